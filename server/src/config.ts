@@ -1,0 +1,56 @@
+import path from "node:path";
+import type { DatabaseTarget } from "./db/database.ts";
+
+export type Config = {
+  port: number;
+  host: string;
+  database: DatabaseTarget;
+  logLevel: string;
+  demoPassword: string;
+  /** Cookies get the __Host- prefix and Secure flag when the site is served over HTTPS. */
+  secureCookies: boolean;
+  session: { idleMinutes: number; absoluteHours: number };
+  login: { maxFailures: number; lockoutMinutes: number };
+  bodyLimitBytes: number;
+};
+
+export class ConfigError extends Error {}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, not "${raw}"`);
+  }
+  return value;
+}
+
+/** Reads and checks the environment once, at start; a bad value stops the start with its name. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = env.DATABASE_URL?.trim();
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError("DATABASE_URL must start with postgres:// or postgresql://");
+  }
+  const secure = env.SECURE_COOKIES ?? "false";
+  if (secure !== "true" && secure !== "false") throw new ConfigError("SECURE_COOKIES must be true or false");
+  return {
+    port: integer(env, "PORT", 3000, 0, 65535),
+    host: env.HOST || "0.0.0.0",
+    database: databaseUrl
+      ? { kind: "postgres", url: databaseUrl }
+      : { kind: "pglite", dataDir: path.resolve(env.DATA_DIR || "./data") },
+    logLevel: env.LOG_LEVEL || "info",
+    demoPassword: env.GRIDGOV_DEMO_PASSWORD || "gridgov-demo",
+    secureCookies: secure === "true",
+    session: {
+      idleMinutes: integer(env, "SESSION_IDLE_MINUTES", 30, 1, 24 * 60),
+      absoluteHours: integer(env, "SESSION_ABSOLUTE_HOURS", 12, 1, 24 * 30),
+    },
+    login: {
+      maxFailures: integer(env, "LOGIN_MAX_FAILURES", 5, 1, 100),
+      lockoutMinutes: integer(env, "LOGIN_LOCKOUT_MINUTES", 15, 1, 24 * 60),
+    },
+    bodyLimitBytes: integer(env, "BODY_LIMIT_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
+  };
+}

@@ -1,0 +1,94 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Worker } from "node:worker_threads";
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import { lockDataDir } from "./data-dir-lock.ts";
+import type { DB } from "./schema.ts";
+
+export type DatabaseTarget =
+  | { kind: "postgres"; url: string }
+  | { kind: "pglite"; dataDir: string }
+  | { kind: "pglite-memory" };
+
+export type Database = {
+  db: Kysely<DB>;
+  kind: "postgres" | "pglite";
+  close(): Promise<void>;
+};
+
+// Dates stay strings where PostgreSQL has no time zone, and int8 counts become numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number.parseFloat(value));
+pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
+
+/** Opens the database named by the target: a PostgreSQL server, or PGlite in a worker thread. */
+export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+  if (target.kind === "postgres") {
+    const pool = new pg.Pool({ connectionString: target.url, max: 10 });
+    return wrap(pool, "postgres", async () => {});
+  }
+  const dataDir = target.kind === "pglite" ? path.resolve(target.dataDir) : undefined;
+  const pgdata = dataDir && path.join(dataDir, "pgdata");
+  const unlock = dataDir && pgdata ? lockDataDir(dataDir, pgdata) : () => {};
+  const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), "gridgov-pg-"));
+  const socketPath = path.join(socketDir, ".s.PGSQL.5432");
+  const worker = new Worker(new URL("./pglite-worker.js", import.meta.url), {
+    workerData: { dataDir: pgdata, socketPath },
+  });
+  try {
+    await waitFor(worker, "ready");
+  } catch (error) {
+    unlock();
+    fs.rmSync(socketDir, { recursive: true, force: true });
+    throw error;
+  }
+  // A single connection: PGlite serves one session, and a pool of one serialises transactions.
+  const pool = new pg.Pool({ host: socketDir, port: 5432, user: "postgres", database: "postgres", max: 1 });
+  return wrap(pool, "pglite", async () => {
+    worker.postMessage({ type: "stop" });
+    await waitFor(worker, "stopped").catch(() => {});
+    await worker.terminate();
+    fs.rmSync(socketDir, { recursive: true, force: true });
+    unlock();
+  });
+}
+
+function wrap(pool: pg.Pool, kind: Database["kind"], stop: () => Promise<void>): Database {
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind,
+    async close() {
+      await db.destroy();
+      await stop();
+    },
+  };
+}
+
+function waitFor(worker: Worker, type: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: { type?: string }) => {
+      if (message?.type !== type) return;
+      cleanup();
+      resolve();
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const onExit = (code: number) => {
+      cleanup();
+      reject(new Error(`The embedded database stopped with code ${code}`));
+    };
+    const cleanup = () => {
+      worker.off("message", onMessage);
+      worker.off("error", onError);
+      worker.off("exit", onExit);
+    };
+    worker.on("message", onMessage);
+    worker.on("error", onError);
+    worker.on("exit", onExit);
+  });
+}
