@@ -17,7 +17,9 @@ export type DB = {
 export type DivisionLevel = "district" | "street" | "community" | "courtyard" | "building";
 export type GridDuty = "inspector" | "street_cadre" | "grid_worker" | "volunteer" | "building_head";
 
+/** jsonb columns: objects come out, JSON text goes in. */
 type Json<T> = ColumnType<T, string, string>;
+type NullableJson<T> = ColumnType<T | null, string | null, string | null>;
 
 export type GeoJsonPolygon = { type: "Polygon"; coordinates: number[][][] };
 
@@ -27,7 +29,7 @@ export type DivisionTable = {
   level: DivisionLevel;
   name: string;
   region_code: string;
-  geometry: Json<GeoJsonPolygon | null>;
+  geometry: NullableJson<GeoJsonPolygon>;
   lat: number | null;
   lng: number | null;
 };

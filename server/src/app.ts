@@ -1,0 +1,86 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import cookie from "@fastify/cookie";
+import fastifyStatic from "@fastify/static";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { AppContext } from "./context.ts";
+import { registerAuthentication, sessionCookieName } from "./http/authentication.ts";
+import { registerErrorHandling } from "./http/errors.ts";
+import { ErrorResponse } from "./http/schemas.ts";
+import { validatorCompiler } from "./http/validation.ts";
+import { authRoutes } from "./modules/auth/auth.routes.ts";
+import { Division, divisionRoutes } from "./modules/divisions/divisions.routes.ts";
+import { gridRoutes } from "./modules/grids/grids.routes.ts";
+import { peopleRoutes } from "./modules/people/people.routes.ts";
+import { healthRoutes } from "./modules/system/health.routes.ts";
+
+const WEB_DIST = fileURLToPath(new URL("../../web/dist/", import.meta.url));
+
+export type AppOptions = { logger?: boolean | { level: string } };
+
+/** Assembles the HTTP application: plumbing, the API under /api/v1, its OpenAPI document, the web app. */
+export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    // Deeply nested JSON is refused by the parser instead of costing a deep recursion.
+    onProtoPoisoning: "error",
+    onConstructorPoisoning: "error",
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  registerErrorHandling(app);
+  app.addSchema(ErrorResponse);
+  app.addSchema(Division);
+  await app.register(cookie);
+  registerAuthentication(app, ctx);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "gridgov API",
+        version: "1",
+        description: "Grid-based urban governance and public service (网格化社会治理与公共服务平台)",
+      },
+      components: {
+        securitySchemes: {
+          session: { type: "apiKey", in: "cookie", name: sessionCookieName(ctx.config.secureCookies) },
+          apiKey: { type: "http", scheme: "bearer", description: "API key for machine clients: ggk_…" },
+        },
+      },
+      security: [{ session: [] }, { apiKey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/api/v1/docs" });
+  app.get("/api/v1/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes, ctx);
+  await app.register(
+    async (api) => {
+      await authRoutes(api, ctx);
+      await divisionRoutes(api, ctx);
+      await gridRoutes(api, ctx);
+      await peopleRoutes(api, ctx);
+    },
+    { prefix: "/api/v1" },
+  );
+  await serveWebApp(app);
+  return app;
+}
+
+/** The built web app at /, with index.html for client-side routes; API paths stay JSON 404s. */
+async function serveWebApp(app: FastifyInstance): Promise<void> {
+  const hasWeb = fs.existsSync(path.join(WEB_DIST, "index.html"));
+  if (hasWeb) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false, index: "index.html" });
+  app.setNotFoundHandler((request, reply) => {
+    const isApi = /^\/(api|open311)\//.test(request.url);
+    if (!isApi && hasWeb && request.method === "GET") return reply.sendFile("index.html");
+    return reply.status(404).send({ error: { code: "route_not_found", message: `No route ${request.method} ${request.url.split("?")[0]}` } });
+  });
+}

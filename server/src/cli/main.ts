@@ -1,0 +1,177 @@
+import fs from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import { Command, InvalidArgumentError } from "commander";
+import { loadConfig } from "../config.ts";
+import type { DB } from "../db/schema.ts";
+import { openDatabase } from "../db/database.ts";
+import { migrate } from "../db/migrate.ts";
+import { AppError } from "../errors.ts";
+import { buildApp } from "../app.ts";
+import { createApiKey } from "../modules/auth/auth.service.ts";
+import { seedDemoDistrict } from "../modules/demo/demo.seed.ts";
+import { importDistrict, readDivisionsFile, BUNDLED_DIVISIONS } from "../modules/divisions/divisions.service.ts";
+import { GridLocator, importGrids } from "../modules/grids/grids.service.ts";
+import { createUser } from "../modules/people/users.service.ts";
+import type { AppContext } from "../context.ts";
+import { serve } from "../server.ts";
+
+/** Runs `work` with a migrated database and a context, then closes the database. */
+async function withContext<T>(work: (ctx: AppContext) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const database = await openDatabase(config.database);
+  try {
+    await migrate(database.db);
+    return await work({ db: database.db, config, grids: new GridLocator() });
+  } finally {
+    await database.close();
+  }
+}
+
+const print = (value: unknown): void => {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+};
+
+const program = new Command("gridgov")
+  .description("Grid-based urban governance and public service platform (网格化社会治理与公共服务平台)")
+  .showHelpAfterError();
+
+program
+  .command("serve")
+  .description("serve the API and the web app on PORT (default 3000)")
+  .option("--demo", "demo mode: seed the Panlong demo district into an empty database")
+  .action(async (options: { demo?: boolean }) => {
+    await serve(loadConfig(), { demo: options.demo === true });
+  });
+
+program
+  .command("migrate")
+  .description("apply pending database migrations")
+  .action(() =>
+    withContext(async () => {
+      // withContext has migrated already; report what is there now.
+      print({ migrated: true });
+    }),
+  );
+
+program
+  .command("seed")
+  .description("seed data into an empty database")
+  .requiredOption("--demo", "the Panlong demo district (530103) with staff and grids")
+  .action(() =>
+    withContext(async (ctx) => {
+      const existing = await ctx.db.selectFrom("divisions").select("code").limit(1).execute();
+      if (existing.length) throw new AppError(409, "not_empty", "The database already holds divisions; seed an empty one");
+      print(await seedDemoDistrict(ctx, ctx.config.demoPassword));
+    }),
+  );
+
+const importCommand = program.command("import").description("import reference data");
+importCommand
+  .command("divisions")
+  .description("load a district's streets and communities from the bundled Kunming divisions (or --file)")
+  .requiredOption("--district <code>", "6-digit district code, e.g. 530103", (value) => {
+    if (!/^[0-9]{6}$/.test(value)) throw new InvalidArgumentError("a district code has 6 digits");
+    return value;
+  })
+  .option("--file <path>", "a divisions file of the same shape", fileURLToPath(BUNDLED_DIVISIONS))
+  .action((options: { district: string; file: string }) =>
+    withContext(async (ctx) => print(await importDistrict(ctx, readDivisionsFile(options.file), options.district))),
+  );
+importCommand
+  .command("grids")
+  .description("validate and load grids from a GeoJSON FeatureCollection (nothing is loaded if anything is invalid)")
+  .argument("<file>", "GeoJSON file; each feature has properties.code (15 digits) and properties.name")
+  .action((file: string) =>
+    withContext(async (ctx) => {
+      let collection: unknown;
+      try {
+        collection = JSON.parse(fs.readFileSync(file, "utf8"));
+      } catch (error) {
+        throw new AppError(400, "invalid_file", `Cannot read ${file} as JSON: ${(error as Error).message}`);
+      }
+      print(await importGrids(ctx, collection));
+    }),
+  );
+
+const users = program.command("users").description("manage accounts");
+users
+  .command("create")
+  .description("create an account (the first administrator, for instance)")
+  .requiredOption("--username <name>")
+  .requiredOption("--roles <roles>", "comma-separated roles, e.g. admin")
+  .option("--display-name <name>")
+  .option("--scope <code>", "division code the account works in (required for staff)")
+  .option("--department <code>", "department code, for handlers")
+  .option("--phone <number>")
+  .option("--password <password>", "the password (or set GRIDGOV_PASSWORD)")
+  .action(
+    (options: { username: string; roles: string; displayName?: string; scope?: string; department?: string; phone?: string; password?: string }) =>
+      withContext(async (ctx) => {
+        const password = options.password ?? process.env.GRIDGOV_PASSWORD;
+        if (!password) throw new AppError(400, "password_required", "Give --password or set GRIDGOV_PASSWORD");
+        print(
+          await createUser(ctx, null, {
+            username: options.username,
+            displayName: options.displayName ?? options.username,
+            password,
+            roles: options.roles.split(",").map((role) => role.trim()).filter(Boolean),
+            scopeCode: options.scope ?? null,
+            departmentCode: options.department ?? null,
+            phone: options.phone ?? null,
+          }),
+        );
+      }),
+  );
+users
+  .command("list")
+  .description("list accounts with their roles and scope")
+  .option("--json", "print JSON")
+  .action((options: { json?: boolean }) =>
+    withContext(async (ctx) => {
+      const rows = await ctx.db
+        .selectFrom("users")
+        .select(["username", "display_name", "roles", "scope_code"])
+        .orderBy("username")
+        .execute();
+      const list = rows.map((row) => ({ username: row.username, displayName: row.display_name, roles: row.roles, scope: row.scope_code }));
+      if (options.json) print(list);
+      else for (const user of list) process.stdout.write(`${user.username}\t${user.roles.join(",")}\t${user.scope ?? "-"}\t${user.displayName}\n`);
+    }),
+  );
+
+program
+  .command("api-keys")
+  .description("create an API key for a machine client")
+  .command("create")
+  .requiredOption("--user <username>")
+  .requiredOption("--name <name>", "what the key is for")
+  .action((options: { user: string; name: string }) =>
+    withContext(async (ctx) => {
+      const user = await ctx.db.selectFrom("users").select("id").where("username", "=", options.user).executeTakeFirst();
+      if (!user) throw new AppError(404, "user_not_found", `No user ${options.user}`);
+      print(await createApiKey(ctx, null, user.id, options.name));
+    }),
+  );
+
+program
+  .command("openapi")
+  .description("print the OpenAPI document")
+  .action(async () => {
+    // The document needs the routes, not a database: this pool never connects.
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new pg.Pool() }) });
+    const app = await buildApp({ db, config: loadConfig(), grids: new GridLocator() });
+    await app.ready();
+    process.stdout.write(`${JSON.stringify(app.swagger(), null, 2)}\n`);
+    await app.close();
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  const message = error instanceof AppError ? `${error.code}: ${error.message}` : (error as Error).message;
+  process.stderr.write(`gridgov: ${message}\n`);
+  if (error instanceof AppError && error.details) process.stderr.write(`${JSON.stringify(error.details, null, 2)}\n`);
+  process.exitCode = 1;
+}

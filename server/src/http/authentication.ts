@@ -1,0 +1,45 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { AppContext } from "../context.ts";
+import { authenticationRequired } from "../errors.ts";
+import type { Actor } from "../modules/auth/actor.ts";
+import { actorOfApiKey, actorOfSession } from "../modules/auth/auth.service.ts";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The signed-in actor; set on every route that is not public. */
+    actor: Actor;
+    sessionToken: string | null;
+  }
+  interface FastifyContextConfig {
+    /** Routes open without a session: sign-in, health, public lookups. */
+    public?: boolean;
+  }
+}
+
+export function sessionCookieName(secure: boolean): string {
+  // The __Host- prefix binds the cookie to this host over HTTPS; plain HTTP (demo, loopback) cannot use it.
+  return secure ? "__Host-gridgov_session" : "gridgov_session";
+}
+
+/**
+ * Resolves the one Actor of each request from the session cookie or an `Authorization: Bearer`
+ * API key, before the body is read, so that unauthenticated requests are refused first.
+ */
+export function registerAuthentication(app: FastifyInstance, ctx: AppContext): void {
+  const cookieName = sessionCookieName(ctx.config.secureCookies);
+  app.decorateRequest("actor", null as unknown as Actor);
+  app.decorateRequest("sessionToken", null);
+  app.addHook("onRequest", async (request: FastifyRequest, _reply: FastifyReply) => {
+    if (request.routeOptions.config.public || !request.routeOptions.url) return;
+    const bearer = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    const token = request.cookies[cookieName];
+    const actor = bearer
+      ? await actorOfApiKey(ctx, bearer)
+      : token
+        ? await actorOfSession(ctx, token)
+        : null;
+    if (!actor) throw authenticationRequired();
+    request.actor = actor;
+    request.sessionToken = bearer ? null : (token ?? null);
+  });
+}

@@ -1,0 +1,175 @@
+import gcoordModule from "gcoord";
+import type { Kysely } from "kysely";
+import type { AppContext } from "../../context.ts";
+import type { DB, GeoJsonPolygon } from "../../db/schema.ts";
+import { AppError, notFound } from "../../errors.ts";
+import { regionOf, writeAudit } from "../audit/audit.repository.ts";
+import { codeInScope, requirePermission, type Actor } from "../auth/actor.ts";
+import { maskPhone } from "../people/people.presenters.ts";
+import { GridIndex } from "./grid-index.ts";
+import { validateGrids, type GridProblem } from "./grid-validation.ts";
+import { findAllGridsForIndex, findGrid, findGridStaff, findGridsUnder, upsertGrids } from "./grids.repository.ts";
+
+type Named = { code: string; name: string };
+export type GridLocation = { grid: Named; community: Named; street: Named };
+export type Crs = "wgs84" | "gcj02" | "bd09";
+
+// gcoord ships CommonJS; under NodeNext its default export is the module namespace.
+const gcoord = gcoordModule as unknown as typeof gcoordModule.default;
+const CRS = { wgs84: gcoord.WGS84, gcj02: gcoord.GCJ02, bd09: gcoord.BD09 } as const;
+
+/** Converts a point given in any accepted coordinate system to WGS-84, the one we store. */
+export function toWgs84(lng: number, lat: number, crs: Crs): [number, number] {
+  if (crs === "wgs84") return [lng, lat];
+  const [x, y] = gcoord.transform([lng, lat], CRS[crs], gcoord.WGS84);
+  return [x, y];
+}
+
+/**
+ * Point → grid in process: an R-tree over the grids' bounding boxes and an exact
+ * point-in-polygon test, loaded from the database at start and after every grid import.
+ */
+export class GridLocator {
+  private index = new GridIndex([]);
+  private locations = new Map<string, GridLocation>();
+
+  async load(db: Kysely<DB>): Promise<void> {
+    const rows = await findAllGridsForIndex(db);
+    this.index = new GridIndex(rows.map((row) => ({ code: row.code, geometry: row.geometry as GeoJsonPolygon })));
+    this.locations = new Map(
+      rows.map((row) => [
+        row.code,
+        {
+          grid: { code: row.code, name: row.name },
+          community: { code: row.community_code, name: row.community_name },
+          street: { code: row.street_code, name: row.street_name },
+        },
+      ]),
+    );
+  }
+
+  get size(): number {
+    return this.locations.size;
+  }
+
+  /** The grid, community and street of a WGS-84 point, or undefined outside every grid. */
+  locate(lng: number, lat: number): GridLocation | undefined {
+    const code = this.index.locate(lng, lat);
+    return code === undefined ? undefined : this.locations.get(code);
+  }
+}
+
+export function locatePoint(ctx: AppContext, lat: number, lng: number, crs: Crs): GridLocation {
+  const [x, y] = toWgs84(lng, lat, crs);
+  const location = ctx.grids.locate(x, y);
+  if (!location) throw notFound("outside_district", "The point lies outside every grid of the district");
+  return location;
+}
+
+/** The grids under a division as a GeoJSON FeatureCollection; outside the actor's scope: 404. */
+export async function listGrids(ctx: AppContext, actor: Actor, divisionCode: string) {
+  requirePermission(actor, "grid.read");
+  if (!codeInScope(actor, divisionCode)) throw notFound("division_not_found", `No division ${divisionCode}`);
+  const rows = await findGridsUnder(ctx.db, actor, divisionCode);
+  if (rows.length === 0) {
+    const exists = await ctx.db.selectFrom("divisions").select("code").where("code", "=", divisionCode).executeTakeFirst();
+    if (!exists) throw notFound("division_not_found", `No division ${divisionCode}`);
+  }
+  return {
+    type: "FeatureCollection" as const,
+    features: rows.map((row) => ({
+      type: "Feature" as const,
+      id: row.code,
+      geometry: row.geometry as GeoJsonPolygon,
+      properties: {
+        code: row.code,
+        name: row.name,
+        communityCode: row.community_code,
+        communityName: row.community_name,
+        streetCode: row.street_code,
+        streetName: row.street_name,
+      },
+    })),
+  };
+}
+
+/** One grid with the people who answer for it (1+1+1+N), phones masked. */
+export async function getGrid(ctx: AppContext, actor: Actor, code: string) {
+  requirePermission(actor, "grid.read");
+  const grid = await findGrid(ctx.db, actor, code);
+  if (!grid) throw notFound("grid_not_found", `No grid ${code}`);
+  const staff = await findGridStaff(ctx.db, code);
+  return {
+    code: grid.code,
+    name: grid.name,
+    community: { code: grid.community_code, name: grid.community_name },
+    street: { code: grid.street_code, name: grid.street_name },
+    staff: staff.map((member) => ({
+      userId: member.id,
+      displayName: member.display_name,
+      duty: member.duty,
+      phone: maskPhone(member.phone),
+    })),
+  };
+}
+
+export type GridFeature = { properties?: { code?: unknown; name?: unknown } | null; geometry?: unknown };
+
+export class GridImportError extends AppError {
+  constructor(readonly problems: GridProblem[]) {
+    super(422, "invalid_grids", `${problems.length} problem(s) in the grid file; nothing was loaded`, { problems });
+  }
+}
+
+/**
+ * Validates a GeoJSON FeatureCollection of grids together with the grids already stored, and loads
+ * it in one transaction only when there is no problem at all.
+ */
+export async function importGrids(ctx: AppContext, collection: unknown): Promise<{ grids: number }> {
+  const features = featuresOf(collection);
+  const incoming = features.map((feature, index) => ({
+    code: typeof feature.properties?.code === "string" ? feature.properties.code : `#${index + 1}`,
+    name: typeof feature.properties?.name === "string" ? feature.properties.name : "",
+    geometry: feature.geometry,
+  }));
+  const codes = new Set(incoming.map((grid) => grid.code));
+  const [communities, stored] = await Promise.all([
+    ctx.db.selectFrom("divisions").select(["code", "geometry"]).where("level", "=", "community").execute(),
+    ctx.db.selectFrom("grids").select(["code", "name", "geometry"]).execute(),
+  ]);
+  const polygons = new Map(communities.filter((row) => row.geometry).map((row) => [row.code, row.geometry as GeoJsonPolygon]));
+  const known = new Set(communities.map((row) => row.code));
+  const all = [...stored.filter((grid) => !codes.has(grid.code)), ...incoming];
+  const problems = validateGrids(all, polygons).filter(
+    // Communities imported without a polygon cannot be checked for containment, but they exist.
+    (problem) => !(problem.code === "unknown_community" && problem.gridCodes.every((code) => known.has(code.slice(0, 12)))),
+  );
+  if (problems.length > 0) throw new GridImportError(problems);
+  const grids = incoming.map((grid) => ({
+    code: grid.code,
+    name: grid.name || grid.code,
+    geometry: grid.geometry as GeoJsonPolygon,
+    regionCode: regionOf(grid.code),
+  }));
+  await ctx.db.transaction().execute(async (trx) => {
+    await upsertGrids(trx, grids);
+    await writeAudit(trx, {
+      regionCode: grids[0] ? regionOf(grids[0].code) : "000000",
+      actorId: null,
+      action: "grid.import",
+      targetType: "grid",
+      targetId: null,
+      details: { grids: grids.length },
+    });
+  });
+  await ctx.grids.load(ctx.db);
+  return { grids: grids.length };
+}
+
+function featuresOf(collection: unknown): GridFeature[] {
+  const value = collection as { type?: unknown; features?: unknown };
+  if (!value || value.type !== "FeatureCollection" || !Array.isArray(value.features)) {
+    throw new GridImportError([{ code: "invalid_file", gridCodes: [], message: "Expected a GeoJSON FeatureCollection" }]);
+  }
+  return value.features as GridFeature[];
+}

@@ -1,0 +1,58 @@
+/** The roles of gridgov (GLOSSARY.md) and the permissions, named `resource.action`, each grants. */
+export const ROLES = [
+  "resident",
+  "grid_worker",
+  "volunteer",
+  "building_head",
+  "seat_operator",
+  "dispatcher",
+  "handler",
+  "supervisor",
+  "leader",
+  "merchant",
+  "admin",
+  "auditor",
+  "security_admin",
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  "division.read",
+  "grid.read",
+  "department.read",
+  "user.read",
+  "user.write",
+  "api_key.write",
+  "audit.read",
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/** Staff roles work inside a division scope; residents and merchants have none. */
+export const STAFF_ROLES: readonly Role[] = ROLES.filter((role) => role !== "resident" && role !== "merchant");
+
+const GEOGRAPHY: Permission[] = ["division.read", "grid.read", "department.read"];
+
+const GRANTS: Record<Role, Permission[]> = {
+  resident: [],
+  merchant: [],
+  grid_worker: GEOGRAPHY,
+  volunteer: GEOGRAPHY,
+  building_head: GEOGRAPHY,
+  seat_operator: GEOGRAPHY,
+  handler: GEOGRAPHY,
+  supervisor: GEOGRAPHY,
+  dispatcher: [...GEOGRAPHY, "user.read"],
+  leader: [...GEOGRAPHY, "user.read"],
+  admin: [...GEOGRAPHY, "user.read", "user.write", "api_key.write"],
+  auditor: [...GEOGRAPHY, "user.read", "audit.read"],
+  security_admin: [...GEOGRAPHY, "user.read", "user.write", "api_key.write", "audit.read"],
+};
+
+/** The union of the permissions of the given roles. */
+export function permissionsOf(roles: readonly Role[]): Set<Permission> {
+  return new Set(roles.flatMap((role) => GRANTS[role]));
+}
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}

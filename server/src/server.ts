@@ -1,0 +1,60 @@
+import type { FastifyInstance } from "fastify";
+import { sql } from "kysely";
+import { buildApp } from "./app.ts";
+import type { Config } from "./config.ts";
+import type { AppContext } from "./context.ts";
+import { openDatabase, type Database } from "./db/database.ts";
+import { migrate } from "./db/migrate.ts";
+import { seedDemoDistrict } from "./modules/demo/demo.seed.ts";
+import { GridLocator } from "./modules/grids/grids.service.ts";
+
+export type Running = { app: FastifyInstance; database: Database; ctx: AppContext; stop(): Promise<void> };
+
+/** Opens the database, migrates it, loads the grid index and assembles the app (not listening yet). */
+export async function prepare(config: Config, options: { demo: boolean; logger?: boolean }): Promise<Running> {
+  const database = await openDatabase(config.database);
+  try {
+    await migrate(database.db);
+    const ctx: AppContext = { db: database.db, config, grids: new GridLocator() };
+    if (options.demo && (await isEmpty(ctx))) await seedDemoDistrict(ctx, config.demoPassword);
+    await ctx.grids.load(ctx.db);
+    const app = await buildApp(ctx, { logger: options.logger ? { level: config.logLevel } : false });
+    let stopping: Promise<void> | undefined;
+    const stop = () => {
+      stopping ??= app.close().then(() => database.close());
+      return stopping;
+    };
+    return { app, database, ctx, stop };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+async function isEmpty(ctx: AppContext): Promise<boolean> {
+  const row = await sql<{ any: boolean }>`select exists (select 1 from divisions) as any`.execute(ctx.db);
+  return !row.rows[0]?.any;
+}
+
+/** Serves until SIGTERM or SIGINT, then finishes in-flight requests and closes the database. */
+export async function serve(config: Config, options: { demo: boolean }): Promise<Running> {
+  const running = await prepare(config, { demo: options.demo, logger: true });
+  const { app } = running;
+  if (options.demo) {
+    app.log.warn("gridgov runs in DEMO mode: demo accounts exist with the password from GRIDGOV_DEMO_PASSWORD");
+  }
+  const shutdown = (signal: string) => {
+    app.log.info({ signal }, "shutting down");
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.once("SIGINT", () => shutdown("SIGINT"));
+  await app.listen({ port: config.port, host: config.host });
+  return running;
+}

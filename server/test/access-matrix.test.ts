@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { InjectOptions } from "fastify";
+import type { Permission } from "../src/modules/people/roles.ts";
+import { createTestApp, type TestApp } from "./test-app.ts";
+import { OTHER_DISTRICT } from "./databases.ts";
+
+/** What an operation is aimed at: something inside the actor's scope, or outside it. */
+type Target = { division: string; grid: string; userId: string };
+
+type Operation = {
+  /** "public": open to all; "signed-in": any session; otherwise the permission it needs. */
+  access: "public" | "signed-in" | Permission;
+  /** Whether the answer depends on the target being in scope (404 outside). */
+  scoped: boolean;
+  request(target: Target): InjectOptions;
+  ok: number;
+};
+
+let serial = 0;
+/**
+ * Every operation of the API, keyed by its OpenAPI operationId. The test below fails when the
+ * OpenAPI document has an operation this table lacks, so a new endpoint cannot be forgotten.
+ */
+const OPERATIONS: Record<string, Operation> = {
+  login: { access: "public", scoped: false, ok: 401, request: () => ({ method: "POST", url: "/api/v1/auth/login", payload: { username: "x", password: "y" } }) },
+  health: { access: "public", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/healthz" }) },
+  ready: { access: "public", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/readyz" }) },
+  locateGrid: { access: "public", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/grids/locate?lat=25.06&lng=102.72" }) },
+  getMe: { access: "signed-in", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/auth/me" }) },
+  logout: { access: "signed-in", scoped: false, ok: 204, request: () => ({ method: "POST", url: "/api/v1/auth/logout" }) },
+  getDivision: { access: "division.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/divisions/${t.division}?depth=1` }) },
+  listGrids: { access: "grid.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/grids?division=${t.division}` }) },
+  getGrid: { access: "grid.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/grids/${t.grid}` }) },
+  listDepartments: { access: "department.read", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/departments" }) },
+  listUsers: { access: "user.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/users?division=${t.division}&limit=5` }) },
+  getUser: { access: "user.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/users/${t.userId}` }) },
+  createUser: {
+    access: "user.write",
+    scoped: true,
+    ok: 201,
+    request: (t) => ({
+      method: "POST",
+      url: "/api/v1/users",
+      payload: { username: `matrix-${++serial}`, displayName: "测试", password: "long-enough-1", roles: ["grid_worker"], scopeCode: t.division },
+    }),
+  },
+  createApiKey: { access: "api_key.write", scoped: false, ok: 201, request: () => ({ method: "POST", url: "/api/v1/api-keys", payload: { name: "matrix" } }) },
+  revokeApiKey: {
+    access: "api_key.write",
+    scoped: false,
+    ok: 404, // an id that is not the actor's key
+    request: () => ({ method: "DELETE", url: "/api/v1/api-keys/0190b2f4-0000-7000-8000-000000000000" }),
+  },
+};
+
+/** One actor per role and scope level of the demo district. */
+const ACTORS = [
+  "admin",
+  "secadmin",
+  "auditor",
+  "leader",
+  "dispatcher",
+  "seat-01",
+  "handler-cgj-1",
+  "leader-001",
+  "dispatcher-001-1",
+  "supervisor-001",
+  "cadre-001-1",
+  "community-530103001001",
+  "gw-530103001001-1",
+  "volunteer-530103001001001",
+  "resident",
+  "merchant",
+];
+
+describe("access matrix: role × operation × in scope / out of scope", () => {
+  let t: TestApp;
+  const cookies = new Map<string, string>();
+  const actors = new Map<string, { scope: string | null; permissions: string[] }>();
+  beforeAll(async () => {
+    t = await createTestApp("demo");
+    for (const username of ACTORS) {
+      const response = await t.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { username, password: "demo-pass-123" } });
+      expect(response.statusCode, username).toBe(200);
+      cookies.set(username, String(response.headers["set-cookie"]).split(";")[0]);
+      const { user } = response.json();
+      actors.set(username, { scope: user.scope?.code ?? null, permissions: user.permissions });
+    }
+  });
+  afterAll(() => t.close());
+
+  /** A target inside the scope, and one outside it at the same level (another street, community or district). */
+  async function targets(scope: string | null): Promise<{ inside: Target; outside: Target }> {
+    const pick = async (division: string): Promise<Target> => {
+      const grid = await t.ctx.db.selectFrom("grids").select("code").where("code", "like", `${division}%`).orderBy("code").executeTakeFirst();
+      const user = await t.ctx.db.selectFrom("users").select("id").where("scope_code", "like", `${division}%`).orderBy("username").executeTakeFirst();
+      return { division, grid: grid?.code ?? "530102001001001", userId: user?.id ?? "0190b2f4-0000-7000-8000-000000000001" };
+    };
+    const inside = await pick(scope ?? "530103001");
+    const outsideDivision = !scope || scope.length === 6 ? OTHER_DISTRICT : scope.length === 9 ? "530103002" : "530103001002";
+    const outside = await pick(outsideDivision);
+    return { inside, outside };
+  }
+
+  it("covers every operation of the OpenAPI document", async () => {
+    const document = (await t.app.inject({ method: "GET", url: "/api/v1/openapi.json" })).json();
+    const operationIds = Object.values(document.paths as Record<string, Record<string, { operationId?: string }>>)
+      .flatMap((methods) => Object.values(methods).map((operation) => operation.operationId))
+      .filter((id): id is string => Boolean(id));
+    expect(operationIds.sort()).toEqual(Object.keys(OPERATIONS).sort());
+  });
+
+  it("answers without a session with 401 on every operation that is not public", async () => {
+    const { inside } = await targets("530103");
+    for (const [id, operation] of Object.entries(OPERATIONS)) {
+      const response = await t.app.inject(operation.request(inside));
+      if (operation.access === "public") expect(response.statusCode, id).not.toBe(401);
+      else {
+        expect(response.statusCode, id).toBe(401);
+        expect(response.json().error.code, id).toBe("authentication_required");
+      }
+    }
+  });
+
+  for (const username of ACTORS) {
+    it(`gives ${username} exactly what their role and scope allow`, async () => {
+      const actor = actors.get(username);
+      if (!actor) throw new Error(username);
+      const { inside, outside } = await targets(actor.scope);
+      for (const [id, operation] of Object.entries(OPERATIONS)) {
+        if (id === "logout") continue; // would end the session the other rows use; covered in auth tests
+        const allowed = operation.access === "public" || operation.access === "signed-in" || actor.permissions.includes(operation.access);
+        const send = (target: Target) => t.app.inject({ ...operation.request(target), headers: { cookie: cookies.get(username) ?? "" } });
+        const answer = await send(inside);
+        const label = `${username} ${id}`;
+        if (!allowed) {
+          expect(answer.statusCode, label).toBe(403);
+          expect(answer.json().error.code, label).toBe("forbidden");
+          continue;
+        }
+        expect(answer.statusCode, `${label} in scope: ${answer.body.slice(0, 200)}`).toBe(operation.ok);
+        if (operation.scoped) {
+          const outsideAnswer = await send(outside);
+          expect(outsideAnswer.statusCode, `${label} out of scope`).toBe(404);
+        }
+      }
+    });
+  }
+});

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, type TestApp } from "./test-app.ts";
+
+describe("bad input gets a 4xx with a stable code, and nothing is written", () => {
+  let t: TestApp;
+  let admin: string;
+  beforeAll(async () => {
+    t = await createTestApp("demo", { BODY_LIMIT_BYTES: "4096" });
+    admin = await t.login("admin");
+  });
+  afterAll(() => t.close());
+
+  const counts = async () => ({
+    users: (await t.ctx.db.selectFrom("users").select(({ fn }) => fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
+    audit: (await t.ctx.db.selectFrom("audit_log").select(({ fn }) => fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
+  });
+  const createUser = (payload: string, contentType = "application/json") =>
+    t.app.inject({ method: "POST", url: "/api/v1/users", headers: { cookie: admin, "content-type": contentType }, payload });
+  const valid = { username: "new-worker", displayName: "新网格员", password: "long-enough-1", roles: ["grid_worker"], scopeCode: "530103001001" };
+
+  const cases: [name: string, payload: string, status: number, code: string, contentType?: string][] = [
+    ["malformed JSON", '{"username": "x",', 400, "invalid_json"],
+    ["an unknown field", JSON.stringify({ ...valid, isAdmin: true }), 400, "validation_failed"],
+    ["a wrong type", JSON.stringify({ ...valid, roles: "grid_worker" }), 400, "validation_failed"],
+    ["a number in quotes where a list is due", JSON.stringify({ ...valid, displayName: 5 }), 400, "validation_failed"],
+    ["an unknown role", JSON.stringify({ ...valid, roles: ["emperor"] }), 400, "validation_failed"],
+    ["an unknown division code", JSON.stringify({ ...valid, scopeCode: "530103099099" }), 404, "division_not_found"],
+    ["a malformed division code", JSON.stringify({ ...valid, scopeCode: "53-01" }), 400, "validation_failed"],
+    ["an oversized body", JSON.stringify({ ...valid, displayName: "长".repeat(5000) }), 413, "body_too_large"],
+    ["a form instead of JSON", "username=x", 415, "unsupported_media_type", "application/x-www-form-urlencoded"],
+    ["a staff role without scope", JSON.stringify({ ...valid, scopeCode: null }), 400, "scope_required"],
+    ["a taken username", JSON.stringify({ ...valid, username: "admin" }), 409, "username_taken"],
+  ];
+  for (const [name, payload, status, code, contentType] of cases) {
+    it(`refuses ${name} with ${status} ${code}`, async () => {
+      const before = await counts();
+      const response = await createUser(payload, contentType);
+      expect(response.statusCode).toBe(status);
+      const body = response.json();
+      expect(body.error.code).toBe(code);
+      expect(typeof body.error.message).toBe("string");
+      expect(await counts()).toEqual(before);
+    });
+  }
+
+  it("refuses coordinates out of range and unknown query parameters", async () => {
+    for (const url of [
+      "/api/v1/grids/locate?lat=91&lng=102.7",
+      "/api/v1/grids/locate?lat=25&lng=181",
+      "/api/v1/grids/locate?lat=abc&lng=102.7",
+      "/api/v1/grids/locate?lat=25&lng=102.7&crs=mars",
+      "/api/v1/grids/locate?lat=25&lng=102.7&radius=5",
+      "/api/v1/divisions/530103?depth=9",
+    ]) {
+      const response = await t.app.inject({ method: "GET", url, headers: { cookie: admin } });
+      expect(response.statusCode, url).toBe(400);
+      expect(response.json().error.code, url).toBe("validation_failed");
+    }
+  });
+
+  it("answers unknown API routes with a JSON 404", async () => {
+    const response = await t.app.inject({ method: "GET", url: "/api/v1/nothing-here", headers: { cookie: admin } });
+    expect(response.statusCode).toBe(404);
+    expect(response.json().error.code).toBe("route_not_found");
+  });
+
+  it("creates the user when the request is right, with an audit entry in the same transaction", async () => {
+    const before = await counts();
+    const response = await createUser(JSON.stringify(valid));
+    expect(response.statusCode).toBe(201);
+    expect(await counts()).toEqual({ users: before.users + 1, audit: before.audit + 1 });
+    const entry = await t.ctx.db.selectFrom("audit_log").selectAll().where("action", "=", "user.create").executeTakeFirstOrThrow();
+    expect(entry.target_id).toBe(response.json().user.id);
+  });
+});

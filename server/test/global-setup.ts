@@ -1,0 +1,9 @@
+import { createTemplates, dropTemplates } from "./databases.ts";
+
+export async function setup(): Promise<void> {
+  await createTemplates();
+}
+
+export async function teardown(): Promise<void> {
+  await dropTemplates();
+}

@@ -1,0 +1,43 @@
+import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import { buildApp } from "../src/app.ts";
+import { loadConfig, type Config } from "../src/config.ts";
+import type { AppContext } from "../src/context.ts";
+import { GridLocator } from "../src/modules/grids/grids.service.ts";
+import { DEMO_PASSWORD, openTestDatabase, type Template } from "./databases.ts";
+
+export type TestApp = {
+  app: FastifyInstance;
+  ctx: AppContext;
+  /** Signs in through the API and returns the session cookie header. */
+  login(username: string, password?: string): Promise<string>;
+  close(): Promise<void>;
+};
+
+/** The real app on a private copy of a template database, for requests through `app.inject`. */
+export async function createTestApp(template: Template = "demo", env: Record<string, string> = {}): Promise<TestApp> {
+  const { database, dispose } = await openTestDatabase(template);
+  const config: Config = { ...loadConfig(env), database: { kind: "pglite-memory" } };
+  const ctx: AppContext = { db: database.db, config, grids: new GridLocator() };
+  await ctx.grids.load(ctx.db);
+  const app = await buildApp(ctx);
+  return {
+    app,
+    ctx,
+    async login(username, password = DEMO_PASSWORD) {
+      const response = await app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { username, password } });
+      if (response.statusCode !== 200) throw new Error(`login ${username}: ${response.statusCode} ${response.body}`);
+      return cookieOf(response);
+    },
+    async close() {
+      await app.close();
+      await dispose();
+    },
+  };
+}
+
+export function cookieOf(response: LightMyRequestResponse): string {
+  const header = response.headers["set-cookie"];
+  const first = Array.isArray(header) ? header[0] : header;
+  if (!first) throw new Error("no session cookie was set");
+  return first.split(";")[0];
+}
