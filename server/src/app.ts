@@ -57,8 +57,14 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       security: [{ session: [] }, { apiKey: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: "/api/v1/docs" });
   app.get("/api/v1/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  await app.register(async (publicScope) => {
+    publicScope.addHook("onRoute", (route) => {
+      route.config = { ...route.config, public: true };
+    });
+    await publicScope.register(swaggerUi, { routePrefix: "/api/v1/docs" });
+    await serveWebApp(publicScope);
+  });
 
   await app.register(healthRoutes, ctx);
   await app.register(
@@ -70,17 +76,17 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     },
     { prefix: "/api/v1" },
   );
-  await serveWebApp(app);
   return app;
 }
 
 /** The built web app at /, with index.html for client-side routes; API paths stay JSON 404s. */
 async function serveWebApp(app: FastifyInstance): Promise<void> {
-  const hasWeb = fs.existsSync(path.join(WEB_DIST, "index.html"));
-  if (hasWeb) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false, index: "index.html" });
+  const indexFile = path.join(WEB_DIST, "index.html");
+  const indexHtml = fs.existsSync(indexFile) ? fs.readFileSync(indexFile) : undefined;
+  if (indexHtml) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false, index: "index.html" });
   app.setNotFoundHandler((request, reply) => {
     const isApi = /^\/(api|open311)\//.test(request.url);
-    if (!isApi && hasWeb && request.method === "GET") return reply.sendFile("index.html");
+    if (!isApi && indexHtml && request.method === "GET") return reply.type("text/html; charset=utf-8").send(indexHtml);
     return reply.status(404).send({ error: { code: "route_not_found", message: `No route ${request.method} ${request.url.split("?")[0]}` } });
   });
 }

@@ -55,6 +55,11 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
   };
   process.once("SIGTERM", () => shutdown("SIGTERM"));
   process.once("SIGINT", () => shutdown("SIGINT"));
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await running.stop();
+    throw error;
+  }
   return running;
 }

@@ -49,11 +49,11 @@ export async function seedDemoDistrict(ctx: AppContext, password: string): Promi
   const divisions = districtDivisions(file, DEMO_DISTRICT);
   const streets = divisions.filter((division) => division.level === "street");
   const communities = divisions.filter((division) => division.level === "community");
-  const geometry = generateDemoGeometry({
-    streets: streets.map(({ code, name }) => ({ code, name })),
-    communities: communities.map(({ code, name, parentCode }) => ({ code, name, streetCode: parentCode ?? "" })),
-    seed: SEED,
-  });
+  const geometry = generateDemoGeometry(
+    streets.map(({ code, name }) => ({ code, name })),
+    communities.map(({ code, name, parentCode }) => ({ code, name, streetCode: parentCode ?? "" })),
+    SEED,
+  );
   const region = { regionCode: DEMO_DISTRICT };
   const placed: DivisionInput[] = [
     ...divisions.map((division) => ({

@@ -4,7 +4,7 @@ import type { DivisionLevel, GeoJsonPolygon } from "../../db/schema.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { regionOf, writeAudit } from "../audit/audit.repository.ts";
 import { codeInScope, requirePermission, type Actor } from "../auth/actor.ts";
-import { levelOfCode, levelsBelow } from "./division-codes.ts";
+import { LEVELS, levelOfCode, levelsBelow } from "./division-codes.ts";
 import { findSubtree, upsertDivisions, type DivisionInput } from "./divisions.repository.ts";
 
 export type DivisionNode = {
@@ -43,7 +43,8 @@ export async function getDivisionTree(
       lat: row.lat,
       lng: row.lng,
       ...(withGeometry ? { geometry: "geometry" in row ? (row.geometry as GeoJsonPolygon | null) : null } : {}),
-      ...(row.code !== code || depth > 0 ? { children: [] } : {}),
+      // Nodes above the requested depth list their children; the deepest ones carry none.
+      ...(levelDepth(row.level) < levelDepth(level) + depth ? { children: [] } : {}),
     };
     nodes.set(row.code, node);
     if (row.code !== code && row.parent_code) nodes.get(row.parent_code)?.children?.push(node);
@@ -52,6 +53,8 @@ export async function getDivisionTree(
   if (!root) throw divisionNotFound(code);
   return root;
 }
+
+const levelDepth = (level: DivisionLevel) => LEVELS.indexOf(level);
 
 const divisionNotFound = (code: string) => notFound("division_not_found", `No division ${code}`);
 

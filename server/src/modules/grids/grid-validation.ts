@@ -184,43 +184,57 @@ function structuralProblem(geometry: unknown): string | undefined {
 // Whether part of the grid lies outside its community. Vertices on the community's boundary are
 // expected, since grids share the community's edges.
 function leavesCommunity(shape: Shape, community: GeoJsonPolygon): boolean {
-  const [minX, minY, maxX, maxY] = polygonBBox(community);
+  const area = polygonBBox(community);
   const e = GEOMETRY_EPSILON;
   const { bbox, polygon } = shape;
-  if (bbox[0] < minX - e || bbox[1] < minY - e || bbox[2] > maxX + e || bbox[3] > maxY + e) return true;
-  for (const ring of polygon.coordinates) {
-    for (const [x, y] of ring) if (locatePoint(community, x, y) === "outside") return true;
-  }
-  return edgesCross(polygon, community) || boundaryReaches(polygon, community, "outside");
+  if (bbox[0] < area[0] - e || bbox[1] < area[1] - e || bbox[2] > area[2] + e || bbox[3] > area[3] + e) return true;
+  if (verticesIn(polygon, community, area, "outside")) return true;
+  return edgesCross(polygon, community, area) || boundaryReaches(polygon, community, area, "outside");
 }
 
 // Whether the interiors of two grids share an area.
 function interiorsOverlap(a: Shape, b: Shape): boolean {
-  if (edgesCross(a.polygon, b.polygon)) return true;
-  for (const ring of a.polygon.coordinates) {
-    for (const [x, y] of ring) if (locatePoint(b.polygon, x, y) === "inside") return true;
+  if (edgesCross(a.polygon, b.polygon, b.bbox)) return true;
+  if (verticesIn(a.polygon, b.polygon, b.bbox, "inside") || verticesIn(b.polygon, a.polygon, a.bbox, "inside")) {
+    return true;
   }
-  for (const ring of b.polygon.coordinates) {
-    for (const [x, y] of ring) if (locatePoint(a.polygon, x, y) === "inside") return true;
-  }
-  if (boundaryReaches(a.polygon, b.polygon, "inside") || boundaryReaches(b.polygon, a.polygon, "inside")) {
+  if (
+    boundaryReaches(a.polygon, b.polygon, b.bbox, "inside") ||
+    boundaryReaches(b.polygon, a.polygon, a.bbox, "inside")
+  ) {
     return true;
   }
   // Neither boundary enters the other's interior: the interiors are disjoint or identical.
   return a.interior !== undefined && locatePoint(b.polygon, a.interior[0], a.interior[1]) === "inside";
 }
 
-// Whether an edge of `a` properly crosses an edge of `b`.
-function edgesCross(a: GeoJsonPolygon, b: GeoJsonPolygon): boolean {
+// Whether a vertex of `a` lies in the given region of `b` (whose bounding box is `box`).
+function verticesIn(a: GeoJsonPolygon, b: GeoJsonPolygon, box: BBox, region: PointLocation): boolean {
+  for (const ring of a.coordinates) {
+    for (const position of ring) {
+      const x = position[0];
+      const y = position[1];
+      if (region !== "outside" && (x < box[0] || x > box[2] || y < box[1] || y > box[3])) continue;
+      if (locatePoint(b, x, y) === region) return true;
+    }
+  }
+  return false;
+}
+
+// Whether an edge of `a` properly crosses an edge of `b` (whose bounding box is `box`).
+function edgesCross(a: GeoJsonPolygon, b: GeoJsonPolygon, box: BBox): boolean {
   for (const ringA of a.coordinates) {
     for (let i = 0; i < ringA.length - 1; i++) {
-      const [ax, ay] = ringA[i];
-      const [bx, by] = ringA[i + 1];
+      const ax = ringA[i][0];
+      const ay = ringA[i][1];
+      const bx = ringA[i + 1][0];
+      const by = ringA[i + 1][1];
+      if (!edgeMeetsBox(ax, ay, bx, by, box)) continue;
       for (const ringB of b.coordinates) {
         for (let j = 0; j < ringB.length - 1; j++) {
-          const [cx, cy] = ringB[j];
-          const [dx, dy] = ringB[j + 1];
-          if (segmentsCross(ax, ay, bx, by, cx, cy, dx, dy)) return true;
+          const c = ringB[j];
+          const d = ringB[j + 1];
+          if (segmentsCross(ax, ay, bx, by, c[0], c[1], d[0], d[1])) return true;
         }
       }
     }
@@ -229,15 +243,22 @@ function edgesCross(a: GeoJsonPolygon, b: GeoJsonPolygon): boolean {
 }
 
 /**
- * Whether some stretch of `a`'s boundary lies in the given region of `b`. Each edge of `a` is cut
- * at the vertices of `b` lying on it; with no proper crossing, each piece is then wholly inside,
- * outside or on the boundary of `b`, so its midpoint tells which.
+ * Whether some stretch of `a`'s boundary lies in the given region of `b` (whose bounding box is
+ * `box`). Each edge of `a` is cut at the vertices of `b` lying on it; with no proper crossing,
+ * each piece is then wholly inside, outside or on the boundary of `b`, so its midpoint tells which.
  */
-function boundaryReaches(a: GeoJsonPolygon, b: GeoJsonPolygon, region: PointLocation): boolean {
+function boundaryReaches(a: GeoJsonPolygon, b: GeoJsonPolygon, box: BBox, region: PointLocation): boolean {
   for (const ring of a.coordinates) {
     for (let i = 0; i < ring.length - 1; i++) {
-      const [px, py] = ring[i];
-      const [qx, qy] = ring[i + 1];
+      const px = ring[i][0];
+      const py = ring[i][1];
+      const qx = ring[i + 1][0];
+      const qy = ring[i + 1][1];
+      // An edge clear of b's box is wholly outside b.
+      if (!edgeMeetsBox(px, py, qx, qy, box)) {
+        if (region === "outside") return true;
+        continue;
+      }
       const dx = qx - px;
       const dy = qy - py;
       const lengthSquared = dx * dx + dy * dy;
@@ -245,7 +266,8 @@ function boundaryReaches(a: GeoJsonPolygon, b: GeoJsonPolygon, region: PointLoca
       const cuts = [0, 1];
       for (const ringB of b.coordinates) {
         for (let k = 0; k < ringB.length - 1; k++) {
-          const [vx, vy] = ringB[k];
+          const vx = ringB[k][0];
+          const vy = ringB[k][1];
           if (!pointOnSegment(vx, vy, px, py, qx, qy)) continue;
           const t = ((vx - px) * dx + (vy - py) * dy) / lengthSquared;
           if (t > 0 && t < 1) cuts.push(t);
@@ -262,4 +284,15 @@ function boundaryReaches(a: GeoJsonPolygon, b: GeoJsonPolygon, region: PointLoca
     }
   }
   return false;
+}
+
+// Whether the bounding box of segment a-b meets `box`, with the tolerance.
+function edgeMeetsBox(ax: number, ay: number, bx: number, by: number, box: BBox): boolean {
+  const e = GEOMETRY_EPSILON;
+  return (
+    Math.max(ax, bx) >= box[0] - e &&
+    Math.min(ax, bx) <= box[2] + e &&
+    Math.max(ay, by) >= box[1] - e &&
+    Math.min(ay, by) <= box[3] + e
+  );
 }

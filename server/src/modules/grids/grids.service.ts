@@ -116,7 +116,7 @@ export async function getGrid(ctx: AppContext, actor: Actor, code: string) {
 export type GridFeature = { properties?: { code?: unknown; name?: unknown } | null; geometry?: unknown };
 
 export class GridImportError extends AppError {
-  constructor(readonly problems: GridProblem[]) {
+  constructor(readonly problems: (Omit<GridProblem, "code"> & { code: string })[]) {
     super(422, "invalid_grids", `${problems.length} problem(s) in the grid file; nothing was loaded`, { problems });
   }
 }

@@ -123,6 +123,9 @@ export type UserFilter = { division?: string; role?: string; after?: string; lim
 /** Accounts in the actor's scope (optionally under a division, with a role), by username, paged. */
 export async function listUsers(ctx: AppContext, actor: Actor, filter: UserFilter) {
   requirePermission(actor, "user.read");
+  if (filter.division !== undefined && !codeInScope(actor, filter.division)) {
+    throw notFound("division_not_found", `No division ${filter.division}`);
+  }
   const rows = await ctx.db
     .selectFrom("users")
     .leftJoin("departments", "departments.id", "users.department_id")
