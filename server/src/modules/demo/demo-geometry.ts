@@ -59,7 +59,7 @@ type Rect = { i0: number; j0: number; i1: number; j1: number };
 type Random = () => number;
 
 /** mulberry32: a small deterministic PRNG returning numbers in [0, 1). */
-export function mulberry32(seed: number): Random {
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -8,8 +8,8 @@ import { upsertDivisions, type DivisionInput } from "../divisions/divisions.repo
 import { GridIndex } from "../grids/grid-index.ts";
 import { upsertGrids } from "../grids/grids.repository.ts";
 import type { Role } from "../people/roles.ts";
-import { generateDemoGeometry } from "./demo-geometry.ts";
-import { mobilePhone, personName, seededRandom } from "./demo-people.ts";
+import { generateDemoGeometry, mulberry32 } from "./demo-geometry.ts";
+import { mobilePhone, personName } from "./demo-people.ts";
 
 export const DEMO_DISTRICT = "530103";
 const SEED = 530103;
@@ -44,7 +44,7 @@ type Staff = NewUser & { duties: { grid: string; duty: GridDuty }[] };
  * centres, departments and staff on the 1+1+1+N pattern. One transaction: all or nothing.
  */
 export async function seedDemoDistrict(ctx: AppContext, password: string): Promise<{ users: number; grids: number }> {
-  const random = seededRandom(SEED);
+  const random = mulberry32(SEED + 1);
   const file = readDivisionsFile();
   const divisions = districtDivisions(file, DEMO_DISTRICT);
   const streets = divisions.filter((division) => division.level === "street");

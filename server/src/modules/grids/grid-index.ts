@@ -25,7 +25,9 @@ export class GridIndex {
   private queryX = 0;
   private queryY = 0;
   private hit = -1;
+  private candidates = 0;
   private readonly containsFilter = (index: number): boolean => {
+    this.candidates++;
     if (!this.contains(index, this.queryX, this.queryY)) return false;
     this.hit = index;
     return true;
@@ -107,8 +109,11 @@ export class GridIndex {
     if (tree === undefined) return undefined;
     this.queryX = lng;
     this.queryY = lat;
-    if (tree.collides(lng, lat, lng, lat, this.containsFilter)) return this.codes[this.hit];
+    this.candidates = 0;
     const e = GEOMETRY_EPSILON;
+    // The box is widened by the tolerance so that a miss with no candidate needs no second pass.
+    if (tree.collides(lng - e, lat - e, lng + e, lat + e, this.containsFilter)) return this.codes[this.hit];
+    if (this.candidates === 0) return undefined;
     if (tree.collides(lng - e, lat - e, lng + e, lat + e, this.boundaryFilter)) return this.codes[this.hit];
     return undefined;
   }

@@ -2,6 +2,7 @@ import { sql, type Kysely } from "kysely";
 import type { DB, GeoJsonPolygon } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.ts";
 import { inScope } from "../auth/actor.ts";
+import { polygonBBox } from "./geometry.ts";
 
 /** Grids under a division and inside the actor's scope, with their community's and street's names. */
 export function findGridsUnder(db: Kysely<DB>, actor: Actor, divisionCode: string) {
@@ -65,7 +66,7 @@ const BATCH = 200;
 export async function upsertGrids(db: Kysely<DB>, grids: GridInput[]): Promise<void> {
   for (let start = 0; start < grids.length; start += BATCH) {
     const rows = grids.slice(start, start + BATCH).map((grid) => {
-      const [minLng, minLat, maxLng, maxLat] = bboxOf(grid.geometry);
+      const [minLng, minLat, maxLng, maxLat] = polygonBBox(grid.geometry);
       return {
         code: grid.code,
         community_code: grid.code.slice(0, 12),
@@ -93,18 +94,4 @@ export async function upsertGrids(db: Kysely<DB>, grids: GridInput[]): Promise<v
       )
       .execute();
   }
-}
-
-function bboxOf(polygon: GeoJsonPolygon): [number, number, number, number] {
-  let minLng = Number.POSITIVE_INFINITY;
-  let minLat = Number.POSITIVE_INFINITY;
-  let maxLng = Number.NEGATIVE_INFINITY;
-  let maxLat = Number.NEGATIVE_INFINITY;
-  for (const [lng, lat] of polygon.coordinates[0]) {
-    minLng = Math.min(minLng, lng);
-    minLat = Math.min(minLat, lat);
-    maxLng = Math.max(maxLng, lng);
-    maxLat = Math.max(maxLat, lat);
-  }
-  return [minLng, minLat, maxLng, maxLat];
 }

@@ -1,0 +1,16 @@
+// npm run bench: every benchmark of the project, one after another, printing its figures.
+import { run as gridLocate } from "./grid-locate.bench.ts";
+import { run as startup } from "./startup.bench.ts";
+import { run as eventLoop } from "./event-loop.bench.ts";
+
+const benches: [string, () => Promise<void>][] = [
+  ["grid-locate", gridLocate],
+  ["startup", startup],
+  ["event-loop", eventLoop],
+];
+const only = process.argv.slice(2);
+for (const [name, run] of benches) {
+  if (only.length && !only.includes(name)) continue;
+  console.log(`\n## ${name}`);
+  await run();
+}

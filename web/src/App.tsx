@@ -1,0 +1,69 @@
+import { lazy, Suspense, useState } from "react";
+import { QueryClientProvider, useQuery } from "@tanstack/react-query";
+import { App as AntApp, Button, ConfigProvider, Result, Spin } from "antd";
+import enUS from "antd/locale/en_US";
+import zhCN from "antd/locale/zh_CN";
+import { fetchMe } from "./api/client";
+import { useI18n } from "./i18n";
+import { LoginPage } from "./pages/LoginPage";
+import { createQueryClient, ME_QUERY_KEY } from "./queryClient";
+
+// The map page carries Leaflet; it loads only after sign-in.
+const MapPage = lazy(() => import("./pages/MapPage"));
+
+export function App() {
+  const { language } = useI18n();
+  const [queryClient] = useState(createQueryClient);
+  return (
+    <ConfigProvider
+      locale={language === "en" ? enUS : zhCN}
+      button={{ autoInsertSpace: false }}
+      theme={{ token: { colorPrimary: "#1f5fbf", borderRadius: 6 } }}
+    >
+      <AntApp component={false}>
+        <QueryClientProvider client={queryClient}>
+          <Session />
+        </QueryClientProvider>
+      </AntApp>
+    </ConfigProvider>
+  );
+}
+
+function FullPageSpin({ tip }: { tip: string }) {
+  return (
+    <div className="full-page-center" role="status" aria-live="polite">
+      <Spin size="large" />
+      <span className="full-page-center__tip">{tip}</span>
+    </div>
+  );
+}
+
+/** Shows the sign-in page or, once `/auth/me` answers with a user, the map. */
+function Session() {
+  const { t } = useI18n();
+  const me = useQuery({ queryKey: ME_QUERY_KEY, queryFn: fetchMe, retry: 1, staleTime: Infinity });
+
+  if (me.isPending) return <FullPageSpin tip={t("session.checking")} />;
+  if (me.isError) {
+    return (
+      <div className="full-page-center">
+        <Result
+          status="warning"
+          title={t("session.error")}
+          subTitle={me.error.message}
+          extra={
+            <Button type="primary" onClick={() => void me.refetch()}>
+              {t("common.retry")}
+            </Button>
+          }
+        />
+      </div>
+    );
+  }
+  if (!me.data) return <LoginPage />;
+  return (
+    <Suspense fallback={<FullPageSpin tip={t("map.loading")} />}>
+      <MapPage me={me.data} />
+    </Suspense>
+  );
+}

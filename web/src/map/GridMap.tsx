@@ -1,0 +1,188 @@
+import { useEffect, useRef } from "react";
+import L from "leaflet";
+import "leaflet/dist/leaflet.css";
+import type { Feature, FeatureCollection, Geometry } from "geojson";
+import type { Division, GridFeature, GridFeatureCollection } from "../api/client";
+import { FALLBACK_COLOR } from "./palette";
+
+type Props = {
+  grids: GridFeatureCollection;
+  /** The scope's division with its descendants and their boundaries. */
+  division: Division;
+  streetColors: ReadonlyMap<string, string>;
+  selectedCode: string | null;
+  onSelect: (code: string | null) => void;
+  label: string;
+};
+
+// Stacking order: grid fills, then community borders, then street borders, then the selection.
+const PANES = {
+  grids: 410,
+  communityBorders: 420,
+  streetBorders: 430,
+  selection: 440,
+} as const;
+
+const GRID_STYLE = { color: "#ffffff", weight: 0.6, opacity: 0.9, fillOpacity: 0.65 } as const;
+const GRID_HOVER_STYLE = { weight: 1.5, color: "#1f1f1f", fillOpacity: 0.85 } as const;
+const COMMUNITY_BORDER = { color: "#434343", weight: 1.4, opacity: 0.85 } as const;
+const STREET_BORDER = { color: "#141414", weight: 3, opacity: 0.95 } as const;
+
+type Boundaries = { streets: Geometry[]; communities: Geometry[] };
+
+/** The street and community boundaries in a division tree, the root included. */
+function collectBoundaries(division: Division, into: Boundaries = { streets: [], communities: [] }): Boundaries {
+  if (division.geometry) {
+    if (division.level === "district" || division.level === "street") into.streets.push(division.geometry);
+    else if (division.level === "community") into.communities.push(division.geometry);
+  }
+  for (const child of division.children ?? []) collectBoundaries(child, into);
+  return into;
+}
+
+function boundaryLayer(geometries: Geometry[], pane: string, style: L.PathOptions): L.GeoJSON {
+  const collection: FeatureCollection = {
+    type: "FeatureCollection",
+    features: geometries.map((geometry) => ({ type: "Feature", geometry, properties: {} })),
+  };
+  return L.geoJSON(collection, { pane, interactive: false, style: () => ({ ...style, fill: false }) });
+}
+
+function gridCodeOf(feature: Feature | undefined): string | null {
+  const code: unknown = feature?.properties?.code ?? feature?.id;
+  return typeof code === "string" ? code : null;
+}
+
+export function GridMap({ grids, division, streetColors, selectedCode, onSelect, label }: Props) {
+  const containerRef = useRef<HTMLDivElement>(null);
+  const mapRef = useRef<L.Map | null>(null);
+  const onSelectRef = useRef(onSelect);
+  const selectedRef = useRef(selectedCode);
+  const gridPathsRef = useRef(new Map<string, L.Path>());
+
+  useEffect(() => {
+    onSelectRef.current = onSelect;
+  }, [onSelect]);
+
+  // The map itself: created once, on a blank background (no tile layer).
+  useEffect(() => {
+    const container = containerRef.current;
+    if (!container) return;
+    const map = L.map(container, {
+      attributionControl: false,
+      zoomSnap: 0.25,
+      zoomDelta: 0.5,
+      wheelPxPerZoomLevel: 120,
+      minZoom: 8,
+      maxZoom: 19,
+    });
+    for (const [name, zIndex] of Object.entries(PANES)) {
+      map.createPane(name).style.zIndex = String(zIndex);
+    }
+    map.setView([25.05, 102.72], 11);
+    map.on("click", () => onSelectRef.current(null));
+    L.control.scale({ imperial: false, position: "bottomright" }).addTo(map);
+    mapRef.current = map;
+
+    const resize = new ResizeObserver(() => map.invalidateSize());
+    resize.observe(container);
+    return () => {
+      resize.disconnect();
+      map.remove();
+      mapRef.current = null;
+    };
+  }, []);
+
+  // Grid fills and the community and street borders.
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map) return;
+    const gridPaths = gridPathsRef.current;
+    gridPaths.clear();
+
+    const colorOf = (feature: Feature | undefined): string => {
+      const streetCode: unknown = feature?.properties?.streetCode;
+      return (typeof streetCode === "string" && streetColors.get(streetCode)) || FALLBACK_COLOR;
+    };
+    const baseStyle = (feature: Feature | undefined): L.PathOptions => ({
+      ...GRID_STYLE,
+      fillColor: colorOf(feature),
+    });
+
+    const gridLayer = L.geoJSON(grids, {
+      pane: "grids",
+      style: baseStyle,
+      onEachFeature: (feature, layer) => {
+        const code = gridCodeOf(feature);
+        if (!code || !(layer instanceof L.Path)) return;
+        gridPaths.set(code, layer);
+        const name: unknown = feature.properties?.name;
+        layer.bindTooltip(`${typeof name === "string" ? name : ""} ${code}`.trim(), {
+          sticky: true,
+          direction: "top",
+          className: "grid-tooltip",
+        });
+        layer.on("add", () => {
+          const element = layer.getElement();
+          if (!element) return;
+          element.setAttribute("data-grid-code", code);
+          element.classList.add("grid-cell");
+          if (code === selectedRef.current) element.classList.add("grid-cell--selected");
+        });
+        layer.on("mouseover", () => layer.setStyle(GRID_HOVER_STYLE));
+        layer.on("mouseout", () => layer.setStyle(baseStyle(feature)));
+        layer.on("click", (event: L.LeafletMouseEvent) => {
+          L.DomEvent.stopPropagation(event);
+          onSelectRef.current(code);
+        });
+      },
+    });
+
+    const boundaries = collectBoundaries(division);
+    const layers = L.featureGroup([
+      gridLayer,
+      boundaryLayer(boundaries.communities, "communityBorders", COMMUNITY_BORDER),
+      boundaryLayer(boundaries.streets, "streetBorders", STREET_BORDER),
+    ]).addTo(map);
+
+    const bounds = layers.getBounds();
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24] });
+
+    return () => {
+      layers.remove();
+      gridPaths.clear();
+    };
+  }, [grids, division, streetColors]);
+
+  // The selected grid: outlined above every border, and marked on its path element.
+  useEffect(() => {
+    selectedRef.current = selectedCode;
+    const map = mapRef.current;
+    if (!map) return;
+    for (const [code, path] of gridPathsRef.current) {
+      path.getElement()?.classList.toggle("grid-cell--selected", code === selectedCode);
+    }
+    const feature: GridFeature | undefined = selectedCode
+      ? grids.features.find((candidate) => candidate.properties.code === selectedCode)
+      : undefined;
+    if (!feature) return;
+    const highlight = L.geoJSON(feature, {
+      pane: "selection",
+      interactive: false,
+      style: () => ({ color: "#fadb14", weight: 4, opacity: 1, fillColor: "#fffb8f", fillOpacity: 0.45 }),
+    }).addTo(map);
+    const outline = L.geoJSON(feature, {
+      pane: "selection",
+      interactive: false,
+      style: () => ({ color: "#141414", weight: 1.5, opacity: 1, fill: false, dashArray: "4 3" }),
+    }).addTo(map);
+    const bounds = highlight.getBounds();
+    if (bounds.isValid() && !map.getBounds().contains(bounds)) map.panTo(bounds.getCenter());
+    return () => {
+      highlight.remove();
+      outline.remove();
+    };
+  }, [selectedCode, grids]);
+
+  return <div ref={containerRef} className="grid-map" role="region" aria-label={label} />;
+}

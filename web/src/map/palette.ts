@@ -1,0 +1,44 @@
+import type { GridFeatureCollection } from "../api/client";
+
+/** Twelve fill colours that stay distinguishable side by side, one per street. */
+export const STREET_PALETTE: readonly string[] = [
+  "#4e79a7",
+  "#f28e2b",
+  "#e15759",
+  "#76b7b2",
+  "#59a14f",
+  "#edc948",
+  "#b07aa1",
+  "#ff9da7",
+  "#9c755f",
+  "#17becf",
+  "#bcbd22",
+  "#2f4b7c",
+];
+
+export type StreetEntry = { code: string; name: string; color: string; grids: number };
+
+/**
+ * The streets present in a grid collection, ordered by code, each with its palette colour.
+ * Colours follow the order of the street codes, so a district's streets always get the same
+ * colours and no two of its (at most twelve) streets share one.
+ */
+export function streetLegend(grids: GridFeatureCollection): StreetEntry[] {
+  const streets = new Map<string, { name: string; grids: number }>();
+  for (const feature of grids.features) {
+    const { streetCode, streetName } = feature.properties;
+    const entry = streets.get(streetCode);
+    if (entry) entry.grids += 1;
+    else streets.set(streetCode, { name: streetName, grids: 1 });
+  }
+  return [...streets.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([code, { name, grids: count }], index) => ({
+      code,
+      name,
+      grids: count,
+      color: STREET_PALETTE[index % STREET_PALETTE.length],
+    }));
+}
+
+export const FALLBACK_COLOR = "#8c8c8c";
