@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import compress from "@fastify/compress";
 import cookie from "@fastify/cookie";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
@@ -38,9 +39,12 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   app.addSchema(ErrorResponse);
   app.addSchema(Division);
   await app.register(cookie);
+  await app.register(compress, { threshold: 2048 });
   registerAuthentication(app, ctx);
 
   await app.register(swagger, {
+    // Shared schemas keep their $id as their name in components.schemas (Error, Division).
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`) },
     openapi: {
       openapi: "3.1.0",
       info: {
