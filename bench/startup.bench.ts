@@ -2,20 +2,20 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { fmt, startAndTimeReady, stop } from "./lib.ts";
+import { fmt, startAndTimeReady } from "./lib.ts";
 
 /** `npm start` to /readyz: on an empty data directory (demo seeding included) and on an existing one. */
 export async function run(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gridgov-bench-start-"));
   const env = { DATA_DIR: dataDir, DATABASE_URL: "" };
   try {
-    const empty = await startAndTimeReady(env, 38_101);
-    await stop(empty.child);
+    const empty = await startAndTimeReady(env);
+    await empty.server.stop();
     const warm: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const existing = await startAndTimeReady(env, 38_102 + i);
+      const existing = await startAndTimeReady(env);
       warm.push(existing.ms);
-      await stop(existing.child);
+      await existing.server.stop();
     }
     const best = Math.min(...warm);
     console.log("start to /readyz (PGlite)");

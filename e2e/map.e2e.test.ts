@@ -2,12 +2,12 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DEMO_PASSWORD, REPO_ROOT, startServer, type RunningServer } from "./server.ts";
+import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
 
 const SCREENSHOT = path.join(REPO_ROOT, ".tmp/map.png");
 const UI_TIMEOUT = 30_000;
 
-let server: RunningServer | undefined;
+let server: Awaited<ReturnType<typeof startDemoServer>> | undefined;
 let browser: Browser | undefined;
 let context: BrowserContext;
 let page: Page;
@@ -40,7 +40,7 @@ async function clickableGridCode(target: Page): Promise<string> {
 }
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startDemoServer();
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: [

@@ -1,4 +1,5 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
@@ -21,9 +22,31 @@ export async function gridgov(args: string[], env: Record<string, string>): Prom
   }
 }
 
-/** Starts `gridgov serve` on a free port and waits until /readyz answers. */
-export async function startServer(env: Record<string, string>, args: string[] = []): Promise<{ url: string; child: ChildProcess; output: () => string }> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+/** A TCP port that is free right now, chosen by the operating system. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.on("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => (address && typeof address === "object" ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+export type RunningServer = {
+  /** Origin of the product; "localhost" is a secure context for browsers, whatever the cookie flags. */
+  url: string;
+  child: ChildProcess;
+  /** What the server printed so far, for failure messages. */
+  output(): string;
+  /** SIGTERM, then SIGKILL if it has not stopped within 15 s. */
+  stop(): Promise<void>;
+};
+
+/** Starts `gridgov serve` on a free port with the given environment and waits until /readyz answers. */
+export async function startServer(env: Record<string, string>, args: string[] = []): Promise<RunningServer> {
+  const port = await freePort();
   const child = spawn(process.execPath, [GRIDGOV, "serve", ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, DATABASE_URL: "", DATA_DIR: "", ...env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
@@ -32,18 +55,27 @@ export async function startServer(env: Record<string, string>, args: string[] = 
   let output = "";
   child.stdout?.on("data", (chunk) => (output += chunk));
   child.stderr?.on("data", (chunk) => (output += chunk));
-  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    await exited(child);
+    clearTimeout(timer);
+  };
+  const url = `http://localhost:${port}`;
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`gridgov serve exited with ${child.exitCode}: ${output}`);
     const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
-    if (ready) return { url, child, output: () => output };
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (ready) return { url, child, output: () => output, stop };
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  child.kill("SIGKILL");
+  await stop();
   throw new Error(`gridgov serve did not become ready: ${output}`);
 }
 
 export function exited(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve(child.exitCode)
+    : new Promise((resolve) => child.once("exit", (code) => resolve(code)));
 }
