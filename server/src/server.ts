@@ -1,11 +1,10 @@
 import type { FastifyInstance } from "fastify";
-import { sql } from "kysely";
 import { buildApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
 import { openDatabase, type Database } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
-import { seedDemoDistrict } from "./modules/demo/demo.seed.ts";
+import { holdsNoDivisions, seedDemoDistrict } from "./modules/demo/demo.seed.ts";
 import { GridLocator } from "./modules/grids/grids.service.ts";
 
 export type Running = { app: FastifyInstance; database: Database; ctx: AppContext; stop(): Promise<void> };
@@ -16,7 +15,7 @@ export async function prepare(config: Config, options: { demo: boolean; logger?:
   try {
     await migrate(database.db);
     const ctx: AppContext = { db: database.db, config, grids: new GridLocator() };
-    if (options.demo && (await isEmpty(ctx))) await seedDemoDistrict(ctx, config.demoPassword);
+    if (options.demo && (await holdsNoDivisions(ctx))) await seedDemoDistrict(ctx, config.demoPassword);
     await ctx.grids.load(ctx.db);
     const app = await buildApp(ctx, { logger: options.logger ? { level: config.logLevel } : false });
     let stopping: Promise<void> | undefined;
@@ -29,11 +28,6 @@ export async function prepare(config: Config, options: { demo: boolean; logger?:
     await database.close();
     throw error;
   }
-}
-
-async function isEmpty(ctx: AppContext): Promise<boolean> {
-  const row = await sql<{ any: boolean }>`select exists (select 1 from divisions) as any`.execute(ctx.db);
-  return !row.rows[0]?.any;
 }
 
 /** Serves until SIGTERM or SIGINT, then finishes in-flight requests and closes the database. */

@@ -10,7 +10,7 @@ import { migrate } from "../db/migrate.ts";
 import { AppError } from "../errors.ts";
 import { buildApp } from "../app.ts";
 import { createApiKey } from "../modules/auth/auth.service.ts";
-import { seedDemoDistrict } from "../modules/demo/demo.seed.ts";
+import { holdsNoDivisions, seedDemoDistrict } from "../modules/demo/demo.seed.ts";
 import { importDistrict, readDivisionsFile, BUNDLED_DIVISIONS } from "../modules/divisions/divisions.service.ts";
 import { GridLocator, importGrids } from "../modules/grids/grids.service.ts";
 import { createUser } from "../modules/people/users.service.ts";
@@ -18,12 +18,12 @@ import type { AppContext } from "../context.ts";
 import { serve } from "../server.ts";
 
 /** Runs `work` with a migrated database and a context, then closes the database. */
-async function withContext<T>(work: (ctx: AppContext) => Promise<T>): Promise<T> {
+async function withContext<T>(work: (ctx: AppContext, applied: string[]) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const database = await openDatabase(config.database);
   try {
-    await migrate(database.db);
-    return await work({ db: database.db, config, grids: new GridLocator() });
+    const applied = await migrate(database.db);
+    return await work({ db: database.db, config, grids: new GridLocator() }, applied);
   } finally {
     await database.close();
   }
@@ -49,10 +49,7 @@ program
   .command("migrate")
   .description("apply pending database migrations")
   .action(() =>
-    withContext(async () => {
-      // withContext has migrated already; report what is there now.
-      print({ migrated: true });
-    }),
+    withContext(async (_ctx, applied) => print({ applied })),
   );
 
 program
@@ -61,8 +58,7 @@ program
   .requiredOption("--demo", "the Panlong demo district (530103) with staff and grids")
   .action(() =>
     withContext(async (ctx) => {
-      const existing = await ctx.db.selectFrom("divisions").select("code").limit(1).execute();
-      if (existing.length) throw new AppError(409, "not_empty", "The database already holds divisions; seed an empty one");
+      if (!(await holdsNoDivisions(ctx))) throw new AppError(409, "not_empty", "The database already holds divisions; seed an empty one");
       print(await seedDemoDistrict(ctx, ctx.config.demoPassword));
     }),
   );

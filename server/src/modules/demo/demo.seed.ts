@@ -193,6 +193,11 @@ export async function seedDemoDistrict(ctx: AppContext, password: string): Promi
   return { users: staff.length, grids: geometry.grids.length };
 }
 
+/** Whether the database is still empty of divisions, the state the demo seed starts from. */
+export async function holdsNoDivisions(ctx: AppContext): Promise<boolean> {
+  return (await ctx.db.selectFrom("divisions").select("code").limit(1).execute()).length === 0;
+}
+
 /** Splits `total` in proportion to `weights` (largest remainders), so the parts add up exactly. */
 export function apportion(weights: number[], total: number): number[] {
   const sum = weights.reduce((a, b) => a + b, 0);
