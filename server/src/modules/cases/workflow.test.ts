@@ -1,0 +1,172 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  ACTIONS,
+  applyCommand,
+  availableActions,
+  isFinal,
+  LEVELS,
+  SATISFACTION,
+  STATUSES,
+  WorkflowError,
+  type CaseAction,
+  type CaseState,
+  type Command,
+  type WorkflowActor,
+} from "./workflow.ts";
+
+const COMMUNITY = "530103001001";
+const STREET = "530103001";
+const DISTRICT = "530103";
+
+const fresh = (): CaseState => ({
+  status: "reported",
+  level: "community",
+  communityCode: COMMUNITY,
+  streetCode: STREET,
+  districtCode: DISTRICT,
+  assignment: null,
+  suspendedFrom: null,
+  pendingExtensionDays: null,
+  reworkCount: 0,
+  reopenCount: 0,
+  satisfaction: null,
+  mergedInto: null,
+});
+
+const actor = (userId: string, roles: string[], scopeCode: string | null, departmentId: string | null = null): WorkflowActor => ({
+  userId,
+  roles,
+  scopeCode,
+  departmentId,
+});
+
+const ACTORS = {
+  communityCentre: actor("c", ["dispatcher", "handler"], COMMUNITY),
+  streetDispatcher: actor("s", ["dispatcher"], STREET),
+  districtDispatcher: actor("d", ["dispatcher"], DISTRICT),
+  otherStreetDispatcher: actor("o", ["dispatcher"], "530103002"),
+  departmentHandler: actor("h", ["handler"], DISTRICT, "dept-cgj"),
+  otherDepartmentHandler: actor("h2", ["handler"], DISTRICT, "dept-swj"),
+  streetCadre: actor("k", ["handler"], STREET),
+  supervisor: actor("v", ["supervisor"], STREET),
+  seatOperator: actor("t", ["seat_operator"], DISTRICT),
+  leader: actor("l", ["leader"], DISTRICT),
+  gridWorker: actor("g", ["grid_worker"], COMMUNITY),
+};
+const actorNames = Object.keys(ACTORS) as (keyof typeof ACTORS)[];
+
+const commandArb: fc.Arbitrary<Command> = fc.constantFrom(...ACTIONS).chain((action: CaseAction): fc.Arbitrary<Command> => {
+  switch (action) {
+    case "dispatch":
+      return fc
+        .constantFrom(
+          { kind: "department" as const, departmentId: "dept-cgj" },
+          { kind: "user" as const, userId: "k" },
+          { kind: "division" as const, divisionCode: COMMUNITY },
+          { kind: "division" as const, divisionCode: STREET },
+        )
+        .map((to) => ({ action, to }));
+    case "request_extension":
+      return fc.integer({ min: 0, max: 40 }).map((days) => ({ action, days, note: "需要采购材料" }));
+    case "evaluate":
+      return fc.constantFrom(...SATISFACTION).map((satisfaction) => ({ action, satisfaction }));
+    case "merge":
+      return fc.constant({ action, into: "0190b2f4-0000-7000-8000-000000000009" });
+    case "reject":
+    case "return":
+    case "suspend":
+    case "verify_fail":
+    case "handle":
+      return fc.constant({ action, note: "说明" });
+    default:
+      return fc.constant({ action } as Command);
+  }
+});
+
+type Event = { action: CaseAction; from: string; to: string; level: string };
+
+describe("the case workflow", () => {
+  it("walks the whole loop: report, accept, register, dispatch, acknowledge, handle, verify, evaluate", () => {
+    let state = fresh();
+    const step = (who: keyof typeof ACTORS, command: Command) => (state = applyCommand(state, ACTORS[who], command).state);
+    step("communityCentre", { action: "accept" });
+    step("communityCentre", { action: "register" });
+    step("communityCentre", { action: "dispatch", to: { kind: "division", divisionCode: COMMUNITY } });
+    step("communityCentre", { action: "acknowledge" });
+    step("communityCentre", { action: "handle", note: "已清理" });
+    step("supervisor", { action: "verify_fail", note: "仍有垃圾" });
+    expect(state).toMatchObject({ status: "in_progress", reworkCount: 1 });
+    step("communityCentre", { action: "handle", note: "已彻底清理" });
+    step("supervisor", { action: "verify_pass" });
+    step("seatOperator", { action: "evaluate", satisfaction: "satisfied" });
+    expect(state.status).toBe("evaluated");
+  });
+
+  it("escalates a community case to the street, whose sub-centre then owns it", () => {
+    let state = applyCommand(fresh(), ACTORS.communityCentre, { action: "accept" }).state;
+    expect(availableActions(state, ACTORS.streetDispatcher)).toContain("escalate");
+    state = applyCommand(state, ACTORS.communityCentre, { action: "escalate" }).state;
+    expect(state.level).toBe("street");
+    expect(availableActions(state, ACTORS.communityCentre)).not.toContain("register");
+    expect(availableActions(state, ACTORS.streetDispatcher)).toContain("register");
+  });
+
+  it("tells apart a wrong state from a wrong actor", () => {
+    expect(() => applyCommand(fresh(), ACTORS.communityCentre, { action: "handle", note: "x" })).toThrow(
+      expect.objectContaining({ code: "transition_not_allowed" }),
+    );
+    expect(() => applyCommand(fresh(), ACTORS.otherStreetDispatcher, { action: "accept" })).toThrow(
+      expect.objectContaining({ code: "forbidden_action" }),
+    );
+  });
+
+  it("reopens a case once on a dissatisfied evaluation, then closes the evaluation for good", () => {
+    const closed: CaseState = { ...fresh(), status: "closed" };
+    const reopened = applyCommand(closed, ACTORS.seatOperator, { action: "evaluate", satisfaction: "dissatisfied" }).state;
+    expect(reopened).toMatchObject({ status: "registered", reopenCount: 1 });
+    const again = applyCommand({ ...reopened, status: "closed" }, ACTORS.seatOperator, { action: "evaluate", satisfaction: "dissatisfied" });
+    expect(again.state.status).toBe("evaluated");
+  });
+
+  it("keeps every invariant under random sequences of actions by random actors", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(...actorNames), commandArb), { maxLength: 80 }), (steps) => {
+        let state = fresh();
+        const timeline: Event[] = [];
+        for (const [name, command] of steps) {
+          const who = ACTORS[name];
+          const offered = availableActions(state, who).includes(command.action);
+          try {
+            const result = applyCommand(state, who, command);
+            expect(offered, `${name} ${command.action} from ${state.status}`).toBe(true);
+            expect(isFinal(state.status)).toBe(false);
+            expect(LEVELS.indexOf(result.state.level)).toBeGreaterThanOrEqual(LEVELS.indexOf(state.level));
+            timeline.push({ action: command.action, from: result.from, to: result.to, level: result.level });
+            state = result.state;
+          } catch (error) {
+            expect(error).toBeInstanceOf(WorkflowError);
+            // Refused for a bad input only; otherwise the action was not on offer.
+            if ((error as WorkflowError).code !== "invalid_transition_input") expect(offered).toBe(false);
+          }
+          expect(STATUSES).toContain(state.status);
+          expect(state.status === "suspended").toBe(state.suspendedFrom !== null);
+          expect(state.status === "merged").toBe(state.mergedInto !== null);
+          if (state.status === "dispatched" || state.status === "in_progress" || state.status === "handled") {
+            expect(state.assignment).not.toBeNull();
+          }
+        }
+        // The timeline explains the state: each event starts where the last one ended.
+        let status = "reported";
+        for (const event of timeline) {
+          expect(event.from).toBe(status);
+          status = event.to;
+          // Every closed case passed verification.
+          if (event.to === "closed") expect(event.action).toBe("verify_pass");
+        }
+        expect(state.status).toBe(status);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

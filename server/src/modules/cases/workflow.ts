@@ -1,0 +1,316 @@
+/**
+ * The case loop (六步闭环) as a pure state machine: which actions exist, who may take them in which
+ * state, and what each one changes. No I/O: the service loads a case, asks this module, and writes
+ * the result and its event in one transaction.
+ */
+
+export const STATUSES = [
+  "reported", // 信息采集上报: waiting to be accepted
+  "accepted", // 受理: waiting for the register/reject decision
+  "registered", // 立案: waiting to be dispatched at its level
+  "rejected", // 不予立案 (final)
+  "dispatched", // 派遣: waiting for the assignee to acknowledge
+  "in_progress", // 签收 → 处置中
+  "suspended", // 缓办: the clock stops
+  "handled", // 处理反馈: waiting for on-site verification
+  "closed", // 核查通过 → 结案归档
+  "evaluated", // 考核评价 done (final)
+  "merged", // 合并 into another case (final)
+] as const;
+export type CaseStatus = (typeof STATUSES)[number];
+
+export const LEVELS = ["community", "street", "district"] as const;
+export type ClosureLevel = (typeof LEVELS)[number];
+
+export const ACTIONS = [
+  "accept",
+  "register",
+  "reject",
+  "dispatch",
+  "acknowledge",
+  "return",
+  "handle",
+  "request_extension",
+  "approve_extension",
+  "deny_extension",
+  "suspend",
+  "resume",
+  "verify_pass",
+  "verify_fail",
+  "evaluate",
+  "escalate",
+  "urge",
+  "merge",
+] as const;
+export type CaseAction = (typeof ACTIONS)[number];
+
+export const SATISFACTION = ["satisfied", "basically_satisfied", "dissatisfied"] as const;
+export type Satisfaction = (typeof SATISFACTION)[number];
+
+export type Assignment =
+  | { kind: "department"; departmentId: string }
+  | { kind: "user"; userId: string }
+  | { kind: "division"; divisionCode: string };
+
+/** What the workflow knows of a case. */
+export type CaseState = {
+  status: CaseStatus;
+  level: ClosureLevel;
+  communityCode: string;
+  streetCode: string;
+  districtCode: string;
+  assignment: Assignment | null;
+  suspendedFrom: CaseStatus | null;
+  pendingExtensionDays: number | null;
+  reworkCount: number;
+  reopenCount: number;
+  satisfaction: Satisfaction | null;
+  mergedInto: string | null;
+};
+
+/** Who acts: the fields of the request's Actor that the workflow needs. */
+export type WorkflowActor = {
+  userId: string;
+  roles: readonly string[];
+  scopeCode: string | null;
+  departmentId: string | null;
+};
+
+export type Command =
+  | { action: "accept" | "register" | "acknowledge" | "resume" | "verify_pass" | "urge" | "escalate" | "deny_extension"; note?: string }
+  | { action: "reject" | "return" | "suspend" | "verify_fail"; note: string }
+  | { action: "handle"; note: string }
+  | { action: "dispatch"; to: Assignment; note?: string }
+  | { action: "request_extension"; days: number; note: string }
+  | { action: "approve_extension"; note?: string }
+  | { action: "evaluate"; satisfaction: Satisfaction; note?: string }
+  | { action: "merge"; into: string; note?: string };
+
+export class WorkflowError extends Error {
+  constructor(
+    readonly code: "transition_not_allowed" | "forbidden_action" | "invalid_transition_input",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Whether a dissatisfied evaluation reopens the case (policy; the default reopens once). */
+export type ReopenPolicy = { maxReopens: number };
+export const DEFAULT_REOPEN_POLICY: ReopenPolicy = { maxReopens: 1 };
+
+const FINAL: readonly CaseStatus[] = ["rejected", "evaluated", "merged"];
+const OPEN_BEFORE_HANDLING: readonly CaseStatus[] = ["reported", "accepted", "registered", "dispatched", "in_progress"];
+
+/** The statuses each action may start from. */
+const FROM: Record<CaseAction, readonly CaseStatus[]> = {
+  accept: ["reported"],
+  register: ["accepted"],
+  reject: ["accepted"],
+  dispatch: ["registered"],
+  acknowledge: ["dispatched"],
+  return: ["dispatched", "in_progress"],
+  handle: ["in_progress"],
+  request_extension: ["in_progress"],
+  approve_extension: ["in_progress"],
+  deny_extension: ["in_progress"],
+  suspend: ["registered", "dispatched", "in_progress"],
+  resume: ["suspended"],
+  verify_pass: ["handled"],
+  verify_fail: ["handled"],
+  evaluate: ["closed"],
+  escalate: ["reported", "accepted", "registered", "dispatched", "in_progress"],
+  urge: ["reported", "accepted", "registered", "dispatched", "in_progress", "suspended", "handled"],
+  merge: OPEN_BEFORE_HANDLING,
+};
+
+/** The division whose centre owns a case at its level (community, street sub-centre, district centre). */
+export function ownerDivision(state: CaseState): string {
+  switch (state.level) {
+    case "community":
+      return state.communityCode;
+    case "street":
+      return state.streetCode;
+    case "district":
+      return state.districtCode;
+  }
+}
+
+const has = (actor: WorkflowActor, role: string) => actor.roles.includes(role);
+const covers = (actor: WorkflowActor, code: string) => actor.scopeCode !== null && code.startsWith(actor.scopeCode);
+
+/** A dispatcher of the owning centre, or of a centre above it (the district may step in). */
+function isOwningDispatcher(actor: WorkflowActor, state: CaseState): boolean {
+  return has(actor, "dispatcher") && covers(actor, ownerDivision(state));
+}
+
+/** The person, department or division the case is dispatched to. */
+function isAssignee(actor: WorkflowActor, state: CaseState): boolean {
+  const assignment = state.assignment;
+  if (!assignment || !has(actor, "handler")) return false;
+  switch (assignment.kind) {
+    case "user":
+      return assignment.userId === actor.userId;
+    case "department":
+      return assignment.departmentId === actor.departmentId;
+    case "division":
+      return actor.scopeCode === assignment.divisionCode;
+  }
+}
+
+function mayTake(action: CaseAction, actor: WorkflowActor, state: CaseState): boolean {
+  switch (action) {
+    case "accept":
+      return isOwningDispatcher(actor, state) || (has(actor, "seat_operator") && covers(actor, state.communityCode));
+    case "register":
+    case "reject":
+    case "dispatch":
+    case "approve_extension":
+    case "deny_extension":
+    case "suspend":
+    case "resume":
+    case "escalate":
+    case "merge":
+      return isOwningDispatcher(actor, state);
+    case "acknowledge":
+    case "return":
+    case "handle":
+    case "request_extension":
+      return isAssignee(actor, state);
+    case "verify_pass":
+    case "verify_fail":
+      return has(actor, "supervisor") && covers(actor, state.communityCode);
+    case "evaluate":
+      return (has(actor, "seat_operator") || has(actor, "dispatcher")) && covers(actor, state.communityCode);
+    case "urge":
+      return (has(actor, "leader") || has(actor, "dispatcher")) && covers(actor, state.communityCode);
+  }
+}
+
+function allowedNow(action: CaseAction, state: CaseState): boolean {
+  if (!FROM[action].includes(state.status)) return false;
+  if (action === "escalate") return state.level !== "district";
+  if (action === "approve_extension" || action === "deny_extension") return state.pendingExtensionDays !== null;
+  if (action === "request_extension") return state.pendingExtensionDays === null;
+  return true;
+}
+
+/** The actions this actor may take on the case now: what the UI offers as buttons. */
+export function availableActions(state: CaseState, actor: WorkflowActor): CaseAction[] {
+  return ACTIONS.filter((action) => allowedNow(action, state) && mayTake(action, actor, state));
+}
+
+export type Transition = {
+  state: CaseState;
+  from: CaseStatus;
+  to: CaseStatus;
+  /** The level the case was at when the action was taken (indicators count by it). */
+  level: ClosureLevel;
+  /** Facts of the event beyond from/to: assignment, extension days, satisfaction, merge target. */
+  details: Record<string, unknown>;
+};
+
+/**
+ * Applies one command by one actor. Refuses an action that is not allowed in this state
+ * (`transition_not_allowed`) or not for this actor (`forbidden_action`); never returns an
+ * invalid state.
+ */
+export function applyCommand(state: CaseState, actor: WorkflowActor, command: Command, policy = DEFAULT_REOPEN_POLICY): Transition {
+  const { action } = command;
+  if (!allowedNow(action, state)) {
+    throw new WorkflowError("transition_not_allowed", `The action ${action} is not allowed while the case is ${state.status}`);
+  }
+  if (!mayTake(action, actor, state)) {
+    throw new WorkflowError("forbidden_action", `You may not ${action} this case`);
+  }
+  const next: CaseState = { ...state };
+  const details: Record<string, unknown> = {};
+  switch (command.action) {
+    case "accept":
+      next.status = "accepted";
+      break;
+    case "register":
+      next.status = "registered";
+      break;
+    case "reject":
+      next.status = "rejected";
+      break;
+    case "dispatch":
+      next.status = "dispatched";
+      next.assignment = command.to;
+      details.assignment = command.to;
+      break;
+    case "acknowledge":
+      next.status = "in_progress";
+      break;
+    case "return":
+      next.status = "registered";
+      next.assignment = null;
+      next.pendingExtensionDays = null;
+      break;
+    case "handle":
+      next.status = "handled";
+      next.pendingExtensionDays = null;
+      break;
+    case "request_extension":
+      if (!Number.isInteger(command.days) || command.days < 1 || command.days > 30) {
+        throw new WorkflowError("invalid_transition_input", "An extension is 1 to 30 working days");
+      }
+      next.pendingExtensionDays = command.days;
+      details.days = command.days;
+      break;
+    case "approve_extension":
+      details.days = state.pendingExtensionDays;
+      next.pendingExtensionDays = null;
+      break;
+    case "deny_extension":
+      details.days = state.pendingExtensionDays;
+      next.pendingExtensionDays = null;
+      break;
+    case "suspend":
+      next.status = "suspended";
+      next.suspendedFrom = state.status;
+      break;
+    case "resume":
+      next.status = state.suspendedFrom ?? "registered";
+      next.suspendedFrom = null;
+      break;
+    case "verify_pass":
+      next.status = "closed";
+      break;
+    case "verify_fail":
+      next.status = "in_progress";
+      next.reworkCount = state.reworkCount + 1;
+      break;
+    case "evaluate":
+      next.satisfaction = command.satisfaction;
+      details.satisfaction = command.satisfaction;
+      if (command.satisfaction === "dissatisfied" && state.reopenCount < policy.maxReopens) {
+        next.status = "registered";
+        next.assignment = null;
+        next.reopenCount = state.reopenCount + 1;
+        details.reopened = true;
+      } else next.status = "evaluated";
+      break;
+    case "escalate":
+      next.level = state.level === "community" ? "street" : "district";
+      // The upper centre decides again; what was dispatched below is withdrawn.
+      if (!["reported", "accepted"].includes(state.status)) next.status = "registered";
+      next.assignment = null;
+      next.pendingExtensionDays = null;
+      details.toLevel = next.level;
+      break;
+    case "urge":
+      break;
+    case "merge":
+      next.status = "merged";
+      next.mergedInto = command.into;
+      details.into = command.into;
+      break;
+  }
+  return { state: next, from: state.status, to: next.status, level: state.level, details };
+}
+
+export function isFinal(status: CaseStatus): boolean {
+  return FINAL.includes(status);
+}
