@@ -13,6 +13,7 @@ import { registerErrorHandling } from "./http/errors.ts";
 import { ErrorResponse } from "./http/schemas.ts";
 import { validatorCompiler } from "./http/validation.ts";
 import { authRoutes } from "./modules/auth/auth.routes.ts";
+import { caseRoutes } from "./modules/cases/cases.routes.ts";
 import { Division, divisionRoutes } from "./modules/divisions/divisions.routes.ts";
 import { gridRoutes } from "./modules/grids/grids.routes.ts";
 import { peopleRoutes } from "./modules/people/people.routes.ts";
@@ -77,6 +78,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       await divisionRoutes(api, ctx);
       await gridRoutes(api, ctx);
       await peopleRoutes(api, ctx);
+      await caseRoutes(api, ctx);
     },
     { prefix: "/api/v1" },
   );

@@ -5,6 +5,7 @@ import type { AppContext } from "./context.ts";
 import { openDatabase, type Database } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
 import { holdsNoDivisions, seedDemoDistrict } from "./modules/demo/demo.seed.ts";
+import { ensureCategories } from "./modules/cases/categories.service.ts";
 import { GridLocator } from "./modules/grids/grids.service.ts";
 
 export type Running = { app: FastifyInstance; database: Database; ctx: AppContext; stop(): Promise<void> };
@@ -14,6 +15,7 @@ export async function prepare(config: Config, options: { demo: boolean; logger?:
   const database = await openDatabase(config.database);
   try {
     await migrate(database.db);
+    await ensureCategories(database.db);
     const ctx: AppContext = { db: database.db, config, grids: new GridLocator() };
     if (options.demo && (await holdsNoDivisions(ctx))) await seedDemoDistrict(ctx, config.demoPassword);
     await ctx.grids.load(ctx.db);

@@ -5,7 +5,7 @@ import { createTestApp, type TestApp } from "./test-app.ts";
 import { OTHER_DISTRICT } from "./databases.ts";
 
 /** What an operation is aimed at: something inside the actor's scope, or outside it. */
-type Target = { division: string; grid: string; userId: string };
+type Target = { division: string; grid: string; userId: string; caseId: string };
 
 type Operation = {
   /** "public": open to all; "signed-in": any session; otherwise the permission it needs. */
@@ -45,6 +45,30 @@ const OPERATIONS: Record<string, Operation> = {
     }),
   },
   createApiKey: { access: "api_key.write", scoped: false, ok: 201, request: () => ({ method: "POST", url: "/api/v1/api-keys", payload: { name: "matrix" } }) },
+  createCase: {
+    access: "public",
+    scoped: false,
+    ok: 201,
+    request: () => ({ method: "POST", url: "/api/v1/cases", payload: { description: "矩阵测试：路面破损", gridCode: "530103001001001" } }),
+  },
+  getCase: { access: "case.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases/${t.caseId}` }) },
+  // Without If-Match: 428 once the case is found in scope, 404 outside it.
+  transitionCase: { access: "case.read", scoped: true, ok: 428, request: (t) => ({ method: "POST", url: `/api/v1/cases/${t.caseId}/transitions`, payload: { action: "urge" } }) },
+  revealReporterContact: { access: "case.reveal_contact", scoped: true, ok: 200, request: (t) => ({ method: "POST", url: `/api/v1/cases/${t.caseId}/reporter-contact` }) },
+  trackCase: { access: "public", scoped: false, ok: 404, request: () => ({ method: "GET", url: "/api/v1/public/cases/530103-20260101-00001?token=not-a-real-token" }) },
+  evaluateCase: {
+    access: "public",
+    scoped: false,
+    ok: 404,
+    request: () => ({ method: "POST", url: "/api/v1/public/cases/530103-20260101-00001/evaluation", payload: { token: "not-a-real-token", satisfaction: "satisfied" } }),
+  },
+  listCategories: { access: "public", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/categories" }) },
+  updateCategory: {
+    access: "category.write",
+    scoped: false,
+    ok: 428,
+    request: () => ({ method: "PATCH", url: "/api/v1/categories/appeal.hotline.consultation", payload: { active: true } }),
+  },
   revokeApiKey: {
     access: "api_key.write",
     scoped: false,
@@ -79,6 +103,11 @@ describe("access matrix: role × operation × in scope / out of scope", () => {
   const actors = new Map<string, { scope: string | null; permissions: string[] }>();
   beforeAll(async () => {
     t = await createTestApp("demo");
+    // A case in each community a target may name.
+    for (const gridCode of ["530103001001001", "530103001002001", "530103002001001"]) {
+      const created = await t.app.inject({ method: "POST", url: "/api/v1/cases", payload: { description: "矩阵测试用案件", gridCode, reporter: { phone: "13800000000" } } });
+      expect(created.statusCode, created.body).toBe(201);
+    }
     for (const username of ACTORS) {
       const response = await t.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { username, password: "demo-pass-123" } });
       expect(response.statusCode, username).toBe(200);
@@ -94,7 +123,13 @@ describe("access matrix: role × operation × in scope / out of scope", () => {
     const pick = async (division: string): Promise<Target> => {
       const grid = await t.ctx.db.selectFrom("grids").select("code").where("code", "like", `${division}%`).orderBy("code").executeTakeFirst();
       const user = await t.ctx.db.selectFrom("users").select("id").where("scope_code", "like", `${division}%`).orderBy("username").executeTakeFirst();
-      return { division, grid: grid?.code ?? "530102001001001", userId: user?.id ?? "0190b2f4-0000-7000-8000-000000000001" };
+      const found = await t.ctx.db.selectFrom("cases").select("id").where("community_code", "like", `${division}%`).orderBy("id").executeTakeFirst();
+      return {
+        division,
+        grid: grid?.code ?? "530102001001001",
+        userId: user?.id ?? "0190b2f4-0000-7000-8000-000000000001",
+        caseId: found?.id ?? "0190b2f4-0000-7000-8000-000000000002",
+      };
     };
     const inside = await pick(scope ?? "530103001");
     const outsideDivision = !scope || scope.length === 6 ? OTHER_DISTRICT : scope.length === 9 ? "530103002" : "530103001002";

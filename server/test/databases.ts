@@ -7,6 +7,7 @@ import { loadConfig } from "../src/config.ts";
 import { openDatabase, type Database } from "../src/db/database.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { seedDemoDistrict } from "../src/modules/demo/demo.seed.ts";
+import { ensureCategories } from "../src/modules/cases/categories.service.ts";
 import { importDistrict, readDivisionsFile } from "../src/modules/divisions/divisions.service.ts";
 import { GridLocator } from "../src/modules/grids/grids.service.ts";
 
@@ -55,6 +56,7 @@ export async function createTemplates(): Promise<void> {
     );
     try {
       await migrate(database.db);
+      await ensureCategories(database.db);
       if (template === "demo") {
         const config = loadConfig({});
         const ctx = { db: database.db, config, grids: new GridLocator() };

@@ -9,6 +9,7 @@ import { openDatabase } from "../db/database.ts";
 import { migrate } from "../db/migrate.ts";
 import { AppError } from "../errors.ts";
 import { buildApp } from "../app.ts";
+import { ensureCategories } from "../modules/cases/categories.service.ts";
 import { createApiKey } from "../modules/auth/auth.service.ts";
 import { holdsNoDivisions, seedDemoDistrict } from "../modules/demo/demo.seed.ts";
 import { importDistrict, readDivisionsFile, BUNDLED_DIVISIONS } from "../modules/divisions/divisions.service.ts";
@@ -23,6 +24,7 @@ async function withContext<T>(work: (ctx: AppContext, applied: string[]) => Prom
   const database = await openDatabase(config.database);
   try {
     const applied = await migrate(database.db);
+    await ensureCategories(database.db);
     return await work({ db: database.db, config, grids: new GridLocator() }, applied);
   } finally {
     await database.close();

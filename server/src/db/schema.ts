@@ -12,6 +12,92 @@ export type DB = {
   sessions: SessionTable;
   api_keys: ApiKeyTable;
   audit_log: AuditLogTable;
+  categories: CategoryTable;
+  routing_rules: { category_code: string; division_code: string; department_code: string };
+  case_number_counters: { region_code: string; day: string; last_value: number };
+  cases: CaseTable;
+  case_events: CaseEventTable;
+  idempotency_keys: IdempotencyKeyTable;
+};
+
+export type CategoryTable = {
+  code: string;
+  name: string;
+  class: "component" | "event" | "governance" | "appeal";
+  parent_code: string | null;
+  department_code: string | null;
+  closure_level: "community" | "street" | "district";
+  deadline_policy: string;
+  photo_required: boolean;
+  keywords: string[];
+  active: Generated<boolean>;
+  version: Generated<number>;
+};
+
+export type CaseTable = {
+  region_code: string;
+  id: string;
+  number: string;
+  version: Generated<number>;
+  status: string;
+  level: "community" | "street" | "district";
+  source: string;
+  category_code: string | null;
+  suggested_category_code: string | null;
+  department_code: string | null;
+  urgency: Generated<string>;
+  title: string;
+  description: string;
+  search_text: string;
+  lat: number;
+  lng: number;
+  grid_code: string;
+  community_code: string;
+  street_code: string;
+  building_code: string | null;
+  reporter_user_id: string | null;
+  reporter_name: string | null;
+  reporter_phone: string | null;
+  tracking_token_hash: string;
+  assignment: NullableJson<Record<string, string>>;
+  suspended_from: string | null;
+  suspended_at: Date | null;
+  pending_extension_days: number | null;
+  rework_count: Generated<number>;
+  reopen_count: Generated<number>;
+  satisfaction: string | null;
+  merged_into: string | null;
+  accept_by: Date;
+  dispatch_by: Date;
+  feedback_by: Date;
+  handle_by: Date;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  closed_at: Date | null;
+};
+
+export type CaseEventTable = {
+  region_code: string;
+  id: string;
+  case_id: string;
+  at: Generated<Date>;
+  actor_id: string | null;
+  action: string;
+  from_status: string | null;
+  to_status: string;
+  level: string;
+  note: string | null;
+  public_note: Generated<boolean>;
+  details: Json<Record<string, unknown>>;
+};
+
+export type IdempotencyKeyTable = {
+  scope: string;
+  key: string;
+  request_hash: string;
+  status_code: number;
+  response: Json<unknown>;
+  created_at: Generated<Date>;
 };
 
 export type DivisionLevel = "district" | "street" | "community" | "courtyard" | "building";
@@ -95,3 +181,4 @@ export type UserRow = Selectable<UserTable>;
 export type NewUser = Insertable<UserTable>;
 export type DivisionRow = Selectable<DivisionTable>;
 export type GridRow = Selectable<GridTable>;
+export type CaseRow = Selectable<CaseTable>;

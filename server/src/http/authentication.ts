@@ -26,20 +26,21 @@ export function sessionCookieName(secure: boolean): string {
  * API key, before the body is read, so that unauthenticated requests are refused first.
  */
 export function registerAuthentication(app: FastifyInstance, ctx: AppContext): void {
-  const cookieName = sessionCookieName(ctx.config.secureCookies);
   app.decorateRequest("actor", null as unknown as Actor);
   app.decorateRequest("sessionToken", null);
   app.addHook("onRequest", async (request: FastifyRequest, _reply: FastifyReply) => {
     if (request.routeOptions.config.public || !request.routeOptions.url) return;
-    const bearer = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
-    const token = request.cookies[cookieName];
-    const actor = bearer
-      ? await actorOfApiKey(ctx, bearer)
-      : token
-        ? await actorOfSession(ctx, token)
-        : null;
+    const actor = await resolveActor(ctx, request);
     if (!actor) throw authenticationRequired();
     request.actor = actor;
-    request.sessionToken = bearer ? null : (token ?? null);
   });
+}
+
+/** The actor behind the request's API key or session cookie, or null; public routes call it when a caller may be signed in. */
+export async function resolveActor(ctx: AppContext, request: FastifyRequest): Promise<Actor | null> {
+  const bearer = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  const token = request.cookies[sessionCookieName(ctx.config.secureCookies)];
+  request.sessionToken = bearer ? null : (token ?? null);
+  if (bearer) return actorOfApiKey(ctx, bearer);
+  return token ? actorOfSession(ctx, token) : null;
 }

@@ -241,6 +241,142 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report a case (anonymous residents too); Idempotency-Key makes retries safe */
+        post: operations["createCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A case, its timeline, and the actions the caller may take now */
+        get: operations["getCase"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take one workflow action on a case (If-Match with its ETag) */
+        post: operations["transitionCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/reporter-contact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The reporter's full phone number, for a call back (audited) */
+        post: operations["revealReporterContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/cases/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A resident follows a case with its number and secret token */
+        get: operations["trackCase"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/cases/{number}/evaluation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A resident rates the result of a closed case */
+        post: operations["evaluateCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The case categories: GB/T 30428.2 components and events, governance types, 12345 appeals */
+        get: operations["listCategories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/categories/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit a category's department, closure level, deadline policy, photo rule or keywords (If-Match) */
+        patch: operations["updateCategory"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1121,6 +1257,776 @@ export interface operations {
             };
             /** @description Default Response */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createCase: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    description: string;
+                    title?: string;
+                    categoryCode?: string;
+                    /** @enum {unknown} */
+                    urgency?: "normal" | "urgent" | "emergency";
+                    /** @enum {unknown} */
+                    source?: "resident_web" | "resident_app" | "hotline" | "grid_worker" | "supervisor_patrol" | "volunteer" | "camera" | "api" | "staff";
+                    location?: {
+                        lat: number;
+                        lng: number;
+                        /** @description Coordinate system of the point: WGS-84 (GPS), GCJ-02 (Amap, Tencent, WeChat) or BD-09 (Baidu) */
+                        crs?: "wgs84" | "gcj02" | "bd09";
+                    };
+                    gridCode?: string;
+                    buildingCode?: string;
+                    reporter?: {
+                        name?: string;
+                        phone?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        case: {
+                            id: string;
+                            /** @description Per-district case number, e.g. 530103-20261122-00042 */
+                            number: string;
+                            version: number;
+                            status: string;
+                            level: string;
+                            source: string;
+                            categoryCode: string | null;
+                            suggestedCategoryCode: string | null;
+                            departmentCode: string | null;
+                            urgency: string;
+                            title: string;
+                            description: string;
+                            location: {
+                                lat: number;
+                                lng: number;
+                            };
+                            gridCode: string;
+                            communityCode: string;
+                            streetCode: string;
+                            buildingCode: string | null;
+                            reporter: {
+                                name: string | null;
+                                phone: string | null;
+                                own: boolean;
+                            };
+                            assignment: {
+                                [key: string]: string;
+                            } | null;
+                            reworkCount: number;
+                            reopenCount: number;
+                            satisfaction: string | null;
+                            mergedInto: string | null;
+                            pendingExtensionDays: number | null;
+                            deadlines: {
+                                acceptBy: string;
+                                dispatchBy: string;
+                                feedbackBy: string;
+                                handleBy: string;
+                            };
+                            createdAt: string;
+                            updatedAt: string;
+                            closedAt: string | null;
+                            /** @description The actions the caller may take now */
+                            actions: string[];
+                        };
+                        /** @description Secret for following the case; shown once */
+                        trackingToken?: string;
+                        duplicates: {
+                            id: string;
+                            number: string;
+                            similarity: number;
+                            distanceMeters: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        case: {
+                            id: string;
+                            /** @description Per-district case number, e.g. 530103-20261122-00042 */
+                            number: string;
+                            version: number;
+                            status: string;
+                            level: string;
+                            source: string;
+                            categoryCode: string | null;
+                            suggestedCategoryCode: string | null;
+                            departmentCode: string | null;
+                            urgency: string;
+                            title: string;
+                            description: string;
+                            location: {
+                                lat: number;
+                                lng: number;
+                            };
+                            gridCode: string;
+                            communityCode: string;
+                            streetCode: string;
+                            buildingCode: string | null;
+                            reporter: {
+                                name: string | null;
+                                phone: string | null;
+                                own: boolean;
+                            };
+                            assignment: {
+                                [key: string]: string;
+                            } | null;
+                            reworkCount: number;
+                            reopenCount: number;
+                            satisfaction: string | null;
+                            mergedInto: string | null;
+                            pendingExtensionDays: number | null;
+                            deadlines: {
+                                acceptBy: string;
+                                dispatchBy: string;
+                                feedbackBy: string;
+                                handleBy: string;
+                            };
+                            createdAt: string;
+                            updatedAt: string;
+                            closedAt: string | null;
+                            /** @description The actions the caller may take now */
+                            actions: string[];
+                        };
+                        timeline: {
+                            id: string;
+                            at: string;
+                            action: string;
+                            from: string | null;
+                            to: string;
+                            level: string;
+                            actor: string | null;
+                            note: string | null;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    transitionCase: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {unknown} */
+                    action: "accept" | "register" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "evaluate" | "escalate" | "urge" | "merge";
+                    note?: string;
+                    /** @description Show the note to the reporter */
+                    publicNote?: boolean;
+                    to?: {
+                        departmentCode?: string;
+                        /** Format: uuid */
+                        userId?: string;
+                        divisionCode?: string;
+                    };
+                    days?: number;
+                    /** @enum {unknown} */
+                    satisfaction?: "satisfied" | "basically_satisfied" | "dissatisfied";
+                    /** Format: uuid */
+                    into?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        case: {
+                            id: string;
+                            /** @description Per-district case number, e.g. 530103-20261122-00042 */
+                            number: string;
+                            version: number;
+                            status: string;
+                            level: string;
+                            source: string;
+                            categoryCode: string | null;
+                            suggestedCategoryCode: string | null;
+                            departmentCode: string | null;
+                            urgency: string;
+                            title: string;
+                            description: string;
+                            location: {
+                                lat: number;
+                                lng: number;
+                            };
+                            gridCode: string;
+                            communityCode: string;
+                            streetCode: string;
+                            buildingCode: string | null;
+                            reporter: {
+                                name: string | null;
+                                phone: string | null;
+                                own: boolean;
+                            };
+                            assignment: {
+                                [key: string]: string;
+                            } | null;
+                            reworkCount: number;
+                            reopenCount: number;
+                            satisfaction: string | null;
+                            mergedInto: string | null;
+                            pendingExtensionDays: number | null;
+                            deadlines: {
+                                acceptBy: string;
+                                dispatchBy: string;
+                                feedbackBy: string;
+                                handleBy: string;
+                            };
+                            createdAt: string;
+                            updatedAt: string;
+                            closedAt: string | null;
+                            /** @description The actions the caller may take now */
+                            actions: string[];
+                        };
+                        timeline: {
+                            id: string;
+                            at: string;
+                            action: string;
+                            from: string | null;
+                            to: string;
+                            level: string;
+                            actor: string | null;
+                            note: string | null;
+                            details: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revealReporterContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string | null;
+                        phone: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    trackCase: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path: {
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        number: string;
+                        version: number;
+                        status: string;
+                        title: string;
+                        categoryCode: string | null;
+                        createdAt: string;
+                        closedAt: string | null;
+                        satisfaction: string | null;
+                        canEvaluate: boolean;
+                        timeline: {
+                            at: string;
+                            action: string;
+                            status: string;
+                            note: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    evaluateCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    token: string;
+                    /** @enum {unknown} */
+                    satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
+                    comment?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        number: string;
+                        version: number;
+                        status: string;
+                        title: string;
+                        categoryCode: string | null;
+                        createdAt: string;
+                        closedAt: string | null;
+                        satisfaction: string | null;
+                        canEvaluate: boolean;
+                        timeline: {
+                            at: string;
+                            action: string;
+                            status: string;
+                            note: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listCategories: {
+        parameters: {
+            query?: {
+                class?: "component" | "event" | "governance" | "appeal";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        categories: {
+                            code: string;
+                            name: string;
+                            class: string;
+                            parentCode: string | null;
+                            departmentCode: string | null;
+                            closureLevel: string;
+                            deadlinePolicy: string;
+                            photoRequired: boolean;
+                            keywords: string[];
+                            active: boolean;
+                            version: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateCategory: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-match"?: string;
+            };
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    departmentCode?: string | null;
+                    /** @enum {unknown} */
+                    closureLevel?: "community" | "street" | "district";
+                    /** @enum {unknown} */
+                    deadlinePolicy?: "dukao130" | "standard" | "urgent" | "emergency" | "consultation";
+                    photoRequired?: boolean;
+                    keywords?: string[];
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        category: {
+                            code: string;
+                            name: string;
+                            class: string;
+                            parentCode: string | null;
+                            departmentCode: string | null;
+                            closureLevel: string;
+                            deadlinePolicy: string;
+                            photoRequired: boolean;
+                            keywords: string[];
+                            active: boolean;
+                            version: number;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };

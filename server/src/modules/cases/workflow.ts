@@ -181,7 +181,8 @@ function mayTake(action: CaseAction, actor: WorkflowActor, state: CaseState): bo
     case "verify_fail":
       return has(actor, "supervisor") && covers(actor, state.communityCode);
     case "evaluate":
-      return (has(actor, "seat_operator") || has(actor, "dispatcher")) && covers(actor, state.communityCode);
+      // "reporter" is given only by the public tracking path, after the case's secret token matched.
+      return has(actor, "reporter") || ((has(actor, "seat_operator") || has(actor, "dispatcher")) && covers(actor, state.communityCode));
     case "urge":
       return (has(actor, "leader") || has(actor, "dispatcher")) && covers(actor, state.communityCode);
   }

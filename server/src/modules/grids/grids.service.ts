@@ -6,6 +6,7 @@ import { AppError, notFound } from "../../errors.ts";
 import { regionOf, writeAudit } from "../audit/audit.repository.ts";
 import { codeInScope, requirePermission, type Actor } from "../auth/actor.ts";
 import { maskPhone } from "../people/people.presenters.ts";
+import { interiorPoint } from "./geometry.ts";
 import { GridIndex } from "./grid-index.ts";
 import { validateGrids, type GridProblem } from "./grid-validation.ts";
 import { findAllGridsForIndex, findGrid, findGridStaff, findGridsUnder, upsertGrids } from "./grids.repository.ts";
@@ -32,10 +33,12 @@ export function toWgs84(lng: number, lat: number, crs: Crs): [number, number] {
 export class GridLocator {
   private index = new GridIndex([]);
   private locations = new Map<string, GridLocation>();
+  private polygons = new Map<string, GeoJsonPolygon>();
 
   async load(db: Kysely<DB>): Promise<void> {
     const rows = await findAllGridsForIndex(db);
     this.index = new GridIndex(rows.map((row) => ({ code: row.code, geometry: row.geometry as GeoJsonPolygon })));
+    this.polygons = new Map(rows.map((row) => [row.code, row.geometry as GeoJsonPolygon]));
     this.locations = new Map(
       rows.map((row) => [
         row.code,
@@ -50,6 +53,12 @@ export class GridLocator {
 
   get size(): number {
     return this.locations.size;
+  }
+
+  /** A point strictly inside the grid, [lng, lat], for cases reported by grid code alone. */
+  interiorPoint(code: string): [number, number] | undefined {
+    const polygon = this.polygons.get(code);
+    return polygon ? interiorPoint(polygon) : undefined;
   }
 
   /** The grid, community and street of a WGS-84 point, or undefined outside every grid. */

@@ -24,6 +24,9 @@ export const PERMISSIONS = [
   "user.write",
   "api_key.write",
   "audit.read",
+  "case.read",
+  "case.reveal_contact",
+  "category.write",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -31,19 +34,20 @@ export type Permission = (typeof PERMISSIONS)[number];
 export const STAFF_ROLES: readonly Role[] = ROLES.filter((role) => role !== "resident" && role !== "merchant");
 
 const GEOGRAPHY: Permission[] = ["division.read", "grid.read", "department.read"];
+const CASEWORK: Permission[] = [...GEOGRAPHY, "case.read"];
 
 const GRANTS: Record<Role, Permission[]> = {
   resident: [],
   merchant: [],
-  grid_worker: GEOGRAPHY,
+  grid_worker: CASEWORK,
   volunteer: GEOGRAPHY,
   building_head: GEOGRAPHY,
-  seat_operator: GEOGRAPHY,
-  handler: GEOGRAPHY,
-  supervisor: GEOGRAPHY,
-  dispatcher: [...GEOGRAPHY, "user.read"],
-  leader: [...GEOGRAPHY, "user.read"],
-  admin: [...GEOGRAPHY, "user.read", "user.write", "api_key.write"],
+  seat_operator: [...CASEWORK, "case.reveal_contact"],
+  handler: CASEWORK,
+  supervisor: CASEWORK,
+  dispatcher: [...CASEWORK, "user.read", "case.reveal_contact"],
+  leader: [...CASEWORK, "user.read"],
+  admin: [...CASEWORK, "user.read", "user.write", "api_key.write", "category.write"],
   auditor: [...GEOGRAPHY, "user.read", "audit.read"],
   security_admin: [...GEOGRAPHY, "user.read", "user.write", "api_key.write", "audit.read"],
 };

@@ -1,0 +1,291 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import type { AppContext } from "../../context.ts";
+import { resolveActor } from "../../http/authentication.ts";
+import { errors, Uuid } from "../../http/schemas.ts";
+import { Crs } from "../grids/grids.schemas.ts";
+import { getCase, intakeCase, etagOf, evaluateByReporter, revealReporterContact, trackCase, transitionCase } from "./cases.service.ts";
+import { listCategories, updateCategory } from "./categories.service.ts";
+import { ACTIONS, SATISFACTION } from "./workflow.ts";
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+
+const Case = Type.Object({
+  id: Type.String(),
+  number: Type.String({ description: "Per-district case number, e.g. 530103-20261122-00042" }),
+  version: Type.Integer(),
+  status: Type.String(),
+  level: Type.String(),
+  source: Type.String(),
+  categoryCode: Nullable(Type.String()),
+  suggestedCategoryCode: Nullable(Type.String()),
+  departmentCode: Nullable(Type.String()),
+  urgency: Type.String(),
+  title: Type.String(),
+  description: Type.String(),
+  location: Type.Object({ lat: Type.Number(), lng: Type.Number() }),
+  gridCode: Type.String(),
+  communityCode: Type.String(),
+  streetCode: Type.String(),
+  buildingCode: Nullable(Type.String()),
+  reporter: Type.Object({ name: Nullable(Type.String()), phone: Nullable(Type.String({ description: "Masked" })), own: Type.Boolean() }),
+  assignment: Nullable(Type.Record(Type.String(), Type.String())),
+  reworkCount: Type.Integer(),
+  reopenCount: Type.Integer(),
+  satisfaction: Nullable(Type.String()),
+  mergedInto: Nullable(Type.String()),
+  pendingExtensionDays: Nullable(Type.Integer()),
+  deadlines: Type.Object({ acceptBy: Type.String(), dispatchBy: Type.String(), feedbackBy: Type.String(), handleBy: Type.String() }),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  closedAt: Nullable(Type.String()),
+  actions: Type.Array(Type.String(), { description: "The actions the caller may take now" }),
+});
+
+const TimelineEvent = Type.Object({
+  id: Type.String(),
+  at: Type.String(),
+  action: Type.String(),
+  from: Nullable(Type.String()),
+  to: Type.String(),
+  level: Type.String(),
+  actor: Nullable(Type.String()),
+  note: Nullable(Type.String()),
+  details: Type.Record(Type.String(), Type.Unknown()),
+});
+
+const CaseWithTimeline = Type.Object({ case: Case, timeline: Type.Array(TimelineEvent) });
+
+const IntakeBody = Type.Object(
+  {
+    description: Type.String({ minLength: 2, maxLength: 2000 }),
+    title: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    categoryCode: Type.Optional(Type.String({ maxLength: 100 })),
+    urgency: Type.Optional(Type.Enum(["normal", "urgent", "emergency"])),
+    source: Type.Optional(Type.Enum(["resident_web", "resident_app", "hotline", "grid_worker", "supervisor_patrol", "volunteer", "camera", "api", "staff"])),
+    location: Type.Optional(
+      Type.Object(
+        { lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }), crs: Type.Optional(Crs) },
+        { additionalProperties: false },
+      ),
+    ),
+    gridCode: Type.Optional(Type.String({ pattern: "^[0-9]{15}$" })),
+    buildingCode: Type.Optional(Type.String({ pattern: "^[0-9]{18}$" })),
+    reporter: Type.Optional(
+      Type.Object(
+        { name: Type.Optional(Type.String({ maxLength: 50 })), phone: Type.Optional(Type.String({ pattern: "^[0-9+\\- ]{5,20}$" })) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const TransitionBody = Type.Object(
+  {
+    action: Type.Enum(ACTIONS),
+    note: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+    publicNote: Type.Optional(Type.Boolean({ description: "Show the note to the reporter" })),
+    to: Type.Optional(
+      Type.Object(
+        { departmentCode: Type.Optional(Type.String()), userId: Type.Optional(Uuid), divisionCode: Type.Optional(Type.String({ pattern: "^[0-9]{6,12}$" })) },
+        { additionalProperties: false },
+      ),
+    ),
+    days: Type.Optional(Type.Integer()),
+    satisfaction: Type.Optional(Type.Enum(SATISFACTION)),
+    into: Type.Optional(Uuid),
+  },
+  { additionalProperties: false },
+);
+
+const Category = Type.Object({
+  code: Type.String(),
+  name: Type.String(),
+  class: Type.String(),
+  parentCode: Nullable(Type.String()),
+  departmentCode: Nullable(Type.String()),
+  closureLevel: Type.String(),
+  deadlinePolicy: Type.String(),
+  photoRequired: Type.Boolean(),
+  keywords: Type.Array(Type.String()),
+  active: Type.Boolean(),
+  version: Type.Integer(),
+});
+
+const CaseNumber = Type.String({ pattern: "^[0-9]{6}-[0-9]{8}-[0-9]{5}$" });
+const TrackingToken = Type.String({ minLength: 10, maxLength: 64 });
+const Tracked = Type.Object({
+  number: Type.String(),
+  version: Type.Integer(),
+  status: Type.String(),
+  title: Type.String(),
+  categoryCode: Nullable(Type.String()),
+  createdAt: Type.String(),
+  closedAt: Nullable(Type.String()),
+  satisfaction: Nullable(Type.String()),
+  canEvaluate: Type.Boolean(),
+  timeline: Type.Array(Type.Object({ at: Type.String(), action: Type.String(), status: Type.String(), note: Nullable(Type.String()) })),
+});
+
+export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.post(
+    "/cases",
+    {
+      config: { public: true },
+      schema: {
+        operationId: "createCase",
+        tags: ["cases"],
+        summary: "Report a case (anonymous residents too); Idempotency-Key makes retries safe",
+        headers: Type.Object({ "idempotency-key": Type.Optional(Type.String({ minLength: 8, maxLength: 128 })) }),
+        body: IntakeBody,
+        response: {
+          201: Type.Object({
+            case: Case,
+            trackingToken: Type.Optional(Type.String({ description: "Secret for following the case; shown once" })),
+            duplicates: Type.Array(Type.Object({ id: Type.String(), number: Type.String(), similarity: Type.Number(), distanceMeters: Type.Number() })),
+          }),
+          ...errors(400, 401, 404, 422),
+        },
+      },
+    },
+    async (request, reply) => {
+      const actor = await resolveActor(ctx, request);
+      const result = await intakeCase(ctx, actor, request.body, request.headers["idempotency-key"]);
+      return reply.status(result.statusCode).header("etag", etagOf(result.body.case.version)).send(result.body);
+    },
+  );
+
+  app.get(
+    "/cases/:id",
+    {
+      schema: {
+        operationId: "getCase",
+        tags: ["cases"],
+        summary: "A case, its timeline, and the actions the caller may take now",
+        params: Type.Object({ id: Uuid }),
+        response: { 200: CaseWithTimeline, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const result = await getCase(ctx, request.actor, request.params.id);
+      return reply.header("etag", etagOf(result.case.version)).send(result);
+    },
+  );
+
+  app.post(
+    "/cases/:id/transitions",
+    {
+      schema: {
+        operationId: "transitionCase",
+        tags: ["cases"],
+        summary: "Take one workflow action on a case (If-Match with its ETag)",
+        params: Type.Object({ id: Uuid }),
+        headers: Type.Object({ "if-match": Type.Optional(Type.String()) }),
+        body: TransitionBody,
+        response: { 200: CaseWithTimeline, ...errors(400, 401, 403, 404, 409, 412, 428) },
+      },
+    },
+    async (request, reply) => {
+      const result = await transitionCase(ctx, request.actor, request.params.id, request.headers["if-match"], request.body);
+      return reply.header("etag", etagOf(result.case.version)).send(result);
+    },
+  );
+
+  app.post(
+    "/cases/:id/reporter-contact",
+    {
+      schema: {
+        operationId: "revealReporterContact",
+        tags: ["cases"],
+        summary: "The reporter's full phone number, for a call back (audited)",
+        params: Type.Object({ id: Uuid }),
+        response: { 200: Type.Object({ name: Nullable(Type.String()), phone: Nullable(Type.String()) }), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => revealReporterContact(ctx, request.actor, request.params.id),
+  );
+
+  app.get(
+    "/public/cases/:number",
+    {
+      config: { public: true },
+      schema: {
+        operationId: "trackCase",
+        tags: ["cases"],
+        summary: "A resident follows a case with its number and secret token",
+        params: Type.Object({ number: CaseNumber }),
+        querystring: Type.Object({ token: TrackingToken }, { additionalProperties: false }),
+        response: { 200: Tracked, ...errors(400, 404) },
+      },
+    },
+    async (request) => trackCase(ctx, request.params.number, request.query.token),
+  );
+
+  app.post(
+    "/public/cases/:number/evaluation",
+    {
+      config: { public: true },
+      schema: {
+        operationId: "evaluateCase",
+        tags: ["cases"],
+        summary: "A resident rates the result of a closed case",
+        params: Type.Object({ number: CaseNumber }),
+        body: Type.Object(
+          { token: TrackingToken, satisfaction: Type.Enum(SATISFACTION), comment: Type.Optional(Type.String({ maxLength: 500 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Tracked, ...errors(400, 404, 409) },
+      },
+    },
+    async (request) => evaluateByReporter(ctx, request.params.number, request.body.token, request.body.satisfaction, request.body.comment),
+  );
+
+  app.get(
+    "/categories",
+    {
+      config: { public: true },
+      schema: {
+        operationId: "listCategories",
+        tags: ["cases"],
+        summary: "The case categories: GB/T 30428.2 components and events, governance types, 12345 appeals",
+        querystring: Type.Object({ class: Type.Optional(Type.Enum(["component", "event", "governance", "appeal"])) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ categories: Type.Array(Category) }), ...errors(400) },
+      },
+    },
+    async (request) => ({ categories: await listCategories(ctx, request.query.class) }),
+  );
+
+  app.patch(
+    "/categories/:code",
+    {
+      schema: {
+        operationId: "updateCategory",
+        tags: ["cases"],
+        summary: "Edit a category's department, closure level, deadline policy, photo rule or keywords (If-Match)",
+        params: Type.Object({ code: Type.String({ maxLength: 100 }) }),
+        headers: Type.Object({ "if-match": Type.Optional(Type.String()) }),
+        body: Type.Object(
+          {
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+            departmentCode: Type.Optional(Nullable(Type.String())),
+            closureLevel: Type.Optional(Type.Enum(["community", "street", "district"])),
+            deadlinePolicy: Type.Optional(Type.Enum(["dukao130", "standard", "urgent", "emergency", "consultation"])),
+            photoRequired: Type.Optional(Type.Boolean()),
+            keywords: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 20 }), { maxItems: 30 })),
+            active: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: Type.Object({ category: Category }), ...errors(400, 401, 403, 404, 412, 428) },
+      },
+    },
+    async (request, reply) => {
+      const category = await updateCategory(ctx, request.actor, request.params.code, request.headers["if-match"], request.body);
+      return reply.header("etag", `"${category.version}"`).send({ category });
+    },
+  );
+}

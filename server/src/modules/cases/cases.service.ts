@@ -1,0 +1,512 @@
+import crypto from "node:crypto";
+import { sql, type Kysely } from "kysely";
+import { v7 as uuidv7 } from "uuid";
+import type { AppContext } from "../../context.ts";
+import type { CaseRow, DB } from "../../db/schema.ts";
+import { AppError, notFound } from "../../errors.ts";
+import { writeAudit } from "../audit/audit.repository.ts";
+import { codeInScope, requirePermission, type Actor } from "../auth/actor.ts";
+import { ancestorCode } from "../divisions/division-codes.ts";
+import { toWgs84, type Crs } from "../grids/grids.service.ts";
+import { maskPhone } from "../people/people.presenters.ts";
+import { calendarFor } from "./calendars.ts";
+import { findCaseInScope, findTimeline, nextCaseNumber } from "./cases.repository.ts";
+import { computeDeadlines, policyFor, type Urgency } from "./deadlines.ts";
+import { searchTerms, suggestCategories } from "./text.ts";
+import {
+  applyCommand,
+  availableActions,
+  WorkflowError,
+  type Assignment,
+  type CaseState,
+  type CaseStatus,
+  type ClosureLevel,
+  type Command,
+  type WorkflowActor,
+} from "./workflow.ts";
+
+export type IntakeInput = {
+  description: string;
+  title?: string;
+  categoryCode?: string;
+  urgency?: Urgency;
+  source?: string;
+  location?: { lat: number; lng: number; crs?: Crs };
+  gridCode?: string;
+  buildingCode?: string;
+  reporter?: { name?: string; phone?: string };
+};
+
+const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
+const shanghaiDay = (instant: Date) => new Date(instant.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replaceAll("-", "");
+
+/** The channel a case came in by, from who reported it when the request does not say. */
+function defaultSource(actor: Actor | null): string {
+  if (!actor) return "resident_web";
+  if (actor.roles.includes("seat_operator")) return "hotline";
+  if (actor.roles.includes("supervisor")) return "supervisor_patrol";
+  if (actor.roles.includes("grid_worker")) return "grid_worker";
+  if (actor.roles.includes("volunteer") || actor.roles.includes("building_head")) return "volunteer";
+  if (actor.roles.includes("resident")) return "resident_web";
+  return "staff";
+}
+
+/** Where the case is: a point (any CRS), a building, or a grid; always resolved to a grid. */
+async function locate(ctx: AppContext, input: IntakeInput): Promise<{ lat: number; lng: number; gridCode: string; buildingCode: string | null }> {
+  if (input.location) {
+    const [lng, lat] = toWgs84(input.location.lng, input.location.lat, input.location.crs ?? "wgs84");
+    const found = ctx.grids.locate(lng, lat);
+    if (!found) throw notFound("outside_district", "The location lies outside every grid of the district");
+    return { lat, lng, gridCode: found.grid.code, buildingCode: null };
+  }
+  if (input.buildingCode) {
+    const building = await ctx.db
+      .selectFrom("divisions")
+      .select(["code", "lat", "lng"])
+      .where("code", "=", input.buildingCode)
+      .where("level", "=", "building")
+      .executeTakeFirst();
+    const found = building?.lat != null && building.lng != null ? ctx.grids.locate(building.lng, building.lat) : undefined;
+    if (!building || !found || building.lat == null || building.lng == null) throw notFound("building_not_found", `No building ${input.buildingCode}`);
+    return { lat: building.lat, lng: building.lng, gridCode: found.grid.code, buildingCode: building.code };
+  }
+  if (input.gridCode) {
+    const point = ctx.grids.interiorPoint(input.gridCode);
+    if (!point) throw notFound("grid_not_found", `No grid ${input.gridCode}`);
+    return { lat: point[1], lng: point[0], gridCode: input.gridCode, buildingCode: null };
+  }
+  throw new AppError(400, "location_required", "Give a location, a building code or a grid code");
+}
+
+/** The department that handles a category in a division: the most specific routing rule, else the category's default. */
+async function routeDepartment(db: Kysely<DB>, categoryCode: string, defaultDepartment: string | null, communityCode: string) {
+  const rule = await db
+    .selectFrom("routing_rules")
+    .select("department_code")
+    .where("category_code", "=", categoryCode)
+    .where(sql<boolean>`${communityCode} like division_code || '%'`)
+    .orderBy(sql`length(division_code)`, "desc")
+    .executeTakeFirst();
+  return rule?.department_code ?? defaultDepartment;
+}
+
+export type IntakeResult = { statusCode: 201; body: { case: PresentedCase; trackingToken?: string; duplicates: DuplicateCandidate[] } };
+export type DuplicateCandidate = { id: string; number: string; similarity: number; distanceMeters: number };
+
+/**
+ * Takes a case in from any channel: locates it on its grid, classifies it (or suggests a category
+ * from its text), routes it, sets its level, deadlines and per-district number, and writes the
+ * case and its first event in one transaction. With an Idempotency-Key a retry returns the first
+ * answer; the same key with another body is refused (422).
+ */
+export async function intakeCase(ctx: AppContext, actor: Actor | null, input: IntakeInput, idempotencyKey?: string): Promise<IntakeResult> {
+  const requestHash = sha256(JSON.stringify(input));
+  const idempotencyScope = actor ? `user:${actor.userId}` : "anonymous";
+  const place = await locate(ctx, input);
+  if (actor?.scopeCode && !codeInScope(actor, place.gridCode)) {
+    throw notFound("outside_scope", "The location lies outside your area");
+  }
+  const categories = await ctx.db.selectFrom("categories").selectAll().where("active", "=", true).execute();
+  const suggested = suggestCategories(input.description + (input.title ?? ""), categories.filter((c) => c.parent_code !== null))[0]?.code ?? null;
+  const category = input.categoryCode ? categories.find((c) => c.code === input.categoryCode) : undefined;
+  if (input.categoryCode && !category) throw new AppError(400, "unknown_category", `No category ${input.categoryCode}`);
+  const communityCode = ancestorCode(place.gridCode, "community");
+  const regionCode = ancestorCode(place.gridCode, "district");
+  const now = new Date();
+  const policy = policyFor(category?.deadline_policy ?? "dukao130", input.urgency ?? "normal");
+  const deadlines = computeDeadlines(policy, now, calendarFor(regionCode));
+  const trackingToken = crypto.randomBytes(18).toString("base64url");
+
+  return ctx.db.transaction().execute(async (trx) => {
+    if (idempotencyKey) {
+      const claimed = await trx
+        .insertInto("idempotency_keys")
+        .values({ scope: idempotencyScope, key: idempotencyKey, request_hash: requestHash, status_code: 0, response: "{}" })
+        .onConflict((conflict) => conflict.columns(["scope", "key"]).doNothing())
+        .returning("key")
+        .executeTakeFirst();
+      if (!claimed) {
+        const first = await trx
+          .selectFrom("idempotency_keys")
+          .select(["request_hash", "response"])
+          .where("scope", "=", idempotencyScope)
+          .where("key", "=", idempotencyKey)
+          .executeTakeFirstOrThrow();
+        if (first.request_hash !== requestHash) {
+          throw new AppError(422, "idempotency_key_reused", "This Idempotency-Key was used with another request body");
+        }
+        return { statusCode: 201, body: first.response as IntakeResult["body"] };
+      }
+    }
+    const departmentCode = category ? await routeDepartment(trx, category.code, category.department_code, communityCode) : null;
+    const id = uuidv7();
+    const number = await nextCaseNumber(trx, regionCode, shanghaiDay(now));
+    const row = await trx
+      .insertInto("cases")
+      .values({
+        region_code: regionCode,
+        id,
+        number,
+        status: "reported",
+        level: category?.closure_level ?? "community",
+        source: input.source ?? defaultSource(actor),
+        category_code: category?.code ?? null,
+        suggested_category_code: suggested,
+        department_code: departmentCode,
+        urgency: input.urgency ?? "normal",
+        title: input.title ?? input.description.slice(0, 40),
+        description: input.description,
+        search_text: searchTerms(`${input.title ?? ""} ${input.description}`),
+        lat: place.lat,
+        lng: place.lng,
+        grid_code: place.gridCode,
+        community_code: communityCode,
+        street_code: ancestorCode(place.gridCode, "street"),
+        building_code: place.buildingCode,
+        reporter_user_id: actor?.userId ?? null,
+        reporter_name: input.reporter?.name ?? null,
+        reporter_phone: input.reporter?.phone ?? null,
+        tracking_token_hash: sha256(trackingToken),
+        accept_by: deadlines.acceptBy,
+        dispatch_by: deadlines.dispatchBy,
+        feedback_by: deadlines.feedbackBy,
+        handle_by: deadlines.handleBy,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto("case_events")
+      .values({
+        region_code: regionCode,
+        id: uuidv7(),
+        case_id: id,
+        actor_id: actor?.userId ?? null,
+        action: "report",
+        from_status: null,
+        to_status: "reported",
+        level: row.level,
+        note: null,
+        public_note: true,
+        details: JSON.stringify({ source: row.source, gridCode: row.grid_code, suggestedCategory: suggested, department: departmentCode }),
+      })
+      .execute();
+    const body = { case: presentCase(row, actor, []), trackingToken, duplicates: [] };
+    if (idempotencyKey) {
+      await trx
+        .updateTable("idempotency_keys")
+        .set({ status_code: 201, response: JSON.stringify(body) })
+        .where("scope", "=", idempotencyScope)
+        .where("key", "=", idempotencyKey)
+        .execute();
+    }
+    return { statusCode: 201, body };
+  });
+}
+
+export type PresentedCase = ReturnType<typeof presentCase>;
+
+/** The API view of a case: the reporter's contact masked, with the actions this actor may take now. */
+export function presentCase(row: CaseRow, actor: Actor | null, actions: string[]) {
+  return {
+    id: row.id,
+    number: row.number,
+    version: row.version,
+    status: row.status,
+    level: row.level,
+    source: row.source,
+    categoryCode: row.category_code,
+    suggestedCategoryCode: row.suggested_category_code,
+    departmentCode: row.department_code,
+    urgency: row.urgency,
+    title: row.title,
+    description: row.description,
+    location: { lat: row.lat, lng: row.lng },
+    gridCode: row.grid_code,
+    communityCode: row.community_code,
+    streetCode: row.street_code,
+    buildingCode: row.building_code,
+    reporter: { name: row.reporter_name, phone: maskPhone(row.reporter_phone), own: actor !== null && row.reporter_user_id === actor.userId },
+    assignment: row.assignment,
+    reworkCount: row.rework_count,
+    reopenCount: row.reopen_count,
+    satisfaction: row.satisfaction,
+    mergedInto: row.merged_into,
+    pendingExtensionDays: row.pending_extension_days,
+    deadlines: {
+      acceptBy: row.accept_by.toISOString(),
+      dispatchBy: row.dispatch_by.toISOString(),
+      feedbackBy: row.feedback_by.toISOString(),
+      handleBy: row.handle_by.toISOString(),
+    },
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    closedAt: row.closed_at?.toISOString() ?? null,
+    actions,
+  };
+}
+
+function stateOf(row: CaseRow): CaseState {
+  return {
+    status: row.status as CaseStatus,
+    level: row.level,
+    communityCode: row.community_code,
+    streetCode: row.street_code,
+    districtCode: row.region_code,
+    assignment: (row.assignment as Assignment | null) ?? null,
+    suspendedFrom: (row.suspended_from as CaseStatus | null) ?? null,
+    pendingExtensionDays: row.pending_extension_days,
+    reworkCount: row.rework_count,
+    reopenCount: row.reopen_count,
+    satisfaction: (row.satisfaction as CaseState["satisfaction"]) ?? null,
+    mergedInto: row.merged_into,
+  };
+}
+
+const workflowActor = (actor: Actor): WorkflowActor => ({
+  userId: actor.userId,
+  roles: actor.roles,
+  scopeCode: actor.scopeCode,
+  departmentId: actor.departmentId,
+});
+
+const caseNotFound = (id: string) => notFound("case_not_found", `No case ${id}`);
+
+/** A case with its timeline and the actions the actor may take now; outside the actor's scope: 404. */
+export async function getCase(ctx: AppContext, actor: Actor, id: string) {
+  requirePermission(actor, "case.read");
+  const row = await findCaseInScope(ctx.db, actor, id);
+  if (!row) throw caseNotFound(id);
+  const timeline = await findTimeline(ctx.db, row.region_code, row.id);
+  return {
+    case: presentCase(row, actor, availableActions(stateOf(row), workflowActor(actor))),
+    timeline: timeline.map((event) => ({
+      id: event.id,
+      at: event.at.toISOString(),
+      action: event.action,
+      from: event.from_status,
+      to: event.to_status,
+      level: event.level,
+      actor: event.actor_name,
+      note: event.note,
+      details: event.details as Record<string, unknown>,
+    })),
+  };
+}
+
+export const etagOf = (version: number) => `"${version}"`;
+
+export type TransitionInput = {
+  action: Command["action"];
+  note?: string;
+  publicNote?: boolean;
+  to?: { departmentCode?: string; userId?: string; divisionCode?: string };
+  days?: number;
+  satisfaction?: "satisfied" | "basically_satisfied" | "dissatisfied";
+  into?: string;
+};
+
+/** Turns the request into a workflow command, checking that what it names exists. */
+async function commandOf(ctx: AppContext, row: CaseRow, input: TransitionInput): Promise<Command> {
+  const need = (field: string): never => {
+    throw new AppError(400, "invalid_transition_input", `The action ${input.action} needs ${field}`);
+  };
+  switch (input.action) {
+    case "dispatch": {
+      const to = input.to ?? need("to");
+      let assignment: Assignment;
+      if (to.departmentCode) {
+        const department = await ctx.db.selectFrom("departments").select("id").where("code", "=", to.departmentCode).executeTakeFirst();
+        if (!department) throw notFound("department_not_found", `No department ${to.departmentCode}`);
+        assignment = { kind: "department", departmentId: department.id };
+      } else if (to.userId) {
+        const user = await ctx.db.selectFrom("users").select(["id", "roles"]).where("id", "=", to.userId).executeTakeFirst();
+        if (!user || !user.roles.includes("handler")) throw notFound("user_not_found", `No handler ${to.userId}`);
+        assignment = { kind: "user", userId: user.id };
+      } else if (to.divisionCode) {
+        if (!row.community_code.startsWith(to.divisionCode)) throw notFound("division_not_found", `No division ${to.divisionCode} above the case`);
+        assignment = { kind: "division", divisionCode: to.divisionCode };
+      } else return need("to.departmentCode, to.userId or to.divisionCode");
+      return { action: "dispatch", to: assignment, note: input.note };
+    }
+    case "reject":
+    case "return":
+    case "suspend":
+    case "verify_fail":
+    case "handle":
+      return { action: input.action, note: input.note ?? need("a note") };
+    case "request_extension":
+      return { action: "request_extension", days: input.days ?? need("days"), note: input.note ?? need("a note") };
+    case "evaluate":
+      return { action: "evaluate", satisfaction: input.satisfaction ?? need("satisfaction"), note: input.note };
+    case "merge": {
+      const into = input.into ?? need("into");
+      if (into === row.id) throw new AppError(400, "invalid_transition_input", "A case cannot be merged into itself");
+      const target = await ctx.db
+        .selectFrom("cases")
+        .select(["id", "status"])
+        .where("region_code", "=", row.region_code)
+        .where("id", "=", into)
+        .executeTakeFirst();
+      if (!target || ["rejected", "merged", "evaluated"].includes(target.status)) throw notFound("case_not_found", `No open case ${into}`);
+      return { action: "merge", into: target.id, note: input.note };
+    }
+    default:
+      return { action: input.action, note: input.note };
+  }
+}
+
+/**
+ * Applies one workflow action to a case, guarded by its version (If-Match): the changed case and
+ * its event are written in one transaction, or nothing is.
+ */
+export async function transitionCase(ctx: AppContext, actor: Actor, id: string, ifMatch: string | undefined, input: TransitionInput) {
+  requirePermission(actor, "case.read");
+  const row = await findCaseInScope(ctx.db, actor, id);
+  if (!row) throw caseNotFound(id);
+  if (!ifMatch) throw new AppError(428, "precondition_required", "Send If-Match with the case's ETag");
+  if (ifMatch !== etagOf(row.version)) throw new AppError(412, "version_mismatch", "The case changed since you read it; reload it");
+  const command = await commandOf(ctx, row, input);
+  const updated = await applyTransition(ctx, row, workflowActor(actor), actor.userId, command, input);
+  return getCase(ctx, actor, updated.id);
+}
+
+/** Writes a workflow transition and its event, if the case still has the version that was read. */
+async function applyTransition(
+  ctx: AppContext,
+  row: CaseRow,
+  actor: WorkflowActor,
+  actorId: string | null,
+  command: Command,
+  input: { note?: string; publicNote?: boolean },
+): Promise<CaseRow> {
+  let transition;
+  try {
+    transition = applyCommand(stateOf(row), actor, command);
+  } catch (error) {
+    if (error instanceof WorkflowError) {
+      throw new AppError(error.code === "forbidden_action" ? 403 : error.code === "transition_not_allowed" ? 409 : 400, error.code, error.message);
+    }
+    throw error;
+  }
+  const next = transition.state;
+  const now = new Date();
+  const calendar = calendarFor(row.region_code);
+  const deadlines: Partial<Record<"accept_by" | "dispatch_by" | "feedback_by" | "handle_by", Date>> = {};
+  if (command.action === "approve_extension" && row.pending_extension_days) {
+    deadlines.handle_by = calendar.addWorkingDays(row.handle_by, row.pending_extension_days);
+  }
+  if (command.action === "resume" && row.suspended_at) {
+    // The clock stood still while the case was suspended.
+    for (const column of ["dispatch_by", "feedback_by", "handle_by"] as const) {
+      deadlines[column] = calendar.extendBySuspension(row[column], row.suspended_at, now);
+    }
+  }
+  if (command.action === "escalate" || (command.action === "evaluate" && next.status === "registered")) {
+    const category = row.category_code
+      ? await ctx.db.selectFrom("categories").select("deadline_policy").where("code", "=", row.category_code).executeTakeFirst()
+      : undefined;
+    const fresh = computeDeadlines(policyFor(category?.deadline_policy ?? "dukao130", row.urgency as Urgency), now, calendar);
+    deadlines.dispatch_by = fresh.dispatchBy;
+    deadlines.feedback_by = fresh.feedbackBy;
+    deadlines.handle_by = fresh.handleBy;
+  }
+  return ctx.db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable("cases")
+      .set({
+        status: next.status,
+        level: next.level as ClosureLevel,
+        assignment: next.assignment ? JSON.stringify(next.assignment) : null,
+        suspended_from: next.suspendedFrom,
+        suspended_at: next.status === "suspended" ? now : null,
+        pending_extension_days: next.pendingExtensionDays,
+        rework_count: next.reworkCount,
+        reopen_count: next.reopenCount,
+        satisfaction: next.satisfaction,
+        merged_into: next.mergedInto,
+        closed_at: next.status === "closed" ? now : next.status === "registered" ? null : row.closed_at,
+        version: row.version + 1,
+        updated_at: now,
+        ...deadlines,
+      })
+      .where("region_code", "=", row.region_code)
+      .where("id", "=", row.id)
+      .where("version", "=", row.version)
+      .returningAll()
+      .executeTakeFirst();
+    if (!updated) throw new AppError(412, "version_mismatch", "The case changed since you read it; reload it");
+    await trx
+      .insertInto("case_events")
+      .values({
+        region_code: row.region_code,
+        id: uuidv7(),
+        case_id: row.id,
+        actor_id: actorId,
+        action: command.action,
+        from_status: transition.from,
+        to_status: transition.to,
+        level: transition.level,
+        note: input.note ?? null,
+        public_note: input.publicNote ?? false,
+        details: JSON.stringify(transition.details),
+      })
+      .execute();
+    return updated;
+  });
+}
+
+/** The reporter's phone number in full, for a call back; every reveal is audited. */
+export async function revealReporterContact(ctx: AppContext, actor: Actor, id: string) {
+  requirePermission(actor, "case.reveal_contact");
+  const row = await findCaseInScope(ctx.db, actor, id);
+  if (!row) throw caseNotFound(id);
+  await writeAudit(ctx.db, {
+    regionCode: row.region_code,
+    actorId: actor.userId,
+    action: "case.reveal_contact",
+    targetType: "case",
+    targetId: row.id,
+  });
+  return { name: row.reporter_name, phone: row.reporter_phone };
+}
+
+async function caseByToken(ctx: AppContext, number: string, token: string): Promise<CaseRow> {
+  const row = await ctx.db.selectFrom("cases").selectAll().where("number", "=", number).executeTakeFirst();
+  // A wrong token answers exactly like an unknown number.
+  const given = Buffer.from(sha256(token));
+  if (!row || !crypto.timingSafeEqual(given, Buffer.from(row.tracking_token_hash))) {
+    throw notFound("case_not_found", `No case ${number}`);
+  }
+  return row;
+}
+
+/** What a resident sees of their case with its number and secret token: status and public notes, no personal data. */
+export async function trackCase(ctx: AppContext, number: string, token: string) {
+  const row = await caseByToken(ctx, number, token);
+  const timeline = await findTimeline(ctx.db, row.region_code, row.id);
+  return {
+    number: row.number,
+    version: row.version,
+    status: row.status,
+    title: row.title,
+    categoryCode: row.category_code,
+    createdAt: row.created_at.toISOString(),
+    closedAt: row.closed_at?.toISOString() ?? null,
+    satisfaction: row.satisfaction,
+    canEvaluate: row.status === "closed",
+    timeline: timeline.map((event) => ({
+      at: event.at.toISOString(),
+      action: event.action,
+      status: event.to_status,
+      note: event.public_note ? event.note : null,
+    })),
+  };
+}
+
+/** The resident rates the result of their closed case (满意 / 基本满意 / 不满意). */
+export async function evaluateByReporter(ctx: AppContext, number: string, token: string, satisfaction: TransitionInput["satisfaction"] & string, note?: string) {
+  const row = await caseByToken(ctx, number, token);
+  const reporter: WorkflowActor = { userId: row.reporter_user_id ?? "reporter", roles: ["reporter"], scopeCode: null, departmentId: null };
+  await applyTransition(ctx, row, reporter, row.reporter_user_id, { action: "evaluate", satisfaction, note }, { note, publicNote: true });
+  return trackCase(ctx, number, token);
+}

@@ -1,0 +1,121 @@
+import type { Kysely } from "kysely";
+import type { AppContext } from "../../context.ts";
+import type { CategoryTable, DB } from "../../db/schema.ts";
+
+type CategoryClass = CategoryTable["class"];
+import { AppError, notFound } from "../../errors.ts";
+import { writeAudit } from "../audit/audit.repository.ts";
+import { requirePermission, type Actor } from "../auth/actor.ts";
+import { CATEGORY_SEEDS } from "./categories.data.ts";
+
+/** Loads the standard catalogue into an empty categories table (every deployment starts from it). */
+export async function ensureCategories(db: Kysely<DB>): Promise<void> {
+  const any = await db.selectFrom("categories").select("code").limit(1).executeTakeFirst();
+  if (any) return;
+  // Parents first, so that parent_code always refers to a stored row.
+  const ordered = [...CATEGORY_SEEDS].sort((a, b) => Number(a.parentCode !== null) - Number(b.parentCode !== null));
+  await db
+    .insertInto("categories")
+    .values(
+      ordered.map((seed) => ({
+        code: seed.code,
+        name: seed.name,
+        class: seed.class,
+        parent_code: seed.parentCode,
+        department_code: seed.departmentCode,
+        closure_level: seed.closureLevel,
+        deadline_policy: seed.deadlinePolicy,
+        photo_required: seed.photoRequired,
+        keywords: seed.keywords,
+      })),
+    )
+    .onConflict((conflict) => conflict.column("code").doNothing())
+    .execute();
+}
+
+export function presentCategory(row: {
+  code: string;
+  name: string;
+  class: string;
+  parent_code: string | null;
+  department_code: string | null;
+  closure_level: string;
+  deadline_policy: string;
+  photo_required: boolean;
+  keywords: string[];
+  active: boolean;
+  version: number;
+}) {
+  return {
+    code: row.code,
+    name: row.name,
+    class: row.class,
+    parentCode: row.parent_code,
+    departmentCode: row.department_code,
+    closureLevel: row.closure_level,
+    deadlinePolicy: row.deadline_policy,
+    photoRequired: row.photo_required,
+    keywords: row.keywords,
+    active: row.active,
+    version: row.version,
+  };
+}
+
+export async function listCategories(ctx: AppContext, categoryClass?: string) {
+  const rows = await ctx.db
+    .selectFrom("categories")
+    .selectAll()
+    .$if(categoryClass !== undefined, (query) => query.where("class", "=", categoryClass as CategoryClass))
+    .orderBy("code")
+    .execute();
+  return rows.map(presentCategory);
+}
+
+export type CategoryChange = {
+  name?: string;
+  departmentCode?: string | null;
+  closureLevel?: "community" | "street" | "district";
+  deadlinePolicy?: string;
+  photoRequired?: boolean;
+  keywords?: string[];
+  active?: boolean;
+};
+
+/** An administrator edits a category; guarded by its version (If-Match) and audited. */
+export async function updateCategory(ctx: AppContext, actor: Actor, code: string, ifMatch: string | undefined, change: CategoryChange) {
+  requirePermission(actor, "category.write");
+  if (!ifMatch) throw new AppError(428, "precondition_required", "Send If-Match with the category's ETag");
+  return ctx.db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom("categories").selectAll().where("code", "=", code).executeTakeFirst();
+    if (!row) throw notFound("category_not_found", `No category ${code}`);
+    if (ifMatch !== `"${row.version}"`) throw new AppError(412, "version_mismatch", "The category changed since you read it");
+    if (change.departmentCode) {
+      const department = await trx.selectFrom("departments").select("code").where("code", "=", change.departmentCode).executeTakeFirst();
+      if (!department) throw notFound("department_not_found", `No department ${change.departmentCode}`);
+    }
+    const updated = await trx
+      .updateTable("categories")
+      .set({
+        name: change.name ?? row.name,
+        department_code: change.departmentCode === undefined ? row.department_code : change.departmentCode,
+        closure_level: change.closureLevel ?? row.closure_level,
+        deadline_policy: change.deadlinePolicy ?? row.deadline_policy,
+        photo_required: change.photoRequired ?? row.photo_required,
+        keywords: change.keywords ?? row.keywords,
+        active: change.active ?? row.active,
+        version: row.version + 1,
+      })
+      .where("code", "=", code)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await writeAudit(trx, {
+      regionCode: "000000",
+      actorId: actor.userId,
+      action: "category.update",
+      targetType: "category",
+      targetId: code,
+      details: { change },
+    });
+    return presentCategory(updated);
+  });
+}
