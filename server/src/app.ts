@@ -13,6 +13,7 @@ import { registerErrorHandling } from "./http/errors.ts";
 import { ErrorResponse } from "./http/schemas.ts";
 import { validatorCompiler } from "./http/validation.ts";
 import { authRoutes } from "./modules/auth/auth.routes.ts";
+import { caseQueueRoutes } from "./modules/cases/case-queue.routes.ts";
 import { caseRoutes } from "./modules/cases/cases.routes.ts";
 import { Division, divisionRoutes } from "./modules/divisions/divisions.routes.ts";
 import { gridRoutes } from "./modules/grids/grids.routes.ts";
@@ -79,6 +80,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       await gridRoutes(api, ctx);
       await peopleRoutes(api, ctx);
       await caseRoutes(api, ctx);
+      await caseQueueRoutes(api, ctx);
     },
     { prefix: "/api/v1" },
   );

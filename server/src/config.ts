@@ -12,6 +12,10 @@ export type Config = {
   session: { idleMinutes: number; absoluteHours: number };
   login: { maxFailures: number; lockoutMinutes: number };
   bodyLimitBytes: number;
+  /** Where photos are stored as files. */
+  attachmentsDir: string;
+  /** Open cases this close, this recent and this similar are offered as duplicates at intake. */
+  duplicates: { radiusMeters: number; days: number; minSimilarity: number };
 };
 
 export class ConfigError extends Error {}
@@ -52,5 +56,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       lockoutMinutes: integer(env, "LOGIN_LOCKOUT_MINUTES", 15, 1, 24 * 60),
     },
     bodyLimitBytes: integer(env, "BODY_LIMIT_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
+    duplicates: {
+      radiusMeters: integer(env, "DUPLICATE_RADIUS_METERS", 200, 1, 10_000),
+      days: integer(env, "DUPLICATE_DAYS", 7, 1, 365),
+      minSimilarity: integer(env, "DUPLICATE_MIN_SIMILARITY_PERCENT", 30, 1, 100) / 100,
+    },
+    attachmentsDir: path.resolve(env.ATTACHMENTS_DIR || path.join(env.DATA_DIR || "./data", "attachments")),
   };
 }

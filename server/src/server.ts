@@ -1,12 +1,12 @@
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.ts";
 import type { Config } from "./config.ts";
-import type { AppContext } from "./context.ts";
+import { createContext, type AppContext } from "./context.ts";
 import { openDatabase, type Database } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
 import { holdsNoDivisions, seedDemoDistrict } from "./modules/demo/demo.seed.ts";
+import { startDeadlineScheduler } from "./modules/cases/deadline-sweep.ts";
 import { ensureCategories } from "./modules/cases/categories.service.ts";
-import { GridLocator } from "./modules/grids/grids.service.ts";
 
 export type Running = { app: FastifyInstance; database: Database; ctx: AppContext; stop(): Promise<void> };
 
@@ -16,7 +16,7 @@ export async function prepare(config: Config, options: { demo: boolean; logger?:
   try {
     await migrate(database.db);
     await ensureCategories(database.db);
-    const ctx: AppContext = { db: database.db, config, grids: new GridLocator() };
+    const ctx = createContext(database.db, config);
     if (options.demo && (await holdsNoDivisions(ctx))) await seedDemoDistrict(ctx, config.demoPassword);
     await ctx.grids.load(ctx.db);
     const app = await buildApp(ctx, { logger: options.logger ? { level: config.logLevel } : false });
@@ -39,8 +39,10 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
   if (options.demo) {
     app.log.warn("gridgov runs in DEMO mode: demo accounts exist with the password from GRIDGOV_DEMO_PASSWORD");
   }
+  let stopSweeps = () => {};
   const shutdown = (signal: string) => {
     app.log.info({ signal }, "shutting down");
+    stopSweeps();
     running.stop().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -57,5 +59,6 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
     await running.stop();
     throw error;
   }
+  stopSweeps = startDeadlineScheduler(running.ctx, app.log);
   return running;
 }

@@ -51,6 +51,7 @@ const OPERATIONS: Record<string, Operation> = {
     ok: 201,
     request: () => ({ method: "POST", url: "/api/v1/cases", payload: { description: "矩阵测试：路面破损", gridCode: "530103001001001" } }),
   },
+  listCases: { access: "case.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases?division=${t.division}` }) },
   getCase: { access: "case.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases/${t.caseId}` }) },
   // Without If-Match: 428 once the case is found in scope, 404 outside it.
   transitionCase: { access: "case.read", scoped: true, ok: 428, request: (t) => ({ method: "POST", url: `/api/v1/cases/${t.caseId}/transitions`, payload: { action: "urge" } }) },
@@ -61,6 +62,18 @@ const OPERATIONS: Record<string, Operation> = {
     scoped: false,
     ok: 404,
     request: () => ({ method: "POST", url: "/api/v1/public/cases/530103-20260101-00001/evaluation", payload: { token: "not-a-real-token", satisfaction: "satisfied" } }),
+  },
+  uploadPhoto: {
+    access: "public",
+    scoped: false,
+    ok: 400, // the bytes are not an image; the photo tests cover real ones
+    request: () => ({ method: "POST", url: "/api/v1/attachments", payload: Buffer.from("not an image"), headers: { "content-type": "image/jpeg" } }),
+  },
+  downloadPhoto: {
+    access: "case.read",
+    scoped: true,
+    ok: 404, // the case is found in scope, the attachment is not one of its photos
+    request: (t) => ({ method: "GET", url: `/api/v1/cases/${t.caseId}/attachments/0190b2f4-0000-7000-8000-000000000003` }),
   },
   listCategories: { access: "public", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/categories" }) },
   updateCategory: {
@@ -165,7 +178,10 @@ describe("access matrix: role × operation × in scope / out of scope", () => {
       for (const [id, operation] of Object.entries(OPERATIONS)) {
         if (id === "logout") continue; // would end the session the other rows use; covered in auth tests
         const allowed = operation.access === "public" || operation.access === "signed-in" || actor.permissions.includes(operation.access);
-        const send = (target: Target) => t.app.inject({ ...operation.request(target), headers: { cookie: cookies.get(username) ?? "" } });
+        const send = (target: Target) => {
+          const request = operation.request(target);
+          return t.app.inject({ ...request, headers: { ...request.headers, cookie: cookies.get(username) ?? "" } });
+        };
         const answer = await send(inside);
         const label = `${username} ${id}`;
         if (!allowed) {

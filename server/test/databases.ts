@@ -9,7 +9,7 @@ import { migrate } from "../src/db/migrate.ts";
 import { seedDemoDistrict } from "../src/modules/demo/demo.seed.ts";
 import { ensureCategories } from "../src/modules/cases/categories.service.ts";
 import { importDistrict, readDivisionsFile } from "../src/modules/divisions/divisions.service.ts";
-import { GridLocator } from "../src/modules/grids/grids.service.ts";
+import { createContext } from "../src/context.ts";
 
 /**
  * Test databases come from two templates made once per run: "empty" (migrated) and "demo" (the
@@ -59,7 +59,7 @@ export async function createTemplates(): Promise<void> {
       await ensureCategories(database.db);
       if (template === "demo") {
         const config = loadConfig({});
-        const ctx = { db: database.db, config, grids: new GridLocator() };
+        const ctx = createContext(database.db, config);
         await seedDemoDistrict(ctx, DEMO_PASSWORD);
         // A second district, so that district staff have something outside their scope too.
         await importDistrict(ctx, readDivisionsFile(), OTHER_DISTRICT);

@@ -1,8 +1,10 @@
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { buildApp } from "../src/app.ts";
 import { loadConfig, type Config } from "../src/config.ts";
-import type { AppContext } from "../src/context.ts";
-import { GridLocator } from "../src/modules/grids/grids.service.ts";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createContext, type AppContext } from "../src/context.ts";
 import { DEMO_PASSWORD, openTestDatabase, type Template } from "./databases.ts";
 
 export type TestApp = {
@@ -16,8 +18,9 @@ export type TestApp = {
 /** The real app on a private copy of a template database, for requests through `app.inject`. */
 export async function createTestApp(template: Template = "demo", env: Record<string, string> = {}): Promise<TestApp> {
   const { database, dispose } = await openTestDatabase(template);
-  const config: Config = { ...loadConfig(env), database: { kind: "pglite-memory" } };
-  const ctx: AppContext = { db: database.db, config, grids: new GridLocator() };
+  const attachmentsDir = fs.mkdtempSync(path.join(os.tmpdir(), "gridgov-attachments-"));
+  const config: Config = { ...loadConfig({ ATTACHMENTS_DIR: attachmentsDir, ...env }), database: { kind: "pglite-memory" } };
+  const ctx = createContext(database.db, config);
   await ctx.grids.load(ctx.db);
   const app = await buildApp(ctx);
   return {
@@ -31,6 +34,7 @@ export async function createTestApp(template: Template = "demo", env: Record<str
     async close() {
       await app.close();
       await dispose();
+      fs.rmSync(attachmentsDir, { recursive: true, force: true });
     },
   };
 }

@@ -13,9 +13,9 @@ import { ensureCategories } from "../modules/cases/categories.service.ts";
 import { createApiKey } from "../modules/auth/auth.service.ts";
 import { holdsNoDivisions, seedDemoDistrict } from "../modules/demo/demo.seed.ts";
 import { importDistrict, readDivisionsFile, BUNDLED_DIVISIONS } from "../modules/divisions/divisions.service.ts";
-import { GridLocator, importGrids } from "../modules/grids/grids.service.ts";
+import { importGrids } from "../modules/grids/grids.service.ts";
 import { createUser } from "../modules/people/users.service.ts";
-import type { AppContext } from "../context.ts";
+import { createContext, type AppContext } from "../context.ts";
 import { serve } from "../server.ts";
 
 /** Runs `work` with a migrated database and a context, then closes the database. */
@@ -25,7 +25,7 @@ async function withContext<T>(work: (ctx: AppContext, applied: string[]) => Prom
   try {
     const applied = await migrate(database.db);
     await ensureCategories(database.db);
-    return await work({ db: database.db, config, grids: new GridLocator() }, applied);
+    return await work(createContext(database.db, config), applied);
   } finally {
     await database.close();
   }
@@ -159,7 +159,7 @@ program
   .action(async () => {
     // The document needs the routes, not a database: this pool never connects.
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new pg.Pool() }) });
-    const app = await buildApp({ db, config: loadConfig(), grids: new GridLocator() });
+    const app = await buildApp(createContext(db, loadConfig()));
     await app.ready();
     process.stdout.write(`${JSON.stringify(app.swagger(), null, 2)}\n`);
     await app.close();

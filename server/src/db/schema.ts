@@ -18,6 +18,23 @@ export type DB = {
   cases: CaseTable;
   case_events: CaseEventTable;
   idempotency_keys: IdempotencyKeyTable;
+  attachments: AttachmentTable;
+  scheduler_leases: { name: string; holder: string; expires_at: Date };
+};
+
+export type AttachmentTable = {
+  id: string;
+  region_code: string | null;
+  case_id: string | null;
+  kind: "before" | "after" | null;
+  storage_key: string;
+  mime: string;
+  bytes: number;
+  sha256: string;
+  width: number;
+  height: number;
+  uploaded_by: string | null;
+  created_at: Generated<Date>;
 };
 
 export type CategoryTable = {
@@ -74,6 +91,7 @@ export type CaseTable = {
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   closed_at: Date | null;
+  deadline_state: Generated<"on_time" | "near_due" | "overdue">;
 };
 
 export type CaseEventTable = {

@@ -241,7 +241,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/cases": {
+    "/api/v1/attachments": {
         parameters: {
             query?: never;
             header?: never;
@@ -249,6 +249,41 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
+        put?: never;
+        /** Upload one photo (JPEG, PNG or WebP body); it is re-encoded without EXIF. Attach it by id to a report or a handling step */
+        post: operations["uploadPhoto"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/attachments/{attachmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A photo of a case */
+        get: operations["downloadPhoto"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Cases in the caller's scope, newest first, in pages: work queues, filters and text search */
+        get: operations["listCases"];
         put?: never;
         /** Report a case (anonymous residents too); Idempotency-Key makes retries safe */
         post: operations["createCase"];
@@ -1266,6 +1301,215 @@ export interface operations {
             };
         };
     };
+    uploadPhoto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        attachment: {
+                            id: string;
+                            mime: string;
+                            width: number;
+                            height: number;
+                            bytes: number;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    downloadPhoto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                attachmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listCases: {
+        parameters: {
+            query?: {
+                /** @description mine: dispatched to the caller, their department or division, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level); near_due: open, handling deadline within 24 hours; overdue: open, past it */
+                queue?: "mine" | "centre" | "near_due" | "overdue";
+                /** @description One status or a comma-separated list */
+                status?: string;
+                /** @description A category code; includes its subcategories */
+                category?: string;
+                /** @description A district, street or community code in the caller's scope */
+                division?: string;
+                level?: "community" | "street" | "district";
+                source?: string;
+                /** @description Created on or after this day (China Standard Time) */
+                from?: string;
+                /** @description Created on or before this day (China Standard Time) */
+                to?: string;
+                /** @description Words that must all occur in the title or description */
+                q?: string;
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cases: {
+                            id: string;
+                            number: string;
+                            status: string;
+                            level: string;
+                            categoryCode: string | null;
+                            title: string;
+                            gridCode: string;
+                            communityCode: string;
+                            streetCode: string;
+                            source: string;
+                            urgency: string;
+                            reporterPhone: string | null;
+                            handleBy: string;
+                            deadline: ("on_time" | "near_due" | "overdue") | null;
+                            createdAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     createCase: {
         parameters: {
             query?: never;
@@ -1297,6 +1541,8 @@ export interface operations {
                         name?: string;
                         phone?: string;
                     };
+                    /** @description Ids from POST /api/v1/attachments */
+                    photoIds?: string[];
                 };
             };
         };
@@ -1469,6 +1715,13 @@ export interface operations {
                             /** @description The actions the caller may take now */
                             actions: string[];
                         };
+                        photos: {
+                            id: string;
+                            kind: string | null;
+                            mime: string;
+                            width: number;
+                            height: number;
+                        }[];
                         timeline: {
                             id: string;
                             at: string;
@@ -1553,6 +1806,8 @@ export interface operations {
                     satisfaction?: "satisfied" | "basically_satisfied" | "dissatisfied";
                     /** Format: uuid */
                     into?: string;
+                    /** @description Ids from POST /api/v1/attachments */
+                    photoIds?: string[];
                 };
             };
         };
@@ -1611,6 +1866,13 @@ export interface operations {
                             /** @description The actions the caller may take now */
                             actions: string[];
                         };
+                        photos: {
+                            id: string;
+                            kind: string | null;
+                            mime: string;
+                            width: number;
+                            height: number;
+                        }[];
                         timeline: {
                             id: string;
                             at: string;
@@ -1782,6 +2044,11 @@ export interface operations {
                         closedAt: string | null;
                         satisfaction: string | null;
                         canEvaluate: boolean;
+                        mergedInto: {
+                            number: string;
+                            status: string;
+                            closedAt: string | null;
+                        } | null;
                         timeline: {
                             at: string;
                             action: string;
@@ -1847,6 +2114,11 @@ export interface operations {
                         closedAt: string | null;
                         satisfaction: string | null;
                         canEvaluate: boolean;
+                        mergedInto: {
+                            number: string;
+                            status: string;
+                            closedAt: string | null;
+                        } | null;
                         timeline: {
                             at: string;
                             action: string;

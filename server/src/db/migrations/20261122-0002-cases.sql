@@ -69,12 +69,16 @@ create table cases (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   closed_at timestamptz,
+  -- What the deadline sweep last found: on_time, near_due or overdue (each change is urged once).
+  deadline_state text not null default 'on_time',
   primary key (region_code, id),
   unique (region_code, number)
 );
 create index cases_status on cases (region_code, status, handle_by);
 create index cases_community on cases (region_code, community_code text_pattern_ops, created_at);
 create index cases_category_recent on cases (region_code, category_code, created_at);
+-- The case list: a region's cases newest first, in (created_at, id) keyset pages.
+create index cases_recent on cases (region_code, created_at desc, id desc);
 
 -- The timeline: one event per action, written in the same transaction as the change.
 create table case_events (
@@ -104,4 +108,28 @@ create table idempotency_keys (
   response jsonb not null,
   created_at timestamptz not null default now(),
   primary key (scope, key)
+);
+
+-- Photos: re-encoded without EXIF and stored as files; linked to a case at intake or handling.
+create table attachments (
+  id uuid primary key,
+  region_code text,
+  case_id uuid,
+  kind text check (kind in ('before', 'after')),
+  storage_key text not null,
+  mime text not null,
+  bytes integer not null,
+  sha256 text not null,
+  width integer not null,
+  height integer not null,
+  uploaded_by uuid,
+  created_at timestamptz not null default now()
+);
+create index attachments_case on attachments (region_code, case_id);
+
+-- Leases so that a periodic job runs in one server process at a time.
+create table scheduler_leases (
+  name text primary key,
+  holder text not null,
+  expires_at timestamptz not null
 );

@@ -3,7 +3,10 @@ import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { AppContext } from "../../context.ts";
 import { resolveActor } from "../../http/authentication.ts";
+import { AppError } from "../../errors.ts";
 import { errors, Uuid } from "../../http/schemas.ts";
+import { downloadPhoto, uploadPhoto } from "../attachments/attachments.service.ts";
+import { DEFAULT_PHOTO_LIMITS } from "../attachments/photos.ts";
 import { Crs } from "../grids/grids.schemas.ts";
 import { getCase, intakeCase, etagOf, evaluateByReporter, revealReporterContact, trackCase, transitionCase } from "./cases.service.ts";
 import { listCategories, updateCategory } from "./categories.service.ts";
@@ -55,7 +58,10 @@ const TimelineEvent = Type.Object({
   details: Type.Record(Type.String(), Type.Unknown()),
 });
 
-const CaseWithTimeline = Type.Object({ case: Case, timeline: Type.Array(TimelineEvent) });
+const Photo = Type.Object({ id: Type.String(), kind: Nullable(Type.String()), mime: Type.String(), width: Type.Integer(), height: Type.Integer() });
+const PhotoIds = Type.Array(Uuid, { maxItems: 9, uniqueItems: true, description: "Ids from POST /api/v1/attachments" });
+
+const CaseWithTimeline = Type.Object({ case: Case, photos: Type.Array(Photo), timeline: Type.Array(TimelineEvent) });
 
 const IntakeBody = Type.Object(
   {
@@ -78,6 +84,7 @@ const IntakeBody = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    photoIds: Type.Optional(PhotoIds),
   },
   { additionalProperties: false },
 );
@@ -96,6 +103,7 @@ const TransitionBody = Type.Object(
     days: Type.Optional(Type.Integer()),
     satisfaction: Type.Optional(Type.Enum(SATISFACTION)),
     into: Type.Optional(Uuid),
+    photoIds: Type.Optional(PhotoIds),
   },
   { additionalProperties: false },
 );
@@ -126,11 +134,54 @@ const Tracked = Type.Object({
   closedAt: Nullable(Type.String()),
   satisfaction: Nullable(Type.String()),
   canEvaluate: Type.Boolean(),
+  mergedInto: Nullable(Type.Object({ number: Type.String(), status: Type.String(), closedAt: Nullable(Type.String()) })),
   timeline: Type.Array(Type.Object({ at: Type.String(), action: Type.String(), status: Type.String(), note: Nullable(Type.String()) })),
 });
 
 export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  // Photos are sent as the raw body; what they really are is decided from their bytes, not this header.
+  app.addContentTypeParser(["image/jpeg", "image/png", "image/webp"], { parseAs: "buffer", bodyLimit: DEFAULT_PHOTO_LIMITS.maxBytes }, (_request, body, done) =>
+    done(null, body),
+  );
+
+  app.post(
+    "/attachments",
+    {
+      config: { public: true },
+      schema: {
+        operationId: "uploadPhoto",
+        tags: ["cases"],
+        summary: "Upload one photo (JPEG, PNG or WebP body); it is re-encoded without EXIF. Attach it by id to a report or a handling step",
+        response: {
+          201: Type.Object({ attachment: Type.Object({ id: Type.String(), mime: Type.String(), width: Type.Integer(), height: Type.Integer(), bytes: Type.Integer() }) }),
+          ...errors(400, 413, 415),
+        },
+      },
+    },
+    async (request, reply) => {
+      if (!Buffer.isBuffer(request.body)) throw new AppError(415, "unsupported_media_type", "Send the photo as image/jpeg, image/png or image/webp");
+      const attachment = await uploadPhoto(ctx, await resolveActor(ctx, request), request.body);
+      return reply.status(201).send({ attachment });
+    },
+  );
+
+  app.get(
+    "/cases/:id/attachments/:attachmentId",
+    {
+      schema: {
+        operationId: "downloadPhoto",
+        tags: ["cases"],
+        summary: "A photo of a case",
+        params: Type.Object({ id: Uuid, attachmentId: Uuid }),
+        response: { 200: Type.Unknown({ description: "The image" }), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const photo = await downloadPhoto(ctx, request.actor, request.params.id, request.params.attachmentId);
+      return reply.type(photo.mime).header("x-content-type-options", "nosniff").header("cache-control", "private, max-age=3600").send(photo.data);
+    },
+  );
 
   app.post(
     "/cases",

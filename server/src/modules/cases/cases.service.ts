@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from "uuid";
 import type { AppContext } from "../../context.ts";
 import type { CaseRow, DB } from "../../db/schema.ts";
 import { AppError, notFound } from "../../errors.ts";
+import { linkPhotos, photosOfCase } from "../attachments/attachments.service.ts";
 import { writeAudit } from "../audit/audit.repository.ts";
 import { codeInScope, requirePermission, type Actor } from "../auth/actor.ts";
 import { ancestorCode } from "../divisions/division-codes.ts";
@@ -12,7 +13,7 @@ import { maskPhone } from "../people/people.presenters.ts";
 import { calendarFor } from "./calendars.ts";
 import { findCaseInScope, findTimeline, nextCaseNumber } from "./cases.repository.ts";
 import { computeDeadlines, policyFor, type Urgency } from "./deadlines.ts";
-import { searchTerms, suggestCategories } from "./text.ts";
+import { distanceMeters, searchTerms, similarity, suggestCategories } from "./text.ts";
 import {
   applyCommand,
   availableActions,
@@ -35,6 +36,7 @@ export type IntakeInput = {
   gridCode?: string;
   buildingCode?: string;
   reporter?: { name?: string; phone?: string };
+  photoIds?: string[];
 };
 
 const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
@@ -90,6 +92,43 @@ async function routeDepartment(db: Kysely<DB>, categoryCode: string, defaultDepa
   return rule?.department_code ?? defaultDepartment;
 }
 
+const OPEN_STATUSES = ["reported", "accepted", "registered", "dispatched", "in_progress", "suspended", "handled"];
+const METERS_PER_DEGREE = 111_320;
+
+/**
+ * Open cases of the same category, near and recent, whose text is similar: offered to the reporter
+ * and the dispatcher as probable duplicates of a new report, most similar first.
+ */
+async function findDuplicates(ctx: AppContext, regionCode: string, categoryCode: string | null, place: { lat: number; lng: number }, text: string) {
+  if (!categoryCode) return [];
+  const { radiusMeters, days, minSimilarity } = ctx.config.duplicates;
+  const dLat = radiusMeters / METERS_PER_DEGREE;
+  const dLng = radiusMeters / (METERS_PER_DEGREE * Math.cos((place.lat * Math.PI) / 180));
+  const rows = await ctx.db
+    .selectFrom("cases")
+    .select(["id", "number", "lat", "lng", "title", "description"])
+    .where("region_code", "=", regionCode)
+    .where("status", "in", OPEN_STATUSES)
+    .where((eb) => eb.or([eb("category_code", "=", categoryCode), eb("suggested_category_code", "=", categoryCode)]))
+    .where("created_at", ">", new Date(Date.now() - days * 86_400_000))
+    .where("lat", ">=", place.lat - dLat)
+    .where("lat", "<=", place.lat + dLat)
+    .where("lng", ">=", place.lng - dLng)
+    .where("lng", "<=", place.lng + dLng)
+    .limit(200)
+    .execute();
+  return rows
+    .map((row) => ({
+      id: row.id,
+      number: row.number,
+      similarity: Math.round(similarity(text, `${row.title} ${row.description}`) * 1000) / 1000,
+      distanceMeters: Math.round(distanceMeters(place.lat, place.lng, row.lat, row.lng)),
+    }))
+    .filter((candidate) => candidate.distanceMeters <= radiusMeters && candidate.similarity >= minSimilarity)
+    .sort((a, b) => b.similarity - a.similarity)
+    .slice(0, 5);
+}
+
 export type IntakeResult = { statusCode: 201; body: { case: PresentedCase; trackingToken?: string; duplicates: DuplicateCandidate[] } };
 export type DuplicateCandidate = { id: string; number: string; similarity: number; distanceMeters: number };
 
@@ -110,12 +149,18 @@ export async function intakeCase(ctx: AppContext, actor: Actor | null, input: In
   const suggested = suggestCategories(input.description + (input.title ?? ""), categories.filter((c) => c.parent_code !== null))[0]?.code ?? null;
   const category = input.categoryCode ? categories.find((c) => c.code === input.categoryCode) : undefined;
   if (input.categoryCode && !category) throw new AppError(400, "unknown_category", `No category ${input.categoryCode}`);
+  const source = input.source ?? defaultSource(actor);
+  // A hotline caller cannot send a photo; every other channel must when the category asks for one.
+  if (category?.photo_required && source !== "hotline" && !input.photoIds?.length) {
+    throw new AppError(400, "photo_required", `A case of ${category.name} needs a photo`);
+  }
   const communityCode = ancestorCode(place.gridCode, "community");
   const regionCode = ancestorCode(place.gridCode, "district");
   const now = new Date();
   const policy = policyFor(category?.deadline_policy ?? "dukao130", input.urgency ?? "normal");
   const deadlines = computeDeadlines(policy, now, calendarFor(regionCode));
   const trackingToken = crypto.randomBytes(18).toString("base64url");
+  const duplicates = await findDuplicates(ctx, regionCode, category?.code ?? suggested, place, `${input.title ?? ""} ${input.description}`);
 
   return ctx.db.transaction().execute(async (trx) => {
     if (idempotencyKey) {
@@ -149,7 +194,7 @@ export async function intakeCase(ctx: AppContext, actor: Actor | null, input: In
         number,
         status: "reported",
         level: category?.closure_level ?? "community",
-        source: input.source ?? defaultSource(actor),
+        source,
         category_code: category?.code ?? null,
         suggested_category_code: suggested,
         department_code: departmentCode,
@@ -174,6 +219,7 @@ export async function intakeCase(ctx: AppContext, actor: Actor | null, input: In
       })
       .returningAll()
       .executeTakeFirstOrThrow();
+    await linkPhotos(trx, input.photoIds ?? [], { caseId: id, regionCode, kind: "before", uploaderId: actor?.userId ?? null });
     await trx
       .insertInto("case_events")
       .values({
@@ -187,10 +233,16 @@ export async function intakeCase(ctx: AppContext, actor: Actor | null, input: In
         level: row.level,
         note: null,
         public_note: true,
-        details: JSON.stringify({ source: row.source, gridCode: row.grid_code, suggestedCategory: suggested, department: departmentCode }),
+        details: JSON.stringify({
+          source: row.source,
+          gridCode: row.grid_code,
+          suggestedCategory: suggested,
+          department: departmentCode,
+          photos: input.photoIds ?? [],
+        }),
       })
       .execute();
-    const body = { case: presentCase(row, actor, []), trackingToken, duplicates: [] };
+    const body = { case: presentCase(row, actor, []), trackingToken, duplicates };
     if (idempotencyKey) {
       await trx
         .updateTable("idempotency_keys")
@@ -276,9 +328,10 @@ export async function getCase(ctx: AppContext, actor: Actor, id: string) {
   requirePermission(actor, "case.read");
   const row = await findCaseInScope(ctx.db, actor, id);
   if (!row) throw caseNotFound(id);
-  const timeline = await findTimeline(ctx.db, row.region_code, row.id);
+  const [timeline, photos] = await Promise.all([findTimeline(ctx.db, row.region_code, row.id), photosOfCase(ctx.db, row.region_code, row.id)]);
   return {
     case: presentCase(row, actor, availableActions(stateOf(row), workflowActor(actor))),
+    photos,
     timeline: timeline.map((event) => ({
       id: event.id,
       at: event.at.toISOString(),
@@ -303,6 +356,7 @@ export type TransitionInput = {
   days?: number;
   satisfaction?: "satisfied" | "basically_satisfied" | "dissatisfied";
   into?: string;
+  photoIds?: string[];
 };
 
 /** Turns the request into a workflow command, checking that what it names exists. */
@@ -366,6 +420,9 @@ export async function transitionCase(ctx: AppContext, actor: Actor, id: string, 
   if (!ifMatch) throw new AppError(428, "precondition_required", "Send If-Match with the case's ETag");
   if (ifMatch !== etagOf(row.version)) throw new AppError(412, "version_mismatch", "The case changed since you read it; reload it");
   const command = await commandOf(ctx, row, input);
+  if (input.photoIds?.length && input.action !== "handle") {
+    throw new AppError(400, "invalid_transition_input", "Photos go with the handle action (after-photos)");
+  }
   const updated = await applyTransition(ctx, row, workflowActor(actor), actor.userId, command, input);
   return getCase(ctx, actor, updated.id);
 }
@@ -377,7 +434,7 @@ async function applyTransition(
   actor: WorkflowActor,
   actorId: string | null,
   command: Command,
-  input: { note?: string; publicNote?: boolean },
+  input: { note?: string; publicNote?: boolean; photoIds?: string[] },
 ): Promise<CaseRow> {
   let transition;
   try {
@@ -435,6 +492,7 @@ async function applyTransition(
       .returningAll()
       .executeTakeFirst();
     if (!updated) throw new AppError(412, "version_mismatch", "The case changed since you read it; reload it");
+    await linkPhotos(trx, input.photoIds ?? [], { caseId: row.id, regionCode: row.region_code, kind: "after", uploaderId: actorId });
     await trx
       .insertInto("case_events")
       .values({
@@ -448,7 +506,7 @@ async function applyTransition(
         level: transition.level,
         note: input.note ?? null,
         public_note: input.publicNote ?? false,
-        details: JSON.stringify(transition.details),
+        details: JSON.stringify(input.photoIds?.length ? { ...transition.details, photos: input.photoIds } : transition.details),
       })
       .execute();
     return updated;
@@ -484,7 +542,17 @@ async function caseByToken(ctx: AppContext, number: string, token: string): Prom
 export async function trackCase(ctx: AppContext, number: string, token: string) {
   const row = await caseByToken(ctx, number, token);
   const timeline = await findTimeline(ctx.db, row.region_code, row.id);
+  // A merged report follows the case it was merged into, so its reporter learns the outcome too.
+  const target = row.merged_into
+    ? await ctx.db
+        .selectFrom("cases")
+        .select(["number", "status", "closed_at"])
+        .where("region_code", "=", row.region_code)
+        .where("id", "=", row.merged_into)
+        .executeTakeFirst()
+    : undefined;
   return {
+    mergedInto: target ? { number: target.number, status: target.status, closedAt: target.closed_at?.toISOString() ?? null } : null,
     number: row.number,
     version: row.version,
     status: row.status,

@@ -1,0 +1,82 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import type { AppContext } from "../../context.ts";
+import { errors } from "../../http/schemas.ts";
+import { listCases, QUEUES } from "./case-queue.service.ts";
+import { LEVELS, STATUSES } from "./workflow.ts";
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+
+const ANY_STATUS = `(${STATUSES.join("|")})`;
+const DEFAULT_LIMIT = 50;
+
+const CaseSummary = Type.Object({
+  id: Type.String(),
+  number: Type.String(),
+  status: Type.String(),
+  level: Type.String(),
+  categoryCode: Nullable(Type.String()),
+  title: Type.String(),
+  gridCode: Type.String(),
+  communityCode: Type.String(),
+  streetCode: Type.String(),
+  source: Type.String(),
+  urgency: Type.String(),
+  reporterPhone: Nullable(Type.String({ description: "Masked: 138****5678" })),
+  handleBy: Type.String(),
+  deadline: Nullable(
+    Type.Enum(["on_time", "near_due", "overdue"], {
+      description: "Against handleBy now: overdue once past it, near_due within 24 hours; null for a finished case",
+    }),
+  ),
+  createdAt: Type.String(),
+});
+
+const CaseListQuery = Type.Object(
+  {
+    queue: Type.Optional(
+      Type.Enum(QUEUES, {
+        description:
+          "mine: dispatched to the caller, their department or division, not yet verified; centre: waiting for the caller's centre " +
+          "(reported, accepted, registered at the caller's level); near_due: open, handling deadline within 24 hours; overdue: open, past it",
+      }),
+    ),
+    status: Type.Optional(Type.String({ pattern: `^${ANY_STATUS}(,${ANY_STATUS})*$`, description: "One status or a comma-separated list" })),
+    category: Type.Optional(Type.String({ pattern: "^[a-z0-9_.]{1,100}$", description: "A category code; includes its subcategories" })),
+    division: Type.Optional(Type.String({ pattern: "^[0-9]{6}([0-9]{3}){0,2}$", description: "A district, street or community code in the caller's scope" })),
+    level: Type.Optional(Type.Enum(LEVELS)),
+    source: Type.Optional(Type.String({ pattern: "^[a-z_]{1,40}$" })),
+    from: Type.Optional(Type.String({ format: "date", description: "Created on or after this day (China Standard Time)" })),
+    to: Type.Optional(Type.String({ format: "date", description: "Created on or before this day (China Standard Time)" })),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: "Words that must all occur in the title or description" })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: DEFAULT_LIMIT })),
+    cursor: Type.Optional(Type.String({ description: "nextCursor of the previous page" })),
+  },
+  { additionalProperties: false },
+);
+
+export async function caseQueueRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.get(
+    "/cases",
+    {
+      schema: {
+        operationId: "listCases",
+        tags: ["cases"],
+        summary: "Cases in the caller's scope, newest first, in pages: work queues, filters and text search",
+        querystring: CaseListQuery,
+        response: {
+          200: Type.Object({ cases: Type.Array(CaseSummary), nextCursor: Nullable(Type.String()) }),
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) => {
+      // The validator has filled in the default limit; the fallback only narrows the type.
+      const { status, limit, ...query } = request.query;
+      return listCases(ctx, request.actor, { ...query, statuses: status?.split(","), limit: limit ?? DEFAULT_LIMIT });
+    },
+  );
+}

@@ -1,0 +1,164 @@
+import type { AppContext } from "../../context.ts";
+import { badRequest, notFound } from "../../errors.ts";
+import { codeInScope, requirePermission, type Actor } from "../auth/actor.ts";
+import { maskPhone } from "../people/people.presenters.ts";
+import { findCasePage, type CasePageFilter, type PagePosition } from "./case-queue.repository.ts";
+import type { DeadlineStatus } from "./deadlines.ts";
+import { searchTerms } from "./text.ts";
+import { STATUSES, type CaseStatus, type ClosureLevel } from "./workflow.ts";
+
+export const QUEUES = ["mine", "centre", "near_due", "overdue"] as const;
+export type CaseQueue = (typeof QUEUES)[number];
+
+const FINISHED: readonly CaseStatus[] = ["rejected", "closed", "evaluated", "merged"];
+const OPEN: readonly CaseStatus[] = STATUSES.filter((status) => !FINISHED.includes(status));
+/** Work an assignee holds: from dispatch until the handling is verified. */
+const WITH_ASSIGNEE: readonly CaseStatus[] = ["dispatched", "in_progress", "handled"];
+/** Cases waiting for their owning centre's dispatcher to accept, register or dispatch them. */
+const WITH_CENTRE: readonly CaseStatus[] = ["reported", "accepted", "registered"];
+
+/**
+ * How long before its handling deadline an open case counts as near due: 24 clock hours. A
+ * simplification: `deadlineStatus` in deadlines.ts measures working time, but a queue has to be a
+ * range condition on `handle_by` in SQL, so over a weekend or holiday a case shows up here later
+ * than the working time left would warrant. The list's `deadline` field uses the same rule, so a
+ * case in the near_due queue always says near_due.
+ */
+const NEAR_DUE_MS = 24 * 3600_000;
+
+export type CaseListQuery = {
+  queue?: CaseQueue;
+  statuses?: readonly string[];
+  category?: string;
+  division?: string;
+  level?: ClosureLevel;
+  source?: string;
+  /** First and last day of creation (YYYY-MM-DD), both included. */
+  from?: string;
+  to?: string;
+  q?: string;
+  limit: number;
+  cursor?: string;
+};
+
+export type CaseSummary = ReturnType<typeof presentSummary>;
+
+/** The start of a calendar day in China Standard Time (UTC+8 all year, no daylight saving). */
+const startOfDay = (day: string) => new Date(`${day}T00:00:00+08:00`);
+const DAY_MS = 24 * 3600_000;
+
+const POSITION_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The opaque cursor for the page after `position`: base64url of `created_at|id`. */
+export function encodeCursor(position: PagePosition): string {
+  return Buffer.from(`${position.at}|${position.id}`).toString("base64url");
+}
+
+/** The position a cursor names; anything this API did not hand out is a 400. */
+export function decodeCursor(cursor: string): PagePosition {
+  const invalid = () => badRequest("invalid_cursor", "The cursor is not one this API returned");
+  if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
+  const parts = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  if (parts.length !== 2) throw invalid();
+  const [at, id] = parts;
+  if (!POSITION_AT.test(at) || !UUID.test(id)) throw invalid();
+  // The pattern lets through dates like 02-30, which Date would roll over instead of refusing.
+  const instant = new Date(at);
+  if (Number.isNaN(instant.getTime()) || instant.toISOString().slice(0, 23) !== at.slice(0, 23)) throw invalid();
+  return { at, id };
+}
+
+/** Where an open case stands against its handling deadline; null once it is finished. */
+function deadlineOf(status: string, handleBy: Date, now: Date): DeadlineStatus | null {
+  if ((FINISHED as readonly string[]).includes(status)) return null;
+  if (handleBy.getTime() < now.getTime()) return "overdue";
+  return handleBy.getTime() < now.getTime() + NEAR_DUE_MS ? "near_due" : "on_time";
+}
+
+type SummaryRow = Awaited<ReturnType<typeof findCasePage>>[number];
+
+function presentSummary(row: SummaryRow, now: Date) {
+  return {
+    id: row.id,
+    number: row.number,
+    status: row.status,
+    level: row.level,
+    categoryCode: row.category_code,
+    title: row.title,
+    gridCode: row.grid_code,
+    communityCode: row.community_code,
+    streetCode: row.street_code,
+    source: row.source,
+    urgency: row.urgency,
+    reporterPhone: maskPhone(row.reporter_phone),
+    handleBy: row.handle_by.toISOString(),
+    deadline: deadlineOf(row.status, row.handle_by, now),
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+/** What a queue adds to the filter: its statuses, and whose cases or which deadlines. */
+function queueFilter(queue: CaseQueue | undefined, actor: Actor, now: Date): Partial<CasePageFilter> {
+  switch (queue) {
+    case undefined:
+      return {};
+    case "mine":
+      // Only handlers are assignees (as in the workflow), so dispatched work never lands in the
+      // queue of a grid worker or dispatcher who merely shares the assigned division.
+      if (!actor.roles.includes("handler")) return { statuses: [] };
+      return {
+        statuses: WITH_ASSIGNEE,
+        assignee: { userId: actor.userId, departmentId: actor.departmentId, divisionCode: actor.scopeCode },
+      };
+    case "centre":
+      return { statuses: WITH_CENTRE, ownerDivision: actor.scopeCode ?? "" };
+    case "near_due":
+      return { statuses: OPEN, handleByFrom: now, handleByBefore: new Date(now.getTime() + NEAR_DUE_MS) };
+    case "overdue":
+      return { statuses: OPEN, handleByBefore: now };
+  }
+}
+
+/**
+ * Cases in the actor's scope, newest first, in pages: a work queue (mine, centre, near_due,
+ * overdue) and/or filters, with the reporter's phone masked.
+ */
+export async function listCases(ctx: AppContext, actor: Actor, query: CaseListQuery): Promise<{ cases: CaseSummary[]; nextCursor: string | null }> {
+  requirePermission(actor, "case.read");
+  if (query.division !== undefined && !codeInScope(actor, query.division)) {
+    throw notFound("division_not_found", `No division ${query.division}`);
+  }
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const now = new Date();
+  const queue = queueFilter(query.queue, actor, now);
+  // A queue and a status filter together keep the statuses both allow.
+  let statuses = queue.statuses;
+  if (query.statuses) {
+    const requested = query.statuses;
+    statuses = (statuses ?? STATUSES).filter((status) => requested.includes(status));
+  }
+  // Text the tokenizer drops entirely (punctuation, stop words) cannot be found in any case.
+  const terms = query.q === undefined ? undefined : searchTerms(query.q).split(" ").filter(Boolean);
+  if (statuses?.length === 0 || terms?.length === 0) return { cases: [], nextCursor: null };
+
+  const rows = await findCasePage(ctx.db, actor, {
+    ...queue,
+    statuses,
+    categoryCode: query.category,
+    division: query.division,
+    level: query.level,
+    source: query.source,
+    createdFrom: query.from === undefined ? undefined : startOfDay(query.from),
+    createdBefore: query.to === undefined ? undefined : new Date(startOfDay(query.to).getTime() + DAY_MS),
+    terms,
+    after,
+    limit: query.limit,
+  });
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    cases: page.map((row) => presentSummary(row, now)),
+    nextCursor: rows.length > query.limit && last ? encodeCursor({ at: last.position_at, id: last.id }) : null,
+  };
+}

@@ -1,0 +1,94 @@
+import crypto from "node:crypto";
+import os from "node:os";
+import { sql, type Kysely } from "kysely";
+import { v7 as uuidv7 } from "uuid";
+import type { AppContext } from "../../context.ts";
+import type { DB } from "../../db/schema.ts";
+import { calendarFor } from "./calendars.ts";
+import { deadlineStatus } from "./deadlines.ts";
+
+/** This process's name in leases: several servers may share one PostgreSQL. */
+export const PROCESS_ID = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString("hex")}`;
+
+const SWEEP_LEASE = "deadline-sweep";
+const BATCH = 500;
+
+/**
+ * Takes the named lease for `ttlMs` if it is free, expired, or already ours. The lease is left to
+ * expire rather than released, so that the job runs once per period however many servers try.
+ */
+export async function takeLease(db: Kysely<DB>, name: string, holder: string, ttlMs: number): Promise<boolean> {
+  const row = await db
+    .insertInto("scheduler_leases")
+    .values({ name, holder, expires_at: sql<Date>`now() + make_interval(secs => ${ttlMs / 1000})` })
+    .onConflict((conflict) =>
+      conflict
+        .column("name")
+        .doUpdateSet({ holder: (eb) => eb.ref("excluded.holder"), expires_at: (eb) => eb.ref("excluded.expires_at") })
+        .where((eb) => eb.or([eb("scheduler_leases.expires_at", "<", sql<Date>`now()`), eb("scheduler_leases.holder", "=", holder)])),
+    )
+    .returning("holder")
+    .executeTakeFirst();
+  return row?.holder === holder;
+}
+
+/**
+ * Marks open cases near due and overdue on the working calendar and writes one urge (督办) event
+ * for each change, in one transaction. Suspended cases are skipped: their clock stands still.
+ */
+export async function sweepDeadlines(ctx: AppContext, now = new Date()): Promise<{ nearDue: number; overdue: number }> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const candidates = await trx
+      .selectFrom("cases")
+      .select(["region_code", "id", "status", "level", "handle_by", "deadline_state"])
+      .where("status", "in", ["reported", "accepted", "registered", "dispatched", "in_progress", "handled"])
+      .where("deadline_state", "!=", "overdue")
+      // Anything due within three days may be near due in working hours; the rest cannot be.
+      .where("handle_by", "<", new Date(now.getTime() + 3 * 86_400_000))
+      .orderBy("handle_by")
+      .limit(BATCH)
+      .forUpdate()
+      .execute();
+    const counts = { nearDue: 0, overdue: 0 };
+    for (const row of candidates) {
+      const state = deadlineStatus(row.handle_by, now, calendarFor(row.region_code));
+      if (state === "on_time" || state === row.deadline_state) continue;
+      // The case's version stays: the deadline state is derived, not an edit anyone could conflict with.
+      await trx.updateTable("cases").set({ deadline_state: state }).where("region_code", "=", row.region_code).where("id", "=", row.id).execute();
+      await trx
+        .insertInto("case_events")
+        .values({
+          region_code: row.region_code,
+          id: uuidv7(),
+          case_id: row.id,
+          actor_id: null,
+          action: "urge",
+          from_status: row.status,
+          to_status: row.status,
+          level: row.level,
+          note: state === "overdue" ? "已超期，自动督办" : "即将到期，自动提醒",
+          details: JSON.stringify({ automatic: true, deadline: state, handleBy: row.handle_by.toISOString() }),
+        })
+        .execute();
+      counts[state === "overdue" ? "overdue" : "nearDue"]++;
+    }
+    return counts;
+  });
+}
+
+/** Runs the sweep every `intervalMs` in whichever server holds the lease; returns a stop function. */
+export function startDeadlineScheduler(ctx: AppContext, log: { info(o: object, m: string): void; error(o: object, m: string): void }, intervalMs = 60_000): () => void {
+  const tick = async () => {
+    try {
+      if (!(await takeLease(ctx.db, SWEEP_LEASE, PROCESS_ID, intervalMs - 1_000))) return;
+      const counts = await sweepDeadlines(ctx);
+      if (counts.nearDue || counts.overdue) log.info(counts, "deadline sweep");
+    } catch (error) {
+      log.error({ err: error }, "deadline sweep failed");
+    }
+  };
+  const timer = setInterval(() => void tick(), intervalMs);
+  timer.unref();
+  void tick();
+  return () => clearInterval(timer);
+}

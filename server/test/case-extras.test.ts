@@ -1,0 +1,96 @@
+import sharp from "sharp";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sweepDeadlines, takeLease } from "../src/modules/cases/deadline-sweep.ts";
+import { createTestApp, type TestApp } from "./test-app.ts";
+
+describe("photos, duplicates, merging and the deadline sweep", () => {
+  let t: TestApp;
+  const cookies: Record<string, string> = {};
+  beforeAll(async () => {
+    t = await createTestApp("demo");
+    for (const username of ["gw-530103001001-1", "community-530103001001", "dispatcher-002-1", "supervisor-001"]) cookies[username] = await t.login(username);
+  });
+  afterAll(() => t.close());
+
+  const upload = (body: Buffer, contentType: string, cookie?: string) =>
+    t.app.inject({ method: "POST", url: "/api/v1/attachments", payload: body, headers: { "content-type": contentType, ...(cookie ? { cookie } : {}) } });
+  const report = (cookie: string | undefined, body: Record<string, unknown>) =>
+    t.app.inject({ method: "POST", url: "/api/v1/cases", payload: body, headers: cookie ? { cookie } : {} });
+
+  it("stores a photo re-encoded without EXIF, links it to the report, and serves it only in scope", async () => {
+    const original = await sharp({ create: { width: 64, height: 48, channels: 3, background: "#c33" } })
+      .jpeg()
+      .withExif({ IFD0: { Make: "SecretCam", Model: "X1" } })
+      .toBuffer();
+    expect(original.includes("SecretCam")).toBe(true);
+    const uploaded = await upload(original, "image/jpeg", cookies["gw-530103001001-1"]);
+    expect(uploaded.statusCode, uploaded.body).toBe(201);
+    const { attachment } = uploaded.json();
+    const created = await report(cookies["gw-530103001001-1"], { description: "井盖破损", gridCode: "530103001001001", photoIds: [attachment.id] });
+    expect(created.statusCode, created.body).toBe(201);
+    const caseId = created.json().case.id;
+    const detail = (await t.app.inject({ method: "GET", url: `/api/v1/cases/${caseId}`, headers: { cookie: cookies["community-530103001001"] } })).json();
+    expect(detail.photos).toEqual([expect.objectContaining({ id: attachment.id, kind: "before", mime: "image/jpeg" })]);
+    const file = await t.app.inject({ method: "GET", url: `/api/v1/cases/${caseId}/attachments/${attachment.id}`, headers: { cookie: cookies["community-530103001001"] } });
+    expect(file.statusCode).toBe(200);
+    expect(file.headers["content-type"]).toBe("image/jpeg");
+    expect(file.rawPayload.includes("SecretCam")).toBe(false);
+    expect((await sharp(file.rawPayload).metadata()).exif).toBeUndefined();
+    const outside = await t.app.inject({ method: "GET", url: `/api/v1/cases/${caseId}/attachments/${attachment.id}`, headers: { cookie: cookies["dispatcher-002-1"] } });
+    expect(outside.statusCode).toBe(404);
+    // A photo is used once.
+    const reused = await report(cookies["gw-530103001001-1"], { description: "又一个", gridCode: "530103001001001", photoIds: [attachment.id] });
+    expect([reused.statusCode, reused.json().error.code]).toEqual([400, "invalid_photo"]);
+  });
+
+  it("refuses what is not an image, and a PNG that is really a script", async () => {
+    const text = await upload(Buffer.from("hello"), "image/png");
+    expect([text.statusCode, text.json().error.code]).toEqual([400, "photo_not_an_image"]);
+    const disguised = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from("<script>alert(1)</script>")]);
+    const script = await upload(disguised, "image/png");
+    expect([script.statusCode, script.json().error.code]).toEqual([400, "photo_unreadable"]);
+    const count = await t.ctx.db.selectFrom("attachments").select(({ fn }) => fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    expect(count.n).toBe(1);
+  });
+
+  it("asks for a photo when the category needs one, except from the hotline", async () => {
+    const categories = (await t.app.inject({ method: "GET", url: "/api/v1/categories?class=component" })).json().categories;
+    const needsPhoto = categories.find((c: { photoRequired: boolean; parentCode: string | null }) => c.photoRequired && c.parentCode);
+    const refused = await report(cookies["gw-530103001001-1"], { description: "设施损坏", gridCode: "530103001001001", categoryCode: needsPhoto.code });
+    expect([refused.statusCode, refused.json().error.code]).toEqual([400, "photo_required"]);
+  });
+
+  it("offers an open, near, similar case of the same category as a duplicate, and the merged reporter follows the outcome", async () => {
+    const first = (await report(undefined, { description: "小区门口的井盖不见了，晚上很危险", gridCode: "530103001002001" })).json();
+    const second = (await report(undefined, { description: "小区大门口井盖没了，晚上很危险", gridCode: "530103001002001" })).json();
+    expect(second.duplicates).toEqual([expect.objectContaining({ id: first.case.id, number: first.case.number })]);
+    expect(second.duplicates[0].similarity).toBeGreaterThan(0.3);
+    const unrelated = (await report(undefined, { description: "菜市场门口有人摆摊占道经营", gridCode: "530103001002001" })).json();
+    expect(unrelated.duplicates).toEqual([]);
+
+    const centre = await t.login("community-530103001002");
+    const current = await t.app.inject({ method: "GET", url: `/api/v1/cases/${second.case.id}`, headers: { cookie: centre } });
+    const merged = await t.app.inject({
+      method: "POST",
+      url: `/api/v1/cases/${second.case.id}/transitions`,
+      payload: { action: "merge", into: first.case.id },
+      headers: { cookie: centre, "if-match": String(current.headers.etag) },
+    });
+    expect(merged.statusCode, merged.body).toBe(200);
+    const tracked = (await t.app.inject({ method: "GET", url: `/api/v1/public/cases/${second.case.number}?token=${second.trackingToken}` })).json();
+    expect(tracked).toMatchObject({ status: "merged", mergedInto: { number: first.case.number, status: "reported" } });
+  });
+
+  it("marks overdue cases once with an urge event, under a lease one process holds at a time", async () => {
+    const created = (await report(cookies["gw-530103001001-1"], { description: "路灯不亮", gridCode: "530103001001002" })).json().case;
+    await t.ctx.db.updateTable("cases").set({ handle_by: new Date(Date.now() - 3_600_000) }).where("id", "=", created.id).execute();
+    expect(await takeLease(t.ctx.db, "test-lease", "server-a", 60_000)).toBe(true);
+    expect(await takeLease(t.ctx.db, "test-lease", "server-b", 60_000)).toBe(false);
+    expect(await takeLease(t.ctx.db, "test-lease", "server-a", 60_000)).toBe(true);
+    const [one, two] = await Promise.all([sweepDeadlines(t.ctx), sweepDeadlines(t.ctx)]);
+    expect(one.overdue + two.overdue).toBe(1);
+    const urges = await t.ctx.db.selectFrom("case_events").select(["action", "details"]).where("case_id", "=", created.id).where("action", "=", "urge").execute();
+    expect(urges).toEqual([{ action: "urge", details: expect.objectContaining({ automatic: true, deadline: "overdue" }) }]);
+    expect((await sweepDeadlines(t.ctx)).overdue).toBe(0);
+  });
+});

@@ -1,0 +1,235 @@
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp, type TestApp } from "./test-app.ts";
+
+type Summary = { id: string; status: string; reporterPhone: string | null; deadline: string | null };
+type Page = { cases: Summary[]; nextCursor: string | null };
+
+const USERS = [
+  "community-530103001001",
+  "dispatcher-001-1",
+  "dispatcher",
+  "dispatcher-002-1",
+  "gw-530103001001-1",
+  "handler-cgj-1",
+  "admin",
+];
+
+// Grids of 尚义社区 (street 530103001) and of a community of another street (530103002).
+const SHANGYI = "530103001001001";
+const OTHER_STREET = "530103002001001";
+
+describe("case queues and search", () => {
+  let t: TestApp;
+  const cookies: Record<string, string> = {};
+  /** The cases of this file by name, in the order they were reported. */
+  const ids: Record<string, string> = {};
+  const order: string[] = [];
+
+  const list = (who: string, query = "") => t.app.inject({ method: "GET", url: `/api/v1/cases${query ? `?${query}` : ""}`, headers: { cookie: cookies[who] } });
+  async function page(who: string, query = ""): Promise<Page> {
+    const response = await list(who, query);
+    expect(response.statusCode, `${who} ?${query}: ${response.body}`).toBe(200);
+    return response.json();
+  }
+  /** The names of the cases a listing returns, as a sorted list. */
+  async function names(who: string, query = ""): Promise<string[]> {
+    const byId = new Map(Object.entries(ids).map(([name, id]) => [id, name]));
+    return (await page(who, `limit=200&${query}`)).cases.map((summary) => byId.get(summary.id) ?? summary.id).sort();
+  }
+
+  async function report(name: string, who: string, body: Record<string, unknown>) {
+    const response = await t.app.inject({ method: "POST", url: "/api/v1/cases", payload: body, headers: { cookie: cookies[who] } });
+    expect(response.statusCode, response.body).toBe(201);
+    ids[name] = response.json().case.id;
+    order.push(name);
+  }
+  async function act(who: string, name: string, body: Record<string, unknown>) {
+    const current = await t.app.inject({ method: "GET", url: `/api/v1/cases/${ids[name]}`, headers: { cookie: cookies[who] } });
+    const response = await t.app.inject({
+      method: "POST",
+      url: `/api/v1/cases/${ids[name]}/transitions`,
+      payload: body,
+      headers: { cookie: cookies[who], "if-match": String(current.headers.etag) },
+    });
+    expect(response.statusCode, `${who} ${name} ${JSON.stringify(body)}: ${response.body}`).toBe(200);
+  }
+  const setHandleBy = (name: string, at: Date) => t.ctx.db.updateTable("cases").set({ handle_by: at }).where("id", "=", ids[name]).execute();
+  const hours = (n: number) => new Date(Date.now() + n * 3600_000);
+
+  beforeAll(async () => {
+    t = await createTestApp("demo");
+    for (const username of USERS) cookies[username] = await t.login(username);
+
+    await report("manhole", "gw-530103001001-1", { description: "小区门口的井盖不见了", gridCode: SHANGYI, reporter: { name: "李先生", phone: "13812345678" } });
+    await report("neighbour", "admin", { description: "楼上漏水好几天了，敲门没人应", gridCode: SHANGYI, categoryCode: "governance.dispute.neighbour", source: "hotline" });
+    await report("medical", "admin", { description: "社区医院看病排队太久", gridCode: SHANGYI, categoryCode: "governance.livelihood.medical" });
+    await report("streetlight", "admin", { description: "路灯不亮了，晚上很黑", gridCode: OTHER_STREET, reporter: { phone: "13900001111" } });
+    await report("dispatched", "admin", { description: "垃圾桶满了没人清理", gridCode: SHANGYI });
+    await report("rejected", "admin", { description: "重复上报的事情", gridCode: SHANGYI });
+    await report("overdue", "admin", { description: "人行道地砖松动", gridCode: SHANGYI });
+    await report("near_due", "admin", { description: "树枝挡住了小路", gridCode: SHANGYI });
+    await report("wages", "admin", { description: "工地拖欠工资三个月", gridCode: SHANGYI, categoryCode: "governance.dispute.labour" });
+    await report("wages_cgj", "admin", { description: "包工头欠薪跑路", gridCode: SHANGYI, categoryCode: "governance.dispute.labour" });
+
+    await act("community-530103001001", "dispatched", { action: "accept" });
+    await act("community-530103001001", "dispatched", { action: "register" });
+    await act("community-530103001001", "dispatched", { action: "dispatch", to: { divisionCode: "530103001001" } });
+    await act("community-530103001001", "rejected", { action: "accept" });
+    await act("community-530103001001", "rejected", { action: "reject", note: "重复上报" });
+    await act("dispatcher", "wages_cgj", { action: "accept" });
+    await act("dispatcher", "wages_cgj", { action: "register" });
+    await act("dispatcher", "wages_cgj", { action: "dispatch", to: { departmentCode: "cgj" } });
+    await setHandleBy("overdue", hours(-1));
+    await setHandleBy("near_due", hours(2));
+    await setHandleBy("rejected", hours(-1)); // finished: never overdue
+  });
+  afterAll(() => t.close());
+
+  it("lists the cases in the caller's scope, newest first, phones masked", async () => {
+    const all = await page("admin", "limit=200");
+    expect(all.cases.map((summary) => summary.id)).toEqual(order.map((name) => ids[name]).reverse());
+    expect(all.nextCursor).toBeNull();
+    expect((await page("admin")).cases).toHaveLength(order.length); // the default limit is 50
+    const manhole = all.cases.find((summary) => summary.id === ids.manhole);
+    expect(manhole).toMatchObject({ status: "reported", level: "community", communityCode: "530103001001", streetCode: "530103001", source: "grid_worker", reporterPhone: "138****5678", deadline: "on_time" });
+    const body = (await list("admin", "limit=200")).body;
+    expect(body).not.toContain("13812345678");
+    expect(body).not.toContain("13900001111");
+
+    expect(await names("dispatcher-002-1")).toEqual(["streetlight"]);
+    expect(await names("dispatcher-001-1")).toEqual(order.filter((name) => name !== "streetlight").sort());
+    expect(await names("community-530103001001")).toEqual(order.filter((name) => name !== "streetlight").sort());
+    expect(await names("admin", "division=530103002")).toEqual(["streetlight"]);
+    expect(await names("dispatcher-001-1", "division=530103001001")).toEqual(order.filter((name) => name !== "streetlight").sort());
+  });
+
+  it("answers 404 for a division outside the caller's scope", async () => {
+    for (const [who, division] of [
+      ["dispatcher-002-1", "530103001"],
+      ["dispatcher-002-1", "530103001001"],
+      ["dispatcher-001-1", "530103"],
+      ["admin", "530102"],
+    ]) {
+      const response = await list(who, `division=${division}`);
+      expect([response.statusCode, response.json().error.code], `${who} ${division}`).toEqual([404, "division_not_found"]);
+    }
+  });
+
+  it("fills the mine queue with the work dispatched to the caller, their department or division", async () => {
+    expect(await names("community-530103001001", "queue=mine")).toEqual(["dispatched"]);
+    expect(await names("handler-cgj-1", "queue=mine")).toEqual(["wages_cgj"]);
+    // Not handlers: a case dispatched to their division is not theirs to handle.
+    expect(await names("gw-530103001001-1", "queue=mine")).toEqual([]);
+    expect(await names("dispatcher-001-1", "queue=mine")).toEqual([]);
+  });
+
+  it("fills the centre queue with the cases waiting for the caller's centre at their level", async () => {
+    expect(await names("community-530103001001", "queue=centre")).toEqual(["manhole", "near_due", "neighbour", "overdue"]);
+    expect(await names("dispatcher-001-1", "queue=centre")).toEqual(["medical"]);
+    expect(await names("dispatcher", "queue=centre")).toEqual(["wages"]);
+    expect(await names("dispatcher-002-1", "queue=centre")).toEqual([]);
+  });
+
+  it("fills the deadline queues with open cases and marks every case's deadline", async () => {
+    expect(await names("admin", "queue=overdue")).toEqual(["overdue"]);
+    expect(await names("admin", "queue=near_due")).toEqual(["near_due"]);
+    expect(await names("dispatcher-002-1", "queue=overdue")).toEqual([]);
+    expect(await names("admin", "queue=overdue&division=530103002")).toEqual([]);
+    const deadlines = Object.fromEntries((await page("admin", "limit=200")).cases.map((summary) => [summary.id, summary.deadline]));
+    expect(deadlines[ids.overdue]).toBe("overdue");
+    expect(deadlines[ids.near_due]).toBe("near_due");
+    expect(deadlines[ids.rejected]).toBeNull();
+    expect(deadlines[ids.dispatched]).toBe("on_time");
+  });
+
+  it("filters by status, category with its subcategories, level and source", async () => {
+    expect(await names("admin", "status=dispatched")).toEqual(["dispatched", "wages_cgj"]);
+    expect(await names("admin", "status=dispatched,rejected")).toEqual(["dispatched", "rejected", "wages_cgj"]);
+    expect(await names("community-530103001001", "queue=centre&status=accepted")).toEqual([]);
+    expect(await names("admin", "category=governance.dispute")).toEqual(["neighbour", "wages", "wages_cgj"]);
+    expect(await names("admin", "category=governance.dispute.neighbour")).toEqual(["neighbour"]);
+    expect(await names("admin", "category=governance")).toEqual(["medical", "neighbour", "wages", "wages_cgj"]);
+    expect(await names("admin", "category=governance.dis")).toEqual([]);
+    expect(await names("admin", "level=street")).toEqual(["medical"]);
+    expect(await names("admin", "level=district")).toEqual(["wages", "wages_cgj"]);
+    expect(await names("admin", "source=hotline")).toEqual(["neighbour"]);
+    expect(await names("admin", "source=grid_worker&status=reported")).toEqual(["manhole"]);
+  });
+
+  it("filters by creation day in China Standard Time", async () => {
+    const setCreated = (name: string, at: string) => t.ctx.db.updateTable("cases").set({ created_at: new Date(at) }).where("id", "=", ids[name]).execute();
+    const originals = await t.ctx.db.selectFrom("cases").select(["id", "created_at"]).where("id", "in", [ids.manhole, ids.neighbour]).execute();
+    await setCreated("manhole", "2026-01-15T23:30:00+08:00");
+    await setCreated("neighbour", "2026-01-16T07:30:00+08:00"); // still 2026-01-15 in UTC
+    try {
+      expect(await names("admin", "from=2026-01-15&to=2026-01-15")).toEqual(["manhole"]);
+      expect(await names("admin", "from=2026-01-16&to=2026-01-16")).toEqual(["neighbour"]);
+      expect(await names("admin", "to=2026-01-16")).toEqual(["manhole", "neighbour"]);
+      expect(await names("admin", "to=2026-01-14")).toEqual([]);
+      const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+      expect(await names("admin", `from=${today}`)).toEqual(order.filter((name) => name !== "manhole" && name !== "neighbour").sort());
+    } finally {
+      for (const row of originals) await t.ctx.db.updateTable("cases").set({ created_at: row.created_at }).where("id", "=", row.id).execute();
+    }
+  });
+
+  it("searches Chinese text: every word of the query must occur", async () => {
+    expect(await names("admin", `q=${encodeURIComponent("井盖")}`)).toEqual(["manhole"]);
+    expect(await names("admin", `q=${encodeURIComponent("门口 井盖")}`)).toEqual(["manhole"]);
+    expect(await names("admin", `q=${encodeURIComponent("井盖 路灯")}`)).toEqual([]);
+    expect(await names("admin", `q=${encodeURIComponent("欠薪")}`)).toEqual(["wages_cgj"]);
+    expect(await names("admin", `q=${encodeURIComponent("路灯")}`)).toEqual(["streetlight"]);
+    // Found by its text, but outside the caller's scope.
+    expect(await names("dispatcher-001-1", `q=${encodeURIComponent("路灯")}`)).toEqual([]);
+    // Nothing searchable: stop words, punctuation, LIKE wildcards.
+    expect(await names("admin", `q=${encodeURIComponent("的")}`)).toEqual([]);
+    expect(await names("admin", `q=${encodeURIComponent("%_")}`)).toEqual([]);
+  });
+
+  it("pages with a cursor through every case exactly once, also where creation times tie", async () => {
+    // Three cases created in the same microsecond (the id breaks the tie) and one a fraction of a
+    // millisecond later, which a cursor of JavaScript Date precision would skip.
+    const setCreated = (names: string[], at: string) =>
+      t.ctx.db.updateTable("cases").set({ created_at: sql<Date>`${at}::timestamptz` }).where("id", "in", names.map((name) => ids[name])).execute();
+    await setCreated(["rejected", "dispatched", "overdue"], "2026-06-01T00:00:00.123456Z");
+    await setCreated(["near_due"], "2026-06-01T00:00:00.123789Z");
+    const expected = (await page("admin", "limit=200")).cases.map((summary) => summary.id);
+    expect(new Set(expected).size).toBe(order.length);
+
+    for (const [limit, query] of [[1, ""], [3, ""], [4, ""], [2, "status=reported"]] as const) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const next: Page = await page("admin", `limit=${limit}${query ? `&${query}` : ""}${cursor ? `&cursor=${cursor}` : ""}`);
+        expect(next.cases.length).toBeLessThanOrEqual(limit);
+        seen.push(...next.cases.map((summary) => summary.id));
+        cursor = next.nextCursor;
+        pages++;
+      } while (cursor && pages < 50);
+      const wanted = query ? (await page("admin", `limit=200&${query}`)).cases.map((summary) => summary.id) : expected;
+      expect(seen, `limit=${limit} ${query}`).toEqual(wanted);
+      expect(pages).toBe(Math.max(1, Math.ceil(wanted.length / limit)));
+    }
+  });
+
+  it("refuses a bad cursor, an unknown parameter and bad values with 400", async () => {
+    const encode = (text: string) => Buffer.from(text).toString("base64url");
+    for (const cursor of [
+      "not*base64",
+      encode("hello"),
+      encode("2026-02-30T00:00:00.000000Z|0190b2f4-0000-7000-8000-000000000000"),
+      encode("2026-01-01T00:00:00.000000Z|not-a-uuid"),
+      encode("2026-01-01T00:00:00.000000Z|0190b2f4-0000-7000-8000-000000000000|x"),
+      "A".repeat(300),
+    ]) {
+      const response = await list("admin", `cursor=${encodeURIComponent(cursor)}`);
+      expect([response.statusCode, response.json().error.code], cursor).toEqual([400, "invalid_cursor"]);
+    }
+    for (const query of ["foo=1", "limit=0", "limit=201", "status=bogus", "status=reported,", "queue=everything", "level=city", "from=2026-13-01", "division=5301030010", "category=Bad%20Code"]) {
+      const response = await list("admin", query);
+      expect([response.statusCode, response.json().error.code], query).toEqual([400, "validation_failed"]);
+    }
+  });
+});
