@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { v7 as uuidv7 } from "uuid";
 import type { CaseRow, DB } from "../../db/schema.ts";
 import { inScope, type Actor } from "../auth/actor.ts";
 
@@ -45,5 +46,38 @@ export function findTimeline(db: Kysely<DB>, regionCode: string, caseId: string)
     .where("case_events.case_id", "=", caseId)
     .orderBy("case_events.at")
     .orderBy("case_events.id")
+    .execute();
+}
+
+export type NewCaseEvent = {
+  regionCode: string;
+  caseId: string;
+  actorId: string | null;
+  action: string;
+  from: string | null;
+  to: string;
+  level: string;
+  note?: string | null;
+  publicNote?: boolean;
+  details?: Record<string, unknown>;
+};
+
+/** Appends one event to a case's timeline, inside the caller's transaction. */
+export async function insertCaseEvent(db: Kysely<DB>, event: NewCaseEvent): Promise<void> {
+  await db
+    .insertInto("case_events")
+    .values({
+      region_code: event.regionCode,
+      id: uuidv7(),
+      case_id: event.caseId,
+      actor_id: event.actorId,
+      action: event.action,
+      from_status: event.from,
+      to_status: event.to,
+      level: event.level,
+      note: event.note ?? null,
+      public_note: event.publicNote ?? false,
+      details: JSON.stringify(event.details ?? {}),
+    })
     .execute();
 }

@@ -11,7 +11,7 @@ import { ancestorCode } from "../divisions/division-codes.ts";
 import { toWgs84, type Crs } from "../grids/grids.service.ts";
 import { maskPhone } from "../people/people.presenters.ts";
 import { calendarFor } from "./calendars.ts";
-import { findCaseInScope, findTimeline, nextCaseNumber } from "./cases.repository.ts";
+import { findCaseInScope, findTimeline, insertCaseEvent, nextCaseNumber } from "./cases.repository.ts";
 import { computeDeadlines, policyFor, type Urgency } from "./deadlines.ts";
 import { distanceMeters, searchTerms, similarity, suggestCategories } from "./text.ts";
 import {
@@ -220,28 +220,17 @@ export async function intakeCase(ctx: AppContext, actor: Actor | null, input: In
       .returningAll()
       .executeTakeFirstOrThrow();
     await linkPhotos(trx, input.photoIds ?? [], { caseId: id, regionCode, kind: "before", uploaderId: actor?.userId ?? null });
-    await trx
-      .insertInto("case_events")
-      .values({
-        region_code: regionCode,
-        id: uuidv7(),
-        case_id: id,
-        actor_id: actor?.userId ?? null,
-        action: "report",
-        from_status: null,
-        to_status: "reported",
-        level: row.level,
-        note: null,
-        public_note: true,
-        details: JSON.stringify({
-          source: row.source,
-          gridCode: row.grid_code,
-          suggestedCategory: suggested,
-          department: departmentCode,
-          photos: input.photoIds ?? [],
-        }),
-      })
-      .execute();
+    await insertCaseEvent(trx, {
+      regionCode,
+      caseId: id,
+      actorId: actor?.userId ?? null,
+      action: "report",
+      from: null,
+      to: "reported",
+      level: row.level,
+      publicNote: true,
+      details: { source: row.source, gridCode: row.grid_code, suggestedCategory: suggested, department: departmentCode, photos: input.photoIds ?? [] },
+    });
     const body = { case: presentCase(row, actor, []), trackingToken, duplicates };
     if (idempotencyKey) {
       await trx
@@ -493,22 +482,18 @@ async function applyTransition(
       .executeTakeFirst();
     if (!updated) throw new AppError(412, "version_mismatch", "The case changed since you read it; reload it");
     await linkPhotos(trx, input.photoIds ?? [], { caseId: row.id, regionCode: row.region_code, kind: "after", uploaderId: actorId });
-    await trx
-      .insertInto("case_events")
-      .values({
-        region_code: row.region_code,
-        id: uuidv7(),
-        case_id: row.id,
-        actor_id: actorId,
-        action: command.action,
-        from_status: transition.from,
-        to_status: transition.to,
-        level: transition.level,
-        note: input.note ?? null,
-        public_note: input.publicNote ?? false,
-        details: JSON.stringify(input.photoIds?.length ? { ...transition.details, photos: input.photoIds } : transition.details),
-      })
-      .execute();
+    await insertCaseEvent(trx, {
+      regionCode: row.region_code,
+      caseId: row.id,
+      actorId,
+      action: command.action,
+      from: transition.from,
+      to: transition.to,
+      level: transition.level,
+      note: input.note,
+      publicNote: input.publicNote,
+      details: input.photoIds?.length ? { ...transition.details, photos: input.photoIds } : transition.details,
+    });
     return updated;
   });
 }

@@ -1,10 +1,10 @@
 import crypto from "node:crypto";
 import os from "node:os";
 import { sql, type Kysely } from "kysely";
-import { v7 as uuidv7 } from "uuid";
 import type { AppContext } from "../../context.ts";
 import type { DB } from "../../db/schema.ts";
 import { calendarFor } from "./calendars.ts";
+import { insertCaseEvent } from "./cases.repository.ts";
 import { deadlineStatus } from "./deadlines.ts";
 
 /** This process's name in leases: several servers may share one PostgreSQL. */
@@ -55,21 +55,17 @@ export async function sweepDeadlines(ctx: AppContext, now = new Date()): Promise
       if (state === "on_time" || state === row.deadline_state) continue;
       // The case's version stays: the deadline state is derived, not an edit anyone could conflict with.
       await trx.updateTable("cases").set({ deadline_state: state }).where("region_code", "=", row.region_code).where("id", "=", row.id).execute();
-      await trx
-        .insertInto("case_events")
-        .values({
-          region_code: row.region_code,
-          id: uuidv7(),
-          case_id: row.id,
-          actor_id: null,
-          action: "urge",
-          from_status: row.status,
-          to_status: row.status,
-          level: row.level,
-          note: state === "overdue" ? "已超期，自动督办" : "即将到期，自动提醒",
-          details: JSON.stringify({ automatic: true, deadline: state, handleBy: row.handle_by.toISOString() }),
-        })
-        .execute();
+      await insertCaseEvent(trx, {
+        regionCode: row.region_code,
+        caseId: row.id,
+        actorId: null,
+        action: "urge",
+        from: row.status,
+        to: row.status,
+        level: row.level,
+        note: state === "overdue" ? "已超期，自动督办" : "即将到期，自动提醒",
+        details: { automatic: true, deadline: state, handleBy: row.handle_by.toISOString() },
+      });
       counts[state === "overdue" ? "overdue" : "nearDue"]++;
     }
     return counts;
