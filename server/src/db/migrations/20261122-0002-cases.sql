@@ -77,6 +77,8 @@ create table cases (
 create index cases_status on cases (region_code, status, handle_by);
 create index cases_community on cases (region_code, community_code text_pattern_ops, created_at);
 create index cases_category_recent on cases (region_code, category_code, created_at);
+-- Duplicate search looks for near cases by a latitude band first.
+create index cases_place on cases (region_code, lat);
 -- The case list: a region's cases newest first, in (created_at, id) keyset pages.
 create index cases_recent on cases (region_code, created_at desc, id desc);
 

@@ -12,6 +12,7 @@ import { toWgs84, type Crs } from "../grids/grids.service.ts";
 import { maskPhone } from "../people/people.presenters.ts";
 import { calendarFor } from "./calendars.ts";
 import { findCaseInScope, findTimeline, insertCaseEvent, nextCaseNumber } from "./cases.repository.ts";
+import { activeCategories } from "./categories.service.ts";
 import { computeDeadlines, policyFor, type Urgency } from "./deadlines.ts";
 import { distanceMeters, searchTerms, similarity, suggestCategories } from "./text.ts";
 import {
@@ -117,14 +118,17 @@ async function findDuplicates(ctx: AppContext, regionCode: string, categoryCode:
     .where("lng", "<=", place.lng + dLng)
     .limit(200)
     .execute();
+  // Distance first: it is cheap, and text similarity is only worth computing for near cases.
   return rows
-    .map((row) => ({
+    .map((row) => ({ row, distanceMeters: Math.round(distanceMeters(place.lat, place.lng, row.lat, row.lng)) }))
+    .filter((candidate) => candidate.distanceMeters <= radiusMeters)
+    .map(({ row, distanceMeters }) => ({
       id: row.id,
       number: row.number,
       similarity: Math.round(similarity(text, `${row.title} ${row.description}`) * 1000) / 1000,
-      distanceMeters: Math.round(distanceMeters(place.lat, place.lng, row.lat, row.lng)),
+      distanceMeters,
     }))
-    .filter((candidate) => candidate.distanceMeters <= radiusMeters && candidate.similarity >= minSimilarity)
+    .filter((candidate) => candidate.similarity >= minSimilarity)
     .sort((a, b) => b.similarity - a.similarity)
     .slice(0, 5);
 }
@@ -145,7 +149,7 @@ export async function intakeCase(ctx: AppContext, actor: Actor | null, input: In
   if (actor?.scopeCode && !codeInScope(actor, place.gridCode)) {
     throw notFound("outside_scope", "The location lies outside your area");
   }
-  const categories = await ctx.db.selectFrom("categories").selectAll().where("active", "=", true).execute();
+  const categories = await activeCategories(ctx.db);
   const suggested = suggestCategories(input.description + (input.title ?? ""), categories.filter((c) => c.parent_code !== null))[0]?.code ?? null;
   const category = input.categoryCode ? categories.find((c) => c.code === input.categoryCode) : undefined;
   if (input.categoryCode && !category) throw new AppError(400, "unknown_category", `No category ${input.categoryCode}`);
@@ -162,6 +166,9 @@ export async function intakeCase(ctx: AppContext, actor: Actor | null, input: In
   const trackingToken = crypto.randomBytes(18).toString("base64url");
   const duplicates = await findDuplicates(ctx, regionCode, category?.code ?? suggested, place, `${input.title ?? ""} ${input.description}`);
 
+  // The number is drawn in its own short statement, so that the counter row is not locked for the
+  // whole intake; a failed intake leaves a gap in the day's numbers.
+  const number = await nextCaseNumber(ctx.db, regionCode, shanghaiDay(now));
   return ctx.db.transaction().execute(async (trx) => {
     if (idempotencyKey) {
       const claimed = await trx
@@ -185,7 +192,6 @@ export async function intakeCase(ctx: AppContext, actor: Actor | null, input: In
     }
     const departmentCode = category ? await routeDepartment(trx, category.code, category.department_code, communityCode) : null;
     const id = uuidv7();
-    const number = await nextCaseNumber(trx, regionCode, shanghaiDay(now));
     const row = await trx
       .insertInto("cases")
       .values({

@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import type { AppContext } from "../../context.ts";
 import type { CategoryTable, DB } from "../../db/schema.ts";
 
@@ -31,6 +31,19 @@ export async function ensureCategories(db: Kysely<DB>): Promise<void> {
     )
     .onConflict((conflict) => conflict.column("code").doNothing())
     .execute();
+}
+
+type CategoryRow = Selectable<CategoryTable>;
+// Categories change rarely and every intake reads them: keep them for a few seconds per process.
+const CACHE_MS = 10_000;
+let cache: { rows: CategoryRow[]; at: number; db: Kysely<DB> } | undefined;
+
+/** The active categories, cached for 10 s (an edit in this process clears the cache at once). */
+export async function activeCategories(db: Kysely<DB>): Promise<CategoryRow[]> {
+  if (cache && cache.db === db && Date.now() - cache.at < CACHE_MS) return cache.rows;
+  const rows = await db.selectFrom("categories").selectAll().where("active", "=", true).execute();
+  cache = { rows, at: Date.now(), db };
+  return rows;
 }
 
 export function presentCategory(row: {
@@ -116,6 +129,7 @@ export async function updateCategory(ctx: AppContext, actor: Actor, code: string
       targetId: code,
       details: { change },
     });
+    cache = undefined;
     return presentCategory(updated);
   });
 }
