@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import sharp, { type Metadata, type OutputInfo } from "sharp";
+import type { Metadata, OutputInfo } from "sharp";
 
 /** Bounds on an uploaded photo: input size, decoded pixel count, and longest stored edge. */
 export type PhotoLimits = { maxBytes: number; maxPixels: number; maxEdge: number };
@@ -76,6 +76,8 @@ export async function ingestPhoto(input: Buffer, limits: PhotoLimits = DEFAULT_P
   const type = sniffImageType(input);
   if (!type) throw new PhotoError("photo_not_an_image", "The file is not a JPEG, PNG or WebP image");
 
+  // Loaded on first use: libvips costs ~100 ms at start-up, and most processes start without a photo.
+  const { default: sharp } = await import("sharp");
   // Header only: the dimensions are known here without decoding a single pixel.
   let header: Metadata;
   try {
