@@ -8,7 +8,7 @@ import { OTHER_DISTRICT } from "./databases.ts";
 type Target = { division: string; grid: string; userId: string; caseId: string };
 
 type Operation = {
-  /** "public": open to all; "signed-in": any session; otherwise the permission it needs. */
+  /** "public": open to all; "signed-in": every signed-in actor; otherwise the permission it needs. */
   access: "public" | "signed-in" | Permission;
   /** Whether the answer depends on the target being in scope (404 outside). */
   scoped: boolean;
