@@ -323,6 +323,11 @@ export async function getCase(ctx: AppContext, actor: Actor, id: string) {
   requirePermission(actor, "case.read");
   const row = await findCaseInScope(ctx.db, actor, id);
   if (!row) throw caseNotFound(id);
+  return caseDetail(ctx, actor, row);
+}
+
+/** The detail view of a case already read in the actor's scope. */
+async function caseDetail(ctx: AppContext, actor: Actor, row: CaseRow) {
   const [timeline, photos] = await Promise.all([findTimeline(ctx.db, row.region_code, row.id), photosOfCase(ctx.db, row.region_code, row.id)]);
   return {
     case: presentCase(row, actor, availableActions(stateOf(row), workflowActor(actor))),
@@ -419,7 +424,7 @@ export async function transitionCase(ctx: AppContext, actor: Actor, id: string, 
     throw new AppError(400, "invalid_transition_input", "Photos go with the handle action (after-photos)");
   }
   const updated = await applyTransition(ctx, row, workflowActor(actor), actor.userId, command, input);
-  return getCase(ctx, actor, updated.id);
+  return caseDetail(ctx, actor, updated);
 }
 
 /** Writes a workflow transition and its event, if the case still has the version that was read. */
@@ -454,9 +459,7 @@ async function applyTransition(
     }
   }
   if (command.action === "escalate" || (command.action === "evaluate" && next.status === "registered")) {
-    const category = row.category_code
-      ? await ctx.db.selectFrom("categories").select("deadline_policy").where("code", "=", row.category_code).executeTakeFirst()
-      : undefined;
+    const category = (await activeCategories(ctx.db)).find((c) => c.code === row.category_code);
     const fresh = computeDeadlines(policyFor(category?.deadline_policy ?? "dukao130", row.urgency as Urgency), now, calendar);
     deadlines.dispatch_by = fresh.dispatchBy;
     deadlines.feedback_by = fresh.feedbackBy;

@@ -261,10 +261,8 @@ export function applyCommand(state: CaseState, actor: WorkflowActor, command: Co
       details.days = command.days;
       break;
     case "approve_extension":
-      details.days = state.pendingExtensionDays;
-      next.pendingExtensionDays = null;
-      break;
     case "deny_extension":
+      // The service moves the deadline on approval; here both settle the pending request.
       details.days = state.pendingExtensionDays;
       next.pendingExtensionDays = null;
       break;
