@@ -91,6 +91,7 @@ export async function login(
 
 /** Ends a session on the server, so that its cookie is worthless even if kept. */
 export async function logout(ctx: AppContext, token: string, actor: Actor): Promise<void> {
+  ctx.sessions.evict(sha256(token));
   await ctx.db.transaction().execute(async (trx) => {
     await trx.deleteFrom("sessions").where("token_hash", "=", sha256(token)).execute();
     await writeAudit(trx, { regionCode: regionOf(actor.scopeCode), actorId: actor.userId, action: "auth.logout", targetType: "user", targetId: actor.userId });
@@ -103,6 +104,8 @@ export async function logout(ctx: AppContext, token: string, actor: Actor): Prom
  */
 export async function actorOfSession(ctx: AppContext, token: string): Promise<Actor | null> {
   const tokenHash = sha256(token);
+  const cached = ctx.sessions.get(tokenHash);
+  if (cached) return cached;
   const row = await ctx.db
     .selectFrom("sessions")
     .innerJoin("users", "users.id", "sessions.user_id")
@@ -120,7 +123,9 @@ export async function actorOfSession(ctx: AppContext, token: string): Promise<Ac
   if (row.now.getTime() - row.last_seen_at.getTime() > TOUCH_INTERVAL_MS) {
     await ctx.db.updateTable("sessions").set({ last_seen_at: sql`now()` }).where("token_hash", "=", tokenHash).execute();
   }
-  return actorFromUser(row);
+  const actor = actorFromUser(row);
+  ctx.sessions.set(tokenHash, actor);
+  return actor;
 }
 
 export const API_KEY_PREFIX = "ggk_";

@@ -1,8 +1,7 @@
 import crypto from "node:crypto";
-import { sql, type Kysely } from "kysely";
 import { v7 as uuidv7 } from "uuid";
 import type { AppContext } from "../../context.ts";
-import type { CaseRow, DB } from "../../db/schema.ts";
+import type { CaseRow } from "../../db/schema.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { linkPhotos, photosOfCase } from "../attachments/attachments.service.ts";
 import { writeAudit } from "../audit/audit.repository.ts";
@@ -11,7 +10,14 @@ import { ancestorCode } from "../divisions/division-codes.ts";
 import { toWgs84, type Crs } from "../grids/grids.service.ts";
 import { maskPhone } from "../people/people.presenters.ts";
 import { calendarFor } from "./calendars.ts";
-import { findCaseInScope, findTimeline, insertCaseEvent, nextCaseNumber } from "./cases.repository.ts";
+import {
+  findCaseInScope,
+  findTimeline,
+  insertCaseEvent,
+  insertReportedCases,
+  type NearbyCase,
+  type NewReport,
+} from "./cases.repository.ts";
 import { activeCategories } from "./categories.service.ts";
 import { computeDeadlines, policyFor, type Urgency } from "./deadlines.ts";
 import { distanceMeters, searchTerms, similarity, suggestCategories } from "./text.ts";
@@ -81,54 +87,22 @@ async function locate(ctx: AppContext, input: IntakeInput): Promise<{ lat: numbe
   throw new AppError(400, "location_required", "Give a location, a building code or a grid code");
 }
 
-/** The department that handles a category in a division: the most specific routing rule, else the category's default. */
-async function routeDepartment(db: Kysely<DB>, categoryCode: string, defaultDepartment: string | null, communityCode: string) {
-  const rule = await db
-    .selectFrom("routing_rules")
-    .select("department_code")
-    .where("category_code", "=", categoryCode)
-    .where(sql<boolean>`${communityCode} like division_code || '%'`)
-    .orderBy(sql`length(division_code)`, "desc")
-    .executeTakeFirst();
-  return rule?.department_code ?? defaultDepartment;
-}
-
-const OPEN_STATUSES = ["reported", "accepted", "registered", "dispatched", "in_progress", "suspended", "handled"];
-const METERS_PER_DEGREE = 111_320;
-
 /**
- * Open cases of the same category, near and recent, whose text is similar: offered to the reporter
- * and the dispatcher as probable duplicates of a new report, most similar first.
+ * The open cases near a new report whose text is similar: offered to the reporter and the
+ * dispatcher as probable duplicates, most similar first.
  */
-async function findDuplicates(ctx: AppContext, regionCode: string, categoryCode: string | null, place: { lat: number; lng: number }, text: string) {
-  if (!categoryCode) return [];
-  const { radiusMeters, days, minSimilarity } = ctx.config.duplicates;
-  const dLat = radiusMeters / METERS_PER_DEGREE;
-  const dLng = radiusMeters / (METERS_PER_DEGREE * Math.cos((place.lat * Math.PI) / 180));
-  const rows = await ctx.db
-    .selectFrom("cases")
-    .select(["id", "number", "lat", "lng", "title", "description"])
-    .where("region_code", "=", regionCode)
-    .where("status", "in", OPEN_STATUSES)
-    .where((eb) => eb.or([eb("category_code", "=", categoryCode), eb("suggested_category_code", "=", categoryCode)]))
-    .where("created_at", ">", new Date(Date.now() - days * 86_400_000))
-    .where("lat", ">=", place.lat - dLat)
-    .where("lat", "<=", place.lat + dLat)
-    .where("lng", ">=", place.lng - dLng)
-    .where("lng", "<=", place.lng + dLng)
-    .limit(200)
-    .execute();
+function rankDuplicates(nearby: NearbyCase[], place: { lat: number; lng: number }, text: string, config: AppContext["config"]["duplicates"]) {
   // Distance first: it is cheap, and text similarity is only worth computing for near cases.
-  return rows
+  return nearby
     .map((row) => ({ row, distanceMeters: Math.round(distanceMeters(place.lat, place.lng, row.lat, row.lng)) }))
-    .filter((candidate) => candidate.distanceMeters <= radiusMeters)
+    .filter((candidate) => candidate.distanceMeters <= config.radiusMeters)
     .map(({ row, distanceMeters }) => ({
       id: row.id,
       number: row.number,
       similarity: Math.round(similarity(text, `${row.title} ${row.description}`) * 1000) / 1000,
       distanceMeters,
     }))
-    .filter((candidate) => candidate.similarity >= minSimilarity)
+    .filter((candidate) => candidate.similarity >= config.minSimilarity)
     .sort((a, b) => b.similarity - a.similarity)
     .slice(0, 5);
 }
@@ -164,11 +138,48 @@ export async function intakeCase(ctx: AppContext, actor: Actor | null, input: In
   const policy = policyFor(category?.deadline_policy ?? "dukao130", input.urgency ?? "normal");
   const deadlines = computeDeadlines(policy, now, calendarFor(regionCode));
   const trackingToken = crypto.randomBytes(18).toString("base64url");
-  const duplicates = await findDuplicates(ctx, regionCode, category?.code ?? suggested, place, `${input.title ?? ""} ${input.description}`);
+  const text = `${input.title ?? ""} ${input.description}`;
+  const photoIds = input.photoIds ?? [];
+  const id = uuidv7();
+  const report: NewReport = {
+    day: shanghaiDay(now),
+    defaultDepartment: category?.department_code ?? null,
+    case: {
+      region_code: regionCode,
+      id,
+      status: "reported",
+      level: category?.closure_level ?? "community",
+      source,
+      category_code: category?.code ?? null,
+      suggested_category_code: suggested,
+      urgency: input.urgency ?? "normal",
+      title: input.title ?? input.description.slice(0, 40),
+      description: input.description,
+      search_text: searchTerms(text),
+      lat: place.lat,
+      lng: place.lng,
+      grid_code: place.gridCode,
+      community_code: communityCode,
+      street_code: ancestorCode(place.gridCode, "street"),
+      building_code: place.buildingCode,
+      reporter_user_id: actor?.userId ?? null,
+      reporter_name: input.reporter?.name ?? null,
+      reporter_phone: input.reporter?.phone ?? null,
+      tracking_token_hash: sha256(trackingToken),
+      accept_by: deadlines.acceptBy,
+      dispatch_by: deadlines.dispatchBy,
+      feedback_by: deadlines.feedbackBy,
+      handle_by: deadlines.handleBy,
+    },
+    event: { actorId: actor?.userId ?? null, details: { source, gridCode: place.gridCode, suggestedCategory: suggested, photos: photoIds } },
+  };
+  const answer = ({ row, nearby }: { row: CaseRow; nearby: NearbyCase[] }): IntakeResult => ({
+    statusCode: 201,
+    body: { case: presentCase(row, actor, []), trackingToken, duplicates: rankDuplicates(nearby, place, text, ctx.config.duplicates) },
+  });
 
-  // The number is drawn in its own short statement, so that the counter row is not locked for the
-  // whole intake; a failed intake leaves a gap in the day's numbers.
-  const number = await nextCaseNumber(ctx.db, regionCode, shanghaiDay(now));
+  // The common report, without photos or a key, goes in the next batch; the others need a transaction.
+  if (!idempotencyKey && photoIds.length === 0) return answer(await ctx.reports.write(report));
   return ctx.db.transaction().execute(async (trx) => {
     if (idempotencyKey) {
       const claimed = await trx
@@ -190,63 +201,18 @@ export async function intakeCase(ctx: AppContext, actor: Actor | null, input: In
         return { statusCode: 201, body: first.response as IntakeResult["body"] };
       }
     }
-    const departmentCode = category ? await routeDepartment(trx, category.code, category.department_code, communityCode) : null;
-    const id = uuidv7();
-    const row = await trx
-      .insertInto("cases")
-      .values({
-        region_code: regionCode,
-        id,
-        number,
-        status: "reported",
-        level: category?.closure_level ?? "community",
-        source,
-        category_code: category?.code ?? null,
-        suggested_category_code: suggested,
-        department_code: departmentCode,
-        urgency: input.urgency ?? "normal",
-        title: input.title ?? input.description.slice(0, 40),
-        description: input.description,
-        search_text: searchTerms(`${input.title ?? ""} ${input.description}`),
-        lat: place.lat,
-        lng: place.lng,
-        grid_code: place.gridCode,
-        community_code: communityCode,
-        street_code: ancestorCode(place.gridCode, "street"),
-        building_code: place.buildingCode,
-        reporter_user_id: actor?.userId ?? null,
-        reporter_name: input.reporter?.name ?? null,
-        reporter_phone: input.reporter?.phone ?? null,
-        tracking_token_hash: sha256(trackingToken),
-        accept_by: deadlines.acceptBy,
-        dispatch_by: deadlines.dispatchBy,
-        feedback_by: deadlines.feedbackBy,
-        handle_by: deadlines.handleBy,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await linkPhotos(trx, input.photoIds ?? [], { caseId: id, regionCode, kind: "before", uploaderId: actor?.userId ?? null });
-    await insertCaseEvent(trx, {
-      regionCode,
-      caseId: id,
-      actorId: actor?.userId ?? null,
-      action: "report",
-      from: null,
-      to: "reported",
-      level: row.level,
-      publicNote: true,
-      details: { source: row.source, gridCode: row.grid_code, suggestedCategory: suggested, department: departmentCode, photos: input.photoIds ?? [] },
-    });
-    const body = { case: presentCase(row, actor, []), trackingToken, duplicates };
+    const [written] = await insertReportedCases(trx, [report], ctx.config.duplicates);
+    const result = answer(written);
+    await linkPhotos(trx, photoIds, { caseId: id, regionCode, kind: "before", uploaderId: actor?.userId ?? null });
     if (idempotencyKey) {
       await trx
         .updateTable("idempotency_keys")
-        .set({ status_code: 201, response: JSON.stringify(body) })
+        .set({ status_code: 201, response: JSON.stringify(result.body) })
         .where("scope", "=", idempotencyScope)
         .where("key", "=", idempotencyKey)
         .execute();
     }
-    return { statusCode: 201, body };
+    return result;
   });
 }
 

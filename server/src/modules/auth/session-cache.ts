@@ -1,0 +1,32 @@
+import type { Actor } from "./actor.ts";
+
+/** How long a resolved session is trusted without reading it again. */
+const TRUST_MS = 5_000;
+const MAX_ENTRIES = 10_000;
+
+/**
+ * Sessions resolved in the last few seconds, so that a busy client does not cost a database read
+ * per request. A logout in this process evicts its session at once; in another process of a
+ * cluster it takes effect within TRUST_MS.
+ */
+export class SessionCache {
+  private readonly entries = new Map<string, { actor: Actor; until: number }>();
+
+  get(tokenHash: string, now = Date.now()): Actor | undefined {
+    const entry = this.entries.get(tokenHash);
+    if (!entry) return undefined;
+    if (entry.until > now) return entry.actor;
+    this.entries.delete(tokenHash);
+    return undefined;
+  }
+
+  set(tokenHash: string, actor: Actor, now = Date.now()): void {
+    // Maps keep insertion order: past the bound, the oldest entry goes first.
+    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(tokenHash, { actor, until: now + TRUST_MS });
+  }
+
+  evict(tokenHash: string): void {
+    this.entries.delete(tokenHash);
+  }
+}

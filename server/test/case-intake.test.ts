@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { v7 as uuidv7 } from "uuid";
+import { insertReportedCases, type NewReport } from "../src/modules/cases/cases.repository.ts";
+import { createTestApp, type TestApp } from "./test-app.ts";
+
+/** Intakes under load: batched writes, numbers, routing, and one bad report among good ones. */
+describe("case intake under load", () => {
+  let t: TestApp;
+  let seat: string;
+  let point: { lat: number; lng: number };
+  const communityCode = "530103001001";
+  beforeAll(async () => {
+    t = await createTestApp("demo");
+    seat = await t.login("seat-01");
+    const grid = await t.ctx.db.selectFrom("grids").select("code").where("community_code", "=", communityCode).executeTakeFirstOrThrow();
+    const interior = t.ctx.grids.interiorPoint(grid.code);
+    if (!interior) throw new Error("no grid");
+    point = { lng: interior[0], lat: interior[1] };
+  });
+  afterAll(() => t.close());
+
+  const report = (body: Record<string, unknown>) =>
+    t.app.inject({ method: "POST", url: "/api/v1/cases", payload: body, headers: { cookie: seat } });
+
+  it("numbers sixty concurrent reports without a gap or a repeat, each with its report event", async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, index) => report({ description: `第${index}号：人行道上的井盖松动，踩上去会晃`, location: { ...point, crs: "wgs84" } })),
+    );
+    expect(answers.map((answer) => answer.statusCode)).toEqual(answers.map(() => 201));
+    const numbers = answers.map((answer) => answer.json().case.number as string);
+    const serials = numbers.map((number) => Number(number.split("-")[2])).sort((a, b) => a - b);
+    expect(new Set(numbers).size).toBe(60);
+    expect(serials.at(-1)! - serials[0]).toBe(59);
+    const ids = answers.map((answer) => answer.json().case.id as string);
+    const events = await t.ctx.db.selectFrom("case_events").select(["case_id", "action", "to_status"]).where("case_id", "in", ids).execute();
+    expect(events).toHaveLength(60);
+    expect(new Set(events.map((event) => event.case_id)).size).toBe(60);
+    expect(events.every((event) => event.action === "report" && event.to_status === "reported")).toBe(true);
+  });
+
+  it("routes a case to the department of the most specific routing rule of its community", async () => {
+    const category = await t.ctx.db
+      .selectFrom("categories")
+      .select(["code", "department_code"])
+      .where("department_code", "is not", null)
+      .where("photo_required", "=", false)
+      .where("parent_code", "is not", null)
+      .executeTakeFirstOrThrow();
+    const other = await t.ctx.db.selectFrom("departments").select("code").where("code", "!=", category.department_code).orderBy("code").executeTakeFirstOrThrow();
+    const plain = await report({ description: "路边有问题需要处理", categoryCode: category.code, location: { ...point, crs: "wgs84" } });
+    expect(plain.json().case.departmentCode).toBe(category.department_code);
+
+    await t.ctx.db.insertInto("routing_rules").values({ category_code: category.code, division_code: communityCode, department_code: other.code }).execute();
+    const routed = await report({ description: "路边有问题需要处理", categoryCode: category.code, location: { ...point, crs: "wgs84" } });
+    expect(routed.statusCode).toBe(201);
+    expect(routed.json().case.departmentCode).toBe(other.code);
+    const event = await t.ctx.db.selectFrom("case_events").select("details").where("case_id", "=", routed.json().case.id).executeTakeFirstOrThrow();
+    expect(event.details).toMatchObject({ department: other.code });
+  });
+
+  it("fails one bad report of a batch alone: the others are written, the bad one leaves nothing", async () => {
+    const good = await report({ description: "垃圾桶满了没人清理", location: { ...point, crs: "wgs84" } });
+    const template = await t.ctx.db.selectFrom("cases").selectAll().where("id", "=", good.json().case.id).executeTakeFirstOrThrow();
+    const reportOf = (categoryCode: string | null): NewReport => {
+      const { number: _number, department_code: _department, version: _version, created_at: _created, updated_at: _updated, ...values } = template;
+      return {
+        case: { ...values, id: uuidv7(), category_code: categoryCode, assignment: null },
+        day: template.number.split("-")[1],
+        defaultDepartment: null,
+        event: { actorId: null, details: {} },
+      };
+    };
+    const reports = [reportOf(null), reportOf("no.such.category"), reportOf(null)];
+    const before = await t.ctx.db.selectFrom("cases").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    const outcomes = await Promise.allSettled(reports.map((one) => t.ctx.reports.write(one)));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    const after = await t.ctx.db.selectFrom("cases").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    expect(Number(after.n) - Number(before.n)).toBe(2);
+    const orphans = await t.ctx.db.selectFrom("case_events").select("id").where("case_id", "=", reports[1].case.id).execute();
+    expect(orphans).toEqual([]);
+    // The same batch written as one statement fails whole: the writer's retry is what isolates it.
+    await expect(insertReportedCases(t.ctx.db, [reportOf(null), reportOf("no.such.category")], t.ctx.config.duplicates)).rejects.toThrow();
+  });
+
+  it("refuses a logged-out session at once, though it was just used", async () => {
+    const cookie = await t.login("seat-02");
+    expect((await t.app.inject({ method: "GET", url: "/api/v1/auth/me", headers: { cookie } })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: "POST", url: "/api/v1/auth/logout", headers: { cookie } })).statusCode).toBe(204);
+    expect((await t.app.inject({ method: "GET", url: "/api/v1/auth/me", headers: { cookie } })).statusCode).toBe(401);
+  });
+});
