@@ -15,6 +15,7 @@ import { validatorCompiler } from "./http/validation.ts";
 import { authRoutes } from "./modules/auth/auth.routes.ts";
 import { caseQueueRoutes } from "./modules/cases/case-queue.routes.ts";
 import { caseRoutes } from "./modules/cases/cases.routes.ts";
+import { categoryRoutes } from "./modules/cases/categories.routes.ts";
 import { Division, divisionRoutes } from "./modules/divisions/divisions.routes.ts";
 import { gridRoutes } from "./modules/grids/grids.routes.ts";
 import { peopleRoutes } from "./modules/people/people.routes.ts";
@@ -80,6 +81,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       await gridRoutes(api, ctx);
       await peopleRoutes(api, ctx);
       await caseRoutes(api, ctx);
+      await categoryRoutes(api, ctx);
       await caseQueueRoutes(api, ctx);
     },
     { prefix: "/api/v1" },

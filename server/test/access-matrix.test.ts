@@ -52,6 +52,7 @@ const OPERATIONS: Record<string, Operation> = {
     request: () => ({ method: "POST", url: "/api/v1/cases", payload: { description: "矩阵测试：路面破损", gridCode: "530103001001001" } }),
   },
   listCases: { access: "case.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases?division=${t.division}` }) },
+  exportCases: { access: "case.export", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases/export?division=${t.division}` }) },
   getCase: { access: "case.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases/${t.caseId}` }) },
   // Without If-Match: 428 once the case is found in scope, 404 outside it.
   transitionCase: { access: "case.read", scoped: true, ok: 428, request: (t) => ({ method: "POST", url: `/api/v1/cases/${t.caseId}/transitions`, payload: { action: "urge" } }) },
@@ -81,6 +82,20 @@ const OPERATIONS: Record<string, Operation> = {
     scoped: false,
     ok: 428,
     request: () => ({ method: "PATCH", url: "/api/v1/categories/appeal.hotline.consultation", payload: { active: true } }),
+  },
+  listRoutingRules: { access: "department.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/routing-rules?division=${t.division}` }) },
+  putRoutingRule: {
+    access: "category.write",
+    scoped: true,
+    ok: 200,
+    request: (t) => ({ method: "PUT", url: `/api/v1/routing-rules/event.street_order.road_occupation/${t.division}`, payload: { departmentCode: "cgj" } }),
+  },
+  // Runs after putRoutingRule, which made the rule it removes.
+  deleteRoutingRule: {
+    access: "category.write",
+    scoped: true,
+    ok: 204,
+    request: (t) => ({ method: "DELETE", url: `/api/v1/routing-rules/event.street_order.road_occupation/${t.division}` }),
   },
   revokeApiKey: {
     access: "api_key.write",

@@ -50,12 +50,44 @@ describe("case intake under load", () => {
     const plain = await report({ description: "路边有问题需要处理", categoryCode: category.code, location: { ...point, crs: "wgs84" } });
     expect(plain.json().case.departmentCode).toBe(category.department_code);
 
-    await t.ctx.db.insertInto("routing_rules").values({ category_code: category.code, division_code: communityCode, department_code: other.code }).execute();
+    const admin = await t.login("admin");
+    const rule = (divisionCode: string, method: "PUT" | "DELETE", departmentCode?: string) =>
+      t.app.inject({
+        method,
+        url: `/api/v1/routing-rules/${category.code}/${divisionCode}`,
+        headers: { cookie: admin },
+        ...(departmentCode ? { payload: { departmentCode } } : {}),
+      });
+    // A street-wide rule, then a community rule over it: the community's (more specific) wins.
+    expect((await rule(communityCode.slice(0, 9), "PUT", category.department_code ?? "")).statusCode).toBe(200);
+    const put = await rule(communityCode, "PUT", other.code);
+    expect(put.statusCode, put.body).toBe(200);
+    expect(put.json().rule).toEqual({ categoryCode: category.code, divisionCode: communityCode, departmentCode: other.code });
+    const listed = await t.app.inject({ method: "GET", url: `/api/v1/routing-rules?category=${category.code}`, headers: { cookie: admin } });
+    expect(listed.json().rules.map((r: { divisionCode: string }) => r.divisionCode)).toEqual([communityCode.slice(0, 9), communityCode]);
+
     const routed = await report({ description: "路边有问题需要处理", categoryCode: category.code, location: { ...point, crs: "wgs84" } });
     expect(routed.statusCode).toBe(201);
     expect(routed.json().case.departmentCode).toBe(other.code);
     const event = await t.ctx.db.selectFrom("case_events").select("details").where("case_id", "=", routed.json().case.id).executeTakeFirstOrThrow();
     expect(event.details).toMatchObject({ department: other.code });
+    const audited = await t.ctx.db.selectFrom("audit_log").select(["action", "details"]).where("target_id", "=", `${category.code}@${communityCode}`).execute();
+    expect(audited).toEqual([expect.objectContaining({ action: "routing_rule.put", details: { departmentCode: other.code, previousDepartmentCode: null } })]);
+
+    expect((await rule(communityCode, "DELETE")).statusCode).toBe(204);
+    expect((await rule(communityCode, "DELETE")).json().error.code).toBe("routing_rule_not_found");
+    const after = await report({ description: "路边有问题需要处理", categoryCode: category.code, location: { ...point, crs: "wgs84" } });
+    expect(after.json().case.departmentCode).toBe(category.department_code);
+  });
+
+  it("refuses a routing rule to an unknown department, outside the scope, or from a role without the right", async () => {
+    const admin = await t.login("admin");
+    const put = (cookie: string, path: string, departmentCode: string) =>
+      t.app.inject({ method: "PUT", url: `/api/v1/routing-rules/${path}`, headers: { cookie }, payload: { departmentCode } });
+    expect((await put(admin, `event.street_order.road_occupation/${communityCode}`, "nope")).json().error.code).toMatch(/not_found$/);
+    expect((await put(admin, `event.street_order.road_occupation/530102001`, "cgj")).statusCode).toBe(404);
+    expect((await put(await t.login("dispatcher"), `event.street_order.road_occupation/${communityCode}`, "cgj")).statusCode).toBe(403);
+    expect(await t.ctx.db.selectFrom("routing_rules").select("division_code").where("division_code", "=", "530102001").execute()).toEqual([]);
   });
 
   it("fails one bad report of a batch alone: the others are written, the bad one leaves nothing", async () => {

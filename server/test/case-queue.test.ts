@@ -104,6 +104,25 @@ describe("case queues and search", () => {
     expect(await names("dispatcher-001-1", "division=530103001001")).toEqual(order.filter((name) => name !== "streetlight").sort());
   });
 
+  it("exports the matching cases of the caller's scope as CSV, phones masked, formulas defused, audited", async () => {
+    const response = await t.app.inject({ method: "GET", url: "/api/v1/cases/export?status=reported", headers: { cookie: cookies["dispatcher-001-1"] } });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.headers["content-type"]).toMatch(/^text\/csv/);
+    expect(response.headers["content-disposition"]).toMatch(/^attachment; filename="cases-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect(response.body.startsWith("\uFEFFnumber,status,")).toBe(true);
+    const lines = response.body.slice(1).trim().split("\r\n");
+    const reported = (await page("dispatcher-001-1", "limit=200&status=reported")).cases;
+    expect(lines).toHaveLength(reported.length + 1);
+    expect(response.body).toContain("138****5678");
+    expect(response.body).not.toContain("13812345678");
+    expect(response.body).not.toContain("13900001111"); // the other street's case
+    const audit = await t.ctx.db.selectFrom("audit_log").select(["details"]).where("action", "=", "case.export").execute();
+    expect(audit.at(-1)?.details).toMatchObject({ count: reported.length, query: { statuses: ["reported"] } });
+
+    expect((await t.app.inject({ method: "GET", url: "/api/v1/cases/export", headers: { cookie: cookies["gw-530103001001-1"] } })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: "GET", url: "/api/v1/cases/export?division=530103002", headers: { cookie: cookies["dispatcher-001-1"] } })).statusCode).toBe(404);
+  });
+
   it("answers 404 for a division outside the caller's scope", async () => {
     for (const [who, division] of [
       ["dispatcher-002-1", "530103001"],

@@ -1,5 +1,8 @@
 import { Type, type TSchema } from "typebox";
 
+/** A schema that also allows null. */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
 /** The one error shape of the API. */
 export const ErrorResponse = Type.Object(
   {

@@ -2,11 +2,10 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { AppContext } from "../../context.ts";
-import { errors } from "../../http/schemas.ts";
-import { listCases, QUEUES } from "./case-queue.service.ts";
+import { errors, Nullable } from "../../http/schemas.ts";
+import { EXPORT_MAX_CASES, exportCases, listCases, QUEUES } from "./case-queue.service.ts";
 import { LEVELS, STATUSES } from "./workflow.ts";
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
 const ANY_STATUS = `(${STATUSES.join("|")})`;
 const DEFAULT_LIMIT = 50;
@@ -77,6 +76,31 @@ export async function caseQueueRoutes(fastify: FastifyInstance, ctx: AppContext)
       // The validator has filled in the default limit; the fallback only narrows the type.
       const { status, limit, ...query } = request.query;
       return listCases(ctx, request.actor, { ...query, statuses: status?.split(","), limit: limit ?? DEFAULT_LIMIT });
+    },
+  );
+
+  app.get(
+    "/cases/export",
+    {
+      schema: {
+        operationId: "exportCases",
+        tags: ["cases"],
+        summary: `The cases a list query matches as CSV (UTF-8, at most ${EXPORT_MAX_CASES}), phones masked; every export is audited`,
+        querystring: Type.Omit(CaseListQuery, ["limit", "cursor"]),
+        response: {
+          200: { description: "CSV, one case per line after a header line", content: { "text/csv": { schema: Type.String() } } },
+          ...errors(400, 401, 403, 404, 422),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { status, ...query } = request.query;
+      const { csv } = await exportCases(ctx, request.actor, { ...query, statuses: status?.split(",") });
+      const day = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+      return reply
+        .type("text/csv; charset=utf-8")
+        .header("content-disposition", `attachment; filename="cases-${day}.csv"`)
+        .send(csv);
     },
   );
 }

@@ -1,5 +1,6 @@
 import type { AppContext } from "../../context.ts";
-import { badRequest, notFound } from "../../errors.ts";
+import { AppError, badRequest, notFound } from "../../errors.ts";
+import { regionOf, writeAudit } from "../audit/audit.repository.ts";
 import { codeInScope, requirePermission, type Actor } from "../auth/actor.ts";
 import { maskPhone } from "../people/people.presenters.ts";
 import { findCasePage, type CasePageFilter, type PagePosition } from "./case-queue.repository.ts";
@@ -120,17 +121,14 @@ function queueFilter(queue: CaseQueue | undefined, actor: Actor, now: Date): Par
   }
 }
 
-/**
- * Cases in the actor's scope, newest first, in pages: a work queue (mine, centre, near_due,
- * overdue) and/or filters, with the reporter's phone masked.
- */
-export async function listCases(ctx: AppContext, actor: Actor, query: CaseListQuery): Promise<{ cases: CaseSummary[]; nextCursor: string | null }> {
+type ResolvedFilter = Omit<CasePageFilter, "limit" | "after">;
+
+/** The page filter a list query asks for, checked against the actor; null when it can match nothing. */
+function resolveFilter(actor: Actor, query: Omit<CaseListQuery, "limit" | "cursor">, now: Date): ResolvedFilter | null {
   requirePermission(actor, "case.read");
   if (query.division !== undefined && !codeInScope(actor, query.division)) {
     throw notFound("division_not_found", `No division ${query.division}`);
   }
-  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-  const now = new Date();
   const queue = queueFilter(query.queue, actor, now);
   // A queue and a status filter together keep the statuses both allow.
   let statuses = queue.statuses;
@@ -140,9 +138,8 @@ export async function listCases(ctx: AppContext, actor: Actor, query: CaseListQu
   }
   // Text the tokenizer drops entirely (punctuation, stop words) cannot be found in any case.
   const terms = query.q === undefined ? undefined : searchTerms(query.q).split(" ").filter(Boolean);
-  if (statuses?.length === 0 || terms?.length === 0) return { cases: [], nextCursor: null };
-
-  const rows = await findCasePage(ctx.db, actor, {
+  if (statuses?.length === 0 || terms?.length === 0) return null;
+  return {
     ...queue,
     statuses,
     categoryCode: query.category,
@@ -152,13 +149,87 @@ export async function listCases(ctx: AppContext, actor: Actor, query: CaseListQu
     createdFrom: query.from === undefined ? undefined : startOfDay(query.from),
     createdBefore: query.to === undefined ? undefined : new Date(startOfDay(query.to).getTime() + DAY_MS),
     terms,
-    after,
-    limit: query.limit,
-  });
+  };
+}
+
+/**
+ * Cases in the actor's scope, newest first, in pages: a work queue (mine, centre, near_due,
+ * overdue) and/or filters, with the reporter's phone masked.
+ */
+export async function listCases(ctx: AppContext, actor: Actor, query: CaseListQuery): Promise<{ cases: CaseSummary[]; nextCursor: string | null }> {
+  const now = new Date();
+  const filter = resolveFilter(actor, query, now);
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  if (!filter) return { cases: [], nextCursor: null };
+  const rows = await findCasePage(ctx.db, actor, { ...filter, after, limit: query.limit });
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {
     cases: page.map((row) => presentSummary(row, now)),
     nextCursor: rows.length > query.limit && last ? encodeCursor({ at: last.position_at, id: last.id }) : null,
   };
+}
+
+/** An export holds at most this many cases; a wider one must be narrowed by its filters. */
+export const EXPORT_MAX_CASES = 50_000;
+const EXPORT_PAGE = 1_000;
+
+const EXPORT_COLUMNS: [header: string, value: (summary: CaseSummary) => string | null][] = [
+  ["number", (c) => c.number],
+  ["status", (c) => c.status],
+  ["level", (c) => c.level],
+  ["category", (c) => c.categoryCode],
+  ["title", (c) => c.title],
+  ["grid", (c) => c.gridCode],
+  ["community", (c) => c.communityCode],
+  ["street", (c) => c.streetCode],
+  ["source", (c) => c.source],
+  ["urgency", (c) => c.urgency],
+  ["reporter_phone", (c) => c.reporterPhone],
+  ["handle_by", (c) => c.handleBy],
+  ["deadline", (c) => c.deadline],
+  ["created_at", (c) => c.createdAt],
+];
+
+/**
+ * A CSV cell: quoted when it holds a separator, a quote or a line break, and a leading = + - @ is
+ * defused with an apostrophe so that a spreadsheet never runs a reporter's text as a formula.
+ */
+export function csvCell(value: string | null): string {
+  if (value === null) return "";
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/**
+ * The cases a list query matches, as CSV (UTF-8 with a byte-order mark, so that spreadsheet programs
+ * read the Chinese text), phones masked. Every export is audited with its filter and size.
+ */
+export async function exportCases(ctx: AppContext, actor: Actor, query: Omit<CaseListQuery, "limit" | "cursor">): Promise<{ csv: string; count: number }> {
+  requirePermission(actor, "case.export");
+  const now = new Date();
+  const filter = resolveFilter(actor, query, now);
+  const summaries: CaseSummary[] = [];
+  let after: PagePosition | undefined;
+  while (filter) {
+    const rows = await findCasePage(ctx.db, actor, { ...filter, after, limit: EXPORT_PAGE });
+    const page = rows.slice(0, EXPORT_PAGE);
+    summaries.push(...page.map((row) => presentSummary(row, now)));
+    if (summaries.length > EXPORT_MAX_CASES) {
+      throw new AppError(422, "export_too_large", `An export holds at most ${EXPORT_MAX_CASES} cases: narrow the filters`);
+    }
+    const last = page.at(-1);
+    if (rows.length <= EXPORT_PAGE || !last) break;
+    after = { at: last.position_at, id: last.id };
+  }
+  await writeAudit(ctx.db, {
+    regionCode: regionOf(actor.scopeCode),
+    actorId: actor.userId,
+    action: "case.export",
+    targetType: "case",
+    targetId: null,
+    details: { query, count: summaries.length },
+  });
+  const lines = [EXPORT_COLUMNS.map(([header]) => header), ...summaries.map((summary) => EXPORT_COLUMNS.map(([, value]) => csvCell(value(summary))))];
+  return { csv: `\uFEFF${lines.map((cells) => cells.join(",")).join("\r\n")}\r\n`, count: summaries.length };
 }

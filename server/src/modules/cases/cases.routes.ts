@@ -4,15 +4,12 @@ import { Type } from "typebox";
 import type { AppContext } from "../../context.ts";
 import { resolveActor } from "../../http/authentication.ts";
 import { AppError } from "../../errors.ts";
-import { errors, Uuid } from "../../http/schemas.ts";
+import { errors, Nullable, Uuid } from "../../http/schemas.ts";
 import { downloadPhoto, uploadPhoto } from "../attachments/attachments.service.ts";
 import { DEFAULT_PHOTO_LIMITS } from "../attachments/photos.ts";
 import { Crs } from "../grids/grids.schemas.ts";
 import { getCase, intakeCase, etagOf, evaluateByReporter, revealReporterContact, trackCase, transitionCase } from "./cases.service.ts";
-import { listCategories, updateCategory } from "./categories.service.ts";
 import { ACTIONS, SATISFACTION } from "./workflow.ts";
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
 const Case = Type.Object({
   id: Type.String(),
@@ -107,20 +104,6 @@ const TransitionBody = Type.Object(
   },
   { additionalProperties: false },
 );
-
-const Category = Type.Object({
-  code: Type.String(),
-  name: Type.String(),
-  class: Type.String(),
-  parentCode: Nullable(Type.String()),
-  departmentCode: Nullable(Type.String()),
-  closureLevel: Type.String(),
-  deadlinePolicy: Type.String(),
-  photoRequired: Type.Boolean(),
-  keywords: Type.Array(Type.String()),
-  active: Type.Boolean(),
-  version: Type.Integer(),
-});
 
 const CaseNumber = Type.String({ pattern: "^[0-9]{6}-[0-9]{8}-[0-9]{5}$" });
 const TrackingToken = Type.String({ minLength: 10, maxLength: 64 });
@@ -293,50 +276,5 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
       },
     },
     async (request) => evaluateByReporter(ctx, request.params.number, request.body.token, request.body.satisfaction, request.body.comment),
-  );
-
-  app.get(
-    "/categories",
-    {
-      config: { public: true },
-      schema: {
-        operationId: "listCategories",
-        tags: ["cases"],
-        summary: "The case categories: GB/T 30428.2 components and events, governance types, 12345 appeals",
-        querystring: Type.Object({ class: Type.Optional(Type.Enum(["component", "event", "governance", "appeal"])) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ categories: Type.Array(Category) }), ...errors(400) },
-      },
-    },
-    async (request) => ({ categories: await listCategories(ctx, request.query.class) }),
-  );
-
-  app.patch(
-    "/categories/:code",
-    {
-      schema: {
-        operationId: "updateCategory",
-        tags: ["cases"],
-        summary: "Edit a category's department, closure level, deadline policy, photo rule or keywords (If-Match)",
-        params: Type.Object({ code: Type.String({ maxLength: 100 }) }),
-        headers: Type.Object({ "if-match": Type.Optional(Type.String()) }),
-        body: Type.Object(
-          {
-            name: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
-            departmentCode: Type.Optional(Nullable(Type.String())),
-            closureLevel: Type.Optional(Type.Enum(["community", "street", "district"])),
-            deadlinePolicy: Type.Optional(Type.Enum(["dukao130", "standard", "urgent", "emergency", "consultation"])),
-            photoRequired: Type.Optional(Type.Boolean()),
-            keywords: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 20 }), { maxItems: 30 })),
-            active: Type.Optional(Type.Boolean()),
-          },
-          { additionalProperties: false, minProperties: 1 },
-        ),
-        response: { 200: Type.Object({ category: Category }), ...errors(400, 401, 403, 404, 412, 428) },
-      },
-    },
-    async (request, reply) => {
-      const category = await updateCategory(ctx, request.actor, request.params.code, request.headers["if-match"], request.body);
-      return reply.header("etag", `"${category.version}"`).send({ category });
-    },
   );
 }

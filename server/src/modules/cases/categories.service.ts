@@ -1,12 +1,12 @@
-import type { Kysely, Selectable } from "kysely";
+import { sql, type Kysely, type Selectable } from "kysely";
 import type { AppContext } from "../../context.ts";
 import type { CategoryTable, DB } from "../../db/schema.ts";
+import { AppError, notFound } from "../../errors.ts";
+import { regionOf, writeAudit } from "../audit/audit.repository.ts";
+import { codeInScope, inScope, requirePermission, type Actor } from "../auth/actor.ts";
+import { CATEGORY_SEEDS } from "./categories.data.ts";
 
 type CategoryClass = CategoryTable["class"];
-import { AppError, notFound } from "../../errors.ts";
-import { writeAudit } from "../audit/audit.repository.ts";
-import { requirePermission, type Actor } from "../auth/actor.ts";
-import { CATEGORY_SEEDS } from "./categories.data.ts";
 
 /** Loads the standard catalogue into an empty categories table (every deployment starts from it). */
 export async function ensureCategories(db: Kysely<DB>): Promise<void> {
@@ -131,5 +131,91 @@ export async function updateCategory(ctx: AppContext, actor: Actor, code: string
     });
     cache = undefined;
     return presentCategory(updated);
+  });
+}
+
+const presentRule = (row: { category_code: string; division_code: string; department_code: string }) => ({
+  categoryCode: row.category_code,
+  divisionCode: row.division_code,
+  departmentCode: row.department_code,
+});
+
+/** Routing rules in the actor's scope: which department handles a category in a division. */
+export async function listRoutingRules(ctx: AppContext, actor: Actor, filter: { category?: string; division?: string }) {
+  requirePermission(actor, "department.read");
+  if (filter.division !== undefined && !codeInScope(actor, filter.division)) throw notFound("division_not_found", `No division ${filter.division}`);
+  const rows = await ctx.db
+    .selectFrom("routing_rules")
+    .selectAll()
+    .where(inScope(actor, sql.ref("division_code")))
+    .$if(filter.category !== undefined, (query) => query.where("category_code", "=", filter.category as string))
+    .$if(filter.division !== undefined, (query) => query.where("division_code", "like", `${filter.division}%`))
+    .orderBy("category_code")
+    .orderBy("division_code")
+    .execute();
+  return rows.map(presentRule);
+}
+
+/**
+ * Sets the department that handles a category in a division (and the divisions under it, unless a
+ * more specific rule says otherwise). Idempotent; audited with the department it replaces.
+ */
+export async function putRoutingRule(ctx: AppContext, actor: Actor, categoryCode: string, divisionCode: string, departmentCode: string) {
+  requirePermission(actor, "category.write");
+  if (!codeInScope(actor, divisionCode)) throw notFound("division_not_found", `No division ${divisionCode}`);
+  return ctx.db.transaction().execute(async (trx) => {
+    const [category, division, department] = await Promise.all([
+      trx.selectFrom("categories").select("code").where("code", "=", categoryCode).executeTakeFirst(),
+      trx.selectFrom("divisions").select("code").where("code", "=", divisionCode).executeTakeFirst(),
+      trx.selectFrom("departments").select("code").where("code", "=", departmentCode).executeTakeFirst(),
+    ]);
+    if (!category) throw notFound("category_not_found", `No category ${categoryCode}`);
+    if (!division) throw notFound("division_not_found", `No division ${divisionCode}`);
+    if (!department) throw notFound("department_not_found", `No department ${departmentCode}`);
+    const previous = await trx
+      .selectFrom("routing_rules")
+      .select("department_code")
+      .where("category_code", "=", categoryCode)
+      .where("division_code", "=", divisionCode)
+      .forUpdate()
+      .executeTakeFirst();
+    const row = await trx
+      .insertInto("routing_rules")
+      .values({ category_code: categoryCode, division_code: divisionCode, department_code: departmentCode })
+      .onConflict((conflict) => conflict.columns(["category_code", "division_code"]).doUpdateSet({ department_code: departmentCode }))
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await writeAudit(trx, {
+      regionCode: regionOf(divisionCode),
+      actorId: actor.userId,
+      action: "routing_rule.put",
+      targetType: "routing_rule",
+      targetId: `${categoryCode}@${divisionCode}`,
+      details: { departmentCode, previousDepartmentCode: previous?.department_code ?? null },
+    });
+    return presentRule(row);
+  });
+}
+
+/** Removes a routing rule: the category's default department (or a broader rule) applies again. */
+export async function deleteRoutingRule(ctx: AppContext, actor: Actor, categoryCode: string, divisionCode: string) {
+  requirePermission(actor, "category.write");
+  if (!codeInScope(actor, divisionCode)) throw notFound("routing_rule_not_found", "No such routing rule");
+  await ctx.db.transaction().execute(async (trx) => {
+    const removed = await trx
+      .deleteFrom("routing_rules")
+      .where("category_code", "=", categoryCode)
+      .where("division_code", "=", divisionCode)
+      .returning("department_code")
+      .executeTakeFirst();
+    if (!removed) throw notFound("routing_rule_not_found", "No such routing rule");
+    await writeAudit(trx, {
+      regionCode: regionOf(divisionCode),
+      actorId: actor.userId,
+      action: "routing_rule.delete",
+      targetType: "routing_rule",
+      targetId: `${categoryCode}@${divisionCode}`,
+      details: { previousDepartmentCode: removed.department_code },
+    });
   });
 }

@@ -25,6 +25,7 @@ export const PERMISSIONS = [
   "api_key.write",
   "audit.read",
   "case.read",
+  "case.export",
   "case.reveal_contact",
   "category.write",
 ] as const;
@@ -45,9 +46,9 @@ const GRANTS: Record<Role, Permission[]> = {
   seat_operator: [...CASEWORK, "case.reveal_contact"],
   handler: CASEWORK,
   supervisor: CASEWORK,
-  dispatcher: [...CASEWORK, "user.read", "case.reveal_contact"],
-  leader: [...CASEWORK, "user.read"],
-  admin: [...CASEWORK, "user.read", "user.write", "api_key.write", "category.write"],
+  dispatcher: [...CASEWORK, "user.read", "case.reveal_contact", "case.export"],
+  leader: [...CASEWORK, "user.read", "case.export"],
+  admin: [...CASEWORK, "user.read", "user.write", "api_key.write", "category.write", "case.export"],
   auditor: [...GEOGRAPHY, "user.read", "audit.read"],
   security_admin: [...GEOGRAPHY, "user.read", "user.write", "api_key.write", "audit.read"],
 };
