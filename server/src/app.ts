@@ -30,6 +30,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: ctx.config.bodyLimitBytes,
+    trustProxy: ctx.config.trustProxy,
     // Deeply nested JSON is refused by the parser instead of costing a deep recursion.
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",

@@ -12,6 +12,10 @@ export type Config = {
   session: { idleMinutes: number; absoluteHours: number };
   login: { maxFailures: number; lockoutMinutes: number };
   bodyLimitBytes: number;
+  /** Requests a minute one address may make without a session to reports, uploads, tracking and sign-in. */
+  publicRequestsPerMinute: number;
+  /** Whether X-Forwarded-For names the client (behind a reverse proxy), so that limits count clients, not the proxy. */
+  trustProxy: boolean;
   /** Where photos are stored as files. */
   attachmentsDir: string;
   /** Open cases this close, this recent and this similar are offered as duplicates at intake. */
@@ -38,6 +42,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const secure = env.SECURE_COOKIES ?? "false";
   if (secure !== "true" && secure !== "false") throw new ConfigError("SECURE_COOKIES must be true or false");
+  const trustProxy = env.TRUST_PROXY ?? "false";
+  if (trustProxy !== "true" && trustProxy !== "false") throw new ConfigError("TRUST_PROXY must be true or false");
   return {
     port: integer(env, "PORT", 3000, 0, 65535),
     host: env.HOST || "0.0.0.0",
@@ -56,6 +62,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       lockoutMinutes: integer(env, "LOGIN_LOCKOUT_MINUTES", 15, 1, 24 * 60),
     },
     bodyLimitBytes: integer(env, "BODY_LIMIT_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
+    publicRequestsPerMinute: integer(env, "PUBLIC_REQUESTS_PER_MINUTE", 60, 1, 1_000_000),
+    trustProxy: trustProxy === "true",
     duplicates: {
       radiusMeters: integer(env, "DUPLICATE_RADIUS_METERS", 200, 1, 10_000),
       days: integer(env, "DUPLICATE_DAYS", 7, 1, 365),

@@ -121,3 +121,31 @@ describe("case intake under load", () => {
     expect((await t.app.inject({ method: "GET", url: "/api/v1/auth/me", headers: { cookie } })).statusCode).toBe(401);
   });
 });
+
+describe("the public limit", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp("demo", { PUBLIC_REQUESTS_PER_MINUTE: "3" });
+  });
+  afterAll(() => t.close());
+
+  it("refuses an address's anonymous reports past the limit with 429 and writes nothing; signed-in callers are not limited", async () => {
+    const body = { description: "路灯不亮了", gridCode: "530103001001001" };
+    const anonymous = () => t.app.inject({ method: "POST", url: "/api/v1/cases", payload: body, remoteAddress: "203.0.113.7" });
+    const answers = [await anonymous(), await anonymous(), await anonymous(), await anonymous()];
+    expect(answers.map((answer) => answer.statusCode)).toEqual([201, 201, 201, 429]);
+    expect(answers[3].json().error.code).toBe("rate_limited");
+    expect(Number(answers[3].headers["retry-after"])).toBeGreaterThan(0);
+    const count = await t.ctx.db.selectFrom("cases").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    expect(Number(count.n)).toBe(3);
+
+    const other = await t.app.inject({ method: "POST", url: "/api/v1/cases", payload: body, remoteAddress: "203.0.113.8" });
+    expect(other.statusCode).toBe(201);
+    const login = await t.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { username: "seat-01", password: "demo-pass-123" }, remoteAddress: "203.0.113.9" });
+    const cookie = String(login.headers["set-cookie"]).split(";")[0];
+    for (let i = 0; i < 5; i++) {
+      const signedIn = await t.app.inject({ method: "POST", url: "/api/v1/cases", payload: body, headers: { cookie }, remoteAddress: "203.0.113.9" });
+      expect(signedIn.statusCode).toBe(201);
+    }
+  });
+});

@@ -19,7 +19,11 @@ export type TestApp = {
 export async function createTestApp(template: Template = "demo", env: Record<string, string> = {}): Promise<TestApp> {
   const { database, dispose } = await openTestDatabase(template);
   const attachmentsDir = fs.mkdtempSync(path.join(os.tmpdir(), "gridgov-attachments-"));
-  const config: Config = { ...loadConfig({ ATTACHMENTS_DIR: attachmentsDir, ...env }), database: { kind: "pglite-memory" } };
+  // Every request of a test comes from one address: the public limit is lifted unless a test sets it.
+  const config: Config = {
+    ...loadConfig({ ATTACHMENTS_DIR: attachmentsDir, PUBLIC_REQUESTS_PER_MINUTE: "1000000", ...env }),
+    database: { kind: "pglite-memory" },
+  };
   const ctx = createContext(database.db, config);
   await ctx.grids.load(ctx.db);
   const app = await buildApp(ctx);

@@ -131,14 +131,14 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
   app.post(
     "/attachments",
     {
-      config: { public: true },
+      config: { public: true, limited: true },
       schema: {
         operationId: "uploadPhoto",
         tags: ["cases"],
         summary: "Upload one photo (JPEG, PNG or WebP body); it is re-encoded without EXIF. Attach it by id to a report or a handling step",
         response: {
           201: Type.Object({ attachment: Type.Object({ id: Type.String(), mime: Type.String(), width: Type.Integer(), height: Type.Integer(), bytes: Type.Integer() }) }),
-          ...errors(400, 413, 415),
+          ...errors(400, 413, 415, 429),
         },
       },
     },
@@ -169,7 +169,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
   app.post(
     "/cases",
     {
-      config: { public: true },
+      config: { public: true, limited: true },
       schema: {
         operationId: "createCase",
         tags: ["cases"],
@@ -182,7 +182,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
             trackingToken: Type.Optional(Type.String({ description: "Secret for following the case; shown once" })),
             duplicates: Type.Array(Type.Object({ id: Type.String(), number: Type.String(), similarity: Type.Number(), distanceMeters: Type.Number() })),
           }),
-          ...errors(400, 401, 404, 422),
+          ...errors(400, 401, 404, 422, 429),
         },
       },
     },
@@ -246,14 +246,14 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
   app.get(
     "/public/cases/:number",
     {
-      config: { public: true },
+      config: { public: true, limited: true },
       schema: {
         operationId: "trackCase",
         tags: ["cases"],
         summary: "A resident follows a case with its number and secret token",
         params: Type.Object({ number: CaseNumber }),
         querystring: Type.Object({ token: TrackingToken }, { additionalProperties: false }),
-        response: { 200: Tracked, ...errors(400, 404) },
+        response: { 200: Tracked, ...errors(400, 404, 429) },
       },
     },
     async (request) => trackCase(ctx, request.params.number, request.query.token),
@@ -262,7 +262,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
   app.post(
     "/public/cases/:number/evaluation",
     {
-      config: { public: true },
+      config: { public: true, limited: true },
       schema: {
         operationId: "evaluateCase",
         tags: ["cases"],
@@ -272,7 +272,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
           { token: TrackingToken, satisfaction: Type.Enum(SATISFACTION), comment: Type.Optional(Type.String({ maxLength: 500 })) },
           { additionalProperties: false },
         ),
-        response: { 200: Tracked, ...errors(400, 404, 409) },
+        response: { 200: Tracked, ...errors(400, 404, 409, 429) },
       },
     },
     async (request) => evaluateByReporter(ctx, request.params.number, request.body.token, request.body.satisfaction, request.body.comment),
