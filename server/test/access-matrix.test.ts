@@ -52,6 +52,7 @@ const OPERATIONS: Record<string, Operation> = {
     request: () => ({ method: "POST", url: "/api/v1/cases", payload: { description: "矩阵测试：路面破损", gridCode: "530103001001001" } }),
   },
   listCases: { access: "case.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases?division=${t.division}` }) },
+  getCaseStats: { access: "case.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases/stats?division=${t.division}` }) },
   exportCases: { access: "case.export", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases/export?division=${t.division}` }) },
   getCase: { access: "case.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases/${t.caseId}` }) },
   // Without If-Match: 428 once the case is found in scope, 404 outside it.

@@ -123,6 +123,31 @@ describe("case queues and search", () => {
     expect((await t.app.inject({ method: "GET", url: "/api/v1/cases/export?division=530103002", headers: { cookie: cookies["dispatcher-001-1"] } })).statusCode).toBe(404);
   });
 
+  it("counts a division's cases by status, open and overdue, per division one level below", async () => {
+    const stats = async (who: string, query = "") => {
+      const response = await t.app.inject({ method: "GET", url: `/api/v1/cases/stats${query}`, headers: { cookie: cookies[who] } });
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json();
+    };
+    const district = await stats("admin");
+    const all = (await page("admin", "limit=200")).cases;
+    expect(district.division).toBe("530103");
+    expect(district.total).toBe(all.length);
+    expect(district.overdue).toBe(all.filter((summary) => summary.deadline === "overdue").length);
+    expect(district.byStatus).toEqual(all.reduce<Record<string, number>>((counts, summary) => ({ ...counts, [summary.status]: (counts[summary.status] ?? 0) + 1 }), {}));
+    expect(district.children.map((child: { code: string }) => child.code)).toEqual(["530103001", "530103002"]);
+    expect(district.children[1]).toMatchObject({ code: "530103002", total: 1, open: 1, overdue: 0 });
+
+    const street = await stats("dispatcher-001-1");
+    expect(street.division).toBe("530103001");
+    expect(street.total).toBe(all.length - 1);
+    expect(street.children.map((child: { code: string }) => child.code)).toEqual(["530103001001"]);
+    const community = await stats("dispatcher-001-1", "?division=530103001001");
+    expect(community.children.map((child: { code: string }) => child.code)).toEqual(["530103001001001"]);
+    const outside = await t.app.inject({ method: "GET", url: "/api/v1/cases/stats?division=530103002", headers: { cookie: cookies["dispatcher-001-1"] } });
+    expect([outside.statusCode, outside.json().error.code]).toEqual([404, "division_not_found"]);
+  });
+
   it("answers 404 for a division outside the caller's scope", async () => {
     for (const [who, division] of [
       ["dispatcher-002-1", "530103001"],

@@ -104,3 +104,28 @@ export function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePageFilte
   }
   return query.orderBy("created_at", "desc").orderBy("id", "desc").limit(filter.limit + 1).execute();
 }
+
+/** Which column groups a division's cases by the divisions (or grids) one level below it. */
+const CHILD_COLUMN = { 6: "street_code", 9: "community_code", 12: "grid_code" } as const;
+
+/**
+ * Case counts under a division in the actor's scope, per child division (or grid) and status, with
+ * the open ones past their handling deadline: what a dashboard shows.
+ */
+export function countCasesByChild(db: Kysely<DB>, actor: Actor, division: string, openStatuses: readonly string[], now: Date) {
+  const child = CHILD_COLUMN[division.length as keyof typeof CHILD_COLUMN];
+  return db
+    .selectFrom("cases")
+    .select([
+      sql<string>`${sql.ref(child)}`.as("code"),
+      "status",
+      sql<number>`count(*)::int`.as("cases"),
+      sql<number>`(count(*) filter (where handle_by < ${now}))::int`.as("past_due"),
+    ])
+    .where("region_code", "=", division.slice(0, 6))
+    .where(inScope(actor, sql.ref("community_code")))
+    .where("community_code", "like", `${literal(division)}%`)
+    .groupBy([sql.ref(child), "status"])
+    .execute()
+    .then((rows) => rows.map((row) => ({ ...row, past_due: openStatuses.includes(row.status) ? row.past_due : 0 })));
+}

@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { AppContext } from "../../context.ts";
 import { errors, Nullable } from "../../http/schemas.ts";
-import { EXPORT_MAX_CASES, exportCases, listCases, QUEUES } from "./case-queue.service.ts";
+import { EXPORT_MAX_CASES, exportCases, getCaseStats, listCases, QUEUES } from "./case-queue.service.ts";
 import { LEVELS, STATUSES } from "./workflow.ts";
 
 
@@ -102,5 +102,31 @@ export async function caseQueueRoutes(fastify: FastifyInstance, ctx: AppContext)
         .header("content-disposition", `attachment; filename="cases-${day}.csv"`)
         .send(csv);
     },
+  );
+
+  const Counts = {
+    total: Type.Integer(),
+    open: Type.Integer(),
+    overdue: Type.Integer({ description: "Open and past the handling deadline" }),
+    byStatus: Type.Record(Type.String(), Type.Integer()),
+  };
+  app.get(
+    "/cases/stats",
+    {
+      schema: {
+        operationId: "getCaseStats",
+        tags: ["cases"],
+        summary: "A dashboard of a district, street or community: cases by status, open and overdue, per division or grid one level below",
+        querystring: Type.Object(
+          { division: Type.Optional(Type.String({ pattern: "^[0-9]{6}([0-9]{3}){0,2}$", description: "Defaults to the caller's scope" })) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ division: Type.String(), ...Counts, children: Type.Array(Type.Object({ code: Type.String(), ...Counts })) }),
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) => getCaseStats(ctx, request.actor, request.query.division),
   );
 }

@@ -3,7 +3,7 @@ import { AppError, badRequest, notFound } from "../../errors.ts";
 import { regionOf, writeAudit } from "../audit/audit.repository.ts";
 import { codeInScope, requirePermission, type Actor } from "../auth/actor.ts";
 import { maskPhone } from "../people/people.presenters.ts";
-import { findCasePage, type CasePageFilter, type PagePosition } from "./case-queue.repository.ts";
+import { countCasesByChild, findCasePage, type CasePageFilter, type PagePosition } from "./case-queue.repository.ts";
 import type { DeadlineStatus } from "./deadlines.ts";
 import { searchTerms } from "./text.ts";
 import { STATUSES, type CaseStatus, type ClosureLevel } from "./workflow.ts";
@@ -232,4 +232,35 @@ export async function exportCases(ctx: AppContext, actor: Actor, query: Omit<Cas
   });
   const lines = [EXPORT_COLUMNS.map(([header]) => header), ...summaries.map((summary) => EXPORT_COLUMNS.map(([, value]) => csvCell(value(summary))))];
   return { csv: `\uFEFF${lines.map((cells) => cells.join(",")).join("\r\n")}\r\n`, count: summaries.length };
+}
+
+type Counts = { total: number; open: number; overdue: number; byStatus: Partial<Record<CaseStatus, number>> };
+const noCounts = (): Counts => ({ total: 0, open: 0, overdue: 0, byStatus: {} });
+
+/**
+ * A dashboard of a division in the actor's scope (their own scope by default): its cases by status,
+ * open and overdue, in total and per street, community or grid one level below.
+ */
+export async function getCaseStats(ctx: AppContext, actor: Actor, division = actor.scopeCode ?? "") {
+  requirePermission(actor, "case.read");
+  if (!codeInScope(actor, division)) throw notFound("division_not_found", `No division ${division}`);
+  if (![6, 9, 12].includes(division.length)) throw badRequest("invalid_division", "Statistics are kept for a district, a street or a community");
+  const rows = await countCasesByChild(ctx.db, actor, division, OPEN, new Date());
+  const totals = noCounts();
+  const children = new Map<string, Counts>();
+  for (const row of rows) {
+    const child = children.get(row.code) ?? noCounts();
+    children.set(row.code, child);
+    for (const counts of [totals, child]) {
+      counts.total += row.cases;
+      counts.byStatus[row.status as CaseStatus] = (counts.byStatus[row.status as CaseStatus] ?? 0) + row.cases;
+      if ((OPEN as readonly string[]).includes(row.status)) counts.open += row.cases;
+      counts.overdue += row.past_due;
+    }
+  }
+  return {
+    division,
+    ...totals,
+    children: [...children.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([code, counts]) => ({ code, ...counts })),
+  };
 }
