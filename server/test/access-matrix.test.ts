@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InjectOptions } from "fastify";
 import type { Permission } from "../src/modules/people/roles.ts";
+import sharp from "sharp";
 import { createTestApp, type TestApp } from "./test-app.ts";
 import { OTHER_DISTRICT } from "./databases.ts";
 
 /** What an operation is aimed at: something inside the actor's scope, or outside it. */
-type Target = { division: string; grid: string; userId: string; caseId: string };
+type Target = { division: string; grid: string; userId: string; caseId: string; photoId: string };
 
 type Operation = {
   /** "public": open to all; "signed-in": every signed-in actor; otherwise the permission it needs. */
@@ -71,12 +72,7 @@ const OPERATIONS: Record<string, Operation> = {
     ok: 400, // the bytes are not an image; the photo tests cover real ones
     request: () => ({ method: "POST", url: "/api/v1/attachments", payload: Buffer.from("not an image"), headers: { "content-type": "image/jpeg" } }),
   },
-  downloadPhoto: {
-    access: "case.read",
-    scoped: true,
-    ok: 404, // the case is found in scope, the attachment is not one of its photos
-    request: (t) => ({ method: "GET", url: `/api/v1/cases/${t.caseId}/attachments/0190b2f4-0000-7000-8000-000000000003` }),
-  },
+  downloadPhoto: { access: "case.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases/${t.caseId}/attachments/${t.photoId}` }) },
   listCategories: { access: "public", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/categories" }) },
   updateCategory: {
     access: "category.write",
@@ -132,9 +128,16 @@ describe("access matrix: role × operation × in scope / out of scope", () => {
   const actors = new Map<string, { scope: string | null; permissions: string[] }>();
   beforeAll(async () => {
     t = await createTestApp("demo");
-    // A case in each community a target may name.
+    // A case with a photo in each community a target may name.
+    const photo = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#396" } }).png().toBuffer();
     for (const gridCode of ["530103001001001", "530103001002001", "530103002001001"]) {
-      const created = await t.app.inject({ method: "POST", url: "/api/v1/cases", payload: { description: "矩阵测试用案件", gridCode, reporter: { phone: "13800000000" } } });
+      const uploaded = await t.app.inject({ method: "POST", url: "/api/v1/attachments", payload: photo, headers: { "content-type": "image/png" } });
+      expect(uploaded.statusCode, uploaded.body).toBe(201);
+      const created = await t.app.inject({
+        method: "POST",
+        url: "/api/v1/cases",
+        payload: { description: "矩阵测试用案件", gridCode, reporter: { phone: "13800000000" }, photoIds: [uploaded.json().attachment.id] },
+      });
       expect(created.statusCode, created.body).toBe(201);
     }
     for (const username of ACTORS) {
@@ -153,11 +156,13 @@ describe("access matrix: role × operation × in scope / out of scope", () => {
       const grid = await t.ctx.db.selectFrom("grids").select("code").where("code", "like", `${division}%`).orderBy("code").executeTakeFirst();
       const user = await t.ctx.db.selectFrom("users").select("id").where("scope_code", "like", `${division}%`).orderBy("username").executeTakeFirst();
       const found = await t.ctx.db.selectFrom("cases").select("id").where("community_code", "like", `${division}%`).orderBy("id").executeTakeFirst();
+      const photo = found && (await t.ctx.db.selectFrom("attachments").select("id").where("case_id", "=", found.id).executeTakeFirst());
       return {
         division,
         grid: grid?.code ?? "530102001001001",
         userId: user?.id ?? "0190b2f4-0000-7000-8000-000000000001",
         caseId: found?.id ?? "0190b2f4-0000-7000-8000-000000000002",
+        photoId: photo?.id ?? "0190b2f4-0000-7000-8000-000000000003",
       };
     };
     const inside = await pick(scope ?? "530103001");
@@ -183,6 +188,28 @@ describe("access matrix: role × operation × in scope / out of scope", () => {
         expect(response.statusCode, id).toBe(401);
         expect(response.json().error.code, id).toBe("authentication_required");
       }
+    }
+  });
+
+  it("never lists, finds or exports a case outside the caller's scope", async () => {
+    for (const username of ACTORS) {
+      const actor = actors.get(username);
+      if (!actor?.permissions.includes("case.read")) continue;
+      const inScope = (communityCode: string) => actor.scope !== null && communityCode.startsWith(actor.scope);
+      const expected = (await t.ctx.db.selectFrom("cases").select("community_code").execute()).filter((row) => inScope(row.community_code)).length;
+      for (const query of ["limit=200", "limit=200&q=矩阵", "limit=200&status=reported"]) {
+        const listed = await t.app.inject({ method: "GET", url: `/api/v1/cases?${query}`, headers: { cookie: cookies.get(username) ?? "" } });
+        const communities = (listed.json().cases as { communityCode: string }[]).map((summary) => summary.communityCode);
+        expect(communities.filter((code) => !inScope(code)), `${username} ?${query}`).toEqual([]);
+        expect(communities, `${username} ?${query}`).toHaveLength(expected);
+      }
+      if (!actor.permissions.includes("case.export")) continue;
+      const exported = await t.app.inject({ method: "GET", url: "/api/v1/cases/export", headers: { cookie: cookies.get(username) ?? "" } });
+      const [header, ...lines] = exported.body.slice(1).trim().split("\r\n");
+      const column = header.split(",").indexOf("community");
+      const communities = lines.map((line) => line.split(",")[column]);
+      expect(communities.filter((code) => !inScope(code)), `${username} export`).toEqual([]);
+      expect(communities, `${username} export`).toHaveLength(expected);
     }
   });
 
