@@ -3,6 +3,7 @@ import { buildApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import { createContext, type AppContext } from "./context.ts";
 import { openDatabase, type Database } from "./db/database.ts";
+import { listenControlSocket } from "./db/control-socket.ts";
 import { migrate } from "./db/migrate.ts";
 import { holdsNoDivisions, seedDemoDistrict } from "./modules/demo/demo.seed.ts";
 import { startDeadlineScheduler } from "./modules/cases/deadline-sweep.ts";
@@ -40,10 +41,12 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
     app.log.warn("gridgov runs in DEMO mode: demo accounts exist with the password from GRIDGOV_DEMO_PASSWORD");
   }
   let stopSweeps = () => {};
+  let stopControl = async () => {};
   const shutdown = (signal: string) => {
     app.log.info({ signal }, "shutting down");
     stopSweeps();
-    running.stop().then(
+    // A backup in progress is finished before the database closes.
+    stopControl().then(() => running.stop()).then(
       () => process.exit(0),
       (error: unknown) => {
         app.log.error({ err: error }, "shutdown failed");
@@ -60,5 +63,12 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
     throw error;
   }
   stopSweeps = startDeadlineScheduler(running.ctx, app.log);
+  // The server holds a PGlite data directory; `gridgov backup` asks it for a snapshot here.
+  if (config.database.kind === "pglite") {
+    stopControl = await listenControlSocket(config.database.dataDir, running.database, app.log).catch((error: unknown) => {
+      app.log.warn({ err: error }, "no control socket: gridgov backup will need the server stopped");
+      return async () => {};
+    });
+  }
   return running;
 }

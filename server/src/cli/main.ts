@@ -17,6 +17,7 @@ import { importGrids } from "../modules/grids/grids.service.ts";
 import { createUser } from "../modules/people/users.service.ts";
 import { createContext, type AppContext } from "../context.ts";
 import { serve } from "../server.ts";
+import { backupCommand, restoreCommand } from "./backup-commands.ts";
 
 /** Runs `work` with a migrated database and a context, then closes the database. */
 async function withContext<T>(work: (ctx: AppContext, applied: string[]) => Promise<T>): Promise<T> {
@@ -53,6 +54,18 @@ program
   .action(() =>
     withContext(async (_ctx, applied) => print({ applied })),
   );
+
+program
+  .command("backup")
+  .description("write a consistent snapshot of the database to a file, also while the server runs")
+  .argument("<file>", "the backup file (gzip'd; written to <file>.partial, then renamed)")
+  .action(async (file: string) => print(await backupCommand(loadConfig(), file)));
+
+program
+  .command("restore")
+  .description("restore a backup into an empty database (on the embedded database, with the server stopped)")
+  .argument("<file>", "a file written by gridgov backup")
+  .action(async (file: string) => print(await restoreCommand(loadConfig(), file)));
 
 program
   .command("seed")

@@ -1,0 +1,116 @@
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { AppError } from "../errors.ts";
+import { backupDatabase, type BackupSummary } from "./backup.ts";
+import type { Database } from "./database.ts";
+
+/**
+ * While `gridgov serve` holds a PGlite data directory no other process can open it, so the server
+ * takes requests from the `gridgov` command on DATA_DIR/control.sock (mode 0600: its own user
+ * only). One JSON line per connection each way:
+ *
+ *   → {"command":"backup","file":"/abs/path.gz"}
+ *   ← {"ok":true,"result":{…summary}}  or  {"ok":false,"error":{"code","message","statusCode"}}
+ */
+export type ControlRequest = { command: "backup"; file: string };
+type ControlAnswer = { ok: true; result: BackupSummary } | { ok: false; error: { code: string; message: string; statusCode: number } };
+
+type Log = {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+  error(details: object, message: string): void;
+};
+
+const MAX_REQUEST_BYTES = 64 * 1024;
+const REQUEST_TIMEOUT_MS = 10_000;
+
+export const controlSocketPath = (dataDir: string) => path.join(dataDir, "control.sock");
+
+/** Serves control requests for the data directory; resolves to a stop that waits for work in progress. */
+export async function listenControlSocket(dataDir: string, database: Database, log: Log): Promise<() => Promise<void>> {
+  const socketPath = controlSocketPath(dataDir);
+  // This process holds the data directory lock, so a socket file left there is a dead server's.
+  fs.rmSync(socketPath, { force: true });
+  const working = new Set<Promise<void>>();
+  const server = net.createServer((socket) => {
+    let received = "";
+    socket.setEncoding("utf8");
+    socket.on("error", () => {}); // a client that goes away does not stop the backup it asked for
+    // A connection that never sends its request would hold up the shutdown.
+    socket.setTimeout(REQUEST_TIMEOUT_MS, () => socket.destroy());
+    const onData = (chunk: string) => {
+      received += chunk;
+      const newline = received.indexOf("\n");
+      if (newline === -1) {
+        if (received.length > MAX_REQUEST_BYTES) socket.destroy();
+        return;
+      }
+      socket.off("data", onData);
+      socket.setTimeout(0);
+      const job = answer(received.slice(0, newline), database, log).then((reply) => {
+        if (!socket.destroyed) socket.end(`${JSON.stringify(reply)}\n`);
+      });
+      working.add(job);
+      void job.finally(() => working.delete(job));
+    };
+    socket.on("data", onData);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(socketPath, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  fs.chmodSync(socketPath, 0o600);
+  return async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await Promise.all(working);
+    fs.rmSync(socketPath, { force: true });
+  };
+}
+
+async function answer(text: string, database: Database, log: Log): Promise<ControlAnswer> {
+  try {
+    let request: Partial<ControlRequest>;
+    try {
+      request = JSON.parse(text);
+    } catch {
+      throw new AppError(400, "bad_request", "A control request is one line of JSON");
+    }
+    if (request?.command !== "backup" || typeof request.file !== "string" || !path.isAbsolute(request.file)) {
+      throw new AppError(400, "bad_request", 'Expected {"command":"backup","file":"<absolute path>"}');
+    }
+    const result = await backupDatabase(database, request.file);
+    log.info({ file: result.file, bytes: result.bytes, durationMs: result.durationMs }, "backup written");
+    return { ok: true, result };
+  } catch (error) {
+    if (error instanceof AppError) return { ok: false, error: { code: error.code, message: error.message, statusCode: error.statusCode } };
+    log.error({ err: error }, "backup failed");
+    return { ok: false, error: { code: "backup_failed", message: (error as Error).message, statusCode: 500 } };
+  }
+}
+
+/** Sends one request to the server holding the data directory; refusals come back as AppErrors. */
+export function sendControlRequest(dataDir: string, request: ControlRequest): Promise<BackupSummary> {
+  return new Promise((resolve, reject) => {
+    const socket = net.createConnection(controlSocketPath(dataDir));
+    let received = "";
+    socket.setEncoding("utf8");
+    socket.on("connect", () => socket.write(`${JSON.stringify(request)}\n`));
+    socket.on("data", (chunk: string) => (received += chunk));
+    socket.on("error", reject);
+    socket.on("end", () => {
+      let reply: ControlAnswer;
+      try {
+        reply = JSON.parse(received);
+      } catch {
+        reject(new Error("The server closed the control socket without an answer"));
+        return;
+      }
+      if (reply.ok) resolve(reply.result);
+      else reject(new AppError(reply.error.statusCode, reply.error.code, reply.error.message));
+    });
+  });
+}
