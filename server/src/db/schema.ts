@@ -17,6 +17,7 @@ export type DB = {
   case_number_counters: { region_code: string; day: string; last_value: number };
   cases: CaseTable;
   case_events: CaseEventTable;
+  case_status_counts: { region_code: string; community_code: string; status: string; cases: number };
   idempotency_keys: IdempotencyKeyTable;
   attachments: AttachmentTable;
   scheduler_leases: { name: string; holder: string; expires_at: Date };

@@ -105,27 +105,45 @@ export function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePageFilte
   return query.orderBy("created_at", "desc").orderBy("id", "desc").limit(filter.limit + 1).execute();
 }
 
-/** Which column groups a division's cases by the divisions (or grids) one level below it. */
-const CHILD_COLUMN = { 6: "street_code", 9: "community_code", 12: "grid_code" } as const;
+/** How many digits of a community code name the division (or grid) one level below each kind of division. */
+const CHILD_DIGITS = { 6: 9, 9: 12, 12: 15 } as const;
 
 /**
- * Case counts under a division in the actor's scope, per child division (or grid) and status, with
- * the open ones past their handling deadline: what a dashboard shows.
+ * A dashboard's counts under a division in the actor's scope, per child division (or grid) and
+ * status: from the per-community rollup, and the open cases past their handling deadline from the
+ * status index, so that neither scans the case history.
  */
-export function countCasesByChild(db: Kysely<DB>, actor: Actor, division: string, openStatuses: readonly string[], now: Date) {
-  const child = CHILD_COLUMN[division.length as keyof typeof CHILD_COLUMN];
-  return db
+export async function countCasesUnder(db: Kysely<DB>, actor: Actor, division: string, openStatuses: readonly string[], now: Date) {
+  const digits = CHILD_DIGITS[division.length as keyof typeof CHILD_DIGITS];
+  const byStatus =
+    digits <= 12
+      ? db
+          .selectFrom("case_status_counts")
+          .select([sql<string>`left(community_code, ${sql.lit(digits)})`.as("code"), "status", sql<number>`sum(cases)::int`.as("cases")])
+          .where("region_code", "=", division.slice(0, 6))
+          .where(inScope(actor, sql.ref("community_code")))
+          .where("community_code", "like", `${literal(division)}%`)
+          .where("cases", ">", 0)
+          .groupBy([sql`left(community_code, ${sql.lit(digits)})`, "status"])
+          .execute()
+      : // A community's grids are below the rollup's grain: count its cases, an index range of one community.
+        db
+          .selectFrom("cases")
+          .select([sql<string>`grid_code`.as("code"), "status", sql<number>`count(*)::int`.as("cases")])
+          .where("region_code", "=", division.slice(0, 6))
+          .where(inScope(actor, sql.ref("community_code")))
+          .where("community_code", "=", division)
+          .groupBy(["grid_code", "status"])
+          .execute();
+  const overdue = db
     .selectFrom("cases")
-    .select([
-      sql<string>`${sql.ref(child)}`.as("code"),
-      "status",
-      sql<number>`count(*)::int`.as("cases"),
-      sql<number>`(count(*) filter (where handle_by < ${now}))::int`.as("past_due"),
-    ])
+    .select([sql<string>`${digits <= 12 ? sql`left(community_code, ${sql.lit(digits)})` : sql`grid_code`}`.as("code"), sql<number>`count(*)::int`.as("cases")])
     .where("region_code", "=", division.slice(0, 6))
+    .where("status", "in", openStatuses)
+    .where("handle_by", "<", now)
     .where(inScope(actor, sql.ref("community_code")))
     .where("community_code", "like", `${literal(division)}%`)
-    .groupBy([sql.ref(child), "status"])
-    .execute()
-    .then((rows) => rows.map((row) => ({ ...row, past_due: openStatuses.includes(row.status) ? row.past_due : 0 })));
+    .groupBy(sql`1`)
+    .execute();
+  return { byStatus: await byStatus, overdue: await overdue };
 }

@@ -3,7 +3,7 @@ import { AppError, badRequest, notFound } from "../../errors.ts";
 import { regionOf, writeAudit } from "../audit/audit.repository.ts";
 import { codeInScope, requirePermission, type Actor } from "../auth/actor.ts";
 import { maskPhone } from "../people/people.presenters.ts";
-import { countCasesByChild, findCasePage, type CasePageFilter, type PagePosition } from "./case-queue.repository.ts";
+import { countCasesUnder, findCasePage, type CasePageFilter, type PagePosition } from "./case-queue.repository.ts";
 import type { DeadlineStatus } from "./deadlines.ts";
 import { searchTerms } from "./text.ts";
 import { STATUSES, type CaseStatus, type ClosureLevel } from "./workflow.ts";
@@ -245,19 +245,22 @@ export async function getCaseStats(ctx: AppContext, actor: Actor, division = act
   requirePermission(actor, "case.read");
   if (!codeInScope(actor, division)) throw notFound("division_not_found", `No division ${division}`);
   if (![6, 9, 12].includes(division.length)) throw badRequest("invalid_division", "Statistics are kept for a district, a street or a community");
-  const rows = await countCasesByChild(ctx.db, actor, division, OPEN, new Date());
+  const counted = await countCasesUnder(ctx.db, actor, division, OPEN, new Date());
   const totals = noCounts();
   const children = new Map<string, Counts>();
-  for (const row of rows) {
-    const child = children.get(row.code) ?? noCounts();
-    children.set(row.code, child);
-    for (const counts of [totals, child]) {
+  const countsOf = (code: string) => {
+    const child = children.get(code) ?? noCounts();
+    children.set(code, child);
+    return [totals, child];
+  };
+  for (const row of counted.byStatus) {
+    for (const counts of countsOf(row.code)) {
       counts.total += row.cases;
       counts.byStatus[row.status as CaseStatus] = (counts.byStatus[row.status as CaseStatus] ?? 0) + row.cases;
       if ((OPEN as readonly string[]).includes(row.status)) counts.open += row.cases;
-      counts.overdue += row.past_due;
     }
   }
+  for (const row of counted.overdue) for (const counts of countsOf(row.code)) counts.overdue += row.cases;
   return {
     division,
     ...totals,

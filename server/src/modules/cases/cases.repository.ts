@@ -44,6 +44,13 @@ export async function insertReportedCases(
     return ++counter.last_value;
   });
   const counters = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, counter]) => counter);
+  const reported = new Map<string, { region_code: string; community_code: string; status: string; cases: number }>();
+  for (const { case: values } of reports) {
+    const key = `${values.region_code}-${values.community_code}-${values.status}`;
+    const count = reported.get(key) ?? { region_code: values.region_code, community_code: values.community_code, status: values.status, cases: 0 };
+    reported.set(key, count);
+    count.cases++;
+  }
 
   const rows = await db
     .with("counter", (qb) =>
@@ -80,6 +87,14 @@ export async function insertReportedCases(
           }),
         )
         .returningAll(),
+    )
+    .with("counted", (qb) =>
+      qb
+        .insertInto("case_status_counts")
+        .values([...reported.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, count]) => count))
+        .onConflict((conflict) =>
+          conflict.columns(["region_code", "community_code", "status"]).doUpdateSet({ cases: sql`case_status_counts.cases + excluded.cases` }),
+        ),
     )
     .with("event", (qb) =>
       qb.insertInto("case_events").values(
@@ -127,6 +142,30 @@ export async function insertReportedCases(
     if (!written) throw new Error(`The case ${report.case.id} was not written`);
     return written;
   });
+}
+
+/** Moves a case from one status to another in the per-community rollup, inside the caller's transaction. */
+export async function countStatusChange(db: Kysely<DB>, regionCode: string, communityCode: string, from: string, to: string): Promise<void> {
+  if (from === to) return;
+  // Rows are locked in status order, so that two transactions moving cases between the same two
+  // statuses cannot deadlock. The row a case leaves exists: the case was counted in it.
+  for (const status of [from, to].sort()) {
+    if (status === from) {
+      await db
+        .updateTable("case_status_counts")
+        .set({ cases: sql`cases - 1` })
+        .where("region_code", "=", regionCode)
+        .where("community_code", "=", communityCode)
+        .where("status", "=", from)
+        .execute();
+    } else {
+      await db
+        .insertInto("case_status_counts")
+        .values({ region_code: regionCode, community_code: communityCode, status: to, cases: 1 })
+        .onConflict((conflict) => conflict.columns(["region_code", "community_code", "status"]).doUpdateSet({ cases: sql`case_status_counts.cases + 1` }))
+        .execute();
+    }
+  }
 }
 
 /** One case in the actor's scope (its community lies under the actor's division), or undefined. */

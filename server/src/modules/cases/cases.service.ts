@@ -11,6 +11,7 @@ import { toWgs84, type Crs } from "../grids/grids.service.ts";
 import { maskPhone } from "../people/people.presenters.ts";
 import { calendarFor } from "./calendars.ts";
 import {
+  countStatusChange,
   findCaseInScope,
   findTimeline,
   insertCaseEvent,
@@ -456,6 +457,7 @@ async function applyTransition(
       .returningAll()
       .executeTakeFirst();
     if (!updated) throw new AppError(412, "version_mismatch", "The case changed since you read it; reload it");
+    await countStatusChange(trx, row.region_code, row.community_code, row.status, updated.status);
     await linkPhotos(trx, input.photoIds ?? [], { caseId: row.id, regionCode: row.region_code, kind: "after", uploaderId: actorId });
     await insertCaseEvent(trx, {
       regionCode: row.region_code,
