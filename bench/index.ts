@@ -3,12 +3,14 @@ import { run as gridLocate } from "./grid-locate.bench.ts";
 import { run as startup } from "./startup.bench.ts";
 import { run as eventLoop } from "./event-loop.bench.ts";
 import { run as intake } from "./intake.bench.ts";
+import { run as soak } from "./soak.bench.ts";
 
 const benches: [string, () => Promise<void>][] = [
   ["grid-locate", gridLocate],
   ["startup", startup],
   ["event-loop", eventLoop],
   ["intake", intake],
+  ["soak", soak],
 ];
 const only = process.argv.slice(2);
 for (const [name, run] of benches) {

@@ -1,16 +1,14 @@
-import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { sql, type Generated } from "kysely";
-import pg from "pg";
 import { v7 as uuidv7 } from "uuid";
 import { loadConfig, type Config } from "../server/src/config.ts";
 import type { DatabaseTarget } from "../server/src/db/database.ts";
 import { ancestorCode } from "../server/src/modules/divisions/division-codes.ts";
 import { prepare, type Running } from "../server/src/server.ts";
-import { fmt, percentile } from "./lib.ts";
+import { Client, drive, errorNote, fmt, latency, withFreshPostgres, type Answer, type Load } from "./lib.ts";
 
 const SECONDS = 10;
 const WARM_UP_SECONDS = 1;
@@ -29,32 +27,6 @@ type Kind = keyof typeof AIMS;
 // Measuring
 // ---------------------------------------------------------------------------------------------
 
-type Load = { done: number; errors: number; latencies: number[]; seconds: number; firstError: string | null };
-
-/** Runs `operation` from `concurrency` loops until the deadline; a throw counts as an error. */
-async function drive(seconds: number, concurrency: number, operation: () => Promise<void>): Promise<Load> {
-  const load: Load = { done: 0, errors: 0, latencies: [], seconds, firstError: null };
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
-        const begun = performance.now();
-        try {
-          await operation();
-          load.latencies.push(performance.now() - begun);
-          load.done++;
-        } catch (error) {
-          load.errors++;
-          load.firstError ??= error instanceof Error ? error.message : String(error);
-        }
-      }
-    }),
-  );
-  load.seconds = (performance.now() - started) / 1000;
-  return load;
-}
-
 /** A warm-up of WARM_UP_SECONDS (thrown away), then SECONDS measured. */
 async function measure(concurrency: number, operation: () => Promise<void>): Promise<Load> {
   await drive(WARM_UP_SECONDS, concurrency, operation);
@@ -62,43 +34,6 @@ async function measure(concurrency: number, operation: () => Promise<void>): Pro
 }
 
 const rate = (load: Load) => load.done / load.seconds;
-const latency = (samples: number[]) =>
-  samples.length ? `p50 ${fmt(percentile(samples, 50), 2)} ms, p99 ${fmt(percentile(samples, 99), 2)} ms` : "no samples";
-const errorNote = (load: Load) => `${load.errors} errors${load.firstError ? ` (first: ${load.firstError.slice(0, 160)})` : ""}`;
-
-// ---------------------------------------------------------------------------------------------
-// HTTP client
-// ---------------------------------------------------------------------------------------------
-
-type Answer = { status: number; etag: string | null; body: unknown };
-
-/** A JSON client over keep-alive HTTP (the global fetch reuses its connections). */
-class Client {
-  constructor(private readonly base: string) {}
-
-  async post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer & { cookies: string[] }> {
-    const response = await fetch(this.base + url, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...headers },
-      body: JSON.stringify(body),
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      etag: response.headers.get("etag"),
-      body: text ? (JSON.parse(text) as unknown) : null,
-      cookies: response.headers.getSetCookie(),
-    };
-  }
-
-  /** Signs in and returns the session cookie, `name=value`. */
-  async login(username: string, password: string): Promise<string> {
-    const answer = await this.post("/api/v1/auth/login", { username, password });
-    const cookie = answer.cookies[0]?.split(";")[0];
-    if (answer.status !== 200 || !cookie) throw new Error(`login ${username}: ${answer.status} ${JSON.stringify(answer.body)}`);
-    return cookie;
-  }
-}
 
 /** What the bench reads of a case answer. */
 type CaseSummary = { id: string; version: number; status: string; communityCode: string; streetCode: string };
@@ -346,32 +281,6 @@ async function benchDatabase(kind: Kind, label: string, target: DatabaseTarget, 
     );
   } finally {
     await running.stop();
-  }
-}
-
-/** A fresh database next to the one DATABASE_URL names, dropped after the bench. */
-async function withFreshPostgres(url: string, use: (url: string) => Promise<void>): Promise<void> {
-  const name = `gridgov_bench_${crypto.randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-    try {
-      const fresh = new URL(url);
-      fresh.pathname = `/${name}`;
-      await use(fresh.toString());
-    } finally {
-      // The app's pool reports itself ended before its sockets have closed; dropping under a
-      // backend still closing would terminate it with an error on that pool.
-      for (let waited = 0; waited < 5000; waited += 50) {
-        const { rows } = await admin.query<{ n: number }>("select count(*)::int as n from pg_stat_activity where datname = $1", [name]);
-        if (rows[0].n === 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      await admin.query(`drop database if exists ${name} with (force)`);
-    }
-  } finally {
-    await admin.end();
   }
 }
 

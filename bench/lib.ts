@@ -1,3 +1,5 @@
+import crypto from "node:crypto";
+import pg from "pg";
 import { startServer, type RunningServer } from "../server/test/cli.ts";
 
 /** The p-th percentile (0–100) of the samples, in the samples' unit. */
@@ -14,3 +16,107 @@ export async function startAndTimeReady(env: Record<string, string>): Promise<{ 
   const server = await startServer(env, ["--demo"]);
   return { ms: performance.now() - started, server };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Driving load
+// ---------------------------------------------------------------------------------------------
+
+export type Load = { done: number; errors: number; latencies: number[]; seconds: number; firstError: string | null };
+
+/** Runs `operation` from `concurrency` loops until the deadline; a throw counts as an error. */
+export async function drive(seconds: number, concurrency: number, operation: () => Promise<void>): Promise<Load> {
+  const load: Load = { done: 0, errors: 0, latencies: [], seconds, firstError: null };
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const begun = performance.now();
+        try {
+          await operation();
+          load.latencies.push(performance.now() - begun);
+          load.done++;
+        } catch (error) {
+          load.errors++;
+          load.firstError ??= error instanceof Error ? error.message : String(error);
+        }
+      }
+    }),
+  );
+  load.seconds = (performance.now() - started) / 1000;
+  return load;
+}
+
+export const latency = (samples: number[]) =>
+  samples.length ? `p50 ${fmt(percentile(samples, 50), 2)} ms, p99 ${fmt(percentile(samples, 99), 2)} ms` : "no samples";
+export const errorNote = (load: Pick<Load, "errors" | "firstError">) =>
+  `${load.errors} errors${load.firstError ? ` (first: ${load.firstError.slice(0, 160)})` : ""}`;
+
+// ---------------------------------------------------------------------------------------------
+// HTTP client
+// ---------------------------------------------------------------------------------------------
+
+export type Answer = { status: number; etag: string | null; body: unknown };
+
+/** A JSON client over keep-alive HTTP (the global fetch reuses its connections). */
+export class Client {
+  constructor(private readonly base: string) {}
+
+  async request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer & { cookies: string[] }> {
+    const response = await fetch(this.base + url, {
+      method,
+      headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      etag: response.headers.get("etag"),
+      body: text && response.headers.get("content-type")?.startsWith("application/json") ? (JSON.parse(text) as unknown) : text,
+      cookies: response.headers.getSetCookie(),
+    };
+  }
+
+  post(url: string, body: unknown, headers: Record<string, string> = {}) {
+    return this.request("POST", url, body, headers);
+  }
+
+  get(url: string, headers: Record<string, string> = {}) {
+    return this.request("GET", url, undefined, headers);
+  }
+
+  /** Signs in and returns the session cookie, `name=value`. */
+  async login(username: string, password: string): Promise<string> {
+    const answer = await this.post("/api/v1/auth/login", { username, password });
+    const cookie = answer.cookies[0]?.split(";")[0];
+    if (answer.status !== 200 || !cookie) throw new Error(`login ${username}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return cookie;
+  }
+}
+
+/** A fresh database next to the one DATABASE_URL names, dropped after the bench. */
+export async function withFreshPostgres(url: string, use: (url: string) => Promise<void>): Promise<void> {
+  const name = `gridgov_bench_${crypto.randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+    try {
+      const fresh = new URL(url);
+      fresh.pathname = `/${name}`;
+      await use(fresh.toString());
+    } finally {
+      // The app's pool reports itself ended before its sockets have closed; dropping under a
+      // backend still closing would terminate it with an error on that pool.
+      for (let waited = 0; waited < 5000; waited += 50) {
+        const { rows } = await admin.query<{ n: number }>("select count(*)::int as n from pg_stat_activity where datname = $1", [name]);
+        if (rows[0].n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await admin.query(`drop database if exists ${name} with (force)`);
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
