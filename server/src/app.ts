@@ -9,7 +9,8 @@ import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { AppContext } from "./context.ts";
 import { registerAuthentication, sessionCookieName } from "./http/authentication.ts";
-import { registerErrorHandling } from "./http/errors.ts";
+import { AppError } from "./errors.ts";
+import { answerFrameworkError, registerErrorHandling } from "./http/errors.ts";
 import { ErrorResponse } from "./http/schemas.ts";
 import { validatorCompiler } from "./http/validation.ts";
 import { authRoutes } from "./modules/auth/auth.routes.ts";
@@ -37,8 +38,10 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     return503OnClosing: true,
     forceCloseConnections: "idle",
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: answerFrameworkError,
   });
   app.setValidatorCompiler(validatorCompiler);
+  parseJsonAsStrictUtf8(app);
   registerErrorHandling(app);
   app.addSchema(ErrorResponse);
   app.addSchema(Division);
@@ -88,6 +91,24 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     { prefix: "/api/v1" },
   );
   return app;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** JSON bodies must be valid UTF-8: a malformed byte is refused, not silently replaced with U+FFFD. */
+function parseJsonAsStrictUtf8(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(body as Buffer);
+    } catch {
+      done(new AppError(400, "invalid_json", "The body is not valid UTF-8"), undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
 }
 
 /** The built web app at /, with index.html for client-side routes; API paths stay JSON 404s. */

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../errors.ts";
 
 type Answer = { statusCode: number; code: string; message: string; details?: unknown };
@@ -11,6 +11,8 @@ const FRAMEWORK_ERRORS: Record<string, { statusCode: number; code: string }> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { statusCode: 415, code: "unsupported_media_type" },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { statusCode: 400, code: "invalid_content_length" },
   FST_ERR_CTP_INVALID_TYPE: { statusCode: 400, code: "invalid_content_type" },
+  FST_ERR_BAD_URL: { statusCode: 400, code: "invalid_url" },
+  FST_ERR_MAX_PARAM_LENGTH: { statusCode: 414, code: "url_too_long" },
 };
 
 function answer(error: FastifyError | AppError): Answer {
@@ -37,6 +39,12 @@ function answer(error: FastifyError | AppError): Answer {
     return { statusCode: error.statusCode, code: "bad_request", message: error.message };
   }
   return { statusCode: 500, code: "internal_error", message: "An internal error occurred" };
+}
+
+/** The router's own refusals (a malformed URL, a path segment too long), raised before any route or error handler. */
+export function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const { statusCode, ...body } = answer(error);
+  void reply.status(statusCode).send({ error: body });
 }
 
 /** Every error leaves as `{ "error": { "code", "message", "details" } }` with a stable code. */

@@ -18,6 +18,32 @@ const bodyAjv = addFormats(new Ajv({ ...common, coerceTypes: false }));
 // Query strings, params and headers are text on the wire, so numbers and booleans are coerced.
 const textAjv = addFormats(new Ajv({ ...common, coerceTypes: "array" }));
 
-/** Strict validation for bodies, coercing validation for the parts of a request that are text. */
-export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
-  (httpPart === "body" ? bodyAjv : textAjv).compile(schema);
+/** Where the first NUL character is in a value's strings or keys, as a JSON pointer; PostgreSQL text cannot hold one. */
+function nulCharacterAt(value: unknown, pointer = ""): string | undefined {
+  if (typeof value === "string") return value.includes("\u0000") ? pointer : undefined;
+  if (typeof value !== "object" || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const at = `${pointer}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`;
+    if (key.includes("\u0000")) return at;
+    const found = nulCharacterAt(item, at);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Strict validation for bodies, coercing validation for the parts of a request that are text.
+ * Either way a string holding a NUL character is refused: no column or JSON value could store it.
+ */
+export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
+  const validate = (httpPart === "body" ? bodyAjv : textAjv).compile(schema);
+  const check = (data: unknown): boolean => {
+    const valid = validate(data);
+    const nulAt = valid ? nulCharacterAt(data) : undefined;
+    check.errors =
+      nulAt === undefined ? validate.errors : [{ instancePath: nulAt, schemaPath: "#", keyword: "nul", params: {}, message: "must not contain a NUL character" }];
+    return valid && nulAt === undefined;
+  };
+  check.errors = null as typeof validate.errors;
+  return check;
+};
