@@ -11,6 +11,7 @@ import { AppError } from "../errors.ts";
 import { buildApp } from "../app.ts";
 import { ensureCategories } from "../modules/cases/categories.service.ts";
 import { createApiKey } from "../modules/auth/auth.service.ts";
+import { brokenChainMessage, describeAuditReport, verifyAuditChain } from "../modules/audit/audit.service.ts";
 import { holdsNoDivisions, seedDemoDistrict } from "../modules/demo/demo.seed.ts";
 import { importDistrict, readDivisionsFile, BUNDLED_DIVISIONS } from "../modules/divisions/divisions.service.ts";
 import { importGrids } from "../modules/grids/grids.service.ts";
@@ -163,6 +164,22 @@ program
       const user = await ctx.db.selectFrom("users").select("id").where("username", "=", options.user).executeTakeFirst();
       if (!user) throw new AppError(404, "user_not_found", `No user ${options.user}`);
       print(await createApiKey(ctx, null, user.id, options.name));
+    }),
+  );
+
+program
+  .command("audit")
+  .description("the hash-chained audit log")
+  .command("verify")
+  .description("recompute every region's audit chain; exit 1 naming the region and seq of the first problem")
+  .option("--json", "print JSON")
+  .action((options: { json?: boolean }) =>
+    withContext(async (ctx) => {
+      const report = await verifyAuditChain(ctx.db);
+      if (options.json) print(report);
+      else process.stdout.write(describeAuditReport(report));
+      const broken = brokenChainMessage(report);
+      if (broken) throw new AppError(409, "audit_chain_broken", broken);
     }),
   );
 

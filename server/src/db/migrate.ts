@@ -31,12 +31,7 @@ export async function migrate(db: Kysely<DB>, options: MigrateOptions = {}): Pro
 /** `migrate` inside the caller's transaction, so that a restore migrates and loads all or nothing. */
 export async function migrateWithin(trx: Transaction<DB>, options: MigrateOptions = {}): Promise<string[]> {
   const known = knownMigrations();
-  const unknown = (options.only ?? []).filter((name) => !known.includes(name));
-  if (unknown.length > 0) {
-    throw new AppError(409, "unknown_migration", `This version of gridgov does not know the migration ${unknown.join(", ")}; use a newer one`, {
-      unknown,
-    });
-  }
+  refuseUnknown(known, options.only ?? []);
   await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK})`.execute(trx);
   await sql`create table if not exists schema_migrations (
     name text primary key,
@@ -45,6 +40,8 @@ export async function migrateWithin(trx: Transaction<DB>, options: MigrateOption
   const applied = new Set(
     (await trx.selectFrom("schema_migrations").select("name").execute()).map((row) => row.name),
   );
+  // A database a newer version has migrated: this version would misread its tables.
+  refuseUnknown(known, [...applied]);
   const wanted = options.only && new Set(options.only);
   const pending = known.filter((name) => !applied.has(name) && (!wanted || wanted.has(name)));
   for (const name of pending) {
@@ -52,4 +49,13 @@ export async function migrateWithin(trx: Transaction<DB>, options: MigrateOption
     await trx.insertInto("schema_migrations").values({ name }).execute();
   }
   return pending;
+}
+
+function refuseUnknown(known: string[], names: readonly string[]): void {
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    throw new AppError(409, "unknown_migration", `This version of gridgov does not know the migration ${unknown.join(", ")}; use a newer one`, {
+      unknown,
+    });
+  }
 }

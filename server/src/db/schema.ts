@@ -12,6 +12,7 @@ export type DB = {
   sessions: SessionTable;
   api_keys: ApiKeyTable;
   audit_log: AuditLogTable;
+  audit_chain_heads: { region_code: string; seq: number; hash: string };
   categories: CategoryTable;
   routing_rules: { category_code: string; division_code: string; department_code: string };
   case_number_counters: { region_code: string; day: string; last_value: number };
@@ -194,6 +195,11 @@ export type AuditLogTable = {
   target_type: string;
   target_id: string | null;
   details: Json<Record<string, unknown>>;
+  /** Position in the region's hash chain, from 1. */
+  seq: number;
+  /** Hex SM3; null only for entries written before the chain began (migration 0006). */
+  prev_hash: string | null;
+  hash: string | null;
 };
 
 export type UserRow = Selectable<UserTable>;
