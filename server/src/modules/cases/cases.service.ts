@@ -21,7 +21,7 @@ import {
 } from "./cases.repository.ts";
 import { activeCategories } from "./categories.service.ts";
 import { computeDeadlines, policyFor, type Urgency } from "./deadlines.ts";
-import { distanceMeters, searchTerms, similarity, suggestCategories } from "./text.ts";
+import { distanceMeters, searchTerms, suggestCategories, termSimilarity, termsOf } from "./text.ts";
 import {
   applyCommand,
   availableActions,
@@ -92,15 +92,16 @@ async function locate(ctx: AppContext, input: IntakeInput): Promise<{ lat: numbe
  * The open cases near a new report whose text is similar: offered to the reporter and the
  * dispatcher as probable duplicates, most similar first.
  */
-function rankDuplicates(nearby: NearbyCase[], place: { lat: number; lng: number }, text: string, config: AppContext["config"]["duplicates"]) {
+function rankDuplicates(nearby: NearbyCase[], place: { lat: number; lng: number }, searchText: string, config: AppContext["config"]["duplicates"]) {
   // Distance first: it is cheap, and text similarity is only worth computing for near cases.
+  const reportTerms = termsOf(searchText);
   return nearby
     .map((row) => ({ row, distanceMeters: Math.round(distanceMeters(place.lat, place.lng, row.lat, row.lng)) }))
     .filter((candidate) => candidate.distanceMeters <= config.radiusMeters)
     .map(({ row, distanceMeters }) => ({
       id: row.id,
       number: row.number,
-      similarity: Math.round(similarity(text, `${row.title} ${row.description}`) * 1000) / 1000,
+      similarity: Math.round(termSimilarity(reportTerms, termsOf(row.search_text)) * 1000) / 1000,
       distanceMeters,
     }))
     .filter((candidate) => candidate.similarity >= config.minSimilarity)
@@ -176,7 +177,7 @@ export async function intakeCase(ctx: AppContext, actor: Actor | null, input: In
   };
   const answer = ({ row, nearby }: { row: CaseRow; nearby: NearbyCase[] }): IntakeResult => ({
     statusCode: 201,
-    body: { case: presentCase(row, actor, []), trackingToken, duplicates: rankDuplicates(nearby, place, text, ctx.config.duplicates) },
+    body: { case: presentCase(row, actor, []), trackingToken, duplicates: rankDuplicates(nearby, place, report.case.search_text, ctx.config.duplicates) },
   });
 
   // The common report, without photos or a key, goes in the next batch; the others need a transaction.

@@ -62,37 +62,32 @@ export function tokenize(text: string): string[] {
   return tokens;
 }
 
-/** Token counts of a text. */
-function termFrequencies(text: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const token of tokenize(text)) counts.set(token, (counts.get(token) ?? 0) + 1);
-  return counts;
-}
-
 /**
- * How alike two reports are, in [0, 1]: the cosine of their token-count vectors.
- * Cosine rather than Jaccard because reports of one problem differ a lot in
- * length (a hotline transcript against a one-line app report): cosine divides by
- * the geometric mean of the two sizes, Jaccard by the size of the union, which
- * punishes the long text's extra words much harder. Identical texts score 1;
+ * How alike two reports are, in [0, 1]: the cosine of their token sets, |A ∩ B| / √(|A|·|B|).
+ * Cosine rather than Jaccard because reports of one problem differ a lot in length (a hotline
+ * transcript against a one-line app report): cosine divides by the geometric mean of the two
+ * sizes, Jaccard by the size of the union, which punishes the long text's extra words much harder.
+ * Sets rather than counts, because a case stores its token set (`searchTerms`): a report is
+ * compared with the cases around it without segmenting their text again. Identical texts score 1;
  * a text without any token scores 0 against everything.
  */
 export function similarity(a: string, b: string): number {
-  const fa = termFrequencies(a);
-  const fb = termFrequencies(b);
-  if (fa.size === 0 || fb.size === 0) return 0;
-  const [small, large] = fa.size <= fb.size ? [fa, fb] : [fb, fa];
-  let dot = 0;
-  for (const [token, count] of small) dot += count * (large.get(token) ?? 0);
-  // Integer sums are exact, and sqrt(n·n) is exactly n, so similarity(x, x) is exactly 1.
-  const normProduct = Math.sqrt(sumOfSquares(fa) * sumOfSquares(fb));
-  return Math.min(1, dot / normProduct);
+  return termSimilarity(new Set(tokenize(a)), new Set(tokenize(b)));
 }
 
-function sumOfSquares(counts: Map<string, number>): number {
-  let sum = 0;
-  for (const count of counts.values()) sum += count * count;
-  return sum;
+/** `similarity` of two token sets, such as `termsOf` two cases' search columns. */
+export function termSimilarity(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  if (a.size === 0 || b.size === 0) return 0;
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  let shared = 0;
+  for (const token of small) if (large.has(token)) shared++;
+  // Integer sizes: sqrt(n·n) is exactly n, so a set against itself scores exactly 1.
+  return Math.min(1, shared / Math.sqrt(a.size * b.size));
+}
+
+/** The token set of a search column written by `searchTerms`. */
+export function termsOf(searchText: string): Set<string> {
+  return new Set(searchText.split(" ").filter((token) => token.length > 0));
 }
 
 /** Text reduced for keyword lookup: normalised, without spaces and punctuation. */
@@ -107,6 +102,19 @@ function keywordWeight(keyword: string): number {
 
 /** Scores are raw / (raw + this): a single two-character hit gives about 0.3. */
 const SCORE_HALF_POINT = 6;
+
+// Keyword lists come from cached category rows: compacted once per list, not once per report.
+const compactedKeywords = new WeakMap<readonly string[], string[]>();
+
+/** A category's keywords compacted, without duplicates and empties, longest first. */
+function compactKeywords(keywords: readonly string[]): string[] {
+  let compacted = compactedKeywords.get(keywords);
+  if (!compacted) {
+    compacted = [...new Set(keywords.map(compact).filter((k) => k.length > 0))].sort((x, y) => y.length - x.length);
+    compactedKeywords.set(keywords, compacted);
+  }
+  return compacted;
+}
 
 /**
  * Categories whose keywords occur in the text, best first, at most `limit`.
@@ -124,8 +132,7 @@ export function suggestCategories(
   if (haystack.length === 0 || limit <= 0) return [];
   const scored: { code: string; raw: number; longest: number; order: number }[] = [];
   categories.forEach((category, order) => {
-    const keywords = [...new Set(category.keywords.map(compact).filter((k) => k.length > 0))]
-      .sort((x, y) => y.length - x.length);
+    const keywords = compactKeywords(category.keywords);
     const covered = new Uint8Array(haystack.length);
     let raw = 0;
     let longest = 0;
