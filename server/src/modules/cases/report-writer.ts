@@ -7,16 +7,21 @@ type Waiting = { report: NewReport; resolve: (written: Written) => void; reject:
 
 /** Enough to amortise a round trip and a commit, small enough to keep one statement short. */
 const MAX_BATCH = 64;
+/**
+ * Batches on their way at once: while the database runs one, the next is already queued behind
+ * it (one connection on PGlite) or runs beside it (PostgreSQL), so neither side waits for the other.
+ */
+const IN_FLIGHT = 2;
 
 /**
- * Writes reports in batches (group commit): while one batch is being written, the reports that
+ * Writes reports in batches (group commit): while batches are being written, the reports that
  * arrive wait and go together in the next statement. An idle writer writes a report at once, so a
  * quiet server adds no delay; a busy one turns many round trips, counter updates and commits into
  * one. A failed batch is retried report by report, so that one bad report fails alone.
  */
 export class ReportWriter {
   private readonly waiting: Waiting[] = [];
-  private writing = false;
+  private writers = 0;
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -26,12 +31,12 @@ export class ReportWriter {
   write(report: NewReport): Promise<Written> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ report, resolve, reject });
-      if (!this.writing) void this.drain();
+      if (this.writers < IN_FLIGHT) void this.drain();
     });
   }
 
   private async drain(): Promise<void> {
-    this.writing = true;
+    this.writers++;
     try {
       while (this.waiting.length > 0) {
         const batch = this.waiting.splice(0, MAX_BATCH);
@@ -44,7 +49,7 @@ export class ReportWriter {
         }
       }
     } finally {
-      this.writing = false;
+      this.writers--;
     }
   }
 
