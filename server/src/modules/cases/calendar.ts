@@ -175,6 +175,15 @@ export class WorkingCalendar {
     return new Date(this.addWorkingMillis(instantMs(from, "from"), Math.round(nonNegative(hours, "hours") * HOUR_MS)));
   }
 
+  /** The instant itself on a working day; otherwise 00:00 of the next working day, when the clock starts again. */
+  workingInstantFrom(instant: Date): Date {
+    const ms = instantMs(instant, "instant");
+    let day = shanghaiDay(ms);
+    if (this.isWorkingDayNumber(day)) return new Date(ms);
+    while (!this.isWorkingDayNumber(day)) day += 1;
+    return new Date(dayStart(day));
+  }
+
   /** The working time, in milliseconds, between two instants (0 when `end` is not after `start`). */
   workingMillisBetween(start: Date, end: Date): number {
     const endMs = instantMs(end, "end");

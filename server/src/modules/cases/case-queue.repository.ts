@@ -56,6 +56,7 @@ export function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePageFilte
   let query = db
     .selectFrom("cases")
     .select([
+      "region_code",
       "id",
       "number",
       "status",

@@ -4,7 +4,8 @@ import { regionOf, writeAudit } from "../audit/audit.repository.ts";
 import { codeInScope, requirePermission, type Actor } from "../auth/actor.ts";
 import { maskPhone } from "../people/people.presenters.ts";
 import { countCasesUnder, findCasePage, type CasePageFilter, type PagePosition } from "./case-queue.repository.ts";
-import type { DeadlineStatus } from "./deadlines.ts";
+import { calendarFor } from "./calendars.ts";
+import { deadlineStatus, nearDueLimit, type DeadlineStatus } from "./deadlines.ts";
 import { searchTerms } from "./text.ts";
 import { STATUSES, type CaseStatus, type ClosureLevel } from "./workflow.ts";
 
@@ -17,15 +18,6 @@ const OPEN: readonly CaseStatus[] = STATUSES.filter((status) => !FINISHED.includ
 const WITH_ASSIGNEE: readonly CaseStatus[] = ["dispatched", "in_progress", "handled"];
 /** Cases waiting for their owning centre's dispatcher to accept, register or dispatch them. */
 const WITH_CENTRE: readonly CaseStatus[] = ["reported", "accepted", "registered"];
-
-/**
- * How long before its handling deadline an open case counts as near due: 24 clock hours. A
- * simplification: `deadlineStatus` in deadlines.ts measures working time, but a queue has to be a
- * range condition on `handle_by` in SQL, so over a weekend or holiday a case shows up here later
- * than the working time left would warrant. The list's `deadline` field uses the same rule, so a
- * case in the near_due queue always says near_due.
- */
-const NEAR_DUE_MS = 24 * 3600_000;
 
 export type CaseListQuery = {
   queue?: CaseQueue;
@@ -70,11 +62,10 @@ export function decodeCursor(cursor: string): PagePosition {
   return { at, id };
 }
 
-/** Where an open case stands against its handling deadline; null once it is finished. */
-function deadlineOf(status: string, handleBy: Date, now: Date): DeadlineStatus | null {
-  if ((FINISHED as readonly string[]).includes(status)) return null;
-  if (handleBy.getTime() < now.getTime()) return "overdue";
-  return handleBy.getTime() < now.getTime() + NEAR_DUE_MS ? "near_due" : "on_time";
+/** Where an open case stands against its handling deadline, on its region's calendar; null once it is finished. */
+function deadlineOf(row: { status: string; handle_by: Date; region_code: string }, now: Date): DeadlineStatus | null {
+  if ((FINISHED as readonly string[]).includes(row.status)) return null;
+  return deadlineStatus(row.handle_by, now, calendarFor(row.region_code));
 }
 
 type SummaryRow = Awaited<ReturnType<typeof findCasePage>>[number];
@@ -94,7 +85,7 @@ function presentSummary(row: SummaryRow, now: Date) {
     urgency: row.urgency,
     reporterPhone: maskPhone(row.reporter_phone),
     handleBy: row.handle_by.toISOString(),
-    deadline: deadlineOf(row.status, row.handle_by, now),
+    deadline: deadlineOf(row, now),
     createdAt: row.created_at.toISOString(),
   };
 }
@@ -115,7 +106,9 @@ function queueFilter(queue: CaseQueue | undefined, actor: Actor, now: Date): Par
     case "centre":
       return { statuses: WITH_CENTRE, ownerDivision: actor.scopeCode ?? "" };
     case "near_due":
-      return { statuses: OPEN, handleByFrom: now, handleByBefore: new Date(now.getTime() + NEAR_DUE_MS) };
+      // The same rule as each case's `deadline`, on the calendar of the actor's region: a range on
+      // handle_by up to the latest deadline with at most four working hours left.
+      return { statuses: OPEN, handleByFrom: now, handleByBefore: new Date(nearDueLimit(now, calendarFor(regionOf(actor.scopeCode))).getTime() + 1) };
     case "overdue":
       return { statuses: OPEN, handleByBefore: now };
   }

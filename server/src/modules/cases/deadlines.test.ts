@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BUNDLED_CALENDAR, WorkingCalendar, type CalendarData } from "./calendar.ts";
-import { computeDeadlines, deadlineStatus, policyFor, POLICIES, type DeadlinePolicy } from "./deadlines.ts";
+import { computeDeadlines, deadlineStatus, nearDueLimit, policyFor, POLICIES, type DeadlinePolicy } from "./deadlines.ts";
 
 const calendar = new WorkingCalendar(JSON.parse(readFileSync(BUNDLED_CALENDAR, "utf8")) as CalendarData);
 
@@ -117,5 +117,32 @@ describe("deadlineStatus", () => {
   it("takes another threshold", () => {
     expect(deadlineStatus(deadline, sh("2026-03-09T08:00"), calendar, 2)).toBe("on_time");
     expect(deadlineStatus(deadline, sh("2026-03-09T10:00"), calendar, 2)).toBe("near_due");
+  });
+});
+
+describe("nearDueLimit", () => {
+  it("bounds exactly the deadlines deadlineStatus calls near due or overdue", () => {
+    const instants = fc.date({ min: new Date("2025-01-01T00:00:00Z"), max: new Date("2027-12-01T00:00:00Z"), noInvalidDate: true });
+    // Deadlines up to ten days on, and some on the limit itself or a millisecond either side.
+    const ahead = fc.oneof(fc.integer({ min: 0, max: 10 * 86_400_000 }), fc.constantFrom(-1, 0, 1));
+    fc.assert(
+      fc.property(instants, ahead, fc.constantFrom(0, 2, 4, 8), fc.boolean(), (now, offset, hours, fromLimit) => {
+        const limit = nearDueLimit(now, calendar, hours);
+        const deadline = new Date((fromLimit ? limit.getTime() : now.getTime()) + offset);
+        const status = deadlineStatus(deadline, now, calendar, hours);
+        expect(status === "on_time", `${deadline.toISOString()} against limit ${limit.toISOString()}`).toBe(deadline.getTime() > limit.getTime());
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("reaches over a weekend and a holiday to when the clock starts again", () => {
+    // Friday 20:00: four working hours end at Saturday 00:00, and a deadline at any time up to
+    // Monday 00:00 has no more working time left than that.
+    expect(nearDueLimit(sh("2026-03-06T20:00"), calendar)).toEqual(sh("2026-03-09T00:00"));
+    expect(nearDueLimit(sh("2026-03-06T22:00"), calendar)).toEqual(sh("2026-03-09T02:00"));
+    expect(nearDueLimit(sh("2026-03-09T10:00"), calendar)).toEqual(sh("2026-03-09T14:00"));
+    // National Day 2026: three hours of Wednesday 30 September, then the first of Thursday 8 October.
+    expect(nearDueLimit(sh("2026-09-30T21:00"), calendar)).toEqual(sh("2026-10-08T01:00"));
   });
 });

@@ -129,3 +129,13 @@ export function deadlineStatus(
   if (now.getTime() > deadline.getTime()) return "overdue";
   return calendar.workingMillisBetween(now, deadline) <= nearDueWorkingHours * HOUR_MS ? "near_due" : "on_time";
 }
+
+/**
+ * The latest deadline that is near due (or overdue) at `now`: `deadlineStatus` is on_time exactly
+ * for deadlines after it, so a queue can be a range on the deadline column. Working time counted
+ * up to `nearDueWorkingHours` may end at midnight before a weekend; a deadline anywhere in that
+ * weekend still has no more working time left, hence the move to when the clock starts again.
+ */
+export function nearDueLimit(now: Date, calendar: WorkingCalendar, nearDueWorkingHours = 4): Date {
+  return calendar.workingInstantFrom(calendar.addWorkingHours(now, nearDueWorkingHours));
+}
