@@ -48,6 +48,10 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await app.register(cookie);
   await app.register(compress, { threshold: 2048 });
   registerAuthentication(app, ctx);
+  // The document says which operations a stranger may call: a session or key is optional there.
+  app.addHook("onRoute", (route) => {
+    if (route.config?.public && route.schema && !route.schema.hide) route.schema = { ...route.schema, security: [{}, ...SECURITY] };
+  });
 
   await app.register(swagger, {
     // Shared schemas keep their $id as their name in components.schemas (Error, Division).
@@ -65,7 +69,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
           apiKey: { type: "http", scheme: "bearer", description: "API key for machine clients: ggk_…" },
         },
       },
-      security: [{ session: [] }, { apiKey: [] }],
+      security: SECURITY,
     },
   });
   app.get("/api/v1/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
@@ -92,6 +96,9 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   );
   return app;
 }
+
+/** Who may call an operation: a session cookie or an API key. */
+const SECURITY: Record<string, string[]>[] = [{ session: [] }, { apiKey: [] }];
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 

@@ -43,7 +43,7 @@ const RUNS_READS = Math.ceil(20 * RUNS);
 
 /**
  * Operations open without a session; every other operation must answer 401 to a stranger. Named
- * here because the document does not say it (no operation overrides the global `security`).
+ * here as well as in the document (`security` with an empty alternative), which must agree.
  */
 const PUBLIC_OPERATIONS = new Set(["health", "ready", "login", "locateGrid", "createCase", "uploadPhoto", "trackCase", "evaluateCase", "listCategories"]);
 /** Refusals of the router, before any route (and so before authentication) runs. */
@@ -75,9 +75,12 @@ type JsonSchema = {
   default?: unknown;
 };
 type Parameter = { name: string; in: "path" | "query" | "header"; required?: boolean; schema: JsonSchema };
-type Operation = { id: string; method: string; path: string; parameters: Parameter[]; body?: JsonSchema; isPublic: boolean };
+type Operation = { id: string; method: string; path: string; parameters: Parameter[]; body?: JsonSchema; isPublic: boolean; documentedPublic: boolean };
 type OpenApiDocument = {
-  paths: Record<string, Record<string, { operationId: string; parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: JsonSchema }> } }>>;
+  paths: Record<
+    string,
+    Record<string, { operationId: string; parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: JsonSchema }> }; security?: object[] }>
+  >;
 };
 
 function operationsOf(document: OpenApiDocument): Operation[] {
@@ -89,6 +92,7 @@ function operationsOf(document: OpenApiDocument): Operation[] {
       parameters: operation.parameters ?? [],
       body: operation.requestBody?.content["application/json"]?.schema,
       isPublic: PUBLIC_OPERATIONS.has(operation.operationId),
+      documentedPublic: (operation.security ?? []).some((alternative) => Object.keys(alternative).length === 0),
     })),
   );
 }
@@ -739,8 +743,10 @@ describe("hostile input", () => {
     fc.constantFrom("Basic YWRtaW46ZGVtby1wYXNzLTEyMw==", "Bearer", "Bearer ", "ggk_x", "Bearer ' or 1=1--").map((authorization) => ({ name: "a malformed Authorization", headers: { authorization } })),
   );
 
-  it("knows the public operations by the ids the document gives them", () => {
+  it("knows the public operations by the ids the document gives them, and the document marks them public", () => {
     for (const id of PUBLIC_OPERATIONS) expect(operations.has(id), `${id} is not served`).toBe(true);
+    const documented = OPERATIONS.filter((operation) => operation.documentedPublic).map((operation) => operation.id);
+    expect(documented.sort()).toEqual([...PUBLIC_OPERATIONS].sort());
   });
 
   describe("every operation of the OpenAPI document", () => {
