@@ -30,19 +30,38 @@ const pgTemplateName = (template: Template) => `gridgov_template_${template}`;
 
 export const usePostgres = () => Boolean(process.env.DATABASE_URL);
 
-function adminUrl(database = "postgres"): string {
+export function adminUrl(database = "postgres"): string {
   const url = new URL(process.env.DATABASE_URL ?? "");
   url.pathname = `/${database}`;
   return url.toString();
 }
 
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: adminUrl() });
   await client.connect();
   try {
     return await work(client);
   } finally {
     await client.end();
+  }
+}
+
+/** Postgres's code for a missing privilege: here, to end an autovacuum worker, which only a superuser may. */
+const INSUFFICIENT_PRIVILEGE = "42501";
+
+/**
+ * Drops a test database and whoever is still connected. Autovacuum may be at work on a database
+ * that was just written to, and a plain role cannot end its worker: try again shortly.
+ */
+export async function dropDatabase(name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await withAdmin((client) => client.query(`drop database if exists ${name} with (force)`));
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== INSUFFICIENT_PRIVILEGE || attempt >= 40) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 }
 
@@ -75,20 +94,14 @@ export async function dropTemplates(): Promise<void> {
     fs.rmSync(templateRoot(), { recursive: true, force: true });
     return;
   }
-  await withAdmin(async (client) => {
-    for (const template of ["empty", "demo"] as const) {
-      await client.query(`drop database if exists ${pgTemplateName(template)} with (force)`);
-    }
-  });
+  for (const template of ["empty", "demo"] as const) await dropDatabase(pgTemplateName(template));
 }
 
 const templateDir = (template: Template) => path.join(templateRoot(), template);
 
 async function freshPostgres(name: string, template?: string): Promise<string> {
-  await withAdmin(async (client) => {
-    await client.query(`drop database if exists ${name} with (force)`);
-    await client.query(`create database ${name}${template ? ` template ${template}` : ""}`);
-  });
+  await dropDatabase(name);
+  await withAdmin((client) => client.query(`create database ${name}${template ? ` template ${template}` : ""}`));
   return name;
 }
 
@@ -104,7 +117,7 @@ export async function openTestDatabase(template: Template): Promise<{ database: 
       location: url,
       async dispose() {
         await database.close();
-        await withAdmin((client) => client.query(`drop database if exists ${name} with (force)`));
+        await dropDatabase(name);
       },
     };
   }
@@ -128,7 +141,7 @@ export async function copyTemplate(template: Template): Promise<{ env: Record<st
     const name = await freshPostgres(`gridgov_test_${id}`, pgTemplateName(template));
     return {
       env: { DATABASE_URL: adminUrl(name) },
-      dispose: () => withAdmin(async (client) => void (await client.query(`drop database if exists ${name} with (force)`))),
+      dispose: () => dropDatabase(name),
     };
   }
   const dataDir = path.join(os.tmpdir(), `gridgov-test-${id}`);
