@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely } from "kysely";
+import { sql, type Insertable, type Kysely, type Updateable } from "kysely";
 import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { v7 as uuidv7 } from "uuid";
 import type { CaseRow, CaseTable, DB } from "../../db/schema.ts";
@@ -144,28 +144,73 @@ export async function insertReportedCases(
   });
 }
 
-/** Moves a case from one status to another in the per-community rollup, inside the caller's transaction. */
-export async function countStatusChange(db: Kysely<DB>, regionCode: string, communityCode: string, from: string, to: string): Promise<void> {
-  if (from === to) return;
-  // Rows are locked in status order, so that two transactions moving cases between the same two
-  // statuses cannot deadlock. The row a case leaves exists: the case was counted in it.
-  for (const status of [from, to].sort()) {
-    if (status === from) {
-      await db
-        .updateTable("case_status_counts")
-        .set({ cases: sql`cases - 1` })
-        .where("region_code", "=", regionCode)
-        .where("community_code", "=", communityCode)
-        .where("status", "=", from)
-        .execute();
-    } else {
-      await db
+/**
+ * Writes a transition in one statement, so that it needs no transaction of its own: the case's new
+ * state if it still has the version that was read, its event, and its move between statuses in the
+ * per-community rollup. Undefined, with nothing written, when the version has moved on.
+ */
+export async function writeTransition(
+  db: Kysely<DB>,
+  transition: { version: number; changes: Updateable<CaseTable>; from: string; event: NewCaseEvent },
+): Promise<CaseRow | undefined> {
+  const { event } = transition;
+  const written = db
+    .with("updated", (qb) =>
+      qb
+        .updateTable("cases")
+        .set(transition.changes)
+        .where("region_code", "=", event.regionCode)
+        .where("id", "=", event.caseId)
+        .where("version", "=", transition.version)
+        .returningAll(),
+    )
+    .with("event", (qb) =>
+      qb
+        .insertInto("case_events")
+        .columns(["region_code", "id", "case_id", "actor_id", "action", "from_status", "to_status", "level", "note", "public_note", "details"])
+        .expression((eb) =>
+          eb.selectFrom("updated").select([
+            "updated.region_code",
+            sql<string>`${uuidv7()}::uuid`.as("id"),
+            "updated.id as case_id",
+            sql<string | null>`${event.actorId}::uuid`.as("actor_id"),
+            sql<string>`${event.action}::text`.as("action"),
+            sql<string | null>`${event.from}::text`.as("from_status"),
+            sql<string>`${event.to}::text`.as("to_status"),
+            sql<string>`${event.level}::text`.as("level"),
+            sql<string | null>`${event.note ?? null}::text`.as("note"),
+            sql<boolean>`${event.publicNote ?? false}::boolean`.as("public_note"),
+            sql<string>`${JSON.stringify(event.details ?? {})}::jsonb`.as("details"),
+          ]),
+        ),
+    );
+  if (transition.from === event.to) return written.selectFrom("updated").selectAll().executeTakeFirst();
+  // Both rows in one upsert, locked in status order, so that two transitions moving cases between
+  // the same two statuses cannot deadlock. The row left is proposed with 0 cases (a proposed row
+  // must pass the check cases >= 0 too) and exists, the case was counted in it: it loses one.
+  const rows = [
+    { status: transition.from, cases: 0 },
+    { status: event.to, cases: 1 },
+  ].sort((a, b) => a.status.localeCompare(b.status));
+  return written
+    .with("counted", (qb) => {
+      const row = (step: { status: string; cases: number }) =>
+        qb
+          .selectFrom("updated")
+          .select(["updated.region_code", "updated.community_code", sql<string>`${step.status}::text`.as("status"), sql<number>`${step.cases}::int`.as("cases")]);
+      return qb
         .insertInto("case_status_counts")
-        .values({ region_code: regionCode, community_code: communityCode, status: to, cases: 1 })
-        .onConflict((conflict) => conflict.columns(["region_code", "community_code", "status"]).doUpdateSet({ cases: sql`case_status_counts.cases + 1` }))
-        .execute();
-    }
-  }
+        .columns(["region_code", "community_code", "status", "cases"])
+        .expression(row(rows[0]).unionAll(row(rows[1])))
+        .onConflict((conflict) =>
+          conflict.columns(["region_code", "community_code", "status"]).doUpdateSet({
+            cases: sql`case_status_counts.cases + case when excluded.status = ${transition.from}::text then -1 else 1 end`,
+          }),
+        );
+    })
+    .selectFrom("updated")
+    .selectAll()
+    .executeTakeFirst();
 }
 
 /** One case in the actor's scope (its community lies under the actor's division), or undefined. */

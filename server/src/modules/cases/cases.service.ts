@@ -1,7 +1,8 @@
 import crypto from "node:crypto";
+import type { Kysely } from "kysely";
 import { v7 as uuidv7 } from "uuid";
 import type { AppContext } from "../../context.ts";
-import type { CaseRow } from "../../db/schema.ts";
+import type { CaseRow, DB } from "../../db/schema.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { linkPhotos, photosOfCase } from "../attachments/attachments.service.ts";
 import { writeAudit } from "../audit/audit.repository.ts";
@@ -11,13 +12,12 @@ import { toWgs84, type Crs } from "../grids/grids.service.ts";
 import { maskPhone } from "../people/people.presenters.ts";
 import { calendarFor } from "./calendars.ts";
 import {
-  countStatusChange,
   findCaseInScope,
   findTimeline,
-  insertCaseEvent,
   insertReportedCases,
   type NearbyCase,
   type NewReport,
+  writeTransition,
 } from "./cases.repository.ts";
 import { activeCategories } from "./categories.service.ts";
 import { computeDeadlines, policyFor, type Urgency } from "./deadlines.ts";
@@ -433,10 +433,11 @@ async function applyTransition(
     deadlines.feedback_by = fresh.feedbackBy;
     deadlines.handle_by = fresh.handleBy;
   }
-  return ctx.db.transaction().execute(async (trx) => {
-    const updated = await trx
-      .updateTable("cases")
-      .set({
+  const write = async (db: Kysely<DB>) => {
+    const updated = await writeTransition(db, {
+      version: row.version,
+      from: row.status,
+      changes: {
         status: next.status,
         level: next.level as ClosureLevel,
         assignment: next.assignment ? JSON.stringify(next.assignment) : null,
@@ -451,28 +452,29 @@ async function applyTransition(
         version: row.version + 1,
         updated_at: now,
         ...deadlines,
-      })
-      .where("region_code", "=", row.region_code)
-      .where("id", "=", row.id)
-      .where("version", "=", row.version)
-      .returningAll()
-      .executeTakeFirst();
-    if (!updated) throw new AppError(412, "version_mismatch", "The case changed since you read it; reload it");
-    await countStatusChange(trx, row.region_code, row.community_code, row.status, updated.status);
-    await linkPhotos(trx, input.photoIds ?? [], { caseId: row.id, regionCode: row.region_code, kind: "after", uploaderId: actorId });
-    await insertCaseEvent(trx, {
-      regionCode: row.region_code,
-      caseId: row.id,
-      actorId,
-      action: command.action,
-      from: transition.from,
-      to: transition.to,
-      level: transition.level,
-      note: input.note,
-      publicNote: input.publicNote,
-      details: input.photoIds?.length ? { ...transition.details, photos: input.photoIds } : transition.details,
+      },
+      event: {
+        regionCode: row.region_code,
+        caseId: row.id,
+        actorId,
+        action: command.action,
+        from: transition.from,
+        to: transition.to,
+        level: transition.level,
+        note: input.note,
+        publicNote: input.publicNote,
+        details: input.photoIds?.length ? { ...transition.details, photos: input.photoIds } : transition.details,
+      },
     });
+    if (!updated) throw new AppError(412, "version_mismatch", "The case changed since you read it; reload it");
     return updated;
+  };
+  // One statement is atomic; after-photos are linked in the same transaction, or not at all.
+  const photoIds = input.photoIds ?? [];
+  if (photoIds.length === 0) return write(ctx.db);
+  return ctx.db.transaction().execute(async (trx) => {
+    await linkPhotos(trx, photoIds, { caseId: row.id, regionCode: row.region_code, kind: "after", uploaderId: actorId });
+    return write(trx);
   });
 }
 
