@@ -3,6 +3,7 @@ import http from "node:http";
 import zlib from "node:zlib";
 import pg from "pg";
 import { startServer, type RunningServer } from "../server/test/cli.ts";
+import { dropDatabase } from "../server/test/databases.ts";
 
 /** The p-th percentile (0–100) of the samples, in the samples' unit. */
 export function percentile(samples: number[], p: number): number {
@@ -135,7 +136,7 @@ export async function withFreshPostgres(url: string, use: (url: string) => Promi
         if (rows[0].n === 0) break;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      await admin.query(`drop database if exists ${name} with (force)`);
+      await dropDatabase(name, url);
     }
   } finally {
     await admin.end();

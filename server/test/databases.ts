@@ -36,8 +36,8 @@ export function adminUrl(database = "postgres"): string {
   return url.toString();
 }
 
-export async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl() });
+export async function withAdmin<T>(work: (client: pg.Client) => Promise<T>, url = adminUrl()): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     return await work(client);
@@ -51,12 +51,13 @@ const INSUFFICIENT_PRIVILEGE = "42501";
 
 /**
  * Drops a test database and whoever is still connected. Autovacuum may be at work on a database
- * that was just written to, and a plain role cannot end its worker: try again shortly.
+ * that was just written to, and a plain role cannot end its worker: try again shortly. Connects
+ * to `url`, by default the maintenance database next to DATABASE_URL's.
  */
-export async function dropDatabase(name: string): Promise<void> {
+export async function dropDatabase(name: string, url = adminUrl()): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await withAdmin((client) => client.query(`drop database if exists ${name} with (force)`));
+      await withAdmin((client) => client.query(`drop database if exists ${name} with (force)`), url);
       return;
     } catch (error) {
       if ((error as { code?: string }).code !== INSUFFICIENT_PRIVILEGE || attempt >= 40) throw error;
