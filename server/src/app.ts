@@ -6,12 +6,12 @@ import cookie from "@fastify/cookie";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type RouteOptions } from "fastify";
 import type { AppContext } from "./context.ts";
 import { registerAuthentication, sessionCookieName } from "./http/authentication.ts";
 import { AppError } from "./errors.ts";
 import { answerFrameworkError, registerErrorHandling } from "./http/errors.ts";
-import { ErrorResponse } from "./http/schemas.ts";
+import { ErrorResponse, errors } from "./http/schemas.ts";
 import { validatorCompiler } from "./http/validation.ts";
 import { authRoutes } from "./modules/auth/auth.routes.ts";
 import { caseQueueRoutes } from "./modules/cases/case-queue.routes.ts";
@@ -48,10 +48,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await app.register(cookie);
   await app.register(compress, { threshold: 2048 });
   registerAuthentication(app, ctx);
-  // The document says which operations a stranger may call: a session or key is optional there.
-  app.addHook("onRoute", (route) => {
-    if (route.config?.public && route.schema && !route.schema.hide) route.schema = { ...route.schema, security: [{}, ...SECURITY] };
-  });
+  app.addHook("onRoute", documentCommonAnswers);
 
   await app.register(swagger, {
     // Shared schemas keep their $id as their name in components.schemas (Error, Division).
@@ -99,6 +96,23 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
 
 /** Who may call an operation: a session cookie or an API key. */
 const SECURITY: Record<string, string[]>[] = [{ session: [] }, { apiKey: [] }];
+
+/**
+ * What the document says of every operation besides its own answers: which ones a stranger may
+ * call (a session or key is optional there), and the refusals that come before the route's code:
+ * a malformed or over-long URL, no session, a body too large or of the wrong type, the public limit.
+ */
+function documentCommonAnswers(route: RouteOptions): void {
+  if (!route.schema || route.schema.hide) return;
+  const config = (route.config ?? {}) as { public?: boolean; limited?: boolean };
+  const takesBody = [route.method].flat().some((method) => ["POST", "PUT", "PATCH"].includes(method));
+  const common = errors(400, 414, ...(config.public ? [] : [401]), ...(takesBody ? [413, 415] : []), ...(config.limited ? [429] : []));
+  route.schema = {
+    ...route.schema,
+    response: { ...common, ...(route.schema.response as object) },
+    ...(config.public ? { security: [{}, ...SECURITY] } : {}),
+  };
+}
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
