@@ -14,6 +14,8 @@ export type CasePageFilter = {
   ownerDivision?: string;
   handleByFrom?: Date;
   handleByBefore?: Date;
+  /** Inclusive, as near due is: a deadline exactly at the limit still counts. */
+  handleByUntil?: Date;
   categoryCode?: string;
   division?: string;
   level?: "community" | "street" | "district";
@@ -85,6 +87,7 @@ export function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePageFilte
   }
   if (filter.handleByFrom) query = query.where("handle_by", ">=", filter.handleByFrom);
   if (filter.handleByBefore) query = query.where("handle_by", "<", filter.handleByBefore);
+  if (filter.handleByUntil) query = query.where("handle_by", "<=", filter.handleByUntil);
   if (categoryCode !== undefined) {
     // A category includes its subcategories (`class.main` → `class.main.sub`), not a sibling sharing a prefix.
     query = query.where((eb) => eb.or([eb("category_code", "=", categoryCode), eb("category_code", "like", `${literal(categoryCode)}.%`)]));

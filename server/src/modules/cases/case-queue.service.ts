@@ -108,7 +108,7 @@ function queueFilter(queue: CaseQueue | undefined, actor: Actor, now: Date): Par
     case "near_due":
       // The same rule as each case's `deadline`, on the calendar of the actor's region: a range on
       // handle_by up to the latest deadline with at most four working hours left.
-      return { statuses: OPEN, handleByFrom: now, handleByBefore: new Date(nearDueLimit(now, calendarFor(regionOf(actor.scopeCode))).getTime() + 1) };
+      return { statuses: OPEN, handleByFrom: now, handleByUntil: nearDueLimit(now, calendarFor(regionOf(actor.scopeCode))) };
     case "overdue":
       return { statuses: OPEN, handleByBefore: now };
   }
