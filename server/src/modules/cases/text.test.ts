@@ -1,7 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CATEGORY_SEEDS } from "./categories.data.ts";
-import { distanceMeters, searchTerms, similarity, suggestCategories, termSimilarity, termsOf, tokenize } from "./text.ts";
+import { distanceMeters, searchTerms, suggestCategories, termSimilarity, termsOf, tokenize } from "./text.ts";
+
+/** Two texts compared as intake compares a report with a case: through their stored search terms. */
+const similarity = (a: string, b: string) => termSimilarity(termsOf(searchTerms(a)), termsOf(searchTerms(b)));
 
 const MANHOLE = "小区门口的井盖不见了，晚上很危险";
 const MANHOLE_AGAIN = "小区大门口井盖没了，晚上走路很危险，请尽快处理";
@@ -187,9 +190,8 @@ describe("searchTerms", () => {
   it("reads back as the token set duplicates are scored on", () => {
     const text = fc.oneof(fc.string({ unit: fc.constantFrom(..."井盖小区门口的了垃圾路灯不亮摆摊，。 ab1ＡＢ"), maxLength: 40 }), fc.string({ maxLength: 40 }));
     fc.assert(
-      fc.property(text, text, (a, b) => {
+      fc.property(text, (a) => {
         expect(termsOf(searchTerms(a))).toEqual(new Set(tokenize(a)));
-        expect(termSimilarity(termsOf(searchTerms(a)), termsOf(searchTerms(b)))).toBe(similarity(a, b));
       }),
       { numRuns: 500 },
     );

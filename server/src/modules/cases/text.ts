@@ -63,7 +63,8 @@ export function tokenize(text: string): string[] {
 }
 
 /**
- * How alike two reports are, in [0, 1]: the cosine of their token sets, |A ∩ B| / √(|A|·|B|).
+ * How alike two reports are, in [0, 1], from their token sets (`termsOf` their search columns):
+ * the cosine |A ∩ B| / √(|A|·|B|).
  * Cosine rather than Jaccard because reports of one problem differ a lot in length (a hotline
  * transcript against a one-line app report): cosine divides by the geometric mean of the two
  * sizes, Jaccard by the size of the union, which punishes the long text's extra words much harder.
@@ -71,11 +72,6 @@ export function tokenize(text: string): string[] {
  * compared with the cases around it without segmenting their text again. Identical texts score 1;
  * a text without any token scores 0 against everything.
  */
-export function similarity(a: string, b: string): number {
-  return termSimilarity(new Set(tokenize(a)), new Set(tokenize(b)));
-}
-
-/** `similarity` of two token sets, such as `termsOf` two cases' search columns. */
 export function termSimilarity(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
   if (a.size === 0 || b.size === 0) return 0;
   const [small, large] = a.size <= b.size ? [a, b] : [b, a];
