@@ -245,7 +245,8 @@ async function lifecycles(client: Client, running: Running, places: Place[], sea
 
 /** The three measurements on one database, printed under its name. */
 async function benchDatabase(kind: Kind, label: string, target: DatabaseTarget, attachmentsDir: string): Promise<void> {
-  const config: Config = { ...loadConfig({ LOG_LEVEL: "warn", ATTACHMENTS_DIR: attachmentsDir }), database: target };
+  // One seat operator's session stands for a whole call centre: the per-user limit is lifted.
+  const config: Config = { ...loadConfig({ LOG_LEVEL: "warn", ATTACHMENTS_DIR: attachmentsDir, STAFF_REQUESTS_PER_MINUTE: "1000000" }), database: target };
   const prepareStarted = performance.now();
   const running = await prepare(config, { demo: true });
   try {

@@ -10,16 +10,21 @@ import Fastify, { type FastifyInstance, type RouteOptions } from "fastify";
 import type { AppContext } from "./context.ts";
 import { registerAuthentication, sessionCookieName } from "./http/authentication.ts";
 import { AppError } from "./errors.ts";
+import { acceptDeclaredBodiesOnly } from "./http/cross-site.ts";
 import { answerFrameworkError, registerErrorHandling } from "./http/errors.ts";
 import { ErrorResponse, errors } from "./http/schemas.ts";
+import { trustProxyOption } from "./http/proxies.ts";
+import { RateLimiter } from "./http/rate-limit.ts";
 import { validatorCompiler } from "./http/validation.ts";
 import { authRoutes } from "./modules/auth/auth.routes.ts";
+import { actorOfApiKey, actorOfSession } from "./modules/auth/auth.service.ts";
 import { caseQueueRoutes } from "./modules/cases/case-queue.routes.ts";
 import { caseRoutes } from "./modules/cases/cases.routes.ts";
 import { categoryRoutes } from "./modules/cases/categories.routes.ts";
 import { Division, divisionRoutes } from "./modules/divisions/divisions.routes.ts";
 import { gridRoutes } from "./modules/grids/grids.routes.ts";
 import { peopleRoutes } from "./modules/people/people.routes.ts";
+import { STAFF_ROLES } from "./modules/people/roles.ts";
 import { healthRoutes } from "./modules/system/health.routes.ts";
 
 const WEB_DIST = fileURLToPath(new URL("../../web/dist/", import.meta.url));
@@ -31,7 +36,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: ctx.config.bodyLimitBytes,
-    trustProxy: ctx.config.trustProxy,
+    trustProxy: trustProxyOption(ctx.config.trustProxy),
     // Deeply nested JSON is refused by the parser instead of costing a deep recursion.
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
@@ -42,12 +47,21 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   });
   app.setValidatorCompiler(validatorCompiler);
   parseJsonAsStrictUtf8(app);
+  acceptDeclaredBodiesOnly(app);
   registerErrorHandling(app);
   app.addSchema(ErrorResponse);
   app.addSchema(Division);
   await app.register(cookie);
   await app.register(compress, { threshold: 2048 });
-  registerAuthentication(app, ctx);
+  registerAuthentication(app, {
+    config: ctx.config,
+    limiter: new RateLimiter(ctx.db),
+    credentials: {
+      actorOfSession: (token) => actorOfSession(ctx, token),
+      actorOfApiKey: (key) => actorOfApiKey(ctx, key),
+      isStaff: (actor) => actor.roles.some((role) => STAFF_ROLES.includes(role)),
+    },
+  });
   app.addHook("onRoute", documentCommonAnswers);
 
   await app.register(swagger, {
@@ -100,13 +114,23 @@ const SECURITY: Record<string, string[]>[] = [{ session: [] }, { apiKey: [] }];
 /**
  * What the document says of every operation besides its own answers: which ones a stranger may
  * call (a session or key is optional there), and the refusals that come before the route's code:
- * a malformed or over-long URL, no session, a body too large or of the wrong type, the public limit.
+ * a malformed or over-long URL, no session, a change sent by another site, a body too large or of
+ * the wrong type, the rate limit.
  */
 function documentCommonAnswers(route: RouteOptions): void {
   if (!route.schema || route.schema.hide) return;
-  const config = (route.config ?? {}) as { public?: boolean; limited?: boolean };
-  const takesBody = [route.method].flat().some((method) => ["POST", "PUT", "PATCH"].includes(method));
-  const common = errors(400, 414, ...(config.public ? [] : [401]), ...(takesBody ? [413, 415] : []), ...(config.limited ? [429] : []));
+  const config = (route.config ?? {}) as { public?: boolean; limited?: boolean; signIn?: boolean };
+  const methods = [route.method].flat();
+  const takesBody = methods.some((method) => ["POST", "PUT", "PATCH"].includes(method));
+  const changes = takesBody || methods.includes("DELETE");
+  const common = errors(
+    400,
+    414,
+    ...(config.public ? [] : [401]),
+    ...(changes ? [403] : []),
+    ...(takesBody ? [413, 415] : []),
+    ...(config.limited || config.signIn ? [429] : []),
+  );
   route.schema = {
     ...route.schema,
     response: { ...common, ...(route.schema.response as object) },

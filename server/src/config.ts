@@ -1,3 +1,4 @@
+import net from "node:net";
 import path from "node:path";
 import type { DatabaseTarget } from "./db/database.ts";
 
@@ -12,15 +13,24 @@ export type Config = {
   session: { idleMinutes: number; absoluteHours: number };
   login: { maxFailures: number; lockoutMinutes: number };
   bodyLimitBytes: number;
-  /** Requests a minute one address may make without a session to reports, uploads, tracking and sign-in. */
+  /** Requests a minute one address may make without a session to reports, uploads, tracking and rating; and sign-ins, whoever asks. */
   publicRequestsPerMinute: number;
-  /** Whether X-Forwarded-For names the client (behind a reverse proxy), so that limits count clients, not the proxy. */
-  trustProxy: boolean;
+  /** Requests a minute to the same routes for one signed-in user: residents and merchants, staff, and the user's API keys. */
+  residentRequestsPerMinute: number;
+  staffRequestsPerMinute: number;
+  apiKeyRequestsPerMinute: number;
+  /**
+   * Which reverse proxies are trusted to name the client in X-Forwarded-For: none (false), the
+   * number of proxies in front of the server, or their addresses and CIDR ranges.
+   */
+  trustProxy: TrustProxy;
   /** Where photos are stored as files. */
   attachmentsDir: string;
   /** Open cases this close, this recent and this similar are offered as duplicates at intake. */
   duplicates: { radiusMeters: number; days: number; minSimilarity: number };
 };
+
+export type TrustProxy = false | { hops: number } | { addresses: string[] };
 
 export class ConfigError extends Error {}
 
@@ -34,6 +44,41 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
+// Names of ranges that proxy-addr knows: 127.0.0.0/8 and ::1; 169.254.0.0/16 and fe80::/10; 10/8, 172.16/12, 192.168/16 and fc00::/7.
+const NAMED_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+/** TRUST_PROXY: `false`, a hop count, or a comma-separated list of addresses, CIDR ranges and named ranges. */
+function trustProxy(raw: string | undefined): TrustProxy {
+  const value = raw?.trim() ?? "";
+  if (value === "" || value === "false") return false;
+  if (value === "true") {
+    throw new ConfigError(
+      "TRUST_PROXY=true would let any client choose its own address through X-Forwarded-For; set the number of proxies in front of the server (e.g. 1) or their addresses (e.g. 10.0.0.5,192.168.1.0/24)",
+    );
+  }
+  if (/^[0-9]+$/.test(value)) {
+    const hops = Number(value);
+    if (hops < 1 || hops > 10) throw new ConfigError(`TRUST_PROXY as a number of proxies must be from 1 to 10, not "${raw}"`);
+    return { hops };
+  }
+  const addresses = value.split(",").map((entry) => entry.trim());
+  for (const entry of addresses) {
+    if (!isAddressOrRange(entry)) {
+      throw new ConfigError(`TRUST_PROXY must be false, a number of proxies, or addresses and CIDR ranges separated by commas; "${entry}" is none of these`);
+    }
+  }
+  return { addresses };
+}
+
+function isAddressOrRange(entry: string): boolean {
+  if (NAMED_RANGES.has(entry)) return true;
+  const [address, prefix, ...rest] = entry.split("/");
+  const version = net.isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
 /** Reads and checks the environment once, at start; a bad value stops the start with its name. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL?.trim();
@@ -42,8 +87,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const secure = env.SECURE_COOKIES ?? "false";
   if (secure !== "true" && secure !== "false") throw new ConfigError("SECURE_COOKIES must be true or false");
-  const trustProxy = env.TRUST_PROXY ?? "false";
-  if (trustProxy !== "true" && trustProxy !== "false") throw new ConfigError("TRUST_PROXY must be true or false");
   return {
     port: integer(env, "PORT", 3000, 0, 65535),
     host: env.HOST || "0.0.0.0",
@@ -63,7 +106,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     bodyLimitBytes: integer(env, "BODY_LIMIT_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
     publicRequestsPerMinute: integer(env, "PUBLIC_REQUESTS_PER_MINUTE", 60, 1, 1_000_000),
-    trustProxy: trustProxy === "true",
+    residentRequestsPerMinute: integer(env, "RESIDENT_REQUESTS_PER_MINUTE", 120, 1, 1_000_000),
+    staffRequestsPerMinute: integer(env, "STAFF_REQUESTS_PER_MINUTE", 300, 1, 1_000_000),
+    apiKeyRequestsPerMinute: integer(env, "API_KEY_REQUESTS_PER_MINUTE", 600, 1, 1_000_000),
+    trustProxy: trustProxy(env.TRUST_PROXY),
     duplicates: {
       radiusMeters: integer(env, "DUPLICATE_RADIUS_METERS", 200, 1, 10_000),
       days: integer(env, "DUPLICATE_DAYS", 7, 1, 365),

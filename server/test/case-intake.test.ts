@@ -129,7 +129,7 @@ describe("the public limit", () => {
   });
   afterAll(() => t.close());
 
-  it("refuses an address's anonymous reports past the limit with 429 and writes nothing; signed-in callers are not limited", async () => {
+  it("refuses an address's anonymous reports past the limit with 429 and writes nothing; signed-in callers count under their own limit", async () => {
     const body = { description: "路灯不亮了", gridCode: "530103001001001" };
     const anonymous = () => t.app.inject({ method: "POST", url: "/api/v1/cases", payload: body, remoteAddress: "203.0.113.7" });
     const answers = [await anonymous(), await anonymous(), await anonymous(), await anonymous()];

@@ -19,9 +19,10 @@ export type TestApp = {
 export async function createTestApp(template: Template = "demo", env: Record<string, string> = {}): Promise<TestApp> {
   const { database, dispose } = await openTestDatabase(template);
   const attachmentsDir = fs.mkdtempSync(path.join(os.tmpdir(), "gridgov-attachments-"));
-  // Every request of a test comes from one address: the public limit is lifted unless a test sets it.
+  // Every request of a test comes from one address and a few users: the limits are lifted unless a test sets them.
+  const lifted = { PUBLIC_REQUESTS_PER_MINUTE: "1000000", RESIDENT_REQUESTS_PER_MINUTE: "1000000", STAFF_REQUESTS_PER_MINUTE: "1000000", API_KEY_REQUESTS_PER_MINUTE: "1000000" };
   const config: Config = {
-    ...loadConfig({ ATTACHMENTS_DIR: attachmentsDir, PUBLIC_REQUESTS_PER_MINUTE: "1000000", ...env }),
+    ...loadConfig({ ATTACHMENTS_DIR: attachmentsDir, ...lifted, ...env }),
     database: { kind: "pglite-memory" },
   };
   const ctx = createContext(database.db, config);

@@ -22,6 +22,7 @@ export type DB = {
   idempotency_keys: IdempotencyKeyTable;
   attachments: AttachmentTable;
   scheduler_leases: { name: string; holder: string; expires_at: Date };
+  rate_limits: { bucket: string; window_ends: Date; hits: number };
 };
 
 export type AttachmentTable = {

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { AppContext } from "../context.ts";
+import type { Config } from "../config.ts";
 import { AppError, authenticationRequired } from "../errors.ts";
 import type { Actor } from "../modules/auth/actor.ts";
-import { actorOfApiKey, actorOfSession } from "../modules/auth/auth.service.ts";
-import { RateLimiter } from "./rate-limit.ts";
+import { crossSiteRequest, isCrossSiteStateChange } from "./cross-site.ts";
+import { addressBucket, type RateLimiter } from "./rate-limit.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -11,13 +11,38 @@ declare module "fastify" {
     actor: Actor;
     sessionToken: string | null;
   }
+  interface FastifyInstance {
+    /** How this app reads credentials, for `resolveActor`. */
+    authentication: { credentials: Credentials; cookieName: string };
+  }
   interface FastifyContextConfig {
     /** Routes open without a session: sign-in, health, public lookups. */
     public?: boolean;
-    /** Public routes whose callers without a session are limited per address (PUBLIC_REQUESTS_PER_MINUTE). */
+    /**
+     * Routes whose callers are counted: per address without a session (PUBLIC_REQUESTS_PER_MINUTE),
+     * per user with one (RESIDENT_, STAFF_, API_KEY_REQUESTS_PER_MINUTE).
+     */
     limited?: boolean;
+    /** The sign-in: counted per address whoever calls, and refused cross-site even without a session. */
+    signIn?: boolean;
   }
 }
+
+/** Who a credential names; the auth area provides these where the app is assembled. */
+export type Credentials = {
+  /** The actor of a session token, or null when it names no live session. */
+  actorOfSession(token: string): Promise<Actor | null>;
+  /** The actor of an API key, or null when it is unknown or revoked. */
+  actorOfApiKey(key: string): Promise<Actor | null>;
+  /** Staff get the higher per-user limit; residents and merchants the lower. */
+  isStaff(actor: Actor): boolean;
+};
+
+export type AuthenticationOptions = {
+  config: Pick<Config, "secureCookies" | "publicRequestsPerMinute" | "residentRequestsPerMinute" | "staffRequestsPerMinute" | "apiKeyRequestsPerMinute">;
+  credentials: Credentials;
+  limiter: RateLimiter;
+};
 
 export function sessionCookieName(secure: boolean): string {
   // The __Host- prefix binds the cookie to this host over HTTPS; plain HTTP (demo, loopback) cannot use it.
@@ -26,23 +51,44 @@ export function sessionCookieName(secure: boolean): string {
 
 /**
  * Resolves the one Actor of each request from the session cookie or an `Authorization: Bearer`
- * API key, before the body is read, so that unauthenticated requests are refused first.
+ * API key, before the body is read, so that unauthenticated requests are refused first. Before
+ * that, a state change that carries the session cookie is refused when a page of another site
+ * sent it, and limited routes count the request.
  */
-export function registerAuthentication(app: FastifyInstance, ctx: AppContext): void {
-  const limiter = new RateLimiter(ctx.config.publicRequestsPerMinute);
+export function registerAuthentication(app: FastifyInstance, { config, credentials, limiter }: AuthenticationOptions): void {
+  const cookieName = sessionCookieName(config.secureCookies);
+  app.decorate("authentication", { credentials, cookieName });
   app.decorateRequest("actor", null as unknown as Actor);
   app.decorateRequest("sessionToken", null);
+
+  /** The limit of the caller and the bucket it is counted in. */
+  async function limitOf(request: FastifyRequest): Promise<{ bucket: string; perMinute: number; who: string }> {
+    const address = addressBucket(request.ip);
+    if (request.routeOptions.config.signIn) return { bucket: `sign-in:${address}`, perMinute: config.publicRequestsPerMinute, who: "your address" };
+    const actor = await resolveActor(request);
+    if (!actor) return { bucket: `address:${address}`, perMinute: config.publicRequestsPerMinute, who: "your address" };
+    if (!request.sessionToken) return { bucket: `api-key:${actor.userId}`, perMinute: config.apiKeyRequestsPerMinute, who: "your API keys" };
+    const perMinute = credentials.isStaff(actor) ? config.staffRequestsPerMinute : config.residentRequestsPerMinute;
+    return { bucket: `user:${actor.userId}`, perMinute, who: "your account" };
+  }
+
   app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
-    const { config } = request.routeOptions;
-    if (config.limited && !(await resolveActor(ctx, request))) {
-      const wait = limiter.hit(request.ip);
+    if (!request.routeOptions.url) return;
+    const { config: route } = request.routeOptions;
+    // A session cookie rides along with whatever a page of any site sends: only this site's pages
+    // may change anything with it. A sign-in is refused too, so no site signs a visitor into another account.
+    const sentWithCookie = request.cookies[cookieName] !== undefined && !bearerOf(request);
+    if ((sentWithCookie || route.signIn) && isCrossSiteStateChange(request)) throw crossSiteRequest();
+    if (route.limited || route.signIn) {
+      const { bucket, perMinute, who } = await limitOf(request);
+      const wait = await limiter.hit(bucket, perMinute);
       if (wait > 0) {
         reply.header("retry-after", String(wait));
-        throw new AppError(429, "rate_limited", `Too many requests from your address: try again in ${wait} s`);
+        throw new AppError(429, "rate_limited", `Too many requests from ${who}: try again in ${wait} s`, { retryAfterSeconds: wait });
       }
     }
-    if (config.public || !request.routeOptions.url) return;
-    const actor = await resolveActor(ctx, request);
+    if (route.public) return;
+    const actor = await resolveActor(request);
     if (!actor) throw authenticationRequired();
     request.actor = actor;
   });
@@ -51,19 +97,24 @@ export function registerAuthentication(app: FastifyInstance, ctx: AppContext): v
 const resolved = new WeakMap<FastifyRequest, Promise<Actor | null>>();
 
 /** The actor behind the request's API key or session cookie, or null; public routes call it when a caller may be signed in. */
-export function resolveActor(ctx: AppContext, request: FastifyRequest): Promise<Actor | null> {
+export function resolveActor(request: FastifyRequest): Promise<Actor | null> {
   let actor = resolved.get(request);
   if (!actor) {
-    actor = readCredentials(ctx, request);
+    actor = readCredentials(request);
     resolved.set(request, actor);
   }
   return actor;
 }
 
-async function readCredentials(ctx: AppContext, request: FastifyRequest): Promise<Actor | null> {
-  const bearer = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
-  const token = request.cookies[sessionCookieName(ctx.config.secureCookies)];
+function bearerOf(request: FastifyRequest): string | undefined {
+  return request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+}
+
+async function readCredentials(request: FastifyRequest): Promise<Actor | null> {
+  const { credentials, cookieName } = request.server.authentication;
+  const bearer = bearerOf(request);
+  const token = request.cookies[cookieName];
   request.sessionToken = bearer ? null : (token ?? null);
-  if (bearer) return actorOfApiKey(ctx, bearer);
-  return token ? actorOfSession(ctx, token) : null;
+  if (bearer) return credentials.actorOfApiKey(bearer);
+  return token ? credentials.actorOfSession(token) : null;
 }

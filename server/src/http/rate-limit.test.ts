@@ -1,13 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { RateLimiter } from "./rate-limit.ts";
+import { addressBucket } from "./rate-limit.ts";
 
-describe("RateLimiter", () => {
-  it("lets each address through its limit per minute, then answers the seconds to wait", () => {
-    const limiter = new RateLimiter(3);
-    const start = 60_000 * 1000 + 15_000; // 15 s into a minute
-    expect([1, 2, 3].map(() => limiter.hit("10.0.0.1", start))).toEqual([0, 0, 0]);
-    expect(limiter.hit("10.0.0.1", start)).toBe(45);
-    expect(limiter.hit("10.0.0.2", start)).toBe(0);
-    expect(limiter.hit("10.0.0.1", start + 45_000)).toBe(0); // the next minute starts afresh
+describe("addressBucket", () => {
+  it("counts an IPv4 address as itself, also when it comes IPv4-mapped", () => {
+    expect(addressBucket("203.0.113.7")).toBe("203.0.113.7");
+    expect(addressBucket("::ffff:203.0.113.7")).toBe("203.0.113.7");
+  });
+
+  it("counts every IPv6 address of one /64 as one client, however it is written", () => {
+    const bucket = addressBucket("2001:db8:1:2::1");
+    expect(bucket).toBe("2001:db8:1:2::/64");
+    expect(addressBucket("2001:0db8:0001:0002:ffff:1234:5678:9abc")).toBe(bucket);
+    expect(addressBucket("2001:DB8:1:2:0:0:0:2%eth0")).toBe(bucket);
+    expect(addressBucket("2001:db8:1:3::1")).not.toBe(bucket);
+    expect(addressBucket("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(addressBucket("::1")).toBe("0:0:0:0::/64");
   });
 });

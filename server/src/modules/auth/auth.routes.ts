@@ -23,13 +23,13 @@ export async function authRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
   app.post(
     "/auth/login",
     {
-      config: { public: true, limited: true },
+      config: { public: true, signIn: true },
       schema: {
         operationId: "login",
         tags: ["auth"],
         summary: "Sign in with a username and password; sets the session cookie",
         body: LoginBody,
-        response: { 200: Type.Object({ user: Me }), ...errors(400, 401, 423, 429) },
+        response: { 200: Type.Object({ user: Me }), ...errors(400, 401, 403, 423, 429) },
       },
     },
     async (request, reply) => {

@@ -144,7 +144,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
     },
     async (request, reply) => {
       if (!Buffer.isBuffer(request.body)) throw new AppError(415, "unsupported_media_type", "Send the photo as image/jpeg, image/png or image/webp");
-      const attachment = await uploadPhoto(ctx, await resolveActor(ctx, request), request.body);
+      const attachment = await uploadPhoto(ctx, await resolveActor(request), request.body);
       return reply.status(201).send({ attachment });
     },
   );
@@ -187,7 +187,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
       },
     },
     async (request, reply) => {
-      const actor = await resolveActor(ctx, request);
+      const actor = await resolveActor(request);
       const result = await intakeCase(ctx, actor, request.body, request.headers["idempotency-key"]);
       return reply.status(result.statusCode).header("etag", etagOf(result.body.case.version)).send(result.body);
     },

@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.ts";
+
+const trustProxyOf = (value: string) => loadConfig({ TRUST_PROXY: value }).trustProxy;
+
+describe("TRUST_PROXY", () => {
+  it("is off by default and with false", () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(trustProxyOf("false")).toBe(false);
+  });
+
+  it("takes a number of proxies, or their addresses, CIDR ranges and named ranges", () => {
+    expect(trustProxyOf("2")).toEqual({ hops: 2 });
+    expect(trustProxyOf("10.0.0.5, 192.168.1.0/24,2001:db8::/32,::1,loopback")).toEqual({
+      addresses: ["10.0.0.5", "192.168.1.0/24", "2001:db8::/32", "::1", "loopback"],
+    });
+  });
+
+  it("refuses true, which would trust whatever a client writes, and says what to write instead", () => {
+    expect(() => trustProxyOf("true")).toThrow(ConfigError);
+    expect(() => trustProxyOf("true")).toThrow(/number of proxies .*\(e\.g\. 1\).* addresses/);
+  });
+
+  it("refuses what is neither a count nor an address or range", () => {
+    for (const bad of ["0", "11", "yes", "10.0.0.300", "10.0.0.0/33", "2001:db8::/129", "10.0.0.0/8/8", "10.0.0.1,", "proxy.example.org"]) {
+      expect(() => trustProxyOf(bad), bad).toThrow(ConfigError);
+    }
+  });
+});
+
+describe("per-user limits", () => {
+  it("default to more for staff than for residents, and more still for API keys", () => {
+    const config = loadConfig({});
+    expect(config.publicRequestsPerMinute).toBe(60);
+    expect(config.residentRequestsPerMinute).toBe(120);
+    expect(config.staffRequestsPerMinute).toBe(300);
+    expect(config.apiKeyRequestsPerMinute).toBe(600);
+    expect(() => loadConfig({ STAFF_REQUESTS_PER_MINUTE: "0" })).toThrow(/STAFF_REQUESTS_PER_MINUTE/);
+  });
+});
