@@ -1889,6 +1889,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 8 to 128 characters of A–Z a–z 0–9 - _ + / = . : ; without a session at least 22 (128 random bits, e.g. 16 random bytes in base64url). A retry within 24 hours returns the first answer */
                 "idempotency-key"?: string;
             };
             path?: never;

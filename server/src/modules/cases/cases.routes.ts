@@ -174,7 +174,15 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
         operationId: "createCase",
         tags: ["cases"],
         summary: "Report a case (anonymous residents too); Idempotency-Key makes retries safe",
-        headers: Type.Object({ "idempotency-key": Type.Optional(Type.String({ minLength: 8, maxLength: 128 })) }),
+        headers: Type.Object({
+          // Checked by the service, so that every refusal of a key has one code: invalid_idempotency_key.
+          "idempotency-key": Type.Optional(
+            Type.String({
+              description:
+                "8 to 128 characters of A–Z a–z 0–9 - _ + / = . : ; without a session at least 22 (128 random bits, e.g. 16 random bytes in base64url). A retry within 24 hours returns the first answer",
+            }),
+          ),
+        }),
         body: IntakeBody,
         response: {
           201: Type.Object({
