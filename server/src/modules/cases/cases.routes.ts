@@ -135,16 +135,20 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
       schema: {
         operationId: "uploadPhoto",
         tags: ["cases"],
-        summary: "Upload one photo (JPEG, PNG or WebP body); it is re-encoded without EXIF. Attach it by id to a report or a handling step",
+        summary:
+          "Upload one photo (JPEG, PNG or WebP body, at most 10 MiB, 50 MP and 150 MB decoded, else 413); it is re-encoded without EXIF. Attach it by id to a report or a handling step within UNATTACHED_UPLOAD_HOURS. 503 busy with Retry-After when too many photos wait to be decoded",
         response: {
           201: Type.Object({ attachment: Type.Object({ id: Type.String(), mime: Type.String(), width: Type.Integer(), height: Type.Integer(), bytes: Type.Integer() }) }),
-          ...errors(400, 413, 415, 429),
+          ...errors(400, 413, 415, 429, 503),
         },
       },
     },
     async (request, reply) => {
       if (!Buffer.isBuffer(request.body)) throw new AppError(415, "unsupported_media_type", "Send the photo as image/jpeg, image/png or image/webp");
-      const attachment = await uploadPhoto(ctx, await resolveActor(ctx, request), request.body);
+      const attachment = await uploadPhoto(ctx, await resolveActor(ctx, request), request.body).catch((error: unknown) => {
+        if (error instanceof AppError && error.code === "busy") void reply.header("retry-after", String((error.details as { retryAfterSeconds: number }).retryAfterSeconds));
+        throw error;
+      });
       return reply.status(201).send({ attachment });
     },
   );
