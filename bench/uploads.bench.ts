@@ -38,12 +38,23 @@ async function upload(base: string, image: Buffer, type: string): Promise<Upload
   return { status: answer.status, ms, code };
 }
 
-/** Peak resident memory of a process (Linux), in MB. */
-function peakRssMb(pid: number | undefined): number {
+/** Resident memory of a process (Linux), in MB: now (VmRSS) or its peak so far (VmHWM). */
+function rssMb(pid: number | undefined, field: "VmRSS" | "VmHWM"): number {
   if (!pid) return Number.NaN;
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
   return kb / 1024;
+}
+
+/** Samples a process's resident memory every 50 ms while `work` runs; the highest sample, in MB. */
+async function highestRss<T>(pid: number | undefined, work: () => Promise<T>): Promise<{ result: T; mb: number }> {
+  let mb = rssMb(pid, "VmRSS");
+  const timer = setInterval(() => (mb = Math.max(mb, rssMb(pid, "VmRSS"))), 50);
+  try {
+    return { result: await work(), mb };
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 /** Latencies of `operation` run SAMPLES times one after another, or fewer if that takes over 20 s. */
@@ -72,13 +83,14 @@ const summary = (uploads: Upload[]) => {
  */
 export async function run(): Promise<void> {
   // 48 MP at 8-bit RGB: the largest photo accepted, 144 MB decoded; PNG, which has no shrink-on-load.
-  const large = await sharp({ create: { width: 8000, height: 6000, channels: 3, background: "#7090b0" } })
-    .composite([{ input: await sharp({ create: { width: 2000, height: 1500, channels: 3, background: "#b07030" } }).png().toBuffer(), left: 1000, top: 1000 }])
-    .png()
-    .toBuffer();
+  const large = await sharp({ create: { width: 8000, height: 6000, channels: 3, background: "#7090b0" } }).png().toBuffer();
   // 49 MP at 16 bits per channel: under the pixel cap, twice the decoded size of the largest photo.
   const deep = await sharp({ create: { width: 7000, height: 7000, channels: 3, background: "#406080" } }).toColourspace("rgb16").png().toBuffer();
-  console.log(`large photo: 8000×6000 8-bit RGB PNG, ${fmt(large.length / 1024)} KB; deep photo: 7000×7000 16-bit RGB PNG, ${fmt(deep.length / 1024)} KB`);
+  const described = async (image: Buffer) => {
+    const { width, height, channels, depth } = await sharp(image).metadata();
+    return `${width}×${height}, ${channels} channels of ${depth}, ${fmt(image.length / 1024)} KB`;
+  };
+  console.log(`large photo: PNG ${await described(large)}; deep photo: PNG ${await described(deep)}`);
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gridgov-bench-uploads-"));
   const server = await startServer({ DATA_DIR: dataDir, PUBLIC_REQUESTS_PER_MINUTE: "1000000" }, ["--demo"]);
@@ -93,12 +105,13 @@ export async function run(): Promise<void> {
     const health = () => send(base, "GET", "/healthz", undefined, {});
     await signIn();
     await upload(base, large, "image/png"); // warm-up: loads libvips
-    const rssBefore = peakRssMb(server.child.pid);
+    const pid = server.child.pid;
+    const rssIdle = rssMb(pid, "VmRSS");
 
     const alone: Upload[] = [];
     for (let i = 0; i < 3; i++) alone.push(await upload(base, large, "image/png"));
     const deepAlone = await upload(base, deep, "image/png");
-    const together = await Promise.all(Array.from({ length: CONCURRENT }, () => upload(base, large, "image/png")));
+    const { result: together, mb: rssTogether } = await highestRss(pid, () => Promise.all(Array.from({ length: CONCURRENT }, () => upload(base, large, "image/png"))));
 
     const idleSignIn = await sequential(signIn);
     const idleHealth = await sequential(health);
@@ -116,7 +129,7 @@ export async function run(): Promise<void> {
     const busyHealth = await sequential(health);
     loading = false;
     await load;
-    const deepTogether = await Promise.all(Array.from({ length: CONCURRENT }, () => upload(base, deep, "image/png")));
+    const { result: deepTogether, mb: rssDeep } = await highestRss(pid, () => Promise.all(Array.from({ length: CONCURRENT }, () => upload(base, deep, "image/png"))));
 
     const ratio = (busy: number[], idle: number[], p: number) => fmt(percentile(busy, p) / percentile(idle, p), 1);
     console.log(`one large upload alone: ${summary(alone)}`);
@@ -125,7 +138,10 @@ export async function run(): Promise<void> {
     console.log(`sign-in idle: ${latency(idleSignIn)}; during ${CONCURRENT} concurrent large uploads: ${latency(busySignIn)} (p50 ${ratio(busySignIn, idleSignIn, 50)}×, p99 ${ratio(busySignIn, idleSignIn, 99)}×)`);
     console.log(`GET /healthz idle: ${latency(idleHealth)}; during: ${latency(busyHealth)} (p50 ${ratio(busyHealth, idleHealth, 50)}×, p99 ${ratio(busyHealth, idleHealth, 99)}×)`);
     console.log(`uploads during the measurement: ${summary(loaded)}`);
-    console.log(`server peak RSS: ${fmt(rssBefore, 0)} MB after one upload, ${fmt(peakRssMb(server.child.pid), 0)} MB at the end`);
+    console.log(
+      `server RSS: ${fmt(rssIdle, 0)} MB idle after one upload; highest ${fmt(rssTogether, 0)} MB during ${CONCURRENT} large uploads, ` +
+        `${fmt(rssDeep, 0)} MB during ${CONCURRENT} deep ones; peak over the run ${fmt(rssMb(pid, "VmHWM"), 0)} MB (the demo seed at start included)`,
+    );
   } finally {
     agent.destroy();
     await server.stop();

@@ -101,6 +101,8 @@ describe("photo uploads", () => {
     expect(fs.existsSync(file(attached))).toBe(true);
     expect(fs.existsSync(file(recent))).toBe(true);
     expect(await purgeUnattachedUploads(t.ctx)).toBe(0);
+    const audited = await t.ctx.db.selectFrom("audit_log").select(["details", "actor_id"]).where("action", "=", "attachment.purge_unattached").execute();
+    expect(audited).toEqual([{ actor_id: null, details: { ids: [abandoned], unattachedHours: 72 } }]);
 
     // A shorter setting, two hours on, takes the new one too (and any other unattached upload).
     expect(await purgeUnattachedUploads({ ...t.ctx, config: { ...t.ctx.config, unattachedUploadHours: 1 } }, new Date(Date.now() + 2 * 3_600_000))).toBeGreaterThanOrEqual(1);

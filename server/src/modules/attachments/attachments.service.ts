@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from "uuid";
 import type { DB } from "../../db/schema.ts";
 import type { AppContext } from "../../context.ts";
 import { AppError, notFound } from "../../errors.ts";
-import { regionOf } from "../audit/audit.repository.ts";
+import { regionOf, writeAudit } from "../audit/audit.repository.ts";
 import { requirePermission, type Actor } from "../auth/actor.ts";
 import { findCaseInScope } from "../cases/cases.repository.ts";
 import { DecodeQueue, QueueFullError } from "./decode-queue.ts";
@@ -111,21 +111,38 @@ const PURGE_BATCH = 500;
 /**
  * Deletes uploads that no report or handling step attached within `unattachedUploadHours`: the
  * rows first, each statement re-checking that the row is still unattached (a photo linked
- * meanwhile stays), then their files. Safe to run in several processes at once: a row is deleted
- * once, and deleting a file that is already gone is not an error. Returns how many went.
+ * meanwhile stays), with one audit entry per region (the first segment of the storage key), then
+ * their files. Safe to run in several processes at once: a row is deleted once, and deleting a
+ * file that is already gone is not an error. Returns how many went.
  */
 export async function purgeUnattachedUploads(ctx: AppContext, now = new Date()): Promise<number> {
-  const cutoff = new Date(now.getTime() - ctx.config.unattachedUploadHours * 3_600_000);
+  const hours = ctx.config.unattachedUploadHours;
+  const cutoff = new Date(now.getTime() - hours * 3_600_000);
   let purged = 0;
   for (;;) {
-    const rows = await ctx.db
-      .deleteFrom("attachments")
-      .where("id", "in", (eb) =>
-        eb.selectFrom("attachments").select("id").where("case_id", "is", null).where("created_at", "<", cutoff).limit(PURGE_BATCH),
-      )
-      .where("case_id", "is", null)
-      .returning("storage_key")
-      .execute();
+    const rows = await ctx.db.transaction().execute(async (trx) => {
+      const deleted = await trx
+        .deleteFrom("attachments")
+        .where("id", "in", (eb) =>
+          eb.selectFrom("attachments").select("id").where("case_id", "is", null).where("created_at", "<", cutoff).limit(PURGE_BATCH),
+        )
+        .where("case_id", "is", null)
+        .returning(["id", "storage_key"])
+        .execute();
+      const byRegion = new Map<string, string[]>();
+      for (const row of deleted) byRegion.set(row.storage_key.slice(0, 6), [...(byRegion.get(row.storage_key.slice(0, 6)) ?? []), row.id]);
+      for (const [regionCode, ids] of byRegion) {
+        await writeAudit(trx, {
+          regionCode,
+          actorId: null,
+          action: "attachment.purge_unattached",
+          targetType: "attachment",
+          targetId: null,
+          details: { ids, unattachedHours: hours },
+        });
+      }
+      return deleted;
+    });
     // A crash between the commit above and these deletions leaves files no row names; never the reverse.
     for (const row of rows) await ctx.attachments.delete(row.storage_key);
     purged += rows.length;
