@@ -4,12 +4,14 @@ import { run as startup } from "./startup.bench.ts";
 import { run as eventLoop } from "./event-loop.bench.ts";
 import { run as intake } from "./intake.bench.ts";
 import { run as soak } from "./soak.bench.ts";
+import { run as uploads } from "./uploads.bench.ts";
 
 const benches: [string, () => Promise<void>][] = [
   ["grid-locate", gridLocate],
   ["startup", startup],
   ["event-loop", eventLoop],
   ["intake", intake],
+  ["uploads", uploads],
   ["soak", soak],
 ];
 const only = process.argv.slice(2);

@@ -26,6 +26,8 @@ export type Config = {
   trustProxy: TrustProxy;
   /** Where photos are stored as files. */
   attachmentsDir: string;
+  /** Uploads no report or handling step has attached after this many hours are deleted, row and file. */
+  unattachedUploadHours: number;
   /** Open cases this close, this recent and this similar are offered as duplicates at intake. */
   duplicates: { radiusMeters: number; days: number; minSimilarity: number };
 };
@@ -116,5 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       minSimilarity: integer(env, "DUPLICATE_MIN_SIMILARITY_PERCENT", 30, 1, 100) / 100,
     },
     attachmentsDir: path.resolve(env.ATTACHMENTS_DIR || path.join(env.DATA_DIR || "./data", "attachments")),
+    // Three days by default: a field app keeps its photos until the report is accepted, and may be offline a weekend.
+    unattachedUploadHours: integer(env, "UNATTACHED_UPLOAD_HOURS", 72, 1, 24 * 365),
   };
 }

@@ -7,6 +7,7 @@ import { listenControlSocket } from "./db/control-socket.ts";
 import { migrate } from "./db/migrate.ts";
 import { holdsNoDivisions, seedDemoDistrict } from "./modules/demo/demo.seed.ts";
 import { startDeadlineScheduler } from "./modules/cases/deadline-sweep.ts";
+import { startHousekeeping } from "./modules/system/housekeeping.ts";
 import { ensureCategories } from "./modules/cases/categories.service.ts";
 
 export type Running = { app: FastifyInstance; database: Database; ctx: AppContext; stop(): Promise<void> };
@@ -62,7 +63,12 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
     await running.stop();
     throw error;
   }
-  stopSweeps = startDeadlineScheduler(running.ctx, app.log);
+  const stopDeadlines = startDeadlineScheduler(running.ctx, app.log);
+  const stopHousekeeping = startHousekeeping(running.ctx, app.log);
+  stopSweeps = () => {
+    stopDeadlines();
+    stopHousekeeping();
+  };
   // The server holds a PGlite data directory; `gridgov backup` asks it for a snapshot here.
   if (config.database.kind === "pglite") {
     stopControl = await listenControlSocket(config.database.dataDir, running.database, app.log).catch((error: unknown) => {

@@ -109,7 +109,7 @@ describe("crash safety", () => {
         expect(timeline.filter((event) => !(event.details as { automatic?: boolean }).automatic), row.number).toHaveLength(row.version);
         expect(timeline.at(-1)?.to_status, row.number).toBe(row.status);
       }
-      expect(await db.selectFrom("idempotency_keys").select("key").where("status_code", "=", 0).execute()).toEqual([]);
+      expect(await db.selectFrom("idempotency_keys").select("status_code").where("status_code", "=", 0).execute()).toEqual([]);
       // The day counters are ahead of every number they drew.
       const counters = await db.selectFrom("case_number_counters").selectAll().execute();
       for (const row of stored.values()) {

@@ -112,13 +112,15 @@ export type CaseEventTable = {
   details: Json<Record<string, unknown>>;
 };
 
+/** Rows found by a hash of scope and key; the answer sealed under a key derived from the Idempotency-Key. */
 export type IdempotencyKeyTable = {
-  scope: string;
-  key: string;
-  request_hash: string;
+  key_hash: Buffer;
+  request_mac: Buffer;
+  /** 0 while the first request is being written (never visible after its transaction commits). */
   status_code: number;
-  response: Json<unknown>;
+  response: Buffer;
   created_at: Generated<Date>;
+  expires_at: Date;
 };
 
 export type DivisionLevel = "district" | "street" | "community" | "courtyard" | "building";

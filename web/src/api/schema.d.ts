@@ -250,7 +250,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Upload one photo (JPEG, PNG or WebP body); it is re-encoded without EXIF. Attach it by id to a report or a handling step */
+        /** Upload one photo (JPEG, PNG or WebP body, at most 10 MiB, 50 MP and 150 MB decoded, else 413); it is re-encoded without EXIF. Attach it by id to a report or a handling step within UNATTACHED_UPLOAD_HOURS. 503 busy with Retry-After when too many photos wait to be decoded */
         post: operations["uploadPhoto"];
         delete?: never;
         options?: never;
@@ -1738,6 +1738,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     downloadPhoto: {
@@ -1916,6 +1925,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 8 to 128 characters of A–Z a–z 0–9 - _ + / = . : ; without a session at least 22 (128 random bits, e.g. 16 random bytes in base64url). A retry within 24 hours returns the first answer */
                 "idempotency-key"?: string;
             };
             path?: never;

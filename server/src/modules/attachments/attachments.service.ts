@@ -3,12 +3,19 @@ import { v7 as uuidv7 } from "uuid";
 import type { DB } from "../../db/schema.ts";
 import type { AppContext } from "../../context.ts";
 import { AppError, notFound } from "../../errors.ts";
-import { regionOf } from "../audit/audit.repository.ts";
+import { regionOf, writeAudit } from "../audit/audit.repository.ts";
 import { requirePermission, type Actor } from "../auth/actor.ts";
 import { findCaseInScope } from "../cases/cases.repository.ts";
-import { ingestPhoto, photoExtension, PhotoError } from "./photos.ts";
+import { DecodeQueue, QueueFullError } from "./decode-queue.ts";
+import { DECODE_SLOTS, DEFAULT_PHOTO_LIMITS, ingestPhoto, photoExtension, PhotoError } from "./photos.ts";
 
 export const MAX_PHOTOS_PER_STEP = 9;
+
+/**
+ * Photo decodes of this process (sharp's threads are the process's): `DECODE_SLOTS` at once, and
+ * up to 16 more waiting (about eight field workers' uploads each) before 503 `busy`.
+ */
+export const photoDecodes = new DecodeQueue(DECODE_SLOTS, 16);
 
 /**
  * Takes one uploaded photo: re-encoded, EXIF removed, size-limited, stored as a file, recorded
@@ -17,9 +24,17 @@ export const MAX_PHOTOS_PER_STEP = 9;
 export async function uploadPhoto(ctx: AppContext, actor: Actor | null, body: Buffer) {
   let photo;
   try {
-    photo = await ingestPhoto(body);
+    photo = await ingestPhoto(body, DEFAULT_PHOTO_LIMITS, (decode) => photoDecodes.run(decode));
   } catch (error) {
-    if (error instanceof PhotoError) throw new AppError(error.code === "photo_too_large" ? 413 : 400, error.code, error.message);
+    if (error instanceof PhotoError) {
+      const tooLarge = error.code === "photo_too_large" || error.code === "photo_decoded_too_large";
+      throw new AppError(tooLarge ? 413 : 400, error.code, error.message);
+    }
+    if (error instanceof QueueFullError) {
+      throw new AppError(503, "busy", `Too many photos are being processed: try again in ${error.retryAfterSeconds} s`, {
+        retryAfterSeconds: error.retryAfterSeconds,
+      });
+    }
     throw error;
   }
   const id = uuidv7();
@@ -89,4 +104,48 @@ export function photosOfCase(db: Kysely<DB>, regionCode: string, caseId: string)
     .where("case_id", "=", caseId)
     .orderBy("created_at")
     .execute();
+}
+
+const PURGE_BATCH = 500;
+
+/**
+ * Deletes uploads that no report or handling step attached within `unattachedUploadHours`: the
+ * rows first, each statement re-checking that the row is still unattached (a photo linked
+ * meanwhile stays), with one audit entry per region (the first segment of the storage key), then
+ * their files. Safe to run in several processes at once: a row is deleted once, and deleting a
+ * file that is already gone is not an error. Returns how many went.
+ */
+export async function purgeUnattachedUploads(ctx: AppContext, now = new Date()): Promise<number> {
+  const hours = ctx.config.unattachedUploadHours;
+  const cutoff = new Date(now.getTime() - hours * 3_600_000);
+  let purged = 0;
+  for (;;) {
+    const rows = await ctx.db.transaction().execute(async (trx) => {
+      const deleted = await trx
+        .deleteFrom("attachments")
+        .where("id", "in", (eb) =>
+          eb.selectFrom("attachments").select("id").where("case_id", "is", null).where("created_at", "<", cutoff).limit(PURGE_BATCH),
+        )
+        .where("case_id", "is", null)
+        .returning(["id", "storage_key"])
+        .execute();
+      const byRegion = new Map<string, string[]>();
+      for (const row of deleted) byRegion.set(row.storage_key.slice(0, 6), [...(byRegion.get(row.storage_key.slice(0, 6)) ?? []), row.id]);
+      for (const [regionCode, ids] of byRegion) {
+        await writeAudit(trx, {
+          regionCode,
+          actorId: null,
+          action: "attachment.purge_unattached",
+          targetType: "attachment",
+          targetId: null,
+          details: { ids, unattachedHours: hours },
+        });
+      }
+      return deleted;
+    });
+    // A crash between the commit above and these deletions leaves files no row names; never the reverse.
+    for (const row of rows) await ctx.attachments.delete(row.storage_key);
+    purged += rows.length;
+    if (rows.length < PURGE_BATCH) return purged;
+  }
 }

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { crc32, deflateSync } from "node:zlib";
 import sharp, { type Sharp } from "sharp";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_PHOTO_LIMITS, PhotoError, type PhotoErrorCode, ingestPhoto, sniffImageType } from "./photos.ts";
+import { DEFAULT_PHOTO_LIMITS, PhotoError, type PhotoErrorCode, decodedBytes, ingestPhoto, sniffImageType } from "./photos.ts";
 
 const CAMERA = "GridGovTestCamera";
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -188,5 +188,33 @@ describe("ingestPhoto", () => {
     expect(await refusal(ingestPhoto(bomb))).toBe("photo_too_many_pixels");
     const small = await sharp({ create: { width: 100, height: 100, channels: 3, background: "#000000" } }).png().toBuffer();
     expect(await refusal(ingestPhoto(small, { ...DEFAULT_PHOTO_LIMITS, maxPixels: 5_000 }))).toBe("photo_too_many_pixels");
+  });
+});
+
+describe("decodedBytes and the decoded size limit", () => {
+  it("counts pixels × channels × bytes per channel from the header", async () => {
+    const rgb8 = await sharp({ create: { width: 100, height: 50, channels: 3, background: "#336699" } }).png().toBuffer();
+    const rgb16 = await sharp(rgb8).toColourspace("rgb16").png().toBuffer();
+    const rgba8 = await sharp({ create: { width: 100, height: 50, channels: 4, background: "#33669980" } }).png().toBuffer();
+    expect(decodedBytes(await sharp(rgb8).metadata())).toBe(100 * 50 * 3);
+    expect(decodedBytes(await sharp(rgb16).metadata())).toBe(100 * 50 * 3 * 2);
+    expect(decodedBytes(await sharp(rgba8).metadata())).toBe(100 * 50 * 4);
+    expect(decodedBytes({ width: 10, height: 10, channels: 3 })).toBeUndefined();
+    expect(decodedBytes({ width: 10, height: 10, channels: 3, depth: "unknown" })).toBeUndefined();
+  });
+
+  it("refuses more than maxDecodedBytes before decoding, and never schedules the decode", async () => {
+    const rgb8 = await sharp({ create: { width: 100, height: 50, channels: 3, background: "#336699" } }).png().toBuffer();
+    const rgb16 = await sharp(rgb8).toColourspace("rgb16").png().toBuffer();
+    const limits = { ...DEFAULT_PHOTO_LIMITS, maxDecodedBytes: 100 * 50 * 3 };
+    let scheduled = 0;
+    const schedule = <T>(decode: () => Promise<T>) => {
+      scheduled++;
+      return decode();
+    };
+    expect(await ingestPhoto(rgb8, limits, schedule)).toMatchObject({ width: 100, height: 50 });
+    expect(scheduled).toBe(1);
+    expect(await refusal(ingestPhoto(rgb16, limits, schedule))).toBe("photo_decoded_too_large");
+    expect(scheduled).toBe(1);
   });
 });

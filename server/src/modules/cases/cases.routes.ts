@@ -135,10 +135,11 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
       schema: {
         operationId: "uploadPhoto",
         tags: ["cases"],
-        summary: "Upload one photo (JPEG, PNG or WebP body); it is re-encoded without EXIF. Attach it by id to a report or a handling step",
+        summary:
+          "Upload one photo (JPEG, PNG or WebP body, at most 10 MiB, 50 MP and 150 MB decoded, else 413); it is re-encoded without EXIF. Attach it by id to a report or a handling step within UNATTACHED_UPLOAD_HOURS. 503 busy with Retry-After when too many photos wait to be decoded",
         response: {
           201: Type.Object({ attachment: Type.Object({ id: Type.String(), mime: Type.String(), width: Type.Integer(), height: Type.Integer(), bytes: Type.Integer() }) }),
-          ...errors(400, 413, 415, 429),
+          ...errors(400, 413, 415, 429, 503),
         },
       },
     },
@@ -174,7 +175,15 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
         operationId: "createCase",
         tags: ["cases"],
         summary: "Report a case (anonymous residents too); Idempotency-Key makes retries safe",
-        headers: Type.Object({ "idempotency-key": Type.Optional(Type.String({ minLength: 8, maxLength: 128 })) }),
+        headers: Type.Object({
+          // Checked by the service, so that every refusal of a key has one code: invalid_idempotency_key.
+          "idempotency-key": Type.Optional(
+            Type.String({
+              description:
+                "8 to 128 characters of A–Z a–z 0–9 - _ + / = . : ; without a session at least 22 (128 random bits, e.g. 16 random bytes in base64url). A retry within 24 hours returns the first answer",
+            }),
+          ),
+        }),
         body: IntakeBody,
         response: {
           201: Type.Object({

@@ -21,6 +21,8 @@ import {
 } from "./cases.repository.ts";
 import { activeCategories } from "./categories.service.ts";
 import { computeDeadlines, policyFor, type Urgency } from "./deadlines.ts";
+import { checkIdempotencyKey, idempotencySecrets, openAnswer, requestMac, sealAnswer } from "./idempotency.ts";
+import { claimIdempotencyKey, findIdempotencyKey, storeIdempotentAnswer } from "./idempotency.repository.ts";
 import { distanceMeters, searchTerms, suggestCategories, termSimilarity, termsOf } from "./text.ts";
 import {
   applyCommand,
@@ -119,8 +121,8 @@ export type DuplicateCandidate = { id: string; number: string; similarity: numbe
  * answer; the same key with another body is refused (422).
  */
 export async function intakeCase(ctx: AppContext, actor: Actor | null, input: IntakeInput, idempotencyKey?: string): Promise<IntakeResult> {
-  const requestHash = sha256(JSON.stringify(input));
-  const idempotencyScope = actor ? `user:${actor.userId}` : "anonymous";
+  if (idempotencyKey !== undefined) checkIdempotencyKey(idempotencyKey, actor === null);
+  const idempotency = idempotencyKey === undefined ? undefined : idempotencySecrets(actor ? `user:${actor.userId}` : "anonymous", idempotencyKey);
   const place = await locate(ctx, input);
   if (actor?.scopeCode && !codeInScope(actor, place.gridCode)) {
     throw notFound("outside_scope", "The location lies outside your area");
@@ -181,39 +183,23 @@ export async function intakeCase(ctx: AppContext, actor: Actor | null, input: In
   });
 
   // The common report, without photos or a key, goes in the next batch; the others need a transaction.
-  if (!idempotencyKey && photoIds.length === 0) return answer(await ctx.reports.write(report));
+  if (!idempotency && photoIds.length === 0) return answer(await ctx.reports.write(report));
   return ctx.db.transaction().execute(async (trx) => {
-    if (idempotencyKey) {
-      const claimed = await trx
-        .insertInto("idempotency_keys")
-        .values({ scope: idempotencyScope, key: idempotencyKey, request_hash: requestHash, status_code: 0, response: "{}" })
-        .onConflict((conflict) => conflict.columns(["scope", "key"]).doNothing())
-        .returning("key")
-        .executeTakeFirst();
-      if (!claimed) {
-        const first = await trx
-          .selectFrom("idempotency_keys")
-          .select(["request_hash", "response"])
-          .where("scope", "=", idempotencyScope)
-          .where("key", "=", idempotencyKey)
-          .executeTakeFirstOrThrow();
-        if (first.request_hash !== requestHash) {
+    if (idempotency) {
+      const mac = requestMac(idempotency, JSON.stringify(input));
+      if (!(await claimIdempotencyKey(trx, idempotency, mac))) {
+        const first = await findIdempotencyKey(trx, idempotency);
+        // Gone only if it expired between the claim and this read: not the same request any more.
+        if (!first || !crypto.timingSafeEqual(first.request_mac, mac)) {
           throw new AppError(422, "idempotency_key_reused", "This Idempotency-Key was used with another request body");
         }
-        return { statusCode: 201, body: first.response as IntakeResult["body"] };
+        return { statusCode: 201, body: openAnswer(idempotency, first.response) as IntakeResult["body"] };
       }
     }
     const [written] = await insertReportedCases(trx, [report], ctx.config.duplicates);
     const result = answer(written);
     await linkPhotos(trx, photoIds, { caseId: id, regionCode, kind: "before", uploaderId: actor?.userId ?? null });
-    if (idempotencyKey) {
-      await trx
-        .updateTable("idempotency_keys")
-        .set({ status_code: 201, response: JSON.stringify(result.body) })
-        .where("scope", "=", idempotencyScope)
-        .where("key", "=", idempotencyKey)
-        .execute();
-    }
+    if (idempotency) await storeIdempotentAnswer(trx, idempotency, result.statusCode, sealAnswer(idempotency, result.body));
     return result;
   });
 }
