@@ -1900,9 +1900,15 @@ export interface operations {
                     description: string;
                     title?: string;
                     categoryCode?: string;
-                    /** @enum {unknown} */
+                    /**
+                     * @description Only staff declare an emergency (else 403 urgency_not_allowed)
+                     * @enum {unknown}
+                     */
                     urgency?: "normal" | "urgent" | "emergency";
-                    /** @enum {unknown} */
+                    /**
+                     * @description The channel; residents and anonymous reporters may name only resident_web or resident_app (else 403 source_not_allowed)
+                     * @enum {unknown}
+                     */
                     source?: "resident_web" | "resident_app" | "hotline" | "grid_worker" | "supervisor_patrol" | "volunteer" | "camera" | "api" | "staff";
                     location?: {
                         lat: number;
@@ -1978,6 +1984,7 @@ export interface operations {
                         };
                         /** @description Secret for following the case; shown once */
                         trackingToken?: string;
+                        /** @description Open cases near the report with similar text, for staff who may read cases (in their scope); always empty for the public */
                         duplicates: {
                             id: string;
                             number: string;
@@ -1998,6 +2005,15 @@ export interface operations {
             };
             /** @description Default Response */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2383,6 +2399,15 @@ export interface operations {
             };
             /** @description Default Response */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
