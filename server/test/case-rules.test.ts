@@ -143,4 +143,19 @@ describe("case rules", () => {
     const worker = await t.login("gw-530103001002-1");
     expect((await reported(worker, similar)).duplicates).toEqual(expect.arrayContaining([expect.objectContaining({ id: first.id, number: first.number })]));
   });
+
+  it("masks a reporter's seven-digit landline by the one rule in the case, the queue and the export", async () => {
+    const { case: created } = await reported(cookies["gw-530103001001-1"], {
+      description: "楼道里的消防栓漏水",
+      gridCode: SHANGYI,
+      reporter: { name: "王先生", phone: "651-2345" },
+    });
+    expect(created.reporter.phone).toBe("6*****5");
+    const listed = await t.app.inject({ method: "GET", url: `/api/v1/cases?q=${encodeURIComponent("消防栓漏水")}`, headers: { cookie: cookies.dispatcher } });
+    expect(listed.json().cases.find((c: { id: string }) => c.id === created.id)?.reporterPhone, listed.body).toBe("6*****5");
+    const exported = await t.app.inject({ method: "GET", url: `/api/v1/cases/export?q=${encodeURIComponent("消防栓漏水")}`, headers: { cookie: cookies.dispatcher } });
+    expect(exported.statusCode, exported.body).toBe(200);
+    expect(exported.body).toContain("6*****5");
+    expect(exported.body).not.toMatch(/651-?2345/);
+  });
 });
