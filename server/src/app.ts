@@ -10,9 +10,9 @@ import Fastify, { type FastifyInstance, type RouteOptions } from "fastify";
 import type { AppContext } from "./context.ts";
 import { registerAuthentication, sessionCookieName } from "./http/authentication.ts";
 import { AppError } from "./errors.ts";
-import { answerFrameworkError, registerErrorHandling } from "./http/errors.ts";
+import { answerClientError, answerFrameworkError, registerErrorHandling } from "./http/errors.ts";
 import { ErrorResponse, errors } from "./http/schemas.ts";
-import { validatorCompiler } from "./http/validation.ts";
+import { refuseMalformedQuery, validatorCompiler } from "./http/validation.ts";
 import { authRoutes } from "./modules/auth/auth.routes.ts";
 import { caseQueueRoutes } from "./modules/cases/case-queue.routes.ts";
 import { caseRoutes } from "./modules/cases/cases.routes.ts";
@@ -39,9 +39,11 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     forceCloseConnections: "idle",
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
   app.setValidatorCompiler(validatorCompiler);
   parseJsonAsStrictUtf8(app);
+  app.addHook("onRequest", refuseMalformedQuery);
   registerErrorHandling(app);
   app.addSchema(ErrorResponse);
   app.addSchema(Division);
