@@ -107,6 +107,29 @@ describe("bad input gets a 4xx with a stable code, and nothing is written", () =
     }
   });
 
+  it("refuses an empty or padded code in every field that names a department or category, and stores nothing", async () => {
+    const code = "appeal.hotline.consultation";
+    const category = async () => t.ctx.db.selectFrom("categories").select(["department_code", "version"]).where("code", "=", code).executeTakeFirstOrThrow();
+    const casesBefore = (await t.ctx.db.selectFrom("cases").select(({ fn }) => fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n;
+    for (const bad of ["", " ", " cgj", "cgj\n"]) {
+      const stored = await category();
+      const requests: [name: string, method: "PATCH" | "PUT" | "POST", url: string, payload: object, headers?: Record<string, string>][] = [
+        ["a category's department", "PATCH", `/api/v1/categories/${code}`, { departmentCode: bad }, { "if-match": `"${stored.version}"` }],
+        ["a routing rule's department", "PUT", `/api/v1/routing-rules/${code}/530103001`, { departmentCode: bad }],
+        ["a new user's department", "POST", "/api/v1/users", { ...valid, departmentCode: bad }],
+        ["a report's category", "POST", "/api/v1/cases", { description: "路灯不亮", gridCode: "530103001001001", categoryCode: bad }],
+      ];
+      for (const [name, method, url, payload, headers] of requests) {
+        const response = await t.app.inject({ method, url, payload, headers: { cookie: admin, ...headers } });
+        expect([response.statusCode, response.json().error.code], `${name} ${JSON.stringify(bad)}: ${response.body}`).toEqual([400, "validation_failed"]);
+      }
+      expect(await category()).toEqual(stored);
+    }
+    const casesAfter = (await t.ctx.db.selectFrom("cases").select(({ fn }) => fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n;
+    expect(casesAfter).toBe(casesBefore);
+    expect(await t.ctx.db.selectFrom("routing_rules").selectAll().where("division_code", "=", "530103001").execute()).toEqual([]);
+  });
+
   it("answers unknown API routes with a JSON 404", async () => {
     const response = await t.app.inject({ method: "GET", url: "/api/v1/nothing-here", headers: { cookie: admin } });
     expect(response.statusCode).toBe(404);

@@ -1899,6 +1899,7 @@ export interface operations {
                 "application/json": {
                     description: string;
                     title?: string;
+                    /** @description Category code, e.g. component.public.manhole */
                     categoryCode?: string;
                     /**
                      * @description Only staff declare an emergency (else 403 urgency_not_allowed)
@@ -1916,7 +1917,9 @@ export interface operations {
                         /** @description Coordinate system of the point: WGS-84 (GPS), GCJ-02 (Amap, Tencent, WeChat) or BD-09 (Baidu) */
                         crs?: "wgs84" | "gcj02" | "bd09";
                     };
+                    /** @description 15-digit grid code */
                     gridCode?: string;
+                    /** @description 18-digit building code */
                     buildingCode?: string;
                     reporter?: {
                         name?: string;
@@ -2232,6 +2235,7 @@ export interface operations {
                     /** @description Show the note to the reporter */
                     publicNote?: boolean;
                     to?: {
+                        /** @description Department code, e.g. cgj */
                         departmentCode?: string;
                         /** Format: uuid */
                         userId?: string;
@@ -2771,6 +2775,7 @@ export interface operations {
                 "if-match"?: string;
             };
             path: {
+                /** @description Category code, e.g. component.public.manhole */
                 code: string;
             };
             cookie?: never;
@@ -2900,6 +2905,7 @@ export interface operations {
     listRoutingRules: {
         parameters: {
             query?: {
+                /** @description Category code, e.g. component.public.manhole */
                 category?: string;
                 /** @description Rules of this division and those under it */
                 division?: string;
@@ -2968,6 +2974,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Category code, e.g. component.public.manhole */
                 categoryCode: string;
                 /** @description Division code (GB/T 2260 + statistical code) */
                 divisionCode: string;
@@ -2977,6 +2984,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Department code, e.g. cgj */
                     departmentCode: string;
                 };
             };
@@ -3067,6 +3075,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Category code, e.g. component.public.manhole */
                 categoryCode: string;
                 /** @description Division code (GB/T 2260 + statistical code) */
                 divisionCode: string;

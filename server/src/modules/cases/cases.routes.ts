@@ -4,7 +4,7 @@ import { Type } from "typebox";
 import type { AppContext } from "../../context.ts";
 import { resolveActor } from "../../http/authentication.ts";
 import { AppError } from "../../errors.ts";
-import { errors, Nullable, Uuid } from "../../http/schemas.ts";
+import { BuildingCode, CategoryCode, DepartmentCode, errors, GridCode, Nullable, Uuid } from "../../http/schemas.ts";
 import { downloadPhoto, uploadPhoto } from "../attachments/attachments.service.ts";
 import { DEFAULT_PHOTO_LIMITS } from "../attachments/photos.ts";
 import { Crs } from "../grids/grids.schemas.ts";
@@ -64,7 +64,7 @@ const IntakeBody = Type.Object(
   {
     description: Type.String({ minLength: 2, maxLength: 2000 }),
     title: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    categoryCode: Type.Optional(Type.String({ maxLength: 100 })),
+    categoryCode: Type.Optional(CategoryCode),
     urgency: Type.Optional(
       Type.Enum(["normal", "urgent", "emergency"], { description: "Only staff declare an emergency (else 403 urgency_not_allowed)" }),
     ),
@@ -77,8 +77,8 @@ const IntakeBody = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    gridCode: Type.Optional(Type.String({ pattern: "^[0-9]{15}$" })),
-    buildingCode: Type.Optional(Type.String({ pattern: "^[0-9]{18}$" })),
+    gridCode: Type.Optional(GridCode),
+    buildingCode: Type.Optional(BuildingCode),
     reporter: Type.Optional(
       Type.Object(
         { name: Type.Optional(Type.String({ maxLength: 50 })), phone: Type.Optional(Type.String({ pattern: "^[0-9+\\- ]{5,20}$" })) },
@@ -97,7 +97,7 @@ const TransitionBody = Type.Object(
     publicNote: Type.Optional(Type.Boolean({ description: "Show the note to the reporter" })),
     to: Type.Optional(
       Type.Object(
-        { departmentCode: Type.Optional(Type.String()), userId: Type.Optional(Uuid), divisionCode: Type.Optional(Type.String({ pattern: "^[0-9]{6,12}$" })) },
+        { departmentCode: Type.Optional(DepartmentCode), userId: Type.Optional(Uuid), divisionCode: Type.Optional(Type.String({ pattern: "^[0-9]{6,12}$" })) },
         { additionalProperties: false },
       ),
     ),
