@@ -11,11 +11,11 @@ import type { AppContext } from "./context.ts";
 import { registerAuthentication, sessionCookieName } from "./http/authentication.ts";
 import { AppError } from "./errors.ts";
 import { acceptDeclaredBodiesOnly } from "./http/cross-site.ts";
-import { answerFrameworkError, registerErrorHandling } from "./http/errors.ts";
+import { answerClientError, answerFrameworkError, registerErrorHandling } from "./http/errors.ts";
 import { ErrorResponse, errors } from "./http/schemas.ts";
 import { trustProxyOption } from "./http/proxies.ts";
 import { RateLimiter } from "./http/rate-limit.ts";
-import { validatorCompiler } from "./http/validation.ts";
+import { refuseMalformedQuery, validatorCompiler } from "./http/validation.ts";
 import { authRoutes } from "./modules/auth/auth.routes.ts";
 import { actorOfApiKey, actorOfSession } from "./modules/auth/auth.service.ts";
 import { caseQueueRoutes } from "./modules/cases/case-queue.routes.ts";
@@ -44,10 +44,12 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     forceCloseConnections: "idle",
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
   app.setValidatorCompiler(validatorCompiler);
   parseJsonAsStrictUtf8(app);
   acceptDeclaredBodiesOnly(app);
+  app.addHook("onRequest", refuseMalformedQuery);
   registerErrorHandling(app);
   app.addSchema(ErrorResponse);
   app.addSchema(Division);

@@ -61,11 +61,13 @@ describe("photos, duplicates, merging and the deadline sweep", () => {
   });
 
   it("offers an open, near, similar case of the same category as a duplicate, and the merged reporter follows the outcome", async () => {
+    // Duplicates are offered to staff; a public reporter sees no other case.
+    const worker = await t.login("gw-530103001002-1");
     const first = (await report(undefined, { description: "小区门口的井盖不见了，晚上很危险", gridCode: "530103001002001" })).json();
-    const second = (await report(undefined, { description: "小区大门口井盖没了，晚上很危险", gridCode: "530103001002001" })).json();
+    const second = (await report(worker, { description: "小区大门口井盖没了，晚上很危险", gridCode: "530103001002001" })).json();
     expect(second.duplicates).toEqual([expect.objectContaining({ id: first.case.id, number: first.case.number })]);
     expect(second.duplicates[0].similarity).toBeGreaterThan(0.3);
-    const unrelated = (await report(undefined, { description: "菜市场门口有人摆摊占道经营", gridCode: "530103001002001" })).json();
+    const unrelated = (await report(worker, { description: "菜市场门口有人摆摊占道经营", gridCode: "530103001002001" })).json();
     expect(unrelated.duplicates).toEqual([]);
 
     const centre = await t.login("community-530103001002");

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "./test-app.ts";
@@ -266,11 +267,26 @@ describe("case queues and search", () => {
       encode("2026-02-30T00:00:00.000000Z|0190b2f4-0000-7000-8000-000000000000"),
       encode("2026-01-01T00:00:00.000000Z|not-a-uuid"),
       encode("2026-01-01T00:00:00.000000Z|0190b2f4-0000-7000-8000-000000000000|x"),
+      encode("0000-01-01T00:00:00.000000Z|0190b2f4-0000-7000-8000-000000000000"),
+      encode("0000-12-31T23:59:59.999999Z|0190b2f4-0000-7000-8000-000000000000"),
       "A".repeat(300),
     ]) {
       const response = await list("admin", `cursor=${encodeURIComponent(cursor)}`);
       expect([response.statusCode, response.json().error.code], cursor).toEqual([400, "invalid_cursor"]);
     }
+    // Any cursor of the right shape is a page or a 400, never a failure of the database.
+    await fc.assert(
+      fc.asyncProperty(
+        fc.tuple(fc.stringMatching(/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z$/), fc.uuid()),
+        fc.constantFrom("", "&queue=overdue", "&from=0000-01-01", "&to=9999-12-31"),
+        async ([at, id], query) => {
+          const response = await list("admin", `cursor=${encode(`${at}|${id}`)}${query}`);
+          expect([200, 400], `${at} ${query}: ${response.body}`).toContain(response.statusCode);
+          if (response.statusCode === 400) expect(response.json().error.code).toBe("invalid_cursor");
+        },
+      ),
+      { seed: 20261203, numRuns: 60 },
+    );
     for (const query of ["foo=1", "limit=0", "limit=201", "status=bogus", "status=reported,", "queue=everything", "level=city", "from=2026-13-01", "division=5301030010", "category=Bad%20Code"]) {
       const response = await list("admin", query);
       expect([response.statusCode, response.json().error.code], query).toEqual([400, "validation_failed"]);

@@ -47,7 +47,7 @@ const RUNS_READS = Math.ceil(20 * RUNS);
  */
 const PUBLIC_OPERATIONS = new Set(["health", "ready", "login", "locateGrid", "createCase", "uploadPhoto", "trackCase", "evaluateCase", "listCategories"]);
 /** Refusals of the router, before any route (and so before authentication) runs. */
-const ROUTER_REFUSALS = new Set(["invalid_url", "url_too_long", "route_not_found"]);
+const ROUTER_REFUSALS = new Set(["invalid_url", "url_too_long", "invalid_query", "route_not_found"]);
 const SNAKE_CASE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
 const GRID_WORKER = "gw-530103001001-1";
 
@@ -134,13 +134,16 @@ function accepts(ajv: Ajv, schema: JsonSchema, value: unknown): boolean {
     validate = ajv.compile({ type: "object", properties: { value: schema }, required: ["value"] });
     compiled.set(key, validate);
   }
-  return validate({ value: structuredClone(value) }) && !hasNulCharacter(value);
+  return validate({ value: structuredClone(value) }) && !hasUnstorableText(value);
 }
 
-function hasNulCharacter(value: unknown): boolean {
-  if (typeof value === "string") return value.includes("\u0000");
+/** A NUL character or a lone surrogate (a surrogate pair is one code point under the u flag) in a string or key. */
+const isUnstorable = (text: string) => text.includes("\u0000") || /\p{Cs}/u.test(text);
+
+function hasUnstorableText(value: unknown): boolean {
+  if (typeof value === "string") return isUnstorable(value);
   if (typeof value !== "object" || value === null) return false;
-  return Object.entries(value).some(([key, item]) => key.includes("\u0000") || hasNulCharacter(item));
+  return Object.entries(value).some(([key, item]) => isUnstorable(key) || hasUnstorableText(item));
 }
 
 const JSON_CONTENT_TYPES = new Set(["application/json", "application/json; charset=utf-8"]);
@@ -167,8 +170,9 @@ function looksLikeImage(bytes: Buffer): boolean {
 
 /**
  * Why the documented contract refuses this request, or undefined when it might be accepted. Only
- * what the document states counts, plus two rules that JSON Schema cannot express: no text holds a
- * NUL character (PostgreSQL cannot store one), and an upload must be an image.
+ * what the document states counts, plus rules that JSON Schema cannot express: no text holds a
+ * NUL character (PostgreSQL cannot store one) or a lone surrogate (UTF-8 cannot encode one), and an
+ * upload must be an image.
  */
 function contractBreach(operation: Operation, request: HostileRequest): string | undefined {
   for (const parameter of parametersIn(operation, "path")) {
@@ -880,6 +884,38 @@ describe("hostile input", () => {
       }
       expect((await t.app.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);
       expect(await currentFingerprint()).toEqual(before);
+    });
+
+    it("refuses a lone surrogate escaped in JSON text or encoded in a query string with 400, instead of storing U+FFFD", async () => {
+      const before = await currentFingerprint();
+      // A high half alone, a low half alone, halves in the wrong order, a high half at the very end.
+      for (const escaped of ["\\ud800", "\\udfff", "\\ude00\\ud83d", "路面破损\\ud83d"]) {
+        const bodies: [url: string, payload: string][] = [
+          ["/api/v1/cases", `{"description":"路面破损${escaped}","gridCode":"${fixtures.grid}"}`],
+          ["/api/v1/cases", `{"description":"路面破损","gridCode":"${fixtures.grid}","reporter":{"name":"${escaped}"}}`],
+          ["/api/v1/cases", `{"description":"路面破损","gridCode":"${fixtures.grid}","${escaped}":1}`],
+          ["/api/v1/auth/login", `{"username":"admin${escaped}","password":"wrong-password"}`],
+        ];
+        for (const [url, payload] of bodies) {
+          const { response, label } = await sendRaw(stranger, { method: "POST", url, headers: { "content-type": "application/json" }, payload });
+          expect([response.statusCode, response.json().error.code], label).toEqual([400, "validation_failed"]);
+        }
+      }
+      // Encoded as UTF-8 would encode a surrogate, raw, or as a stray escape: never read as literal text.
+      for (const q of ["%ED%A0%80", "a%ED%B0%80b", "%F0%9F", "%", "%ZZ"]) {
+        const { response, label } = await sendRaw(admin(), { method: "GET", url: `/api/v1/cases?q=${q}` });
+        expect(response.statusCode, label).toBe(400);
+        expect(["invalid_query", "validation_failed"], label).toContain(response.json().error.code);
+      }
+      expect(await currentFingerprint()).toEqual(before);
+      // A well-formed pair is one character, and welcome.
+      const emoji = await sendRaw(stranger, {
+        method: "POST",
+        url: "/api/v1/cases",
+        headers: { "content-type": "application/json" },
+        payload: `{"description":"路面破损\\ud83d\\ude00","gridCode":"${fixtures.grid}"}`,
+      });
+      expect([emoji.response.statusCode, emoji.response.json().case?.description], emoji.label).toEqual([201, "路面破损😀"]);
     });
 
     it("refuses invalid UTF-8 inside a JSON string with 400 invalid_json, instead of storing U+FFFD", async () => {

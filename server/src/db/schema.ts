@@ -83,6 +83,7 @@ export type CaseTable = {
   suspended_from: string | null;
   suspended_at: Date | null;
   pending_extension_days: number | null;
+  extension_requested_by: string | null;
   rework_count: Generated<number>;
   reopen_count: Generated<number>;
   satisfaction: string | null;

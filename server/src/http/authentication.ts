@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Config } from "../config.ts";
 import { AppError, authenticationRequired } from "../errors.ts";
 import type { Actor } from "../modules/auth/actor.ts";
@@ -72,7 +72,7 @@ export function registerAuthentication(app: FastifyInstance, { config, credentia
     return { bucket: `user:${actor.userId}`, perMinute, who: "your account" };
   }
 
-  app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
+  app.addHook("onRequest", async (request: FastifyRequest) => {
     if (!request.routeOptions.url) return;
     const { config: route } = request.routeOptions;
     // A session cookie rides along with whatever a page of any site sends: only this site's pages
@@ -83,7 +83,6 @@ export function registerAuthentication(app: FastifyInstance, { config, credentia
       const { bucket, perMinute, who } = await limitOf(request);
       const wait = await limiter.hit(bucket, perMinute);
       if (wait > 0) {
-        reply.header("retry-after", String(wait));
         throw new AppError(429, "rate_limited", `Too many requests from ${who}: try again in ${wait} s`, { retryAfterSeconds: wait });
       }
     }

@@ -20,6 +20,10 @@ export function errors(...statusCodes: number[]): Record<number, TSchema> {
   return Object.fromEntries(statusCodes.map((status) => [status, Type.Ref("Error")]));
 }
 
+// Every code a request names has one schema here: never empty, never padded, only its own characters.
 export const DivisionCode = Type.String({ pattern: "^[0-9]{6,18}$", description: "Division code (GB/T 2260 + statistical code)" });
 export const GridCode = Type.String({ pattern: "^[0-9]{15}$", description: "15-digit grid code" });
+export const BuildingCode = Type.String({ pattern: "^[0-9]{18}$", description: "18-digit building code" });
+export const CategoryCode = Type.String({ pattern: "^[a-z0-9_.]{1,100}$", description: "Category code, e.g. component.public.manhole" });
+export const DepartmentCode = Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$", description: "Department code, e.g. cgj" });
 export const Uuid = Type.String({ format: "uuid" });

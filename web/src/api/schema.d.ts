@@ -1936,10 +1936,17 @@ export interface operations {
                 "application/json": {
                     description: string;
                     title?: string;
+                    /** @description Category code, e.g. component.public.manhole */
                     categoryCode?: string;
-                    /** @enum {unknown} */
+                    /**
+                     * @description Only staff declare an emergency (else 403 urgency_not_allowed)
+                     * @enum {unknown}
+                     */
                     urgency?: "normal" | "urgent" | "emergency";
-                    /** @enum {unknown} */
+                    /**
+                     * @description The channel; residents and anonymous reporters may name only resident_web or resident_app (else 403 source_not_allowed)
+                     * @enum {unknown}
+                     */
                     source?: "resident_web" | "resident_app" | "hotline" | "grid_worker" | "supervisor_patrol" | "volunteer" | "camera" | "api" | "staff";
                     location?: {
                         lat: number;
@@ -1947,7 +1954,9 @@ export interface operations {
                         /** @description Coordinate system of the point: WGS-84 (GPS), GCJ-02 (Amap, Tencent, WeChat) or BD-09 (Baidu) */
                         crs?: "wgs84" | "gcj02" | "bd09";
                     };
+                    /** @description 15-digit grid code */
                     gridCode?: string;
+                    /** @description 18-digit building code */
                     buildingCode?: string;
                     reporter?: {
                         name?: string;
@@ -2015,6 +2024,7 @@ export interface operations {
                         };
                         /** @description Secret for following the case; shown once */
                         trackingToken?: string;
+                        /** @description Open cases near the report with similar text, for staff who may read cases (in their scope); always empty for the public */
                         duplicates: {
                             id: string;
                             number: string;
@@ -2262,6 +2272,7 @@ export interface operations {
                     /** @description Show the note to the reporter */
                     publicNote?: boolean;
                     to?: {
+                        /** @description Department code, e.g. cgj */
                         departmentCode?: string;
                         /** Format: uuid */
                         userId?: string;
@@ -2429,6 +2440,15 @@ export interface operations {
             };
             /** @description Default Response */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2801,6 +2821,7 @@ export interface operations {
                 "if-match"?: string;
             };
             path: {
+                /** @description Category code, e.g. component.public.manhole */
                 code: string;
             };
             cookie?: never;
@@ -2930,6 +2951,7 @@ export interface operations {
     listRoutingRules: {
         parameters: {
             query?: {
+                /** @description Category code, e.g. component.public.manhole */
                 category?: string;
                 /** @description Rules of this division and those under it */
                 division?: string;
@@ -2998,6 +3020,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Category code, e.g. component.public.manhole */
                 categoryCode: string;
                 /** @description Division code (GB/T 2260 + statistical code) */
                 divisionCode: string;
@@ -3007,6 +3030,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description Department code, e.g. cgj */
                     departmentCode: string;
                 };
             };
@@ -3097,6 +3121,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Category code, e.g. component.public.manhole */
                 categoryCode: string;
                 /** @description Division code (GB/T 2260 + statistical code) */
                 divisionCode: string;

@@ -56,9 +56,10 @@ export function decodeCursor(cursor: string): PagePosition {
   if (parts.length !== 2) throw invalid();
   const [at, id] = parts;
   if (!POSITION_AT.test(at) || !UUID.test(id)) throw invalid();
-  // The pattern lets through dates like 02-30, which Date would roll over instead of refusing.
+  // The pattern lets through dates like 02-30, which Date would roll over instead of refusing,
+  // and the year 0000, which Date takes and the database has not (1 BC comes before 1 AD).
   const instant = new Date(at);
-  if (Number.isNaN(instant.getTime()) || instant.toISOString().slice(0, 23) !== at.slice(0, 23)) throw invalid();
+  if (Number.isNaN(instant.getTime()) || instant.toISOString().slice(0, 23) !== at.slice(0, 23) || instant.getUTCFullYear() < 1) throw invalid();
   return { at, id };
 }
 

@@ -7,7 +7,7 @@ import { inScope, type Actor } from "../auth/actor.ts";
 /** Statuses of a case still being worked on: the ones a new report may duplicate. */
 export const OPEN_STATUSES = ["reported", "accepted", "registered", "dispatched", "in_progress", "suspended", "handled"] as const;
 
-export type NearbyCase = { id: string; number: string; lat: number; lng: number; search_text: string };
+export type NearbyCase = { id: string; number: string; community_code: string; lat: number; lng: number; search_text: string };
 
 export type NewReport = {
   case: Omit<Insertable<CaseTable>, "number" | "department_code">;
@@ -121,7 +121,7 @@ export async function insertReportedCases(
       jsonArrayFrom(
         eb
           .selectFrom("cases as open")
-          .select(["open.id", "open.number", "open.lat", "open.lng", "open.search_text"])
+          .select(["open.id", "open.number", "open.community_code", "open.lat", "open.lng", "open.search_text"])
           .whereRef("open.region_code", "=", "inserted.region_code")
           .where("open.status", "in", OPEN_STATUSES)
           .where(

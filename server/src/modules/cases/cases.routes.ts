@@ -4,11 +4,11 @@ import { Type } from "typebox";
 import type { AppContext } from "../../context.ts";
 import { resolveActor } from "../../http/authentication.ts";
 import { AppError } from "../../errors.ts";
-import { errors, Nullable, Uuid } from "../../http/schemas.ts";
+import { BuildingCode, CategoryCode, DepartmentCode, errors, GridCode, Nullable, Uuid } from "../../http/schemas.ts";
 import { downloadPhoto, uploadPhoto } from "../attachments/attachments.service.ts";
 import { DEFAULT_PHOTO_LIMITS } from "../attachments/photos.ts";
 import { Crs } from "../grids/grids.schemas.ts";
-import { getCase, intakeCase, etagOf, evaluateByReporter, revealReporterContact, trackCase, transitionCase } from "./cases.service.ts";
+import { getCase, intakeCase, etagOf, PUBLIC_SOURCES, SOURCES, evaluateByReporter, revealReporterContact, trackCase, transitionCase } from "./cases.service.ts";
 import { ACTIONS, SATISFACTION } from "./workflow.ts";
 
 const Case = Type.Object({
@@ -64,17 +64,21 @@ const IntakeBody = Type.Object(
   {
     description: Type.String({ minLength: 2, maxLength: 2000 }),
     title: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    categoryCode: Type.Optional(Type.String({ maxLength: 100 })),
-    urgency: Type.Optional(Type.Enum(["normal", "urgent", "emergency"])),
-    source: Type.Optional(Type.Enum(["resident_web", "resident_app", "hotline", "grid_worker", "supervisor_patrol", "volunteer", "camera", "api", "staff"])),
+    categoryCode: Type.Optional(CategoryCode),
+    urgency: Type.Optional(
+      Type.Enum(["normal", "urgent", "emergency"], { description: "Only staff declare an emergency (else 403 urgency_not_allowed)" }),
+    ),
+    source: Type.Optional(
+      Type.Enum(SOURCES, { description: `The channel; residents and anonymous reporters may name only ${PUBLIC_SOURCES.join(" or ")} (else 403 source_not_allowed)` }),
+    ),
     location: Type.Optional(
       Type.Object(
         { lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }), crs: Type.Optional(Crs) },
         { additionalProperties: false },
       ),
     ),
-    gridCode: Type.Optional(Type.String({ pattern: "^[0-9]{15}$" })),
-    buildingCode: Type.Optional(Type.String({ pattern: "^[0-9]{18}$" })),
+    gridCode: Type.Optional(GridCode),
+    buildingCode: Type.Optional(BuildingCode),
     reporter: Type.Optional(
       Type.Object(
         { name: Type.Optional(Type.String({ maxLength: 50 })), phone: Type.Optional(Type.String({ pattern: "^[0-9+\\- ]{5,20}$" })) },
@@ -93,7 +97,7 @@ const TransitionBody = Type.Object(
     publicNote: Type.Optional(Type.Boolean({ description: "Show the note to the reporter" })),
     to: Type.Optional(
       Type.Object(
-        { departmentCode: Type.Optional(Type.String()), userId: Type.Optional(Uuid), divisionCode: Type.Optional(Type.String({ pattern: "^[0-9]{6,12}$" })) },
+        { departmentCode: Type.Optional(DepartmentCode), userId: Type.Optional(Uuid), divisionCode: Type.Optional(Type.String({ pattern: "^[0-9]{6,12}$" })) },
         { additionalProperties: false },
       ),
     ),
@@ -189,9 +193,11 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
           201: Type.Object({
             case: Case,
             trackingToken: Type.Optional(Type.String({ description: "Secret for following the case; shown once" })),
-            duplicates: Type.Array(Type.Object({ id: Type.String(), number: Type.String(), similarity: Type.Number(), distanceMeters: Type.Number() })),
+            duplicates: Type.Array(Type.Object({ id: Type.String(), number: Type.String(), similarity: Type.Number(), distanceMeters: Type.Number() }), {
+              description: "Open cases near the report with similar text, for staff who may read cases (in their scope); always empty for the public",
+            }),
           }),
-          ...errors(400, 401, 404, 422, 429),
+          ...errors(400, 401, 403, 404, 422, 429),
         },
       },
     },
@@ -229,7 +235,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
         params: Type.Object({ id: Uuid }),
         headers: Type.Object({ "if-match": Type.Optional(Type.String()) }),
         body: TransitionBody,
-        response: { 200: CaseWithTimeline, ...errors(400, 401, 403, 404, 409, 412, 428) },
+        response: { 200: CaseWithTimeline, ...errors(400, 401, 403, 404, 409, 412, 422, 428) },
       },
     },
     async (request, reply) => {

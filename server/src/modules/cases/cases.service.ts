@@ -10,6 +10,7 @@ import { codeInScope, requirePermission, type Actor } from "../auth/actor.ts";
 import { ancestorCode } from "../divisions/division-codes.ts";
 import { toWgs84, type Crs } from "../grids/grids.service.ts";
 import { maskPhone } from "../people/people.presenters.ts";
+import { STAFF_ROLES } from "../people/roles.ts";
 import { calendarFor } from "./calendars.ts";
 import {
   findCaseInScope,
@@ -27,6 +28,7 @@ import { distanceMeters, searchTerms, suggestCategories, termSimilarity, termsOf
 import {
   applyCommand,
   availableActions,
+  isFinal,
   WorkflowError,
   type Assignment,
   type CaseState,
@@ -41,7 +43,7 @@ export type IntakeInput = {
   title?: string;
   categoryCode?: string;
   urgency?: Urgency;
-  source?: string;
+  source?: (typeof SOURCES)[number];
   location?: { lat: number; lng: number; crs?: Crs };
   gridCode?: string;
   buildingCode?: string;
@@ -49,12 +51,36 @@ export type IntakeInput = {
   photoIds?: string[];
 };
 
+/** Every channel a case comes in by. */
+export const SOURCES = ["resident_web", "resident_app", "hotline", "grid_worker", "supervisor_patrol", "volunteer", "camera", "api", "staff"] as const;
+/**
+ * The channels a member of the public reports by. The others are staff's to name: a hotline call
+ * needs no photo, and a patrol or camera report is trusted as staff's own.
+ */
+export const PUBLIC_SOURCES: readonly string[] = ["resident_web", "resident_app"];
+/** The urgencies a member of the public may claim; an emergency (a 30-minute deadline to accept) is declared by staff. */
+export const PUBLIC_URGENCIES: readonly Urgency[] = ["normal", "urgent"];
+
+/** Staff report on behalf of others; anonymous callers, residents and merchants report for themselves. */
+const isStaff = (actor: Actor | null): actor is Actor => actor !== null && actor.roles.some((role) => STAFF_ROLES.includes(role));
+
+/** Refuses a channel or urgency that only staff may name. */
+function checkPublicReport(actor: Actor | null, input: IntakeInput): void {
+  if (isStaff(actor)) return;
+  if (input.source !== undefined && !PUBLIC_SOURCES.includes(input.source)) {
+    throw new AppError(403, "source_not_allowed", `Only staff report by ${input.source}; residents report by ${PUBLIC_SOURCES.join(" or ")}`);
+  }
+  if (input.urgency !== undefined && !PUBLIC_URGENCIES.includes(input.urgency)) {
+    throw new AppError(403, "urgency_not_allowed", `Only staff declare an ${input.urgency}; residents may mark a report ${PUBLIC_URGENCIES.join(" or ")}`);
+  }
+}
+
 const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
 const shanghaiDay = (instant: Date) => new Date(instant.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replaceAll("-", "");
 
 /** The channel a case came in by, from who reported it when the request does not say. */
 function defaultSource(actor: Actor | null): string {
-  if (!actor) return "resident_web";
+  if (!isStaff(actor)) return "resident_web";
   if (actor.roles.includes("seat_operator")) return "hotline";
   if (actor.roles.includes("supervisor")) return "supervisor_patrol";
   if (actor.roles.includes("grid_worker")) return "grid_worker";
@@ -94,10 +120,11 @@ async function locate(ctx: AppContext, input: IntakeInput): Promise<{ lat: numbe
  * The open cases near a new report whose text is similar: offered to the reporter and the
  * dispatcher as probable duplicates, most similar first.
  */
-function rankDuplicates(nearby: NearbyCase[], place: { lat: number; lng: number }, searchText: string, config: AppContext["config"]["duplicates"]) {
+function rankDuplicates(actor: Actor, nearby: NearbyCase[], place: { lat: number; lng: number }, searchText: string, config: AppContext["config"]["duplicates"]) {
   // Distance first: it is cheap, and text similarity is only worth computing for near cases.
   const reportTerms = termsOf(searchText);
   return nearby
+    .filter((row) => codeInScope(actor, row.community_code))
     .map((row) => ({ row, distanceMeters: Math.round(distanceMeters(place.lat, place.lng, row.lat, row.lng)) }))
     .filter((candidate) => candidate.distanceMeters <= config.radiusMeters)
     .map(({ row, distanceMeters }) => ({
@@ -111,6 +138,15 @@ function rankDuplicates(nearby: NearbyCase[], place: { lat: number; lng: number 
     .slice(0, 5);
 }
 
+/**
+ * The probable duplicates the reporter is shown: only to staff who may read cases, and only those
+ * in their scope. A member of the public sees no other case.
+ */
+function duplicatesFor(actor: Actor | null, nearby: NearbyCase[], place: { lat: number; lng: number }, searchText: string, config: AppContext["config"]["duplicates"]) {
+  if (!actor?.permissions.has("case.read")) return [];
+  return rankDuplicates(actor, nearby, place, searchText, config);
+}
+
 export type IntakeResult = { statusCode: 201; body: { case: PresentedCase; trackingToken?: string; duplicates: DuplicateCandidate[] } };
 export type DuplicateCandidate = { id: string; number: string; similarity: number; distanceMeters: number };
 
@@ -121,6 +157,7 @@ export type DuplicateCandidate = { id: string; number: string; similarity: numbe
  * answer; the same key with another body is refused (422).
  */
 export async function intakeCase(ctx: AppContext, actor: Actor | null, input: IntakeInput, idempotencyKey?: string): Promise<IntakeResult> {
+  checkPublicReport(actor, input);
   if (idempotencyKey !== undefined) checkIdempotencyKey(idempotencyKey, actor === null);
   const idempotency = idempotencyKey === undefined ? undefined : idempotencySecrets(actor ? `user:${actor.userId}` : "anonymous", idempotencyKey);
   const place = await locate(ctx, input);
@@ -179,7 +216,7 @@ export async function intakeCase(ctx: AppContext, actor: Actor | null, input: In
   };
   const answer = ({ row, nearby }: { row: CaseRow; nearby: NearbyCase[] }): IntakeResult => ({
     statusCode: 201,
-    body: { case: presentCase(row, actor, []), trackingToken, duplicates: rankDuplicates(nearby, place, report.case.search_text, ctx.config.duplicates) },
+    body: { case: presentCase(row, actor, []), trackingToken, duplicates: duplicatesFor(actor, nearby, place, report.case.search_text, ctx.config.duplicates) },
   });
 
   // The common report, without photos or a key, goes in the next batch; the others need a transaction.
@@ -256,6 +293,7 @@ function stateOf(row: CaseRow): CaseState {
     assignment: (row.assignment as Assignment | null) ?? null,
     suspendedFrom: (row.suspended_from as CaseStatus | null) ?? null,
     pendingExtensionDays: row.pending_extension_days,
+    extensionRequestedBy: row.extension_requested_by,
     reworkCount: row.rework_count,
     reopenCount: row.reopen_count,
     satisfaction: (row.satisfaction as CaseState["satisfaction"]) ?? null,
@@ -313,27 +351,55 @@ export type TransitionInput = {
   photoIds?: string[];
 };
 
-/** Turns the request into a workflow command, checking that what it names exists. */
-async function commandOf(ctx: AppContext, row: CaseRow, input: TransitionInput): Promise<Command> {
+const outOfReach = (code: string, message: string) => new AppError(422, code, message);
+
+/**
+ * Whom a case may be dispatched to: a department that serves the case's division (its division
+ * lies above the case's community), or an active handler who works there (their scope covers the
+ * community, and their department, if any, serves it). Anyone else could never see the case, and
+ * it would stay dispatched to nobody who can act.
+ */
+async function assignmentOf(ctx: AppContext, row: CaseRow, to: NonNullable<TransitionInput["to"]>): Promise<Assignment | undefined> {
+  if (to.departmentCode) {
+    const department = await ctx.db.selectFrom("departments").select(["id", "division_code"]).where("code", "=", to.departmentCode).executeTakeFirst();
+    if (!department) throw notFound("department_not_found", `No department ${to.departmentCode}`);
+    if (!row.community_code.startsWith(department.division_code)) {
+      throw outOfReach("department_out_of_reach", `The department ${to.departmentCode} does not serve the case's community ${row.community_code}`);
+    }
+    return { kind: "department", departmentId: department.id };
+  }
+  if (to.userId) {
+    const user = await ctx.db
+      .selectFrom("users")
+      .leftJoin("departments", "departments.id", "users.department_id")
+      .select(["users.id", "users.roles", "users.scope_code", "users.disabled_at", "departments.code as department_code", "departments.division_code as department_division"])
+      .where("users.id", "=", to.userId)
+      .executeTakeFirst();
+    if (!user || !user.roles.includes("handler")) throw notFound("user_not_found", `No handler ${to.userId}`);
+    if (user.disabled_at) throw outOfReach("handler_disabled", `The handler ${to.userId} is disabled`);
+    if (user.scope_code === null || !row.community_code.startsWith(user.scope_code)) {
+      throw outOfReach("handler_out_of_reach", `The handler ${to.userId} works outside the case's community ${row.community_code}`);
+    }
+    if (user.department_division != null && !row.community_code.startsWith(user.department_division)) {
+      throw outOfReach("handler_out_of_reach", `The handler's department ${user.department_code} does not serve the case's community ${row.community_code}`);
+    }
+    return { kind: "user", userId: user.id };
+  }
+  if (to.divisionCode) {
+    if (!row.community_code.startsWith(to.divisionCode)) throw notFound("division_not_found", `No division ${to.divisionCode} above the case`);
+    return { kind: "division", divisionCode: to.divisionCode };
+  }
+  return undefined;
+}
+
+/** Turns the request into a workflow command, checking that what it names exists and is within reach. */
+async function commandOf(ctx: AppContext, actor: Actor, row: CaseRow, input: TransitionInput): Promise<Command> {
   const need = (field: string): never => {
     throw new AppError(400, "invalid_transition_input", `The action ${input.action} needs ${field}`);
   };
   switch (input.action) {
     case "dispatch": {
-      const to = input.to ?? need("to");
-      let assignment: Assignment;
-      if (to.departmentCode) {
-        const department = await ctx.db.selectFrom("departments").select("id").where("code", "=", to.departmentCode).executeTakeFirst();
-        if (!department) throw notFound("department_not_found", `No department ${to.departmentCode}`);
-        assignment = { kind: "department", departmentId: department.id };
-      } else if (to.userId) {
-        const user = await ctx.db.selectFrom("users").select(["id", "roles"]).where("id", "=", to.userId).executeTakeFirst();
-        if (!user || !user.roles.includes("handler")) throw notFound("user_not_found", `No handler ${to.userId}`);
-        assignment = { kind: "user", userId: user.id };
-      } else if (to.divisionCode) {
-        if (!row.community_code.startsWith(to.divisionCode)) throw notFound("division_not_found", `No division ${to.divisionCode} above the case`);
-        assignment = { kind: "division", divisionCode: to.divisionCode };
-      } else return need("to.departmentCode, to.userId or to.divisionCode");
+      const assignment = (await assignmentOf(ctx, row, input.to ?? need("to"))) ?? need("to.departmentCode, to.userId or to.divisionCode");
       return { action: "dispatch", to: assignment, note: input.note };
     }
     case "reject":
@@ -349,13 +415,11 @@ async function commandOf(ctx: AppContext, row: CaseRow, input: TransitionInput):
     case "merge": {
       const into = input.into ?? need("into");
       if (into === row.id) throw new AppError(400, "invalid_transition_input", "A case cannot be merged into itself");
-      const target = await ctx.db
-        .selectFrom("cases")
-        .select(["id", "status"])
-        .where("region_code", "=", row.region_code)
-        .where("id", "=", into)
-        .executeTakeFirst();
-      if (!target || ["rejected", "merged", "evaluated"].includes(target.status)) throw notFound("case_not_found", `No open case ${into}`);
+      // A target outside the caller's scope answers exactly like one that does not exist.
+      const target = await findCaseInScope(ctx.db, actor, into);
+      if (!target || target.region_code !== row.region_code || isFinal(target.status as CaseStatus)) {
+        throw notFound("case_not_found", `No open case ${into}`);
+      }
       return { action: "merge", into: target.id, note: input.note };
     }
     default:
@@ -373,7 +437,7 @@ export async function transitionCase(ctx: AppContext, actor: Actor, id: string, 
   if (!row) throw caseNotFound(id);
   if (!ifMatch) throw new AppError(428, "precondition_required", "Send If-Match with the case's ETag");
   if (ifMatch !== etagOf(row.version)) throw new AppError(412, "version_mismatch", "The case changed since you read it; reload it");
-  const command = await commandOf(ctx, row, input);
+  const command = await commandOf(ctx, actor, row, input);
   if (input.photoIds?.length && input.action !== "handle") {
     throw new AppError(400, "invalid_transition_input", "Photos go with the handle action (after-photos)");
   }
@@ -395,7 +459,8 @@ async function applyTransition(
     transition = applyCommand(stateOf(row), actor, command);
   } catch (error) {
     if (error instanceof WorkflowError) {
-      throw new AppError(error.code === "forbidden_action" ? 403 : error.code === "transition_not_allowed" ? 409 : 400, error.code, error.message);
+      const status = { forbidden_action: 403, self_approval: 403, transition_not_allowed: 409, invalid_transition_input: 400 }[error.code];
+      throw new AppError(status, error.code, error.message);
     }
     throw error;
   }
@@ -430,6 +495,7 @@ async function applyTransition(
         suspended_from: next.suspendedFrom,
         suspended_at: next.status === "suspended" ? now : null,
         pending_extension_days: next.pendingExtensionDays,
+        extension_requested_by: next.extensionRequestedBy,
         rework_count: next.reworkCount,
         reopen_count: next.reopenCount,
         satisfaction: next.satisfaction,

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { AppContext } from "../../context.ts";
-import { DivisionCode, errors, Nullable } from "../../http/schemas.ts";
+import { CategoryCode, DepartmentCode, DivisionCode, errors, Nullable } from "../../http/schemas.ts";
 import { deleteRoutingRule, listCategories, listRoutingRules, putRoutingRule, updateCategory } from "./categories.service.ts";
 
 const Category = Type.Object({
@@ -18,8 +18,6 @@ const Category = Type.Object({
   active: Type.Boolean(),
   version: Type.Integer(),
 });
-
-const CategoryCode = Type.String({ pattern: "^[a-z0-9_.]{1,100}$" });
 
 const RoutingRule = Type.Object({
   categoryCode: Type.String(),
@@ -53,12 +51,12 @@ export async function categoryRoutes(fastify: FastifyInstance, ctx: AppContext):
         operationId: "updateCategory",
         tags: ["cases"],
         summary: "Edit a category's department, closure level, deadline policy, photo rule or keywords (If-Match)",
-        params: Type.Object({ code: Type.String({ maxLength: 100 }) }),
+        params: Type.Object({ code: CategoryCode }),
         headers: Type.Object({ "if-match": Type.Optional(Type.String()) }),
         body: Type.Object(
           {
             name: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
-            departmentCode: Type.Optional(Nullable(Type.String())),
+            departmentCode: Type.Optional(Nullable(DepartmentCode)),
             closureLevel: Type.Optional(Type.Enum(["community", "street", "district"])),
             deadlinePolicy: Type.Optional(Type.Enum(["dukao130", "standard", "urgent", "emergency", "consultation"])),
             photoRequired: Type.Optional(Type.Boolean()),
@@ -104,7 +102,7 @@ export async function categoryRoutes(fastify: FastifyInstance, ctx: AppContext):
         tags: ["cases"],
         summary: "Send a category's cases in a division (and the divisions under it) to a department; the most specific rule wins",
         params: Type.Object({ categoryCode: CategoryCode, divisionCode: DivisionCode }),
-        body: Type.Object({ departmentCode: Type.String({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false }),
+        body: Type.Object({ departmentCode: DepartmentCode }, { additionalProperties: false }),
         response: { 200: Type.Object({ rule: RoutingRule }), ...errors(400, 401, 403, 404) },
       },
     },

@@ -28,6 +28,7 @@ const fresh = (): CaseState => ({
   assignment: null,
   suspendedFrom: null,
   pendingExtensionDays: null,
+  extensionRequestedBy: null,
   reworkCount: 0,
   reopenCount: 0,
   satisfaction: null,
@@ -119,6 +120,21 @@ describe("the case workflow", () => {
     expect(() => applyCommand(fresh(), ACTORS.otherStreetDispatcher, { action: "accept" })).toThrow(
       expect.objectContaining({ code: "forbidden_action" }),
     );
+  });
+
+  it("lets someone other than the requester approve an extension, and offers the requester no approval", () => {
+    // A community centre both dispatches and handles: it may ask for an extension of its own work.
+    const centre = ACTORS.communityCentre;
+    let state: CaseState = { ...fresh(), status: "registered" };
+    state = applyCommand(state, centre, { action: "dispatch", to: { kind: "division", divisionCode: COMMUNITY } }).state;
+    state = applyCommand(state, centre, { action: "acknowledge" }).state;
+    state = applyCommand(state, centre, { action: "request_extension", days: 2, note: "等材料" }).state;
+    expect(state.extensionRequestedBy).toBe(centre.userId);
+    expect(availableActions(state, centre)).not.toContain("approve_extension");
+    expect(availableActions(state, centre)).toContain("deny_extension");
+    expect(() => applyCommand(state, centre, { action: "approve_extension" })).toThrow(expect.objectContaining({ code: "self_approval" }));
+    const approved = applyCommand(state, ACTORS.streetDispatcher, { action: "approve_extension" }).state;
+    expect(approved).toMatchObject({ pendingExtensionDays: null, extensionRequestedBy: null });
   });
 
   it("reopens a case once on a dissatisfied evaluation, then closes the evaluation for good", () => {

@@ -62,6 +62,8 @@ export type CaseState = {
   assignment: Assignment | null;
   suspendedFrom: CaseStatus | null;
   pendingExtensionDays: number | null;
+  /** Who asked for the pending extension: someone else approves it. */
+  extensionRequestedBy: string | null;
   reworkCount: number;
   reopenCount: number;
   satisfaction: Satisfaction | null;
@@ -88,7 +90,7 @@ export type Command =
 
 export class WorkflowError extends Error {
   constructor(
-    readonly code: "transition_not_allowed" | "forbidden_action" | "invalid_transition_input",
+    readonly code: "transition_not_allowed" | "forbidden_action" | "self_approval" | "invalid_transition_input",
     message: string,
   ) {
     super(message);
@@ -158,14 +160,18 @@ function isAssignee(actor: WorkflowActor, state: CaseState): boolean {
   }
 }
 
+const isExtensionRequester = (actor: WorkflowActor, state: CaseState) => state.extensionRequestedBy === actor.userId;
+
 function mayTake(action: CaseAction, actor: WorkflowActor, state: CaseState): boolean {
   switch (action) {
     case "accept":
       return isOwningDispatcher(actor, state) || (has(actor, "seat_operator") && covers(actor, state.communityCode));
+    case "approve_extension":
+      // Four eyes: the handler who asked (a community centre may be both) cannot grant it.
+      return isOwningDispatcher(actor, state) && !isExtensionRequester(actor, state);
     case "register":
     case "reject":
     case "dispatch":
-    case "approve_extension":
     case "deny_extension":
     case "suspend":
     case "resume":
@@ -221,6 +227,9 @@ export function applyCommand(state: CaseState, actor: WorkflowActor, command: Co
   if (!allowedNow(action, state)) {
     throw new WorkflowError("transition_not_allowed", `The action ${action} is not allowed while the case is ${state.status}`);
   }
+  if (action === "approve_extension" && isExtensionRequester(actor, state)) {
+    throw new WorkflowError("self_approval", "An extension is approved by someone other than who asked for it");
+  }
   if (!mayTake(action, actor, state)) {
     throw new WorkflowError("forbidden_action", `You may not ${action} this case`);
   }
@@ -258,6 +267,7 @@ export function applyCommand(state: CaseState, actor: WorkflowActor, command: Co
         throw new WorkflowError("invalid_transition_input", "An extension is 1 to 30 working days");
       }
       next.pendingExtensionDays = command.days;
+      next.extensionRequestedBy = actor.userId;
       details.days = command.days;
       break;
     case "approve_extension":
@@ -307,6 +317,8 @@ export function applyCommand(state: CaseState, actor: WorkflowActor, command: Co
       details.into = command.into;
       break;
   }
+  // Whatever settles or withdraws the request forgets who asked.
+  if (next.pendingExtensionDays === null) next.extensionRequestedBy = null;
   return { state: next, from: state.status, to: next.status, level: state.level, details };
 }
 

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { AppContext } from "../../context.ts";
-import { DivisionCode, errors, Uuid } from "../../http/schemas.ts";
+import { DepartmentCode, DivisionCode, errors, Uuid } from "../../http/schemas.ts";
 import { ROLES } from "./roles.ts";
 import { createUser, getUser, listDepartments, listUsers } from "./users.service.ts";
 
@@ -26,7 +26,7 @@ const NewUser = Type.Object(
     password: Type.String({ minLength: 8, maxLength: 256 }),
     roles: Type.Array(RoleName, { minItems: 1, uniqueItems: true }),
     scopeCode: Type.Optional(Type.Union([DivisionCode, Type.Null()])),
-    departmentCode: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+    departmentCode: Type.Optional(Type.Union([DepartmentCode, Type.Null()])),
     phone: Type.Optional(Type.Union([Type.String({ pattern: "^[0-9+\\- ]{5,20}$" }), Type.Null()])),
   },
   { additionalProperties: false },
