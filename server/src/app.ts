@@ -6,23 +6,42 @@ import cookie from "@fastify/cookie";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
+import type { Kysely } from "kysely";
 import Fastify, { type FastifyInstance, type RouteOptions } from "fastify";
+import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
+import type { DB } from "./db/schema.ts";
 import { registerAuthentication, sessionCookieName } from "./http/authentication.ts";
 import { AppError } from "./errors.ts";
 import { answerFrameworkError, registerErrorHandling } from "./http/errors.ts";
 import { ErrorResponse, errors } from "./http/schemas.ts";
 import { validatorCompiler } from "./http/validation.ts";
+import { LocalAttachmentStore } from "./modules/attachments/attachment-store.ts";
 import { authRoutes } from "./modules/auth/auth.routes.ts";
+import { SessionCache } from "./modules/auth/session-cache.ts";
 import { caseQueueRoutes } from "./modules/cases/case-queue.routes.ts";
 import { caseRoutes } from "./modules/cases/cases.routes.ts";
 import { categoryRoutes } from "./modules/cases/categories.routes.ts";
+import { ReportWriter } from "./modules/cases/report-writer.ts";
 import { Division, divisionRoutes } from "./modules/divisions/divisions.routes.ts";
 import { gridRoutes } from "./modules/grids/grids.routes.ts";
+import { GridLocator } from "./modules/grids/grids.service.ts";
 import { peopleRoutes } from "./modules/people/people.routes.ts";
 import { healthRoutes } from "./modules/system/health.routes.ts";
 
 const WEB_DIST = fileURLToPath(new URL("../../web/dist/", import.meta.url));
+
+/** The context of a process: every area's part assembled here; the grid locator starts empty until `grids.load`. */
+export function createContext(db: Kysely<DB>, config: Config): AppContext {
+  return {
+    db,
+    config,
+    grids: new GridLocator(),
+    attachments: new LocalAttachmentStore(config.attachmentsDir),
+    sessions: new SessionCache(),
+    reports: new ReportWriter(db, config.duplicates),
+  };
+}
 
 export type AppOptions = { logger?: boolean | { level: string } };
 
