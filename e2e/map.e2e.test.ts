@@ -11,6 +11,9 @@ let server: Awaited<ReturnType<typeof startDemoServer>> | undefined;
 let browser: Browser | undefined;
 let context: BrowserContext;
 let page: Page;
+/** What the browser refused under the Content-Security-Policy, and what it logged as errors. */
+let violations: string[];
+let consoleErrors: string[];
 
 function baseUrl(): string {
   if (!server) throw new Error("The server did not start");
@@ -65,7 +68,22 @@ beforeEach(async () => {
   if (!browser) throw new Error("The browser did not start");
   context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "zh-CN" });
   context.setDefaultTimeout(UI_TIMEOUT);
+  violations = [];
+  consoleErrors = [];
+  await context.exposeFunction("reportCspViolation", (report: string) => violations.push(report));
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      const report = (window as unknown as { reportCspViolation: (report: string) => void }).reportCspViolation;
+      report(`${event.effectiveDirective} blocked ${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber}`);
+    });
+  });
   page = await context.newPage();
+  page.on("console", (message) => {
+    // Before sign-in the app asks who is signed in and is told 401: expected, not an error.
+    const expected = message.location().url.endsWith("/api/v1/auth/me") && message.text().includes("401");
+    if (message.type() === "error" && !expected) consoleErrors.push(message.text());
+  });
+  page.on("pageerror", (error) => consoleErrors.push(error.message));
 });
 
 afterEach(async () => {
@@ -138,5 +156,58 @@ describe("web client", () => {
     await alert.waitFor();
     expect(await page.locator("[data-grid-code]").count()).toBe(0);
     await page.getByLabel("用户名", { exact: true }).waitFor();
+  });
+
+  it("works under its Content-Security-Policy: signing in, the map, a tooltip and a grid's details break no rule", async () => {
+    const answer = await page.goto(baseUrl());
+    expect(answer?.headers()["content-security-policy"]).toMatch(/style-src 'self' 'nonce-/);
+    await page.getByLabel("用户名", { exact: true }).fill("admin");
+    await page.getByLabel("密码", { exact: true }).fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "登录", exact: true }).click();
+    await page.getByRole("button", { name: "退出登录" }).waitFor();
+    await expect.poll(() => page.locator("[data-grid-code]").count(), { timeout: UI_TIMEOUT }).toBeGreaterThanOrEqual(600);
+
+    const code = await clickableGridCode(page);
+    await page.locator(`[data-grid-code="${code}"]`).hover();
+    await page.locator(".grid-tooltip").filter({ hasText: code }).waitFor();
+    await page.locator(`[data-grid-code="${code}"]`).click();
+    await page.getByRole("dialog", { name: "网格详情" }).getByText(code, { exact: true }).waitFor();
+    // Ant Design's styles arrived: the button has the theme's corner radius, not the browser's default.
+    const radius = await page.getByRole("button", { name: "退出登录" }).evaluate((button) => getComputedStyle(button).borderRadius);
+    expect(radius).toBe("6px");
+
+    expect(violations).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it("shows a grid's name with markup in it as text in its tooltip", async () => {
+    const name = '<img src="/x.png" onerror="window.__injected = 1"><b>粗体</b>网格';
+    // The server stores whatever name an import gave a grid; the map must never read it as HTML.
+    await page.route("**/api/v1/grids?*", async (route) => {
+      const response = await route.fetch();
+      const collection = (await response.json()) as { features: { properties: { name?: string } }[] };
+      for (const feature of collection.features) feature.properties.name = name;
+      await route.fulfill({ response, json: collection });
+    });
+    await signIn(page);
+    await expect.poll(() => page.locator("[data-grid-code]").count(), { timeout: UI_TIMEOUT }).toBeGreaterThanOrEqual(600);
+
+    const code = await clickableGridCode(page);
+    await page.locator(`[data-grid-code="${code}"]`).hover();
+    // The pointer may cross other grids on its way; their tooltips may still be fading.
+    const tooltip = page.locator(".grid-tooltip").filter({ hasText: code });
+    await tooltip.waitFor();
+    expect(await tooltip.textContent()).toBe(`${name} ${code}`);
+    expect(await tooltip.locator("img, b").count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __injected?: number }).__injected)).toBeUndefined();
+  });
+
+  it("serves the API docs page, which renders the operations under its own policy", async () => {
+    const answer = await page.goto(`${baseUrl()}/api/v1/docs/`);
+    expect(answer?.headers()["content-security-policy"]).toContain("frame-ancestors 'none'");
+    await page.locator(".opblock").first().waitFor();
+    expect(await page.locator(".opblock").count()).toBeGreaterThan(20);
+    expect(violations).toEqual([]);
+    expect(consoleErrors).toEqual([]);
   });
 });

@@ -6,8 +6,11 @@ import cookie from "@fastify/cookie";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyInstance, type RouteOptions } from "fastify";
+import type { Kysely } from "kysely";
+import Fastify, { type FastifyInstance, type FastifyReply, type RouteOptions } from "fastify";
+import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
+import type { DB } from "./db/schema.ts";
 import { registerAuthentication, sessionCookieName } from "./http/authentication.ts";
 import { AppError } from "./errors.ts";
 import { acceptDeclaredBodiesOnly } from "./http/cross-site.ts";
@@ -15,19 +18,36 @@ import { answerClientError, answerFrameworkError, registerErrorHandling } from "
 import { ErrorResponse, errors } from "./http/schemas.ts";
 import { trustProxyOption } from "./http/proxies.ts";
 import { RateLimiter } from "./http/rate-limit.ts";
+import { APP_POLICY, contentSecurityPolicy, newNonce, registerSecurityHeaders } from "./http/security-headers.ts";
 import { refuseMalformedQuery, validatorCompiler } from "./http/validation.ts";
+import { LocalAttachmentStore } from "./modules/attachments/attachment-store.ts";
 import { authRoutes } from "./modules/auth/auth.routes.ts";
 import { actorOfApiKey, actorOfSession } from "./modules/auth/auth.service.ts";
+import { SessionCache } from "./modules/auth/session-cache.ts";
 import { caseQueueRoutes } from "./modules/cases/case-queue.routes.ts";
 import { caseRoutes } from "./modules/cases/cases.routes.ts";
 import { categoryRoutes } from "./modules/cases/categories.routes.ts";
+import { ReportWriter } from "./modules/cases/report-writer.ts";
 import { Division, divisionRoutes } from "./modules/divisions/divisions.routes.ts";
 import { gridRoutes } from "./modules/grids/grids.routes.ts";
+import { GridLocator } from "./modules/grids/grids.service.ts";
 import { peopleRoutes } from "./modules/people/people.routes.ts";
 import { STAFF_ROLES } from "./modules/people/roles.ts";
 import { healthRoutes } from "./modules/system/health.routes.ts";
 
 const WEB_DIST = fileURLToPath(new URL("../../web/dist/", import.meta.url));
+
+/** The context of a process: every area's part assembled here; the grid locator starts empty until `grids.load`. */
+export function createContext(db: Kysely<DB>, config: Config): AppContext {
+  return {
+    db,
+    config,
+    grids: new GridLocator(),
+    attachments: new LocalAttachmentStore(config.attachmentsDir),
+    sessions: new SessionCache(),
+    reports: new ReportWriter(db, config.duplicates),
+  };
+}
 
 export type AppOptions = { logger?: boolean | { level: string } };
 
@@ -51,6 +71,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   acceptDeclaredBodiesOnly(app);
   app.addHook("onRequest", refuseMalformedQuery);
   registerErrorHandling(app);
+  registerSecurityHeaders(app);
   app.addSchema(ErrorResponse);
   app.addSchema(Division);
   await app.register(cookie);
@@ -158,14 +179,55 @@ function parseJsonAsStrictUtf8(app: FastifyInstance): void {
   });
 }
 
-/** The built web app at /, with index.html for client-side routes; API paths stay JSON 404s. */
+// web/vite.config.ts writes this placeholder where each index.html answer puts its own nonce.
+const NONCE_PLACEHOLDER = "__CSP_NONCE__";
+// Vite names every file under assets/ by a hash of its content: a new build is a new name.
+const HASHED_ASSETS = path.join(WEB_DIST, "assets") + path.sep;
+const CACHE_HASHED = "public, max-age=31536000, immutable";
+const CACHE_OTHER_FILES = "public, max-age=3600";
+
+/** The last segment of a path names a file: `logo.png`, `x.js`, not `cases` or `123`. */
+const NAMES_A_FILE = /\.[^/.]+$/;
+
+/**
+ * The built web app at /. Files keep their names and are served precompressed (`.br`, `.gz` from
+ * the build) as Accept-Encoding allows; hashed assets are cached for a year, index.html revalidated
+ * every time. A GET for a path whose last segment names no file is a page of the app (a deep link)
+ * and answers index.html; a missing file is a plain 404; an unknown API route a JSON 404.
+ */
 async function serveWebApp(app: FastifyInstance): Promise<void> {
   const indexFile = path.join(WEB_DIST, "index.html");
-  const indexHtml = fs.existsSync(indexFile) ? fs.readFileSync(indexFile) : undefined;
-  if (indexHtml) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false, index: "index.html" });
+  const indexHtml = fs.existsSync(indexFile) ? fs.readFileSync(indexFile, "utf8") : undefined;
+  const sendIndex = (reply: FastifyReply, html: string) => {
+    const nonce = newNonce();
+    return reply
+      .header("content-security-policy", contentSecurityPolicy(APP_POLICY, nonce))
+      .header("cache-control", "no-cache")
+      .type("text/html; charset=utf-8")
+      .send(html.replaceAll(NONCE_PLACEHOLDER, nonce));
+  };
+  if (indexHtml) {
+    await app.register(fastifyStatic, {
+      root: WEB_DIST,
+      wildcard: false,
+      index: false,
+      preCompressed: true,
+      // index.html carries a nonce per answer; the compressed copies are chosen by Accept-Encoding.
+      globIgnore: ["index.html", "**/*.br", "**/*.gz"],
+      setHeaders: (reply, file) => reply.header("cache-control", file.startsWith(HASHED_ASSETS) ? CACHE_HASHED : CACHE_OTHER_FILES),
+    });
+    app.get("/", { schema: { hide: true } }, (_request, reply) => sendIndex(reply, indexHtml));
+    app.get("/index.html", { schema: { hide: true } }, (_request, reply) => sendIndex(reply, indexHtml));
+  }
   app.setNotFoundHandler((request, reply) => {
-    const isApi = /^\/(api|open311)\//.test(request.url);
-    if (!isApi && indexHtml && request.method === "GET") return reply.type("text/html; charset=utf-8").send(indexHtml);
-    return reply.status(404).send({ error: { code: "route_not_found", message: `No route ${request.method} ${request.url.split("?")[0]}` } });
+    const pathname = request.url.split("?")[0];
+    const isApi = /^\/(api|open311)(\/|$)/.test(pathname);
+    const isRead = request.method === "GET" || request.method === "HEAD";
+    if (!isApi && isRead) {
+      const lastSegment = pathname.slice(pathname.lastIndexOf("/") + 1);
+      if (indexHtml && !NAMES_A_FILE.test(lastSegment)) return sendIndex(reply, indexHtml);
+      return reply.status(404).type("text/plain; charset=utf-8").send("Not Found");
+    }
+    return reply.status(404).send({ error: { code: "route_not_found", message: `No route ${request.method} ${pathname}` } });
   });
 }

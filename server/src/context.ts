@@ -1,29 +1,17 @@
 import type { Kysely } from "kysely";
 import type { Config } from "./config.ts";
 import type { DB } from "./db/schema.ts";
-import { LocalAttachmentStore, type AttachmentStore } from "./modules/attachments/attachment-store.ts";
-import { SessionCache } from "./modules/auth/session-cache.ts";
-import { ReportWriter } from "./modules/cases/report-writer.ts";
-import { GridLocator } from "./modules/grids/grids.service.ts";
+
+/**
+ * The parts of the context that areas own (the grid locator, the session cache, the photo store,
+ * the report writer). Each area declares its part next to its code, by declaration merging:
+ *
+ *   declare module "../../context.ts" { interface AppParts { grids: GridLocator } }
+ *
+ * so that this file depends on no area and no import runs back up to it. `createContext` in
+ * app.ts builds them.
+ */
+export interface AppParts {}
 
 /** What every service needs, built once per process. */
-export type AppContext = {
-  db: Kysely<DB>;
-  config: Config;
-  grids: GridLocator;
-  attachments: AttachmentStore;
-  sessions: SessionCache;
-  reports: ReportWriter;
-};
-
-/** The context of a process; the grid locator starts empty until `grids.load`. */
-export function createContext(db: Kysely<DB>, config: Config): AppContext {
-  return {
-    db,
-    config,
-    grids: new GridLocator(),
-    attachments: new LocalAttachmentStore(config.attachmentsDir),
-    sessions: new SessionCache(),
-    reports: new ReportWriter(db, config.duplicates),
-  };
-}
+export type AppContext = { db: Kysely<DB>; config: Config } & AppParts;

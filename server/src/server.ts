@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
-import { buildApp } from "./app.ts";
+import { buildApp, createContext } from "./app.ts";
 import type { Config } from "./config.ts";
-import { createContext, type AppContext } from "./context.ts";
+import type { AppContext } from "./context.ts";
 import { openDatabase, type Database } from "./db/database.ts";
 import { listenControlSocket } from "./db/control-socket.ts";
 import { migrate } from "./db/migrate.ts";

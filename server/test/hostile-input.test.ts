@@ -28,9 +28,8 @@ import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../src/app.ts";
+import { buildApp, createContext } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
-import { createContext } from "../src/context.ts";
 import type { DB } from "../src/db/schema.ts";
 import { createTestApp, type TestApp } from "./test-app.ts";
 

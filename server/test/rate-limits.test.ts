@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InjectOptions, LightMyRequestResponse } from "fastify";
 import { sql } from "kysely";
-import { buildApp } from "../src/app.ts";
-import { createContext } from "../src/context.ts";
+import { buildApp, createContext } from "../src/app.ts";
 import { DEMO_PASSWORD } from "./databases.ts";
 import { cookieOf, createTestApp, type TestApp } from "./test-app.ts";
 

@@ -1,10 +1,10 @@
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
-import { buildApp } from "../src/app.ts";
+import { buildApp, createContext } from "../src/app.ts";
 import { loadConfig, type Config } from "../src/config.ts";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createContext, type AppContext } from "../src/context.ts";
+import type { AppContext } from "../src/context.ts";
 import { DEMO_PASSWORD, openTestDatabase, type Template } from "./databases.ts";
 
 export type TestApp = {

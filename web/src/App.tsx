@@ -8,6 +8,10 @@ import { useI18n } from "./i18n";
 import { LoginPage } from "./pages/LoginPage";
 import { createQueryClient, ME_QUERY_KEY } from "./queryClient";
 
+// The nonce the server put in this page; Ant Design's <style> elements carry it, so that the
+// Content-Security-Policy admits them and no other inline style.
+const CSP = { nonce: document.querySelector<HTMLMetaElement>('meta[property="csp-nonce"]')?.nonce || undefined };
+
 // The map page carries Leaflet; it loads only after sign-in.
 const MapPage = lazy(() => import("./pages/MapPage"));
 
@@ -16,6 +20,7 @@ export function App() {
   const [queryClient] = useState(createQueryClient);
   return (
     <ConfigProvider
+      csp={CSP}
       locale={language === "en" ? enUS : zhCN}
       button={{ autoInsertSpace: false }}
       theme={{ token: { colorPrimary: "#1f5fbf", borderRadius: 6 } }}

@@ -39,7 +39,7 @@ export async function backupCommand(config: Config, file: string): Promise<Backu
   }
 }
 
-async function backupThroughServer(dataDir: string, file: string, pid: number): Promise<BackupSummary> {
+async function backupThroughServer(dataDir: string, file: string, pid: number | undefined): Promise<BackupSummary> {
   try {
     return await sendControlRequest(dataDir, { command: "backup", file });
   } catch (error) {
@@ -49,7 +49,7 @@ async function backupThroughServer(dataDir: string, file: string, pid: number): 
     throw new AppError(
       409,
       "data_dir_in_use",
-      `The data directory ${dataDir} is in use by gridgov process ${pid}, which takes no backup requests; wait for it to finish or stop it`,
+      `The data directory ${dataDir} is in use by gridgov process ${pid ?? "(pid unknown)"}, which takes no backup requests; wait for it to finish or stop it`,
     );
   }
 }

@@ -8,7 +8,7 @@ import type { DB } from "../db/schema.ts";
 import { openDatabase } from "../db/database.ts";
 import { migrate } from "../db/migrate.ts";
 import { AppError } from "../errors.ts";
-import { buildApp } from "../app.ts";
+import { buildApp, createContext } from "../app.ts";
 import { ensureCategories } from "../modules/cases/categories.service.ts";
 import { createApiKey } from "../modules/auth/auth.service.ts";
 import { brokenChainMessage, describeAuditReport, verifyAuditChain } from "../modules/audit/audit.service.ts";
@@ -16,7 +16,7 @@ import { holdsNoDivisions, seedDemoDistrict } from "../modules/demo/demo.seed.ts
 import { importDistrict, readDivisionsFile, BUNDLED_DIVISIONS } from "../modules/divisions/divisions.service.ts";
 import { importGrids } from "../modules/grids/grids.service.ts";
 import { createUser } from "../modules/people/users.service.ts";
-import { createContext, type AppContext } from "../context.ts";
+import type { AppContext } from "../context.ts";
 import { serve } from "../server.ts";
 import { backupCommand, restoreCommand } from "./backup-commands.ts";
 

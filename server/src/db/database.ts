@@ -31,7 +31,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   }
   const dataDir = target.kind === "pglite" ? path.resolve(target.dataDir) : undefined;
   const pgdata = dataDir && path.join(dataDir, "pgdata");
-  const unlock = dataDir && pgdata ? lockDataDir(dataDir, pgdata) : () => {};
+  const unlock = dataDir && pgdata ? await lockDataDir(dataDir, pgdata) : async () => {};
   const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), "gridgov-pg-"));
   const socketPath = path.join(socketDir, ".s.PGSQL.5432");
   const worker = new Worker(new URL("./pglite-worker.js", import.meta.url), {
@@ -40,7 +40,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   try {
     await waitFor(worker, "ready");
   } catch (error) {
-    unlock();
+    await unlock();
     fs.rmSync(socketDir, { recursive: true, force: true });
     throw error;
   }
@@ -51,7 +51,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     await waitFor(worker, "stopped").catch(() => {});
     await worker.terminate();
     fs.rmSync(socketDir, { recursive: true, force: true });
-    unlock();
+    await unlock();
   });
 }
 

@@ -48,6 +48,12 @@ function boundaryLayer(geometries: Geometry[], pane: string, style: L.PathOption
   return L.geoJSON(collection, { pane, interactive: false, style: () => ({ ...style, fill: false }) });
 }
 
+function textElement(text: string): HTMLElement {
+  const element = document.createElement("span");
+  element.textContent = text;
+  return element;
+}
+
 function gridCodeOf(feature: Feature | undefined): string | null {
   const code: unknown = feature?.properties?.code ?? feature?.id;
   return typeof code === "string" ? code : null;
@@ -117,7 +123,8 @@ export function GridMap({ grids, division, streetColors, selectedCode, onSelect,
         if (!code || !(layer instanceof L.Path)) return;
         gridPaths.set(code, layer);
         const name: unknown = feature.properties?.name;
-        layer.bindTooltip(`${typeof name === "string" ? name : ""} ${code}`.trim(), {
+        // Leaflet writes a string tooltip as HTML: names go in as text.
+        layer.bindTooltip(() => textElement(`${typeof name === "string" ? name : ""} ${code}`.trim()), {
           sticky: true,
           direction: "top",
           className: "grid-tooltip",

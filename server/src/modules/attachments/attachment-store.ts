@@ -18,6 +18,12 @@ export type AttachmentStore = {
   delete(key: string): Promise<void>;
 };
 
+declare module "../../context.ts" {
+  interface AppParts {
+    attachments: AttachmentStore;
+  }
+}
+
 /** Stable codes of the store's refusals. */
 export type AttachmentStoreErrorCode = "invalid_storage_key" | "attachment_not_found";
 

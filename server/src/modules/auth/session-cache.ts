@@ -9,6 +9,12 @@ const MAX_ENTRIES = 10_000;
  * per request. A logout in this process evicts its session at once; in another process of a
  * cluster it takes effect within TRUST_MS.
  */
+declare module "../../context.ts" {
+  interface AppParts {
+    sessions: SessionCache;
+  }
+}
+
 export class SessionCache {
   private readonly entries = new Map<string, { actor: Actor; until: number }>();
 

@@ -13,6 +13,12 @@ const MAX_BATCH = 64;
  */
 const IN_FLIGHT = 2;
 
+declare module "../../context.ts" {
+  interface AppParts {
+    reports: ReportWriter;
+  }
+}
+
 /**
  * Writes reports in batches (group commit): while batches are being written, the reports that
  * arrive wait and go together in the next statement. An idle writer writes a report at once, so a

@@ -30,6 +30,12 @@ export function toWgs84(lng: number, lat: number, crs: Crs): [number, number] {
  * Point → grid in process: an R-tree over the grids' bounding boxes and an exact
  * point-in-polygon test, loaded from the database at start and after every grid import.
  */
+declare module "../../context.ts" {
+  interface AppParts {
+    grids: GridLocator;
+  }
+}
+
 export class GridLocator {
   private index = new GridIndex([]);
   private locations = new Map<string, GridLocation>();

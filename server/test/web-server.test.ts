@@ -1,0 +1,136 @@
+import fs from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "./cli.ts";
+import { createTestApp, type TestApp } from "./test-app.ts";
+
+const WEB_DIST = path.join(REPO_ROOT, "web", "dist");
+
+/** The built entry script, as index.html names it (`/assets/index-<hash>.js`). */
+function entryScript(): string {
+  const html = fs.readFileSync(path.join(WEB_DIST, "index.html"), "utf8");
+  const src = /<script[^>]+src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+  if (!src) throw new Error("web/dist/index.html names no script under /assets/: run `npm run build -w web`");
+  return src;
+}
+
+/** The directives of a Content-Security-Policy header, each with its sources. */
+function directives(header: string | string[] | number | undefined): Map<string, string[]> {
+  const policy = new Map<string, string[]>();
+  for (const part of String(header ?? "").split(";")) {
+    const [name, ...sources] = part.trim().split(/\s+/);
+    if (name) policy.set(name, sources);
+  }
+  return policy;
+}
+
+describe("the web server", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp("empty");
+  });
+  afterAll(() => t.close());
+
+  it("sends the browser's security headers with pages, files, API answers and errors", async () => {
+    for (const url of ["/", "/console/cases/123", entryScript(), "/favicon.svg", "/healthz", "/api/v1/categories", "/api/v1/nothing-here", "/logo.png"]) {
+      const response = await t.app.inject({ method: "GET", url });
+      expect(response.headers["x-frame-options"], url).toBe("DENY");
+      expect(response.headers["x-content-type-options"], url).toBe("nosniff");
+      expect(response.headers["referrer-policy"], url).toBe("strict-origin-when-cross-origin");
+      const policy = directives(response.headers["content-security-policy"]);
+      expect(policy.get("frame-ancestors"), url).toEqual(["'none'"]);
+    }
+  });
+
+  it("sends index.html with a strict policy whose style nonce is the one written into the page, new every time", async () => {
+    const first = await t.app.inject({ method: "GET", url: "/" });
+    const second = await t.app.inject({ method: "GET", url: "/" });
+    const policy = directives(first.headers["content-security-policy"]);
+    expect(policy.get("default-src")).toEqual(["'self'"]);
+    expect(policy.get("script-src")).toEqual(["'self'"]);
+    expect(policy.get("object-src")).toEqual(["'none'"]);
+    expect(policy.get("base-uri")).toEqual(["'self'"]);
+    expect(policy.get("form-action")).toEqual(["'self'"]);
+    expect(policy.get("frame-ancestors")).toEqual(["'none'"]);
+    const header = String(first.headers["content-security-policy"]);
+    expect(header).not.toMatch(/unsafe-(eval|inline)/);
+
+    const nonce = /'nonce-([A-Za-z0-9+/=]+)'/.exec(policy.get("style-src")?.join(" ") ?? "")?.[1];
+    expect(nonce).toBeDefined();
+    expect(first.body).toContain(`<meta property="csp-nonce" nonce="${nonce}">`);
+    expect(first.body).not.toContain("__CSP_NONCE__");
+    expect(second.headers["content-security-policy"]).not.toBe(first.headers["content-security-policy"]);
+  });
+
+  it("lets the API docs page load Swagger UI under its own policy, still without eval or framing", async () => {
+    const page = await t.app.inject({ method: "GET", url: "/api/v1/docs/" });
+    expect(page.statusCode).toBe(200);
+    const policy = directives(page.headers["content-security-policy"]);
+    expect(policy.get("script-src")).toEqual(["'self'"]);
+    expect(policy.get("frame-ancestors")).toEqual(["'none'"]);
+    expect(String(page.headers["content-security-policy"])).not.toContain("unsafe-eval");
+    // Its scripts are files of this origin, none inline.
+    expect(page.body).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
+    const script = await t.app.inject({ method: "GET", url: "/api/v1/docs/static/swagger-ui-bundle.js" });
+    expect(script.statusCode).toBe(200);
+  });
+
+  it("caches hashed assets for a year, revalidates index.html every time, and other files for an hour", async () => {
+    const asset = await t.app.inject({ method: "GET", url: entryScript() });
+    expect(asset.statusCode).toBe(200);
+    expect(asset.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+    for (const url of ["/", "/index.html", "/console/cases/123"]) {
+      const page = await t.app.inject({ method: "GET", url });
+      expect(page.statusCode, url).toBe(200);
+      expect(page.headers["cache-control"], url).toBe("no-cache");
+    }
+    const icon = await t.app.inject({ method: "GET", url: "/favicon.svg" });
+    expect(icon.statusCode).toBe(200);
+    expect(icon.headers["cache-control"]).toBe("public, max-age=3600");
+  });
+
+  it("answers the build's brotli or gzip copy of an asset as Accept-Encoding allows, varying on it", async () => {
+    const url = entryScript();
+    const file = fs.readFileSync(path.join(WEB_DIST, url));
+    const br = await t.app.inject({ method: "GET", url, headers: { "accept-encoding": "gzip, deflate, br" } });
+    expect(br.headers["content-encoding"]).toBe("br");
+    expect(br.headers["content-type"]).toContain("javascript");
+    expect(br.headers.vary).toMatch(/accept-encoding/i);
+    expect(br.rawPayload.equals(fs.readFileSync(path.join(WEB_DIST, `${url}.br`)))).toBe(true);
+    expect(zlib.brotliDecompressSync(br.rawPayload).equals(file)).toBe(true);
+
+    const gz = await t.app.inject({ method: "GET", url, headers: { "accept-encoding": "gzip" } });
+    expect(gz.headers["content-encoding"]).toBe("gzip");
+    expect(gz.rawPayload.equals(fs.readFileSync(path.join(WEB_DIST, `${url}.gz`)))).toBe(true);
+
+    const plain = await t.app.inject({ method: "GET", url, headers: { "accept-encoding": "identity" } });
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.rawPayload.equals(file)).toBe(true);
+    expect(plain.headers.vary).toMatch(/accept-encoding/i);
+  });
+
+  it("answers deep links with the app, missing files with a plain 404 and unknown API routes with a JSON 404", async () => {
+    for (const url of ["/console/cases/123", "/map", "/cases/2026/anything?tab=timeline"]) {
+      const page = await t.app.inject({ method: "GET", url });
+      expect(page.statusCode, url).toBe(200);
+      expect(page.headers["content-type"], url).toContain("text/html");
+    }
+    for (const url of ["/assets/missing.js", "/logo.png", "/console/report.pdf"]) {
+      const missing = await t.app.inject({ method: "GET", url });
+      expect(missing.statusCode, url).toBe(404);
+      expect(missing.headers["content-type"], url).toContain("text/plain");
+      expect(missing.body, url).not.toContain("<html");
+    }
+    for (const [method, url] of [
+      ["GET", "/api/v1/nothing-here"],
+      ["GET", "/api"],
+      ["GET", "/open311/v2/services"],
+      ["POST", "/console/cases/123"],
+    ] as const) {
+      const missing = await t.app.inject({ method, url });
+      expect(missing.statusCode, url).toBe(404);
+      expect(missing.json().error.code, url).toBe("route_not_found");
+    }
+  });
+});
