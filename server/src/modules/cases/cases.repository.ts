@@ -1,5 +1,4 @@
 import { sql, type Insertable, type Kysely, type Updateable } from "kysely";
-import { jsonArrayFrom } from "kysely/helpers/postgres";
 import { v7 as uuidv7 } from "uuid";
 import type { CaseRow, CaseTable, DB } from "../../db/schema.ts";
 import { inScope, type Actor } from "../auth/actor.ts";
@@ -29,6 +28,10 @@ const METERS_PER_DEGREE = 111_320;
  * numbers (530103-20261122-00042), the most specific routing rule of each case's community names
  * its department, and the open cases near each place come back for duplicate detection (read as
  * they were before the batch). Answers in the order of `reports`.
+ *
+ * The reports travel as one JSON parameter read back as rows of the cases table, so the statement
+ * has the same text and plan whatever the batch size: its planning and building cost stay those of
+ * one report while a busy server's batches grow.
  */
 export async function insertReportedCases(
   db: Kysely<DB>,
@@ -51,91 +54,84 @@ export async function insertReportedCases(
     reported.set(key, count);
     count.cases++;
   }
+  const columns = [...new Set(reports.flatMap((report) => Object.keys(report.case).filter((column) => report.case[column as keyof NewReport["case"]] !== undefined)))];
+  const batch = reports.map((report, index) => ({
+    case: report.case,
+    day: report.day,
+    // How far below the counter's new value (the batch's last number of its region and day) this report's number lies.
+    below: (counts.get(`${report.case.region_code}-${report.day}`)?.last_value ?? 1) - ordinals[index],
+    default_department: report.defaultDepartment,
+    event_id: uuidv7(),
+    actor_id: report.event.actorId,
+    details: report.event.details,
+  }));
+  const values = (rows: Record<string, string | number>[]) =>
+    sql.join(rows.map((row) => sql`(${sql.join(Object.values(row))})`));
 
-  const rows = await db
-    .with("counter", (qb) =>
-      qb
-        .insertInto("case_number_counters")
-        .values(counters)
-        .onConflict((conflict) =>
-          conflict.columns(["region_code", "day"]).doUpdateSet({ last_value: sql`case_number_counters.last_value + excluded.last_value` }),
-        )
-        .returning(["region_code", "day", "last_value"]),
+  const { rows } = await sql<CaseRow & { nearby: NearbyCase[] }>`
+    with report as (
+      select
+        entry->>'day' as report_day,
+        (entry->>'below')::int as report_below,
+        entry->>'default_department' as report_default_department,
+        (entry->>'event_id')::uuid as report_event_id,
+        (entry->>'actor_id')::uuid as report_actor_id,
+        entry->'details' as report_details,
+        reported.*
+      from jsonb_array_elements(${JSON.stringify(batch)}::jsonb) as entries(entry)
+      cross join lateral jsonb_populate_record(null::cases, entry->'case') as reported
+    ),
+    counter as (
+      insert into case_number_counters (region_code, day, last_value) values ${values(counters)}
+      on conflict (region_code, day) do update set last_value = case_number_counters.last_value + excluded.last_value
+      returning region_code, day, last_value
+    ),
+    inserted as (
+      insert into cases (${sql.join(columns.map((column) => sql.ref(column)))}, number, department_code)
+      select
+        ${sql.join(columns.map((column) => sql.ref(`report.${column}`)))},
+        -- lpad alone would cut a 100,000th case.
+        report.region_code || '-' || report.report_day || '-' || lpad(drawn.n::text, greatest(5, length(drawn.n::text)), '0'),
+        case when report.category_code is not null then coalesce(routed.department_code, report.report_default_department) end
+      from report
+      join counter on counter.region_code = report.region_code and counter.day = report.report_day
+      cross join lateral (select counter.last_value - report.report_below as n) as drawn
+      left join lateral (
+        select department_code from routing_rules
+        where category_code = report.category_code and report.community_code like division_code || '%'
+        order by length(division_code) desc limit 1
+      ) as routed on true
+      returning *
+    ),
+    counted as (
+      insert into case_status_counts (region_code, community_code, status, cases)
+      values ${values([...reported.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, count]) => count))}
+      on conflict (region_code, community_code, status) do update set cases = case_status_counts.cases + excluded.cases
+    ),
+    event as (
+      insert into case_events (region_code, id, case_id, actor_id, action, from_status, to_status, level, public_note, details)
+      select inserted.region_code, report.report_event_id, inserted.id, report.report_actor_id, 'report', null, inserted.status,
+        inserted.level, true, report.report_details || jsonb_build_object('department', inserted.department_code)
+      from inserted join report on report.id = inserted.id
     )
-    .with("inserted", (qb) =>
-      qb
-        .insertInto("cases")
-        .values(
-          reports.map((report, index) => {
-            const { region_code: region, category_code: category, community_code: community } = report.case;
-            const batchCount = counts.get(`${region}-${report.day}`)?.last_value ?? 1;
-            return {
-              ...report.case,
-              // The counter now holds the batch's last number of the day; lpad alone would cut a 100,000th case.
-              number: sql<string>`(
-                select ${`${region}-${report.day}-`} || lpad(n::text, greatest(5, length(n::text)), '0')
-                from (select last_value - ${batchCount - ordinals[index]} as n from counter where region_code = ${region} and day = ${report.day}) as drawn
-              )`,
-              department_code: category
-                ? sql<string | null>`coalesce((
-                    select department_code from routing_rules
-                    where category_code = ${category} and ${community} like division_code || '%'
-                    order by length(division_code) desc limit 1
-                  ), ${report.defaultDepartment}::text)`
-                : null,
-            };
-          }),
-        )
-        .returningAll(),
-    )
-    .with("counted", (qb) =>
-      qb
-        .insertInto("case_status_counts")
-        .values([...reported.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, count]) => count))
-        .onConflict((conflict) =>
-          conflict.columns(["region_code", "community_code", "status"]).doUpdateSet({ cases: sql`case_status_counts.cases + excluded.cases` }),
-        ),
-    )
-    .with("event", (qb) =>
-      qb.insertInto("case_events").values(
-        reports.map((report) => ({
-          region_code: report.case.region_code,
-          id: uuidv7(),
-          case_id: report.case.id,
-          actor_id: report.event.actorId,
-          action: "report",
-          from_status: null,
-          to_status: report.case.status,
-          level: report.case.level,
-          public_note: true,
-          details: sql<string>`${JSON.stringify(report.event.details)}::jsonb
-            || jsonb_build_object('department', (select department_code from inserted where id = ${report.case.id}))`,
-        })),
-      ),
-    )
-    .selectFrom("inserted")
-    .selectAll("inserted")
-    .select((eb) =>
-      // Same category (given or suggested), open, recent, inside the box around the point; the
-      // partial GiST index on open cases' points serves the box.
-      jsonArrayFrom(
-        eb
-          .selectFrom("cases as open")
-          .select(["open.id", "open.number", "open.lat", "open.lng", "open.search_text"])
-          .whereRef("open.region_code", "=", "inserted.region_code")
-          .where("open.status", "in", OPEN_STATUSES)
-          .where(
-            sql<boolean>`point(open.lng, open.lat) <@ box(
-              point(inserted.lng - ${window.radiusMeters}::float8 / (${METERS_PER_DEGREE} * cos(radians(inserted.lat))), inserted.lat - ${window.radiusMeters / METERS_PER_DEGREE}::float8),
-              point(inserted.lng + ${window.radiusMeters}::float8 / (${METERS_PER_DEGREE} * cos(radians(inserted.lat))), inserted.lat + ${window.radiusMeters / METERS_PER_DEGREE}::float8))`,
-          )
-          .where(sql<boolean>`coalesce(inserted.category_code, inserted.suggested_category_code) in (open.category_code, open.suggested_category_code)`)
-          .where("open.created_at", ">", sql<Date>`now() - make_interval(days => ${window.days})`)
-          .orderBy("open.created_at", "desc")
-          .limit(200),
-      ).as("nearby"),
-    )
-    .execute();
+    select inserted.*, (
+      -- Same category (given or suggested), open, recent, inside the box around the point; the
+      -- partial GiST index on open cases' points serves the box.
+      select coalesce(json_agg(nearby), '[]') from (
+        select open.id, open.number, open.lat, open.lng, open.search_text
+        from cases as open
+        where open.region_code = inserted.region_code
+          and open.status in (${sql.join([...OPEN_STATUSES])})
+          and point(open.lng, open.lat) <@ box(
+            point(inserted.lng - ${window.radiusMeters}::float8 / (${METERS_PER_DEGREE} * cos(radians(inserted.lat))), inserted.lat - ${window.radiusMeters / METERS_PER_DEGREE}::float8),
+            point(inserted.lng + ${window.radiusMeters}::float8 / (${METERS_PER_DEGREE} * cos(radians(inserted.lat))), inserted.lat + ${window.radiusMeters / METERS_PER_DEGREE}::float8))
+          and coalesce(inserted.category_code, inserted.suggested_category_code) in (open.category_code, open.suggested_category_code)
+          and open.created_at > now() - make_interval(days => ${window.days})
+        order by open.created_at desc
+        limit 200
+      ) as nearby
+    ) as nearby
+    from inserted`.execute(db);
   const byId = new Map(rows.map(({ nearby, ...row }) => [row.id, { row: row as CaseRow, nearby }]));
   return reports.map((report) => {
     const written = byId.get(report.case.id);
