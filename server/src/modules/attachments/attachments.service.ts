@@ -80,13 +80,3 @@ export async function linkPhotos(
     throw new AppError(400, "invalid_photo", "A photo id is unknown, already used, or uploaded by someone else");
   }
 }
-
-export function photosOfCase(db: Kysely<DB>, regionCode: string, caseId: string) {
-  return db
-    .selectFrom("attachments")
-    .select(["id", "kind", "mime", "width", "height"])
-    .where("region_code", "=", regionCode)
-    .where("case_id", "=", caseId)
-    .orderBy("created_at")
-    .execute();
-}

@@ -1,4 +1,4 @@
-import { sql, type Insertable, type Kysely, type Updateable } from "kysely";
+import { sql, type Insertable, type Kysely, type RawBuilder, type Updateable } from "kysely";
 import { v7 as uuidv7 } from "uuid";
 import type { CaseRow, CaseTable, DB } from "../../db/schema.ts";
 import { inScope, type Actor } from "../auth/actor.ts";
@@ -140,15 +140,49 @@ export async function insertReportedCases(
   });
 }
 
+/** A case's event as its timeline lists it, with the name of who took it (JSON: `at` is a string). */
+export type TimelineEntry = {
+  id: string;
+  at: string;
+  action: string;
+  from_status: string | null;
+  to_status: string;
+  level: string;
+  note: string | null;
+  public_note: boolean;
+  details: Record<string, unknown>;
+  actor_name: string | null;
+};
+export type CasePhoto = { id: string; kind: string | null; mime: string; width: number; height: number };
+/** A case with what its detail view shows besides the row: its timeline, oldest first, and its photos. */
+export type CaseDetailRow = CaseRow & { timeline: TimelineEntry[]; photos: CasePhoto[] };
+
+/** The events of `events` (rows of case_events) as a JSON array, oldest first, each with its actor's name. */
+const timelineJson = (events: RawBuilder<unknown>) => sql<TimelineEntry[]>`(
+  select coalesce(json_agg(json_build_object(
+    'id', e.id, 'at', e.at, 'action', e.action, 'from_status', e.from_status, 'to_status', e.to_status, 'level', e.level,
+    'note', e.note, 'public_note', e.public_note, 'details', e.details, 'actor_name', users.display_name
+  ) order by e.at, e.id), '[]')
+  from (${events}) as e left join users on users.id = e.actor_id
+)`;
+
+/** The photos of the case `row` names (a table or CTE with region_code and id) as a JSON array, oldest first. */
+const photosJson = (row: string) => sql<CasePhoto[]>`(
+  select coalesce(json_agg(json_build_object('id', a.id, 'kind', a.kind, 'mime', a.mime, 'width', a.width, 'height', a.height) order by a.created_at), '[]')
+  from attachments as a where a.region_code = ${sql.ref(`${row}.region_code`)} and a.case_id = ${sql.ref(`${row}.id`)}
+)`;
+
 /**
  * Writes a transition in one statement, so that it needs no transaction of its own: the case's new
  * state if it still has the version that was read, its event, and its move between statuses in the
- * per-community rollup. Undefined, with nothing written, when the version has moved on.
+ * per-community rollup. The same statement answers with the case's timeline (its new event
+ * included) and photos, the detail the caller shows next. Undefined, with nothing written, when the
+ * version has moved on.
  */
 export async function writeTransition(
   db: Kysely<DB>,
   transition: { version: number; changes: Updateable<CaseTable>; from: string; event: NewCaseEvent },
-): Promise<CaseRow | undefined> {
+): Promise<CaseDetailRow | undefined> {
   const { event } = transition;
   const written = db
     .with("updated", (qb) =>
@@ -178,9 +212,17 @@ export async function writeTransition(
             sql<boolean>`${event.publicNote ?? false}::boolean`.as("public_note"),
             sql<string>`${JSON.stringify(event.details ?? {})}::jsonb`.as("details"),
           ]),
-        ),
+        )
+        .returningAll(),
     );
-  if (transition.from === event.to) return written.selectFrom("updated").selectAll().executeTakeFirst();
+  // The statement's reads see the case's events as they were before it: the new one comes from its CTE.
+  const answer = [
+    timelineJson(sql`
+      select * from case_events where region_code = ${event.regionCode} and case_id = ${event.caseId}
+      union all select * from event`).as("timeline"),
+    photosJson("updated").as("photos"),
+  ];
+  if (transition.from === event.to) return written.selectFrom("updated").selectAll().select(answer).executeTakeFirst();
   // Both rows in one upsert, locked in status order, so that two transitions moving cases between
   // the same two statuses cannot deadlock. The row left is proposed with 0 cases (a proposed row
   // must pass the check cases >= 0 too) and exists, the case was counted in it: it loses one.
@@ -206,6 +248,21 @@ export async function writeTransition(
     })
     .selectFrom("updated")
     .selectAll()
+    .select(answer)
+    .executeTakeFirst();
+}
+
+/** One case in the actor's scope with its timeline and photos, in one query; or undefined. */
+export function findCaseDetailInScope(db: Kysely<DB>, actor: Actor, id: string): Promise<CaseDetailRow | undefined> {
+  return db
+    .selectFrom("cases")
+    .selectAll("cases")
+    .select([
+      timelineJson(sql`select * from case_events where region_code = cases.region_code and case_id = cases.id`).as("timeline"),
+      photosJson("cases").as("photos"),
+    ])
+    .where("id", "=", id)
+    .where(inScope(actor, sql.ref("community_code")))
     .executeTakeFirst();
 }
 
