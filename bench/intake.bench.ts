@@ -424,7 +424,14 @@ type Lifecycles = { lifecycles: Load; transitions: number; transitionLatencies: 
  * Whole loops through HTTP: a seat operator reports, the community accepts, registers, dispatches to
  * itself, acknowledges and handles, a supervisor of the street verifies, the seat operator evaluates.
  */
-async function lifecycles(client: Client, running: Running, places: Place[], seatCookie: string, password: string): Promise<Lifecycles> {
+async function lifecycles(
+  client: Client,
+  running: Running,
+  places: Place[],
+  seatCookie: string,
+  password: string,
+  measuring: () => void,
+): Promise<Lifecycles> {
   const supervisors = await running.ctx.db
     .selectFrom("users")
     .select(["username", "scope_code"])
@@ -476,6 +483,7 @@ async function lifecycles(client: Client, running: Running, places: Place[], sea
     if (current.status !== "evaluated") throw new Error(`The lifecycle ended in ${current.status}`);
   };
   await drive(WARM_UP_SECONDS, LIFECYCLES, lifecycle);
+  measuring();
   transitions = 0;
   transitionErrors = 0;
   transitionLatencies.length = 0;
@@ -553,13 +561,23 @@ async function benchDatabase(kind: Kind, label: string, target: DatabaseTarget, 
     );
     await printBreakdown(running, tap, places, intake.done, intake.seconds);
 
-    const loops = await lifecycles(client, running, places, seatCookie, config.demoPassword);
+    const loops = await lifecycles(client, running, places, seatCookie, config.demoPassword, () => {
+      tap.reset();
+      tap.recording = true;
+    });
+    tap.recording = false;
     const done = loops.lifecycles;
     console.log(
       `  whole lifecycles (intake + 7 transitions, ${LIFECYCLES} at a time): ${fmt(rate(done), 1)} lifecycles/s, ` +
         `${fmt(loops.transitions / done.seconds)} transitions/s; lifecycle ${latency(done.latencies)}; ` +
         `transition ${latency(loops.transitionLatencies)}; ${errorNote(done)}, ${loops.transitionErrors} failed transitions`,
     );
+    // Sessions are cached and intakes batched: what remains is the transitions' own path.
+    const perTransition = [...tap.kinds]
+      .filter(([kind]) => kind !== INTAKE_STATEMENT)
+      .sort(([, a], [, b]) => b.count - a.count)
+      .map(([kind, entry]) => `${kind} ${fmt(entry.count / Math.max(1, loops.transitions), 2)} (${fmt(entry.ms / entry.count, 2)} ms)`);
+    console.log(`  queries per transition (time from issue to answer): ${perTransition.join("; ")}`);
   } finally {
     await running.stop();
   }
