@@ -95,4 +95,47 @@ describe("photos, duplicates, merging and the deadline sweep", () => {
     expect(urges).toEqual([{ action: "urge", details: expect.objectContaining({ automatic: true, deadline: "overdue" }) }]);
     expect((await sweepDeadlines(t.ctx)).overdue).toBe(0);
   });
+
+  it("answers a transition with the case's timeline, its new event included, and its photos, after-photos too", async () => {
+    const photo = async (cookie: string) => {
+      const image = await sharp({ create: { width: 40, height: 30, channels: 3, background: "#3a3" } }).jpeg().toBuffer();
+      const uploaded = await upload(image, "image/jpeg", cookie);
+      expect(uploaded.statusCode, uploaded.body).toBe(201);
+      return uploaded.json().attachment.id as string;
+    };
+    const community = cookies["community-530103001001"];
+    const before = await photo(cookies["gw-530103001001-1"]);
+    const created = await report(cookies["gw-530103001001-1"], { description: "路灯不亮", gridCode: "530103001001001", photoIds: [before] });
+    expect(created.statusCode, created.body).toBe(201);
+    let etag = String(created.headers.etag);
+    const act = async (body: Record<string, unknown>) => {
+      const answer = await t.app.inject({
+        method: "POST",
+        url: `/api/v1/cases/${created.json().case.id}/transitions`,
+        payload: body,
+        headers: { cookie: community, "if-match": etag },
+      });
+      expect(answer.statusCode, answer.body).toBe(200);
+      etag = String(answer.headers.etag);
+      return answer.json();
+    };
+    const accepted = await act({ action: "accept", note: "收到" });
+    expect(accepted.timeline.map((event: { action: string }) => event.action)).toEqual(["report", "accept"]);
+    expect(accepted.timeline[1]).toMatchObject({ from: "reported", to: "accepted", note: "收到", actor: expect.any(String) });
+    expect(accepted.photos).toEqual([expect.objectContaining({ id: before, kind: "before" })]);
+    await act({ action: "register" });
+    await act({ action: "dispatch", to: { divisionCode: "530103001001" } });
+    await act({ action: "acknowledge" });
+    const after = await photo(community);
+    const handled = await act({ action: "handle", note: "已更换灯泡", photoIds: [after] });
+    expect(handled.timeline.map((event: { action: string }) => event.action)).toEqual(["report", "accept", "register", "dispatch", "acknowledge", "handle"]);
+    expect(handled.timeline[5]).toMatchObject({ note: "已更换灯泡", details: expect.objectContaining({ photos: [after] }) });
+    expect(handled.photos.map((p: { id: string; kind: string }) => [p.id, p.kind])).toEqual([
+      [before, "before"],
+      [after, "after"],
+    ]);
+    // The answer is the detail a read gives right after.
+    const read = await t.app.inject({ method: "GET", url: `/api/v1/cases/${created.json().case.id}`, headers: { cookie: community } });
+    expect(handled).toEqual(read.json());
+  });
 });

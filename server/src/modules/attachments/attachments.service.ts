@@ -96,16 +96,6 @@ export async function linkPhotos(
   }
 }
 
-export function photosOfCase(db: Kysely<DB>, regionCode: string, caseId: string) {
-  return db
-    .selectFrom("attachments")
-    .select(["id", "kind", "mime", "width", "height"])
-    .where("region_code", "=", regionCode)
-    .where("case_id", "=", caseId)
-    .orderBy("created_at")
-    .execute();
-}
-
 const PURGE_BATCH = 500;
 
 /**

@@ -1,5 +1,4 @@
-import { sql, type Insertable, type Kysely, type Updateable } from "kysely";
-import { jsonArrayFrom } from "kysely/helpers/postgres";
+import { sql, type Insertable, type Kysely, type RawBuilder, type Updateable } from "kysely";
 import { v7 as uuidv7 } from "uuid";
 import type { CaseRow, CaseTable, DB } from "../../db/schema.ts";
 import { inScope, type Actor } from "../auth/actor.ts";
@@ -29,6 +28,10 @@ const METERS_PER_DEGREE = 111_320;
  * numbers (530103-20261122-00042), the most specific routing rule of each case's community names
  * its department, and the open cases near each place come back for duplicate detection (read as
  * they were before the batch). Answers in the order of `reports`.
+ *
+ * The reports travel as one JSON parameter read back as rows of the cases table, so the statement
+ * has the same text and plan whatever the batch size: its planning and building cost stay those of
+ * one report while a busy server's batches grow.
  */
 export async function insertReportedCases(
   db: Kysely<DB>,
@@ -51,91 +54,84 @@ export async function insertReportedCases(
     reported.set(key, count);
     count.cases++;
   }
+  const columns = [...new Set(reports.flatMap((report) => Object.keys(report.case).filter((column) => report.case[column as keyof NewReport["case"]] !== undefined)))];
+  const batch = reports.map((report, index) => ({
+    case: report.case,
+    day: report.day,
+    // How far below the counter's new value (the batch's last number of its region and day) this report's number lies.
+    below: (counts.get(`${report.case.region_code}-${report.day}`)?.last_value ?? 1) - ordinals[index],
+    default_department: report.defaultDepartment,
+    event_id: uuidv7(),
+    actor_id: report.event.actorId,
+    details: report.event.details,
+  }));
+  const values = (rows: Record<string, string | number>[]) =>
+    sql.join(rows.map((row) => sql`(${sql.join(Object.values(row))})`));
 
-  const rows = await db
-    .with("counter", (qb) =>
-      qb
-        .insertInto("case_number_counters")
-        .values(counters)
-        .onConflict((conflict) =>
-          conflict.columns(["region_code", "day"]).doUpdateSet({ last_value: sql`case_number_counters.last_value + excluded.last_value` }),
-        )
-        .returning(["region_code", "day", "last_value"]),
+  const { rows } = await sql<CaseRow & { nearby: NearbyCase[] }>`
+    with report as (
+      select
+        entry->>'day' as report_day,
+        (entry->>'below')::int as report_below,
+        entry->>'default_department' as report_default_department,
+        (entry->>'event_id')::uuid as report_event_id,
+        (entry->>'actor_id')::uuid as report_actor_id,
+        entry->'details' as report_details,
+        reported.*
+      from jsonb_array_elements(${JSON.stringify(batch)}::jsonb) as entries(entry)
+      cross join lateral jsonb_populate_record(null::cases, entry->'case') as reported
+    ),
+    counter as (
+      insert into case_number_counters (region_code, day, last_value) values ${values(counters)}
+      on conflict (region_code, day) do update set last_value = case_number_counters.last_value + excluded.last_value
+      returning region_code, day, last_value
+    ),
+    inserted as (
+      insert into cases (${sql.join(columns.map((column) => sql.ref(column)))}, number, department_code)
+      select
+        ${sql.join(columns.map((column) => sql.ref(`report.${column}`)))},
+        -- lpad alone would cut a 100,000th case.
+        report.region_code || '-' || report.report_day || '-' || lpad(drawn.n::text, greatest(5, length(drawn.n::text)), '0'),
+        case when report.category_code is not null then coalesce(routed.department_code, report.report_default_department) end
+      from report
+      join counter on counter.region_code = report.region_code and counter.day = report.report_day
+      cross join lateral (select counter.last_value - report.report_below as n) as drawn
+      left join lateral (
+        select department_code from routing_rules
+        where category_code = report.category_code and report.community_code like division_code || '%'
+        order by length(division_code) desc limit 1
+      ) as routed on true
+      returning *
+    ),
+    counted as (
+      insert into case_status_counts (region_code, community_code, status, cases)
+      values ${values([...reported.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, count]) => count))}
+      on conflict (region_code, community_code, status) do update set cases = case_status_counts.cases + excluded.cases
+    ),
+    event as (
+      insert into case_events (region_code, id, case_id, actor_id, action, from_status, to_status, level, public_note, details)
+      select inserted.region_code, report.report_event_id, inserted.id, report.report_actor_id, 'report', null, inserted.status,
+        inserted.level, true, report.report_details || jsonb_build_object('department', inserted.department_code)
+      from inserted join report on report.id = inserted.id
     )
-    .with("inserted", (qb) =>
-      qb
-        .insertInto("cases")
-        .values(
-          reports.map((report, index) => {
-            const { region_code: region, category_code: category, community_code: community } = report.case;
-            const batchCount = counts.get(`${region}-${report.day}`)?.last_value ?? 1;
-            return {
-              ...report.case,
-              // The counter now holds the batch's last number of the day; lpad alone would cut a 100,000th case.
-              number: sql<string>`(
-                select ${`${region}-${report.day}-`} || lpad(n::text, greatest(5, length(n::text)), '0')
-                from (select last_value - ${batchCount - ordinals[index]} as n from counter where region_code = ${region} and day = ${report.day}) as drawn
-              )`,
-              department_code: category
-                ? sql<string | null>`coalesce((
-                    select department_code from routing_rules
-                    where category_code = ${category} and ${community} like division_code || '%'
-                    order by length(division_code) desc limit 1
-                  ), ${report.defaultDepartment}::text)`
-                : null,
-            };
-          }),
-        )
-        .returningAll(),
-    )
-    .with("counted", (qb) =>
-      qb
-        .insertInto("case_status_counts")
-        .values([...reported.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, count]) => count))
-        .onConflict((conflict) =>
-          conflict.columns(["region_code", "community_code", "status"]).doUpdateSet({ cases: sql`case_status_counts.cases + excluded.cases` }),
-        ),
-    )
-    .with("event", (qb) =>
-      qb.insertInto("case_events").values(
-        reports.map((report) => ({
-          region_code: report.case.region_code,
-          id: uuidv7(),
-          case_id: report.case.id,
-          actor_id: report.event.actorId,
-          action: "report",
-          from_status: null,
-          to_status: report.case.status,
-          level: report.case.level,
-          public_note: true,
-          details: sql<string>`${JSON.stringify(report.event.details)}::jsonb
-            || jsonb_build_object('department', (select department_code from inserted where id = ${report.case.id}))`,
-        })),
-      ),
-    )
-    .selectFrom("inserted")
-    .selectAll("inserted")
-    .select((eb) =>
-      // Same category (given or suggested), open, recent, inside the box around the point; the
-      // partial GiST index on open cases' points serves the box.
-      jsonArrayFrom(
-        eb
-          .selectFrom("cases as open")
-          .select(["open.id", "open.number", "open.community_code", "open.lat", "open.lng", "open.search_text"])
-          .whereRef("open.region_code", "=", "inserted.region_code")
-          .where("open.status", "in", OPEN_STATUSES)
-          .where(
-            sql<boolean>`point(open.lng, open.lat) <@ box(
-              point(inserted.lng - ${window.radiusMeters}::float8 / (${METERS_PER_DEGREE} * cos(radians(inserted.lat))), inserted.lat - ${window.radiusMeters / METERS_PER_DEGREE}::float8),
-              point(inserted.lng + ${window.radiusMeters}::float8 / (${METERS_PER_DEGREE} * cos(radians(inserted.lat))), inserted.lat + ${window.radiusMeters / METERS_PER_DEGREE}::float8))`,
-          )
-          .where(sql<boolean>`coalesce(inserted.category_code, inserted.suggested_category_code) in (open.category_code, open.suggested_category_code)`)
-          .where("open.created_at", ">", sql<Date>`now() - make_interval(days => ${window.days})`)
-          .orderBy("open.created_at", "desc")
-          .limit(200),
-      ).as("nearby"),
-    )
-    .execute();
+    select inserted.*, (
+      -- Same category (given or suggested), open, recent, inside the box around the point; the
+      -- partial GiST index on open cases' points serves the box.
+      select coalesce(json_agg(nearby), '[]') from (
+        select open.id, open.number, open.community_code, open.lat, open.lng, open.search_text
+        from cases as open
+        where open.region_code = inserted.region_code
+          and open.status in (${sql.join([...OPEN_STATUSES])})
+          and point(open.lng, open.lat) <@ box(
+            point(inserted.lng - ${window.radiusMeters}::float8 / (${METERS_PER_DEGREE} * cos(radians(inserted.lat))), inserted.lat - ${window.radiusMeters / METERS_PER_DEGREE}::float8),
+            point(inserted.lng + ${window.radiusMeters}::float8 / (${METERS_PER_DEGREE} * cos(radians(inserted.lat))), inserted.lat + ${window.radiusMeters / METERS_PER_DEGREE}::float8))
+          and coalesce(inserted.category_code, inserted.suggested_category_code) in (open.category_code, open.suggested_category_code)
+          and open.created_at > now() - make_interval(days => ${window.days})
+        order by open.created_at desc
+        limit 200
+      ) as nearby
+    ) as nearby
+    from inserted`.execute(db);
   const byId = new Map(rows.map(({ nearby, ...row }) => [row.id, { row: row as CaseRow, nearby }]));
   return reports.map((report) => {
     const written = byId.get(report.case.id);
@@ -144,15 +140,49 @@ export async function insertReportedCases(
   });
 }
 
+/** A case's event as its timeline lists it, with the name of who took it (JSON: `at` is a string). */
+export type TimelineEntry = {
+  id: string;
+  at: string;
+  action: string;
+  from_status: string | null;
+  to_status: string;
+  level: string;
+  note: string | null;
+  public_note: boolean;
+  details: Record<string, unknown>;
+  actor_name: string | null;
+};
+export type CasePhoto = { id: string; kind: string | null; mime: string; width: number; height: number };
+/** A case with what its detail view shows besides the row: its timeline, oldest first, and its photos. */
+export type CaseDetailRow = CaseRow & { timeline: TimelineEntry[]; photos: CasePhoto[] };
+
+/** The events of `events` (rows of case_events) as a JSON array, oldest first, each with its actor's name. */
+const timelineJson = (events: RawBuilder<unknown>) => sql<TimelineEntry[]>`(
+  select coalesce(json_agg(json_build_object(
+    'id', e.id, 'at', e.at, 'action', e.action, 'from_status', e.from_status, 'to_status', e.to_status, 'level', e.level,
+    'note', e.note, 'public_note', e.public_note, 'details', e.details, 'actor_name', users.display_name
+  ) order by e.at, e.id), '[]')
+  from (${events}) as e left join users on users.id = e.actor_id
+)`;
+
+/** The photos of the case `row` names (a table or CTE with region_code and id) as a JSON array, oldest first. */
+const photosJson = (row: string) => sql<CasePhoto[]>`(
+  select coalesce(json_agg(json_build_object('id', a.id, 'kind', a.kind, 'mime', a.mime, 'width', a.width, 'height', a.height) order by a.created_at), '[]')
+  from attachments as a where a.region_code = ${sql.ref(`${row}.region_code`)} and a.case_id = ${sql.ref(`${row}.id`)}
+)`;
+
 /**
  * Writes a transition in one statement, so that it needs no transaction of its own: the case's new
  * state if it still has the version that was read, its event, and its move between statuses in the
- * per-community rollup. Undefined, with nothing written, when the version has moved on.
+ * per-community rollup. The same statement answers with the case's timeline (its new event
+ * included) and photos, the detail the caller shows next. Undefined, with nothing written, when the
+ * version has moved on.
  */
 export async function writeTransition(
   db: Kysely<DB>,
   transition: { version: number; changes: Updateable<CaseTable>; from: string; event: NewCaseEvent },
-): Promise<CaseRow | undefined> {
+): Promise<CaseDetailRow | undefined> {
   const { event } = transition;
   const written = db
     .with("updated", (qb) =>
@@ -182,9 +212,17 @@ export async function writeTransition(
             sql<boolean>`${event.publicNote ?? false}::boolean`.as("public_note"),
             sql<string>`${JSON.stringify(event.details ?? {})}::jsonb`.as("details"),
           ]),
-        ),
+        )
+        .returningAll(),
     );
-  if (transition.from === event.to) return written.selectFrom("updated").selectAll().executeTakeFirst();
+  // The statement's reads see the case's events as they were before it: the new one comes from its CTE.
+  const answer = [
+    timelineJson(sql`
+      select * from case_events where region_code = ${event.regionCode} and case_id = ${event.caseId}
+      union all select * from event`).as("timeline"),
+    photosJson("updated").as("photos"),
+  ];
+  if (transition.from === event.to) return written.selectFrom("updated").selectAll().select(answer).executeTakeFirst();
   // Both rows in one upsert, locked in status order, so that two transitions moving cases between
   // the same two statuses cannot deadlock. The row left is proposed with 0 cases (a proposed row
   // must pass the check cases >= 0 too) and exists, the case was counted in it: it loses one.
@@ -210,6 +248,21 @@ export async function writeTransition(
     })
     .selectFrom("updated")
     .selectAll()
+    .select(answer)
+    .executeTakeFirst();
+}
+
+/** One case in the actor's scope with its timeline and photos, in one query; or undefined. */
+export function findCaseDetailInScope(db: Kysely<DB>, actor: Actor, id: string): Promise<CaseDetailRow | undefined> {
+  return db
+    .selectFrom("cases")
+    .selectAll("cases")
+    .select([
+      timelineJson(sql`select * from case_events where region_code = cases.region_code and case_id = cases.id`).as("timeline"),
+      photosJson("cases").as("photos"),
+    ])
+    .where("id", "=", id)
+    .where(inScope(actor, sql.ref("community_code")))
     .executeTakeFirst();
 }
 

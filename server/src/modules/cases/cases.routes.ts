@@ -60,7 +60,7 @@ const PhotoIds = Type.Array(Uuid, { maxItems: 9, uniqueItems: true, description:
 
 const CaseWithTimeline = Type.Object({ case: Case, photos: Type.Array(Photo), timeline: Type.Array(TimelineEvent) });
 
-const IntakeBody = Type.Object(
+export const IntakeBody = Type.Object(
   {
     description: Type.String({ minLength: 2, maxLength: 2000 }),
     title: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),

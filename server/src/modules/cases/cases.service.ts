@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from "uuid";
 import type { AppContext } from "../../context.ts";
 import type { CaseRow, DB } from "../../db/schema.ts";
 import { AppError, notFound } from "../../errors.ts";
-import { linkPhotos, photosOfCase } from "../attachments/attachments.service.ts";
+import { linkPhotos } from "../attachments/attachments.service.ts";
 import { writeAudit } from "../audit/audit.repository.ts";
 import { codeInScope, requirePermission, type Actor } from "../auth/actor.ts";
 import { ancestorCode } from "../divisions/division-codes.ts";
@@ -13,9 +13,11 @@ import { maskPhone } from "../people/people.presenters.ts";
 import { STAFF_ROLES } from "../people/roles.ts";
 import { calendarFor } from "./calendars.ts";
 import {
+  findCaseDetailInScope,
   findCaseInScope,
   findTimeline,
   insertReportedCases,
+  type CaseDetailRow,
   type NearbyCase,
   type NewReport,
   writeTransition,
@@ -313,20 +315,19 @@ const caseNotFound = (id: string) => notFound("case_not_found", `No case ${id}`)
 /** A case with its timeline and the actions the actor may take now; outside the actor's scope: 404. */
 export async function getCase(ctx: AppContext, actor: Actor, id: string) {
   requirePermission(actor, "case.read");
-  const row = await findCaseInScope(ctx.db, actor, id);
+  const row = await findCaseDetailInScope(ctx.db, actor, id);
   if (!row) throw caseNotFound(id);
-  return caseDetail(ctx, actor, row);
+  return caseDetail(actor, row);
 }
 
-/** The detail view of a case already read in the actor's scope. */
-async function caseDetail(ctx: AppContext, actor: Actor, row: CaseRow) {
-  const [timeline, photos] = await Promise.all([findTimeline(ctx.db, row.region_code, row.id), photosOfCase(ctx.db, row.region_code, row.id)]);
+/** The detail view of a case read in the actor's scope with its timeline and photos. */
+function caseDetail(actor: Actor, { timeline, photos, ...row }: CaseDetailRow) {
   return {
     case: presentCase(row, actor, availableActions(stateOf(row), workflowActor(actor))),
     photos,
     timeline: timeline.map((event) => ({
       id: event.id,
-      at: event.at.toISOString(),
+      at: new Date(event.at).toISOString(),
       action: event.action,
       from: event.from_status,
       to: event.to_status,
@@ -429,7 +430,8 @@ async function commandOf(ctx: AppContext, actor: Actor, row: CaseRow, input: Tra
 
 /**
  * Applies one workflow action to a case, guarded by its version (If-Match): the changed case and
- * its event are written in one transaction, or nothing is.
+ * its event are written in one statement (a transaction with after-photos), or nothing is. The
+ * statement answers with the timeline and photos too, so a transition is one read and one write.
  */
 export async function transitionCase(ctx: AppContext, actor: Actor, id: string, ifMatch: string | undefined, input: TransitionInput) {
   requirePermission(actor, "case.read");
@@ -441,8 +443,7 @@ export async function transitionCase(ctx: AppContext, actor: Actor, id: string, 
   if (input.photoIds?.length && input.action !== "handle") {
     throw new AppError(400, "invalid_transition_input", "Photos go with the handle action (after-photos)");
   }
-  const updated = await applyTransition(ctx, row, workflowActor(actor), actor.userId, command, input);
-  return caseDetail(ctx, actor, updated);
+  return caseDetail(actor, await applyTransition(ctx, row, workflowActor(actor), actor.userId, command, input));
 }
 
 /** Writes a workflow transition and its event, if the case still has the version that was read. */
@@ -453,7 +454,7 @@ async function applyTransition(
   actorId: string | null,
   command: Command,
   input: { note?: string; publicNote?: boolean; photoIds?: string[] },
-): Promise<CaseRow> {
+): Promise<CaseDetailRow> {
   let transition;
   try {
     transition = applyCommand(stateOf(row), actor, command);

@@ -36,14 +36,20 @@ export async function ensureCategories(db: Kysely<DB>): Promise<void> {
 type CategoryRow = Selectable<CategoryTable>;
 // Categories change rarely and every intake reads them: keep them for a few seconds per process.
 const CACHE_MS = 10_000;
-let cache: { rows: CategoryRow[]; at: number; db: Kysely<DB> } | undefined;
+let cache: { rows: Promise<CategoryRow[]>; at: number; db: Kysely<DB> } | undefined;
 
-/** The active categories, cached for 10 s (an edit in this process clears the cache at once). */
-export async function activeCategories(db: Kysely<DB>): Promise<CategoryRow[]> {
+/**
+ * The active categories, cached for 10 s (an edit in this process clears the cache at once). The
+ * read itself is shared: the intakes that arrive while it runs wait for it instead of each reading.
+ */
+export function activeCategories(db: Kysely<DB>): Promise<CategoryRow[]> {
   if (cache && cache.db === db && Date.now() - cache.at < CACHE_MS) return cache.rows;
-  const rows = await db.selectFrom("categories").selectAll().where("active", "=", true).execute();
-  cache = { rows, at: Date.now(), db };
-  return rows;
+  const entry = { rows: db.selectFrom("categories").selectAll().where("active", "=", true).execute(), at: Date.now(), db };
+  cache = entry;
+  entry.rows.catch(() => {
+    if (cache === entry) cache = undefined;
+  });
+  return entry.rows;
 }
 
 export function presentCategory(row: {
