@@ -408,7 +408,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Edit a category's department, closure level, deadline policy, photo rule or keywords (If-Match) */
+        /**
+         * Edit a category's department, closure level, deadline policy, photo rule or keywords (If-Match)
+         * @description Only an administrator of the whole district (or above) edits categories: others get 403 `district_scope_required`.
+         */
         patch: operations["updateCategory"];
         trace?: never;
     };
