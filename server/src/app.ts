@@ -14,6 +14,7 @@ import { answerFrameworkError, registerErrorHandling } from "./http/errors.ts";
 import { ErrorResponse, errors } from "./http/schemas.ts";
 import { validatorCompiler } from "./http/validation.ts";
 import { authRoutes } from "./modules/auth/auth.routes.ts";
+import { registerPasswordChangeGate } from "./modules/auth/password-change.ts";
 import { caseQueueRoutes } from "./modules/cases/case-queue.routes.ts";
 import { caseRoutes } from "./modules/cases/cases.routes.ts";
 import { categoryRoutes } from "./modules/cases/categories.routes.ts";
@@ -48,6 +49,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await app.register(cookie);
   await app.register(compress, { threshold: 2048 });
   registerAuthentication(app, ctx);
+  registerPasswordChangeGate(app);
   app.addHook("onRoute", documentCommonAnswers);
 
   await app.register(swagger, {
@@ -100,13 +102,16 @@ const SECURITY: Record<string, string[]>[] = [{ session: [] }, { apiKey: [] }];
 /**
  * What the document says of every operation besides its own answers: which ones a stranger may
  * call (a session or key is optional there), and the refusals that come before the route's code:
- * a malformed or over-long URL, no session, a body too large or of the wrong type, the public limit.
+ * a malformed or over-long URL, no session, a password to change first, a body too large or of
+ * the wrong type, the public limit.
  */
 function documentCommonAnswers(route: RouteOptions): void {
   if (!route.schema || route.schema.hide) return;
-  const config = (route.config ?? {}) as { public?: boolean; limited?: boolean };
+  const config = (route.config ?? {}) as { public?: boolean; limited?: boolean; beforePasswordChange?: boolean };
   const takesBody = [route.method].flat().some((method) => ["POST", "PUT", "PATCH"].includes(method));
-  const common = errors(400, 414, ...(config.public ? [] : [401]), ...(takesBody ? [413, 415] : []), ...(config.limited ? [429] : []));
+  // A session that must change its password first is refused everything else with 403.
+  const refusedBeforePasswordChange = !config.public && !config.beforePasswordChange;
+  const common = errors(400, 414, ...(config.public ? [] : [401]), ...(refusedBeforePasswordChange ? [403] : []), ...(takesBody ? [413, 415] : []), ...(config.limited ? [429] : []));
   route.schema = {
     ...route.schema,
     response: { ...common, ...(route.schema.response as object) },
