@@ -24,6 +24,7 @@ import { LocalAttachmentStore } from "./modules/attachments/attachment-store.ts"
 import { authRoutes } from "./modules/auth/auth.routes.ts";
 import { actorOfApiKey, actorOfSession } from "./modules/auth/auth.service.ts";
 import { SessionCache } from "./modules/auth/session-cache.ts";
+import { registerPasswordChangeGate } from "./modules/auth/password-change.ts";
 import { caseQueueRoutes } from "./modules/cases/case-queue.routes.ts";
 import { caseRoutes } from "./modules/cases/cases.routes.ts";
 import { categoryRoutes } from "./modules/cases/categories.routes.ts";
@@ -85,6 +86,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       isStaff: (actor) => actor.roles.some((role) => STAFF_ROLES.includes(role)),
     },
   });
+  registerPasswordChangeGate(app);
   app.addHook("onRoute", documentCommonAnswers);
 
   await app.register(swagger, {
@@ -137,20 +139,22 @@ const SECURITY: Record<string, string[]>[] = [{ session: [] }, { apiKey: [] }];
 /**
  * What the document says of every operation besides its own answers: which ones a stranger may
  * call (a session or key is optional there), and the refusals that come before the route's code:
- * a malformed or over-long URL, no session, a change sent by another site, a body too large or of
- * the wrong type, the rate limit.
+ * a malformed or over-long URL, no session, a change sent by another site or a password to change
+ * first, a body too large or of the wrong type, the rate limit.
  */
 function documentCommonAnswers(route: RouteOptions): void {
   if (!route.schema || route.schema.hide) return;
-  const config = (route.config ?? {}) as { public?: boolean; limited?: boolean; signIn?: boolean };
+  const config = (route.config ?? {}) as { public?: boolean; limited?: boolean; signIn?: boolean; beforePasswordChange?: boolean };
   const methods = [route.method].flat();
   const takesBody = methods.some((method) => ["POST", "PUT", "PATCH"].includes(method));
   const changes = takesBody || methods.includes("DELETE");
+  // A session that must change its password first is refused everything else with 403.
+  const refusedBeforePasswordChange = !config.public && !config.beforePasswordChange;
   const common = errors(
     400,
     414,
     ...(config.public ? [] : [401]),
-    ...(changes ? [403] : []),
+    ...(changes || refusedBeforePasswordChange ? [403] : []),
     ...(takesBody ? [413, 415] : []),
     ...(config.limited || config.signIn ? [429] : []),
   );

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InjectOptions } from "fastify";
 import type { Permission } from "../src/modules/people/roles.ts";
 import sharp from "sharp";
+import { sql } from "kysely";
 import { createTestApp, type TestApp } from "./test-app.ts";
 import { OTHER_DISTRICT } from "./databases.ts";
 
@@ -23,7 +24,8 @@ let serial = 0;
  * OpenAPI document has an operation this table lacks, so a new endpoint cannot be forgotten.
  */
 const OPERATIONS: Record<string, Operation> = {
-  login: { access: "public", scoped: false, ok: 401, request: () => ({ method: "POST", url: "/api/v1/auth/login", payload: { username: "x", password: "y" } }) },
+  // A fresh name each time, so that the failures of one source do not add up to a throttle.
+  login: { access: "public", scoped: false, ok: 401, request: () => ({ method: "POST", url: "/api/v1/auth/login", payload: { username: `x-${++serial}`, password: "y" } }) },
   health: { access: "public", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/healthz" }) },
   ready: { access: "public", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/readyz" }) },
   locateGrid: { access: "public", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/grids/locate?lat=25.06&lng=102.72" }) },
@@ -44,6 +46,23 @@ const OPERATIONS: Record<string, Operation> = {
       url: "/api/v1/users",
       payload: { username: `matrix-${++serial}`, displayName: "测试", password: "long-enough-1", roles: ["grid_worker"], scopeCode: t.division },
     }),
+  },
+  // Without If-Match: 428 once the account is found in scope and managed, 404 outside the scope.
+  updateUser: { access: "user.write", scoped: true, ok: 428, request: (t) => ({ method: "PATCH", url: `/api/v1/users/${t.userId}`, payload: { displayName: "矩阵" } }) },
+  resetUserPassword: {
+    access: "user.write",
+    scoped: true,
+    ok: 204,
+    request: (t) => ({ method: "POST", url: `/api/v1/users/${t.userId}/password-reset`, payload: { password: "Matrix-reset-2026" } }),
+  },
+  lockUser: { access: "user.write", scoped: true, ok: 200, request: (t) => ({ method: "POST", url: `/api/v1/users/${t.userId}/lock` }) },
+  unlockUser: { access: "user.write", scoped: true, ok: 200, request: (t) => ({ method: "POST", url: `/api/v1/users/${t.userId}/unlock` }) },
+  // A wrong current password: 403 wrong_password for every signed-in actor, the matrix's sessions untouched.
+  changeMyPassword: {
+    access: "signed-in",
+    scoped: false,
+    ok: 403,
+    request: () => ({ method: "POST", url: "/api/v1/auth/password", payload: { currentPassword: "not-the-password", newPassword: "Matrix-change-2026" } }),
   },
   createApiKey: { access: "api_key.write", scoped: false, ok: 201, request: () => ({ method: "POST", url: "/api/v1/api-keys", payload: { name: "matrix" } }) },
   createCase: {
@@ -154,7 +173,15 @@ describe("access matrix: role × operation × in scope / out of scope", () => {
   async function targets(scope: string | null): Promise<{ inside: Target; outside: Target }> {
     const pick = async (division: string): Promise<Target> => {
       const grid = await t.ctx.db.selectFrom("grids").select("code").where("code", "like", `${division}%`).orderBy("code").executeTakeFirst();
-      const user = await t.ctx.db.selectFrom("users").select("id").where("scope_code", "like", `${division}%`).orderBy("username").executeTakeFirst();
+      // An account that no actor here uses and that holds no administrator role, which resets and locks may change.
+      const user = await t.ctx.db
+        .selectFrom("users")
+        .select("id")
+        .where("scope_code", "like", `${division}%`)
+        .where("username", "not in", ACTORS)
+        .where(sql<boolean>`not (roles && array['admin', 'security_admin', 'auditor'])`)
+        .orderBy("username")
+        .executeTakeFirst();
       const found = await t.ctx.db.selectFrom("cases").select("id").where("community_code", "like", `${division}%`).orderBy("id").executeTakeFirst();
       const photo = found && (await t.ctx.db.selectFrom("attachments").select("id").where("case_id", "=", found.id).executeTakeFirst());
       return {

@@ -36,24 +36,82 @@ describe("sign-in", () => {
     expect(unknown.json()).toEqual(wrong.json());
   });
 
-  it("locks the account after repeated failures, even for the right password, and audits it", async () => {
-    for (let i = 0; i < 3; i++) expect((await login("seat-01", "wrong-password")).statusCode).toBe(401);
-    const locked = await login("seat-01", DEMO_PASSWORD);
-    expect(locked.statusCode).toBe(423);
-    expect(locked.json().error.code).toBe("account_locked");
+  const loginFrom = (ip: string, username: string, password: string) =>
+    t.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { username, password }, remoteAddress: ip });
+  /** Lets the source's growing delay pass, as time would. */
+  const waitOut = (username: string) =>
+    t.ctx.db.updateTable("login_throttles").set({ last_failed_at: new Date(Date.now() - 60_000) }).where("username", "=", username).where("blocked_until", "is", null).execute();
+
+  it("blocks the source that keeps failing, not the account: the owner still signs in from elsewhere", async () => {
+    const attacker = "203.0.113.7";
+    for (let i = 1; i <= 3; i++) {
+      const failed = await loginFrom(attacker, "seat-01", "wrong-password");
+      expect(failed.statusCode, `attempt ${i}`).toBe(401);
+      await waitOut("seat-01");
+    }
+    // Blocked for LOGIN_LOCKOUT_MINUTES from this address, even with the right password: told when to try again.
+    const blocked = await loginFrom(attacker, "seat-01", DEMO_PASSWORD);
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.json().error.code).toBe("login_throttled");
+    const retryAfter = Number(blocked.headers["retry-after"]);
+    expect(retryAfter).toBeGreaterThan(14 * 60);
+    expect(retryAfter).toBeLessThanOrEqual(15 * 60);
+    expect(blocked.json().error.message).toContain("15 min");
+    expect(blocked.json().error.details.retryAt).toBe(new Date(Date.parse(blocked.json().error.details.retryAt)).toISOString());
+    // The owner, from their own address, is not locked out.
+    const owner = await loginFrom("198.51.100.20", "seat-01", DEMO_PASSWORD);
+    expect(owner.statusCode, owner.body).toBe(200);
     const actions = await t.ctx.db
       .selectFrom("audit_log")
-      .innerJoin("users", "users.id", "audit_log.actor_id")
       .select("action")
-      .where("users.username", "=", "seat-01")
-      .orderBy("at")
+      .where("target_id", "=", owner.json().user.id)
+      .where("action", "like", "auth.%")
+      .orderBy("seq")
       .execute();
-    expect(actions.map((row) => row.action)).toEqual([
-      "auth.login_failed",
-      "auth.login_failed",
-      "auth.account_locked",
-      "auth.login_refused_locked",
-    ]);
+    expect(actions.map((row) => row.action)).toEqual(["auth.login_failed", "auth.login_failed", "auth.login_failed", "auth.login_blocked", "auth.login"]);
+  });
+
+  it("makes a source wait longer after each failure, and says so with Retry-After", async () => {
+    const source = "203.0.113.8";
+    expect((await loginFrom(source, "leader-004", "wrong-password")).statusCode).toBe(401);
+    expect((await loginFrom(source, "leader-004", "wrong-password")).statusCode).toBe(401);
+    const early = await loginFrom(source, "leader-004", DEMO_PASSWORD);
+    expect(early.statusCode).toBe(429);
+    expect(early.headers["retry-after"]).toBe("1");
+    await waitOut("leader-004");
+    expect((await loginFrom(source, "leader-004", DEMO_PASSWORD)).statusCode).toBe(200);
+    // Success forgets that source's failures.
+    const rows = await t.ctx.db.selectFrom("login_throttles").selectAll().where("username", "=", "leader-004").execute();
+    expect(rows).toEqual([]);
+  });
+
+  it("answers a locked or disabled account exactly as a wrong password, never with 423", async () => {
+    await t.ctx.db.updateTable("users").set({ locked_at: new Date() }).where("username", "=", "leader-005").execute();
+    await t.ctx.db.updateTable("users").set({ disabled_at: new Date() }).where("username", "=", "leader-006").execute();
+    const wrong = await loginFrom("203.0.113.9", "leader-007", "not-the-password");
+    const locked = await loginFrom("203.0.113.9", "leader-005", DEMO_PASSWORD);
+    const disabled = await loginFrom("203.0.113.9", "leader-006", DEMO_PASSWORD);
+    for (const answer of [locked, disabled]) {
+      expect(answer.statusCode).toBe(401);
+      expect(answer.json()).toEqual(wrong.json());
+    }
+  });
+
+  it("throttles an unknown name exactly as an existing one, so that the answers tell no account apart", async () => {
+    const source = "203.0.113.10";
+    const answers = async (username: string) => {
+      const seen: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const response = await loginFrom(source, username, "not-the-password");
+        const retryAfter = response.headers["retry-after"];
+        seen.push(`${response.statusCode} ${retryAfter === undefined ? "-" : `${Math.ceil(Number(retryAfter) / 60)} min`} ${response.json().error.code}`);
+        if (response.statusCode === 401) await waitOut(username);
+      }
+      return seen;
+    };
+    const existing = await answers("leader-008");
+    expect(existing).toEqual(["401 - invalid_credentials", "401 - invalid_credentials", "401 - invalid_credentials", "429 15 min login_throttled"]);
+    expect(await answers("no-such-account")).toEqual(existing);
   });
 
   it("ends the session on the server at logout: the old cookie no longer works", async () => {

@@ -130,7 +130,7 @@ describe("backup and restore", () => {
     // Values the API does not make: doubles that print with 17 digits, -0, and microseconds.
     await sql`update divisions set lat = 0.1::float8 + 0.2::float8, lng = '-0'::float8
       where code = (select min(code) from divisions where level = 'building')`.execute(t.ctx.db);
-    await sql`update users set locked_until = '2026-01-02 03:04:05.123456+08', display_name = E'tab\\t"quote" back\\\\slash'
+    await sql`update users set locked_at = '2026-01-02 03:04:05.123456+08', display_name = E'tab\\t"quote" back\\\\slash'
       where username = 'volunteer-' || (select min(code) from grids)`.execute(t.ctx.db);
   });
   afterAll(() => t?.close());

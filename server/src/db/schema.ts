@@ -10,6 +10,7 @@ export type DB = {
   users: UserTable;
   grid_staff: { grid_code: string; user_id: string; duty: GridDuty };
   sessions: SessionTable;
+  login_throttles: LoginThrottleTable;
   api_keys: ApiKeyTable;
   audit_log: AuditLogTable;
   audit_chain_heads: { region_code: string; seq: number; hash: string };
@@ -165,10 +166,20 @@ export type UserTable = {
   roles: string[];
   scope_code: string | null;
   department_id: string | null;
-  failed_logins: Generated<number>;
-  locked_until: Date | null;
+  /** Set by an administrator's lock; sign-in is refused until an unlock clears it. */
+  locked_at: Date | null;
   disabled_at: Date | null;
+  password_change_required: Generated<boolean>;
+  version: Generated<number>;
   created_at: Generated<Date>;
+};
+
+export type LoginThrottleTable = {
+  username: string;
+  source: string;
+  failures: number;
+  last_failed_at: Date;
+  blocked_until: Date | null;
 };
 
 export type SessionTable = {

@@ -45,8 +45,31 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in with a username and password; sets the session cookie */
+        /**
+         * Sign in with a username and password; sets the session cookie
+         * @description An unknown name, a wrong password and a locked or disabled account get the same 401 `invalid_credentials`. Failed attempts are throttled per account and source address: after the first, 1, 2, 4 … s, then a block of LOGIN_LOCKOUT_MINUTES at each LOGIN_MAX_FAILURES-th failure; meanwhile 429 `login_throttled` with Retry-After.
+         */
         post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change your own password, giving the current one; your other sessions end
+         * @description The new password has at least 10 characters, is not among the commonest passwords and does not contain the user name (else 400 `weak_password`, the rule in details). A wrong current password is 403 `wrong_password`; attempts are throttled as sign-ins are (429 `login_throttled` with Retry-After).
+         */
+        post: operations["changeMyPassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -218,6 +241,70 @@ export interface paths {
         get: operations["getUser"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit an account: name, phone, roles, scope, department, disabled (If-Match)
+         * @description The caller manages only accounts in their scope (others are 404), never their own (403 `own_account`), and only accounts whose roles they manage (403 `role_not_managed`): a system administrator the ordinary roles, a security administrator also the system administrator and auditor roles. The change is audited and, where stated, ends the account's sessions. New roles must be ones the caller manages, at most one of admin, security_admin and auditor (400 `administrator_roles_exclusive`); a new scope lies inside the caller's. Changing roles, scope or department, or disabling, ends the account's sessions.
+         */
+        patch: operations["updateUser"];
+        trace?: never;
+    };
+    "/api/v1/users/{id}/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password for an account, which its owner must change at the next sign-in; its sessions end
+         * @description The caller manages only accounts in their scope (others are 404), never their own (403 `own_account`), and only accounts whose roles they manage (403 `role_not_managed`): a system administrator the ordinary roles, a security administrator also the system administrator and auditor roles. The change is audited and, where stated, ends the account's sessions.
+         */
+        post: operations["resetUserPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lock an account until it is unlocked: its sessions end and it cannot sign in
+         * @description The caller manages only accounts in their scope (others are 404), never their own (403 `own_account`), and only accounts whose roles they manage (403 `role_not_managed`): a system administrator the ordinary roles, a security administrator also the system administrator and auditor roles. The change is audited and, where stated, ends the account's sessions.
+         */
+        post: operations["lockUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unlock an account, and lift the sign-in blocks its failed attempts earned
+         * @description The caller manages only accounts in their scope (others are 404), never their own (403 `own_account`), and only accounts whose roles they manage (403 `role_not_managed`): a system administrator the ordinary roles, a security administrator also the system administrator and auditor roles. The change is audited and, where stated, ends the account's sessions.
+         */
+        post: operations["unlockUser"];
         delete?: never;
         options?: never;
         head?: never;
@@ -408,7 +495,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Edit a category's department, closure level, deadline policy, photo rule or keywords (If-Match) */
+        /**
+         * Edit a category's department, closure level, deadline policy, photo rule or keywords (If-Match)
+         * @description Only an administrator of the whole district (or above) edits categories: others get 403 `district_scope_required`.
+         */
         patch: operations["updateCategory"];
         trace?: never;
     };
@@ -644,6 +734,8 @@ export interface operations {
                                 name: string;
                                 level: string;
                             } | null;
+                            /** @description The account must choose a new password (POST /auth/password) before anything else: other operations answer 403 `password_change_required` */
+                            passwordChangeRequired: boolean;
                         };
                     };
                 };
@@ -703,7 +795,86 @@ export interface operations {
                 };
             };
             /** @description Default Response */
-            423: {
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    changeMyPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    currentPassword: string;
+                    newPassword: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -821,6 +992,8 @@ export interface operations {
                                 name: string;
                                 level: string;
                             } | null;
+                            /** @description The account must choose a new password (POST /auth/password) before anything else: other operations answer 403 `password_change_required` */
+                            passwordChangeRequired: boolean;
                         };
                     };
                 };
@@ -1358,6 +1531,12 @@ export interface operations {
                                 name: string;
                             } | null;
                             disabled: boolean;
+                            /** @description Locked by an administrator until unlocked */
+                            locked: boolean;
+                            /** @description The owner must choose a new password at the next sign-in */
+                            passwordChangeRequired: boolean;
+                            /** @description Send as If-Match (quoted, as in the ETag) to PATCH the user */
+                            version: number;
                         }[];
                         nextCursor: string | null;
                     };
@@ -1413,6 +1592,7 @@ export interface operations {
                 "application/json": {
                     username: string;
                     displayName: string;
+                    /** @description At least 10 characters, not among the commonest passwords, not containing the user name (else 400 `weak_password`) */
                     password: string;
                     roles: ("resident" | "grid_worker" | "volunteer" | "building_head" | "seat_operator" | "dispatcher" | "handler" | "supervisor" | "leader" | "merchant" | "admin" | "auditor" | "security_admin")[];
                     scopeCode?: string | null;
@@ -1544,6 +1724,12 @@ export interface operations {
                                 name: string;
                             } | null;
                             disabled: boolean;
+                            /** @description Locked by an administrator until unlocked */
+                            locked: boolean;
+                            /** @description The owner must choose a new password at the next sign-in */
+                            passwordChangeRequired: boolean;
+                            /** @description Send as If-Match (quoted, as in the ETag) to PATCH the user */
+                            version: number;
                         };
                     };
                 };
@@ -1586,6 +1772,445 @@ export interface operations {
             };
             /** @description Default Response */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    displayName?: string;
+                    phone?: string | null;
+                    roles?: ("resident" | "grid_worker" | "volunteer" | "building_head" | "seat_operator" | "dispatcher" | "handler" | "supervisor" | "leader" | "merchant" | "admin" | "auditor" | "security_admin")[];
+                    scopeCode?: string | null;
+                    departmentCode?: string | null;
+                    disabled?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        user: {
+                            id: string;
+                            username: string;
+                            displayName: string;
+                            /** @description Masked: 138****5678 */
+                            phone: string | null;
+                            roles: string[];
+                            scopeCode: string | null;
+                            department: {
+                                code: string;
+                                name: string;
+                            } | null;
+                            disabled: boolean;
+                            /** @description Locked by an administrator until unlocked */
+                            locked: boolean;
+                            /** @description The owner must choose a new password at the next sign-in */
+                            passwordChangeRequired: boolean;
+                            /** @description Send as If-Match (quoted, as in the ETag) to PATCH the user */
+                            version: number;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    resetUserPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description At least 10 characters, not among the commonest passwords, not containing the user name (else 400 `weak_password`) */
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    lockUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        user: {
+                            id: string;
+                            username: string;
+                            displayName: string;
+                            /** @description Masked: 138****5678 */
+                            phone: string | null;
+                            roles: string[];
+                            scopeCode: string | null;
+                            department: {
+                                code: string;
+                                name: string;
+                            } | null;
+                            disabled: boolean;
+                            /** @description Locked by an administrator until unlocked */
+                            locked: boolean;
+                            /** @description The owner must choose a new password at the next sign-in */
+                            passwordChangeRequired: boolean;
+                            /** @description Send as If-Match (quoted, as in the ETag) to PATCH the user */
+                            version: number;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    unlockUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        user: {
+                            id: string;
+                            username: string;
+                            displayName: string;
+                            /** @description Masked: 138****5678 */
+                            phone: string | null;
+                            roles: string[];
+                            scopeCode: string | null;
+                            department: {
+                                code: string;
+                                name: string;
+                            } | null;
+                            disabled: boolean;
+                            /** @description Locked by an administrator until unlocked */
+                            locked: boolean;
+                            /** @description The owner must choose a new password at the next sign-in */
+                            passwordChangeRequired: boolean;
+                            /** @description Send as If-Match (quoted, as in the ETag) to PATCH the user */
+                            version: number;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -10,7 +10,7 @@ type LoginForm = { username: string; password: string };
 
 const KNOWN_ERRORS: Record<string, MessageKey> = {
   invalid_credentials: "login.error.invalid_credentials",
-  account_locked: "login.error.account_locked",
+  login_throttled: "login.error.login_throttled",
   validation_failed: "login.error.validation_failed",
   network_error: "login.error.network_error",
 };
@@ -18,6 +18,10 @@ const KNOWN_ERRORS: Record<string, MessageKey> = {
 function loginErrorText(error: Error, t: Translate): string {
   const code = error instanceof ApiError ? error.code : "";
   const key = KNOWN_ERRORS[code];
+  if (code === "login_throttled" && error instanceof ApiError) {
+    const { retryAt } = (error.details ?? {}) as { retryAt?: string };
+    return t("login.error.login_throttled", { time: retryAt ? new Date(retryAt).toLocaleTimeString() : "" });
+  }
   if (key) return t(key);
   return t("login.error.unknown", { message: error.message || code });
 }

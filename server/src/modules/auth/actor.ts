@@ -12,6 +12,8 @@ export type Actor = {
   /** The division code the actor works in; everything under it is in scope. Null: no staff scope. */
   scopeCode: string | null;
   departmentId: string | null;
+  /** Set on an account made or reset by someone else: until it chooses a password, it may do nothing else. */
+  passwordChangeRequired: boolean;
 };
 
 /** Throws 403 unless the actor holds the permission. */

@@ -1,18 +1,22 @@
 import crypto from "node:crypto";
-import { sql } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { AppContext } from "../../context.ts";
-import type { UserRow } from "../../db/schema.ts";
+import type { DB, UserRow } from "../../db/schema.ts";
 import { AppError } from "../../errors.ts";
 import { regionOf, writeAudit } from "../audit/audit.repository.ts";
 import { isRole, permissionsOf } from "../people/roles.ts";
 import type { Actor } from "./actor.ts";
-import { verifyPassword } from "./passwords.ts";
+import { takeAttempt } from "./login-throttle.ts";
+import { requireAcceptablePassword } from "./password-policy.ts";
+import { hashPassword, verifyPassword } from "./passwords.ts";
 
 const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
 // last_seen_at is written at most this often, so that reads do not each cost a write.
 const TOUCH_INTERVAL_MS = 60_000;
 
-export function actorFromUser(user: Pick<UserRow, "id" | "username" | "display_name" | "roles" | "scope_code" | "department_id">): Actor {
+type ActorColumns = "id" | "username" | "display_name" | "roles" | "scope_code" | "department_id" | "password_change_required";
+
+export function actorFromUser(user: Pick<UserRow, ActorColumns>): Actor {
   const roles = user.roles.filter(isRole);
   return {
     userId: user.id,
@@ -22,60 +26,43 @@ export function actorFromUser(user: Pick<UserRow, "id" | "username" | "display_n
     permissions: permissionsOf(roles),
     scopeCode: user.scope_code,
     departmentId: user.department_id,
+    passwordChangeRequired: user.password_change_required,
   };
 }
 
+const refused = () => new AppError(401, "invalid_credentials", "Wrong username or password");
+
 /**
- * Checks a username and password and opens a session. Repeated failures lock the account for a
- * while; a locked account is refused even with the right password. Every outcome is audited.
+ * Checks a username and password and opens a session. Failures are throttled per account name and
+ * source address (login-throttle.ts), never by locking the account, so that nobody can lock a real
+ * user out. Whether the name is unknown, the password wrong, or the account locked or disabled,
+ * the answer is the same and costs the same (one Argon2 verification, one audit entry), so that
+ * it does not tell which accounts exist. Every outcome is audited.
  */
 export async function login(
   ctx: AppContext,
   username: string,
   password: string,
+  source: string,
 ): Promise<{ token: string; actor: Actor }> {
-  const { maxFailures, lockoutMinutes } = ctx.config.login;
+  const attempt = await takeAttempt(ctx, username, source);
   const user = await ctx.db.selectFrom("users").selectAll().where("username", "=", username).executeTakeFirst();
   const valid = await verifyPassword(user?.password_hash ?? null, password);
-  if (!user || user.disabled_at) {
-    throw new AppError(401, "invalid_credentials", "Wrong username or password");
-  }
-  const region = regionOf(user.scope_code);
-  if (user.locked_until && user.locked_until > new Date()) {
-    await writeAudit(ctx.db, { regionCode: region, actorId: user.id, action: "auth.login_refused_locked", targetType: "user", targetId: user.id });
-    throw new AppError(423, "account_locked", "Too many failed sign-ins: the account is locked for a while", {
-      lockedUntil: user.locked_until.toISOString(),
-    });
-  }
-  if (!valid) {
+  if (!user || !valid || user.disabled_at || user.locked_at) {
+    const reason = !user ? "unknown_user" : !valid ? "wrong_password" : user.disabled_at ? "disabled" : "locked";
+    const blockedUntil = await attempt.failed();
     await ctx.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .updateTable("users")
-        .set({ failed_logins: sql`failed_logins + 1` })
-        .where("id", "=", user.id)
-        .returning("failed_logins")
-        .executeTakeFirstOrThrow();
-      const locks = row.failed_logins >= maxFailures;
-      if (locks) {
-        await trx
-          .updateTable("users")
-          .set({ failed_logins: 0, locked_until: sql`now() + make_interval(mins => ${lockoutMinutes})` })
-          .where("id", "=", user.id)
-          .execute();
+      const entry = { regionCode: regionOf(user?.scope_code ?? null), actorId: user?.id ?? null, targetType: "user", targetId: user?.id ?? null };
+      await writeAudit(trx, { ...entry, action: "auth.login_failed", details: { username, source, reason } });
+      if (blockedUntil) {
+        await writeAudit(trx, { ...entry, action: "auth.login_blocked", details: { username, source, until: blockedUntil.toISOString() } });
       }
-      await writeAudit(trx, {
-        regionCode: region,
-        actorId: user.id,
-        action: locks ? "auth.account_locked" : "auth.login_failed",
-        targetType: "user",
-        targetId: user.id,
-      });
     });
-    throw new AppError(401, "invalid_credentials", "Wrong username or password");
+    throw refused();
   }
+  await attempt.succeeded();
   const token = crypto.randomBytes(32).toString("base64url");
   await ctx.db.transaction().execute(async (trx) => {
-    await trx.updateTable("users").set({ failed_logins: 0, locked_until: null }).where("id", "=", user.id).execute();
     await trx
       .insertInto("sessions")
       .values({
@@ -84,9 +71,66 @@ export async function login(
         expires_at: sql<Date>`now() + make_interval(hours => ${ctx.config.session.absoluteHours})`,
       })
       .execute();
-    await writeAudit(trx, { regionCode: region, actorId: user.id, action: "auth.login", targetType: "user", targetId: user.id });
+    await writeAudit(trx, { regionCode: regionOf(user.scope_code), actorId: user.id, action: "auth.login", targetType: "user", targetId: user.id, details: { source } });
   });
   return { token, actor: actorFromUser(user) };
+}
+
+/**
+ * Ends the sessions of a user on the server, all of them or all but one (the caller's own), in the
+ * caller's transaction. After it commits, the caller evicts the user from the session cache
+ * (`ctx.sessions.evictUser`), so that this process stops trusting them at once; another process of
+ * a cluster does within the cache's few seconds, as for a logout.
+ */
+export async function endSessions(trx: Kysely<DB>, userId: string, keepToken?: string | null): Promise<void> {
+  await trx
+    .deleteFrom("sessions")
+    .where("user_id", "=", userId)
+    .$if(Boolean(keepToken), (query) => query.where("token_hash", "!=", sha256(keepToken ?? "")))
+    .execute();
+}
+
+/**
+ * A signed-in user replaces their own password, giving the current one (attempts are throttled as
+ * sign-ins are). Ends the user's other sessions, keeps this one, and lifts the demand to change it.
+ */
+export async function changeOwnPassword(
+  ctx: AppContext,
+  actor: Actor,
+  sessionToken: string | null,
+  change: { currentPassword: string; newPassword: string },
+  source: string,
+): Promise<void> {
+  requireAcceptablePassword(change.newPassword, actor.username);
+  if (change.newPassword === change.currentPassword) {
+    throw new AppError(400, "weak_password", "Choose a password other than the current one", { rule: "unchanged" });
+  }
+  const attempt = await takeAttempt(ctx, actor.username, source);
+  const user = await ctx.db.selectFrom("users").select("password_hash").where("id", "=", actor.userId).executeTakeFirstOrThrow();
+  const region = regionOf(actor.scopeCode);
+  if (!(await verifyPassword(user.password_hash, change.currentPassword))) {
+    const blockedUntil = await attempt.failed();
+    await ctx.db.transaction().execute(async (trx) => {
+      const entry = { regionCode: region, actorId: actor.userId, targetType: "user", targetId: actor.userId };
+      await writeAudit(trx, { ...entry, action: "user.password_change_refused", details: { source } });
+      if (blockedUntil) {
+        await writeAudit(trx, { ...entry, action: "auth.login_blocked", details: { username: actor.username, source, until: blockedUntil.toISOString() } });
+      }
+    });
+    throw new AppError(403, "wrong_password", "The current password is wrong");
+  }
+  await attempt.succeeded();
+  const passwordHash = await hashPassword(change.newPassword);
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable("users")
+      .set({ password_hash: passwordHash, password_change_required: false, version: sql`version + 1` })
+      .where("id", "=", actor.userId)
+      .execute();
+    await endSessions(trx, actor.userId, sessionToken);
+    await writeAudit(trx, { regionCode: region, actorId: actor.userId, action: "user.password_change", targetType: "user", targetId: actor.userId });
+  });
+  ctx.sessions.evictUser(actor.userId);
 }
 
 /** Ends a session on the server, so that its cookie is worthless even if kept. */
@@ -109,14 +153,14 @@ export async function actorOfSession(ctx: AppContext, token: string): Promise<Ac
   const row = await ctx.db
     .selectFrom("sessions")
     .innerJoin("users", "users.id", "sessions.user_id")
-    .select(["users.id", "username", "display_name", "roles", "scope_code", "department_id", "disabled_at"])
+    .select(["users.id", "username", "display_name", "roles", "scope_code", "department_id", "disabled_at", "locked_at", "password_change_required"])
     .select(["sessions.last_seen_at", "sessions.expires_at"])
     .select(sql<Date>`now()`.as("now"))
     .where("token_hash", "=", tokenHash)
     .executeTakeFirst();
   if (!row) return null;
   const idleLimit = row.last_seen_at.getTime() + ctx.config.session.idleMinutes * 60_000;
-  if (row.disabled_at || row.expires_at <= row.now || idleLimit <= row.now.getTime()) {
+  if (row.disabled_at || row.locked_at || row.expires_at <= row.now || idleLimit <= row.now.getTime()) {
     await ctx.db.deleteFrom("sessions").where("token_hash", "=", tokenHash).execute();
     return null;
   }
@@ -141,7 +185,8 @@ export async function actorOfApiKey(ctx: AppContext, key: string): Promise<Actor
     .where("key_hash", "=", sha256(key))
     .where("revoked_at", "is", null)
     .where("users.disabled_at", "is", null)
-    .returning(["users.id", "users.username", "users.display_name", "users.roles", "users.scope_code", "users.department_id"])
+    .where("users.locked_at", "is", null)
+    .returning(["users.id", "users.username", "users.display_name", "users.roles", "users.scope_code", "users.department_id", "users.password_change_required"])
     .executeTakeFirst();
   return row ? actorFromUser(row) : null;
 }

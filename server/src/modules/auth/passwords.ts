@@ -3,8 +3,6 @@ import { hash, verify, type Algorithm } from "@node-rs/argon2";
 // OWASP's Argon2id baseline: 19 MiB, 2 passes, 1 lane.
 const OPTIONS = { algorithm: 2 as Algorithm /* Argon2id */, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-export const MIN_PASSWORD_LENGTH = 8;
-
 export function hashPassword(password: string): Promise<string> {
   return hash(password, OPTIONS);
 }

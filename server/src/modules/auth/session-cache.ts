@@ -6,8 +6,8 @@ const MAX_ENTRIES = 10_000;
 
 /**
  * Sessions resolved in the last few seconds, so that a busy client does not cost a database read
- * per request. A logout in this process evicts its session at once; in another process of a
- * cluster it takes effect within TRUST_MS.
+ * per request. A logout, or a change to an account, in this process evicts its sessions at once;
+ * in another process of a cluster it takes effect within TRUST_MS.
  */
 declare module "../../context.ts" {
   interface AppParts {
@@ -34,5 +34,12 @@ export class SessionCache {
 
   evict(tokenHash: string): void {
     this.entries.delete(tokenHash);
+  }
+
+  /** Forgets every session of a user, whose account or sessions have just changed. */
+  evictUser(userId: string): void {
+    for (const [tokenHash, entry] of this.entries) {
+      if (entry.actor.userId === userId) this.entries.delete(tokenHash);
+    }
   }
 }

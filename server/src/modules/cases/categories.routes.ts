@@ -51,6 +51,7 @@ export async function categoryRoutes(fastify: FastifyInstance, ctx: AppContext):
         operationId: "updateCategory",
         tags: ["cases"],
         summary: "Edit a category's department, closure level, deadline policy, photo rule or keywords (If-Match)",
+        description: "Only an administrator of the whole district (or above) edits categories: others get 403 `district_scope_required`.",
         params: Type.Object({ code: CategoryCode }),
         headers: Type.Object({ "if-match": Type.Optional(Type.String()) }),
         body: Type.Object(

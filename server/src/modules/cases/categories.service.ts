@@ -7,6 +7,7 @@ import { codeInScope, inScope, requirePermission, type Actor } from "../auth/act
 import { CATEGORY_SEEDS } from "./categories.data.ts";
 
 type CategoryClass = CategoryTable["class"];
+const DISTRICT_CODE_LENGTH = 6;
 
 /** Loads the standard catalogue into an empty categories table (every deployment starts from it). */
 export async function ensureCategories(db: Kysely<DB>): Promise<void> {
@@ -100,9 +101,16 @@ export type CategoryChange = {
   active?: boolean;
 };
 
-/** An administrator edits a category; guarded by its version (If-Match) and audited. */
+/**
+ * An administrator of the whole district (or above) edits a category; guarded by its version
+ * (If-Match) and audited. Categories are one catalogue for every street, so a street's
+ * administrator, who manages only the street, may not change them.
+ */
 export async function updateCategory(ctx: AppContext, actor: Actor, code: string, ifMatch: string | undefined, change: CategoryChange) {
   requirePermission(actor, "category.write");
+  if (actor.scopeCode === null || actor.scopeCode.length > DISTRICT_CODE_LENGTH) {
+    throw new AppError(403, "district_scope_required", "Only an administrator of the whole district edits the categories, which every street shares");
+  }
   if (!ifMatch) throw new AppError(428, "precondition_required", "Send If-Match with the category's ETag");
   return ctx.db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom("categories").selectAll().where("code", "=", code).executeTakeFirst();

@@ -11,6 +11,9 @@ export const Me = Type.Object({
   roles: Type.Array(Type.String()),
   permissions: Type.Array(Type.String()),
   scope: Type.Union([DivisionRef, Type.Null()]),
+  passwordChangeRequired: Type.Boolean({
+    description: "The account must choose a new password (POST /auth/password) before anything else: other operations answer 403 `password_change_required`",
+  }),
 });
 
 export async function presentMe(ctx: AppContext, actor: Actor) {
@@ -28,6 +31,7 @@ export async function presentMe(ctx: AppContext, actor: Actor) {
     roles: actor.roles,
     permissions: [...actor.permissions].sort(),
     scope: scope ?? null,
+    passwordChangeRequired: actor.passwordChangeRequired,
   };
 }
 

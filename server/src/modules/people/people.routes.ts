@@ -3,8 +3,9 @@ import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { AppContext } from "../../context.ts";
 import { DepartmentCode, DivisionCode, errors, Uuid } from "../../http/schemas.ts";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../auth/password-policy.ts";
 import { ROLES } from "./roles.ts";
-import { createUser, getUser, listDepartments, listUsers } from "./users.service.ts";
+import { createUser, getUser, listDepartments, listUsers, lockUser, resetPassword, unlockUser, updateUser } from "./users.service.ts";
 
 const RoleName = Type.Enum(ROLES);
 
@@ -17,13 +18,29 @@ const User = Type.Object({
   scopeCode: Type.Union([Type.String(), Type.Null()]),
   department: Type.Union([Type.Object({ code: Type.String(), name: Type.String() }), Type.Null()]),
   disabled: Type.Boolean(),
+  locked: Type.Boolean({ description: "Locked by an administrator until unlocked" }),
+  passwordChangeRequired: Type.Boolean({ description: "The owner must choose a new password at the next sign-in" }),
+  version: Type.Integer({ description: "Send as If-Match (quoted, as in the ETag) to PATCH the user" }),
 });
+
+const Password = Type.String({
+  minLength: 1,
+  maxLength: MAX_PASSWORD_LENGTH,
+  description: `At least ${MIN_PASSWORD_LENGTH} characters, not among the commonest passwords, not containing the user name (else 400 \`weak_password\`)`,
+});
+
+const UserId = Type.Object({ id: Uuid });
+
+const MANAGEMENT_RULES =
+  "The caller manages only accounts in their scope (others are 404), never their own (403 `own_account`), and only " +
+  "accounts whose roles they manage (403 `role_not_managed`): a system administrator the ordinary roles, a security " +
+  "administrator also the system administrator and auditor roles. The change is audited and, where stated, ends the account's sessions.";
 
 const NewUser = Type.Object(
   {
     username: Type.String({ pattern: "^[a-z0-9][a-z0-9._-]{1,63}$" }),
     displayName: Type.String({ minLength: 1, maxLength: 100 }),
-    password: Type.String({ minLength: 8, maxLength: 256 }),
+    password: Password,
     roles: Type.Array(RoleName, { minItems: 1, uniqueItems: true }),
     scopeCode: Type.Optional(Type.Union([DivisionCode, Type.Null()])),
     departmentCode: Type.Optional(Type.Union([DepartmentCode, Type.Null()])),
@@ -70,11 +87,96 @@ export async function peopleRoutes(fastify: FastifyInstance, ctx: AppContext): P
         operationId: "getUser",
         tags: ["people"],
         summary: "One account in the caller's scope",
-        params: Type.Object({ id: Uuid }),
+        params: UserId,
         response: { 200: Type.Object({ user: User }), ...errors(400, 401, 403, 404) },
       },
     },
-    async (request) => ({ user: await getUser(ctx, request.actor, request.params.id) }),
+    async (request, reply) => {
+      const user = await getUser(ctx, request.actor, request.params.id);
+      return reply.header("etag", `"${user.version}"`).send({ user });
+    },
+  );
+
+  app.patch(
+    "/users/:id",
+    {
+      schema: {
+        operationId: "updateUser",
+        tags: ["people"],
+        summary: "Edit an account: name, phone, roles, scope, department, disabled (If-Match)",
+        description:
+          `${MANAGEMENT_RULES} New roles must be ones the caller manages, at most one of admin, security_admin and auditor ` +
+          "(400 `administrator_roles_exclusive`); a new scope lies inside the caller's. Changing roles, scope or department, " +
+          "or disabling, ends the account's sessions.",
+        params: UserId,
+        headers: Type.Object({ "if-match": Type.Optional(Type.String()) }),
+        body: Type.Object(
+          {
+            displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+            phone: Type.Optional(Type.Union([Type.String({ pattern: "^[0-9+\\- ]{5,20}$" }), Type.Null()])),
+            roles: Type.Optional(Type.Array(RoleName, { minItems: 1, uniqueItems: true })),
+            scopeCode: Type.Optional(Type.Union([DivisionCode, Type.Null()])),
+            departmentCode: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
+            disabled: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: Type.Object({ user: User }), ...errors(400, 401, 403, 404, 412, 428) },
+      },
+    },
+    async (request, reply) => {
+      const user = await updateUser(ctx, request.actor, request.params.id, request.headers["if-match"], request.body);
+      return reply.header("etag", `"${user.version}"`).send({ user });
+    },
+  );
+
+  app.post(
+    "/users/:id/password-reset",
+    {
+      schema: {
+        operationId: "resetUserPassword",
+        tags: ["people"],
+        summary: "Set a new password for an account, which its owner must change at the next sign-in; its sessions end",
+        description: MANAGEMENT_RULES,
+        params: UserId,
+        body: Type.Object({ password: Password }, { additionalProperties: false }),
+        response: { 204: Type.Null(), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      await resetPassword(ctx, request.actor, request.params.id, request.body.password);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    "/users/:id/lock",
+    {
+      schema: {
+        operationId: "lockUser",
+        tags: ["people"],
+        summary: "Lock an account until it is unlocked: its sessions end and it cannot sign in",
+        description: MANAGEMENT_RULES,
+        params: UserId,
+        response: { 200: Type.Object({ user: User }), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => ({ user: await lockUser(ctx, request.actor, request.params.id) }),
+  );
+
+  app.post(
+    "/users/:id/unlock",
+    {
+      schema: {
+        operationId: "unlockUser",
+        tags: ["people"],
+        summary: "Unlock an account, and lift the sign-in blocks its failed attempts earned",
+        description: MANAGEMENT_RULES,
+        params: UserId,
+        response: { 200: Type.Object({ user: User }), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => ({ user: await unlockUser(ctx, request.actor, request.params.id) }),
   );
 
   app.post(

@@ -61,3 +61,33 @@ export function permissionsOf(roles: readonly Role[]): Set<Permission> {
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }
+
+/**
+ * The three administrators (三员): system administrator, security administrator, auditor. One
+ * account holds at most one of them (the database refuses more), so that no one both acts and
+ * checks the acts.
+ */
+export const ADMINISTRATOR_ROLES: readonly Role[] = ["admin", "security_admin", "auditor"];
+const ORDINARY_ROLES: readonly Role[] = ROLES.filter((role) => !ADMINISTRATOR_ROLES.includes(role));
+
+/**
+ * The roles each role manages: grants, removes, and administers the accounts that hold them (reset,
+ * lock, edit, disable). The system administrator manages the ordinary roles; the security
+ * administrator also the system administrator and auditor roles; nobody the security
+ * administrator role, which only the operator grants on the server (`gridgov users create`).
+ */
+const MANAGES: Partial<Record<Role, readonly Role[]>> = {
+  admin: ORDINARY_ROLES,
+  security_admin: [...ORDINARY_ROLES, "admin", "auditor"],
+};
+
+/** The roles that an actor holding `roles` manages. */
+export function managedRoles(roles: readonly Role[]): Set<Role> {
+  return new Set(roles.flatMap((role) => MANAGES[role] ?? []));
+}
+
+/** The administrator roles among `roles` when there is more than one of them, else an empty list. */
+export function conflictingAdministratorRoles(roles: readonly Role[]): Role[] {
+  const held = ADMINISTRATOR_ROLES.filter((role) => roles.includes(role));
+  return held.length > 1 ? held : [];
+}
