@@ -51,8 +51,9 @@ describe("rate limits", () => {
   it("counts every sign-in per address, also from a caller with a session", async () => {
     const cookie = await signIn("resident");
     const from = nextAddress();
-    const attempt = () =>
-      t.app.inject({ method: "POST", url: "/api/v1/auth/login", headers: { cookie }, payload: { username: "no-such-user", password: "guess" }, remoteAddress: from });
+    // A new name each time, so that the throttle of one account and address does not answer first.
+    const attempt = (i: number) =>
+      t.app.inject({ method: "POST", url: "/api/v1/auth/login", headers: { cookie }, payload: { username: `no-such-user-${i}`, password: "guess" }, remoteAddress: from });
     const answers = await inSequence(4, attempt);
     expect(statuses(answers)).toEqual([401, 401, 401, 429]);
     expectRateLimited(answers[3]);
