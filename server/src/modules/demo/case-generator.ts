@@ -174,9 +174,17 @@ class Staff {
     this.residents = people.filter((p) => p.roles.includes("resident"));
   }
 
-  /** People scoped exactly to `code` holding `role` (and no department, unless asked). */
+  private readonly found = new Map<string, WorldPerson[]>();
+
+  /** People scoped exactly to `code` holding `role`. */
   at(code: string, role: string): WorldPerson[] {
-    return (this.byScope.get(code) ?? []).filter((p) => p.roles.includes(role));
+    const key = `${code}/${role}`;
+    let people = this.found.get(key);
+    if (!people) {
+      people = (this.byScope.get(code) ?? []).filter((p) => p.roles.includes(role));
+      this.found.set(key, people);
+    }
+    return people;
   }
 
   handlersOf(departmentId: string): WorldPerson[] {
@@ -216,7 +224,9 @@ class HistoryGenerator {
   private readonly departmentIdByCode: Map<string, string>;
   private readonly gridPoints: { grid: GeneratorWorld["grids"][number]; points: [number, number][] }[];
   private readonly tokenCache = new Map<string, string[]>();
-  private readonly suggestionCache = new Map<string, string | null>();
+  private readonly hitCache = new Map<string, number[]>();
+  /** A keyword spanning the joint of two clauses has at most this many characters on either side. */
+  private readonly joint: number;
   private readonly recentByCommunity = new Map<string, MergeTarget[]>();
   private readonly nowMs: number;
 
@@ -227,6 +237,7 @@ class HistoryGenerator {
     this.random = mulberry32(options.seed);
     this.staff = new Staff(world.people);
     this.subcategories = world.categories.filter((c) => c.parentCode !== null && c.keywords.length > 0);
+    this.joint = Math.max(1, ...this.subcategories.flatMap((c) => c.keywords.map((k) => k.length))) - 1;
     this.categoryByCode = new Map(world.categories.map((c) => [c.code, c]));
     this.departmentIdByCode = new Map(world.departments.map((d) => [d.code, d.id]));
     this.nowMs = options.now.getTime();
@@ -299,10 +310,14 @@ class HistoryGenerator {
   /** A v7 UUID for an instant, its random bits from the seeded stream. */
   private uuid(ms: number): string {
     const hex = ms.toString(16).padStart(12, "0");
-    const r = () => Math.floor(this.random() * 0x10000).toString(16).padStart(4, "0");
-    const a = r();
-    const b = r();
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${a.slice(1)}-${((parseInt(b[0], 16) & 0x3) | 0x8).toString(16)}${b.slice(1)}-${r()}${r()}${r()}`;
+    const a = (this.random() * 0x100000000) >>> 0;
+    const b = (this.random() * 0x100000000) >>> 0;
+    const c = (this.random() * 0x100000000) >>> 0;
+    const word = (n: number) => n.toString(16).padStart(8, "0");
+    const ab = word(a);
+    // Version 7, variant 10xx.
+    const variant = (((b >>> 28) & 0x3) | 0x8).toString(16);
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${ab.slice(0, 3)}-${variant}${ab.slice(3, 6)}-${word(b).slice(1, 5)}${word(c)}`;
   }
 
   private tokensOf(clause: string): string[] {
@@ -324,13 +339,31 @@ class HistoryGenerator {
     return [...seen].join(" ");
   }
 
-  private suggestionFor(text: string): string | null {
-    let suggested = this.suggestionCache.get(text);
-    if (suggested === undefined) {
-      suggested = suggestCategories(text, this.subcategories)[0]?.code ?? null;
-      if (this.suggestionCache.size < 200_000) this.suggestionCache.set(text, suggested);
+  /** The subcategories with a keyword inside `text` (no punctuation in it), by their catalogue order. */
+  private keywordHits(text: string): number[] {
+    let hits = this.hitCache.get(text);
+    if (!hits) {
+      hits = [];
+      for (let i = 0; i < this.subcategories.length; i++) if (this.subcategories[i].keywords.some((k) => text.includes(k))) hits.push(i);
+      this.hitCache.set(text, hits);
     }
-    return suggested;
+    return hits;
+  }
+
+  /**
+   * What intake suggests for `text`, the clauses joined by punctuation: `suggestCategories` over the
+   * categories that have a keyword in some clause or across the joint of two (punctuation is
+   * dropped before matching), which are the only ones that can score; the others would come last.
+   */
+  private suggestionFor(text: string, clauses: string[]): string | null {
+    const hits = new Set<number>();
+    clauses.forEach((clause, i) => {
+      for (const hit of this.keywordHits(clause)) hits.add(hit);
+      if (i > 0) for (const hit of this.keywordHits(clauses[i - 1].slice(-this.joint) + clause.slice(0, this.joint))) hits.add(hit);
+    });
+    if (hits.size === 0) return null;
+    const candidates = [...hits].sort((a, b) => a - b).map((i) => this.subcategories[i]);
+    return suggestCategories(text, candidates)[0]?.code ?? null;
   }
 
   private generateCase(createdAt: number): GeneratedCase {
@@ -357,7 +390,7 @@ class HistoryGenerator {
     const description = `${place}，${problem}，${detail}。`;
     // Intake stores the terms of "title description".
     const searchText = this.searchTermsOf([title, place, problem, detail]);
-    const suggested = this.suggestionFor(description + title);
+    const suggested = this.suggestionFor(description + title, [place, problem, detail, title]);
 
     const source = this.source(category);
     const reporter = this.reporterFor(source, communityCode, streetCode);
@@ -499,6 +532,16 @@ class HistoryGenerator {
   }
   departmentId(code: string | null): string | undefined {
     return code ? this.departmentIdByCode.get(code) : undefined;
+  }
+  private readonly nearDueCache = new Map<number, number>();
+  nearDue(due: number): number {
+    let at = this.nearDueCache.get(due);
+    if (at === undefined) {
+      at = nearDueFrom(this.world.calendar, due);
+      if (this.nearDueCache.size > 100_000) this.nearDueCache.clear();
+      this.nearDueCache.set(due, at);
+    }
+    return at;
   }
   eventId(at: number): string {
     return this.uuid(at);
@@ -731,7 +774,7 @@ class CaseRun {
     const due = row.handleBy.getTime();
     // The moments the sweep's answer may change: right after the last event, when the case comes
     // near due, and when it passes its deadline.
-    const moments = [this.at + 1, nearDueFrom(calendar, due), due + 1].filter((t) => t > this.at && t <= until).sort((a, b) => a - b);
+    const moments = [this.at + 1, this.g.nearDue(due), due + 1].filter((t) => t > this.at && t <= until).sort((a, b) => a - b);
     for (const moment of moments) {
       const state = deadlineStatus(row.handleBy, new Date(moment), calendar, NEAR_DUE_HOURS);
       if (state === "on_time" || state === row.deadlineState || row.deadlineState === "overdue") continue;

@@ -98,19 +98,18 @@ async function insertJson(db: Kysely<DB>, table: "cases" | "case_events", column
 
 /** The demo district as the generator sees it: its grids, names, categories, departments and staff. */
 export async function loadWorld(db: Kysely<DB>, regionCode = DEMO_DISTRICT): Promise<GeneratorWorld> {
-  const [grids, divisions, categories, departments, people] = await Promise.all([
-    db.selectFrom("grids").select(["code", "community_code", "geometry"]).where("region_code", "=", regionCode).orderBy("code").execute(),
-    db.selectFrom("divisions").select(["code", "name"]).where("region_code", "=", regionCode).where("level", "in", ["street", "community"]).execute(),
-    db.selectFrom("categories").selectAll().where("active", "=", true).orderBy("code").execute(),
-    db.selectFrom("departments").select(["id", "code"]).orderBy("code").execute(),
-    db
-      .selectFrom("users")
-      .select(["id", "username", "roles", "scope_code", "department_id"])
-      .where("disabled_at", "is", null)
-      .where((eb) => eb.or([eb("scope_code", "like", `${regionCode}%`), eb("scope_code", "is", null)]))
-      .orderBy("username")
-      .execute(),
-  ]);
+  // One after the other: the loader runs on one connection.
+  const grids = await db.selectFrom("grids").select(["code", "community_code", "geometry"]).where("region_code", "=", regionCode).orderBy("code").execute();
+  const divisions = await db.selectFrom("divisions").select(["code", "name"]).where("region_code", "=", regionCode).where("level", "in", ["street", "community"]).execute();
+  const categories = await db.selectFrom("categories").selectAll().where("active", "=", true).orderBy("code").execute();
+  const departments = await db.selectFrom("departments").select(["id", "code"]).orderBy("code").execute();
+  const people = await db
+    .selectFrom("users")
+    .select(["id", "username", "roles", "scope_code", "department_id"])
+    .where("disabled_at", "is", null)
+    .where((eb) => eb.or([eb("scope_code", "like", `${regionCode}%`), eb("scope_code", "is", null)]))
+    .orderBy("username")
+    .execute();
   if (grids.length === 0 || !people.some((p) => p.roles.includes("dispatcher") && p.scope_code === regionCode)) {
     throw new AppError(409, "no_demo_district", `The database holds no district ${regionCode} with grids and staff: run gridgov seed --demo first`);
   }
@@ -151,13 +150,7 @@ export async function generateCases(database: Pick<Database, "kind" | "withClien
   const histories = generateCaseHistories(world, { cases: options.cases, seed, now });
   const summary: SeedCasesSummary = { cases: 0, events: 0, seed, region, from: "", to: "", durationMs: 0, casesPerSecond: 0, samples: [] };
   const sampleEvery = Math.max(1, Math.floor(options.cases / SAMPLES));
-  for (;;) {
-    const chunk: GeneratedCase[] = [];
-    for (let next = histories.next(); !next.done; next = histories.next()) {
-      chunk.push(next.value);
-      if (chunk.length >= chunkSize) break;
-    }
-    if (chunk.length === 0) break;
+  const load = async (chunk: GeneratedCase[]) => {
     // The connection is taken per chunk: on PGlite a running server's requests go between chunks.
     const numbers = await database.withClient(async (client, db) => {
       if (summary.cases === 0) {
@@ -177,10 +170,34 @@ export async function generateCases(database: Pick<Database, "kind" | "withClien
     summary.to = numbers[numbers.length - 1];
     summary.cases += chunk.length;
     options.onProgress?.({ done: summary.cases, total: options.cases, elapsedMs: performance.now() - started });
+  };
+  // While the database loads one chunk, the next is generated, in slices that let the load go on.
+  let chunk = await nextChunk(histories, chunkSize);
+  while (chunk.length > 0) {
+    const loading = load(chunk);
+    let next: GeneratedCase[];
+    try {
+      next = await nextChunk(histories, chunkSize);
+    } finally {
+      await loading;
+    }
+    chunk = next;
   }
   summary.durationMs = Math.round(performance.now() - started);
   summary.casesPerSecond = Math.round((summary.cases * 1000) / Math.max(1, summary.durationMs));
   return summary;
+}
+
+/** Up to `size` cases, yielding to the event loop every few hundred. */
+async function nextChunk(histories: Iterator<GeneratedCase>, size: number): Promise<GeneratedCase[]> {
+  const chunk: GeneratedCase[] = [];
+  while (chunk.length < size) {
+    const next = histories.next();
+    if (next.done) break;
+    chunk.push(next.value);
+    if (chunk.length % 250 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  return chunk;
 }
 
 async function loadChunk(kind: Database["kind"], client: pg.PoolClient, trx: Kysely<DB>, region: string, chunk: GeneratedCase[], seed: number): Promise<string[]> {
