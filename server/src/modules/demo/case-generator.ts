@@ -663,7 +663,7 @@ class CaseRun {
         return { by: this.dispatcher(), command: { action: "register" }, after: g.wait(5 * MINUTE, 6 * HOUR * slow) };
       case "registered":
         if (s.level !== "district" && this.steps < 6 && g.maybe(0.03)) return { by: this.dispatcher(), command: { action: "escalate", note: "需上级协调处置" }, after: g.wait(30 * MINUTE, 1 * DAY) };
-        if (this.steps < 8 && g.maybe(0.01)) return { by: this.dispatcher(), command: { action: "suspend", note: g.choose(SUSPEND_NOTES) }, after: g.wait(30 * MINUTE, 1 * DAY) };
+        if (this.steps < 8 && g.maybe(0.02)) return { by: this.dispatcher(), command: { action: "suspend", note: g.choose(SUSPEND_NOTES) }, after: g.wait(30 * MINUTE, 1 * DAY) };
         return { by: this.dispatcher(), command: { action: "dispatch", to: this.dispatchTarget() }, after: g.wait(10 * MINUTE, 8 * HOUR * slow) };
       case "dispatched": {
         const assignee = this.assignee();
@@ -684,7 +684,7 @@ class CaseRun {
         if (this.steps < 12 && g.maybe(0.05)) {
           return { by: assignee, command: { action: "request_extension", days: 1 + Math.floor(g.rand() * 5), note: g.choose(EXTENSION_NOTES) }, after: g.wait(2 * HOUR, 2 * DAY) };
         }
-        if (this.steps < 12 && g.maybe(0.015)) return { by: this.dispatcher(), command: { action: "suspend", note: g.choose(SUSPEND_NOTES) }, after: g.wait(2 * HOUR, 2 * DAY) };
+        if (this.steps < 12 && g.maybe(0.03)) return { by: this.dispatcher(), command: { action: "suspend", note: g.choose(SUSPEND_NOTES) }, after: g.wait(2 * HOUR, 2 * DAY) };
         if (this.steps < 12 && g.maybe(0.02) && g.people.leaders.length > 0) {
           const leader = g.choose(g.people.leaders.filter((p) => p.scopeCode !== null && this.row.communityCode.startsWith(p.scopeCode)));
           if (leader) return { by: leader, command: { action: "urge", note: "请加快办理进度" }, after: g.wait(HOUR, DAY) };
@@ -693,7 +693,8 @@ class CaseRun {
         return { by: assignee, command: { action: "handle", note: g.choose(HANDLE_NOTES) }, after: g.wait(30 * MINUTE, Math.max(2 * HOUR, handleDays * 0.7 * DAY * slow)), publicNote: true };
       }
       case "suspended":
-        return { by: this.dispatcher(), command: { action: "resume" }, after: g.wait(4 * HOUR, 5 * DAY) };
+        // Some wait long for what they were suspended for: those still are, now.
+        return { by: this.dispatcher(), command: { action: "resume" }, after: g.wait(4 * HOUR, 30 * DAY) };
       case "handled":
         if (g.maybe(s.reworkCount > 0 ? 0.03 : 0.08)) return { by: this.supervisor(), command: { action: "verify_fail", note: g.choose(VERIFY_FAIL_NOTES) }, after: g.wait(30 * MINUTE, 1 * DAY), publicNote: true };
         return { by: this.supervisor(), command: { action: "verify_pass" }, after: g.wait(30 * MINUTE, 1 * DAY * slow) };
