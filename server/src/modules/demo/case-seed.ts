@@ -77,7 +77,9 @@ function* eventValues(region: string, c: GeneratedCase): Generator<Value[]> {
 function* copyChunks(rows: Iterable<Value[]>): Generator<string> {
   let text = "";
   for (const row of rows) {
-    text += `${row.map(copyText).join("\t")}\n`;
+    let line = copyText(row[0]);
+    for (let i = 1; i < row.length; i++) line += `\t${copyText(row[i])}`;
+    text += `${line}\n`;
     if (text.length > 256 * 1024) {
       yield text;
       text = "";
