@@ -19,7 +19,6 @@ import { createUser } from "../modules/people/users.service.ts";
 import { createContext, type AppContext } from "../context.ts";
 import { serve } from "../server.ts";
 import { backupCommand, restoreCommand } from "./backup-commands.ts";
-import { progressPrinter, seedCasesCommand } from "./seed-commands.ts";
 
 /** Runs `work` with a migrated database and a context, then closes the database. */
 async function withContext<T>(work: (ctx: AppContext, applied: string[]) => Promise<T>): Promise<T> {
@@ -90,6 +89,8 @@ program
       });
       return;
     }
+    // Loaded here: the generator is not needed by any other command.
+    const { progressPrinter, seedCasesCommand } = await import("./seed-commands.ts");
     const progress = progressPrinter();
     const summary = await seedCasesCommand(loadConfig(), { cases: options.cases, seed: options.seed }, progress.update);
     progress.done(summary);

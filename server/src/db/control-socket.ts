@@ -2,7 +2,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { AppError } from "../errors.ts";
-import { generateCases, type SeedCasesSummary } from "../modules/demo/case-seed.ts";
+import type { SeedCasesSummary } from "../modules/demo/case-seed.ts";
 import { backupDatabase, type BackupSummary } from "./backup.ts";
 import type { Database } from "./database.ts";
 
@@ -99,6 +99,8 @@ async function answer(text: string, database: Database, log: Log, progress: (lin
     }
     if (request?.command === "seed-cases" && Number.isSafeInteger(request.cases) && (request.seed === undefined || Number.isSafeInteger(request.seed))) {
       command = "seed";
+      // Loaded on the first request: a server that is never asked does not carry the generator.
+      const { generateCases } = await import("../modules/demo/case-seed.ts");
       const result = await generateCases(database, {
         cases: request.cases as number,
         seed: request.seed as number | undefined,
