@@ -97,7 +97,7 @@ async function answer(text: string, database: Database, log: Log, progress: (lin
       log.info({ file: result.file, bytes: result.bytes, durationMs: result.durationMs }, "backup written");
       return { ok: true, result };
     }
-    if (request?.command === "seed-cases" && Number.isSafeInteger(request.cases) && (request.seed === undefined || Number.isSafeInteger(request.seed))) {
+    if (request?.command === "seed-cases" && Number.isSafeInteger(request.cases) && (request.seed === undefined || (Number.isSafeInteger(request.seed) && (request.seed as number) >= 0 && (request.seed as number) < 2 ** 32))) {
       command = "seed";
       // Loaded on the first request: a server that is never asked does not carry the generator.
       const { generateCases } = await import("../modules/demo/case-seed.ts");

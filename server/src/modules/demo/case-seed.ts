@@ -142,7 +142,10 @@ export async function loadWorld(db: Kysely<DB>, regionCode = DEMO_DISTRICT): Pro
  * so the engine goes on as if the cases had come in one by one.
  */
 export async function generateCases(database: Pick<Database, "kind" | "withClient">, options: SeedCasesOptions): Promise<SeedCasesSummary> {
-  if (!Number.isInteger(options.cases) || options.cases < 1) throw new AppError(400, "invalid_case_count", "The number of cases is a positive integer");
+  if (!Number.isSafeInteger(options.cases) || options.cases < 1) throw new AppError(400, "invalid_case_count", "The number of cases is a positive integer");
+  if (options.seed !== undefined && !(Number.isInteger(options.seed) && options.seed >= 0 && options.seed < 2 ** 32)) {
+    throw new AppError(400, "invalid_seed", "A seed is a whole number from 0 to 4294967295");
+  }
   const started = performance.now();
   const seed = options.seed ?? crypto.randomInt(0, 2 ** 31);
   const now = options.now ?? new Date();
