@@ -324,6 +324,7 @@ class HistoryGenerator {
     let tokens = this.tokenCache.get(clause);
     if (!tokens) {
       tokens = tokenize(clause);
+      if (this.tokenCache.size >= 100_000) this.tokenCache.clear();
       this.tokenCache.set(clause, tokens);
     }
     return tokens;
@@ -345,6 +346,8 @@ class HistoryGenerator {
     if (!hits) {
       hits = [];
       for (let i = 0; i < this.subcategories.length; i++) if (this.subcategories[i].keywords.some((k) => text.includes(k))) hits.push(i);
+      // Joints of clauses are many: the cache is bounded, so that memory stays flat over millions of cases.
+      if (this.hitCache.size >= 100_000) this.hitCache.clear();
       this.hitCache.set(text, hits);
     }
     return hits;
