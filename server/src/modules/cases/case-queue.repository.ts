@@ -1,6 +1,7 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { inScope, type Actor } from "../auth/actor.ts";
+import { caseInScope, caseUnder, codeUnder } from "./cases.repository.ts";
 
 /** Where the previous page ended: the last case's creation time (microseconds, UTC) and id. */
 export type PagePosition = { at: string; id: string };
@@ -22,8 +23,12 @@ export type CasePageFilter = {
   source?: string;
   createdFrom?: Date;
   createdBefore?: Date;
-  /** Every term must occur in the case's search text. */
+  /** Every term must be one of the case's stored search terms. */
   terms?: readonly string[];
+  /** Single Chinese characters, which no stored term indexes: each must occur in the search text. */
+  characters?: readonly string[];
+  /** The case with this number. */
+  number?: string;
   after?: PagePosition;
   limit: number;
 };
@@ -33,16 +38,6 @@ type CaseExpressions = ExpressionBuilder<DB, "cases">;
 /** A LIKE pattern that matches `text` literally (backslash is PostgreSQL's default LIKE escape). */
 const literal = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
 
-/**
- * Cases are keyed by region (the district code, the first six digits of every
- * division code below it): naming the region lets PostgreSQL use `cases_recent` for the listing.
- */
-function inRegion(actor: Actor, eb: CaseExpressions): Expression<SqlBool> {
-  if (actor.scopeCode === null) return sql<SqlBool>`false`;
-  if (actor.scopeCode.length >= 6) return eb("region_code", "=", actor.scopeCode.slice(0, 6));
-  return eb("region_code", "like", `${actor.scopeCode}%`);
-}
-
 function assignedTo(eb: CaseExpressions, assignee: NonNullable<CasePageFilter["assignee"]>): Expression<SqlBool> {
   const matches: Expression<SqlBool>[] = [eb(sql<string>`assignment->>'userId'`, "=", assignee.userId)];
   if (assignee.departmentId !== null) matches.push(eb(sql<string>`assignment->>'departmentId'`, "=", assignee.departmentId));
@@ -50,39 +45,14 @@ function assignedTo(eb: CaseExpressions, assignee: NonNullable<CasePageFilter["a
   return eb.or(matches);
 }
 
-/**
- * One page of case summaries in the actor's scope, newest first, with one row more than the limit
- * so that the caller knows whether another page follows.
- */
-export function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePageFilter) {
-  let query = db
-    .selectFrom("cases")
-    .select([
-      "region_code",
-      "id",
-      "number",
-      "status",
-      "level",
-      "category_code",
-      "title",
-      "grid_code",
-      "community_code",
-      "street_code",
-      "source",
-      "urgency",
-      "reporter_phone",
-      "handle_by",
-      "created_at",
-      // Full precision for the cursor: a JavaScript Date keeps milliseconds only.
-      sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as("position_at"),
-    ])
-    .where((eb) => inRegion(actor, eb))
-    .where(inScope(actor, sql.ref("community_code")));
-
-  const { statuses, assignee, ownerDivision, categoryCode, terms, after } = filter;
+/** The cases in the actor's scope that the filter matches (its page position and limit aside). */
+function matchingCases(db: Kysely<DB>, actor: Actor, filter: Omit<CasePageFilter, "after" | "limit">) {
+  let query = db.selectFrom("cases").where((eb) => caseInScope(eb, actor));
+  const { statuses, assignee, ownerDivision, categoryCode, terms, characters } = filter;
   if (statuses) query = query.where("status", "in", statuses);
   if (assignee) query = query.where((eb) => assignedTo(eb, assignee));
   if (ownerDivision !== undefined) {
+    // The expression of the index cases_centre, so that the queue walks it.
     query = query.where(sql<string>`case level when 'community' then community_code when 'street' then street_code else region_code end`, "=", ownerDivision);
   }
   if (filter.handleByFrom) query = query.where("handle_by", ">=", filter.handleByFrom);
@@ -92,21 +62,58 @@ export function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePageFilte
     // A category includes its subcategories (`class.main` → `class.main.sub`), not a sibling sharing a prefix.
     query = query.where((eb) => eb.or([eb("category_code", "=", categoryCode), eb("category_code", "like", `${literal(categoryCode)}.%`)]));
   }
-  if (filter.division !== undefined) query = query.where("community_code", "like", `${literal(filter.division)}%`);
+  if (filter.division !== undefined) query = query.where((eb) => caseUnder(eb, filter.division ?? ""));
   if (filter.level) query = query.where("level", "=", filter.level);
   if (filter.source !== undefined) query = query.where("source", "=", filter.source);
   if (filter.createdFrom) query = query.where("created_at", ">=", filter.createdFrom);
   if (filter.createdBefore) query = query.where("created_at", "<", filter.createdBefore);
   if (terms?.length) {
-    // Substring tests over the space-separated tokens of search_text, a filter on the rows the other
-    // conditions leave; on PostgreSQL a pg_trgm GIN index (gin_trgm_ops) on search_text can serve them later.
-    query = query.where((eb) => eb.and(terms.map((term) => eb("search_text", "like", `%${literal(term)}%`))));
+    // The GIN index cases_search_terms serves this containment, on the same expression.
+    query = query.where(sql<SqlBool>`string_to_array(search_text, ' ') @> ${sql.val(terms)}::text[]`);
   }
-  if (after) {
+  if (characters?.length) query = query.where((eb) => eb.and(characters.map((char) => eb("search_text", "like", `%${literal(char)}%`))));
+  if (filter.number !== undefined) query = query.where("number", "=", filter.number);
+  return query;
+}
+
+/**
+ * One page of case summaries in the actor's scope, newest first, with one row more than the limit
+ * so that the caller knows whether another page follows.
+ */
+export function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePageFilter) {
+  let query = matchingCases(db, actor, filter).select([
+    "region_code",
+    "id",
+    "number",
+    "status",
+    "level",
+    "category_code",
+    "title",
+    "grid_code",
+    "community_code",
+    "street_code",
+    "source",
+    "urgency",
+    "reporter_phone",
+    "handle_by",
+    "created_at",
+    // Full precision for the cursor: a JavaScript Date keeps milliseconds only.
+    sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as("position_at"),
+  ]);
+  if (filter.after) {
     // Keyset pagination: strictly after the previous page's last row in (created_at, id) order.
-    query = query.where(sql<SqlBool>`(created_at, id) < (${after.at}::timestamptz, ${after.id}::uuid)`);
+    query = query.where(sql<SqlBool>`(created_at, id) < (${filter.after.at}::timestamptz, ${filter.after.id}::uuid)`);
   }
   return query.orderBy("created_at", "desc").orderBy("id", "desc").limit(filter.limit + 1).execute();
+}
+
+/** How many cases the filter matches, counting no further than `atMost`: a bounded index read. */
+export async function countMatchingCases(db: Kysely<DB>, actor: Actor, filter: Omit<CasePageFilter, "after" | "limit">, atMost: number): Promise<number> {
+  const row = await db
+    .selectFrom(matchingCases(db, actor, filter).select(sql<number>`1`.as("one")).limit(atMost).as("matched"))
+    .select(sql<number>`count(*)::int`.as("cases"))
+    .executeTakeFirstOrThrow();
+  return row.cases;
 }
 
 /** How many digits of a community code name the division (or grid) one level below each kind of division. */
@@ -139,14 +146,15 @@ export async function countCasesUnder(db: Kysely<DB>, actor: Actor, division: st
           .where("community_code", "=", division)
           .groupBy(["grid_code", "status"])
           .execute();
+  // Read from cases_open_deadline alone (an index-only scan): the codes are in the index.
   const overdue = db
     .selectFrom("cases")
     .select([sql<string>`${digits <= 12 ? sql`left(community_code, ${sql.lit(digits)})` : sql`grid_code`}`.as("code"), sql<number>`count(*)::int`.as("cases")])
     .where("region_code", "=", division.slice(0, 6))
     .where("status", "in", openStatuses)
     .where("handle_by", "<", now)
-    .where(inScope(actor, sql.ref("community_code")))
-    .where("community_code", "like", `${literal(division)}%`)
+    .where((eb) => (actor.scopeCode === null ? sql<SqlBool>`false` : codeUnder(eb, "community_code", actor.scopeCode)))
+    .where((eb) => codeUnder(eb, "community_code", division))
     .groupBy(sql`1`)
     .execute();
   return { byStatus: await byStatus, overdue: await overdue };

@@ -1,0 +1,40 @@
+-- Case reads whose cost follows the rows they return, not the size of the table (docs/decisions/0014).
+
+-- A case's street and community codes extend its region's (division codes extend their parent's),
+-- so a scope is an equality on the column of its level, which an index can walk in creation order.
+alter table cases add constraint cases_codes_nest check (
+  street_code like region_code || '%' and community_code like street_code || '%' and grid_code like community_code || '%'
+);
+
+-- Newest first within a street or a community, for the lists, searches and exports of their staff.
+create index cases_street_recent on cases (region_code, street_code, created_at desc, id desc);
+create index cases_community_recent on cases (region_code, community_code, created_at desc, id desc);
+drop index cases_community;
+
+-- The open cases only, newest first: work queues (mine, near due, overdue) walk these rather than a
+-- year of closed cases. Partial, so they stay the size of the open workload.
+create index cases_open_recent on cases (region_code, created_at desc, id desc)
+  where status in ('reported', 'accepted', 'registered', 'dispatched', 'in_progress', 'suspended', 'handled');
+create index cases_open_street_recent on cases (region_code, street_code, created_at desc, id desc)
+  where status in ('reported', 'accepted', 'registered', 'dispatched', 'in_progress', 'suspended', 'handled');
+-- Open cases by deadline, with the codes a dashboard groups by: counting the overdue ones reads
+-- the index alone.
+create index cases_open_deadline on cases (region_code, handle_by) include (community_code, grid_code)
+  where status in ('reported', 'accepted', 'registered', 'dispatched', 'in_progress', 'suspended', 'handled');
+
+-- The centre queue: cases waiting for the centre that owns them at their level.
+create index cases_centre on cases (
+  region_code,
+  (case level when 'community' then community_code when 'street' then street_code else region_code end),
+  created_at desc,
+  id desc
+) where status in ('reported', 'accepted', 'registered');
+
+-- The deadline sweep reads the cases whose deadline state may change: due soon and still on time,
+-- or near due and past the deadline.
+create index cases_sweep on cases (deadline_state, handle_by)
+  where status in ('reported', 'accepted', 'registered', 'dispatched', 'in_progress', 'handled') and deadline_state <> 'overdue';
+
+-- Text search: the stored search terms as an array under GIN, matched with @> (pg_trgm cannot
+-- index the two-character terms most Chinese words are).
+create index cases_search_terms on cases using gin (string_to_array(search_text, ' '));
