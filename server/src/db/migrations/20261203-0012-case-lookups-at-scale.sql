@@ -12,15 +12,24 @@ create index cases_community_recent on cases (region_code, community_code, creat
 drop index cases_community;
 
 -- The open cases only, newest first: work queues (mine, near due, overdue) walk these rather than a
--- year of closed cases. Partial, so they stay the size of the open workload.
-create index cases_open_recent on cases (region_code, created_at desc, id desc)
+-- year of closed cases. Partial, so they stay the size of the open workload; with the deadline, so
+-- that the deadline queues pass over the cases not due in the index alone.
+create index cases_open_recent on cases (region_code, created_at desc, id desc) include (handle_by)
   where status in ('reported', 'accepted', 'registered', 'dispatched', 'in_progress', 'suspended', 'handled');
-create index cases_open_street_recent on cases (region_code, street_code, created_at desc, id desc)
+create index cases_open_street_recent on cases (region_code, street_code, created_at desc, id desc) include (handle_by)
   where status in ('reported', 'accepted', 'registered', 'dispatched', 'in_progress', 'suspended', 'handled');
 -- Open cases by deadline, with the codes a dashboard groups by: counting the overdue ones reads
 -- the index alone.
 create index cases_open_deadline on cases (region_code, handle_by) include (community_code, grid_code)
   where status in ('reported', 'accepted', 'registered', 'dispatched', 'in_progress', 'suspended', 'handled');
+
+-- The mine queue: work dispatched to a person, a department or a division, from dispatch to verification.
+create index cases_assigned_user on cases (region_code, (assignment->>'userId'))
+  where status in ('dispatched', 'in_progress', 'handled');
+create index cases_assigned_department on cases (region_code, (assignment->>'departmentId'))
+  where status in ('dispatched', 'in_progress', 'handled');
+create index cases_assigned_division on cases (region_code, (assignment->>'divisionCode'))
+  where status in ('dispatched', 'in_progress', 'handled');
 
 -- The centre queue: cases waiting for the centre that owns them at their level.
 create index cases_centre on cases (

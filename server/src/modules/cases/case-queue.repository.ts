@@ -45,6 +45,18 @@ function assignedTo(eb: CaseExpressions, assignee: NonNullable<CasePageFilter["a
   return eb.or(matches);
 }
 
+/**
+ * The search text holds every term (the GIN index cases_search_terms serves this containment, on the
+ * same expression) and every lone character.
+ */
+function textMatches({ terms, characters }: Pick<CasePageFilter, "terms" | "characters">): Expression<SqlBool> {
+  const conditions = [
+    ...(terms?.length ? [sql<SqlBool>`string_to_array(search_text, ' ') @> ${sql.val(terms)}::text[]`] : []),
+    ...(characters ?? []).map((char) => sql<SqlBool>`search_text like ${`%${literal(char)}%`}`),
+  ];
+  return sql<SqlBool>`(${sql.join(conditions, sql` and `)})`;
+}
+
 /** The cases in the actor's scope that the filter matches (its page position and limit aside). */
 function matchingCases(db: Kysely<DB>, actor: Actor, filter: Omit<CasePageFilter, "after" | "limit">) {
   let query = db.selectFrom("cases").where((eb) => caseInScope(eb, actor));
@@ -67,44 +79,95 @@ function matchingCases(db: Kysely<DB>, actor: Actor, filter: Omit<CasePageFilter
   if (filter.source !== undefined) query = query.where("source", "=", filter.source);
   if (filter.createdFrom) query = query.where("created_at", ">=", filter.createdFrom);
   if (filter.createdBefore) query = query.where("created_at", "<", filter.createdBefore);
-  if (terms?.length) {
-    // The GIN index cases_search_terms serves this containment, on the same expression.
-    query = query.where(sql<SqlBool>`string_to_array(search_text, ' ') @> ${sql.val(terms)}::text[]`);
-  }
-  if (characters?.length) query = query.where((eb) => eb.and(characters.map((char) => eb("search_text", "like", `%${literal(char)}%`))));
+  if (terms?.length || characters?.length) query = query.where(textMatches({ terms, characters }));
   if (filter.number !== undefined) query = query.where("number", "=", filter.number);
   return query;
 }
 
-/**
- * One page of case summaries in the actor's scope, newest first, with one row more than the limit
- * so that the caller knows whether another page follows.
- */
-export function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePageFilter) {
+const SUMMARY_COLUMNS = [
+  "region_code",
+  "id",
+  "number",
+  "status",
+  "level",
+  "category_code",
+  "title",
+  "grid_code",
+  "community_code",
+  "street_code",
+  "source",
+  "urgency",
+  "reporter_phone",
+  "handle_by",
+  "created_at",
+  "search_text",
+] as const;
+
+/** Full precision for the cursor: a JavaScript Date keeps milliseconds only. */
+const positionAt = () => sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as("position_at");
+
+/** The page's rows, newest first, with the cursor position of each and one row more than the limit. */
+function selectPage(db: Kysely<DB>, actor: Actor, filter: CasePageFilter) {
   let query = matchingCases(db, actor, filter).select([
-    "region_code",
-    "id",
-    "number",
-    "status",
-    "level",
-    "category_code",
-    "title",
-    "grid_code",
-    "community_code",
-    "street_code",
-    "source",
-    "urgency",
-    "reporter_phone",
-    "handle_by",
-    "created_at",
-    // Full precision for the cursor: a JavaScript Date keeps milliseconds only.
-    sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as("position_at"),
+    ...SUMMARY_COLUMNS,
+    positionAt(),
   ]);
   if (filter.after) {
     // Keyset pagination: strictly after the previous page's last row in (created_at, id) order.
     query = query.where(sql<SqlBool>`(created_at, id) < (${filter.after.at}::timestamptz, ${filter.after.id}::uuid)`);
   }
-  return query.orderBy("created_at", "desc").orderBy("id", "desc").limit(filter.limit + 1).execute();
+  return query.orderBy("created_at", "desc").orderBy("id", "desc").limit(filter.limit + 1);
+}
+
+/**
+ * How many of the newest cases a text search tests in creation order before it asks the search
+ * index: a common word fills its page from the first few hundred, where the index would hand over
+ * every case holding it; a rare one is then found through the index among the older cases.
+ */
+const SEARCH_WINDOW = 2_000;
+
+/**
+ * One page of case summaries in the actor's scope, newest first, with one row more than the limit
+ * so that the caller knows whether another page follows.
+ */
+export async function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePageFilter) {
+  const { terms, characters } = filter;
+  if (filter.handleByBefore || filter.handleByUntil) {
+    // The deadline queues: the page's keys from the open cases' index alone, which holds the
+    // deadline (an index-only scan passes over the open cases not due without reading them), then
+    // the page's rows by key.
+    const keys = selectPage(db, actor, filter).clearSelect().select("id");
+    return db
+      .selectFrom("cases")
+      .select([...SUMMARY_COLUMNS, positionAt()])
+      .where((eb) => caseInScope(eb, actor))
+      .where("id", "in", keys)
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .execute();
+  }
+  if (!terms?.length && !characters?.length) return selectPage(db, actor, filter).execute();
+  // The planner estimates a query's terms as independent, which the overlapping bigrams of one
+  // word are not: it would take the index for common words too. So first the newest cases...
+  const unsearched = { ...filter, terms: undefined, characters: undefined };
+  const recent = await db
+    .selectFrom(selectPage(db, actor, { ...unsearched, limit: SEARCH_WINDOW - 1 }).as("recent"))
+    .selectAll()
+    .where(textMatches({ terms, characters }))
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(filter.limit + 1)
+    .execute();
+  if (recent.length > filter.limit) return recent;
+  // ...then, past them, the rest through the index.
+  const windowEnd = await selectPage(db, actor, { ...unsearched, limit: 0 })
+    .clearSelect()
+    .select(["id", positionAt()])
+    .offset(SEARCH_WINDOW - 1)
+    .executeTakeFirst();
+  if (!windowEnd) return recent;
+  const older = await selectPage(db, actor, { ...filter, after: { at: windowEnd.position_at, id: windowEnd.id }, limit: filter.limit - recent.length }).execute();
+  return [...recent, ...older];
 }
 
 /** How many cases the filter matches, counting no further than `atMost`: a bounded index read. */
