@@ -5,11 +5,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createContext, type AppContext } from "../src/context.ts";
+import type { Database } from "../src/db/database.ts";
 import { DEMO_PASSWORD, openTestDatabase, type Template } from "./databases.ts";
 
 export type TestApp = {
   app: FastifyInstance;
   ctx: AppContext;
+  /** The database under ctx.db, for what needs more than Kysely (the case generator's COPY). */
+  database: Database;
   /** Signs in through the API and returns the session cookie header. */
   login(username: string, password?: string): Promise<string>;
   close(): Promise<void>;
@@ -30,6 +33,7 @@ export async function createTestApp(template: Template = "demo", env: Record<str
   return {
     app,
     ctx,
+    database,
     async login(username, password = DEMO_PASSWORD) {
       const response = await app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { username, password } });
       if (response.statusCode !== 200) throw new Error(`login ${username}: ${response.statusCode} ${response.body}`);

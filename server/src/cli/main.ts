@@ -19,6 +19,7 @@ import { createUser } from "../modules/people/users.service.ts";
 import { createContext, type AppContext } from "../context.ts";
 import { serve } from "../server.ts";
 import { backupCommand, restoreCommand } from "./backup-commands.ts";
+import { progressPrinter, seedCasesCommand } from "./seed-commands.ts";
 
 /** Runs `work` with a migrated database and a context, then closes the database. */
 async function withContext<T>(work: (ctx: AppContext, applied: string[]) => Promise<T>): Promise<T> {
@@ -68,16 +69,32 @@ program
   .argument("<file>", "a file written by gridgov backup")
   .action(async (file: string) => print(await restoreCommand(loadConfig(), file)));
 
+const wholeNumber = (what: string, min: number) => (value: string) => {
+  const number = Number(value);
+  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(number) || number < min) throw new InvalidArgumentError(`${what} is a whole number from ${min}`);
+  return number;
+};
+
 program
   .command("seed")
-  .description("seed data into an empty database")
-  .requiredOption("--demo", "the Panlong demo district (530103) with staff and grids")
-  .action(() =>
-    withContext(async (ctx) => {
-      if (!(await holdsNoDivisions(ctx))) throw new AppError(409, "not_empty", "The database already holds divisions; seed an empty one");
-      print(await seedDemoDistrict(ctx, ctx.config.demoPassword));
-    }),
-  );
+  .description("seed the demo district into an empty database, or generate cases on it")
+  .option("--demo", "the Panlong demo district (530103) with staff and grids, into an empty database")
+  .option("--cases <n>", "generate N cases with their histories over the past year on the demo district (seeded first into an empty database)", wholeNumber("--cases", 1))
+  .option("--seed <s>", "the generator's seed: the same seed gives the same cases (random by default)", wholeNumber("--seed", 0))
+  .action(async (options: { demo?: boolean; cases?: number; seed?: number }) => {
+    if (options.cases === undefined) {
+      if (!options.demo) throw new AppError(400, "seed_what", "Give --demo, or --cases N");
+      await withContext(async (ctx) => {
+        if (!(await holdsNoDivisions(ctx))) throw new AppError(409, "not_empty", "The database already holds divisions; seed an empty one");
+        print(await seedDemoDistrict(ctx, ctx.config.demoPassword));
+      });
+      return;
+    }
+    const progress = progressPrinter();
+    const summary = await seedCasesCommand(loadConfig(), { cases: options.cases, seed: options.seed }, progress.update);
+    progress.done(summary);
+    print(summary);
+  });
 
 const importCommand = program.command("import").description("import reference data");
 importCommand

@@ -15,6 +15,12 @@ export type DatabaseTarget =
 export type Database = {
   db: Kysely<DB>;
   kind: "postgres" | "pglite";
+  /**
+   * Runs `work` on one connection of the pool, with a Kysely bound to it: for what Kysely cannot
+   * say (COPY FROM STDIN) beside what it can, in one transaction. On PGlite it waits its turn for
+   * the one connection.
+   */
+  withClient<T>(work: (client: pg.PoolClient, db: Kysely<DB>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 };
 
@@ -60,6 +66,19 @@ function wrap(pool: pg.Pool, kind: Database["kind"], stop: () => Promise<void>):
   return {
     db,
     kind,
+    async withClient(work) {
+      const client = await pool.connect();
+      // A pool of this one client: Kysely's queries and the caller's run on the same session.
+      const shared = { query: client.query.bind(client), release: () => {} };
+      const bound = new Kysely<DB>({
+        dialect: new PostgresDialect({ pool: { connect: async () => shared as unknown as pg.PoolClient, end: async () => {} } }),
+      });
+      try {
+        return await work(client, bound);
+      } finally {
+        client.release();
+      }
+    },
     async close() {
       await db.destroy();
       await stop();

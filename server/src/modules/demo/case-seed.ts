@@ -1,0 +1,253 @@
+import crypto from "node:crypto";
+import { sql, type Kysely } from "kysely";
+import type pg from "pg";
+import { copyIn, copyText } from "../../db/copy-in.ts";
+import type { Database } from "../../db/database.ts";
+import type { DB, GeoJsonPolygon } from "../../db/schema.ts";
+import { AppError } from "../../errors.ts";
+import { writeAudit } from "../audit/audit.repository.ts";
+import { calendarFor } from "../cases/calendars.ts";
+import type { ClosureLevel } from "../cases/workflow.ts";
+import { generateCaseHistories, type GeneratedCase, type GeneratorWorld } from "./case-generator.ts";
+import { DEMO_DISTRICT } from "./demo.seed.ts";
+
+export type SeedCasesOptions = {
+  cases: number;
+  /** The same seed on the same district gives the same cases; a random one by default. */
+  seed?: number;
+  /** The end of the year the cases are spread over; now by default. */
+  now?: Date;
+  /** Cases per transaction. */
+  chunkSize?: number;
+  onProgress?: (progress: { done: number; total: number; elapsedMs: number }) => void;
+};
+
+export type SeedCasesSummary = {
+  cases: number;
+  events: number;
+  seed: number;
+  region: string;
+  from: string;
+  to: string;
+  durationMs: number;
+  casesPerSecond: number;
+  /** Up to 100 of the cases, spread over the run, with their tracking tokens (for benches and checks). */
+  samples: { id: string; number: string; status: string; trackingToken: string }[];
+};
+
+const DEFAULT_CHUNK = 10_000;
+const SAMPLES = 100;
+
+type Column = [name: string, type: string];
+const CASE_COLUMNS: Column[] = [
+  ["region_code", "text"], ["id", "uuid"], ["number", "text"], ["version", "int"], ["status", "text"], ["level", "text"],
+  ["source", "text"], ["category_code", "text"], ["suggested_category_code", "text"], ["department_code", "text"], ["urgency", "text"],
+  ["title", "text"], ["description", "text"], ["search_text", "text"], ["lat", "float8"], ["lng", "float8"], ["grid_code", "text"],
+  ["community_code", "text"], ["street_code", "text"], ["reporter_user_id", "uuid"], ["reporter_name", "text"], ["reporter_phone", "text"],
+  ["tracking_token_hash", "text"], ["assignment", "jsonb"], ["suspended_from", "text"], ["suspended_at", "timestamptz"],
+  ["pending_extension_days", "int"], ["rework_count", "int"], ["reopen_count", "int"], ["satisfaction", "text"], ["merged_into", "uuid"],
+  ["accept_by", "timestamptz"], ["dispatch_by", "timestamptz"], ["feedback_by", "timestamptz"], ["handle_by", "timestamptz"],
+  ["created_at", "timestamptz"], ["updated_at", "timestamptz"], ["closed_at", "timestamptz"], ["deadline_state", "text"],
+];
+const EVENT_COLUMNS: Column[] = [
+  ["region_code", "text"], ["id", "uuid"], ["case_id", "uuid"], ["at", "timestamptz"], ["actor_id", "uuid"], ["action", "text"],
+  ["from_status", "text"], ["to_status", "text"], ["level", "text"], ["note", "text"], ["public_note", "boolean"], ["details", "jsonb"],
+];
+type Value = string | number | boolean | null;
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+function caseValues(region: string, c: GeneratedCase, number: string): Value[] {
+  return [
+    region, c.id, number, c.version, c.status, c.level, c.source, c.categoryCode, c.suggestedCategoryCode, c.departmentCode, c.urgency,
+    c.title, c.description, c.searchText, c.lat, c.lng, c.gridCode, c.communityCode, c.streetCode, c.reporterUserId, c.reporterName,
+    c.reporterPhone, c.trackingTokenHash, c.assignment ? JSON.stringify(c.assignment) : null, c.suspendedFrom, iso(c.suspendedAt),
+    c.pendingExtensionDays, c.reworkCount, c.reopenCount, c.satisfaction, c.mergedInto, iso(c.acceptBy), iso(c.dispatchBy),
+    iso(c.feedbackBy), iso(c.handleBy), iso(c.createdAt), iso(c.updatedAt), iso(c.closedAt), c.deadlineState,
+  ];
+}
+
+function* eventValues(region: string, c: GeneratedCase): Generator<Value[]> {
+  for (const e of c.events) {
+    yield [region, e.id, c.id, iso(e.at), e.actorId, e.action, e.from, e.to, e.level, e.note, e.publicNote, JSON.stringify(e.details)];
+  }
+}
+
+/** Rows in COPY's text format, in pieces of about 256 kB. */
+function* copyChunks(rows: Iterable<Value[]>): Generator<string> {
+  let text = "";
+  for (const row of rows) {
+    text += `${row.map(copyText).join("\t")}\n`;
+    if (text.length > 256 * 1024) {
+      yield text;
+      text = "";
+    }
+  }
+  yield text;
+}
+
+/** Where COPY is not spoken (PGlite's socket): one INSERT … SELECT from a JSON array per batch. */
+async function insertJson(db: Kysely<DB>, table: "cases" | "case_events", columns: Column[], rows: Value[][]): Promise<void> {
+  const names = columns.map(([name]) => name).join(", ");
+  const casts = columns.map(([, type], i) => `(r->>${i})::${type}`).join(", ");
+  for (let start = 0; start < rows.length; start += 5000) {
+    const batch = rows.slice(start, start + 5000);
+    await sql`${sql.raw(`insert into ${table} (${names}) select ${casts} from json_array_elements(`)}${JSON.stringify(batch)}${sql.raw("::json) as r")}`.execute(db);
+  }
+}
+
+/** The demo district as the generator sees it: its grids, names, categories, departments and staff. */
+export async function loadWorld(db: Kysely<DB>, regionCode = DEMO_DISTRICT): Promise<GeneratorWorld> {
+  // One after the other: the loader runs on one connection.
+  const grids = await db.selectFrom("grids").select(["code", "community_code", "geometry"]).where("region_code", "=", regionCode).orderBy("code").execute();
+  const divisions = await db.selectFrom("divisions").select(["code", "name"]).where("region_code", "=", regionCode).where("level", "in", ["street", "community"]).execute();
+  const categories = await db.selectFrom("categories").selectAll().where("active", "=", true).orderBy("code").execute();
+  const departments = await db.selectFrom("departments").select(["id", "code"]).orderBy("code").execute();
+  const people = await db
+    .selectFrom("users")
+    .select(["id", "username", "roles", "scope_code", "department_id"])
+    .where("disabled_at", "is", null)
+    .where((eb) => eb.or([eb("scope_code", "like", `${regionCode}%`), eb("scope_code", "is", null)]))
+    .orderBy("username")
+    .execute();
+  if (grids.length === 0 || !people.some((p) => p.roles.includes("dispatcher") && p.scope_code === regionCode)) {
+    throw new AppError(409, "no_demo_district", `The database holds no district ${regionCode} with grids and staff: run gridgov seed --demo first`);
+  }
+  return {
+    regionCode,
+    calendar: calendarFor(regionCode),
+    grids: grids.map((grid) => ({ code: grid.code, communityCode: grid.community_code, geometry: grid.geometry as GeoJsonPolygon })),
+    divisionNames: new Map(divisions.map((division) => [division.code, division.name])),
+    categories: categories.map((c) => ({
+      code: c.code,
+      name: c.name,
+      parentCode: c.parent_code,
+      departmentCode: c.department_code,
+      closureLevel: c.closure_level as ClosureLevel,
+      deadlinePolicy: c.deadline_policy,
+      photoRequired: c.photo_required,
+      keywords: c.keywords,
+    })),
+    departments,
+    people: people.map((p) => ({ id: p.id, roles: p.roles, scopeCode: p.scope_code, departmentId: p.department_id })),
+  };
+}
+
+/**
+ * Generates `options.cases` cases on the demo district and loads them in chunks, one transaction
+ * each: COPY on PostgreSQL, INSERT … SELECT from JSON on PGlite. Each chunk draws its case numbers
+ * from the day counters, adds its cases to the status rollup and records itself in the audit chain,
+ * so the engine goes on as if the cases had come in one by one.
+ */
+export async function generateCases(database: Pick<Database, "kind" | "withClient">, options: SeedCasesOptions): Promise<SeedCasesSummary> {
+  if (!Number.isInteger(options.cases) || options.cases < 1) throw new AppError(400, "invalid_case_count", "The number of cases is a positive integer");
+  const started = performance.now();
+  const seed = options.seed ?? crypto.randomInt(0, 2 ** 31);
+  const now = options.now ?? new Date();
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
+  const world = await database.withClient((_client, db) => loadWorld(db));
+  const region = world.regionCode;
+  const histories = generateCaseHistories(world, { cases: options.cases, seed, now });
+  const summary: SeedCasesSummary = { cases: 0, events: 0, seed, region, from: "", to: "", durationMs: 0, casesPerSecond: 0, samples: [] };
+  const sampleEvery = Math.max(1, Math.floor(options.cases / SAMPLES));
+  const load = async (chunk: GeneratedCase[]) => {
+    // The connection is taken per chunk: on PGlite a running server's requests go between chunks.
+    const numbers = await database.withClient(async (client, db) => {
+      if (summary.cases === 0) {
+        const taken = await db.selectFrom("cases").select("id").where("region_code", "=", region).where("id", "=", chunk[0].id).executeTakeFirst();
+        if (taken) throw new AppError(409, "already_seeded", `The cases of seed ${seed} are already in the database; choose another --seed`);
+      }
+      return db.transaction().execute((trx) => loadChunk(database.kind, client, trx, region, chunk, seed));
+    });
+    chunk.forEach((c, i) => {
+      const index = summary.cases + i;
+      if (index % sampleEvery === 0 && summary.samples.length < SAMPLES) {
+        summary.samples.push({ id: c.id, number: numbers[i], status: c.status, trackingToken: c.trackingToken });
+      }
+      summary.events += c.events.length;
+    });
+    summary.from ||= numbers[0];
+    summary.to = numbers[numbers.length - 1];
+    summary.cases += chunk.length;
+    options.onProgress?.({ done: summary.cases, total: options.cases, elapsedMs: performance.now() - started });
+  };
+  // While the database loads one chunk, the next is generated, in slices that let the load go on.
+  let chunk = await nextChunk(histories, chunkSize);
+  while (chunk.length > 0) {
+    const loading = load(chunk);
+    let next: GeneratedCase[];
+    try {
+      next = await nextChunk(histories, chunkSize);
+    } finally {
+      await loading;
+    }
+    chunk = next;
+  }
+  summary.durationMs = Math.round(performance.now() - started);
+  summary.casesPerSecond = Math.round((summary.cases * 1000) / Math.max(1, summary.durationMs));
+  return summary;
+}
+
+/** Up to `size` cases, yielding to the event loop every few hundred. */
+async function nextChunk(histories: Iterator<GeneratedCase>, size: number): Promise<GeneratedCase[]> {
+  const chunk: GeneratedCase[] = [];
+  while (chunk.length < size) {
+    const next = histories.next();
+    if (next.done) break;
+    chunk.push(next.value);
+    if (chunk.length % 250 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  return chunk;
+}
+
+async function loadChunk(kind: Database["kind"], client: pg.PoolClient, trx: Kysely<DB>, region: string, chunk: GeneratedCase[], seed: number): Promise<string[]> {
+  // Numbers: each day's counter advances once for the chunk, as intake's batches do.
+  const perDay = new Map<string, number>();
+  for (const c of chunk) perDay.set(c.day, (perDay.get(c.day) ?? 0) + 1);
+  const counters = await trx
+    .insertInto("case_number_counters")
+    .values([...perDay.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, count]) => ({ region_code: region, day, last_value: count })))
+    .onConflict((conflict) => conflict.columns(["region_code", "day"]).doUpdateSet({ last_value: sql`case_number_counters.last_value + excluded.last_value` }))
+    .returning(["day", "last_value"])
+    .execute();
+  const nextOfDay = new Map(counters.map((counter) => [counter.day, counter.last_value - (perDay.get(counter.day) ?? 0)]));
+  const numbers = chunk.map((c) => {
+    const n = (nextOfDay.get(c.day) ?? 0) + 1;
+    nextOfDay.set(c.day, n);
+    return `${region}-${c.day}-${String(n).padStart(5, "0")}`;
+  });
+
+  if (kind === "postgres") {
+    await copyIn(client, `copy cases (${CASE_COLUMNS.map(([name]) => name).join(", ")}) from stdin`, copyChunks(chunk.map((c, i) => caseValues(region, c, numbers[i]))));
+    await copyIn(client, `copy case_events (${EVENT_COLUMNS.map(([name]) => name).join(", ")}) from stdin`, copyChunks(allEvents(region, chunk)));
+  } else {
+    await insertJson(trx, "cases", CASE_COLUMNS, chunk.map((c, i) => caseValues(region, c, numbers[i])));
+    await insertJson(trx, "case_events", EVENT_COLUMNS, [...allEvents(region, chunk)]);
+  }
+
+  const counts = new Map<string, { region_code: string; community_code: string; status: string; cases: number }>();
+  for (const c of chunk) {
+    const key = `${c.communityCode}-${c.status}`;
+    const count = counts.get(key) ?? { region_code: region, community_code: c.communityCode, status: c.status, cases: 0 };
+    count.cases++;
+    counts.set(key, count);
+  }
+  await trx
+    .insertInto("case_status_counts")
+    .values([...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, count]) => count))
+    .onConflict((conflict) => conflict.columns(["region_code", "community_code", "status"]).doUpdateSet({ cases: sql`case_status_counts.cases + excluded.cases` }))
+    .execute();
+  await writeAudit(trx, {
+    regionCode: region,
+    actorId: null,
+    action: "demo.seed_cases",
+    targetType: "division",
+    targetId: region,
+    details: { seed, cases: chunk.length, events: chunk.reduce((sum, c) => sum + c.events.length, 0), from: numbers[0], to: numbers[numbers.length - 1] },
+  });
+  return numbers;
+}
+
+function* allEvents(region: string, chunk: GeneratedCase[]): Generator<Value[]> {
+  for (const c of chunk) yield* eventValues(region, c);
+}
