@@ -4,6 +4,7 @@ import { run as startup } from "./startup.bench.ts";
 import { run as eventLoop } from "./event-loop.bench.ts";
 import { run as intake } from "./intake.bench.ts";
 import { run as soak } from "./soak.bench.ts";
+import { run as scale } from "./scale.bench.ts";
 
 const benches: [string, () => Promise<void>][] = [
   ["grid-locate", gridLocate],
@@ -11,8 +12,10 @@ const benches: [string, () => Promise<void>][] = [
   ["event-loop", eventLoop],
   ["intake", intake],
   ["soak", soak],
+  ["scale", scale],
 ];
-const only = process.argv.slice(2);
+// Names to run; options (--cases 100000) and their values are for the benches.
+const only = process.argv.slice(2).filter((arg, k, args) => !arg.startsWith("--") && !args[k - 1]?.startsWith("--"));
 for (const [name, run] of benches) {
   if (only.length && !only.includes(name)) continue;
   console.log(`\n## ${name}`);

@@ -194,7 +194,19 @@ export async function listCases(ctx: AppContext, actor: Actor, query: CaseListQu
 
 /** An export holds at most this many cases; a wider one must be narrowed by its filters. */
 export const EXPORT_MAX_CASES = 50_000;
-const EXPORT_PAGE = 1_000;
+/** Rows per page of an export: each page is one short query and a short turn of the event loop. */
+const EXPORT_PAGE = 250;
+/** Exports stream one at a time in this process, the others wait their turn: the rest of the traffic shares the database with one. */
+let exportTurn: Promise<void> = Promise.resolve();
+
+/** Waits for the exports before this one; call the returned function when done. */
+async function takeExportTurn(): Promise<() => void> {
+  const before = exportTurn;
+  let done = () => {};
+  exportTurn = new Promise((resolve) => (done = resolve));
+  await before;
+  return done;
+}
 
 const EXPORT_COLUMNS: [header: string, value: (summary: CaseSummary) => string | null][] = [
   ["number", (c) => c.number],
@@ -230,7 +242,8 @@ const csvLine = (cells: string[]) => `${cells.join(",")}\r\n`;
  * read the Chinese text), phones masked. Every export is audited with its filter and size. The size
  * limit is checked by a count that stops at the limit, before any case is read; the lines are then
  * produced page by page, so that an export holds one page in memory, and each page waits for the
- * requests queued meanwhile (the embedded database serves one query at a time).
+ * requests queued meanwhile (the embedded database serves one query at a time). One export streams
+ * at a time; the others wait their turn.
  */
 export async function exportCases(
   ctx: AppContext,
@@ -254,6 +267,14 @@ export async function exportCases(
   });
   async function* lines(): AsyncGenerator<string> {
     yield `\uFEFF${csvLine(EXPORT_COLUMNS.map(([header]) => header))}`;
+    const release = await takeExportTurn();
+    try {
+      yield* pages();
+    } finally {
+      release();
+    }
+  }
+  async function* pages(): AsyncGenerator<string> {
     let after: PagePosition | undefined;
     while (filter) {
       const rows = await findCasePage(ctx.db, actor, { ...filter, after, limit: EXPORT_PAGE });
