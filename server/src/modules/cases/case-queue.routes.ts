@@ -49,7 +49,7 @@ const CaseListQuery = Type.Object(
     source: Type.Optional(Type.String({ pattern: "^[a-z_]{1,40}$" })),
     from: Type.Optional(Type.String({ format: "date", description: "Created on or after this day (China Standard Time)" })),
     to: Type.Optional(Type.String({ format: "date", description: "Created on or before this day (China Standard Time)" })),
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: "Words that must all occur in the title or description" })),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: "Words that must all occur in the title or description, or a case number (530103-20261122-00042, or 20261122-00042 in the caller's district)" })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: DEFAULT_LIMIT })),
     cursor: Type.Optional(Type.String({ description: "nextCursor of the previous page" })),
   },
