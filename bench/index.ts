@@ -5,6 +5,7 @@ import { run as eventLoop } from "./event-loop.bench.ts";
 import { run as intake } from "./intake.bench.ts";
 import { run as soak } from "./soak.bench.ts";
 import { run as uploads } from "./uploads.bench.ts";
+import { run as scale } from "./scale.bench.ts";
 
 const benches: [string, () => Promise<void>][] = [
   ["grid-locate", gridLocate],
@@ -13,8 +14,10 @@ const benches: [string, () => Promise<void>][] = [
   ["intake", intake],
   ["uploads", uploads],
   ["soak", soak],
+  ["scale", scale],
 ];
-const only = process.argv.slice(2);
+// Names to run; options (--cases 100000) and their values are for the benches.
+const only = process.argv.slice(2).filter((arg, k, args) => !arg.startsWith("--") && !args[k - 1]?.startsWith("--"));
 for (const [name, run] of benches) {
   if (only.length && !only.includes(name)) continue;
   console.log(`\n## ${name}`);

@@ -1,4 +1,5 @@
 import sharp from "sharp";
+import { v7 as uuidv7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sweepDeadlines, takeLease } from "../src/modules/cases/deadline-sweep.ts";
 import { createTestApp, type TestApp } from "./test-app.ts";
@@ -137,5 +138,26 @@ describe("photos, duplicates, merging and the deadline sweep", () => {
     // The answer is the detail a read gives right after.
     const read = await t.app.inject({ method: "GET", url: `/api/v1/cases/${created.json().case.id}`, headers: { cookie: community } });
     expect(handled).toEqual(read.json());
+  });
+
+  it("sweeps a case that fell due behind a full batch of cases already marked near due", async () => {
+    const created = (await report(cookies["gw-530103001001-1"], { description: "井盖松动", gridCode: "530103001001002" })).json().case;
+    const row = await t.ctx.db.selectFrom("cases").selectAll().where("id", "=", created.id).executeTakeFirstOrThrow();
+    // More cases than one sweep reads, near due already and due before the new one: nothing to do for them.
+    const soon = new Date(Date.now() + 3_600_000);
+    const marked = Array.from({ length: 600 }, (_, k) => ({
+      ...row,
+      assignment: null,
+      id: uuidv7(),
+      number: `${row.number}-${k}`,
+      handle_by: soon,
+      deadline_state: "near_due" as const,
+    }));
+    for (let k = 0; k < marked.length; k += 200) await t.ctx.db.insertInto("cases").values(marked.slice(k, k + 200)).execute();
+    await t.ctx.db.updateTable("cases").set({ handle_by: new Date(soon.getTime() + 60_000) }).where("id", "=", created.id).execute();
+    expect(await sweepDeadlines(t.ctx)).toEqual({ nearDue: 1, overdue: 0 });
+    const swept = await t.ctx.db.selectFrom("cases").select("deadline_state").where("id", "=", created.id).executeTakeFirstOrThrow();
+    expect(swept.deadline_state).toBe("near_due");
+    expect(await sweepDeadlines(t.ctx)).toEqual({ nearDue: 0, overdue: 0 });
   });
 });

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { sql } from "kysely";
+import { v7 as uuidv7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "./test-app.ts";
 
@@ -232,6 +233,14 @@ describe("case queues and search", () => {
     expect(await names("admin", `q=${encodeURIComponent("%_")}`)).toEqual([]);
   });
 
+  it("finds a case by its number, or by the number's day and ordinal in the caller's district", async () => {
+    const { number } = (await t.app.inject({ method: "GET", url: `/api/v1/cases/${ids.manhole}`, headers: { cookie: cookies.admin } })).json().case;
+    expect(await names("admin", `q=${encodeURIComponent(number)}`)).toEqual(["manhole"]);
+    expect(await names("admin", `q=${encodeURIComponent(number.slice(7))}`)).toEqual(["manhole"]);
+    expect(await names("dispatcher-002-1", `q=${encodeURIComponent(number)}`)).toEqual([]);
+    expect(await names("admin", `q=${encodeURIComponent(`${number}9`)}`)).toEqual([]);
+  });
+
   it("pages with a cursor through every case exactly once, also where creation times tie", async () => {
     // Three cases created in the same microsecond (the id breaks the tie) and one a fraction of a
     // millisecond later, which a cursor of JavaScript Date precision would skip.
@@ -291,5 +300,80 @@ describe("case queues and search", () => {
       const response = await list("admin", query);
       expect([response.statusCode, response.json().error.code], query).toEqual([400, "validation_failed"]);
     }
+  });
+});
+
+describe("case lists over more cases than a search window or an export page", () => {
+  let t: TestApp;
+  const cookies: Record<string, string> = {};
+  const get = (who: string, url: string) => t.app.inject({ method: "GET", url, headers: { cookie: cookies[who] } });
+  const ids = async (who: string, query: string) => {
+    const response = await get(who, `/api/v1/cases?limit=200&${query}`);
+    expect(response.statusCode, response.body).toBe(200);
+    return (response.json() as Page).cases.map((summary) => summary.id);
+  };
+  /** Copies of a reported case, `count` of them, each a minute newer than the one before, from `start`. */
+  async function copies(id: string, count: number, start: Date, changes: Record<string, string>): Promise<string[]> {
+    const row = await t.ctx.db.selectFrom("cases").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    const rows = Array.from({ length: count }, (_, k) => ({
+      ...row,
+      ...changes,
+      assignment: null,
+      id: uuidv7(),
+      number: `${row.number}-${changes.street_code ?? ""}${k}`,
+      created_at: new Date(start.getTime() + k * 60_000),
+    }));
+    for (let k = 0; k < rows.length; k += 250) await t.ctx.db.insertInto("cases").values(rows.slice(k, k + 250)).execute();
+    return rows.map((copy) => copy.id);
+  }
+  let older: string;
+  let newer: string;
+  let street9: string[];
+
+  beforeAll(async () => {
+    t = await createTestApp("demo");
+    for (const username of ["admin", "dispatcher-009-1", "dispatcher-010-1"]) cookies[username] = await t.login(username);
+    const report = async (description: string, gridCode: string) => {
+      const response = await t.app.inject({ method: "POST", url: "/api/v1/cases", payload: { description, gridCode }, headers: { cookie: cookies.admin } });
+      expect(response.statusCode, response.body).toBe(201);
+      return response.json().case.id as string;
+    };
+    older = await report("小区门口的井盖不见了", SHANGYI);
+    const filler = await report("路灯不亮了", SHANGYI);
+    newer = await report("井盖又丢了一个", SHANGYI);
+    const base = Date.now() - 3 * 86_400_000;
+    await t.ctx.db.updateTable("cases").set({ created_at: new Date(base - 2 * 60_000) }).where("id", "=", older).execute();
+    await t.ctx.db.updateTable("cases").set({ created_at: new Date(base + 86_400_000) }).where("id", "=", newer).execute();
+    // 2,500 cases between the two matches, more than a search looks through before asking its index.
+    await copies(filler, 2_500, new Date(base), {});
+    // Cases of two streets whose codes differ in the last digits: 530103009 and 530103010.
+    const gridOf = (street: string) =>
+      t.ctx.db.selectFrom("grids").select(["code", "community_code"]).where("code", "like", `${street}%`).orderBy("code").executeTakeFirstOrThrow();
+    const grid9 = await gridOf("530103009");
+    const grid10 = await gridOf("530103010");
+    street9 = await copies(filler, 30, new Date(base), { grid_code: grid9.code, community_code: grid9.community_code, street_code: "530103009" });
+    await copies(filler, 20, new Date(base), { grid_code: grid10.code, community_code: grid10.community_code, street_code: "530103010" });
+  });
+  afterAll(() => t.close());
+
+  it("searches past the newest cases through the index and keeps the newest first", async () => {
+    expect(await ids("admin", `q=${encodeURIComponent("井盖")}`)).toEqual([newer, older]);
+    expect(await ids("admin", `q=${encodeURIComponent("井盖 门口")}`)).toEqual([older]);
+  });
+
+  it("keeps a street's cases to its own code, not the street whose code follows it", async () => {
+    expect((await ids("dispatcher-009-1", "")).sort()).toEqual([...street9].sort());
+    expect(await ids("dispatcher-010-1", "")).toHaveLength(20);
+    expect((await ids("admin", "division=530103009")).sort()).toEqual([...street9].sort());
+  });
+
+  it("exports every matching case across pages, in the list's order", async () => {
+    const response = await get("admin", "/api/v1/cases/export");
+    expect(response.statusCode, response.body.slice(0, 200)).toBe(200);
+    const lines = response.body.slice(1).trimEnd().split("\r\n");
+    const total = await t.ctx.db.selectFrom("cases").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    expect(lines).toHaveLength(Number(total.n) + 1);
+    const numbers = await t.ctx.db.selectFrom("cases").select("number").orderBy("created_at", "desc").orderBy("id", "desc").execute();
+    expect(lines.slice(1).map((line) => line.split(",")[0])).toEqual(numbers.map((row) => row.number));
   });
 });

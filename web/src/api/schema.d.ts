@@ -2459,7 +2459,7 @@ export interface operations {
                 from?: string;
                 /** @description Created on or before this day (China Standard Time) */
                 to?: string;
-                /** @description Words that must all occur in the title or description */
+                /** @description Words that must all occur in the title or description, or a case number (530103-20261122-00042, or 20261122-00042 in the caller's district) */
                 q?: string;
                 limit?: number;
                 /** @description nextCursor of the previous page */
@@ -3826,7 +3826,7 @@ export interface operations {
                 from?: string;
                 /** @description Created on or before this day (China Standard Time) */
                 to?: string;
-                /** @description Words that must all occur in the title or description */
+                /** @description Words that must all occur in the title or description, or a case number (530103-20261122-00042, or 20261122-00042 in the caller's district) */
                 q?: string;
             };
             header?: never;

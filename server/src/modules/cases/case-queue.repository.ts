@@ -1,6 +1,7 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { inScope, type Actor } from "../auth/actor.ts";
+import { caseInScope, caseUnder, codeUnder } from "./cases.repository.ts";
 
 /** Where the previous page ended: the last case's creation time (microseconds, UTC) and id. */
 export type PagePosition = { at: string; id: string };
@@ -22,8 +23,12 @@ export type CasePageFilter = {
   source?: string;
   createdFrom?: Date;
   createdBefore?: Date;
-  /** Every term must occur in the case's search text. */
+  /** Every term must be one of the case's stored search terms. */
   terms?: readonly string[];
+  /** Single Chinese characters, which no stored term indexes: each must occur in the search text. */
+  characters?: readonly string[];
+  /** The case with this number. */
+  number?: string;
   after?: PagePosition;
   limit: number;
 };
@@ -33,16 +38,6 @@ type CaseExpressions = ExpressionBuilder<DB, "cases">;
 /** A LIKE pattern that matches `text` literally (backslash is PostgreSQL's default LIKE escape). */
 const literal = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
 
-/**
- * Cases are keyed by region (the district code, the first six digits of every
- * division code below it): naming the region lets PostgreSQL use `cases_recent` for the listing.
- */
-function inRegion(actor: Actor, eb: CaseExpressions): Expression<SqlBool> {
-  if (actor.scopeCode === null) return sql<SqlBool>`false`;
-  if (actor.scopeCode.length >= 6) return eb("region_code", "=", actor.scopeCode.slice(0, 6));
-  return eb("region_code", "like", `${actor.scopeCode}%`);
-}
-
 function assignedTo(eb: CaseExpressions, assignee: NonNullable<CasePageFilter["assignee"]>): Expression<SqlBool> {
   const matches: Expression<SqlBool>[] = [eb(sql<string>`assignment->>'userId'`, "=", assignee.userId)];
   if (assignee.departmentId !== null) matches.push(eb(sql<string>`assignment->>'departmentId'`, "=", assignee.departmentId));
@@ -51,38 +46,25 @@ function assignedTo(eb: CaseExpressions, assignee: NonNullable<CasePageFilter["a
 }
 
 /**
- * One page of case summaries in the actor's scope, newest first, with one row more than the limit
- * so that the caller knows whether another page follows.
+ * The search text holds every term (the GIN index cases_search_terms serves this containment, on the
+ * same expression) and every lone character.
  */
-export function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePageFilter) {
-  let query = db
-    .selectFrom("cases")
-    .select([
-      "region_code",
-      "id",
-      "number",
-      "status",
-      "level",
-      "category_code",
-      "title",
-      "grid_code",
-      "community_code",
-      "street_code",
-      "source",
-      "urgency",
-      "reporter_phone",
-      "handle_by",
-      "created_at",
-      // Full precision for the cursor: a JavaScript Date keeps milliseconds only.
-      sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as("position_at"),
-    ])
-    .where((eb) => inRegion(actor, eb))
-    .where(inScope(actor, sql.ref("community_code")));
+function textMatches({ terms, characters }: Pick<CasePageFilter, "terms" | "characters">): Expression<SqlBool> {
+  const conditions = [
+    ...(terms?.length ? [sql<SqlBool>`string_to_array(search_text, ' ') @> ${sql.val(terms)}::text[]`] : []),
+    ...(characters ?? []).map((char) => sql<SqlBool>`search_text like ${`%${literal(char)}%`}`),
+  ];
+  return sql<SqlBool>`(${sql.join(conditions, sql` and `)})`;
+}
 
-  const { statuses, assignee, ownerDivision, categoryCode, terms, after } = filter;
+/** The cases in the actor's scope that the filter matches (its page position and limit aside). */
+function matchingCases(db: Kysely<DB>, actor: Actor, filter: Omit<CasePageFilter, "after" | "limit">) {
+  let query = db.selectFrom("cases").where((eb) => caseInScope(eb, actor));
+  const { statuses, assignee, ownerDivision, categoryCode, terms, characters } = filter;
   if (statuses) query = query.where("status", "in", statuses);
   if (assignee) query = query.where((eb) => assignedTo(eb, assignee));
   if (ownerDivision !== undefined) {
+    // The expression of the index cases_centre, so that the queue walks it.
     query = query.where(sql<string>`case level when 'community' then community_code when 'street' then street_code else region_code end`, "=", ownerDivision);
   }
   if (filter.handleByFrom) query = query.where("handle_by", ">=", filter.handleByFrom);
@@ -92,21 +74,109 @@ export function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePageFilte
     // A category includes its subcategories (`class.main` → `class.main.sub`), not a sibling sharing a prefix.
     query = query.where((eb) => eb.or([eb("category_code", "=", categoryCode), eb("category_code", "like", `${literal(categoryCode)}.%`)]));
   }
-  if (filter.division !== undefined) query = query.where("community_code", "like", `${literal(filter.division)}%`);
+  if (filter.division !== undefined) query = query.where((eb) => caseUnder(eb, filter.division ?? ""));
   if (filter.level) query = query.where("level", "=", filter.level);
   if (filter.source !== undefined) query = query.where("source", "=", filter.source);
   if (filter.createdFrom) query = query.where("created_at", ">=", filter.createdFrom);
   if (filter.createdBefore) query = query.where("created_at", "<", filter.createdBefore);
-  if (terms?.length) {
-    // Substring tests over the space-separated tokens of search_text, a filter on the rows the other
-    // conditions leave; on PostgreSQL a pg_trgm GIN index (gin_trgm_ops) on search_text can serve them later.
-    query = query.where((eb) => eb.and(terms.map((term) => eb("search_text", "like", `%${literal(term)}%`))));
-  }
-  if (after) {
+  if (terms?.length || characters?.length) query = query.where(textMatches({ terms, characters }));
+  if (filter.number !== undefined) query = query.where("number", "=", filter.number);
+  return query;
+}
+
+const SUMMARY_COLUMNS = [
+  "region_code",
+  "id",
+  "number",
+  "status",
+  "level",
+  "category_code",
+  "title",
+  "grid_code",
+  "community_code",
+  "street_code",
+  "source",
+  "urgency",
+  "reporter_phone",
+  "handle_by",
+  "created_at",
+  "search_text",
+] as const;
+
+/** Full precision for the cursor: a JavaScript Date keeps milliseconds only. */
+const positionAt = () => sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as("position_at");
+
+/** The page's rows, newest first, with the cursor position of each and one row more than the limit. */
+function selectPage(db: Kysely<DB>, actor: Actor, filter: CasePageFilter) {
+  let query = matchingCases(db, actor, filter).select([
+    ...SUMMARY_COLUMNS,
+    positionAt(),
+  ]);
+  if (filter.after) {
     // Keyset pagination: strictly after the previous page's last row in (created_at, id) order.
-    query = query.where(sql<SqlBool>`(created_at, id) < (${after.at}::timestamptz, ${after.id}::uuid)`);
+    query = query.where(sql<SqlBool>`(created_at, id) < (${filter.after.at}::timestamptz, ${filter.after.id}::uuid)`);
   }
-  return query.orderBy("created_at", "desc").orderBy("id", "desc").limit(filter.limit + 1).execute();
+  return query.orderBy("created_at", "desc").orderBy("id", "desc").limit(filter.limit + 1);
+}
+
+/**
+ * How many of the newest cases a text search tests in creation order before it asks the search
+ * index: a common word fills its page from the first few hundred, where the index would hand over
+ * every case holding it; a rare one is then found through the index among the older cases.
+ */
+const SEARCH_WINDOW = 2_000;
+
+/**
+ * One page of case summaries in the actor's scope, newest first, with one row more than the limit
+ * so that the caller knows whether another page follows.
+ */
+export async function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePageFilter) {
+  const { terms, characters } = filter;
+  if (filter.handleByBefore || filter.handleByUntil) {
+    // The deadline queues: the page's keys from the open cases' index alone, which holds the
+    // deadline (an index-only scan passes over the open cases not due without reading them), then
+    // the page's rows by key.
+    const keys = selectPage(db, actor, filter).clearSelect().select("id");
+    return db
+      .selectFrom("cases")
+      .select([...SUMMARY_COLUMNS, positionAt()])
+      .where((eb) => caseInScope(eb, actor))
+      .where("id", "in", keys)
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .execute();
+  }
+  if (!terms?.length && !characters?.length) return selectPage(db, actor, filter).execute();
+  // The planner estimates a query's terms as independent, which the overlapping bigrams of one
+  // word are not: it would take the index for common words too. So first the newest cases...
+  const unsearched = { ...filter, terms: undefined, characters: undefined };
+  const recent = await db
+    .selectFrom(selectPage(db, actor, { ...unsearched, limit: SEARCH_WINDOW - 1 }).as("recent"))
+    .selectAll()
+    .where(textMatches({ terms, characters }))
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(filter.limit + 1)
+    .execute();
+  if (recent.length > filter.limit) return recent;
+  // ...then, past them, the rest through the index.
+  const windowEnd = await selectPage(db, actor, { ...unsearched, limit: 0 })
+    .clearSelect()
+    .select(["id", positionAt()])
+    .offset(SEARCH_WINDOW - 1)
+    .executeTakeFirst();
+  if (!windowEnd) return recent;
+  const older = await selectPage(db, actor, { ...filter, after: { at: windowEnd.position_at, id: windowEnd.id }, limit: filter.limit - recent.length }).execute();
+  return [...recent, ...older];
+}
+
+/** How many cases the filter matches, counting no further than `atMost`: a bounded index read. */
+export async function countMatchingCases(db: Kysely<DB>, actor: Actor, filter: Omit<CasePageFilter, "after" | "limit">, atMost: number): Promise<number> {
+  const row = await db
+    .selectFrom(matchingCases(db, actor, filter).select(sql<number>`1`.as("one")).limit(atMost).as("matched"))
+    .select(sql<number>`count(*)::int`.as("cases"))
+    .executeTakeFirstOrThrow();
+  return row.cases;
 }
 
 /** How many digits of a community code name the division (or grid) one level below each kind of division. */
@@ -139,14 +209,15 @@ export async function countCasesUnder(db: Kysely<DB>, actor: Actor, division: st
           .where("community_code", "=", division)
           .groupBy(["grid_code", "status"])
           .execute();
+  // Read from cases_open_deadline alone (an index-only scan): the codes are in the index.
   const overdue = db
     .selectFrom("cases")
     .select([sql<string>`${digits <= 12 ? sql`left(community_code, ${sql.lit(digits)})` : sql`grid_code`}`.as("code"), sql<number>`count(*)::int`.as("cases")])
     .where("region_code", "=", division.slice(0, 6))
     .where("status", "in", openStatuses)
     .where("handle_by", "<", now)
-    .where(inScope(actor, sql.ref("community_code")))
-    .where("community_code", "like", `${literal(division)}%`)
+    .where((eb) => (actor.scopeCode === null ? sql<SqlBool>`false` : codeUnder(eb, "community_code", actor.scopeCode)))
+    .where((eb) => codeUnder(eb, "community_code", division))
     .groupBy(sql`1`)
     .execute();
   return { byStatus: await byStatus, overdue: await overdue };

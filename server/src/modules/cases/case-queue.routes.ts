@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
@@ -48,7 +49,7 @@ const CaseListQuery = Type.Object(
     source: Type.Optional(Type.String({ pattern: "^[a-z_]{1,40}$" })),
     from: Type.Optional(Type.String({ format: "date", description: "Created on or after this day (China Standard Time)" })),
     to: Type.Optional(Type.String({ format: "date", description: "Created on or before this day (China Standard Time)" })),
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: "Words that must all occur in the title or description" })),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: "Words that must all occur in the title or description, or a case number (530103-20261122-00042, or 20261122-00042 in the caller's district)" })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: DEFAULT_LIMIT })),
     cursor: Type.Optional(Type.String({ description: "nextCursor of the previous page" })),
   },
@@ -88,7 +89,8 @@ export async function caseQueueRoutes(fastify: FastifyInstance, ctx: AppContext)
         summary: `The cases a list query matches as CSV (UTF-8, at most ${EXPORT_MAX_CASES}), phones masked; every export is audited`,
         querystring: Type.Omit(CaseListQuery, ["limit", "cursor"]),
         response: {
-          200: { description: "CSV, one case per line after a header line", content: { "text/csv": { schema: Type.String() } } },
+          // Sent as a stream: the schema admits the Readable, the document shows a string.
+          200: { description: "CSV, one case per line after a header line", content: { "text/csv": { schema: Type.Unsafe<string | Readable>(Type.String()) } } },
           ...errors(400, 401, 403, 404, 422),
         },
       },
@@ -100,7 +102,7 @@ export async function caseQueueRoutes(fastify: FastifyInstance, ctx: AppContext)
       return reply
         .type("text/csv; charset=utf-8")
         .header("content-disposition", `attachment; filename="cases-${day}.csv"`)
-        .send(csv);
+        .send(Readable.from(csv));
     },
   );
 

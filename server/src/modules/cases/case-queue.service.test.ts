@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { csvCell } from "./case-queue.service.ts";
+import { csvCell, textFilter } from "./case-queue.service.ts";
 
 describe("csvCell", () => {
   it("quotes separators, quotes and line breaks", () => {
@@ -15,5 +15,27 @@ describe("csvCell", () => {
     expect(csvCell("+86 138")).toBe("'+86 138");
     expect(csvCell("-1")).toBe("'-1");
     expect(csvCell("@SUM(A1)")).toBe("'@SUM(A1)");
+  });
+});
+
+describe("textFilter", () => {
+  it("asks for a Chinese word as its character bigrams, which a case's stored terms hold however its text was split", () => {
+    expect(textFilter("垃圾桶", "530103")).toEqual({ terms: ["垃圾", "圾桶"] });
+    expect(textFilter("井盖", "530103")).toEqual({ terms: ["井盖"] });
+  });
+
+  it("asks for a lone character as a substring, Latin words and numbers as whole terms", () => {
+    expect(textFilter("井", "530103")).toEqual({ characters: ["井"] });
+    expect(textFilter("WiFi 5G", "530103")?.terms).toEqual(expect.arrayContaining(["wifi"]));
+  });
+
+  it("reads a case number, or its day and ordinal in the caller's district", () => {
+    expect(textFilter("530103-20261122-00042", "530103")).toEqual({ number: "530103-20261122-00042" });
+    expect(textFilter("20261122-00042", "530103")).toEqual({ number: "530103-20261122-00042" });
+  });
+
+  it("finds nothing for text without a searchable term", () => {
+    expect(textFilter("的", "530103")).toBeNull();
+    expect(textFilter("%_", "530103")).toBeNull();
   });
 });

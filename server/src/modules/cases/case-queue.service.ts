@@ -3,7 +3,7 @@ import { AppError, badRequest, notFound } from "../../errors.ts";
 import { regionOf, writeAudit } from "../audit/audit.repository.ts";
 import { codeInScope, requirePermission, type Actor } from "../auth/actor.ts";
 import { maskPhone } from "../people/people.presenters.ts";
-import { countCasesUnder, findCasePage, type CasePageFilter, type PagePosition } from "./case-queue.repository.ts";
+import { countCasesUnder, countMatchingCases, findCasePage, type CasePageFilter, type PagePosition } from "./case-queue.repository.ts";
 import { calendarFor } from "./calendars.ts";
 import { deadlineStatus, nearDueLimit, type DeadlineStatus } from "./deadlines.ts";
 import { searchTerms } from "./text.ts";
@@ -117,6 +117,36 @@ function queueFilter(queue: CaseQueue | undefined, actor: Actor, now: Date): Par
 
 type ResolvedFilter = Omit<CasePageFilter, "limit" | "after">;
 
+const HAN = /^\p{Script=Han}+$/u;
+/** A whole case number, or its day and ordinal (20261122-00042) within the actor's region. */
+const CASE_NUMBER = /^\d{6}-\d{8}-\d{5,}$/;
+const CASE_NUMBER_TAIL = /^\d{8}-\d{5,}$/;
+
+/**
+ * What `q` asks of a case: its number, or search terms that must all be among the case's stored
+ * terms. A Chinese word is asked for as its character bigrams, which the stored terms hold however
+ * the segmenter split the case's text; a lone character, which no bigram is, is a substring test.
+ * Null when nothing can match (text the tokenizer drops entirely: punctuation, stop words).
+ */
+export function textFilter(q: string, region: string): Pick<CasePageFilter, "terms" | "characters" | "number"> | null {
+  const trimmed = q.trim();
+  if (CASE_NUMBER.test(trimmed)) return { number: trimmed };
+  if (CASE_NUMBER_TAIL.test(trimmed)) return { number: `${region}-${trimmed}` };
+  const terms = new Set<string>();
+  const characters = new Set<string>();
+  for (const token of searchTerms(q).split(" ").filter(Boolean)) {
+    const chars = Array.from(token);
+    if (!HAN.test(token)) terms.add(token);
+    else if (chars.length === 1) characters.add(token);
+    else for (let k = 0; k + 1 < chars.length; k++) terms.add(chars[k] + chars[k + 1]);
+  }
+  // A character inside a bigram asked for is asked for already.
+  const covered = [...terms].join("");
+  const alone = [...characters].filter((char) => !covered.includes(char));
+  if (terms.size === 0 && alone.length === 0) return null;
+  return { terms: terms.size ? [...terms] : undefined, characters: alone.length ? alone : undefined };
+}
+
 /** The page filter a list query asks for, checked against the actor; null when it can match nothing. */
 function resolveFilter(actor: Actor, query: Omit<CaseListQuery, "limit" | "cursor">, now: Date): ResolvedFilter | null {
   requirePermission(actor, "case.read");
@@ -130,9 +160,8 @@ function resolveFilter(actor: Actor, query: Omit<CaseListQuery, "limit" | "curso
     const requested = query.statuses;
     statuses = (statuses ?? STATUSES).filter((status) => requested.includes(status));
   }
-  // Text the tokenizer drops entirely (punctuation, stop words) cannot be found in any case.
-  const terms = query.q === undefined ? undefined : searchTerms(query.q).split(" ").filter(Boolean);
-  if (statuses?.length === 0 || terms?.length === 0) return null;
+  const text = query.q === undefined ? undefined : textFilter(query.q, regionOf(actor.scopeCode));
+  if (statuses?.length === 0 || text === null) return null;
   return {
     ...queue,
     statuses,
@@ -142,7 +171,7 @@ function resolveFilter(actor: Actor, query: Omit<CaseListQuery, "limit" | "curso
     source: query.source,
     createdFrom: query.from === undefined ? undefined : startOfDay(query.from),
     createdBefore: query.to === undefined ? undefined : new Date(startOfDay(query.to).getTime() + DAY_MS),
-    terms,
+    ...text,
   };
 }
 
@@ -166,7 +195,19 @@ export async function listCases(ctx: AppContext, actor: Actor, query: CaseListQu
 
 /** An export holds at most this many cases; a wider one must be narrowed by its filters. */
 export const EXPORT_MAX_CASES = 50_000;
-const EXPORT_PAGE = 1_000;
+/** Rows per page of an export: each page is one short query and a short turn of the event loop. */
+const EXPORT_PAGE = 250;
+/** Exports stream one at a time in this process, the others wait their turn: the rest of the traffic shares the database with one. */
+let exportTurn: Promise<void> = Promise.resolve();
+
+/** Waits for the exports before this one; call the returned function when done. */
+async function takeExportTurn(): Promise<() => void> {
+  const before = exportTurn;
+  let done = () => {};
+  exportTurn = new Promise((resolve) => (done = resolve));
+  await before;
+  return done;
+}
 
 const EXPORT_COLUMNS: [header: string, value: (summary: CaseSummary) => string | null][] = [
   ["number", (c) => c.number],
@@ -195,26 +236,27 @@ export function csvCell(value: string | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+const csvLine = (cells: string[]) => `${cells.join(",")}\r\n`;
+
 /**
  * The cases a list query matches, as CSV (UTF-8 with a byte-order mark, so that spreadsheet programs
- * read the Chinese text), phones masked. Every export is audited with its filter and size.
+ * read the Chinese text), phones masked. Every export is audited with its filter and size. The size
+ * limit is checked by a count that stops at the limit, before any case is read; the lines are then
+ * produced page by page, so that an export holds one page in memory, and each page waits for the
+ * requests queued meanwhile (the embedded database serves one query at a time). One export streams
+ * at a time; the others wait their turn.
  */
-export async function exportCases(ctx: AppContext, actor: Actor, query: Omit<CaseListQuery, "limit" | "cursor">): Promise<{ csv: string; count: number }> {
+export async function exportCases(
+  ctx: AppContext,
+  actor: Actor,
+  query: Omit<CaseListQuery, "limit" | "cursor">,
+): Promise<{ count: number; csv: AsyncIterable<string> }> {
   requirePermission(actor, "case.export");
   const now = new Date();
   const filter = resolveFilter(actor, query, now);
-  const summaries: CaseSummary[] = [];
-  let after: PagePosition | undefined;
-  while (filter) {
-    const rows = await findCasePage(ctx.db, actor, { ...filter, after, limit: EXPORT_PAGE });
-    const page = rows.slice(0, EXPORT_PAGE);
-    summaries.push(...page.map((row) => presentSummary(row, now)));
-    if (summaries.length > EXPORT_MAX_CASES) {
-      throw new AppError(422, "export_too_large", `An export holds at most ${EXPORT_MAX_CASES} cases: narrow the filters`);
-    }
-    const last = page.at(-1);
-    if (rows.length <= EXPORT_PAGE || !last) break;
-    after = { at: last.position_at, id: last.id };
+  const count = filter ? await countMatchingCases(ctx.db, actor, filter, EXPORT_MAX_CASES + 1) : 0;
+  if (count > EXPORT_MAX_CASES) {
+    throw new AppError(422, "export_too_large", `An export holds at most ${EXPORT_MAX_CASES} cases: narrow the filters`);
   }
   await writeAudit(ctx.db, {
     regionCode: regionOf(actor.scopeCode),
@@ -222,10 +264,35 @@ export async function exportCases(ctx: AppContext, actor: Actor, query: Omit<Cas
     action: "case.export",
     targetType: "case",
     targetId: null,
-    details: { query, count: summaries.length },
+    details: { query, count },
   });
-  const lines = [EXPORT_COLUMNS.map(([header]) => header), ...summaries.map((summary) => EXPORT_COLUMNS.map(([, value]) => csvCell(value(summary))))];
-  return { csv: `\uFEFF${lines.map((cells) => cells.join(",")).join("\r\n")}\r\n`, count: summaries.length };
+  async function* lines(): AsyncGenerator<string> {
+    yield `\uFEFF${csvLine(EXPORT_COLUMNS.map(([header]) => header))}`;
+    const release = await takeExportTurn();
+    try {
+      yield* pages();
+    } finally {
+      release();
+    }
+  }
+  async function* pages(): AsyncGenerator<string> {
+    let after: PagePosition | undefined;
+    while (filter) {
+      const rows = await findCasePage(ctx.db, actor, { ...filter, after, limit: EXPORT_PAGE });
+      const page = rows.slice(0, EXPORT_PAGE);
+      yield page
+        .map((row) => {
+          const summary = presentSummary(row, now);
+          return csvLine(EXPORT_COLUMNS.map(([, value]) => csvCell(value(summary))));
+        })
+        .join("");
+      const last = page.at(-1);
+      if (rows.length <= EXPORT_PAGE || !last) break;
+      after = { at: last.position_at, id: last.id };
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  return { count, csv: lines() };
 }
 
 type Counts = { total: number; open: number; overdue: number; byStatus: Partial<Record<CaseStatus, number>> };

@@ -1,7 +1,7 @@
-import { sql, type Insertable, type Kysely, type RawBuilder, type Updateable } from "kysely";
+import { sql, type Expression, type ExpressionBuilder, type Insertable, type Kysely, type RawBuilder, type SqlBool, type Updateable } from "kysely";
 import { v7 as uuidv7 } from "uuid";
 import type { CaseRow, CaseTable, DB } from "../../db/schema.ts";
-import { inScope, type Actor } from "../auth/actor.ts";
+import type { Actor } from "../auth/actor.ts";
 
 /** Statuses of a case still being worked on: the ones a new report may duplicate. */
 export const OPEN_STATUSES = ["reported", "accepted", "registered", "dispatched", "in_progress", "suspended", "handled"] as const;
@@ -261,18 +261,67 @@ export function findCaseDetailInScope(db: Kysely<DB>, actor: Actor, id: string):
       timelineJson(sql`select * from case_events where region_code = cases.region_code and case_id = cases.id`).as("timeline"),
       photosJson("cases").as("photos"),
     ])
+    .where((eb) => caseInScope(eb, actor))
     .where("id", "=", id)
-    .where(inScope(actor, sql.ref("community_code")))
     .executeTakeFirst();
+}
+
+/**
+ * The end of the range of codes that start with `prefix`: division codes are digits, so the codes
+ * under a prefix are `>= prefix` and `< codeRangeEnd(prefix)` (`530103009` → `53010301`), a range a
+ * btree walks directly. Null when no code follows every code under the prefix (all nines, or empty).
+ */
+export function codeRangeEnd(prefix: string): string | null {
+  const kept = prefix.replace(/9+$/, "");
+  if (kept.length === 0) return null;
+  const last = kept.charCodeAt(kept.length - 1);
+  return kept.slice(0, -1) + String.fromCharCode(last + 1);
+}
+
+/** `column` holds a code under `prefix`, as a range. */
+export function codeUnder(eb: ExpressionBuilder<DB, "cases">, column: "region_code" | "community_code", prefix: string): Expression<SqlBool> {
+  const end = codeRangeEnd(prefix);
+  return end === null ? eb(column, ">=", prefix) : eb.and([eb(column, ">=", prefix), eb(column, "<", end)]);
+}
+
+/**
+ * Cases under a division: the region (the district, a case's key prefix) and the street or
+ * community by equality on their own columns (a case's codes nest, checked by the table), so that
+ * an index over (region, street or community, creation) serves it in order. Codes of other lengths
+ * fall back to a range of community codes.
+ */
+export function caseUnder(eb: ExpressionBuilder<DB, "cases">, code: string): Expression<SqlBool> {
+  if (code.length < 6) return codeUnder(eb, "region_code", code);
+  const region = eb("region_code", "=", code.slice(0, 6));
+  if (code.length === 6) return region;
+  if (code.length === 9) return eb.and([region, eb("street_code", "=", code)]);
+  if (code.length === 12) return eb.and([region, eb("community_code", "=", code)]);
+  return eb.and([region, codeUnder(eb, "community_code", code)]);
+}
+
+/** Cases in the actor's scope (under their division); none without a staff scope. */
+export function caseInScope(eb: ExpressionBuilder<DB, "cases">, actor: Actor): Expression<SqlBool> {
+  return actor.scopeCode === null ? sql<SqlBool>`false` : caseUnder(eb, actor.scopeCode);
 }
 
 /** One case in the actor's scope (its community lies under the actor's division), or undefined. */
 export function findCaseInScope(db: Kysely<DB>, actor: Actor, id: string): Promise<CaseRow | undefined> {
+  // The scope names the region, the leading column of the key: the lookup is one index probe.
   return db
     .selectFrom("cases")
     .selectAll()
+    .where((eb) => caseInScope(eb, actor))
     .where("id", "=", id)
-    .where(inScope(actor, sql.ref("community_code")))
+    .executeTakeFirst();
+}
+
+/** The case with this number (530103-20261122-00042), found through its region, the number's first six digits. */
+export function findCaseByNumber(db: Kysely<DB>, number: string): Promise<CaseRow | undefined> {
+  return db
+    .selectFrom("cases")
+    .selectAll()
+    .where("region_code", "=", number.slice(0, 6))
+    .where("number", "=", number)
     .executeTakeFirst();
 }
 

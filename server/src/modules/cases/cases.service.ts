@@ -14,6 +14,7 @@ import { STAFF_ROLES } from "../people/roles.ts";
 import { calendarFor } from "./calendars.ts";
 import {
   findCaseDetailInScope,
+  findCaseByNumber,
   findCaseInScope,
   findTimeline,
   insertReportedCases,
@@ -547,7 +548,7 @@ export async function revealReporterContact(ctx: AppContext, actor: Actor, id: s
 }
 
 async function caseByToken(ctx: AppContext, number: string, token: string): Promise<CaseRow> {
-  const row = await ctx.db.selectFrom("cases").selectAll().where("number", "=", number).executeTakeFirst();
+  const row = await findCaseByNumber(ctx.db, number);
   // A wrong token answers exactly like an unknown number.
   const given = Buffer.from(sha256(token));
   if (!row || !crypto.timingSafeEqual(given, Buffer.from(row.tracking_token_hash))) {

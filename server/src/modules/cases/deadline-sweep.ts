@@ -5,7 +5,7 @@ import type { AppContext } from "../../context.ts";
 import type { DB } from "../../db/schema.ts";
 import { calendarFor } from "./calendars.ts";
 import { insertCaseEvent } from "./cases.repository.ts";
-import { deadlineStatus } from "./deadlines.ts";
+import { deadlineStatus, nearDueLimit } from "./deadlines.ts";
 
 /** This process's name in leases: several servers may share one PostgreSQL. */
 export const PROCESS_ID = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString("hex")}`;
@@ -32,23 +32,33 @@ export async function takeLease(db: Kysely<DB>, name: string, holder: string, tt
   return row?.holder === holder;
 }
 
+/** Statuses whose deadline runs; suspended cases are left out: their clock stands still. */
+const SWEPT = ["reported", "accepted", "registered", "dispatched", "in_progress", "handled"] as const;
+
 /**
  * Marks open cases near due and overdue on the working calendar and writes one urge (督办) event
- * for each change, in one transaction. Suspended cases are skipped: their clock stands still.
+ * for each change, in one transaction. It reads only cases whose state is due to change: near due
+ * and past the deadline, or on time with a deadline at most four working hours away (on the most
+ * generous of the regions' calendars).
  */
 export async function sweepDeadlines(ctx: AppContext, now = new Date()): Promise<{ nearDue: number; overdue: number }> {
+  const regions = await ctx.db.selectFrom("divisions").select("code").where("level", "=", "district").execute();
+  const nearDueUntil = new Date(Math.max(now.getTime(), ...regions.map(({ code }) => nearDueLimit(now, calendarFor(code)).getTime())));
   return ctx.db.transaction().execute(async (trx) => {
-    const candidates = await trx
-      .selectFrom("cases")
-      .select(["region_code", "id", "status", "level", "handle_by", "deadline_state"])
-      .where("status", "in", ["reported", "accepted", "registered", "dispatched", "in_progress", "handled"])
-      .where("deadline_state", "!=", "overdue")
-      // Anything due within three days may be near due in working hours; the rest cannot be.
-      .where("handle_by", "<", new Date(now.getTime() + 3 * 86_400_000))
-      .orderBy("handle_by")
-      .limit(BATCH)
-      .forUpdate()
-      .execute();
+    // One query per state, each a range of its own index in deadline order (cases_sweep_on_time,
+    // cases_sweep_near_due): as one query with OR the planner misjudges how many running cases match.
+    const due = (state: "on_time" | "near_due", until: Date, inclusive: boolean) =>
+      trx
+        .selectFrom("cases")
+        .select(["region_code", "id", "status", "level", "handle_by", "deadline_state"])
+        .where("status", "in", SWEPT)
+        .where("deadline_state", "=", state)
+        .where("handle_by", inclusive ? "<=" : "<", until)
+        .orderBy("handle_by")
+        .limit(BATCH)
+        .forUpdate()
+        .execute();
+    const candidates = [...(await due("near_due", now, false)), ...(await due("on_time", nearDueUntil, true))];
     const counts = { nearDue: 0, overdue: 0 };
     for (const row of candidates) {
       const state = deadlineStatus(row.handle_by, now, calendarFor(row.region_code));
