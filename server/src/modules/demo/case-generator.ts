@@ -684,7 +684,10 @@ class CaseRun {
         const assignee = this.assignee();
         if (s.pendingExtensionDays !== null) {
           const approve = g.maybe(0.75);
-          return { by: this.dispatcher(), command: { action: approve ? "approve_extension" : "deny_extension" }, after: g.wait(30 * MINUTE, 1 * DAY) };
+          const dispatcher = this.dispatcher();
+          // Whoever asked cannot approve: a community's workstation that asked withdraws its own request.
+          const action = approve && dispatcher.id !== s.extensionRequestedBy ? "approve_extension" : "deny_extension";
+          return { by: dispatcher, command: { action }, after: g.wait(30 * MINUTE, 1 * DAY) };
         }
         if (!assignee) return { by: this.dispatcher(), command: { action: "suspend", note: g.choose(SUSPEND_NOTES) }, after: g.wait(HOUR, DAY) };
         if (this.steps < 12 && g.maybe(0.05)) {
