@@ -33,6 +33,9 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === "postgres") {
     const pool = new pg.Pool({ connectionString: target.url, max: 10 });
+    // An idle connection the server ends (a restart, an administrator, a dropped database) leaves
+    // the pool, which opens another at the next query; unheard, its error would end the process.
+    pool.on("error", () => {});
     return wrap(pool, "postgres", async () => {});
   }
   const dataDir = target.kind === "pglite" ? path.resolve(target.dataDir) : undefined;
