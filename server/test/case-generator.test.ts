@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyAuditChain } from "../src/modules/audit/audit.service.ts";
 import { sweepDeadlines } from "../src/modules/cases/deadline-sweep.ts";
-import { applyCommand, isFinal, type Assignment, type CaseState, type CaseStatus, type Command, type WorkflowActor } from "../src/modules/cases/workflow.ts";
+import { applyCommand, isFinal, reportedState, type Assignment, type CaseState, type CaseStatus, type Command, type WorkflowActor } from "../src/modules/cases/workflow.ts";
 import { generateCases, type SeedCasesSummary } from "../src/modules/demo/case-seed.ts";
 import { createTestApp, type TestApp } from "./test-app.ts";
 
@@ -90,21 +90,12 @@ describe("generated cases", () => {
     for (const row of cases) {
       const timeline = timelines.get(row.id) ?? [];
       expect(timeline[0]).toMatchObject({ action: "report", to_status: "reported" });
-      let state: CaseState = {
-        status: "reported",
+      let state: CaseState = reportedState({
         level: timeline[0].level as CaseState["level"],
         communityCode: row.community_code,
         streetCode: row.street_code,
         districtCode: row.region_code,
-        assignment: null,
-        suspendedFrom: null,
-        pendingExtensionDays: null,
-        extensionRequestedBy: null,
-        reworkCount: 0,
-        reopenCount: 0,
-        satisfaction: null,
-        mergedInto: null,
-      };
+      });
       let transitions = 0;
       for (const event of timeline.slice(1)) {
         expect(event.at.getTime()).toBeLessThanOrEqual(now.getTime());

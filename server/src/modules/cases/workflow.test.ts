@@ -6,6 +6,7 @@ import {
   availableActions,
   isFinal,
   LEVELS,
+  reportedState,
   SATISFACTION,
   STATUSES,
   WorkflowError,
@@ -19,21 +20,7 @@ const COMMUNITY = "530103001001";
 const STREET = "530103001";
 const DISTRICT = "530103";
 
-const fresh = (): CaseState => ({
-  status: "reported",
-  level: "community",
-  communityCode: COMMUNITY,
-  streetCode: STREET,
-  districtCode: DISTRICT,
-  assignment: null,
-  suspendedFrom: null,
-  pendingExtensionDays: null,
-  extensionRequestedBy: null,
-  reworkCount: 0,
-  reopenCount: 0,
-  satisfaction: null,
-  mergedInto: null,
-});
+const fresh = (): CaseState => reportedState({ level: "community", communityCode: COMMUNITY, streetCode: STREET, districtCode: DISTRICT });
 
 const actor = (userId: string, roles: string[], scopeCode: string | null, departmentId: string | null = null): WorkflowActor => ({
   userId,

@@ -70,6 +70,22 @@ export type CaseState = {
   mergedInto: string | null;
 };
 
+/** A case as it is reported, before any action: where it is and at which level. */
+export function reportedState(place: Pick<CaseState, "level" | "communityCode" | "streetCode" | "districtCode">): CaseState {
+  return {
+    status: "reported",
+    ...place,
+    assignment: null,
+    suspendedFrom: null,
+    pendingExtensionDays: null,
+    extensionRequestedBy: null,
+    reworkCount: 0,
+    reopenCount: 0,
+    satisfaction: null,
+    mergedInto: null,
+  };
+}
+
 /** Who acts: the fields of the request's Actor that the workflow needs. */
 export type WorkflowActor = {
   userId: string;

@@ -13,6 +13,7 @@ import { suggestCategories, tokenize } from "../cases/text.ts";
 import {
   applyCommand,
   isFinal,
+  reportedState,
   type Assignment,
   type CaseState,
   type CaseStatus,
@@ -578,21 +579,7 @@ class CaseRun {
     private readonly category: WorldCategory | undefined,
     private readonly duplicateOf: MergeTarget | undefined,
   ) {
-    this.state = {
-      status: "reported",
-      level: row.level,
-      communityCode: row.communityCode,
-      streetCode: row.streetCode,
-      districtCode: g.region,
-      assignment: null,
-      suspendedFrom: null,
-      pendingExtensionDays: null,
-      extensionRequestedBy: null,
-      reworkCount: 0,
-      reopenCount: 0,
-      satisfaction: null,
-      mergedInto: null,
-    };
+    this.state = reportedState({ level: row.level, communityCode: row.communityCode, streetCode: row.streetCode, districtCode: g.region });
     this.at = row.createdAt.getTime();
     this.policy = policyFor(category?.deadlinePolicy ?? "dukao130", row.urgency);
     this.stallAfter = g.maybe(0.03) ? Math.floor(g.rand() * 8) : Number.POSITIVE_INFINITY;
