@@ -6,8 +6,9 @@ import { openDatabase, type Database } from "./db/database.ts";
 import { listenControlSocket } from "./db/control-socket.ts";
 import { migrate } from "./db/migrate.ts";
 import { holdsNoDivisions, seedDemoDistrict } from "./modules/demo/demo.seed.ts";
-import { startDeadlineScheduler } from "./modules/cases/deadline-sweep.ts";
-import { startHousekeeping } from "./modules/system/housekeeping.ts";
+import { sweepDeadlines } from "./modules/cases/deadline-sweep.ts";
+import { purgeExpired } from "./modules/system/housekeeping.ts";
+import { startLeasedJob } from "./modules/system/scheduler.ts";
 import { ensureCategories } from "./modules/cases/categories.service.ts";
 
 export type Running = { app: FastifyInstance; database: Database; ctx: AppContext; stop(): Promise<void> };
@@ -63,8 +64,9 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
     await running.stop();
     throw error;
   }
-  const stopDeadlines = startDeadlineScheduler(running.ctx, app.log);
-  const stopHousekeeping = startHousekeeping(running.ctx, app.log);
+  const { ctx } = running;
+  const stopDeadlines = startLeasedJob(ctx.db, app.log, { name: "deadline-sweep", intervalMs: 60_000, run: () => sweepDeadlines(ctx) });
+  const stopHousekeeping = startLeasedJob(ctx.db, app.log, { name: "housekeeping", intervalMs: 15 * 60_000, run: () => purgeExpired(ctx) });
   stopSweeps = () => {
     stopDeadlines();
     stopHousekeeping();

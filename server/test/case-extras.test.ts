@@ -1,7 +1,8 @@
 import sharp from "sharp";
 import { v7 as uuidv7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sweepDeadlines, takeLease } from "../src/modules/cases/deadline-sweep.ts";
+import { sweepDeadlines } from "../src/modules/cases/deadline-sweep.ts";
+import { takeLease } from "../src/modules/system/scheduler.ts";
 import { createTestApp, type TestApp } from "./test-app.ts";
 
 describe("photos, duplicates, merging and the deadline sweep", () => {

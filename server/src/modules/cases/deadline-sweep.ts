@@ -1,5 +1,3 @@
-import crypto from "node:crypto";
-import os from "node:os";
 import { sql, type Kysely } from "kysely";
 import type { AppContext } from "../../context.ts";
 import type { DB } from "../../db/schema.ts";
@@ -7,30 +5,7 @@ import { calendarFor } from "./calendars.ts";
 import { insertCaseEvent } from "./cases.repository.ts";
 import { deadlineStatus, nearDueLimit } from "./deadlines.ts";
 
-/** This process's name in leases: several servers may share one PostgreSQL. */
-export const PROCESS_ID = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString("hex")}`;
-
-const SWEEP_LEASE = "deadline-sweep";
 const BATCH = 500;
-
-/**
- * Takes the named lease for `ttlMs` if it is free, expired, or already ours. The lease is left to
- * expire rather than released, so that the job runs once per period however many servers try.
- */
-export async function takeLease(db: Kysely<DB>, name: string, holder: string, ttlMs: number): Promise<boolean> {
-  const row = await db
-    .insertInto("scheduler_leases")
-    .values({ name, holder, expires_at: sql<Date>`now() + make_interval(secs => ${ttlMs / 1000})` })
-    .onConflict((conflict) =>
-      conflict
-        .column("name")
-        .doUpdateSet({ holder: (eb) => eb.ref("excluded.holder"), expires_at: (eb) => eb.ref("excluded.expires_at") })
-        .where((eb) => eb.or([eb("scheduler_leases.expires_at", "<", sql<Date>`now()`), eb("scheduler_leases.holder", "=", holder)])),
-    )
-    .returning("holder")
-    .executeTakeFirst();
-  return row?.holder === holder;
-}
 
 /** Statuses whose deadline runs; suspended cases are left out: their clock stands still. */
 const SWEPT = ["reported", "accepted", "registered", "dispatched", "in_progress", "handled"] as const;
@@ -80,21 +55,4 @@ export async function sweepDeadlines(ctx: AppContext, now = new Date()): Promise
     }
     return counts;
   });
-}
-
-/** Runs the sweep every `intervalMs` in whichever server holds the lease; returns a stop function. */
-export function startDeadlineScheduler(ctx: AppContext, log: { info(o: object, m: string): void; error(o: object, m: string): void }, intervalMs = 60_000): () => void {
-  const tick = async () => {
-    try {
-      if (!(await takeLease(ctx.db, SWEEP_LEASE, PROCESS_ID, intervalMs - 1_000))) return;
-      const counts = await sweepDeadlines(ctx);
-      if (counts.nearDue || counts.overdue) log.info(counts, "deadline sweep");
-    } catch (error) {
-      log.error({ err: error }, "deadline sweep failed");
-    }
-  };
-  const timer = setInterval(() => void tick(), intervalMs);
-  timer.unref();
-  void tick();
-  return () => clearInterval(timer);
 }
