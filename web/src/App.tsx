@@ -1,22 +1,23 @@
-import { lazy, Suspense, useState } from "react";
+import { useState } from "react";
+import { RouterProvider } from "react-router";
 import { QueryClientProvider, useQuery } from "@tanstack/react-query";
 import { App as AntApp, Button, ConfigProvider, Result, Spin } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
 import { fetchMe } from "./api/client";
-import { useI18n } from "./i18n";
+import { useTranslation } from "react-i18next";
+import { useLanguage } from "./i18n";
 import { LoginPage } from "./pages/LoginPage";
 import { createQueryClient, ME_QUERY_KEY } from "./queryClient";
+import { createRouter } from "./routes";
 
 // The nonce the server put in this page; Ant Design's <style> elements carry it, so that the
 // Content-Security-Policy admits them and no other inline style.
 const CSP = { nonce: document.querySelector<HTMLMetaElement>('meta[property="csp-nonce"]')?.nonce || undefined };
 
-// The map page carries Leaflet; it loads only after sign-in.
-const MapPage = lazy(() => import("./pages/MapPage"));
 
 export function App() {
-  const { language } = useI18n();
+  const language = useLanguage();
   const [queryClient] = useState(createQueryClient);
   return (
     <ConfigProvider
@@ -43,9 +44,9 @@ function FullPageSpin({ tip }: { tip: string }) {
   );
 }
 
-/** Shows the sign-in page or, once `/auth/me` answers with a user, the map. */
+/** Shows the sign-in page or, once `/auth/me` answers with a user, the page its URL names. */
 function Session() {
-  const { t } = useI18n();
+  const { t } = useTranslation();
   const me = useQuery({ queryKey: ME_QUERY_KEY, queryFn: fetchMe, retry: 1, staleTime: Infinity });
 
   if (me.isPending) return <FullPageSpin tip={t("session.checking")} />;
@@ -66,9 +67,11 @@ function Session() {
     );
   }
   if (!me.data) return <LoginPage />;
-  return (
-    <Suspense fallback={<FullPageSpin tip={t("map.loading")} />}>
-      <MapPage me={me.data} />
-    </Suspense>
-  );
+  return <SignedIn />;
+}
+
+/** The routed pages; each loads its own chunk, so sign-in carries none of them. */
+function SignedIn() {
+  const [router] = useState(createRouter);
+  return <RouterProvider router={router} />;
 }

@@ -1,5 +1,6 @@
 import { Radio } from "antd";
-import { useI18n } from "../i18n";
+import { useTranslation } from "react-i18next";
+import { setLanguage, useLanguage } from "../i18n";
 
 type Props = {
   /** Light text for a dark background. */
@@ -7,7 +8,8 @@ type Props = {
 };
 
 export function LanguageSwitch({ inverted = false }: Props) {
-  const { language, setLanguage, t } = useI18n();
+  const { t } = useTranslation();
+  const language = useLanguage();
   return (
     <Radio.Group
       aria-label={t("lang.label")}

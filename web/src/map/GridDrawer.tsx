@@ -4,11 +4,13 @@ import { Alert, Descriptions, Drawer, Empty, Skeleton, Tag, Typography } from "a
 import { PhoneOutlined, UserOutlined } from "@ant-design/icons";
 import { ApiError, fetchGrid, type GridFeature, type StaffDuty } from "../api/client";
 
-function dutyLabel(duty: StaffDuty, t: Translate): string {
+function dutyLabel(duty: StaffDuty, t: TFunction): string {
   const key = DUTY_LABELS[duty];
   return key ? t(key) : duty;
 }
-import { useI18n, type MessageKey, type Translate } from "../i18n";
+import { useTranslation } from "react-i18next";
+import type { TFunction } from "i18next";
+import type { MessageKey } from "../i18n";
 
 const DUTY_LABELS: Readonly<Record<string, MessageKey | undefined>> = {
   inspector: "duty.inspector",
@@ -33,7 +35,7 @@ type Props = {
 };
 
 export function GridDrawer({ feature, onClose }: Props) {
-  const { t } = useI18n();
+  const { t } = useTranslation();
   // Keep showing the last grid while the drawer slides closed.
   const [lastFeature, setLastFeature] = useState(feature);
   if (feature !== null && feature !== lastFeature) setLastFeature(feature);

@@ -3,7 +3,9 @@ import { Alert, Button, Card, Form, Input, Typography } from "antd";
 import { LockOutlined, UserOutlined } from "@ant-design/icons";
 import { ApiError, login } from "../api/client";
 import { LanguageSwitch } from "../components/LanguageSwitch";
-import { useI18n, type MessageKey, type Translate } from "../i18n";
+import { useTranslation } from "react-i18next";
+import type { TFunction } from "i18next";
+import type { MessageKey } from "../i18n";
 import { ME_QUERY_KEY } from "../queryClient";
 
 type LoginForm = { username: string; password: string };
@@ -15,7 +17,7 @@ const KNOWN_ERRORS: Record<string, MessageKey> = {
   network_error: "login.error.network_error",
 };
 
-function loginErrorText(error: Error, t: Translate): string {
+function loginErrorText(error: Error, t: TFunction): string {
   const code = error instanceof ApiError ? error.code : "";
   const key = KNOWN_ERRORS[code];
   if (code === "login_throttled" && error instanceof ApiError) {
@@ -27,7 +29,7 @@ function loginErrorText(error: Error, t: Translate): string {
 }
 
 export function LoginPage() {
-  const { t } = useI18n();
+  const { t } = useTranslation();
   const queryClient = useQueryClient();
   const [form] = Form.useForm<LoginForm>();
 

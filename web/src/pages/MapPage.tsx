@@ -2,13 +2,15 @@ import { useCallback, useMemo, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Button, Layout, Result, Spin, Tag, Typography } from "antd";
 import { EnvironmentOutlined, LogoutOutlined, UserOutlined } from "@ant-design/icons";
-import { fetchDivision, fetchGrids, logout, type Division, type Me, type Scope } from "../api/client";
+import { fetchDivision, fetchGrids, logout, type Division, type Scope } from "../api/client";
 import { LanguageSwitch } from "../components/LanguageSwitch";
-import { useI18n, type MessageKey } from "../i18n";
+import { useTranslation } from "react-i18next";
+import type { MessageKey } from "../i18n";
 import { GridDrawer } from "../map/GridDrawer";
 import { GridMap } from "../map/GridMap";
 import { streetLegend, type StreetEntry } from "../map/palette";
 import { ME_QUERY_KEY } from "../queryClient";
+import { useMe } from "../session";
 
 /**
  * How many levels below the scope to fetch so that streets and communities are both drawn
@@ -31,8 +33,9 @@ function countLevel(division: Division, level: Division["level"]): number {
   return count;
 }
 
-export default function MapPage({ me }: { me: Me }) {
-  const { t } = useI18n();
+export default function MapPage() {
+  const me = useMe();
+  const { t } = useTranslation();
   const queryClient = useQueryClient();
 
   const signOut = useMutation({
@@ -90,7 +93,7 @@ export default function MapPage({ me }: { me: Me }) {
 }
 
 function ScopeMap({ scope }: { scope: Scope }) {
-  const { t } = useI18n();
+  const { t } = useTranslation();
   const [selectedCode, setSelectedCode] = useState<string | null>(null);
   const { depth, label: levelLabel } = scopeLevel(scope.level);
 

@@ -1,3 +1,6 @@
+import type { Messages } from "./languages";
+
+// Words used across the app: its name, sign-in, the header, the grid map.
 const zhCN = {
   "app.title": "网格化社会治理与公共服务平台",
   "app.shortName": "gridgov",
@@ -21,6 +24,10 @@ const zhCN = {
   "session.checking": "正在验证登录状态…",
   "session.error": "无法获取登录状态",
   "common.retry": "重试",
+
+  "notFound.title": "页面不存在",
+  "notFound.hint": "链接可能有误，或您无权查看该内容。",
+  "notFound.home": "返回首页",
 
   "header.user": "当前用户",
   "header.scope": "管辖范围",
@@ -59,10 +66,8 @@ const zhCN = {
   "level.community": "社区",
 };
 
-export type MessageKey = keyof typeof zhCN;
-export type Messages = Record<MessageKey, string>;
 
-const en: Messages = {
+const en: Record<keyof typeof zhCN, string> = {
   "app.title": "Grid-based Social Governance and Public Service Platform",
   "app.shortName": "gridgov",
   "lang.label": "Language",
@@ -85,6 +90,10 @@ const en: Messages = {
   "session.checking": "Checking your session…",
   "session.error": "Could not check your session",
   "common.retry": "Retry",
+
+  "notFound.title": "Page not found",
+  "notFound.hint": "The link may be wrong, or you may not have access to it.",
+  "notFound.home": "Back to the start page",
 
   "header.user": "Signed in as",
   "header.scope": "Jurisdiction",
@@ -123,11 +132,4 @@ const en: Messages = {
   "level.community": "Community",
 };
 
-export const messages: Record<"zh-CN" | "en", Messages> = {
-  "zh-CN": zhCN,
-  en,
-};
-
-export type Language = keyof typeof messages;
-export const LANGUAGES: readonly Language[] = ["zh-CN", "en"];
-export const DEFAULT_LANGUAGE: Language = "zh-CN";
+export default { "zh-CN": zhCN, en } satisfies Messages<typeof zhCN>;

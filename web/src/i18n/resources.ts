@@ -1,0 +1,18 @@
+import type common from "./common";
+
+/**
+ * The namespaces of messages, for typed keys. An area adds its own namespace here (type only, so its
+ * messages stay in its own chunk) and registers it with `addMessages` when its code loads.
+ */
+export type Resources = {
+  common: (typeof common)["zh-CN"];
+};
+
+declare module "i18next" {
+  interface CustomTypeOptions {
+    defaultNS: "common";
+    resources: Resources;
+    // Keys are flat strings with dots in them ("login.heading"), not paths into nested objects.
+    keySeparator: false;
+  }
+}
