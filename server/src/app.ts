@@ -17,7 +17,7 @@ import { acceptDeclaredBodiesOnly } from "./http/cross-site.ts";
 import { answerClientError, answerFrameworkError, registerErrorHandling } from "./http/errors.ts";
 import { ErrorResponse, errors } from "./http/schemas.ts";
 import { trustProxyOption } from "./http/proxies.ts";
-import { RateLimiter } from "./http/rate-limit.ts";
+import { rateLimiterFor } from "./http/rate-limit.ts";
 import { APP_POLICY, contentSecurityPolicy, newNonce, registerSecurityHeaders } from "./http/security-headers.ts";
 import { refuseMalformedQuery, validatorCompiler } from "./http/validation.ts";
 import { LocalAttachmentStore } from "./modules/attachments/attachment-store.ts";
@@ -79,7 +79,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await app.register(compress, { threshold: 2048 });
   registerAuthentication(app, {
     config: ctx.config,
-    limiter: new RateLimiter(ctx.db),
+    limiter: rateLimiterFor(ctx.db, ctx.config.database.kind === "pglite"),
     credentials: {
       actorOfSession: (token) => actorOfSession(ctx, token),
       actorOfApiKey: (key) => actorOfApiKey(ctx, key),

@@ -20,13 +20,13 @@ export type TestApp = {
 
 /** The real app on a private copy of a template database, for requests through `app.inject`. */
 export async function createTestApp(template: Template = "demo", env: Record<string, string> = {}): Promise<TestApp> {
-  const { database, dispose } = await openTestDatabase(template);
+  const { database, location, dispose } = await openTestDatabase(template);
   const attachmentsDir = fs.mkdtempSync(path.join(os.tmpdir(), "gridgov-attachments-"));
   // Every request of a test comes from one address and a few users: the limits are lifted unless a test sets them.
   const lifted = { PUBLIC_REQUESTS_PER_MINUTE: "1000000", RESIDENT_REQUESTS_PER_MINUTE: "1000000", STAFF_REQUESTS_PER_MINUTE: "1000000", API_KEY_REQUESTS_PER_MINUTE: "1000000" };
   const config: Config = {
     ...loadConfig({ ATTACHMENTS_DIR: attachmentsDir, ...lifted, ...env }),
-    database: { kind: "pglite-memory" },
+    database: database.kind === "postgres" ? { kind: "postgres", url: location } : { kind: "pglite", dataDir: location },
   };
   const ctx = createContext(database.db, config);
   await ctx.grids.load(ctx.db);

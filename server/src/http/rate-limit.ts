@@ -8,16 +8,41 @@ const SWEEP_EVERY_MS = 10_000;
 const SWEEP_BATCH = 5_000;
 
 /**
- * Requests per caller in fixed one-minute windows, counted in the database (`rate_limits`) so that
- * every server process of a site shares one count. The window of a caller starts at its first
- * request; one statement counts the request and answers how long the window still runs.
+ * Requests per caller in fixed one-minute windows; the window of a caller starts at its first request.
  */
-export class RateLimiter {
+export type RateLimiter = {
+  /** Counts a request of the bucket; answers the seconds to wait when it is over perMinute, else 0. */
+  hit(bucket: string, perMinute: number): Promise<number>;
+  /** The buckets counted in a window that still runs. */
+  buckets(): Promise<string[]>;
+};
+
+const WINDOW_MS = 60_000;
+const shared = new WeakMap<Kysely<DB>, RateLimiter>();
+
+/**
+ * The limiter of a database, one per database for every app on it. PostgreSQL may serve several
+ * server processes, which must share one count, so it counts in the database; the embedded database
+ * is held by one process only (the data directory lock), whose memory is then that one count and
+ * saves every request a statement.
+ */
+export function rateLimiterFor(db: Kysely<DB>, embedded: boolean): RateLimiter {
+  let limiter = shared.get(db);
+  if (!limiter) shared.set(db, (limiter = embedded ? new MemoryRateLimiter() : new DatabaseRateLimiter(db)));
+  return limiter;
+}
+
+/** Counts in the unlogged `rate_limits` table: one statement counts and answers how long the window runs. */
+export class DatabaseRateLimiter implements RateLimiter {
   private nextSweep = 0;
 
   constructor(private readonly db: Kysely<DB>) {}
 
-  /** Counts a request of the bucket; answers the seconds to wait when it is over perMinute, else 0. */
+  async buckets(): Promise<string[]> {
+    const rows = await this.db.selectFrom("rate_limits").select("bucket").where("window_ends", ">", new Date()).orderBy("bucket").execute();
+    return rows.map((row) => row.bucket);
+  }
+
   async hit(bucket: string, perMinute: number, now = Date.now()): Promise<number> {
     const sweep = now >= this.nextSweep;
     if (sweep) this.nextSweep = now + SWEEP_EVERY_MS;
@@ -54,6 +79,33 @@ export class RateLimiter {
     // A full batch leaves more behind: the next request sweeps again.
     if (swept >= SWEEP_BATCH) this.nextSweep = 0;
     return hits > perMinute ? Math.max(1, wait) : 0;
+  }
+}
+
+/** Counts in memory, for a database that one process holds. */
+export class MemoryRateLimiter implements RateLimiter {
+  private readonly windows = new Map<string, { ends: number; hits: number }>();
+  private sweptAt = -Infinity;
+
+  /** How many windows are held, ended ones not yet swept included. */
+  get size(): number {
+    return this.windows.size;
+  }
+
+  async buckets(now = Date.now()): Promise<string[]> {
+    return [...this.windows].filter(([, window]) => window.ends > now).map(([bucket]) => bucket).sort();
+  }
+
+  async hit(bucket: string, perMinute: number, now = Date.now()): Promise<number> {
+    // Ended windows go every SWEEP_EVERY_MS, and at once when the clock has been set back.
+    if (now - this.sweptAt >= SWEEP_EVERY_MS || now < this.sweptAt) {
+      for (const [held, window] of this.windows) if (window.ends <= now) this.windows.delete(held);
+      this.sweptAt = now;
+    }
+    let window = this.windows.get(bucket);
+    if (!window || window.ends <= now) this.windows.set(bucket, (window = { ends: now + WINDOW_MS, hits: 0 }));
+    window.hits += 1;
+    return window.hits > perMinute ? Math.max(1, Math.ceil((window.ends - now) / 1000)) : 0;
   }
 }
 
