@@ -78,7 +78,10 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): { 
     },
     done(summary) {
       if (tty) stream.write("\n");
-      stream.write(`seed: ${summary.cases.toLocaleString("en")} cases in ${(summary.durationMs / 1000).toFixed(1)} s: ${summary.casesPerSecond.toLocaleString("en")} cases/s\n`);
+      const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+      stream.write(`seed: ${summary.cases.toLocaleString("en")} cases in ${seconds(summary.durationMs)}: ${summary.casesPerSecond.toLocaleString("en")} cases/s\n`);
+      const { generating, cases, events, rest } = summary.timeMs;
+      stream.write(`seed: loading cases ${seconds(cases)}, their events ${seconds(events)}, the rest ${seconds(rest)}; generating ${seconds(generating)}, beside loading\n`);
     },
   };
 }

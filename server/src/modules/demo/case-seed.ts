@@ -31,6 +31,12 @@ export type SeedCasesSummary = {
   to: string;
   durationMs: number;
   casesPerSecond: number;
+  /**
+   * Where the time went, in milliseconds: generating the histories (which overlaps with loading the
+   * previous chunk), loading the cases and their events, and the rest of each chunk's transaction
+   * (numbers, status counts, audit, commit).
+   */
+  timeMs: { generating: number; cases: number; events: number; rest: number };
   /** Up to 100 of the cases, spread over the run, with their tracking tokens (for benches and checks). */
   samples: { id: string; number: string; status: string; trackingToken: string }[];
 };
@@ -153,7 +159,11 @@ export async function generateCases(database: Pick<Database, "kind" | "withClien
   const world = await database.withClient((_client, db) => loadWorld(db));
   const region = world.regionCode;
   const histories = generateCaseHistories(world, { cases: options.cases, seed, now });
-  const summary: SeedCasesSummary = { cases: 0, events: 0, seed, region, from: "", to: "", durationMs: 0, casesPerSecond: 0, samples: [] };
+  const summary: SeedCasesSummary = {
+    cases: 0, events: 0, seed, region, from: "", to: "", durationMs: 0, casesPerSecond: 0,
+    timeMs: { generating: 0, cases: 0, events: 0, rest: 0 },
+    samples: [],
+  };
   const sampleEvery = Math.max(1, Math.floor(options.cases / SAMPLES));
   const load = async (chunk: GeneratedCase[]) => {
     // The connection is taken per chunk: on PGlite a running server's requests go between chunks.
@@ -162,7 +172,10 @@ export async function generateCases(database: Pick<Database, "kind" | "withClien
         const taken = await db.selectFrom("cases").select("id").where("region_code", "=", region).where("id", "=", chunk[0].id).executeTakeFirst();
         if (taken) throw new AppError(409, "already_seeded", `The cases of seed ${seed} are already in the database; choose another --seed`);
       }
-      return db.transaction().execute((trx) => loadChunk(database.kind, client, trx, region, chunk, seed));
+      const loading = performance.now();
+      const result = await db.transaction().execute((trx) => loadChunk(database.kind, client, trx, region, chunk, seed, summary.timeMs));
+      summary.timeMs.rest += performance.now() - loading;
+      return result;
     });
     chunk.forEach((c, i) => {
       const index = summary.cases + i;
@@ -177,17 +190,26 @@ export async function generateCases(database: Pick<Database, "kind" | "withClien
     options.onProgress?.({ done: summary.cases, total: options.cases, elapsedMs: performance.now() - started });
   };
   // While the database loads one chunk, the next is generated, in slices that let the load go on.
-  let chunk = await nextChunk(histories, chunkSize);
+  const generate = async () => {
+    const generating = performance.now();
+    const next = await nextChunk(histories, chunkSize);
+    summary.timeMs.generating += performance.now() - generating;
+    return next;
+  };
+  let chunk = await generate();
   while (chunk.length > 0) {
     const loading = load(chunk);
     let next: GeneratedCase[];
     try {
-      next = await nextChunk(histories, chunkSize);
+      next = await generate();
     } finally {
       await loading;
     }
     chunk = next;
   }
+  const { timeMs } = summary;
+  timeMs.rest -= timeMs.cases + timeMs.events;
+  for (const phase of ["generating", "cases", "events", "rest"] as const) timeMs[phase] = Math.round(timeMs[phase]);
   summary.durationMs = Math.round(performance.now() - started);
   summary.casesPerSecond = Math.round((summary.cases * 1000) / Math.max(1, summary.durationMs));
   return summary;
@@ -205,7 +227,15 @@ async function nextChunk(histories: Iterator<GeneratedCase>, size: number): Prom
   return chunk;
 }
 
-async function loadChunk(kind: Database["kind"], client: pg.PoolClient, trx: Kysely<DB>, region: string, chunk: GeneratedCase[], seed: number): Promise<string[]> {
+async function loadChunk(
+  kind: Database["kind"],
+  client: pg.PoolClient,
+  trx: Kysely<DB>,
+  region: string,
+  chunk: GeneratedCase[],
+  seed: number,
+  timeMs: SeedCasesSummary["timeMs"],
+): Promise<string[]> {
   // Numbers: each day's counter advances once for the chunk, as intake's batches do.
   const perDay = new Map<string, number>();
   for (const c of chunk) perDay.set(c.day, (perDay.get(c.day) ?? 0) + 1);
@@ -222,13 +252,20 @@ async function loadChunk(kind: Database["kind"], client: pg.PoolClient, trx: Kys
     return `${region}-${c.day}-${String(n).padStart(5, "0")}`;
   });
 
+  let started = performance.now();
   if (kind === "postgres") {
     await copyIn(client, `copy cases (${CASE_COLUMNS.map(([name]) => name).join(", ")}) from stdin`, copyChunks(chunk.map((c, i) => caseValues(region, c, numbers[i]))));
-    await copyIn(client, `copy case_events (${EVENT_COLUMNS.map(([name]) => name).join(", ")}) from stdin`, copyChunks(allEvents(region, chunk)));
   } else {
     await insertJson(trx, "cases", CASE_COLUMNS, chunk.map((c, i) => caseValues(region, c, numbers[i])));
+  }
+  timeMs.cases += performance.now() - started;
+  started = performance.now();
+  if (kind === "postgres") {
+    await copyIn(client, `copy case_events (${EVENT_COLUMNS.map(([name]) => name).join(", ")}) from stdin`, copyChunks(allEvents(region, chunk)));
+  } else {
     await insertJson(trx, "case_events", EVENT_COLUMNS, [...allEvents(region, chunk)]);
   }
+  timeMs.events += performance.now() - started;
 
   const counts = new Map<string, { region_code: string; community_code: string; status: string; cases: number }>();
   for (const c of chunk) {
