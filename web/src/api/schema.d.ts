@@ -161,6 +161,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/places": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Places in the caller's scope by a few characters of their name: streets, communities, courtyards, buildings and grids
+         * @description For locating a report without a map (a hotline call): every two-character term of `q` must be in the name (a Chinese word is matched by its character pairs; one character is matched as it stands). Best first: the exact name, names starting with `q`, then the shortest. Each place comes with a point and the grid, community and street it lies in; report it with `buildingCode`, `gridCode` or the point.
+         */
+        get: operations["searchPlaces"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/grids/locate": {
         parameters: {
             query?: never;
@@ -380,6 +400,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What creating this case would find, without writing anything: place, suggested category, urgency, department, deadlines and possible duplicates
+         * @description The same body and checks as `createCase` (and its request limit), but nothing is written. Staff who may read cases also get the open cases in their scope that the report probably duplicates, most similar first: add the caller to one of them with the `follow_up` action instead of creating a case. An emergency category (given, else suggested) makes the urgency `emergency`.
+         */
+        post: operations["previewCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cases/{id}": {
         parameters: {
             query?: never;
@@ -387,7 +427,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A case, its timeline, and the actions the caller may take now */
+        /** A case, its timeline, photos, possible duplicates, and the actions the caller may take now */
         get: operations["getCase"];
         put?: never;
         post?: never;
@@ -406,7 +446,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Take one workflow action on a case (If-Match with its ETag) */
+        /**
+         * Take one workflow action on a case (If-Match with its ETag)
+         * @description `register` (立案) and `reclassify` (dispatchers of the owning centre, while the case is open) take `categoryCode`, `level` and `urgency`; the event records each change (category, department, level, urgency, deadlines before → after) and the change is audited. Other actions refuse those fields (400 invalid_transition_input); `reclassify` needs at least one of them. `follow_up` (seat operators and dispatchers covering the case, while it is open) records another caller about the same case (`note`, optional `caller`) without changing its state: how a hotline seat attaches a caller to a duplicate instead of creating a case.
+         */
         post: operations["transitionCase"];
         delete?: never;
         options?: never;
@@ -496,7 +539,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Edit a category's department, closure level, deadline policy, photo rule or keywords (If-Match)
+         * Edit a category's department, closure level, deadline policy, photo rule, emergency flag or keywords (If-Match)
          * @description Only an administrator of the whole district (or above) edits categories: others get 403 `district_scope_required`.
          */
         patch: operations["updateCategory"];
@@ -1235,6 +1278,96 @@ export interface operations {
             };
             /** @description Default Response */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    searchPlaces: {
+        parameters: {
+            query: {
+                /** @description A few characters of the name, e.g. 尚义 or 3栋 */
+                q: string;
+                limit: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        places: {
+                            /** @enum {unknown} */
+                            kind: "street" | "community" | "courtyard" | "building" | "grid";
+                            code: string;
+                            name: string;
+                            /** @description A point of the place (WGS-84): its own, or one inside its polygon */
+                            location: {
+                                lat: number;
+                                lng: number;
+                            } | null;
+                            /** @description The grid it is or lies in (courtyards and buildings by their point); null for a street or community */
+                            grid: {
+                                code: string;
+                                name: string;
+                            } | null;
+                            /** @description The courtyard (小区/院落) of a building, whose own name is often just 3栋 */
+                            courtyard: {
+                                code: string;
+                                name: string;
+                            } | null;
+                            community: {
+                                code: string;
+                                name: string;
+                            } | null;
+                            street: {
+                                code: string;
+                                name: string;
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2445,7 +2578,7 @@ export interface operations {
     listCases: {
         parameters: {
             query?: {
-                /** @description mine: dispatched to the caller, their department or division, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level); near_due: open, handling deadline within 24 hours; overdue: open, past it */
+                /** @description mine: dispatched to the caller, their department or division, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
                 queue?: "mine" | "centre" | "near_due" | "overdue";
                 /** @description One status or a comma-separated list */
                 status?: string;
@@ -2459,7 +2592,7 @@ export interface operations {
                 from?: string;
                 /** @description Created on or before this day (China Standard Time) */
                 to?: string;
-                /** @description Words that must all occur in the title or description, or a case number (530103-20261122-00042, or 20261122-00042 in the caller's district) */
+                /** @description Words that must all occur in the title or description, or a case number: whole (530103-20261122-00042), its day and ordinal in the caller's district (20261122-00042), its day (20261122 or 530103-20261122: the cases created that day), or its ordinal alone (00042 or 42: cases with that ordinal on any day, and cases whose text holds the digits) */
                 q?: string;
                 limit?: number;
                 /** @description nextCursor of the previous page */
@@ -2626,6 +2759,8 @@ export interface operations {
                                 name: string | null;
                                 phone: string | null;
                                 own: boolean;
+                                /** @description Whether the caller may see the full number with POST /cases/{id}/reporter-contact (audited) */
+                                canReveal: boolean;
                             };
                             assignment: {
                                 [key: string]: string;
@@ -2653,6 +2788,10 @@ export interface operations {
                         duplicates: {
                             id: string;
                             number: string;
+                            title: string;
+                            status: string;
+                            createdAt: string;
+                            /** @description Cosine similarity of the texts' terms, 0 to 1 */
                             similarity: number;
                             distanceMeters: number;
                         }[];
@@ -2742,6 +2881,180 @@ export interface operations {
             };
         };
     };
+    previewCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    description: string;
+                    title?: string;
+                    /** @description Category code, e.g. component.public.manhole */
+                    categoryCode?: string;
+                    /**
+                     * @description Only staff declare an emergency (else 403 urgency_not_allowed)
+                     * @enum {unknown}
+                     */
+                    urgency?: "normal" | "urgent" | "emergency";
+                    /**
+                     * @description The channel; residents and anonymous reporters may name only resident_web or resident_app (else 403 source_not_allowed)
+                     * @enum {unknown}
+                     */
+                    source?: "resident_web" | "resident_app" | "hotline" | "grid_worker" | "supervisor_patrol" | "volunteer" | "camera" | "api" | "staff";
+                    location?: {
+                        lat: number;
+                        lng: number;
+                        /** @description Coordinate system of the point: WGS-84 (GPS), GCJ-02 (Amap, Tencent, WeChat) or BD-09 (Baidu) */
+                        crs?: "wgs84" | "gcj02" | "bd09";
+                    };
+                    /** @description 15-digit grid code */
+                    gridCode?: string;
+                    /** @description 18-digit building code */
+                    buildingCode?: string;
+                    reporter?: {
+                        name?: string;
+                        phone?: string;
+                    };
+                    /** @description Ids from POST /api/v1/attachments */
+                    photoIds?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        location: {
+                            lat: number;
+                            lng: number;
+                        };
+                        grid: {
+                            code: string;
+                            name: string;
+                        };
+                        community: {
+                            code: string;
+                            name: string;
+                        };
+                        street: {
+                            code: string;
+                            name: string;
+                        };
+                        buildingCode: string | null;
+                        category: {
+                            code: string;
+                            name: string;
+                        } | null;
+                        /** @description From the text, best first (at most 3) */
+                        suggestedCategories: {
+                            code: string;
+                            name: string;
+                        }[];
+                        urgency: string;
+                        departmentCode: string | null;
+                        /** @description If it were reported now */
+                        deadlines: {
+                            acceptBy: string;
+                            dispatchBy: string;
+                            feedbackBy: string;
+                            handleBy: string;
+                        };
+                        /** @description For staff who may read cases (in their scope); always empty for the public */
+                        duplicates: {
+                            id: string;
+                            number: string;
+                            title: string;
+                            status: string;
+                            createdAt: string;
+                            /** @description Cosine similarity of the texts' terms, 0 to 1 */
+                            similarity: number;
+                            distanceMeters: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getCase: {
         parameters: {
             query?: never;
@@ -2786,6 +3099,8 @@ export interface operations {
                                 name: string | null;
                                 phone: string | null;
                                 own: boolean;
+                                /** @description Whether the caller may see the full number with POST /cases/{id}/reporter-contact (audited) */
+                                canReveal: boolean;
                             };
                             assignment: {
                                 [key: string]: string;
@@ -2826,6 +3141,17 @@ export interface operations {
                             details: {
                                 [key: string]: unknown;
                             };
+                        }[];
+                        /** @description Open cases in the caller's scope near this open case, of its category (given or suggested), recent, with similar text, most similar first (at most 5): candidates for merge (`into`). Empty for a finished case */
+                        duplicates: {
+                            id: string;
+                            number: string;
+                            title: string;
+                            status: string;
+                            createdAt: string;
+                            /** @description Cosine similarity of the texts' terms, 0 to 1 */
+                            similarity: number;
+                            distanceMeters: number;
                         }[];
                     };
                 };
@@ -2892,7 +3218,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {unknown} */
-                    action: "accept" | "register" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "evaluate" | "escalate" | "urge" | "merge";
+                    action: "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up";
                     note?: string;
                     /** @description Show the note to the reporter */
                     publicNote?: boolean;
@@ -2910,6 +3236,23 @@ export interface operations {
                     into?: string;
                     /** @description Ids from POST /api/v1/attachments */
                     photoIds?: string[];
+                    /** @description register, reclassify: the case's category (an active one, else 400 unknown_category); its department and deadlines follow, counted from the report. An emergency category raises the urgency to emergency */
+                    categoryCode?: string;
+                    /**
+                     * @description register, reclassify: the closure level, the acting centre's level or a lower one (higher: 422 escalation_required; use escalate)
+                     * @enum {unknown}
+                     */
+                    level?: "community" | "street" | "district";
+                    /**
+                     * @description register, reclassify: the urgency; the deadlines follow
+                     * @enum {unknown}
+                     */
+                    urgency?: "normal" | "urgent" | "emergency";
+                    /** @description follow_up: who called again about this case (the timeline keeps the phone masked) */
+                    caller?: {
+                        name?: string;
+                        phone?: string;
+                    };
                 };
             };
         };
@@ -2947,6 +3290,8 @@ export interface operations {
                                 name: string | null;
                                 phone: string | null;
                                 own: boolean;
+                                /** @description Whether the caller may see the full number with POST /cases/{id}/reporter-contact (audited) */
+                                canReveal: boolean;
                             };
                             assignment: {
                                 [key: string]: string;
@@ -2987,6 +3332,17 @@ export interface operations {
                             details: {
                                 [key: string]: unknown;
                             };
+                        }[];
+                        /** @description Open cases in the caller's scope near this open case, of its category (given or suggested), recent, with similar text, most similar first (at most 5): candidates for merge (`into`). Empty for a finished case */
+                        duplicates: {
+                            id: string;
+                            number: string;
+                            title: string;
+                            status: string;
+                            createdAt: string;
+                            /** @description Cosine similarity of the texts' terms, 0 to 1 */
+                            similarity: number;
+                            distanceMeters: number;
                         }[];
                     };
                 };
@@ -3412,6 +3768,8 @@ export interface operations {
                             closureLevel: string;
                             deadlinePolicy: string;
                             photoRequired: boolean;
+                            /** @description A case of it is an emergency (突发事件): registering or reclassifying it raises the urgency to emergency */
+                            emergency: boolean;
                             keywords: string[];
                             active: boolean;
                             version: number;
@@ -3461,6 +3819,7 @@ export interface operations {
                     /** @enum {unknown} */
                     deadlinePolicy?: "dukao130" | "standard" | "urgent" | "emergency" | "consultation";
                     photoRequired?: boolean;
+                    emergency?: boolean;
                     keywords?: string[];
                     active?: boolean;
                 };
@@ -3483,6 +3842,8 @@ export interface operations {
                             closureLevel: string;
                             deadlinePolicy: string;
                             photoRequired: boolean;
+                            /** @description A case of it is an emergency (突发事件): registering or reclassifying it raises the urgency to emergency */
+                            emergency: boolean;
                             keywords: string[];
                             active: boolean;
                             version: number;
@@ -3812,7 +4173,7 @@ export interface operations {
     exportCases: {
         parameters: {
             query?: {
-                /** @description mine: dispatched to the caller, their department or division, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level); near_due: open, handling deadline within 24 hours; overdue: open, past it */
+                /** @description mine: dispatched to the caller, their department or division, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
                 queue?: "mine" | "centre" | "near_due" | "overdue";
                 /** @description One status or a comma-separated list */
                 status?: string;
@@ -3826,7 +4187,7 @@ export interface operations {
                 from?: string;
                 /** @description Created on or before this day (China Standard Time) */
                 to?: string;
-                /** @description Words that must all occur in the title or description, or a case number (530103-20261122-00042, or 20261122-00042 in the caller's district) */
+                /** @description Words that must all occur in the title or description, or a case number: whole (530103-20261122-00042), its day and ordinal in the caller's district (20261122-00042), its day (20261122 or 530103-20261122: the cases created that day), or its ordinal alone (00042 or 42: cases with that ordinal on any day, and cases whose text holds the digits) */
                 q?: string;
             };
             header?: never;
