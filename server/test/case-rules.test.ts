@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sweepDeadlines } from "../src/modules/cases/deadline-sweep.ts";
 import { createTestApp, type TestApp } from "./test-app.ts";
 
 /** The rules of the case workflow at its edges: whom a case reaches, who decides, what the public may say and see. */
@@ -75,6 +76,34 @@ describe("case rules", () => {
     expect((await read("dispatcher-001-1", id)).json().case.actions).toContain("approve_extension");
     const approved = await ok("dispatcher-001-1", id, { action: "approve_extension" });
     expect(approved.case.pendingExtensionDays).toBeNull();
+  });
+
+  it("urges a case again when its extended or resumed deadline passes in turn", async () => {
+    const id = await registeredCase("路边的下水道井盖松动，车过时响");
+    await ok("community-530103001001", id, { action: "dispatch", to: { divisionCode: "530103001001" } });
+    await ok("community-530103001001", id, { action: "acknowledge" });
+    const state = async () => (await t.ctx.db.selectFrom("cases").select(["deadline_state", "handle_by"]).where("id", "=", id).executeTakeFirstOrThrow());
+    const urges = async () =>
+      (await t.ctx.db.selectFrom("case_events").select("id").where("case_id", "=", id).where("action", "=", "urge").execute()).length;
+    const passDeadline = async () => {
+      await t.ctx.db.updateTable("cases").set({ handle_by: new Date(Date.now() - 3600_000) }).where("id", "=", id).execute();
+      await sweepDeadlines(t.ctx);
+      expect((await state()).deadline_state).toBe("overdue");
+    };
+
+    await passDeadline();
+    expect(await urges()).toBe(1);
+    await ok("community-530103001001", id, { action: "request_extension", days: 5, note: "等待配件" });
+    await ok("dispatcher-001-1", id, { action: "approve_extension" });
+    expect((await state()).deadline_state).toBe("on_time");
+    await passDeadline();
+    expect(await urges()).toBe(2);
+
+    await ok("dispatcher-001-1", id, { action: "suspend", note: "等待产权单位确认" });
+    await t.ctx.db.updateTable("cases").set({ suspended_at: new Date(Date.now() - 5 * 86400_000) }).where("id", "=", id).execute();
+    await ok("dispatcher-001-1", id, { action: "resume" });
+    expect((await state()).handle_by.getTime()).toBeGreaterThan(Date.now());
+    expect((await state()).deadline_state).toBe("on_time");
   });
 
   it("refuses to dispatch to a department or handler outside the case's reach with 422 and the reason, and changes nothing", async () => {

@@ -615,6 +615,8 @@ async function applyTransition(
         version: row.version + 1,
         updated_at: now,
         ...deadlines,
+        // A moved deadline is judged afresh by the sweep, which urges again when it is near or past.
+        ...(deadlines.handle_by ? { deadline_state: "on_time" as const } : {}),
         ...classified?.changes,
       },
       event: {
@@ -708,11 +710,7 @@ async function classify(ctx: AppContext, row: CaseRow, input: { categoryCode?: s
       from[field] = row[column].toISOString();
       to[field] = fresh[field].toISOString();
     }
-    if (Object.keys(to).length > 0) {
-      details.deadlines = { from, to };
-      // The sweep judges the new deadlines afresh, urging again if they are near or past.
-      changes.deadline_state = "on_time";
-    }
+    if (Object.keys(to).length > 0) details.deadlines = { from, to };
   }
   return { changes, details, deadlines };
 }
