@@ -10,7 +10,8 @@ afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 /** `npm start` (serve --demo) on a fresh data directory: a district at work, not empty screens. */
 describe("a demo start", () => {
-  it("seeds generated cases beside the demo district once, in several statuses and at every level", async () => {
+  // Two starts of a real server, the first seeding a district: minutes on a busy machine.
+  it("seeds generated cases beside the demo district once, in several statuses and at every level", { timeout: 300_000 }, async () => {
     // PGlite, whatever DATABASE_URL says: the fresh data directory is what is under test.
     const env = { DATA_DIR: dataDir, DATABASE_URL: "", DEMO_CASES: "60", GRIDGOV_DEMO_PASSWORD: DEMO_PASSWORD };
     const listed = async (url: string) => {
