@@ -14,6 +14,8 @@ export const routes: RouteObject[] = [
     children: [
       { index: true, element: <Navigate to="/console/map" replace /> },
       { path: "map", ...page(() => import("./pages/MapPage")) },
+      { path: "cases/:id", ...page(() => import("./console/cases/CaseDetailPage")) },
+      { path: "intake", ...page(() => import("./console/intake/IntakePage")) },
     ],
   },
   { path: "*", element: <NotFoundPage /> },

@@ -1,0 +1,176 @@
+import { useState } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { Button, Checkbox, Form, Input, InputNumber, Modal, Radio, Select, Upload, type UploadFile } from "antd";
+import { UploadOutlined } from "@ant-design/icons";
+import { useTranslation } from "react-i18next";
+import { ApiError } from "../../api/client";
+import { caseKeys, fetchDepartments, uploadPhoto, type CaseActionName, type LoadedCase, type Place, type TransitionBody } from "./caseApi";
+import { word } from "./words";
+
+/** What each action asks for besides its note. */
+const NOTE_REQUIRED: ReadonlySet<CaseActionName> = new Set(["reject", "return", "suspend", "verify_fail", "handle", "request_extension"]);
+
+export type MergeCandidate = { id: string; number: string };
+
+type Props = {
+  action: CaseActionName;
+  loaded: LoadedCase;
+  place: Place | undefined;
+  mergeCandidates: MergeCandidate[];
+  /** A merge started from a listed duplicate names its target already. */
+  initialInto?: string;
+  submitting: boolean;
+  onSubmit: (body: TransitionBody) => void;
+  onCancel: () => void;
+};
+
+type Values = {
+  note?: string;
+  publicNote?: boolean;
+  targetKind?: "department" | "division";
+  departmentCode?: string;
+  divisionCode?: string;
+  days?: number;
+  satisfaction?: TransitionBody["satisfaction"];
+  into?: string;
+};
+
+/** The form of one workflow action: exactly the fields the action's body needs. */
+export function ActionDialog({ action, loaded, place, mergeCandidates, initialInto, submitting, onSubmit, onCancel }: Props) {
+  const { t } = useTranslation("case");
+  const [form] = Form.useForm<Values>();
+  const [photos, setPhotos] = useState<UploadFile[]>([]);
+  const [photoError, setPhotoError] = useState<string | null>(null);
+  const view = loaded.case;
+  const title = word(t, "action", action);
+  const targetKind = Form.useWatch("targetKind", form) ?? "department";
+
+  const departments = useQuery({ queryKey: caseKeys.departments, queryFn: fetchDepartments, enabled: action === "dispatch", staleTime: Infinity });
+  // Departments that serve the case's community (their division lies above it).
+  const reachable = (departments.data ?? []).filter((department) => view.communityCode.startsWith(department.divisionCode));
+  const divisions = [
+    { value: view.communityCode, label: place ? `${place.community.name}（${t("field.community")}）` : view.communityCode },
+    { value: view.streetCode, label: place ? `${place.street.name}（${t("field.street")}）` : view.streetCode },
+  ];
+
+  const uploading = photos.some((file) => file.status === "uploading");
+
+  const submit = (values: Values) => {
+    const body: TransitionBody = { action };
+    if (values.note?.trim()) body.note = values.note.trim();
+    if (values.publicNote) body.publicNote = true;
+    if (action === "dispatch") {
+      body.to = values.targetKind === "division" ? { divisionCode: values.divisionCode } : { departmentCode: values.departmentCode };
+    }
+    if (action === "request_extension") body.days = values.days;
+    if (action === "evaluate") body.satisfaction = values.satisfaction;
+    if (action === "merge") body.into = values.into;
+    if (action === "handle") {
+      const ids = photos.flatMap((file) => (file.status === "done" && typeof file.response === "string" ? [file.response] : []));
+      if (ids.length) body.photoIds = ids;
+    }
+    onSubmit(body);
+  };
+
+  return (
+    <Modal
+      open
+      title={title}
+      okText={t("actions.submit")}
+      cancelText={t("actions.cancel")}
+      onOk={() => form.submit()}
+      onCancel={onCancel}
+      confirmLoading={submitting}
+      okButtonProps={{ disabled: uploading }}
+      destroyOnHidden
+      width={560}
+    >
+      <Form<Values>
+        form={form}
+        layout="vertical"
+        onFinish={submit}
+        initialValues={{ targetKind: "department", departmentCode: view.departmentCode ?? undefined, into: initialInto }}
+        requiredMark
+      >
+        {action === "dispatch" && (
+          <>
+            <Form.Item name="targetKind" label={t("form.dispatchTarget")}>
+              <Radio.Group
+                options={[
+                  { value: "department", label: t("form.targetDepartment") },
+                  { value: "division", label: t("form.targetDivision") },
+                ]}
+              />
+            </Form.Item>
+            {targetKind === "department" ? (
+              <Form.Item name="departmentCode" label={t("form.department")} rules={[{ required: true, message: t("form.departmentRequired") }]}>
+                <Select
+                  showSearch={{ optionFilterProp: "label" }}
+                  loading={departments.isPending}
+                  options={reachable.map((department) => ({ value: department.code, label: department.name }))}
+                />
+              </Form.Item>
+            ) : (
+              <Form.Item name="divisionCode" label={t("form.division")} rules={[{ required: true, message: t("form.divisionRequired") }]}>
+                <Select options={divisions} />
+              </Form.Item>
+            )}
+          </>
+        )}
+        {action === "request_extension" && (
+          <Form.Item name="days" label={t("form.days")} rules={[{ required: true, type: "integer", min: 1, max: 30, message: t("form.daysRequired") }]}>
+            <InputNumber min={1} max={30} precision={0} />
+          </Form.Item>
+        )}
+        {action === "evaluate" && (
+          <Form.Item name="satisfaction" label={t("form.satisfaction")} rules={[{ required: true, message: t("form.satisfactionRequired") }]}>
+            <Radio.Group
+              options={(["satisfied", "basically_satisfied", "dissatisfied"] as const).map((value) => ({ value, label: word(t, "satisfaction", value) }))}
+            />
+          </Form.Item>
+        )}
+        {action === "merge" && (
+          <Form.Item name="into" label={t("form.into")} rules={[{ required: true, message: t("form.intoRequired") }]}>
+            <Select options={mergeCandidates.map((candidate) => ({ value: candidate.id, label: candidate.number }))} />
+          </Form.Item>
+        )}
+        <Form.Item
+          name="note"
+          label={t("form.note")}
+          rules={NOTE_REQUIRED.has(action) ? [{ required: true, whitespace: true, message: t("form.noteRequired") }] : []}
+        >
+          <Input.TextArea rows={3} maxLength={2000} showCount />
+        </Form.Item>
+        {action === "handle" && (
+          <Form.Item label={t("form.photos")} extra={photoError ?? t("form.photosHint")} validateStatus={photoError ? "error" : undefined}>
+            <Upload
+              accept="image/jpeg,image/png,image/webp"
+              listType="picture"
+              multiple
+              maxCount={9}
+              fileList={photos}
+              onChange={({ fileList }) => setPhotos(fileList)}
+              customRequest={({ file, onSuccess, onError }) => {
+                setPhotoError(null);
+                if (!(file instanceof File)) return;
+                uploadPhoto(file).then(
+                  (attachment) => onSuccess?.(attachment.id),
+                  (error: unknown) => {
+                    const message = error instanceof ApiError ? error.message : String(error);
+                    setPhotoError(t("form.photoFailed", { message }));
+                    onError?.(error instanceof Error ? error : new Error(message));
+                  },
+                );
+              }}
+            >
+              <Button icon={<UploadOutlined aria-hidden="true" />}>{t("form.photoUpload")}</Button>
+            </Upload>
+          </Form.Item>
+        )}
+        <Form.Item name="publicNote" valuePropName="checked">
+          <Checkbox>{t("form.publicNote")}</Checkbox>
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
