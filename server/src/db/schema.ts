@@ -50,6 +50,8 @@ export type CategoryTable = {
   closure_level: "community" | "street" | "district";
   deadline_policy: string;
   photo_required: boolean;
+  /** Cases filed under it are emergencies, whatever the reporter said. */
+  emergency: Generated<boolean>;
   keywords: string[];
   active: Generated<boolean>;
   version: Generated<number>;

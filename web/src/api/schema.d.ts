@@ -406,7 +406,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Take one workflow action on a case (If-Match with its ETag) */
+        /**
+         * Take one workflow action on a case (If-Match with its ETag)
+         * @description `register` (立案) and `reclassify` (dispatchers of the owning centre, while the case is open) take `categoryCode`, `level` and `urgency`; the event records each change (category, department, level, urgency, deadlines before → after) and the change is audited. Other actions refuse those fields (400 invalid_transition_input); `reclassify` needs at least one of them.
+         */
         post: operations["transitionCase"];
         delete?: never;
         options?: never;
@@ -496,7 +499,7 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Edit a category's department, closure level, deadline policy, photo rule or keywords (If-Match)
+         * Edit a category's department, closure level, deadline policy, photo rule, emergency flag or keywords (If-Match)
          * @description Only an administrator of the whole district (or above) edits categories: others get 403 `district_scope_required`.
          */
         patch: operations["updateCategory"];
@@ -2445,7 +2448,7 @@ export interface operations {
     listCases: {
         parameters: {
             query?: {
-                /** @description mine: dispatched to the caller, their department or division, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level); near_due: open, handling deadline within 24 hours; overdue: open, past it */
+                /** @description mine: dispatched to the caller, their department or division, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
                 queue?: "mine" | "centre" | "near_due" | "overdue";
                 /** @description One status or a comma-separated list */
                 status?: string;
@@ -2892,7 +2895,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {unknown} */
-                    action: "accept" | "register" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "evaluate" | "escalate" | "urge" | "merge";
+                    action: "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "evaluate" | "escalate" | "urge" | "merge";
                     note?: string;
                     /** @description Show the note to the reporter */
                     publicNote?: boolean;
@@ -2910,6 +2913,18 @@ export interface operations {
                     into?: string;
                     /** @description Ids from POST /api/v1/attachments */
                     photoIds?: string[];
+                    /** @description register, reclassify: the case's category (an active one, else 400 unknown_category); its department and deadlines follow, counted from the report. An emergency category raises the urgency to emergency */
+                    categoryCode?: string;
+                    /**
+                     * @description register, reclassify: the closure level, the acting centre's level or a lower one (higher: 422 escalation_required; use escalate)
+                     * @enum {unknown}
+                     */
+                    level?: "community" | "street" | "district";
+                    /**
+                     * @description register, reclassify: the urgency; the deadlines follow
+                     * @enum {unknown}
+                     */
+                    urgency?: "normal" | "urgent" | "emergency";
                 };
             };
         };
@@ -3412,6 +3427,8 @@ export interface operations {
                             closureLevel: string;
                             deadlinePolicy: string;
                             photoRequired: boolean;
+                            /** @description A case of it is an emergency (突发事件): registering or reclassifying it raises the urgency to emergency */
+                            emergency: boolean;
                             keywords: string[];
                             active: boolean;
                             version: number;
@@ -3461,6 +3478,7 @@ export interface operations {
                     /** @enum {unknown} */
                     deadlinePolicy?: "dukao130" | "standard" | "urgent" | "emergency" | "consultation";
                     photoRequired?: boolean;
+                    emergency?: boolean;
                     keywords?: string[];
                     active?: boolean;
                 };
@@ -3483,6 +3501,8 @@ export interface operations {
                             closureLevel: string;
                             deadlinePolicy: string;
                             photoRequired: boolean;
+                            /** @description A case of it is an emergency (突发事件): registering or reclassifying it raises the urgency to emergency */
+                            emergency: boolean;
                             keywords: string[];
                             active: boolean;
                             version: number;
@@ -3812,7 +3832,7 @@ export interface operations {
     exportCases: {
         parameters: {
             query?: {
-                /** @description mine: dispatched to the caller, their department or division, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level); near_due: open, handling deadline within 24 hours; overdue: open, past it */
+                /** @description mine: dispatched to the caller, their department or division, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
                 queue?: "mine" | "centre" | "near_due" | "overdue";
                 /** @description One status or a comma-separated list */
                 status?: string;

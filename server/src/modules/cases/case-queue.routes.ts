@@ -5,6 +5,7 @@ import { Type } from "typebox";
 import type { AppContext } from "../../context.ts";
 import { errors, Nullable } from "../../http/schemas.ts";
 import { EXPORT_MAX_CASES, exportCases, getCaseStats, listCases, QUEUES } from "./case-queue.service.ts";
+import { NEAR_DUE_WORKING_HOURS } from "./deadlines.ts";
 import { LEVELS, STATUSES } from "./workflow.ts";
 
 
@@ -27,7 +28,7 @@ const CaseSummary = Type.Object({
   handleBy: Type.String(),
   deadline: Nullable(
     Type.Enum(["on_time", "near_due", "overdue"], {
-      description: "Against handleBy now: overdue once past it, near_due within 24 hours; null for a finished case",
+      description: `Against handleBy now: overdue once past it, near_due with at most ${NEAR_DUE_WORKING_HOURS} working hours left (working days of the region's calendar); null for a finished case`,
     }),
   ),
   createdAt: Type.String(),
@@ -39,7 +40,7 @@ const CaseListQuery = Type.Object(
       Type.Enum(QUEUES, {
         description:
           "mine: dispatched to the caller, their department or division, not yet verified; centre: waiting for the caller's centre " +
-          "(reported, accepted, registered at the caller's level); near_due: open, handling deadline within 24 hours; overdue: open, past it",
+          `(reported, accepted, registered at the caller's level); near_due: open, at most ${NEAR_DUE_WORKING_HOURS} working hours left before the handling deadline; overdue: open, past it`,
       }),
     ),
     status: Type.Optional(Type.String({ pattern: `^${ANY_STATUS}(,${ANY_STATUS})*$`, description: "One status or a comma-separated list" })),

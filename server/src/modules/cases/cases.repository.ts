@@ -348,6 +348,19 @@ export function findTimeline(db: Kysely<DB>, regionCode: string, caseId: string)
     .execute();
 }
 
+/** The department the most specific routing rule of the community names for the category, if any. */
+export async function routedDepartment(db: Kysely<DB>, categoryCode: string, communityCode: string): Promise<string | null> {
+  const rule = await db
+    .selectFrom("routing_rules")
+    .select("department_code")
+    .where("category_code", "=", categoryCode)
+    .where(sql<SqlBool>`${communityCode} like division_code || '%'`)
+    .orderBy(sql`length(division_code)`, "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return rule?.department_code ?? null;
+}
+
 export type NewCaseEvent = {
   regionCode: string;
   caseId: string;

@@ -9,7 +9,7 @@ import { downloadPhoto, uploadPhoto } from "../attachments/attachments.service.t
 import { DEFAULT_PHOTO_LIMITS } from "../attachments/photos.ts";
 import { Crs } from "../grids/grids.schemas.ts";
 import { getCase, intakeCase, etagOf, PUBLIC_SOURCES, SOURCES, evaluateByReporter, revealReporterContact, trackCase, transitionCase } from "./cases.service.ts";
-import { ACTIONS, SATISFACTION } from "./workflow.ts";
+import { ACTIONS, LEVELS, SATISFACTION } from "./workflow.ts";
 
 const Case = Type.Object({
   id: Type.String(),
@@ -105,6 +105,19 @@ const TransitionBody = Type.Object(
     satisfaction: Type.Optional(Type.Enum(SATISFACTION)),
     into: Type.Optional(Uuid),
     photoIds: Type.Optional(PhotoIds),
+    categoryCode: Type.Optional(
+      Type.String({
+        pattern: "^[a-z0-9_.]{1,100}$",
+        description:
+          "register, reclassify: the case's category (an active one, else 400 unknown_category); its department and deadlines follow, counted from the report. An emergency category raises the urgency to emergency",
+      }),
+    ),
+    level: Type.Optional(
+      Type.Enum(LEVELS, {
+        description: "register, reclassify: the closure level, the acting centre's level or a lower one (higher: 422 escalation_required; use escalate)",
+      }),
+    ),
+    urgency: Type.Optional(Type.Enum(["normal", "urgent", "emergency"], { description: "register, reclassify: the urgency; the deadlines follow" })),
   },
   { additionalProperties: false },
 );
@@ -232,6 +245,10 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
         operationId: "transitionCase",
         tags: ["cases"],
         summary: "Take one workflow action on a case (If-Match with its ETag)",
+        description:
+          "`register` (立案) and `reclassify` (dispatchers of the owning centre, while the case is open) take `categoryCode`, `level` and `urgency`; " +
+          "the event records each change (category, department, level, urgency, deadlines before → after) and the change is audited. " +
+          "Other actions refuse those fields (400 invalid_transition_input); `reclassify` needs at least one of them.",
         params: Type.Object({ id: Uuid }),
         headers: Type.Object({ "if-match": Type.Optional(Type.String()) }),
         body: TransitionBody,

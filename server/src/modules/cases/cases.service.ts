@@ -1,8 +1,8 @@
 import crypto from "node:crypto";
-import type { Kysely } from "kysely";
+import type { Kysely, Updateable } from "kysely";
 import { v7 as uuidv7 } from "uuid";
 import type { AppContext } from "../../context.ts";
-import type { CaseRow, DB } from "../../db/schema.ts";
+import type { CaseRow, CaseTable, DB } from "../../db/schema.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { linkPhotos } from "../attachments/attachments.service.ts";
 import { writeAudit } from "../audit/audit.repository.ts";
@@ -18,13 +18,14 @@ import {
   findCaseInScope,
   findTimeline,
   insertReportedCases,
+  routedDepartment,
   type CaseDetailRow,
   type NearbyCase,
   type NewReport,
   writeTransition,
 } from "./cases.repository.ts";
 import { activeCategories } from "./categories.service.ts";
-import { computeDeadlines, policyFor, type Urgency } from "./deadlines.ts";
+import { computeDeadlines, DEFAULT_POLICY, policyFor, type Urgency } from "./deadlines.ts";
 import { checkIdempotencyKey, idempotencySecrets, openAnswer, requestMac, sealAnswer } from "./idempotency.ts";
 import { claimIdempotencyKey, findIdempotencyKey, storeIdempotentAnswer } from "./idempotency.repository.ts";
 import { distanceMeters, searchTerms, suggestCategories, termSimilarity, termsOf } from "./text.ts";
@@ -351,7 +352,13 @@ export type TransitionInput = {
   satisfaction?: "satisfied" | "basically_satisfied" | "dissatisfied";
   into?: string;
   photoIds?: string[];
+  /** register and reclassify: the category, closure level and urgency (each unchanged when absent). */
+  categoryCode?: string;
+  level?: ClosureLevel;
+  urgency?: Urgency;
 };
+
+const CLASSIFYING: readonly string[] = ["register", "reclassify"];
 
 const outOfReach = (code: string, message: string) => new AppError(422, code, message);
 
@@ -399,7 +406,16 @@ async function commandOf(ctx: AppContext, actor: Actor, row: CaseRow, input: Tra
   const need = (field: string): never => {
     throw new AppError(400, "invalid_transition_input", `The action ${input.action} needs ${field}`);
   };
+  if (!CLASSIFYING.includes(input.action) && (input.categoryCode !== undefined || input.level !== undefined || input.urgency !== undefined)) {
+    throw new AppError(400, "invalid_transition_input", "Only register and reclassify take categoryCode, level and urgency");
+  }
   switch (input.action) {
+    case "register":
+    case "reclassify":
+      if (input.action === "reclassify" && input.categoryCode === undefined && input.level === undefined && input.urgency === undefined) {
+        need("categoryCode, level or urgency");
+      }
+      return { action: input.action, level: input.level, note: input.note };
     case "dispatch": {
       const assignment = (await assignmentOf(ctx, row, input.to ?? need("to"))) ?? need("to.departmentCode, to.userId or to.divisionCode");
       return { action: "dispatch", to: assignment, note: input.note };
@@ -454,14 +470,14 @@ async function applyTransition(
   actor: WorkflowActor,
   actorId: string | null,
   command: Command,
-  input: { note?: string; publicNote?: boolean; photoIds?: string[] },
+  input: { note?: string; publicNote?: boolean; photoIds?: string[]; categoryCode?: string; urgency?: Urgency },
 ): Promise<CaseDetailRow> {
   let transition;
   try {
     transition = applyCommand(stateOf(row), actor, command);
   } catch (error) {
     if (error instanceof WorkflowError) {
-      const status = { forbidden_action: 403, self_approval: 403, transition_not_allowed: 409, invalid_transition_input: 400 }[error.code];
+      const status = { forbidden_action: 403, self_approval: 403, transition_not_allowed: 409, invalid_transition_input: 400, escalation_required: 422 }[error.code];
       throw new AppError(status, error.code, error.message);
     }
     throw error;
@@ -470,6 +486,8 @@ async function applyTransition(
   const now = new Date();
   const calendar = calendarFor(row.region_code);
   const deadlines: Partial<Record<"accept_by" | "dispatch_by" | "feedback_by" | "handle_by", Date>> = {};
+  const classified = CLASSIFYING.includes(command.action) ? await classify(ctx, row, input) : undefined;
+  if (classified) Object.assign(deadlines, classified.deadlines);
   if (command.action === "approve_extension" && row.pending_extension_days) {
     deadlines.handle_by = calendar.addWorkingDays(row.handle_by, row.pending_extension_days);
   }
@@ -506,6 +524,7 @@ async function applyTransition(
         version: row.version + 1,
         updated_at: now,
         ...deadlines,
+        ...classified?.changes,
       },
       event: {
         regionCode: row.region_code,
@@ -517,12 +536,32 @@ async function applyTransition(
         level: transition.level,
         note: input.note,
         publicNote: input.publicNote,
-        details: input.photoIds?.length ? { ...transition.details, photos: input.photoIds } : transition.details,
+        details: {
+          ...transition.details,
+          ...classified?.details,
+          ...(input.photoIds?.length ? { photos: input.photoIds } : {}),
+        },
       },
     });
     if (!updated) throw new AppError(412, "version_mismatch", "The case changed since you read it; reload it");
     return updated;
   };
+  const changedClassification = classified !== undefined && (Object.keys(classified.details).length > 0 || transition.details.level !== undefined);
+  if (changedClassification && actorId !== null) {
+    // A change of category, level or urgency moves deadlines and money (indicators): audited with the case's event.
+    return ctx.db.transaction().execute(async (trx) => {
+      const updated = await write(trx);
+      await writeAudit(trx, {
+        regionCode: row.region_code,
+        actorId,
+        action: `case.${command.action}`,
+        targetType: "case",
+        targetId: row.id,
+        details: { ...transition.details, ...classified.details },
+      });
+      return updated;
+    });
+  }
   // One statement is atomic; after-photos are linked in the same transaction, or not at all.
   const photoIds = input.photoIds ?? [];
   if (photoIds.length === 0) return write(ctx.db);
@@ -530,6 +569,60 @@ async function applyTransition(
     await linkPhotos(trx, photoIds, { caseId: row.id, regionCode: row.region_code, kind: "after", uploaderId: actorId });
     return write(trx);
   });
+}
+
+const URGENCY_ORDER: readonly Urgency[] = ["normal", "urgent", "emergency"];
+const DEADLINE_COLUMNS = { accept_by: "acceptBy", dispatch_by: "dispatchBy", feedback_by: "feedbackBy", handle_by: "handleBy" } as const;
+
+/**
+ * What registering or reclassifying changes besides the workflow state: the category (an active
+ * one), the urgency (an emergency category raises it to emergency), the department the category is
+ * routed to in the case's community, and the stage deadlines under the category's policy and the
+ * urgency, counted again from the report. Details name each change, before → after.
+ */
+async function classify(ctx: AppContext, row: CaseRow, input: { categoryCode?: string; urgency?: Urgency }) {
+  const categories = await activeCategories(ctx.db);
+  const category = input.categoryCode === undefined ? undefined : categories.find((c) => c.code === input.categoryCode);
+  if (input.categoryCode !== undefined && !category) throw new AppError(400, "unknown_category", `No active category ${input.categoryCode}`);
+  const current = categories.find((c) => c.code === row.category_code);
+  const effective = category ?? current;
+  let urgency = input.urgency ?? (row.urgency as Urgency);
+  if (effective?.emergency && URGENCY_ORDER.indexOf(urgency) < URGENCY_ORDER.indexOf("emergency")) urgency = "emergency";
+
+  const changes: Updateable<CaseTable> = {};
+  const details: Record<string, unknown> = {};
+  const deadlines: Partial<Record<keyof typeof DEADLINE_COLUMNS, Date>> = {};
+  if (category && category.code !== row.category_code) {
+    changes.category_code = category.code;
+    details.category = { from: row.category_code, to: category.code };
+    const department = await routedDepartment(ctx.db, category.code, row.community_code);
+    const departmentCode = department ?? category.department_code;
+    if (departmentCode !== row.department_code) {
+      changes.department_code = departmentCode;
+      details.department = { from: row.department_code, to: departmentCode };
+    }
+  }
+  if (urgency !== row.urgency) {
+    changes.urgency = urgency;
+    details.urgency = { from: row.urgency, to: urgency };
+  }
+  if (details.category || details.urgency) {
+    const fresh = computeDeadlines(policyFor(effective?.deadline_policy ?? DEFAULT_POLICY, urgency), row.created_at, calendarFor(row.region_code));
+    const from: Record<string, string> = {};
+    const to: Record<string, string> = {};
+    for (const [column, field] of Object.entries(DEADLINE_COLUMNS) as [keyof typeof DEADLINE_COLUMNS, (typeof DEADLINE_COLUMNS)[keyof typeof DEADLINE_COLUMNS]][]) {
+      if (fresh[field].getTime() === row[column].getTime()) continue;
+      deadlines[column] = fresh[field];
+      from[field] = row[column].toISOString();
+      to[field] = fresh[field].toISOString();
+    }
+    if (Object.keys(to).length > 0) {
+      details.deadlines = { from, to };
+      // The sweep judges the new deadlines afresh, urging again if they are near or past.
+      changes.deadline_state = "on_time";
+    }
+  }
+  return { changes, details, deadlines };
 }
 
 /** The reporter's phone number in full, for a call back; every reveal is audited. */

@@ -17,12 +17,14 @@ export type CategorySeed = {
   closureLevel: "community" | "street" | "district";
   deadlinePolicy: "dukao130" | "standard" | "urgent" | "emergency" | "consultation";
   photoRequired: boolean;
+  /** A case of it is an emergency (突发事件): registering it raises the urgency. */
+  emergency: boolean;
   keywords: string[];
 };
 
 type Closure = CategorySeed["closureLevel"];
 type Policy = CategorySeed["deadlinePolicy"];
-type Overrides = Partial<Pick<CategorySeed, "deadlinePolicy" | "photoRequired">>;
+type Overrides = Partial<Pick<CategorySeed, "deadlinePolicy" | "photoRequired" | "emergency">>;
 
 /**
  * A main class. Its closure level, policy and photo rule are the fallbacks used
@@ -36,8 +38,9 @@ function main(
   closureLevel: Closure,
   deadlinePolicy: Policy,
   photoRequired: boolean,
+  emergency = false,
 ): CategorySeed {
-  return { code, name, class: cls, parentCode: null, departmentCode: null, closureLevel, deadlinePolicy, photoRequired, keywords: [] };
+  return { code, name, class: cls, parentCode: null, departmentCode: null, closureLevel, deadlinePolicy, photoRequired, emergency, keywords: [] };
 }
 
 /** A subcategory: policy and photo rule come from the main class unless overridden. */
@@ -59,6 +62,7 @@ function sub(
     closureLevel,
     deadlinePolicy: overrides.deadlinePolicy ?? parent.deadlinePolicy,
     photoRequired: overrides.photoRequired ?? parent.photoRequired,
+    emergency: overrides.emergency ?? parent.emergency,
     keywords,
   };
 }
@@ -157,7 +161,7 @@ const EVENTS: CategorySeed[] = [
     sub(p, "construction_occupation", "施工占道", "cgj", "street", ["施工占道", "围挡占道", "施工围挡", "工地围挡"]),
     sub(p, "site_dust", "工地扬尘", "sthjj", "street", ["工地扬尘", "扬尘", "灰尘大", "尘土飞扬", "没有洒水"]),
   ]),
-  ...group(main("event", "event.emergency", "突发事件", "district", "emergency", true), (p) => [
+  ...group(main("event", "event.emergency", "突发事件", "district", "emergency", true, true), (p) => [
     sub(p, "road_collapse", "路面塌陷", "jtysj", "district", ["路面塌陷", "塌陷", "地陷", "路塌了", "天坑", "地面下沉"]),
     sub(p, "water_main_burst", "自来水管破裂", "swj", "district", ["自来水管破裂", "水管破裂", "水管爆了", "爆管", "水管漏水", "自来水冒出来"]),
     sub(p, "gas_pipe_burst", "燃气管道破裂", "zjj", "district", ["燃气管道破裂", "燃气泄漏", "煤气泄漏", "天然气泄漏", "煤气味", "燃气味"]),

@@ -27,6 +27,7 @@ export async function ensureCategories(db: Kysely<DB>): Promise<void> {
         closure_level: seed.closureLevel,
         deadline_policy: seed.deadlinePolicy,
         photo_required: seed.photoRequired,
+        emergency: seed.emergency,
         keywords: seed.keywords,
       })),
     )
@@ -62,6 +63,7 @@ export function presentCategory(row: {
   closure_level: string;
   deadline_policy: string;
   photo_required: boolean;
+  emergency: boolean;
   keywords: string[];
   active: boolean;
   version: number;
@@ -75,6 +77,7 @@ export function presentCategory(row: {
     closureLevel: row.closure_level,
     deadlinePolicy: row.deadline_policy,
     photoRequired: row.photo_required,
+    emergency: row.emergency,
     keywords: row.keywords,
     active: row.active,
     version: row.version,
@@ -97,6 +100,7 @@ export type CategoryChange = {
   closureLevel?: "community" | "street" | "district";
   deadlinePolicy?: string;
   photoRequired?: boolean;
+  emergency?: boolean;
   keywords?: string[];
   active?: boolean;
 };
@@ -128,6 +132,7 @@ export async function updateCategory(ctx: AppContext, actor: Actor, code: string
         closure_level: change.closureLevel ?? row.closure_level,
         deadline_policy: change.deadlinePolicy ?? row.deadline_policy,
         photo_required: change.photoRequired ?? row.photo_required,
+        emergency: change.emergency ?? row.emergency,
         keywords: change.keywords ?? row.keywords,
         active: change.active ?? row.active,
         version: row.version + 1,

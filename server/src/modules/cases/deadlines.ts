@@ -49,6 +49,13 @@ export type Urgency = "normal" | "urgent" | "emergency";
 /** The deadline of each stage of a case. */
 export type StageDeadlines = { acceptBy: Date; dispatchBy: Date; feedbackBy: Date; handleBy: Date };
 
+/**
+ * A deadline is near due when at most this much working time remains before it (the sweep, each
+ * listed case's `deadline` and the near_due queue all use it): half a working morning, enough to
+ * act on a warning the same day.
+ */
+export const NEAR_DUE_WORKING_HOURS = 4;
+
 /** Where a case stands against a deadline. */
 export type DeadlineStatus = "on_time" | "near_due" | "overdue";
 
@@ -121,7 +128,7 @@ export function deadlineStatus(
   deadline: Date,
   now: Date,
   calendar: WorkingCalendar,
-  nearDueWorkingHours = 4,
+  nearDueWorkingHours = NEAR_DUE_WORKING_HOURS,
 ): DeadlineStatus {
   if (!Number.isFinite(nearDueWorkingHours) || nearDueWorkingHours < 0) {
     throw new RangeError(`nearDueWorkingHours must be a finite number >= 0, got ${nearDueWorkingHours}`);
@@ -136,6 +143,6 @@ export function deadlineStatus(
  * up to `nearDueWorkingHours` may end at midnight before a weekend; a deadline anywhere in that
  * weekend still has no more working time left, hence the move to when the clock starts again.
  */
-export function nearDueLimit(now: Date, calendar: WorkingCalendar, nearDueWorkingHours = 4): Date {
+export function nearDueLimit(now: Date, calendar: WorkingCalendar, nearDueWorkingHours = NEAR_DUE_WORKING_HOURS): Date {
   return calendar.workingInstantFrom(calendar.addWorkingHours(now, nearDueWorkingHours));
 }

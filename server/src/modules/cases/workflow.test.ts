@@ -4,6 +4,7 @@ import {
   ACTIONS,
   applyCommand,
   availableActions,
+  centreLevel,
   isFinal,
   LEVELS,
   reportedState,
@@ -61,6 +62,9 @@ const commandArb: fc.Arbitrary<Command> = fc.constantFrom(...ACTIONS).chain((act
       return fc.constantFrom(...SATISFACTION).map((satisfaction) => ({ action, satisfaction }));
     case "merge":
       return fc.constant({ action, into: "0190b2f4-0000-7000-8000-000000000009" });
+    case "register":
+    case "reclassify":
+      return fc.option(fc.constantFrom(...LEVELS), { nil: undefined }).map((level) => ({ action, level }));
     case "reject":
     case "return":
     case "suspend":
@@ -98,6 +102,37 @@ describe("the case workflow", () => {
     expect(state.level).toBe("street");
     expect(availableActions(state, ACTORS.communityCentre)).not.toContain("register");
     expect(availableActions(state, ACTORS.streetDispatcher)).toContain("register");
+  });
+
+  it("registers at the centre's level or lower, and refuses a higher one as an escalation", () => {
+    const accepted: CaseState = { ...fresh(), level: "street", status: "accepted" };
+    const lowered = applyCommand(accepted, ACTORS.streetDispatcher, { action: "register", level: "community" });
+    expect(lowered.state).toMatchObject({ status: "registered", level: "community" });
+    expect(lowered.details.level).toEqual({ from: "street", to: "community" });
+    expect(() => applyCommand(accepted, ACTORS.streetDispatcher, { action: "register", level: "district" })).toThrow(
+      expect.objectContaining({ code: "escalation_required" }),
+    );
+    // The district centre may take the case on at its own level.
+    expect(applyCommand(accepted, ACTORS.districtDispatcher, { action: "register", level: "district" }).state.level).toBe("district");
+    expect(applyCommand(accepted, ACTORS.streetDispatcher, { action: "register" }).details).toEqual({});
+  });
+
+  it("offers reclassify to the owning centre's dispatchers while the case is open, and to nobody after", () => {
+    const registered: CaseState = { ...fresh(), status: "registered" };
+    expect(availableActions(registered, ACTORS.communityCentre)).toContain("reclassify");
+    expect(availableActions(registered, ACTORS.streetDispatcher)).toContain("reclassify");
+    expect(availableActions(registered, ACTORS.otherStreetDispatcher)).not.toContain("reclassify");
+    expect(availableActions(registered, ACTORS.seatOperator)).not.toContain("reclassify");
+    expect(availableActions(registered, ACTORS.departmentHandler)).not.toContain("reclassify");
+    for (const status of ["closed", "evaluated", "rejected", "merged"] as const) {
+      expect(availableActions({ ...registered, status, mergedInto: status === "merged" ? "x" : null }, ACTORS.districtDispatcher)).not.toContain("reclassify");
+    }
+    const dispatched: CaseState = { ...registered, status: "dispatched", assignment: { kind: "department", departmentId: "dept-cgj" } };
+    const result = applyCommand(dispatched, ACTORS.streetDispatcher, { action: "reclassify", level: "street" });
+    expect(result.state).toMatchObject({ status: "dispatched", level: "street", assignment: dispatched.assignment });
+    expect(() => applyCommand(dispatched, ACTORS.communityCentre, { action: "reclassify", level: "street" })).toThrow(
+      expect.objectContaining({ code: "escalation_required" }),
+    );
   });
 
   it("tells apart a wrong state from a wrong actor", () => {
@@ -144,13 +179,16 @@ describe("the case workflow", () => {
             const result = applyCommand(state, who, command);
             expect(offered, `${name} ${command.action} from ${state.status}`).toBe(true);
             expect(isFinal(state.status)).toBe(false);
-            expect(LEVELS.indexOf(result.state.level)).toBeGreaterThanOrEqual(LEVELS.indexOf(state.level));
+            // Only escalate raises the level; register and reclassify set it no higher than the actor's centre.
+            if (command.action === "register" || command.action === "reclassify") {
+              expect(LEVELS.indexOf(result.state.level)).toBeLessThanOrEqual(Math.max(LEVELS.indexOf(state.level), LEVELS.indexOf(centreLevel(who))));
+            } else expect(LEVELS.indexOf(result.state.level)).toBeGreaterThanOrEqual(LEVELS.indexOf(state.level));
             timeline.push({ action: command.action, from: result.from, to: result.to, level: result.level });
             state = result.state;
           } catch (error) {
             expect(error).toBeInstanceOf(WorkflowError);
             // Refused for a bad input only; otherwise the action was not on offer.
-            if ((error as WorkflowError).code !== "invalid_transition_input") expect(offered).toBe(false);
+            if (!["invalid_transition_input", "escalation_required"].includes((error as WorkflowError).code)) expect(offered).toBe(false);
           }
           expect(STATUSES).toContain(state.status);
           expect(state.status === "suspended").toBe(state.suspendedFrom !== null);

@@ -25,6 +25,7 @@ export type ClosureLevel = (typeof LEVELS)[number];
 export const ACTIONS = [
   "accept",
   "register",
+  "reclassify",
   "reject",
   "dispatch",
   "acknowledge",
@@ -95,7 +96,9 @@ export type WorkflowActor = {
 };
 
 export type Command =
-  | { action: "accept" | "register" | "acknowledge" | "resume" | "verify_pass" | "urge" | "escalate" | "deny_extension"; note?: string }
+  /** Register (立案) and reclassify may set the closure level too: the acting centre's or a lower one. */
+  | { action: "register" | "reclassify"; level?: ClosureLevel; note?: string }
+  | { action: "accept" | "acknowledge" | "resume" | "verify_pass" | "urge" | "escalate" | "deny_extension"; note?: string }
   | { action: "reject" | "return" | "suspend" | "verify_fail"; note: string }
   | { action: "handle"; note: string }
   | { action: "dispatch"; to: Assignment; note?: string }
@@ -106,7 +109,7 @@ export type Command =
 
 export class WorkflowError extends Error {
   constructor(
-    readonly code: "transition_not_allowed" | "forbidden_action" | "self_approval" | "invalid_transition_input",
+    readonly code: "transition_not_allowed" | "forbidden_action" | "self_approval" | "invalid_transition_input" | "escalation_required",
     message: string,
   ) {
     super(message);
@@ -118,12 +121,15 @@ export type ReopenPolicy = { maxReopens: number };
 export const DEFAULT_REOPEN_POLICY: ReopenPolicy = { maxReopens: 1 };
 
 const FINAL: readonly CaseStatus[] = ["rejected", "evaluated", "merged"];
+/** Statuses of a case still being worked on: reclassifying it still changes what happens next. */
+const OPEN: readonly CaseStatus[] = ["reported", "accepted", "registered", "dispatched", "in_progress", "suspended", "handled"];
 const OPEN_BEFORE_HANDLING: readonly CaseStatus[] = ["reported", "accepted", "registered", "dispatched", "in_progress"];
 
 /** The statuses each action may start from. */
 const FROM: Record<CaseAction, readonly CaseStatus[]> = {
   accept: ["reported"],
   register: ["accepted"],
+  reclassify: OPEN,
   reject: ["accepted"],
   dispatch: ["registered"],
   acknowledge: ["dispatched"],
@@ -176,6 +182,17 @@ function isAssignee(actor: WorkflowActor, state: CaseState): boolean {
   }
 }
 
+/**
+ * The level of the centre an actor works in, from the length of their scope: a district (or wider)
+ * centre, a street sub-centre, or a community.
+ */
+export function centreLevel(actor: Pick<WorkflowActor, "scopeCode">): ClosureLevel {
+  const length = actor.scopeCode?.length ?? 0;
+  if (length <= 6) return "district";
+  if (length <= 9) return "street";
+  return "community";
+}
+
 const isExtensionRequester = (actor: WorkflowActor, state: CaseState) => state.extensionRequestedBy === actor.userId;
 
 function mayTake(action: CaseAction, actor: WorkflowActor, state: CaseState): boolean {
@@ -186,6 +203,7 @@ function mayTake(action: CaseAction, actor: WorkflowActor, state: CaseState): bo
       // Four eyes: the handler who asked (a community centre may be both) cannot grant it.
       return isOwningDispatcher(actor, state) && !isExtensionRequester(actor, state);
     case "register":
+    case "reclassify":
     case "reject":
     case "dispatch":
     case "deny_extension":
@@ -251,12 +269,22 @@ export function applyCommand(state: CaseState, actor: WorkflowActor, command: Co
   }
   const next: CaseState = { ...state };
   const details: Record<string, unknown> = {};
+  if ((command.action === "register" || command.action === "reclassify") && command.level !== undefined && command.level !== state.level) {
+    // A centre hands a case to its own level or below; sending it above is an escalation, with its own event and rules.
+    if (LEVELS.indexOf(command.level) > LEVELS.indexOf(centreLevel(actor))) {
+      throw new WorkflowError("escalation_required", `A ${centreLevel(actor)} centre sets the level ${centreLevel(actor)} or lower; escalate to raise it`);
+    }
+    next.level = command.level;
+    details.level = { from: state.level, to: command.level };
+  }
   switch (command.action) {
     case "accept":
       next.status = "accepted";
       break;
     case "register":
       next.status = "registered";
+      break;
+    case "reclassify":
       break;
     case "reject":
       next.status = "rejected";

@@ -8,7 +8,7 @@
 import crypto from "node:crypto";
 import type { GeoJsonPolygon } from "../../db/schema.ts";
 import type { WorkingCalendar } from "../cases/calendar.ts";
-import { computeDeadlines, deadlineStatus, policyFor, type DeadlineStatus, type Urgency } from "../cases/deadlines.ts";
+import { computeDeadlines, deadlineStatus, NEAR_DUE_WORKING_HOURS, policyFor, type DeadlineStatus, type Urgency } from "../cases/deadlines.ts";
 import { suggestCategories, tokenize } from "../cases/text.ts";
 import {
   applyCommand,
@@ -122,8 +122,8 @@ const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const YEAR_DAYS = 365;
-/** The sweep's near-due margin, as deadline-sweep.ts uses it. */
-const NEAR_DUE_HOURS = 4;
+/** The sweep's near-due margin. */
+const NEAR_DUE_HOURS = NEAR_DUE_WORKING_HOURS;
 /** Statuses the deadline sweep looks at (a suspended case's clock stands still). */
 const SWEPT: readonly CaseStatus[] = ["reported", "accepted", "registered", "dispatched", "in_progress", "handled"];
 
