@@ -4,7 +4,7 @@ import { Button, Checkbox, Form, Input, InputNumber, Modal, Radio, Select, Uploa
 import { UploadOutlined } from "@ant-design/icons";
 import { useTranslation } from "react-i18next";
 import { ApiError } from "../../api/client";
-import { caseKeys, fetchDepartments, uploadPhoto, type CaseActionName, type LoadedCase, type Place, type TransitionBody } from "./caseApi";
+import { caseKeys, fetchCategories, fetchDepartments, uploadPhoto, type CaseActionName, type Category, type LoadedCase, type Place, type TransitionBody } from "./caseApi";
 import { word } from "./words";
 
 /** What each action asks for besides its note. */
@@ -33,7 +33,27 @@ type Values = {
   days?: number;
   satisfaction?: TransitionBody["satisfaction"];
   into?: string;
+  categoryCode?: string;
+  level?: TransitionBody["level"];
+  urgency?: TransitionBody["urgency"];
 };
+
+const LEVELS = ["community", "street", "district"] as const;
+const URGENCIES = ["normal", "urgent", "emergency"] as const;
+
+/** Subcategories grouped under their main category, for a searchable select. */
+export function categoryOptions(categories: Category[], suggested: string | null, suffix: string) {
+  const parents = categories.filter((category) => category.parentCode === null && category.active);
+  return parents
+    .map((parent) => ({
+      label: parent.name,
+      title: parent.name,
+      options: categories
+        .filter((category) => category.parentCode === parent.code && category.active)
+        .map((category) => ({ value: category.code, label: category.code === suggested ? `${category.name} ${suffix}` : category.name })),
+    }))
+    .filter((group) => group.options.length > 0);
+}
 
 /** The form of one workflow action: exactly the fields the action's body needs. */
 export function ActionDialog({ action, loaded, place, mergeCandidates, initialInto, submitting, onSubmit, onCancel }: Props) {
@@ -45,6 +65,8 @@ export function ActionDialog({ action, loaded, place, mergeCandidates, initialIn
   const title = word(t, "action", action);
   const targetKind = Form.useWatch("targetKind", form) ?? "department";
 
+  const classifying = action === "register" || action === "reclassify";
+  const categories = useQuery({ queryKey: caseKeys.categories, queryFn: fetchCategories, enabled: classifying, staleTime: Infinity });
   const departments = useQuery({ queryKey: caseKeys.departments, queryFn: fetchDepartments, enabled: action === "dispatch", staleTime: Infinity });
   // Departments that serve the case's community (their division lies above it).
   const reachable = (departments.data ?? []).filter((department) => view.communityCode.startsWith(department.divisionCode));
@@ -65,6 +87,12 @@ export function ActionDialog({ action, loaded, place, mergeCandidates, initialIn
     if (action === "request_extension") body.days = values.days;
     if (action === "evaluate") body.satisfaction = values.satisfaction;
     if (action === "merge") body.into = values.into;
+    if (classifying) {
+      // Only what changed is sent: reclassify refuses a body that changes nothing.
+      if (values.categoryCode && values.categoryCode !== view.categoryCode) body.categoryCode = values.categoryCode;
+      if (values.level && values.level !== view.level) body.level = values.level;
+      if (values.urgency && values.urgency !== view.urgency) body.urgency = values.urgency;
+    }
     if (action === "handle") {
       const ids = photos.flatMap((file) => (file.status === "done" && typeof file.response === "string" ? [file.response] : []));
       if (ids.length) body.photoIds = ids;
@@ -89,9 +117,33 @@ export function ActionDialog({ action, loaded, place, mergeCandidates, initialIn
         form={form}
         layout="vertical"
         onFinish={submit}
-        initialValues={{ targetKind: "department", departmentCode: view.departmentCode ?? undefined, into: initialInto }}
+        initialValues={{
+          targetKind: "department",
+          departmentCode: view.departmentCode ?? undefined,
+          into: initialInto,
+          categoryCode: view.categoryCode ?? view.suggestedCategoryCode ?? undefined,
+          level: view.level,
+          urgency: view.urgency,
+        }}
         requiredMark
       >
+        {classifying && (
+          <>
+            <Form.Item name="categoryCode" label={t("form.category")} rules={action === "register" ? [{ required: true, message: t("form.categoryRequired") }] : []}>
+              <Select
+                showSearch={{ optionFilterProp: "label" }}
+                loading={categories.isPending}
+                options={categoryOptions(categories.data ?? [], view.suggestedCategoryCode, t("form.categorySuggested"))}
+              />
+            </Form.Item>
+            <Form.Item name="level" label={t("form.level")}>
+              <Radio.Group options={LEVELS.map((value) => ({ value, label: word(t, "level", value) }))} />
+            </Form.Item>
+            <Form.Item name="urgency" label={t("form.urgency")}>
+              <Radio.Group options={URGENCIES.map((value) => ({ value, label: word(t, "urgency", value) }))} />
+            </Form.Item>
+          </>
+        )}
         {action === "dispatch" && (
           <>
             <Form.Item name="targetKind" label={t("form.dispatchTarget")}>

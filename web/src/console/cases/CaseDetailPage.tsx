@@ -30,7 +30,7 @@ import { ActionDialog } from "./ActionDialog";
 import { durationParts, STAGES, stageState, type StageState } from "./deadlines";
 import messages from "./messages";
 import "./case.css";
-import { formatTime, word } from "./words";
+import { errorText, formatTime, word } from "./words";
 
 addMessages("case", messages);
 
@@ -143,7 +143,7 @@ function CaseHeader({ loaded, place, refreshing, onStale, onActed }: { loaded: L
         void queryClient.invalidateQueries({ queryKey: caseKeys.detail(view.id) });
         return;
       }
-      void message.error(t("actions.failed", { message: error.message }));
+      void message.error(errorText(t, error));
     },
   });
 
@@ -278,7 +278,7 @@ function ReporterPhone({ view }: { view: CaseView }) {
           </Typography.Text>
         </>
       )}
-      {reveal.isError && <Typography.Text type="danger">{t("reveal.error", { message: reveal.error.message })}</Typography.Text>}
+      {reveal.isError && <Typography.Text type="danger">{errorText(t, reveal.error)}</Typography.Text>}
     </Space>
   );
 }
@@ -383,6 +383,9 @@ function Photos({ caseId, photos }: { caseId: string; photos: CasePhoto[] }) {
 function CaseTimeline({ timeline }: { timeline: TimelineEvent[] }) {
   const { t } = useTranslation("case");
   const departments = useQuery({ queryKey: caseKeys.departments, queryFn: fetchDepartments, staleTime: Infinity });
+  const categories = useQuery({ queryKey: caseKeys.categories, queryFn: fetchCategories, staleTime: Infinity });
+  const categoryName = (code: string | null) => (code ? (categories.data?.find((category) => category.code === code)?.name ?? code) : t("timeline.none"));
+  const departmentName = (code: string | null) => (code ? (departments.data?.find((department) => department.code === code)?.name ?? code) : t("timeline.none"));
   const target = (assignment: unknown): string | null => {
     if (typeof assignment !== "object" || assignment === null) return null;
     const value = assignment as Record<string, unknown>;
@@ -396,6 +399,19 @@ function CaseTimeline({ timeline }: { timeline: TimelineEvent[] }) {
     const list: string[] = [];
     const to = target(details.assignment);
     if (to) list.push(t("timeline.dispatchedTo", { target: to }));
+    const change = (value: unknown): { from: string | null; to: string | null } | null => {
+      if (typeof value !== "object" || value === null) return null;
+      const { from, to } = value as Record<string, unknown>;
+      return { from: typeof from === "string" ? from : null, to: typeof to === "string" ? to : null };
+    };
+    const category = change(details.category);
+    if (category) list.push(t("timeline.category", { from: categoryName(category.from), to: categoryName(category.to) }));
+    const department = change(details.department);
+    if (department) list.push(t("timeline.department", { from: departmentName(department.from), to: departmentName(department.to) }));
+    const level = change(details.level);
+    if (level?.from && level.to) list.push(t("timeline.levelChange", { from: word(t, "level", level.from), to: word(t, "level", level.to) }));
+    const urgency = change(details.urgency);
+    if (urgency?.from && urgency.to) list.push(t("timeline.urgency", { from: word(t, "urgency", urgency.from), to: word(t, "urgency", urgency.to) }));
     if (typeof details.days === "number") list.push(t("timeline.days", { days: details.days }));
     if (typeof details.toLevel === "string") list.push(t("timeline.toLevel", { level: word(t, "level", details.toLevel) }));
     if (typeof details.satisfaction === "string") list.push(word(t, "satisfaction", details.satisfaction));

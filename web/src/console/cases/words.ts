@@ -1,4 +1,5 @@
 import type { TFunction } from "i18next";
+import { ApiError } from "../../api/client";
 import messages from "./messages";
 
 export type CaseMessageKey = keyof (typeof messages)["zh-CN"];
@@ -28,4 +29,14 @@ const SHANGHAI = new Intl.DateTimeFormat("en-CA", {
 export function formatTime(iso: string): string {
   const parts = Object.fromEntries(SHANGHAI.formatToParts(new Date(iso)).map((part) => [part.type, part.value]));
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+}
+
+/** What went wrong, in words that say what to do next: the API's stable code where it is known. */
+export function errorText(t: TFunction<"case">, error: unknown): string {
+  if (error instanceof ApiError) {
+    const key = `error.${error.code}`;
+    if (isKey(key)) return t(key);
+    return t("error.other", { message: error.message });
+  }
+  return t("error.other", { message: error instanceof Error ? error.message : String(error) });
 }
