@@ -30,6 +30,7 @@ import { caseRoutes } from "./modules/cases/cases.routes.ts";
 import { categoryRoutes } from "./modules/cases/categories.routes.ts";
 import { ReportWriter } from "./modules/cases/report-writer.ts";
 import { Division, divisionRoutes } from "./modules/divisions/divisions.routes.ts";
+import { placeRoutes } from "./modules/divisions/places.routes.ts";
 import { gridRoutes } from "./modules/grids/grids.routes.ts";
 import { GridLocator } from "./modules/grids/grids.service.ts";
 import { peopleRoutes } from "./modules/people/people.routes.ts";
@@ -122,6 +123,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     async (api) => {
       await authRoutes(api, ctx);
       await divisionRoutes(api, ctx);
+      await placeRoutes(api, ctx);
       await gridRoutes(api, ctx);
       await peopleRoutes(api, ctx);
       await caseRoutes(api, ctx);

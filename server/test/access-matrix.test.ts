@@ -71,6 +71,15 @@ const OPERATIONS: Record<string, Operation> = {
     ok: 201,
     request: () => ({ method: "POST", url: "/api/v1/cases", payload: { description: "矩阵测试：路面破损", gridCode: "530103001001001" } }),
   },
+  // Public like createCase: the same checks and limit, nothing written; duplicates only for staff.
+  previewCase: {
+    access: "public",
+    scoped: false,
+    ok: 200,
+    request: () => ({ method: "POST", url: "/api/v1/cases/preview", payload: { description: "矩阵测试：路面破损", gridCode: "530103001001001" } }),
+  },
+  // Answers only places in the caller's scope, an empty list when none match.
+  searchPlaces: { access: "division.read", scoped: false, ok: 200, request: () => ({ method: "GET", url: `/api/v1/places?q=${encodeURIComponent("社区")}` }) },
   listCases: { access: "case.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases?division=${t.division}` }) },
   getCaseStats: { access: "case.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases/stats?division=${t.division}` }) },
   exportCases: { access: "case.export", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases/export?division=${t.division}` }) },

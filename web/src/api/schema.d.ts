@@ -161,6 +161,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/places": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Places in the caller's scope by a few characters of their name: streets, communities, courtyards, buildings and grids
+         * @description For locating a report without a map (a hotline call): every two-character term of `q` must be in the name (a Chinese word is matched by its character pairs; one character is matched as it stands). Best first: the exact name, names starting with `q`, then the shortest. Each place comes with a point and the grid, community and street it lies in; report it with `buildingCode`, `gridCode` or the point.
+         */
+        get: operations["searchPlaces"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/grids/locate": {
         parameters: {
             query?: never;
@@ -380,6 +400,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What creating this case would find, without writing anything: place, suggested category, urgency, department, deadlines and possible duplicates
+         * @description The same body and checks as `createCase` (and its request limit), but nothing is written. Staff who may read cases also get the open cases in their scope that the report probably duplicates, most similar first: add the caller to one of them with the `follow_up` action instead of creating a case. An emergency category (given, else suggested) makes the urgency `emergency`.
+         */
+        post: operations["previewCase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cases/{id}": {
         parameters: {
             query?: never;
@@ -387,7 +427,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A case, its timeline, and the actions the caller may take now */
+        /** A case, its timeline, photos, possible duplicates, and the actions the caller may take now */
         get: operations["getCase"];
         put?: never;
         post?: never;
@@ -408,7 +448,7 @@ export interface paths {
         put?: never;
         /**
          * Take one workflow action on a case (If-Match with its ETag)
-         * @description `register` (立案) and `reclassify` (dispatchers of the owning centre, while the case is open) take `categoryCode`, `level` and `urgency`; the event records each change (category, department, level, urgency, deadlines before → after) and the change is audited. Other actions refuse those fields (400 invalid_transition_input); `reclassify` needs at least one of them.
+         * @description `register` (立案) and `reclassify` (dispatchers of the owning centre, while the case is open) take `categoryCode`, `level` and `urgency`; the event records each change (category, department, level, urgency, deadlines before → after) and the change is audited. Other actions refuse those fields (400 invalid_transition_input); `reclassify` needs at least one of them. `follow_up` (seat operators and dispatchers covering the case, while it is open) records another caller about the same case (`note`, optional `caller`) without changing its state: how a hotline seat attaches a caller to a duplicate instead of creating a case.
          */
         post: operations["transitionCase"];
         delete?: never;
@@ -1238,6 +1278,96 @@ export interface operations {
             };
             /** @description Default Response */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    searchPlaces: {
+        parameters: {
+            query: {
+                /** @description A few characters of the name, e.g. 尚义 or 3栋 */
+                q: string;
+                limit: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        places: {
+                            /** @enum {unknown} */
+                            kind: "street" | "community" | "courtyard" | "building" | "grid";
+                            code: string;
+                            name: string;
+                            /** @description A point of the place (WGS-84): its own, or one inside its polygon */
+                            location: {
+                                lat: number;
+                                lng: number;
+                            } | null;
+                            /** @description The grid it is or lies in (courtyards and buildings by their point); null for a street or community */
+                            grid: {
+                                code: string;
+                                name: string;
+                            } | null;
+                            /** @description The courtyard (小区/院落) of a building, whose own name is often just 3栋 */
+                            courtyard: {
+                                code: string;
+                                name: string;
+                            } | null;
+                            community: {
+                                code: string;
+                                name: string;
+                            } | null;
+                            street: {
+                                code: string;
+                                name: string;
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2629,6 +2759,8 @@ export interface operations {
                                 name: string | null;
                                 phone: string | null;
                                 own: boolean;
+                                /** @description Whether the caller may see the full number with POST /cases/{id}/reporter-contact (audited) */
+                                canReveal: boolean;
                             };
                             assignment: {
                                 [key: string]: string;
@@ -2656,6 +2788,10 @@ export interface operations {
                         duplicates: {
                             id: string;
                             number: string;
+                            title: string;
+                            status: string;
+                            createdAt: string;
+                            /** @description Cosine similarity of the texts' terms, 0 to 1 */
                             similarity: number;
                             distanceMeters: number;
                         }[];
@@ -2745,6 +2881,180 @@ export interface operations {
             };
         };
     };
+    previewCase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    description: string;
+                    title?: string;
+                    /** @description Category code, e.g. component.public.manhole */
+                    categoryCode?: string;
+                    /**
+                     * @description Only staff declare an emergency (else 403 urgency_not_allowed)
+                     * @enum {unknown}
+                     */
+                    urgency?: "normal" | "urgent" | "emergency";
+                    /**
+                     * @description The channel; residents and anonymous reporters may name only resident_web or resident_app (else 403 source_not_allowed)
+                     * @enum {unknown}
+                     */
+                    source?: "resident_web" | "resident_app" | "hotline" | "grid_worker" | "supervisor_patrol" | "volunteer" | "camera" | "api" | "staff";
+                    location?: {
+                        lat: number;
+                        lng: number;
+                        /** @description Coordinate system of the point: WGS-84 (GPS), GCJ-02 (Amap, Tencent, WeChat) or BD-09 (Baidu) */
+                        crs?: "wgs84" | "gcj02" | "bd09";
+                    };
+                    /** @description 15-digit grid code */
+                    gridCode?: string;
+                    /** @description 18-digit building code */
+                    buildingCode?: string;
+                    reporter?: {
+                        name?: string;
+                        phone?: string;
+                    };
+                    /** @description Ids from POST /api/v1/attachments */
+                    photoIds?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        location: {
+                            lat: number;
+                            lng: number;
+                        };
+                        grid: {
+                            code: string;
+                            name: string;
+                        };
+                        community: {
+                            code: string;
+                            name: string;
+                        };
+                        street: {
+                            code: string;
+                            name: string;
+                        };
+                        buildingCode: string | null;
+                        category: {
+                            code: string;
+                            name: string;
+                        } | null;
+                        /** @description From the text, best first (at most 3) */
+                        suggestedCategories: {
+                            code: string;
+                            name: string;
+                        }[];
+                        urgency: string;
+                        departmentCode: string | null;
+                        /** @description If it were reported now */
+                        deadlines: {
+                            acceptBy: string;
+                            dispatchBy: string;
+                            feedbackBy: string;
+                            handleBy: string;
+                        };
+                        /** @description For staff who may read cases (in their scope); always empty for the public */
+                        duplicates: {
+                            id: string;
+                            number: string;
+                            title: string;
+                            status: string;
+                            createdAt: string;
+                            /** @description Cosine similarity of the texts' terms, 0 to 1 */
+                            similarity: number;
+                            distanceMeters: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getCase: {
         parameters: {
             query?: never;
@@ -2789,6 +3099,8 @@ export interface operations {
                                 name: string | null;
                                 phone: string | null;
                                 own: boolean;
+                                /** @description Whether the caller may see the full number with POST /cases/{id}/reporter-contact (audited) */
+                                canReveal: boolean;
                             };
                             assignment: {
                                 [key: string]: string;
@@ -2829,6 +3141,17 @@ export interface operations {
                             details: {
                                 [key: string]: unknown;
                             };
+                        }[];
+                        /** @description Open cases in the caller's scope near this open case, of its category (given or suggested), recent, with similar text, most similar first (at most 5): candidates for merge (`into`). Empty for a finished case */
+                        duplicates: {
+                            id: string;
+                            number: string;
+                            title: string;
+                            status: string;
+                            createdAt: string;
+                            /** @description Cosine similarity of the texts' terms, 0 to 1 */
+                            similarity: number;
+                            distanceMeters: number;
                         }[];
                     };
                 };
@@ -2895,7 +3218,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {unknown} */
-                    action: "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "evaluate" | "escalate" | "urge" | "merge";
+                    action: "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up";
                     note?: string;
                     /** @description Show the note to the reporter */
                     publicNote?: boolean;
@@ -2925,6 +3248,11 @@ export interface operations {
                      * @enum {unknown}
                      */
                     urgency?: "normal" | "urgent" | "emergency";
+                    /** @description follow_up: who called again about this case (the timeline keeps the phone masked) */
+                    caller?: {
+                        name?: string;
+                        phone?: string;
+                    };
                 };
             };
         };
@@ -2962,6 +3290,8 @@ export interface operations {
                                 name: string | null;
                                 phone: string | null;
                                 own: boolean;
+                                /** @description Whether the caller may see the full number with POST /cases/{id}/reporter-contact (audited) */
+                                canReveal: boolean;
                             };
                             assignment: {
                                 [key: string]: string;
@@ -3002,6 +3332,17 @@ export interface operations {
                             details: {
                                 [key: string]: unknown;
                             };
+                        }[];
+                        /** @description Open cases in the caller's scope near this open case, of its category (given or suggested), recent, with similar text, most similar first (at most 5): candidates for merge (`into`). Empty for a finished case */
+                        duplicates: {
+                            id: string;
+                            number: string;
+                            title: string;
+                            status: string;
+                            createdAt: string;
+                            /** @description Cosine similarity of the texts' terms, 0 to 1 */
+                            similarity: number;
+                            distanceMeters: number;
                         }[];
                     };
                 };

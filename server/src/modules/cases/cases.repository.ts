@@ -6,7 +6,17 @@ import type { Actor } from "../auth/actor.ts";
 /** Statuses of a case still being worked on: the ones a new report may duplicate. */
 export const OPEN_STATUSES = ["reported", "accepted", "registered", "dispatched", "in_progress", "suspended", "handled"] as const;
 
-export type NearbyCase = { id: string; number: string; community_code: string; lat: number; lng: number; search_text: string };
+export type NearbyCase = {
+  id: string;
+  number: string;
+  community_code: string;
+  lat: number;
+  lng: number;
+  search_text: string;
+  title: string;
+  status: string;
+  created_at: string;
+};
 
 export type NewReport = {
   case: Omit<Insertable<CaseTable>, "number" | "department_code">;
@@ -118,7 +128,7 @@ export async function insertReportedCases(
       -- Same category (given or suggested), open, recent, inside the box around the point; the
       -- partial GiST index on open cases' points serves the box.
       select coalesce(json_agg(nearby), '[]') from (
-        select open.id, open.number, open.community_code, open.lat, open.lng, open.search_text
+        select open.id, open.number, open.community_code, open.lat, open.lng, open.search_text, open.title, open.status, open.created_at
         from cases as open
         where open.region_code = inserted.region_code
           and open.status in (${sql.join([...OPEN_STATUSES])})
@@ -138,6 +148,36 @@ export async function insertReportedCases(
     if (!written) throw new Error(`The case ${report.case.id} was not written`);
     return written;
   });
+}
+
+/**
+ * The open cases of the region near a point, of one of the categories (given or suggested), created
+ * within the window, in the actor's scope, newest first: the same box on the partial GiST index of
+ * open cases' points that intake's duplicate detection reads, so it costs the same at any size.
+ */
+export async function findNearbyOpenCases(
+  db: Kysely<DB>,
+  actor: Actor,
+  near: { regionCode: string; lat: number; lng: number; categories: readonly string[]; excludeId?: string },
+  window: NearbyWindow,
+): Promise<NearbyCase[]> {
+  if (near.categories.length === 0) return [];
+  const dLat = window.radiusMeters / METERS_PER_DEGREE;
+  const dLng = window.radiusMeters / (METERS_PER_DEGREE * Math.cos((near.lat * Math.PI) / 180));
+  const rows = await db
+    .selectFrom("cases")
+    .select(["id", "number", "community_code", "lat", "lng", "search_text", "title", "status", sql<string>`created_at`.as("created_at")])
+    .where("region_code", "=", near.regionCode)
+    .where((eb) => caseInScope(eb, actor))
+    .where("status", "in", [...OPEN_STATUSES])
+    .where(sql<SqlBool>`point(lng, lat) <@ box(point(${near.lng - dLng}::float8, ${near.lat - dLat}::float8), point(${near.lng + dLng}::float8, ${near.lat + dLat}::float8))`)
+    .where((eb) => eb.or([eb("category_code", "in", [...near.categories]), eb("suggested_category_code", "in", [...near.categories])]))
+    .where(sql<SqlBool>`created_at > now() - make_interval(days => ${window.days})`)
+    .$if(near.excludeId !== undefined, (query) => query.where("id", "<>", near.excludeId as string))
+    .orderBy("created_at", "desc")
+    .limit(200)
+    .execute();
+  return rows.map((row) => ({ ...row, created_at: new Date(row.created_at).toISOString() }));
 }
 
 /** A case's event as its timeline lists it, with the name of who took it (JSON: `at` is a string). */

@@ -8,7 +8,7 @@ import { BuildingCode, CategoryCode, DepartmentCode, errors, GridCode, Nullable,
 import { downloadPhoto, uploadPhoto } from "../attachments/attachments.service.ts";
 import { DEFAULT_PHOTO_LIMITS } from "../attachments/photos.ts";
 import { Crs } from "../grids/grids.schemas.ts";
-import { getCase, intakeCase, etagOf, PUBLIC_SOURCES, SOURCES, evaluateByReporter, revealReporterContact, trackCase, transitionCase } from "./cases.service.ts";
+import { getCase, intakeCase, previewIntake, etagOf, PUBLIC_SOURCES, SOURCES, evaluateByReporter, revealReporterContact, trackCase, transitionCase } from "./cases.service.ts";
 import { ACTIONS, LEVELS, SATISFACTION } from "./workflow.ts";
 
 const Case = Type.Object({
@@ -29,7 +29,12 @@ const Case = Type.Object({
   communityCode: Type.String(),
   streetCode: Type.String(),
   buildingCode: Nullable(Type.String()),
-  reporter: Type.Object({ name: Nullable(Type.String()), phone: Nullable(Type.String({ description: "Masked" })), own: Type.Boolean() }),
+  reporter: Type.Object({
+    name: Nullable(Type.String()),
+    phone: Nullable(Type.String({ description: "Masked" })),
+    own: Type.Boolean(),
+    canReveal: Type.Boolean({ description: "Whether the caller may see the full number with POST /cases/{id}/reporter-contact (audited)" }),
+  }),
   assignment: Nullable(Type.Record(Type.String(), Type.String())),
   reworkCount: Type.Integer(),
   reopenCount: Type.Integer(),
@@ -58,7 +63,25 @@ const TimelineEvent = Type.Object({
 const Photo = Type.Object({ id: Type.String(), kind: Nullable(Type.String()), mime: Type.String(), width: Type.Integer(), height: Type.Integer() });
 const PhotoIds = Type.Array(Uuid, { maxItems: 9, uniqueItems: true, description: "Ids from POST /api/v1/attachments" });
 
-const CaseWithTimeline = Type.Object({ case: Case, photos: Type.Array(Photo), timeline: Type.Array(TimelineEvent) });
+const Named = Type.Object({ code: Type.String(), name: Type.String() });
+const Duplicate = Type.Object({
+  id: Type.String(),
+  number: Type.String(),
+  title: Type.String(),
+  status: Type.String(),
+  createdAt: Type.String(),
+  similarity: Type.Number({ description: "Cosine similarity of the texts' terms, 0 to 1" }),
+  distanceMeters: Type.Number(),
+});
+const CaseDetail = Type.Object({
+  case: Case,
+  photos: Type.Array(Photo),
+  timeline: Type.Array(TimelineEvent),
+  duplicates: Type.Array(Duplicate, {
+    description:
+      "Open cases in the caller's scope near this open case, of its category (given or suggested), recent, with similar text, most similar first (at most 5): candidates for merge (`into`). Empty for a finished case",
+  }),
+});
 
 export const IntakeBody = Type.Object(
   {
@@ -118,6 +141,12 @@ const TransitionBody = Type.Object(
       }),
     ),
     urgency: Type.Optional(Type.Enum(["normal", "urgent", "emergency"], { description: "register, reclassify: the urgency; the deadlines follow" })),
+    caller: Type.Optional(
+      Type.Object(
+        { name: Type.Optional(Type.String({ maxLength: 50 })), phone: Type.Optional(Type.String({ pattern: "^[0-9+\\- ]{5,20}$" })) },
+        { additionalProperties: false, description: "follow_up: who called again about this case (the timeline keeps the phone masked)" },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -206,7 +235,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
           201: Type.Object({
             case: Case,
             trackingToken: Type.Optional(Type.String({ description: "Secret for following the case; shown once" })),
-            duplicates: Type.Array(Type.Object({ id: Type.String(), number: Type.String(), similarity: Type.Number(), distanceMeters: Type.Number() }), {
+            duplicates: Type.Array(Duplicate, {
               description: "Open cases near the report with similar text, for staff who may read cases (in their scope); always empty for the public",
             }),
           }),
@@ -221,15 +250,47 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
     },
   );
 
+  app.post(
+    "/cases/preview",
+    {
+      config: { public: true, limited: true },
+      schema: {
+        operationId: "previewCase",
+        tags: ["cases"],
+        summary: "What creating this case would find, without writing anything: place, suggested category, urgency, department, deadlines and possible duplicates",
+        description:
+          "The same body and checks as `createCase` (and its request limit), but nothing is written. Staff who may read cases also get the open cases in their scope that the report probably duplicates, most similar first: add the caller to one of them with the `follow_up` action instead of creating a case. An emergency category (given, else suggested) makes the urgency `emergency`.",
+        body: IntakeBody,
+        response: {
+          200: Type.Object({
+            location: Type.Object({ lat: Type.Number(), lng: Type.Number() }),
+            grid: Named,
+            community: Named,
+            street: Named,
+            buildingCode: Nullable(Type.String()),
+            category: Nullable(Named),
+            suggestedCategories: Type.Array(Named, { description: "From the text, best first (at most 3)" }),
+            urgency: Type.String(),
+            departmentCode: Nullable(Type.String({ description: "Where the category is routed in this community" })),
+            deadlines: Type.Object({ acceptBy: Type.String(), dispatchBy: Type.String(), feedbackBy: Type.String(), handleBy: Type.String() }, { description: "If it were reported now" }),
+            duplicates: Type.Array(Duplicate, { description: "For staff who may read cases (in their scope); always empty for the public" }),
+          }),
+          ...errors(400, 401, 403, 404, 429),
+        },
+      },
+    },
+    async (request) => previewIntake(ctx, await resolveActor(request), request.body),
+  );
+
   app.get(
     "/cases/:id",
     {
       schema: {
         operationId: "getCase",
         tags: ["cases"],
-        summary: "A case, its timeline, and the actions the caller may take now",
+        summary: "A case, its timeline, photos, possible duplicates, and the actions the caller may take now",
         params: Type.Object({ id: Uuid }),
-        response: { 200: CaseWithTimeline, ...errors(400, 401, 403, 404) },
+        response: { 200: CaseDetail, ...errors(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -248,11 +309,12 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
         description:
           "`register` (立案) and `reclassify` (dispatchers of the owning centre, while the case is open) take `categoryCode`, `level` and `urgency`; " +
           "the event records each change (category, department, level, urgency, deadlines before → after) and the change is audited. " +
-          "Other actions refuse those fields (400 invalid_transition_input); `reclassify` needs at least one of them.",
+          "Other actions refuse those fields (400 invalid_transition_input); `reclassify` needs at least one of them. " +
+          "`follow_up` (seat operators and dispatchers covering the case, while it is open) records another caller about the same case (`note`, optional `caller`) without changing its state: how a hotline seat attaches a caller to a duplicate instead of creating a case.",
         params: Type.Object({ id: Uuid }),
         headers: Type.Object({ "if-match": Type.Optional(Type.String()) }),
         body: TransitionBody,
-        response: { 200: CaseWithTimeline, ...errors(400, 401, 403, 404, 409, 412, 422, 428) },
+        response: { 200: CaseDetail, ...errors(400, 401, 403, 404, 409, 412, 422, 428) },
       },
     },
     async (request, reply) => {

@@ -17,7 +17,9 @@ import {
   findCaseByNumber,
   findCaseInScope,
   findTimeline,
+  findNearbyOpenCases,
   insertReportedCases,
+  OPEN_STATUSES,
   routedDepartment,
   type CaseDetailRow,
   type NearbyCase,
@@ -134,6 +136,9 @@ function rankDuplicates(actor: Actor, nearby: NearbyCase[], place: { lat: number
     .map(({ row, distanceMeters }) => ({
       id: row.id,
       number: row.number,
+      title: row.title,
+      status: row.status,
+      createdAt: new Date(row.created_at).toISOString(),
       similarity: Math.round(termSimilarity(reportTerms, termsOf(row.search_text)) * 1000) / 1000,
       distanceMeters,
     }))
@@ -152,7 +157,7 @@ function duplicatesFor(actor: Actor | null, nearby: NearbyCase[], place: { lat: 
 }
 
 export type IntakeResult = { statusCode: 201; body: { case: PresentedCase; trackingToken?: string; duplicates: DuplicateCandidate[] } };
-export type DuplicateCandidate = { id: string; number: string; similarity: number; distanceMeters: number };
+export type DuplicateCandidate = ReturnType<typeof rankDuplicates>[number];
 
 /**
  * Takes a case in from any channel: locates it on its grid, classifies it (or suggests a category
@@ -245,6 +250,61 @@ export async function intakeCase(ctx: AppContext, actor: Actor | null, input: In
   });
 }
 
+/**
+ * What creating this case would find, without writing anything: where it lies (grid, community,
+ * street), the category suggested by its text, the urgency it would have (an emergency category
+ * makes it an emergency), the department and deadlines that would follow, and the open cases it
+ * probably duplicates (staff who may read cases only, in their scope), so that a seat operator can
+ * add the caller to one of those instead (`follow_up`). The same checks as intake answer the same
+ * errors.
+ */
+export async function previewIntake(ctx: AppContext, actor: Actor | null, input: IntakeInput) {
+  checkPublicReport(actor, input);
+  const place = await locate(ctx, input);
+  if (actor?.scopeCode && !codeInScope(actor, place.gridCode)) {
+    throw notFound("outside_scope", "The location lies outside your area");
+  }
+  const categories = await activeCategories(ctx.db);
+  const suggestions = suggestCategories(input.description + (input.title ?? ""), categories.filter((c) => c.parent_code !== null));
+  const category = input.categoryCode ? categories.find((c) => c.code === input.categoryCode) : undefined;
+  if (input.categoryCode && !category) throw new AppError(400, "unknown_category", `No category ${input.categoryCode}`);
+  const suggested = suggestions[0] ? categories.find((c) => c.code === suggestions[0].code) : undefined;
+  const effective = category ?? suggested;
+  const urgency: Urgency = effective?.emergency ? "emergency" : (input.urgency ?? "normal");
+  const communityCode = ancestorCode(place.gridCode, "community");
+  const regionCode = ancestorCode(place.gridCode, "district");
+  const deadlines = computeDeadlines(policyFor(effective?.deadline_policy ?? DEFAULT_POLICY, urgency), new Date(), calendarFor(regionCode));
+  const department = effective ? ((await routedDepartment(ctx.db, effective.code, communityCode)) ?? effective.department_code) : null;
+  const where = ctx.grids.locate(place.lng, place.lat);
+  let duplicates: DuplicateCandidate[] = [];
+  if (actor?.permissions.has("case.read") && effective) {
+    const nearby = await findNearbyOpenCases(ctx.db, actor, { regionCode, lat: place.lat, lng: place.lng, categories: [effective.code] }, ctx.config.duplicates);
+    duplicates = rankDuplicates(actor, nearby, place, searchTerms(`${input.title ?? ""} ${input.description}`), ctx.config.duplicates);
+  }
+  const named = (row: { code: string; name: string } | undefined) => (row ? { code: row.code, name: row.name } : null);
+  return {
+    location: { lat: place.lat, lng: place.lng },
+    grid: named(where?.grid) ?? { code: place.gridCode, name: place.gridCode },
+    community: named(where?.community) ?? { code: communityCode, name: communityCode },
+    street: named(where?.street) ?? { code: ancestorCode(place.gridCode, "street"), name: ancestorCode(place.gridCode, "street") },
+    buildingCode: place.buildingCode,
+    category: named(category),
+    suggestedCategories: suggestions.slice(0, 3).flatMap((suggestion) => {
+      const row = categories.find((c) => c.code === suggestion.code);
+      return row ? [{ code: row.code, name: row.name }] : [];
+    }),
+    urgency,
+    departmentCode: department,
+    deadlines: {
+      acceptBy: deadlines.acceptBy.toISOString(),
+      dispatchBy: deadlines.dispatchBy.toISOString(),
+      feedbackBy: deadlines.feedbackBy.toISOString(),
+      handleBy: deadlines.handleBy.toISOString(),
+    },
+    duplicates,
+  };
+}
+
 export type PresentedCase = ReturnType<typeof presentCase>;
 
 /** The API view of a case: the reporter's contact masked, with the actions this actor may take now. */
@@ -267,7 +327,13 @@ export function presentCase(row: CaseRow, actor: Actor | null, actions: string[]
     communityCode: row.community_code,
     streetCode: row.street_code,
     buildingCode: row.building_code,
-    reporter: { name: row.reporter_name, phone: maskPhone(row.reporter_phone), own: actor !== null && row.reporter_user_id === actor.userId },
+    reporter: {
+      name: row.reporter_name,
+      phone: maskPhone(row.reporter_phone),
+      own: actor !== null && row.reporter_user_id === actor.userId,
+      // Whether POST …/reporter-contact would show this actor the full number.
+      canReveal: row.reporter_phone !== null && actor !== null && actor.permissions.has("case.reveal_contact"),
+    },
     assignment: row.assignment,
     reworkCount: row.rework_count,
     reopenCount: row.reopen_count,
@@ -319,7 +385,24 @@ export async function getCase(ctx: AppContext, actor: Actor, id: string) {
   requirePermission(actor, "case.read");
   const row = await findCaseDetailInScope(ctx.db, actor, id);
   if (!row) throw caseNotFound(id);
-  return caseDetail(actor, row);
+  return { ...caseDetail(actor, row), duplicates: await possibleDuplicates(ctx, actor, row) };
+}
+
+/**
+ * The open cases in the actor's scope that are probably the same problem as this open case: near
+ * it, of its category (given or suggested), recent, with similar text. What a merge needs: the
+ * target's id, number, title and status. None for a finished case.
+ */
+async function possibleDuplicates(ctx: AppContext, actor: Actor, row: CaseRow): Promise<DuplicateCandidate[]> {
+  if (!(OPEN_STATUSES as readonly string[]).includes(row.status)) return [];
+  const categories = [row.category_code, row.suggested_category_code].filter((code): code is string => code !== null);
+  const nearby = await findNearbyOpenCases(
+    ctx.db,
+    actor,
+    { regionCode: row.region_code, lat: row.lat, lng: row.lng, categories, excludeId: row.id },
+    ctx.config.duplicates,
+  );
+  return rankDuplicates(actor, nearby, row, row.search_text, ctx.config.duplicates);
 }
 
 /** The detail view of a case read in the actor's scope with its timeline and photos. */
@@ -352,6 +435,8 @@ export type TransitionInput = {
   satisfaction?: "satisfied" | "basically_satisfied" | "dissatisfied";
   into?: string;
   photoIds?: string[];
+  /** follow_up: who called again about the case; the timeline keeps the phone masked. */
+  caller?: { name?: string; phone?: string };
   /** register and reclassify: the category, closure level and urgency (each unchanged when absent). */
   categoryCode?: string;
   level?: ClosureLevel;
@@ -406,6 +491,9 @@ async function commandOf(ctx: AppContext, actor: Actor, row: CaseRow, input: Tra
   const need = (field: string): never => {
     throw new AppError(400, "invalid_transition_input", `The action ${input.action} needs ${field}`);
   };
+  if (input.caller !== undefined && input.action !== "follow_up") {
+    throw new AppError(400, "invalid_transition_input", "Only follow_up takes a caller");
+  }
   if (!CLASSIFYING.includes(input.action) && (input.categoryCode !== undefined || input.level !== undefined || input.urgency !== undefined)) {
     throw new AppError(400, "invalid_transition_input", "Only register and reclassify take categoryCode, level and urgency");
   }
@@ -425,6 +513,7 @@ async function commandOf(ctx: AppContext, actor: Actor, row: CaseRow, input: Tra
     case "suspend":
     case "verify_fail":
     case "handle":
+    case "follow_up":
       return { action: input.action, note: input.note ?? need("a note") };
     case "request_extension":
       return { action: "request_extension", days: input.days ?? need("days"), note: input.note ?? need("a note") };
@@ -460,7 +549,9 @@ export async function transitionCase(ctx: AppContext, actor: Actor, id: string, 
   if (input.photoIds?.length && input.action !== "handle") {
     throw new AppError(400, "invalid_transition_input", "Photos go with the handle action (after-photos)");
   }
-  return caseDetail(actor, await applyTransition(ctx, row, workflowActor(actor), actor.userId, command, input));
+  const updated = await applyTransition(ctx, row, workflowActor(actor), actor.userId, command, input);
+  // The same answer as a read of the case right after, so that the client shows it as it is.
+  return { ...caseDetail(actor, updated), duplicates: await possibleDuplicates(ctx, actor, updated) };
 }
 
 /** Writes a workflow transition and its event, if the case still has the version that was read. */
@@ -470,7 +561,7 @@ async function applyTransition(
   actor: WorkflowActor,
   actorId: string | null,
   command: Command,
-  input: { note?: string; publicNote?: boolean; photoIds?: string[]; categoryCode?: string; urgency?: Urgency },
+  input: { note?: string; publicNote?: boolean; photoIds?: string[]; categoryCode?: string; urgency?: Urgency; caller?: TransitionInput["caller"] },
 ): Promise<CaseDetailRow> {
   let transition;
   try {
@@ -540,6 +631,7 @@ async function applyTransition(
           ...transition.details,
           ...classified?.details,
           ...(input.photoIds?.length ? { photos: input.photoIds } : {}),
+          ...(input.caller ? { caller: { name: input.caller.name ?? null, phone: maskPhone(input.caller.phone ?? null) } } : {}),
         },
       },
     });

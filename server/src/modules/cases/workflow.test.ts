@@ -70,6 +70,7 @@ const commandArb: fc.Arbitrary<Command> = fc.constantFrom(...ACTIONS).chain((act
     case "suspend":
     case "verify_fail":
     case "handle":
+    case "follow_up":
       return fc.constant({ action, note: "说明" });
     default:
       return fc.constant({ action } as Command);

@@ -42,6 +42,7 @@ export const ACTIONS = [
   "escalate",
   "urge",
   "merge",
+  "follow_up",
 ] as const;
 export type CaseAction = (typeof ACTIONS)[number];
 
@@ -101,6 +102,8 @@ export type Command =
   | { action: "accept" | "acknowledge" | "resume" | "verify_pass" | "urge" | "escalate" | "deny_extension"; note?: string }
   | { action: "reject" | "return" | "suspend" | "verify_fail"; note: string }
   | { action: "handle"; note: string }
+  /** Another caller about the same open case (来电补充): recorded on its timeline, the state unchanged. */
+  | { action: "follow_up"; note: string }
   | { action: "dispatch"; to: Assignment; note?: string }
   | { action: "request_extension"; days: number; note: string }
   | { action: "approve_extension"; note?: string }
@@ -146,6 +149,7 @@ const FROM: Record<CaseAction, readonly CaseStatus[]> = {
   escalate: ["reported", "accepted", "registered", "dispatched", "in_progress"],
   urge: ["reported", "accepted", "registered", "dispatched", "in_progress", "suspended", "handled"],
   merge: OPEN_BEFORE_HANDLING,
+  follow_up: OPEN,
 };
 
 /** The division whose centre owns a case at its level (community, street sub-centre, district centre). */
@@ -225,6 +229,8 @@ function mayTake(action: CaseAction, actor: WorkflowActor, state: CaseState): bo
       return has(actor, "reporter") || ((has(actor, "seat_operator") || has(actor, "dispatcher")) && covers(actor, state.communityCode));
     case "urge":
       return (has(actor, "leader") || has(actor, "dispatcher")) && covers(actor, state.communityCode);
+    case "follow_up":
+      return (has(actor, "seat_operator") || has(actor, "dispatcher")) && covers(actor, state.communityCode);
   }
 }
 
@@ -354,6 +360,7 @@ export function applyCommand(state: CaseState, actor: WorkflowActor, command: Co
       details.toLevel = next.level;
       break;
     case "urge":
+    case "follow_up":
       break;
     case "merge":
       next.status = "merged";
