@@ -70,7 +70,12 @@ async function statusIs(page: Page, status: string): Promise<void> {
  * place picked from the list, the description, Ctrl+Enter to preview, Enter to create. Answers
  * the case number read to the caller and the case's page.
  */
-async function takeCall(page: Page, place: Place, description: string, screenshot?: string): Promise<{ number: string; href: string }> {
+async function takeCall(
+  page: Page,
+  place: Place,
+  description: string,
+  { screenshot, expectSuggestion }: { screenshot?: string; expectSuggestion?: string } = {},
+): Promise<{ number: string; href: string }> {
   await page.getByLabel("来电号码").waitFor();
   await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("phone");
   await page.keyboard.type("13987654321");
@@ -83,14 +88,15 @@ async function takeCall(page: Page, place: Place, description: string, screensho
   await page.keyboard.press("Enter");
   await page.keyboard.press("Tab");
   await page.keyboard.type(description);
-  if (screenshot) {
-    await mkdir(TMP, { recursive: true });
-    await page.screenshot({ path: screenshot, fullPage: true });
-  }
+  if (expectSuggestion) await page.getByText(`建议类别：${expectSuggestion}`).waitFor();
   await page.keyboard.press("Control+Enter");
   const preview = page.getByRole("region", { name: "创建前核对" });
   await preview.getByText(place.gridCode).waitFor();
   await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("确认创建");
+  if (screenshot) {
+    await mkdir(TMP, { recursive: true });
+    await page.screenshot({ path: screenshot, fullPage: true });
+  }
   await page.keyboard.press("Enter");
   const number = page.getByLabel("案件编号");
   await number.waitFor();
@@ -138,7 +144,10 @@ describe("the case loop in the console", () => {
   it("a call becomes a case that is accepted, registered, dispatched, handled with a photo, verified and closed, every step in its timeline", async () => {
     const { home, supervisor } = places;
     const seat = await personAt("seat-01", "/console/intake");
-    const { number, href } = await takeCall(seat, home, "小区门口满地垃圾，好几天没人清理，味道很大", path.join(TMP, "intake.png"));
+    const { number, href } = await takeCall(seat, home, "小区门口满地垃圾，好几天没人清理，味道很大", {
+      screenshot: path.join(TMP, "intake.png"),
+      expectSuggestion: "暴露垃圾",
+    });
     const seatName = await displayName(seat);
 
     // The community's centre owns a community-level case.
@@ -153,6 +162,11 @@ describe("the case loop in the console", () => {
     await register.getByText("暴露垃圾").first().waitFor();
     await confirm(dispatcher, register);
     await statusIs(dispatcher, "待派遣");
+    await dispatcher.getByRole("region", { name: "可执行操作" }).getByRole("button", { name: "派遣", exact: true }).waitFor();
+    await mkdir(TMP, { recursive: true });
+    // What a dispatcher sees with a case to dispatch; the confirmation toast gone first.
+    await expect.poll(() => dispatcher.locator(".ant-message-notice").count(), { timeout: UI_TIMEOUT }).toBe(0);
+    await dispatcher.screenshot({ path: path.join(TMP, "case-detail.png"), fullPage: true });
 
     const dispatch = await openAction(dispatcher, "派遣");
     await dispatch.getByText("盘龙区城市管理局").waitFor();
@@ -202,9 +216,8 @@ describe("the case loop in the console", () => {
     }
     await inspector.getByText("已安排环卫清运，现场已清理干净").waitFor();
 
-    await mkdir(TMP, { recursive: true });
-    await inspector.mouse.move(0, 0);
-    await inspector.screenshot({ path: path.join(TMP, "case-detail.png"), fullPage: true });
+    await expect.poll(() => inspector.locator(".ant-message-notice").count(), { timeout: UI_TIMEOUT }).toBe(0);
+    await inspector.screenshot({ path: path.join(TMP, "case-closed.png"), fullPage: true });
     expect(pageErrors).toEqual([]);
   });
 
@@ -230,6 +243,28 @@ describe("the case loop in the console", () => {
     await expect.poll(() => accepted.count()).toBe(1);
     expect(await accepted.locator(".case-timeline__actor").textContent()).toContain(await displayName(first));
     expect(await second.getByText("第二位指挥员的意见").count()).toBe(0);
+  });
+
+  it("a caller reporting an open case again is attached to it from the preview instead of making a second case", async () => {
+    const first = await personAt("seat-04", "/console/intake");
+    const { number, href } = await takeCall(first, places.home, "公园门口的路灯不亮，晚上很黑");
+    const seat = await personAt("seat-05", "/console/intake");
+    await seat.getByLabel("来电号码").fill("13700001111");
+    await seat.getByLabel("地点").fill(places.home.gridName);
+    await seat.getByRole("option", { name: places.home.gridName }).first().waitFor({ state: "attached" });
+    await seat.keyboard.press("Enter");
+    await seat.getByLabel("问题描述").fill("公园门口路灯不亮，晚上太黑了");
+    await seat.getByRole("button", { name: "预览" }).click();
+    const duplicate = seat.getByRole("region", { name: "创建前核对" }).getByRole("listitem").filter({ hasText: number });
+    await duplicate.getByRole("button", { name: "关联到此案件" }).click();
+    await seat.getByText("来电已关联到已有案件").waitFor();
+    expect(((await seat.getByLabel("案件编号").textContent()) ?? "").trim()).toBe(number);
+
+    const dispatcher = await personAt("dispatcher", href);
+    const followUp = dispatcher.locator(".case-timeline__event").filter({ has: dispatcher.locator(".case-timeline__action", { hasText: /^追加来电$/ }) });
+    await followUp.waitFor();
+    await followUp.getByText("公园门口路灯不亮，晚上太黑了").waitFor();
+    await followUp.getByText("137****1111").waitFor();
   });
 
   it("a community worker who opens another community's case by its URL sees not found", async () => {

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
-import { Button, Checkbox, Form, Input, InputNumber, Modal, Radio, Select, Upload, type UploadFile } from "antd";
+import { Button, Checkbox, Col, Form, Input, InputNumber, Modal, Radio, Row, Select, Upload, type UploadFile } from "antd";
 import { UploadOutlined } from "@ant-design/icons";
 import { useTranslation } from "react-i18next";
 import { ApiError } from "../../api/client";
@@ -8,9 +8,10 @@ import { caseKeys, fetchCategories, fetchDepartments, uploadPhoto, type CaseActi
 import { word } from "./words";
 
 /** What each action asks for besides its note. */
-const NOTE_REQUIRED: ReadonlySet<CaseActionName> = new Set(["reject", "return", "suspend", "verify_fail", "handle", "request_extension"]);
+const NOTE_REQUIRED: ReadonlySet<CaseActionName> = new Set(["reject", "return", "suspend", "verify_fail", "handle", "request_extension", "follow_up"]);
+const PHONE = /^[0-9+\- ]{5,20}$/;
 
-export type MergeCandidate = { id: string; number: string };
+export type MergeCandidate = { id: string; number: string; title: string };
 
 type Props = {
   action: CaseActionName;
@@ -36,6 +37,8 @@ type Values = {
   categoryCode?: string;
   level?: TransitionBody["level"];
   urgency?: TransitionBody["urgency"];
+  callerName?: string;
+  callerPhone?: string;
 };
 
 const LEVELS = ["community", "street", "district"] as const;
@@ -87,6 +90,11 @@ export function ActionDialog({ action, loaded, place, mergeCandidates, initialIn
     if (action === "request_extension") body.days = values.days;
     if (action === "evaluate") body.satisfaction = values.satisfaction;
     if (action === "merge") body.into = values.into;
+    if (action === "follow_up") {
+      const name = values.callerName?.trim();
+      const phone = values.callerPhone?.trim();
+      if (name || phone) body.caller = { ...(name ? { name } : {}), ...(phone ? { phone } : {}) };
+    }
     if (classifying) {
       // Only what changed is sent: reclassify refuses a body that changes nothing.
       if (values.categoryCode && values.categoryCode !== view.categoryCode) body.categoryCode = values.categoryCode;
@@ -183,8 +191,22 @@ export function ActionDialog({ action, loaded, place, mergeCandidates, initialIn
         )}
         {action === "merge" && (
           <Form.Item name="into" label={t("form.into")} rules={[{ required: true, message: t("form.intoRequired") }]}>
-            <Select options={mergeCandidates.map((candidate) => ({ value: candidate.id, label: candidate.number }))} />
+            <Select options={mergeCandidates.map((candidate) => ({ value: candidate.id, label: `${candidate.number} ${candidate.title}` }))} />
           </Form.Item>
+        )}
+        {action === "follow_up" && (
+          <Row gutter={16}>
+            <Col span={12}>
+              <Form.Item name="callerPhone" label={t("form.callerPhone")} rules={[{ pattern: PHONE, message: t("form.callerPhoneInvalid") }]}>
+                <Input inputMode="tel" autoComplete="off" />
+              </Form.Item>
+            </Col>
+            <Col span={12}>
+              <Form.Item name="callerName" label={t("form.callerName")}>
+                <Input autoComplete="off" maxLength={50} />
+              </Form.Item>
+            </Col>
+          </Row>
         )}
         <Form.Item
           name="note"

@@ -1,12 +1,11 @@
 import { lazy, Suspense, useEffect, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Col, Descriptions, Empty, Image, Result, Row, Skeleton, Space, Spin, Tag, Timeline, Typography } from "antd";
+import { Alert, App, Button, Card, Col, Descriptions, Empty, Image, List, Result, Row, Skeleton, Space, Spin, Tag, Timeline, Typography } from "antd";
 import { ArrowLeftOutlined, EyeOutlined } from "@ant-design/icons";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { ApiError, fetchGrids } from "../../api/client";
 import { addMessages } from "../../i18n";
-import { useMe } from "../../session";
 import {
   caseKeys,
   fetchCase,
@@ -36,6 +35,9 @@ addMessages("case", messages);
 
 const PointMap = lazy(() => import("./PointMap"));
 
+/** The step that moves the case along its loop, shown as the primary button when the API offers it. */
+const FORWARD: readonly CaseActionName[] = ["accept", "register", "dispatch", "acknowledge", "handle", "verify_pass", "approve_extension", "resume", "evaluate"];
+
 const URGENCY_COLOR: Record<string, string> = { normal: "default", urgent: "orange", emergency: "red" };
 const LIGHT_COLOR: Record<StageState["kind"], string> = {
   on_time: "success",
@@ -43,6 +45,8 @@ const LIGHT_COLOR: Record<StageState["kind"], string> = {
   overdue: "error",
   suspended: "default",
   done: "processing",
+  done_on_time: "success",
+  done_late: "error",
   not_applicable: "default",
 };
 
@@ -90,6 +94,8 @@ function CaseDetail({ loaded, refreshing }: { loaded: LoadedCase; refreshing: bo
   const view = loaded.case;
   const place = useQuery({ queryKey: caseKeys.place(view.location.lat, view.location.lng), queryFn: () => locatePlace(view.location.lat, view.location.lng), staleTime: Infinity });
   const [stale, setStale] = useState(false);
+  const [open, setOpen] = useState<OpenAction | null>(null);
+  const mayMerge = view.actions.includes("merge");
 
   return (
     <div className="case-page">
@@ -99,17 +105,20 @@ function CaseDetail({ loaded, refreshing }: { loaded: LoadedCase; refreshing: bo
       {stale && (
         <Alert type="warning" showIcon role="alert" title={t("actions.stale")} description={t("actions.staleHint")} closable={{ onClose: () => setStale(false) }} className="case-page__alert" />
       )}
-      <CaseHeader loaded={loaded} place={place.data} refreshing={refreshing} onStale={() => setStale(true)} onActed={() => setStale(false)} />
+      <CaseHeader loaded={loaded} place={place.data} refreshing={refreshing} open={open} setOpen={setOpen} onStale={() => setStale(true)} onActed={() => setStale(false)} />
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={15}>
           <Space direction="vertical" size={16} className="case-page__column">
             <CaseFacts view={view} place={place.data} />
+            {(loaded.duplicates.length > 0 || !isFinished(view.status)) && (
+              <Duplicates duplicates={loaded.duplicates} onMerge={mayMerge ? (into) => setOpen({ action: "merge", into }) : undefined} />
+            )}
             <CaseTimeline timeline={loaded.timeline} />
           </Space>
         </Col>
         <Col xs={24} xl={9}>
           <Space direction="vertical" size={16} className="case-page__column">
-            <Deadlines view={view} />
+            <Deadlines view={view} timeline={loaded.timeline} />
             <LocationCard view={view} />
             <Photos caseId={view.id} photos={loaded.photos} />
           </Space>
@@ -119,12 +128,30 @@ function CaseDetail({ loaded, refreshing }: { loaded: LoadedCase; refreshing: bo
   );
 }
 
-function CaseHeader({ loaded, place, refreshing, onStale, onActed }: { loaded: LoadedCase; place: Place | undefined; refreshing: boolean; onStale: () => void; onActed: () => void }) {
+type OpenAction = { action: CaseActionName; into?: string };
+
+function CaseHeader({
+  loaded,
+  place,
+  refreshing,
+  open,
+  setOpen,
+  onStale,
+  onActed,
+}: {
+  loaded: LoadedCase;
+  place: Place | undefined;
+  refreshing: boolean;
+  open: OpenAction | null;
+  setOpen: (open: OpenAction | null) => void;
+  onStale: () => void;
+  onActed: () => void;
+}) {
   const { t } = useTranslation("case");
   const view = loaded.case;
   const queryClient = useQueryClient();
   const { message } = App.useApp();
-  const [open, setOpen] = useState<{ action: CaseActionName; into?: string } | null>(null);
+
 
   const act = useMutation({
     mutationFn: (body: TransitionBody) => transitionCase(view.id, loaded.etag, body),
@@ -147,8 +174,8 @@ function CaseHeader({ loaded, place, refreshing, onStale, onActed }: { loaded: L
     },
   });
 
-  // A case that changes under an open form (a live update) keeps the form on the version it was opened with.
   const actions = view.actions as CaseActionName[];
+  const primary = FORWARD.find((action) => actions.includes(action));
 
   return (
     <Card className="case-header">
@@ -175,8 +202,8 @@ function CaseHeader({ loaded, place, refreshing, onStale, onActed }: { loaded: L
             <Typography.Text type="secondary">{t("actions.none")}</Typography.Text>
           ) : (
             <Space wrap>
-              {actions.map((action, index) => (
-                <Button key={action} type={index === 0 ? "primary" : "default"} danger={action === "reject" || action === "verify_fail"} onClick={() => setOpen({ action })}>
+              {actions.map((action) => (
+                <Button key={action} type={action === primary ? "primary" : "default"} danger={action === "reject" || action === "verify_fail"} onClick={() => setOpen({ action })}>
                   {word(t, "action", action)}
                 </Button>
               ))}
@@ -190,10 +217,62 @@ function CaseHeader({ loaded, place, refreshing, onStale, onActed }: { loaded: L
           initialInto={open.into}
           loaded={loaded}
           place={place}
-          mergeCandidates={[]}
+          mergeCandidates={loaded.duplicates}
           submitting={act.isPending}
           onSubmit={(body) => act.mutate(body)}
           onCancel={() => setOpen(null)}
+        />
+      )}
+    </Card>
+  );
+}
+
+const isFinished = (status: string) => ["rejected", "closed", "evaluated", "merged"].includes(status);
+
+/** Open cases nearby with similar words, from the API; those allowed to merge can fold this case into one. */
+function Duplicates({ duplicates, onMerge }: { duplicates: LoadedCase["duplicates"]; onMerge: ((into: string) => void) | undefined }) {
+  const { t } = useTranslation("case");
+  return (
+    <Card title={t("duplicates.title")} size="small">
+      {duplicates.length === 0 ? (
+        <Typography.Text type="secondary">{t("duplicates.none")}</Typography.Text>
+      ) : (
+        <List
+          size="small"
+          dataSource={duplicates}
+          renderItem={(duplicate) => (
+            <List.Item
+              actions={[
+                <Link key="open" to={`/console/cases/${duplicate.id}`}>
+                  {t("duplicates.open")}
+                </Link>,
+                ...(onMerge
+                  ? [
+                      <Button key="merge" size="small" onClick={() => onMerge(duplicate.id)}>
+                        {t("duplicates.merge")}
+                      </Button>,
+                    ]
+                  : []),
+              ]}
+            >
+              <List.Item.Meta
+                title={
+                  <Space size={8} wrap>
+                    <span className="case-number case-number--inline">{duplicate.number}</span>
+                    <Tag>{word(t, "status", duplicate.status)}</Tag>
+                  </Space>
+                }
+                description={
+                  <Space size={12} wrap>
+                    <span>{duplicate.title}</span>
+                    <span>{t("duplicates.similarity", { percent: Math.round(duplicate.similarity * 100) })}</span>
+                    <span>{t("duplicates.distance", { meters: Math.round(duplicate.distanceMeters) })}</span>
+                    <span>{t("duplicates.reported", { time: formatTime(duplicate.createdAt) })}</span>
+                  </Space>
+                }
+              />
+            </List.Item>
+          )}
         />
       )}
     </Card>
@@ -260,15 +339,13 @@ function CaseFacts({ view, place }: { view: CaseView; place: Place | undefined }
 /** The masked phone, and the audited reveal for those whose permissions include it. */
 function ReporterPhone({ view }: { view: CaseView }) {
   const { t } = useTranslation("case");
-  const me = useMe();
   const reveal = useMutation({ mutationFn: () => revealContact(view.id) });
   if (!view.reporter.phone) return <>—</>;
   if (reveal.data?.phone) return <Typography.Text copyable>{reveal.data.phone}</Typography.Text>;
-  const allowed = me.permissions.includes("case.reveal_contact");
   return (
     <Space size={8} wrap>
       <span>{view.reporter.phone}</span>
-      {allowed && (
+      {view.reporter.canReveal && (
         <>
           <Button size="small" icon={<EyeOutlined aria-hidden="true" />} loading={reveal.isPending} onClick={() => reveal.mutate()} aria-describedby={`reveal-hint-${view.id}`}>
             {t("reveal.button")}
@@ -293,7 +370,7 @@ function useNow(): number {
   return now;
 }
 
-function Deadlines({ view }: { view: CaseView }) {
+function Deadlines({ view, timeline }: { view: CaseView; timeline: readonly TimelineEvent[] }) {
   const { t } = useTranslation("case");
   const now = useNow();
   const duration = (minutes: number) => {
@@ -304,6 +381,10 @@ function Deadlines({ view }: { view: CaseView }) {
     switch (state.kind) {
       case "done":
         return t("deadlines.done");
+      case "done_on_time":
+        return t("deadlines.doneOnTime");
+      case "done_late":
+        return t("deadlines.doneLate");
       case "not_applicable":
         return t("deadlines.notApplicable");
       case "suspended":
@@ -320,7 +401,7 @@ function Deadlines({ view }: { view: CaseView }) {
     <Card title={t("deadlines.title")} size="small">
       <ul className="case-deadlines">
         {STAGES.map((stage) => {
-          const state = stageState(view, stage, now);
+          const state = stageState(view, stage, now, timeline);
           return (
             <li key={stage} className="case-deadlines__row">
               <span className="case-deadlines__stage">{t(`deadlines.${stage}`)}</span>
@@ -416,6 +497,12 @@ function CaseTimeline({ timeline }: { timeline: TimelineEvent[] }) {
     if (typeof details.toLevel === "string") list.push(t("timeline.toLevel", { level: word(t, "level", details.toLevel) }));
     if (typeof details.satisfaction === "string") list.push(word(t, "satisfaction", details.satisfaction));
     if (details.reopened === true) list.push(t("timeline.reopened"));
+    if (typeof details.caller === "object" && details.caller !== null) {
+      const { name, phone } = details.caller as Record<string, unknown>;
+      const caller = [name, phone].filter((part): part is string => typeof part === "string" && part.length > 0).join(" ");
+      if (caller) list.push(t("timeline.caller", { caller }));
+    }
+    if (typeof details.into === "string") list.push(t("timeline.mergedInto"));
     if (Array.isArray(details.photos) && details.photos.length > 0) list.push(t("timeline.photos", { count: details.photos.length }));
     return list;
   };

@@ -49,6 +49,7 @@ export default function PointMap({ grids, point, gridCode, label, onPick, classN
     };
   }, []);
 
+  const hasPoint = point !== null;
   useEffect(() => {
     const map = mapRef.current;
     if (!map || !grids) return;
@@ -57,7 +58,7 @@ export default function PointMap({ grids, point, gridCode, label, onPick, classN
       style: (feature) => (feature?.properties?.code === gridCode ? CURRENT_STYLE : GRID_STYLE),
     }).addTo(map);
     // Fit the drawn area once; later points keep the operator's view.
-    if (!fittedRef.current && !point) {
+    if (!fittedRef.current && !hasPoint) {
       const bounds = layer.getBounds();
       if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8] });
       fittedRef.current = true;
@@ -65,20 +66,24 @@ export default function PointMap({ grids, point, gridCode, label, onPick, classN
     return () => {
       layer.remove();
     };
-  }, [grids, gridCode, point]);
+  }, [grids, gridCode, hasPoint]);
 
+  // Keyed by the coordinates, so that a new object for the same point moves nothing.
+  const lat = point?.lat;
+  const lng = point?.lng;
   useEffect(() => {
     const map = mapRef.current;
-    if (!map || !point) return;
-    const marker = L.circleMarker([point.lat, point.lng], { ...POINT_STYLE, interactive: false }).addTo(map);
-    if (!fittedRef.current) {
-      map.setView([point.lat, point.lng], 16);
-      fittedRef.current = true;
-    } else if (!map.getBounds().contains([point.lat, point.lng])) map.panTo([point.lat, point.lng]);
+    if (!map || lat === undefined || lng === undefined) return;
+    const marker = L.circleMarker([lat, lng], { ...POINT_STYLE, interactive: false }).addTo(map);
+    // A new point is brought into view close enough to see its grid; a point clicked in view stays put.
+    if (!fittedRef.current || map.getZoom() < 14 || !map.getBounds().contains([lat, lng])) {
+      map.setView([lat, lng], Math.max(map.getZoom(), 15));
+    }
+    fittedRef.current = true;
     return () => {
       marker.remove();
     };
-  }, [point]);
+  }, [lat, lng]);
 
   return <div ref={containerRef} className={`point-map ${className ?? ""}`} role="region" aria-label={label} data-picking={onPick ? "true" : undefined} />;
 }

@@ -59,6 +59,8 @@ const zhCN = {
   "deadlines.feedbackBy": "反馈时限",
   "deadlines.handleBy": "处置时限",
   "deadlines.done": "已完成",
+  "deadlines.doneOnTime": "按期完成",
+  "deadlines.doneLate": "超期完成",
   "deadlines.notApplicable": "不适用",
   "deadlines.suspended": "缓办中，暂停计时",
   "deadlines.onTime": "剩 {time}",
@@ -84,6 +86,8 @@ const zhCN = {
   "duplicates.similarity": "相似度 {percent}%",
   "duplicates.distance": "相距 {meters} 米",
   "duplicates.merge": "合并到此案件",
+  "duplicates.open": "查看",
+  "duplicates.reported": "{time} 上报",
 
   "actions.title": "可执行操作",
   "actions.none": "您当前对此案件无可执行的操作",
@@ -117,6 +121,9 @@ const zhCN = {
   "form.categoryRequired": "请选择案件类别",
   "form.categorySuggested": "（建议）",
   "form.level": "办理层级",
+  "form.callerName": "来电人姓名",
+  "form.callerPhone": "来电号码",
+  "form.callerPhoneInvalid": "请输入 5 至 20 位号码（数字、+、-、空格）",
   "form.urgency": "紧急程度",
 
   "error.escalation_required": "该层级高于本中心，提升层级请使用「上报上级」",
@@ -139,6 +146,8 @@ const zhCN = {
   "timeline.levelChange": "层级：{from} → {to}",
   "timeline.urgency": "紧急程度：{from} → {to}",
   "timeline.none": "无",
+  "timeline.caller": "来电人：{caller}",
+  "timeline.mergedInto": "并入另一案件",
 
   "status.reported": "待受理",
   "status.accepted": "待立案",
@@ -172,6 +181,7 @@ const zhCN = {
   "action.escalate": "上报上级",
   "action.urge": "督办",
   "action.merge": "合并",
+  "action.follow_up": "追加来电",
   "action.deadline_passed": "超期",
 
   "level.community": "社区（自循环）",
@@ -255,6 +265,8 @@ const en: Record<keyof typeof zhCN, string> = {
   "deadlines.feedbackBy": "Feedback by",
   "deadlines.handleBy": "Handle by",
   "deadlines.done": "Done",
+  "deadlines.doneOnTime": "Done on time",
+  "deadlines.doneLate": "Done late",
   "deadlines.notApplicable": "Not applicable",
   "deadlines.suspended": "Suspended, the clock stands still",
   "deadlines.onTime": "{time} left",
@@ -280,6 +292,8 @@ const en: Record<keyof typeof zhCN, string> = {
   "duplicates.similarity": "{percent}% similar",
   "duplicates.distance": "{meters} m away",
   "duplicates.merge": "Merge into this case",
+  "duplicates.open": "Open",
+  "duplicates.reported": "reported {time}",
 
   "actions.title": "Actions",
   "actions.none": "You have no action on this case now",
@@ -313,6 +327,9 @@ const en: Record<keyof typeof zhCN, string> = {
   "form.categoryRequired": "Choose a category",
   "form.categorySuggested": "(suggested)",
   "form.level": "Level",
+  "form.callerName": "Caller's name",
+  "form.callerPhone": "Caller's phone",
+  "form.callerPhoneInvalid": "Give 5 to 20 digits (digits, +, -, spaces)",
   "form.urgency": "Urgency",
 
   "error.escalation_required": "That level is above your centre's; use Escalate to raise it",
@@ -335,6 +352,8 @@ const en: Record<keyof typeof zhCN, string> = {
   "timeline.levelChange": "Level: {from} → {to}",
   "timeline.urgency": "Urgency: {from} → {to}",
   "timeline.none": "none",
+  "timeline.caller": "Caller: {caller}",
+  "timeline.mergedInto": "Merged into another case",
 
   "status.reported": "To accept",
   "status.accepted": "To register",
@@ -368,6 +387,7 @@ const en: Record<keyof typeof zhCN, string> = {
   "action.escalate": "Escalate",
   "action.urge": "Urge",
   "action.merge": "Merge",
+  "action.follow_up": "Add a caller",
   "action.deadline_passed": "Overdue",
 
   "level.community": "Community loop",

@@ -1,17 +1,17 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { Alert, AutoComplete, Button, Card, Col, Descriptions, Form, Input, type InputRef, List, Radio, Result, Row, Select, Skeleton, Space, Tag, Typography } from "antd";
 import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { ApiError, fetchGrids, type GridFeatureCollection } from "../../api/client";
 import { addMessages } from "../../i18n";
 import { useMe } from "../../session";
-import { caseKeys, fetchCategories, locatePlace } from "../cases/caseApi";
+import { caseKeys, fetchCase, fetchCategories, fetchDepartments, transitionCase } from "../cases/caseApi";
 import { categoryOptions } from "../cases/ActionDialog";
 import caseMessages from "../cases/messages";
-import { word } from "../cases/words";
+import { formatTime, word } from "../cases/words";
 import { clearDraft, loadDraft, saveDraft, type DraftPlace, type IntakeDraft } from "./draft";
-import { createCase, searchGrids, type Created, type IntakeBody } from "./intakeApi";
+import { createCase, previewCase, searchPlaces, type Duplicate, type IntakeBody, type Place, type Preview } from "./intakeApi";
 import messages from "./messages";
 import "../cases/case.css";
 import "./intake.css";
@@ -24,16 +24,25 @@ const PointMap = lazy(() => import("../cases/PointMap"));
 const URGENCIES = ["normal", "urgent", "emergency"] as const;
 const PHONE = /^[0-9+\- ]{5,20}$/;
 
-type Values = Omit<IntakeDraft, "place"> & { place?: DraftPlace };
-type Step = { kind: "form" } | { kind: "preview"; values: Values; idempotencyKey: string } | { kind: "created"; created: Created };
+type IntakeKey = keyof (typeof messages)["zh-CN"];
+type Values = IntakeDraft;
+/** The case the caller is told about: a new one, or the existing one the call was attached to. */
+type Outcome = { id: string; number: string; attached: boolean; duplicates: Duplicate[] };
+type Step = { kind: "form" } | { kind: "preview"; values: Values; idempotencyKey: string } | { kind: "done"; outcome: Outcome };
 
-function errorText(t: ReturnType<typeof useTranslation<"intake">>["t"], error: unknown): string {
-  if (error instanceof ApiError) {
-    const key = `error.${error.code}`;
-    if (key in messages["zh-CN"]) return t(key as keyof (typeof messages)["zh-CN"]);
-    return t("error.other", { message: error.message });
-  }
-  return t("error.other", { message: String(error) });
+function useErrorText() {
+  const { t } = useTranslation("intake");
+  return useCallback(
+    (error: unknown): string => {
+      if (error instanceof ApiError) {
+        const key = `error.${error.code}`;
+        if (key in messages["zh-CN"]) return t(key as IntakeKey);
+        return t("error.other", { message: error.message });
+      }
+      return t("error.other", { message: String(error) });
+    },
+    [t],
+  );
 }
 
 export default function IntakePage() {
@@ -73,8 +82,8 @@ function Intake({ userId, scopeCode }: { userId: string; scopeCode: string }) {
         </div>
         <Shortcuts />
       </header>
-      {step.kind === "created" ? (
-        <CreatedCase created={step.created} onNext={nextCall} />
+      {step.kind === "done" ? (
+        <OutcomeCard outcome={step.outcome} onNext={nextCall} />
       ) : (
         <IntakeForm
           key={formKey}
@@ -84,9 +93,9 @@ function Intake({ userId, scopeCode }: { userId: string; scopeCode: string }) {
           step={step}
           onPreview={(values) => setStep({ kind: "preview", values, idempotencyKey: crypto.randomUUID() })}
           onBack={() => setStep({ kind: "form" })}
-          onCreated={(created) => {
+          onDone={(outcome) => {
             clearDraft(userId);
-            setStep({ kind: "created", created });
+            setStep({ kind: "done", outcome });
           }}
           onNext={nextCall}
         />
@@ -109,25 +118,71 @@ function Shortcuts() {
   );
 }
 
+/** The request body for the call as recorded: a hotline report, the caller as its reporter. */
+function bodyOf(values: Values): IntakeBody {
+  const body: IntakeBody = { description: (values.description ?? "").trim(), source: "hotline", urgency: values.urgency ?? "normal" };
+  if (values.categoryCode) body.categoryCode = values.categoryCode;
+  const phone = values.phone?.trim();
+  const name = values.name?.trim();
+  if (phone || name) body.reporter = { ...(phone ? { phone } : {}), ...(name ? { name } : {}) };
+  const place = values.place;
+  if (!place) return body;
+  if (place.kind === "building") body.buildingCode = place.code;
+  else if (place.kind === "grid") body.gridCode = place.code;
+  else if (place.lat !== undefined && place.lng !== undefined) body.location = { lat: place.lat, lng: place.lng };
+  return body;
+}
+
+/** The body to preview, once the call has a place and a description; null before. */
+const previewBody = (values: Values): IntakeBody | null =>
+  values.place !== undefined && (values.description ?? "").trim().length >= 2 ? bodyOf(values) : null;
+
+/** Waits until typing pauses, so that a preview is asked for once per pause, not per key. */
+function useDebounced<T>(value: T, delay: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = window.setTimeout(() => setSettled(value), delay);
+    return () => window.clearTimeout(timer);
+  }, [value, delay]);
+  return settled;
+}
+
+/** What the server finds for the call as it stands: the grid, the suggested category, possible duplicates. */
+function usePreview(body: IntakeBody | null, enabled: boolean) {
+  return useQuery({
+    queryKey: ["intake", "preview", body],
+    queryFn: () => previewCase(body ?? { description: "" }),
+    enabled: enabled && body !== null,
+    placeholderData: keepPreviousData,
+    staleTime: 30_000,
+    retry: false,
+  });
+}
+
 type FormProps = {
   userId: string;
   initial: IntakeDraft | null;
   grids: GridFeatureCollection | undefined;
-  step: Exclude<Step, { kind: "created" }>;
+  step: Exclude<Step, { kind: "done" }>;
   onPreview: (values: Values) => void;
   onBack: () => void;
-  onCreated: (created: Created) => void;
+  onDone: (outcome: Outcome) => void;
   onNext: () => void;
 };
 
-function IntakeForm({ userId, initial, grids, step, onPreview, onBack, onCreated, onNext }: FormProps) {
+function IntakeForm({ userId, initial, grids, step, onPreview, onBack, onDone, onNext }: FormProps) {
   const { t } = useTranslation("intake");
   const { t: tc } = useTranslation("case");
   const [form] = Form.useForm<Values>();
   const phoneRef = useRef<InputRef>(null);
   const categories = useQuery({ queryKey: caseKeys.categories, queryFn: fetchCategories, staleTime: Infinity });
   const previewing = step.kind === "preview";
-  const place = Form.useWatch("place", form);
+  const watched = Form.useWatch([], form) as Values | undefined;
+  const place = watched?.place;
+  // Compared as text, so that only a changed call (not a new object) restarts the wait.
+  const typed = useDebounced(JSON.stringify(previewBody(watched ?? {})), 600);
+  const live = usePreview(useMemo(() => JSON.parse(typed) as IntakeBody | null, [typed]), !previewing);
+  const suggestion = live.data?.suggestedCategories[0];
 
   useEffect(() => {
     if (!previewing) phoneRef.current?.focus();
@@ -135,8 +190,14 @@ function IntakeForm({ userId, initial, grids, step, onPreview, onBack, onCreated
 
   const create = useMutation({
     mutationFn: ({ values, key }: { values: Values; key: string }) => createCase(bodyOf(values), key),
-    onSuccess: onCreated,
+    onSuccess: (created) => onDone({ id: created.case.id, number: created.case.number, attached: false, duplicates: created.duplicates }),
   });
+
+  const takeSuggestion = useCallback(() => {
+    if (!suggestion || previewing) return;
+    form.setFieldValue("categoryCode", suggestion.code);
+    saveDraft(userId, form.getFieldsValue(true));
+  }, [form, previewing, suggestion, userId]);
 
   const submit = useCallback(() => {
     if (step.kind === "preview") {
@@ -155,14 +216,17 @@ function IntakeForm({ userId, initial, grids, step, onPreview, onBack, onCreated
       } else if (event.key === "Escape" && step.kind === "preview" && !create.isPending) {
         event.preventDefault();
         onBack();
-      } else if (event.altKey && (event.key === "n" || event.key === "N" || event.code === "KeyN")) {
+      } else if (event.altKey && event.code === "KeyS") {
+        event.preventDefault();
+        takeSuggestion();
+      } else if (event.altKey && event.code === "KeyN") {
         event.preventDefault();
         onNext();
       }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [submit, step.kind, onBack, onNext, create.isPending]);
+  }, [submit, step.kind, onBack, onNext, create.isPending, takeSuggestion]);
 
   return (
     <Row gutter={[16, 16]}>
@@ -192,7 +256,7 @@ function IntakeForm({ userId, initial, grids, step, onPreview, onBack, onCreated
               </Col>
             </Row>
             <Form.Item name="place" label={t("form.place")} rules={[{ required: true, message: t("form.placeRequired") }]} extra={t("form.mapHint")}>
-              <PlaceField grids={grids} />
+              <PlaceField />
             </Form.Item>
             <Form.Item
               name="description"
@@ -201,13 +265,26 @@ function IntakeForm({ userId, initial, grids, step, onPreview, onBack, onCreated
             >
               <Input.TextArea rows={4} maxLength={2000} showCount placeholder={t("form.descriptionPlaceholder")} />
             </Form.Item>
-            <Form.Item name="categoryCode" label={t("form.category")}>
+            <Form.Item
+              name="categoryCode"
+              label={t("form.category")}
+              extra={
+                suggestion && watched?.categoryCode !== suggestion.code ? (
+                  <Space size={8} className="intake-suggestion">
+                    <span>{t("form.suggested", { name: suggestion.name })}</span>
+                    <Button size="small" type="link" onClick={takeSuggestion} disabled={previewing}>
+                      {t("form.useSuggestion")}
+                    </Button>
+                  </Space>
+                ) : undefined
+              }
+            >
               <Select
                 allowClear
                 showSearch={{ optionFilterProp: "label" }}
                 placeholder={t("form.categoryPlaceholder")}
                 loading={categories.isPending}
-                options={categoryOptions(categories.data ?? [], null, "")}
+                options={categoryOptions(categories.data ?? [], suggestion?.code ?? null, t("form.suggestedMark"))}
               />
             </Form.Item>
             <Form.Item name="urgency" label={t("form.urgency")}>
@@ -222,9 +299,7 @@ function IntakeForm({ userId, initial, grids, step, onPreview, onBack, onCreated
               </Space>
             )}
           </Form>
-          {step.kind === "preview" && (
-            <Preview values={step.values} grids={grids} creating={create.isPending} error={create.error} onCreate={submit} onBack={onBack} />
-          )}
+          {step.kind === "preview" && <PreviewPanel values={step.values} creating={create.isPending} createError={create.error} onCreate={submit} onBack={onBack} onDone={onDone} />}
         </Card>
       </Col>
       <Col xs={24} xl={10}>
@@ -233,8 +308,8 @@ function IntakeForm({ userId, initial, grids, step, onPreview, onBack, onCreated
             <PointMap
               className="intake-map"
               grids={grids}
-              point={place && "lat" in place && place.lat !== undefined && place.lng !== undefined ? { lat: place.lat, lng: place.lng } : null}
-              gridCode={place?.kind === "grid" ? place.code : null}
+              point={place && place.lat !== undefined && place.lng !== undefined ? { lat: place.lat, lng: place.lng } : null}
+              gridCode={(place && place.kind !== "point" ? place.gridCode : undefined) ?? live.data?.grid.code ?? null}
               label={t("form.map")}
               onPick={
                 previewing
@@ -254,22 +329,14 @@ function IntakeForm({ userId, initial, grids, step, onPreview, onBack, onCreated
   );
 }
 
-function bodyOf(values: Values): IntakeBody {
-  const body: IntakeBody = { description: (values.description ?? "").trim(), source: "hotline", urgency: values.urgency ?? "normal" };
-  if (values.categoryCode) body.categoryCode = values.categoryCode;
-  const phone = values.phone?.trim();
-  const name = values.name?.trim();
-  if (phone || name) body.reporter = { ...(phone ? { phone } : {}), ...(name ? { name } : {}) };
-  const place = values.place;
-  if (place?.kind === "point") body.location = { lat: place.lat, lng: place.lng };
-  else if (place?.kind === "grid") body.gridCode = place.code;
-  else if (place?.kind === "building") body.buildingCode = place.code;
-  else if (place?.kind === "division") body.location = { lat: place.lat, lng: place.lng };
-  return body;
+function placeLabel(place: Place, kind: string): string {
+  const name = place.kind === "building" && place.courtyard ? `${place.courtyard.name}${place.name}` : place.name;
+  const around = [place.community?.name, place.street?.name].filter((part) => part && part !== place.name).join(" · ");
+  return around ? `${name}（${kind}）· ${around}` : `${name}（${kind}）`;
 }
 
-/** Type a few characters and pick the place, or click the map. */
-function PlaceField({ value, onChange, grids, id, disabled }: { value?: DraftPlace; onChange?: (place: DraftPlace | undefined) => void; grids: GridFeatureCollection | undefined; id?: string; disabled?: boolean }) {
+/** Type a few characters and pick the place from the list, or click the map. */
+function PlaceField({ value, onChange, id, disabled }: { value?: DraftPlace; onChange?: (place: DraftPlace | undefined) => void; id?: string; disabled?: boolean }) {
   const { t } = useTranslation("intake");
   const labelOf = useCallback(
     (place: DraftPlace | undefined) =>
@@ -278,8 +345,20 @@ function PlaceField({ value, onChange, grids, id, disabled }: { value?: DraftPla
   );
   const [text, setText] = useState(() => labelOf(value));
   useEffect(() => setText(labelOf(value)), [value, labelOf]);
-  const options = useMemo(() => searchGrids(grids, text), [grids, text]);
-  const chosen = value && labelOf(value) === text;
+  const chosen = value !== undefined && labelOf(value) === text;
+  const q = useDebounced(text.trim(), 200);
+  const places = useQuery({
+    queryKey: ["places", q],
+    queryFn: () => searchPlaces(q),
+    enabled: q.length > 0 && !chosen,
+    placeholderData: keepPreviousData,
+    staleTime: 60_000,
+  });
+  const options = (chosen ? [] : (places.data ?? [])).map((place) => ({
+    value: `${place.kind}:${place.code}`,
+    label: placeLabel(place, t(`form.placeKind.${place.kind}`)),
+    place,
+  }));
 
   return (
     <AutoComplete
@@ -287,61 +366,145 @@ function PlaceField({ value, onChange, grids, id, disabled }: { value?: DraftPla
       disabled={disabled}
       value={text}
       placeholder={t("form.placePlaceholder")}
-      options={chosen ? [] : options.map((option) => ({ value: option.key, label: option.label }))}
-      notFoundContent={text.trim() && !chosen ? t("form.placeNone") : undefined}
+      options={options.map(({ value: key, label }) => ({ value: key, label }))}
+      notFoundContent={!q || chosen ? undefined : places.isFetching ? t("form.placeSearching") : places.isError ? t("form.placeError") : t("form.placeNone")}
       defaultActiveFirstOption
       onSearch={(typed) => {
         setText(typed);
         if (value) onChange?.(undefined);
       }}
       onSelect={(key: string) => {
-        const option = options.find((candidate) => candidate.key === key);
+        const option = options.find((candidate) => candidate.value === key);
         if (!option) return;
-        const place: DraftPlace = { kind: "grid", code: option.gridCode, label: option.label };
+        const { place } = option;
         setText(option.label);
-        onChange?.(place);
+        onChange?.({
+          kind: place.kind,
+          code: place.code,
+          label: option.label,
+          lat: place.location?.lat,
+          lng: place.location?.lng,
+          gridCode: place.grid?.code,
+        });
       }}
     />
   );
 }
 
-function Preview({ values, grids, creating, error, onCreate, onBack }: { values: Values; grids: GridFeatureCollection | undefined; creating: boolean; error: unknown; onCreate: () => void; onBack: () => void }) {
+type PreviewProps = {
+  values: Values;
+  creating: boolean;
+  createError: unknown;
+  onCreate: () => void;
+  onBack: () => void;
+  onDone: (outcome: Outcome) => void;
+};
+
+function PreviewPanel({ values, creating, createError, onCreate, onBack, onDone }: PreviewProps) {
   const { t } = useTranslation("intake");
+  const { t: tc } = useTranslation("case");
+  const errorText = useErrorText();
   const createRef = useRef<HTMLButtonElement>(null);
+  const preview = usePreview(useMemo(() => previewBody(values), [values]), true);
   const categories = useQuery({ queryKey: caseKeys.categories, queryFn: fetchCategories, staleTime: Infinity });
-  const place = values.place;
-  const point = place && (place.kind === "point" || place.kind === "division") ? place : null;
-  const located = useQuery({ queryKey: caseKeys.place(point?.lat ?? 0, point?.lng ?? 0), queryFn: () => locatePlace(point?.lat ?? 0, point?.lng ?? 0), enabled: point !== null, retry: false });
-  const grid = place?.kind === "grid" ? grids?.features.find((feature) => feature.properties.code === place.code)?.properties : undefined;
+  const departments = useQuery({ queryKey: caseKeys.departments, queryFn: fetchDepartments, staleTime: Infinity });
 
-  useEffect(() => createRef.current?.focus(), []);
+  // The caller reports what an open case already is: their call joins its timeline instead.
+  const attach = useMutation({
+    mutationFn: async (duplicate: Duplicate) => {
+      const loaded = await fetchCase(duplicate.id);
+      const caller = { ...(values.phone?.trim() ? { phone: values.phone.trim() } : {}), ...(values.name?.trim() ? { name: values.name.trim() } : {}) };
+      return transitionCase(duplicate.id, loaded.etag, {
+        action: "follow_up",
+        note: (values.description ?? "").trim(),
+        ...(Object.keys(caller).length ? { caller } : {}),
+      });
+    },
+    onSuccess: (updated) => onDone({ id: updated.case.id, number: updated.case.number, attached: true, duplicates: [] }),
+  });
 
-  const gridText = grid
-    ? t("preview.grid", { grid: `${grid.name} ${grid.code}`, community: grid.communityName, street: grid.streetName })
-    : located.data
-      ? t("preview.grid", { grid: `${located.data.grid.name} ${located.data.grid.code}`, community: located.data.community.name, street: located.data.street.name })
-      : located.isError
-        ? t("preview.outside")
-        : place?.kind === "building"
-          ? place.label
-          : t("preview.locating");
+  useEffect(() => {
+    if (preview.isSuccess) createRef.current?.focus();
+  }, [preview.isSuccess]);
+
+  const data: Preview | undefined = preview.data;
   const chosen = categories.data?.find((category) => category.code === values.categoryCode)?.name;
+  const department = data?.departmentCode ? (departments.data?.find((candidate) => candidate.code === data.departmentCode)?.name ?? data.departmentCode) : null;
+  const busy = creating || attach.isPending;
 
   return (
-    <section className="intake-preview" aria-label={t("preview.title")}>
+    <section className="intake-preview" aria-label={t("preview.title")} aria-busy={preview.isFetching}>
       <Typography.Title level={3} className="intake-preview__title">
         {t("preview.title")}
       </Typography.Title>
-      <Descriptions column={1} size="small" bordered>
-        <Descriptions.Item label={t("preview.place")}>{gridText}</Descriptions.Item>
-        <Descriptions.Item label={t("preview.chosen")}>{chosen ?? t("preview.noCategory")}</Descriptions.Item>
-      </Descriptions>
-      {error !== null && error !== undefined && <Alert type="error" showIcon role="alert" title={errorText(t, error)} className="intake-preview__error" />}
+      {preview.isError ? (
+        <Alert type="error" showIcon role="alert" title={errorText(preview.error)} />
+      ) : !data ? (
+        <Skeleton active paragraph={{ rows: 3 }} title={false} />
+      ) : (
+        <>
+          <Descriptions column={2} size="small" bordered>
+            <Descriptions.Item label={t("preview.place")} span={2}>
+              {t("preview.grid", { grid: `${data.grid.name} ${data.grid.code}`, community: data.community.name, street: data.street.name })}
+            </Descriptions.Item>
+            <Descriptions.Item label={t("preview.suggested")}>
+              {data.suggestedCategories.length ? data.suggestedCategories.map((category) => <Tag key={category.code}>{category.name}</Tag>) : t("preview.noSuggestion")}
+            </Descriptions.Item>
+            <Descriptions.Item label={t("preview.chosen")}>{chosen ?? t("preview.noCategory")}</Descriptions.Item>
+            <Descriptions.Item label={t("preview.urgency")}>{word(tc, "urgency", data.urgency)}</Descriptions.Item>
+            <Descriptions.Item label={t("preview.department")}>{department ?? "—"}</Descriptions.Item>
+          </Descriptions>
+          <div className="intake-duplicates">
+            <Typography.Title level={4} className="intake-duplicates__title">
+              {t("preview.duplicates")}
+            </Typography.Title>
+            {data.duplicates.length === 0 ? (
+              <Typography.Text type="secondary">{t("preview.noDuplicates")}</Typography.Text>
+            ) : (
+              <>
+                <Typography.Paragraph type="secondary" className="intake-duplicates__hint">
+                  {t("preview.attachHint")}
+                </Typography.Paragraph>
+                <List
+                  size="small"
+                  bordered
+                  dataSource={data.duplicates}
+                  renderItem={(duplicate) => (
+                    <List.Item
+                      actions={[
+                        <Link key="open" to={`/console/cases/${duplicate.id}`} target="_blank" rel="noopener">
+                          {t("preview.openCase")}
+                        </Link>,
+                        <Button key="attach" size="small" loading={attach.isPending && attach.variables?.id === duplicate.id} disabled={busy} onClick={() => attach.mutate(duplicate)}>
+                          {t("preview.attach")}
+                        </Button>,
+                      ]}
+                    >
+                      <List.Item.Meta
+                        title={
+                          <Space size={8} wrap>
+                            <span className="case-number case-number--inline">{duplicate.number}</span>
+                            <Tag>{word(tc, "status", duplicate.status)}</Tag>
+                            <span>{duplicate.title}</span>
+                          </Space>
+                        }
+                        description={`${t("preview.duplicate", { percent: Math.round(duplicate.similarity * 100), meters: Math.round(duplicate.distanceMeters) })} · ${formatTime(duplicate.createdAt)}`}
+                      />
+                    </List.Item>
+                  )}
+                />
+              </>
+            )}
+          </div>
+        </>
+      )}
+      {createError !== null && createError !== undefined && <Alert type="error" showIcon role="alert" title={errorText(createError)} className="intake-preview__error" />}
+      {attach.isError && <Alert type="error" showIcon role="alert" title={t("preview.attachFailed", { message: errorText(attach.error) })} className="intake-preview__error" />}
       <Space className="intake-preview__buttons">
-        <Button ref={createRef} type="primary" size="large" loading={creating} onClick={onCreate}>
+        <Button ref={createRef} type="primary" size="large" loading={creating} disabled={busy || !data} onClick={onCreate}>
           {t("preview.create")}
         </Button>
-        <Button size="large" onClick={onBack} disabled={creating}>
+        <Button size="large" onClick={onBack} disabled={busy}>
           {t("preview.back")}
         </Button>
       </Space>
@@ -349,7 +512,7 @@ function Preview({ values, grids, creating, error, onCreate, onBack }: { values:
   );
 }
 
-function CreatedCase({ created, onNext }: { created: Created; onNext: () => void }) {
+function OutcomeCard({ outcome, onNext }: { outcome: Outcome; onNext: () => void }) {
   const { t } = useTranslation("intake");
   const nextRef = useRef<HTMLButtonElement>(null);
   useEffect(() => nextRef.current?.focus(), []);
@@ -357,26 +520,26 @@ function CreatedCase({ created, onNext }: { created: Created; onNext: () => void
     <Card className="intake-created">
       <Result
         status="success"
-        title={t("created.title")}
-        subTitle={t("created.read")}
+        title={outcome.attached ? t("created.attached") : t("created.title")}
+        subTitle={outcome.attached ? t("created.readAttached") : t("created.read")}
         extra={
           <div className="intake-created__body">
             <div className="intake-created__label" id="created-number-label">
               {t("created.number")}
             </div>
-            <Typography.Text className="case-number intake-created__number" aria-labelledby="created-number-label" copyable={{ text: created.case.number }}>
-              {created.case.number}
+            <Typography.Text className="case-number intake-created__number" aria-labelledby="created-number-label" copyable={{ text: outcome.number }}>
+              {outcome.number}
             </Typography.Text>
-            {created.duplicates.length > 0 && (
+            {outcome.duplicates.length > 0 && (
               <List
                 size="small"
                 className="intake-created__duplicates"
-                header={t("created.duplicates", { count: created.duplicates.length })}
-                dataSource={created.duplicates}
+                header={t("created.duplicates", { count: outcome.duplicates.length })}
+                dataSource={outcome.duplicates}
                 renderItem={(duplicate) => (
                   <List.Item>
                     <Link to={`/console/cases/${duplicate.id}`}>
-                      <Tag>{t("preview.duplicate", { number: duplicate.number, percent: Math.round(duplicate.similarity * 100), meters: duplicate.distanceMeters })}</Tag>
+                      <span className="case-number case-number--inline">{duplicate.number}</span> {duplicate.title}
                     </Link>
                   </List.Item>
                 )}
@@ -386,7 +549,7 @@ function CreatedCase({ created, onNext }: { created: Created; onNext: () => void
               <Button ref={nextRef} type="primary" size="large" onClick={onNext}>
                 {t("created.next")}
               </Button>
-              <Link to={`/console/cases/${created.case.id}`}>
+              <Link to={`/console/cases/${outcome.id}`}>
                 <Button size="large">{t("created.open")}</Button>
               </Link>
             </Space>

@@ -13,11 +13,10 @@ export type IntakeDraft = {
   place?: DraftPlace;
 };
 
+/** Where it happened: a point on the map, or a place found by name (with its point, when it has one). */
 export type DraftPlace =
   | { kind: "point"; lat: number; lng: number }
-  | { kind: "grid"; code: string; label: string }
-  | { kind: "building"; code: string; label: string; lat?: number; lng?: number }
-  | { kind: "division"; code: string; label: string; lat: number; lng: number };
+  | { kind: "street" | "community" | "courtyard" | "building" | "grid"; code: string; label: string; lat?: number; lng?: number; gridCode?: string };
 
 const keyOf = (userId: string) => `gridgov.intake.draft.${userId}`;
 
