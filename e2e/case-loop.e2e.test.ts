@@ -267,6 +267,22 @@ describe("the case loop in the console", () => {
     await followUp.getByText("137****1111").waitFor();
   });
 
+  it("a half-filled call survives a session that expires mid-call and is there again after signing in", async () => {
+    const seat = await personAt("seat-06", "/console/intake");
+    await seat.getByLabel("来电号码").fill("13600002222");
+    await seat.getByLabel("问题描述").fill("井盖松动，车一压就响");
+    // The session ends on the server side while the operator is still typing.
+    await seat.context().clearCookies();
+    await seat.getByLabel("地点").fill("尚义");
+    await seat.getByLabel("用户名", { exact: true }).waitFor();
+    await seat.getByLabel("用户名", { exact: true }).fill("seat-06");
+    await seat.getByLabel("密码", { exact: true }).fill(DEMO_PASSWORD);
+    await seat.getByRole("button", { name: "登录", exact: true }).click();
+    await seat.getByText("已恢复登录前未提交的来电记录").waitFor();
+    expect(await seat.getByLabel("来电号码").inputValue()).toBe("13600002222");
+    expect(await seat.getByLabel("问题描述").inputValue()).toBe("井盖松动，车一压就响");
+  });
+
   it("a community worker who opens another community's case by its URL sees not found", async () => {
     const seat = await personAt("seat-03", "/console/intake");
     const { href, number } = await takeCall(seat, places.home, "楼道里堆满了杂物，影响通行");
