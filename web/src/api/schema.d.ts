@@ -2592,7 +2592,7 @@ export interface operations {
                 from?: string;
                 /** @description Created on or before this day (China Standard Time) */
                 to?: string;
-                /** @description Words that must all occur in the title or description, or a case number (530103-20261122-00042, or 20261122-00042 in the caller's district) */
+                /** @description Words that must all occur in the title or description, or a case number: whole (530103-20261122-00042), its day and ordinal in the caller's district (20261122-00042), its day (20261122 or 530103-20261122: the cases created that day), or its ordinal alone (00042 or 42: cases with that ordinal on any day, and cases whose text holds the digits) */
                 q?: string;
                 limit?: number;
                 /** @description nextCursor of the previous page */
@@ -4187,7 +4187,7 @@ export interface operations {
                 from?: string;
                 /** @description Created on or before this day (China Standard Time) */
                 to?: string;
-                /** @description Words that must all occur in the title or description, or a case number (530103-20261122-00042, or 20261122-00042 in the caller's district) */
+                /** @description Words that must all occur in the title or description, or a case number: whole (530103-20261122-00042), its day and ordinal in the caller's district (20261122-00042), its day (20261122 or 530103-20261122: the cases created that day), or its ordinal alone (00042 or 42: cases with that ordinal on any day, and cases whose text holds the digits) */
                 q?: string;
             };
             header?: never;

@@ -1,5 +1,5 @@
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from "kysely";
-import type { DB } from "../../db/schema.ts";
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool } from "kysely";
+import type { CaseTable, DB } from "../../db/schema.ts";
 import { inScope, type Actor } from "../auth/actor.ts";
 import { caseInScope, caseUnder, codeUnder } from "./cases.repository.ts";
 
@@ -29,6 +29,8 @@ export type CasePageFilter = {
   characters?: readonly string[];
   /** The case with this number. */
   number?: string;
+  /** Cases whose number ends in this ordinal (00012); with terms or characters, a case matches either. */
+  ordinal?: string;
   after?: PagePosition;
   limit: number;
 };
@@ -57,6 +59,9 @@ function textMatches({ terms, characters }: Pick<CasePageFilter, "terms" | "char
   return sql<SqlBool>`(${sql.join(conditions, sql` and `)})`;
 }
 
+/** The ordinal of a case's number, the expression of the index cases_number_ordinal. */
+const ordinalOf = sql<string>`split_part(number, '-', 3)`;
+
 /** The cases in the actor's scope that the filter matches (its page position and limit aside). */
 function matchingCases(db: Kysely<DB>, actor: Actor, filter: Omit<CasePageFilter, "after" | "limit">) {
   let query = db.selectFrom("cases").where((eb) => caseInScope(eb, actor));
@@ -79,7 +84,12 @@ function matchingCases(db: Kysely<DB>, actor: Actor, filter: Omit<CasePageFilter
   if (filter.source !== undefined) query = query.where("source", "=", filter.source);
   if (filter.createdFrom) query = query.where("created_at", ">=", filter.createdFrom);
   if (filter.createdBefore) query = query.where("created_at", "<", filter.createdBefore);
-  if (terms?.length || characters?.length) query = query.where(textMatches({ terms, characters }));
+  const { ordinal } = filter;
+  const text = terms?.length || characters?.length ? textMatches({ terms, characters }) : undefined;
+  if (ordinal !== undefined) {
+    const numbered = (eb: CaseExpressions) => eb(ordinalOf, "=", ordinal);
+    query = text ? query.where((eb) => eb.or([numbered(eb), text])) : query.where(numbered);
+  } else if (text) query = query.where(text);
   if (filter.number !== undefined) query = query.where("number", "=", filter.number);
   return query;
 }
@@ -102,6 +112,8 @@ const SUMMARY_COLUMNS = [
   "created_at",
   "search_text",
 ] as const;
+
+type PageRow = Pick<Selectable<CaseTable>, (typeof SUMMARY_COLUMNS)[number]> & { position_at: string };
 
 /** Full precision for the cursor: a JavaScript Date keeps milliseconds only. */
 const positionAt = () => sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as("position_at");
@@ -130,8 +142,20 @@ const SEARCH_WINDOW = 2_000;
  * One page of case summaries in the actor's scope, newest first, with one row more than the limit
  * so that the caller knows whether another page follows.
  */
-export async function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePageFilter) {
+export async function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePageFilter): Promise<PageRow[]> {
   const { terms, characters } = filter;
+  if (filter.ordinal !== undefined && (terms?.length || characters?.length)) {
+    // Digits match a number's ordinal or the text: each through its own index, the pages merged.
+    const [numbered, worded] = await Promise.all([
+      findCasePage(db, actor, { ...filter, terms: undefined, characters: undefined }),
+      findCasePage(db, actor, { ...filter, ordinal: undefined }),
+    ]);
+    const seen = new Set<string>();
+    return [...numbered, ...worded]
+      .sort((a, b) => (a.position_at === b.position_at ? b.id.localeCompare(a.id) : b.position_at.localeCompare(a.position_at)))
+      .filter((row) => !seen.has(row.id) && seen.add(row.id))
+      .slice(0, filter.limit + 1);
+  }
   if (filter.handleByBefore || filter.handleByUntil) {
     // The deadline queues: the page's keys from the open cases' index alone, which holds the
     // deadline (an index-only scan passes over the open cases not due without reading them), then

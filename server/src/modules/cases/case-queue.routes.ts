@@ -50,7 +50,14 @@ const CaseListQuery = Type.Object(
     source: Type.Optional(Type.String({ pattern: "^[a-z_]{1,40}$" })),
     from: Type.Optional(Type.String({ format: "date", description: "Created on or after this day (China Standard Time)" })),
     to: Type.Optional(Type.String({ format: "date", description: "Created on or before this day (China Standard Time)" })),
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: "Words that must all occur in the title or description, or a case number (530103-20261122-00042, or 20261122-00042 in the caller's district)" })),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description:
+          "Words that must all occur in the title or description, or a case number: whole (530103-20261122-00042), its day and ordinal in the caller's district (20261122-00042), its day (20261122 or 530103-20261122: the cases created that day), or its ordinal alone (00042 or 42: cases with that ordinal on any day, and cases whose text holds the digits)",
+      }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: DEFAULT_LIMIT })),
     cursor: Type.Optional(Type.String({ description: "nextCursor of the previous page" })),
   },

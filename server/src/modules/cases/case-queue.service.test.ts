@@ -32,6 +32,19 @@ describe("textFilter", () => {
   it("reads a case number, or its day and ordinal in the caller's district", () => {
     expect(textFilter("530103-20261122-00042", "530103")).toEqual({ number: "530103-20261122-00042" });
     expect(textFilter("20261122-00042", "530103")).toEqual({ number: "530103-20261122-00042" });
+    expect(textFilter(" 20261122-42 ", "530103")).toEqual({ number: "530103-20261122-00042" });
+  });
+
+  it("reads digits alone as a number's ordinal or words of the text, and a day as the day of creation", () => {
+    expect(textFilter("00012", "530103")).toMatchObject({ ordinal: "00012", terms: ["00012"] });
+    expect(textFilter("12", "530103")).toMatchObject({ ordinal: "00012" });
+    expect(textFilter("123456", "530103")).toMatchObject({ ordinal: "123456" });
+    expect(textFilter("20261122", "530103")).toEqual({ createdFrom: new Date("2026-11-21T16:00:00Z"), createdBefore: new Date("2026-11-22T16:00:00Z") });
+    expect(textFilter("530103-20261122", "530103")).toEqual({ createdFrom: new Date("2026-11-21T16:00:00Z"), createdBefore: new Date("2026-11-22T16:00:00Z") });
+    // Another district's day, or a day that is none, matches nothing in this one.
+    expect(textFilter("530102-20261122", "530103")).toBeNull();
+    expect(textFilter("530103-20261322", "530103")).toBeNull();
+    expect(textFilter("20261322", "530103")).toMatchObject({ terms: ["20261322"] });
   });
 
   it("finds nothing for text without a searchable term", () => {

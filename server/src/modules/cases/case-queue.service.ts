@@ -118,20 +118,53 @@ function queueFilter(queue: CaseQueue | undefined, actor: Actor, now: Date): Par
 type ResolvedFilter = Omit<CasePageFilter, "limit" | "after">;
 
 const HAN = /^\p{Script=Han}+$/u;
-/** A whole case number, or its day and ordinal (20261122-00042) within the actor's region. */
+/** A whole case number (530103-20261201-00012), within the actor's region by its first six digits. */
 const CASE_NUMBER = /^\d{6}-\d{8}-\d{5,}$/;
-const CASE_NUMBER_TAIL = /^\d{8}-\d{5,}$/;
+/** The number's day and ordinal (20261201-00012 or 20261201-12), or its region and day (530103-20261201). */
+const CASE_NUMBER_TAIL = /^(\d{8})-(\d{1,7})$/;
+const CASE_NUMBER_DAY = /^(?:(\d{6})-)?(\d{4})(\d{2})(\d{2})$/;
+/** Digits alone, at most seven: the ordinal a caller reads out (00012, or 12), or words of the text. */
+const CASE_ORDINAL = /^\d{1,7}$/;
+const ORDINAL_DIGITS = 5;
+
+/** An ordinal as case numbers write it: at least five digits, zero-padded (12 → 00012). */
+const ordinalOf = (digits: string) => digits.replace(/^0+(?=\d)/, "").padStart(ORDINAL_DIGITS, "0");
+
+/** The creation range of a day in a case number (yyyymmdd, China Standard Time), if it is a real day. */
+function numberDay(year: string, month: string, day: string): { createdFrom: Date; createdBefore: Date } | undefined {
+  const iso = `${year}-${month}-${day}`;
+  const start = startOfDay(iso);
+  if (Number.isNaN(start.getTime()) || new Date(start.getTime() + 8 * 3600_000).toISOString().slice(0, 10) !== iso) return undefined;
+  return { createdFrom: start, createdBefore: new Date(start.getTime() + DAY_MS) };
+}
+
+type TextFilter = Pick<CasePageFilter, "terms" | "characters" | "number" | "ordinal" | "createdFrom" | "createdBefore">;
 
 /**
- * What `q` asks of a case: its number, or search terms that must all be among the case's stored
- * terms. A Chinese word is asked for as its character bigrams, which the stored terms hold however
- * the segmenter split the case's text; a lone character, which no bigram is, is a substring test.
- * Null when nothing can match (text the tokenizer drops entirely: punctuation, stop words).
+ * What `q` asks of a case: its number (whole, its day and ordinal, its day, or its ordinal alone),
+ * or search terms that must all be among the case's stored terms. Digits alone ask for the ordinal
+ * or the text: a case matches either. A Chinese word is asked for as its character bigrams, which
+ * the stored terms hold however the segmenter split the case's text; a lone character, which no
+ * bigram is, is a substring test. Null when nothing can match (text the tokenizer drops entirely:
+ * punctuation, stop words, or a region or day that cannot be).
  */
-export function textFilter(q: string, region: string): Pick<CasePageFilter, "terms" | "characters" | "number"> | null {
+export function textFilter(q: string, region: string): TextFilter | null {
   const trimmed = q.trim();
   if (CASE_NUMBER.test(trimmed)) return { number: trimmed };
-  if (CASE_NUMBER_TAIL.test(trimmed)) return { number: `${region}-${trimmed}` };
+  const tail = CASE_NUMBER_TAIL.exec(trimmed);
+  if (tail) return { number: `${region}-${tail[1]}-${ordinalOf(tail[2])}` };
+  const day = CASE_NUMBER_DAY.exec(trimmed);
+  if (day) {
+    if (day[1] !== undefined && day[1] !== region) return null;
+    // Eight digits that are no day may be words of the text.
+    return numberDay(day[2], day[3], day[4]) ?? (day[1] === undefined ? wordsFilter(q) : null);
+  }
+  const words = wordsFilter(q);
+  if (CASE_ORDINAL.test(trimmed)) return { ...words, ordinal: ordinalOf(trimmed) };
+  return words;
+}
+
+function wordsFilter(q: string): Pick<CasePageFilter, "terms" | "characters"> | null {
   const terms = new Set<string>();
   const characters = new Set<string>();
   for (const token of searchTerms(q).split(" ").filter(Boolean)) {
@@ -162,6 +195,10 @@ function resolveFilter(actor: Actor, query: Omit<CaseListQuery, "limit" | "curso
   }
   const text = query.q === undefined ? undefined : textFilter(query.q, regionOf(actor.scopeCode));
   if (statuses?.length === 0 || text === null) return null;
+  const { createdFrom: dayFrom, createdBefore: dayBefore, ...asked } = text ?? {};
+  // A day named by q narrows the days of from and to.
+  const latest = (a?: Date, b?: Date) => (a && b ? (a > b ? a : b) : (a ?? b));
+  const earliest = (a?: Date, b?: Date) => (a && b ? (a < b ? a : b) : (a ?? b));
   return {
     ...queue,
     statuses,
@@ -169,9 +206,9 @@ function resolveFilter(actor: Actor, query: Omit<CaseListQuery, "limit" | "curso
     division: query.division,
     level: query.level,
     source: query.source,
-    createdFrom: query.from === undefined ? undefined : startOfDay(query.from),
-    createdBefore: query.to === undefined ? undefined : new Date(startOfDay(query.to).getTime() + DAY_MS),
-    ...text,
+    createdFrom: latest(query.from === undefined ? undefined : startOfDay(query.from), dayFrom),
+    createdBefore: earliest(query.to === undefined ? undefined : new Date(startOfDay(query.to).getTime() + DAY_MS), dayBefore),
+    ...asked,
   };
 }
 
