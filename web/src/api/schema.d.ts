@@ -2493,6 +2493,7 @@ export interface operations {
                             reporterPhone: string | null;
                             handleBy: string;
                             deadline: ("on_time" | "near_due" | "overdue") | null;
+                            handleWorkingMinutes: number | null;
                             createdAt: string;
                         }[];
                         nextCursor: string | null;
