@@ -1,4 +1,5 @@
 import type common from "./common";
+import type consoleMessages from "../console/messages";
 
 /**
  * The namespaces of messages, for typed keys. An area adds its own namespace here (type only, so its
@@ -6,6 +7,7 @@ import type common from "./common";
  */
 export type Resources = {
   common: (typeof common)["zh-CN"];
+  console: (typeof consoleMessages)["zh-CN"];
 };
 
 declare module "i18next" {
