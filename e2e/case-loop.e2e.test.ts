@@ -2,7 +2,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
 
 const UI_TIMEOUT = 30_000;
@@ -134,6 +134,18 @@ beforeAll(async () => {
   await admin.context().close();
 });
 
+afterEach(async ({ task }) => {
+  if (task.result?.state !== "fail") return;
+  // What each person's screen showed when the test failed, as artifacts beside the error.
+  await mkdir(TMP, { recursive: true });
+  let index = 0;
+  for (const context of contexts) {
+    for (const page of context.pages()) {
+      await page.screenshot({ path: path.join(TMP, `case-loop-failure-${++index}.png`), fullPage: true }).catch(() => undefined);
+    }
+  }
+});
+
 afterAll(async () => {
   for (const context of contexts) await context.close().catch(() => undefined);
   await browser?.close();
@@ -151,17 +163,20 @@ describe("the case loop in the console", () => {
     const seatName = await displayName(seat);
 
     // The community's centre owns a community-level case.
-    const dispatcher = await personAt(`community-${home.communityCode}`, href);
-    await dispatcher.getByText(number, { exact: true }).waitFor();
+    // The community's centre finds the call in its queue and opens it.
+    const dispatcher = await personAt(`community-${home.communityCode}`, "/console/cases?queue=centre");
+    await dispatcher.getByRole("link", { name: `打开案件 ${number}` }).click();
+    await dispatcher.waitForURL(`**${href}`);
+    await dispatcher.locator(".case-number--large").filter({ hasText: number }).waitFor();
     await statusIs(dispatcher, "待受理");
     await takeAction(dispatcher, "受理");
-    await statusIs(dispatcher, "待立案");
+    await statusIs(dispatcher, "已受理");
 
     const register = await openAction(dispatcher, "立案");
     // The category suggested from the caller's words is preselected.
     await register.getByText("暴露垃圾").first().waitFor();
     await confirm(dispatcher, register);
-    await statusIs(dispatcher, "待派遣");
+    await statusIs(dispatcher, "已立案");
     await dispatcher.getByRole("region", { name: "可执行操作" }).getByRole("button", { name: "派遣", exact: true }).waitFor();
     await mkdir(TMP, { recursive: true });
     // What a dispatcher sees with a case to dispatch; the confirmation toast gone first.
@@ -171,11 +186,11 @@ describe("the case loop in the console", () => {
     const dispatch = await openAction(dispatcher, "派遣");
     await dispatch.getByText("盘龙区城市管理局").waitFor();
     await confirm(dispatcher, dispatch);
-    await statusIs(dispatcher, "待签收");
+    await statusIs(dispatcher, "已派遣");
     const dispatcherName = await displayName(dispatcher);
 
     const handler = await personAt("handler-cgj-1", href);
-    await statusIs(handler, "待签收");
+    await statusIs(handler, "已派遣");
     await takeAction(handler, "签收");
     await statusIs(handler, "处置中");
     const handle = await openAction(handler, "处置反馈");
@@ -231,14 +246,14 @@ describe("the case loop in the console", () => {
     await statusIs(second, "待受理");
 
     await takeAction(first, "受理");
-    await statusIs(first, "待立案");
+    await statusIs(first, "已受理");
 
     const dialog = await openAction(second, "受理");
     await dialog.getByLabel("办理意见").fill("第二位指挥员的意见");
     await dialog.getByRole("button", { name: "确定" }).click();
     await second.getByRole("alert").filter({ hasText: "已被他人修改" }).waitFor();
     // The case is read again: the first dispatcher's step, once, and not the second's note.
-    await statusIs(second, "待立案");
+    await statusIs(second, "已受理");
     const accepted = second.locator(".case-timeline__event").filter({ has: second.locator(".case-timeline__action", { hasText: /^受理$/ }) });
     await expect.poll(() => accepted.count()).toBe(1);
     expect(await accepted.locator(".case-timeline__actor").textContent()).toContain(await displayName(first));

@@ -15,6 +15,10 @@ export function createQueryClient(): QueryClient {
         if (isUnauthenticated(error) && query.queryKey[0] !== ME_QUERY_KEY[0]) {
           client.setQueryData(ME_QUERY_KEY, null);
         }
+        // An administrator reset the password meanwhile: the console then shows the password page only.
+        if (error instanceof ApiError && error.code === "password_change_required") {
+          void client.invalidateQueries({ queryKey: ME_QUERY_KEY });
+        }
       },
     }),
     // A write refused for want of a session leads back to sign-in too; the page's draft survives it.

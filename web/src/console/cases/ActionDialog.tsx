@@ -1,11 +1,10 @@
 import { useState } from "react";
-import { useQuery } from "@tanstack/react-query";
 import { Button, Checkbox, Col, Form, Input, InputNumber, Modal, Radio, Row, Select, Upload, type UploadFile } from "antd";
 import { UploadOutlined } from "@ant-design/icons";
 import { useTranslation } from "react-i18next";
 import { ApiError } from "../../api/client";
-import { caseKeys, fetchCategories, fetchDepartments, uploadPhoto, type CaseActionName, type Category, type LoadedCase, type Place, type TransitionBody } from "./caseApi";
-import { word } from "./words";
+import { useCategories, useDepartments, uploadPhoto, type CaseActionName, type Category, type LoadedCase, type Place, type TransitionBody } from "./caseApi";
+import { useWords } from "./words";
 
 /** What each action asks for besides its note. */
 const NOTE_REQUIRED: ReadonlySet<CaseActionName> = new Set(["reject", "return", "suspend", "verify_fail", "handle", "request_extension", "follow_up"]);
@@ -60,17 +59,18 @@ export function categoryOptions(categories: Category[], suggested: string | null
 
 /** The form of one workflow action: exactly the fields the action's body needs. */
 export function ActionDialog({ action, loaded, place, mergeCandidates, initialInto, submitting, onSubmit, onCancel }: Props) {
+  const word = useWords();
   const { t } = useTranslation("case");
   const [form] = Form.useForm<Values>();
   const [photos, setPhotos] = useState<UploadFile[]>([]);
   const [photoError, setPhotoError] = useState<string | null>(null);
   const view = loaded.case;
-  const title = word(t, "action", action);
+  const title = word("action", action);
   const targetKind = Form.useWatch("targetKind", form) ?? "department";
 
   const classifying = action === "register" || action === "reclassify";
-  const categories = useQuery({ queryKey: caseKeys.categories, queryFn: fetchCategories, enabled: classifying, staleTime: Infinity });
-  const departments = useQuery({ queryKey: caseKeys.departments, queryFn: fetchDepartments, enabled: action === "dispatch", staleTime: Infinity });
+  const categories = useCategories(classifying);
+  const departments = useDepartments(action === "dispatch");
   // Departments that serve the case's community (their division lies above it).
   const reachable = (departments.data ?? []).filter((department) => view.communityCode.startsWith(department.divisionCode));
   const divisions = [
@@ -145,10 +145,10 @@ export function ActionDialog({ action, loaded, place, mergeCandidates, initialIn
               />
             </Form.Item>
             <Form.Item name="level" label={t("form.level")}>
-              <Radio.Group options={LEVELS.map((value) => ({ value, label: word(t, "level", value) }))} />
+              <Radio.Group options={LEVELS.map((value) => ({ value, label: word("level", value) }))} />
             </Form.Item>
             <Form.Item name="urgency" label={t("form.urgency")}>
-              <Radio.Group options={URGENCIES.map((value) => ({ value, label: word(t, "urgency", value) }))} />
+              <Radio.Group options={URGENCIES.map((value) => ({ value, label: word("urgency", value) }))} />
             </Form.Item>
           </>
         )}
@@ -185,7 +185,7 @@ export function ActionDialog({ action, loaded, place, mergeCandidates, initialIn
         {action === "evaluate" && (
           <Form.Item name="satisfaction" label={t("form.satisfaction")} rules={[{ required: true, message: t("form.satisfactionRequired") }]}>
             <Radio.Group
-              options={(["satisfied", "basically_satisfied", "dissatisfied"] as const).map((value) => ({ value, label: word(t, "satisfaction", value) }))}
+              options={(["satisfied", "basically_satisfied", "dissatisfied"] as const).map((value) => ({ value, label: word("satisfaction", value) }))}
             />
           </Form.Item>
         )}

@@ -6,11 +6,12 @@ import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { ApiError, fetchGrids } from "../../api/client";
 import { addMessages } from "../../i18n";
+import { usePageTitle } from "../page-title";
 import {
   caseKeys,
   fetchCase,
-  fetchCategories,
-  fetchDepartments,
+  useCategories,
+  useDepartments,
   isNotFound,
   isStale,
   locatePlace,
@@ -29,7 +30,7 @@ import { ActionDialog } from "./ActionDialog";
 import { durationParts, STAGES, stageState, type StageState } from "./deadlines";
 import messages from "./messages";
 import "./case.css";
-import { errorText, formatTime, word } from "./words";
+import { errorText, formatTime, useWords } from "./words";
 
 addMessages("case", messages);
 
@@ -39,15 +40,16 @@ const PointMap = lazy(() => import("./PointMap"));
 const FORWARD: readonly CaseActionName[] = ["accept", "register", "dispatch", "acknowledge", "handle", "verify_pass", "approve_extension", "resume", "evaluate"];
 
 const URGENCY_COLOR: Record<string, string> = { normal: "default", urgent: "orange", emergency: "red" };
-const LIGHT_COLOR: Record<StageState["kind"], string> = {
-  on_time: "success",
-  near_due: "warning",
-  overdue: "error",
-  suspended: "default",
-  done: "processing",
-  done_on_time: "success",
-  done_late: "error",
-  not_applicable: "default",
+/** The console's deadline lights (红黄绿灯): green in time, yellow near due, red overdue, grey stopped or not counted. */
+const LIGHT: Record<StageState["kind"], "green" | "yellow" | "red" | "grey"> = {
+  on_time: "green",
+  near_due: "yellow",
+  overdue: "red",
+  suspended: "grey",
+  done: "grey",
+  done_on_time: "green",
+  done_late: "red",
+  not_applicable: "grey",
 };
 
 export default function CaseDetailPage() {
@@ -92,6 +94,7 @@ export default function CaseDetailPage() {
 function CaseDetail({ loaded, refreshing }: { loaded: LoadedCase; refreshing: boolean }) {
   const { t } = useTranslation("case");
   const view = loaded.case;
+  usePageTitle(view.number);
   const place = useQuery({ queryKey: caseKeys.place(view.location.lat, view.location.lng), queryFn: () => locatePlace(view.location.lat, view.location.lng), staleTime: Infinity });
   const [stale, setStale] = useState(false);
   const [open, setOpen] = useState<OpenAction | null>(null);
@@ -147,6 +150,7 @@ function CaseHeader({
   onStale: () => void;
   onActed: () => void;
 }) {
+  const word = useWords();
   const { t } = useTranslation("case");
   const view = loaded.case;
   const queryClient = useQueryClient();
@@ -160,7 +164,7 @@ function CaseHeader({
       void queryClient.invalidateQueries({ queryKey: ["cases", "list"] });
       setOpen(null);
       onActed();
-      void message.success(t("actions.success", { action: word(t, "action", body.action) }));
+      void message.success(t("actions.success", { action: word("action", body.action) }));
     },
     onError: (error) => {
       if (isStale(error)) {
@@ -182,15 +186,15 @@ function CaseHeader({
       <div className="case-header__top">
         <div className="case-header__identity">
           <span className="case-header__label">{t("field.number")}</span>
-          <Typography.Text className="case-number" copyable={{ text: view.number, tooltips: [t("page.copy"), t("page.copied")] }}>
+          <Typography.Text className="case-number case-number--large" copyable={{ text: view.number, tooltips: [t("page.copy"), t("page.copied")] }}>
             {view.number}
           </Typography.Text>
           <Space size={8} wrap>
             <Tag color="blue" className="case-header__status">
-              {word(t, "status", view.status)}
+              {word("status", view.status)}
             </Tag>
-            <Tag color={URGENCY_COLOR[view.urgency] ?? "default"}>{word(t, "urgency", view.urgency)}</Tag>
-            <Tag>{word(t, "level", view.level)}</Tag>
+            <Tag color={URGENCY_COLOR[view.urgency] ?? "default"}>{word("urgency", view.urgency)}</Tag>
+            <Tag>{word("level", view.level)}</Tag>
             {refreshing && <Spin size="small" />}
           </Space>
           <Typography.Title level={2} className="case-header__title">
@@ -204,7 +208,7 @@ function CaseHeader({
             <Space wrap>
               {actions.map((action) => (
                 <Button key={action} type={action === primary ? "primary" : "default"} danger={action === "reject" || action === "verify_fail"} onClick={() => setOpen({ action })}>
-                  {word(t, "action", action)}
+                  {word("action", action)}
                 </Button>
               ))}
             </Space>
@@ -231,6 +235,7 @@ const isFinished = (status: string) => ["rejected", "closed", "evaluated", "merg
 
 /** Open cases nearby with similar words, from the API; those allowed to merge can fold this case into one. */
 function Duplicates({ duplicates, onMerge }: { duplicates: LoadedCase["duplicates"]; onMerge: ((into: string) => void) | undefined }) {
+  const word = useWords();
   const { t } = useTranslation("case");
   return (
     <Card title={t("duplicates.title")} size="small">
@@ -259,7 +264,7 @@ function Duplicates({ duplicates, onMerge }: { duplicates: LoadedCase["duplicate
                 title={
                   <Space size={8} wrap>
                     <span className="case-number case-number--inline">{duplicate.number}</span>
-                    <Tag>{word(t, "status", duplicate.status)}</Tag>
+                    <Tag>{word("status", duplicate.status)}</Tag>
                   </Space>
                 }
                 description={
@@ -280,17 +285,18 @@ function Duplicates({ duplicates, onMerge }: { duplicates: LoadedCase["duplicate
 }
 
 function CaseFacts({ view, place }: { view: CaseView; place: Place | undefined }) {
+  const word = useWords();
   const { t } = useTranslation("case");
-  const categories = useQuery({ queryKey: caseKeys.categories, queryFn: fetchCategories, staleTime: Infinity });
-  const departments = useQuery({ queryKey: caseKeys.departments, queryFn: fetchDepartments, staleTime: Infinity });
+  const categories = useCategories();
+  const departments = useDepartments();
   const categoryName = (code: string | null) => (code ? (categories.data?.find((category) => category.code === code)?.name ?? code) : null);
   const departmentName = (code: string | null) => (code ? (departments.data?.find((department) => department.code === code)?.name ?? code) : null);
 
   return (
     <Card title={t("page.title")} size="small">
       <Descriptions column={{ xs: 1, md: 2 }} size="small" bordered>
-        <Descriptions.Item label={t("field.status")}>{word(t, "status", view.status)}</Descriptions.Item>
-        <Descriptions.Item label={t("field.level")}>{word(t, "level", view.level)}</Descriptions.Item>
+        <Descriptions.Item label={t("field.status")}>{word("status", view.status)}</Descriptions.Item>
+        <Descriptions.Item label={t("field.level")}>{word("level", view.level)}</Descriptions.Item>
         <Descriptions.Item label={t("field.category")}>
           {categoryName(view.categoryCode) ?? (
             <Space size={4} wrap>
@@ -299,8 +305,8 @@ function CaseFacts({ view, place }: { view: CaseView; place: Place | undefined }
             </Space>
           )}
         </Descriptions.Item>
-        <Descriptions.Item label={t("field.urgency")}>{word(t, "urgency", view.urgency)}</Descriptions.Item>
-        <Descriptions.Item label={t("field.source")}>{word(t, "source", view.source)}</Descriptions.Item>
+        <Descriptions.Item label={t("field.urgency")}>{word("urgency", view.urgency)}</Descriptions.Item>
+        <Descriptions.Item label={t("field.source")}>{word("source", view.source)}</Descriptions.Item>
         <Descriptions.Item label={t("field.department")}>{departmentName(view.departmentCode) ?? t("field.noDepartment")}</Descriptions.Item>
         <Descriptions.Item label={t("field.street")}>{place?.street.name ?? view.streetCode}</Descriptions.Item>
         <Descriptions.Item label={t("field.community")}>{place?.community.name ?? view.communityCode}</Descriptions.Item>
@@ -314,7 +320,7 @@ function CaseFacts({ view, place }: { view: CaseView; place: Place | undefined }
         </Descriptions.Item>
         <Descriptions.Item label={t("field.createdAt")}>{formatTime(view.createdAt)}</Descriptions.Item>
         <Descriptions.Item label={t("field.closedAt")}>{view.closedAt ? formatTime(view.closedAt) : "—"}</Descriptions.Item>
-        {view.satisfaction && <Descriptions.Item label={t("field.satisfaction")}>{word(t, "satisfaction", view.satisfaction)}</Descriptions.Item>}
+        {view.satisfaction && <Descriptions.Item label={t("field.satisfaction")}>{word("satisfaction", view.satisfaction)}</Descriptions.Item>}
         {view.pendingExtensionDays !== null && (
           <Descriptions.Item label={t("action.request_extension")}>{t("field.pendingExtension", { days: view.pendingExtensionDays })}</Descriptions.Item>
         )}
@@ -406,9 +412,10 @@ function Deadlines({ view, timeline }: { view: CaseView; timeline: readonly Time
             <li key={stage} className="case-deadlines__row">
               <span className="case-deadlines__stage">{t(`deadlines.${stage}`)}</span>
               <span className="case-deadlines__time">{formatTime(view.deadlines[stage])}</span>
-              <Tag color={LIGHT_COLOR[state.kind]} className={`deadline-light deadline-light--${state.kind}`}>
-                {describe(state)}
-              </Tag>
+              <span className={`deadline deadline--${LIGHT[state.kind]}`} data-deadline={state.kind}>
+                <span className="deadline__light" aria-hidden="true" />
+                <span className="deadline__words">{describe(state)}</span>
+              </span>
             </li>
           );
         })}
@@ -462,9 +469,10 @@ function Photos({ caseId, photos }: { caseId: string; photos: CasePhoto[] }) {
 }
 
 function CaseTimeline({ timeline }: { timeline: TimelineEvent[] }) {
+  const word = useWords();
   const { t } = useTranslation("case");
-  const departments = useQuery({ queryKey: caseKeys.departments, queryFn: fetchDepartments, staleTime: Infinity });
-  const categories = useQuery({ queryKey: caseKeys.categories, queryFn: fetchCategories, staleTime: Infinity });
+  const departments = useDepartments();
+  const categories = useCategories();
   const categoryName = (code: string | null) => (code ? (categories.data?.find((category) => category.code === code)?.name ?? code) : t("timeline.none"));
   const departmentName = (code: string | null) => (code ? (departments.data?.find((department) => department.code === code)?.name ?? code) : t("timeline.none"));
   const target = (assignment: unknown): string | null => {
@@ -490,12 +498,12 @@ function CaseTimeline({ timeline }: { timeline: TimelineEvent[] }) {
     const department = change(details.department);
     if (department) list.push(t("timeline.department", { from: departmentName(department.from), to: departmentName(department.to) }));
     const level = change(details.level);
-    if (level?.from && level.to) list.push(t("timeline.levelChange", { from: word(t, "level", level.from), to: word(t, "level", level.to) }));
+    if (level?.from && level.to) list.push(t("timeline.levelChange", { from: word("level", level.from), to: word("level", level.to) }));
     const urgency = change(details.urgency);
-    if (urgency?.from && urgency.to) list.push(t("timeline.urgency", { from: word(t, "urgency", urgency.from), to: word(t, "urgency", urgency.to) }));
+    if (urgency?.from && urgency.to) list.push(t("timeline.urgency", { from: word("urgency", urgency.from), to: word("urgency", urgency.to) }));
     if (typeof details.days === "number") list.push(t("timeline.days", { days: details.days }));
-    if (typeof details.toLevel === "string") list.push(t("timeline.toLevel", { level: word(t, "level", details.toLevel) }));
-    if (typeof details.satisfaction === "string") list.push(word(t, "satisfaction", details.satisfaction));
+    if (typeof details.toLevel === "string") list.push(t("timeline.toLevel", { level: word("level", details.toLevel) }));
+    if (typeof details.satisfaction === "string") list.push(word("satisfaction", details.satisfaction));
     if (details.reopened === true) list.push(t("timeline.reopened"));
     if (typeof details.caller === "object" && details.caller !== null) {
       const { name, phone } = details.caller as Record<string, unknown>;
@@ -517,15 +525,15 @@ function CaseTimeline({ timeline }: { timeline: TimelineEvent[] }) {
             key: event.id,
             color: event.action === "reject" || event.action === "verify_fail" ? "red" : event.to === "closed" || event.to === "evaluated" ? "green" : "blue",
             children: (
-              <article className="case-timeline__event" aria-label={word(t, "action", event.action)}>
+              <article className="case-timeline__event" aria-label={word("action", event.action)}>
                 <div className="case-timeline__head">
-                  <strong className="case-timeline__action">{word(t, "action", event.action)}</strong>
+                  <strong className="case-timeline__action">{word("action", event.action)}</strong>
                   <span className="case-timeline__time">{formatTime(event.at)}</span>
                 </div>
                 <div className="case-timeline__meta">
-                  <span className="case-timeline__actor">{t("timeline.actorLevel", { actor: event.actor ?? t("timeline.system"), level: word(t, "level", event.level) })}</span>
+                  <span className="case-timeline__actor">{t("timeline.actorLevel", { actor: event.actor ?? t("timeline.system"), level: word("level", event.level) })}</span>
                   {event.from && event.from !== event.to && (
-                    <span className="case-timeline__move">{t("timeline.move", { from: word(t, "status", event.from), to: word(t, "status", event.to) })}</span>
+                    <span className="case-timeline__move">{t("timeline.move", { from: word("status", event.from), to: word("status", event.to) })}</span>
                   )}
                   {facts(event).map((fact) => (
                     <Tag key={fact}>{fact}</Tag>

@@ -1,3 +1,4 @@
+import { useQuery } from "@tanstack/react-query";
 import { api, ApiError, unwrap } from "../../api/client";
 import type { paths } from "../../api/schema";
 
@@ -58,12 +59,25 @@ export async function uploadPhoto(file: File) {
   return attachment;
 }
 
-export async function fetchCategories(): Promise<Category[]> {
-  return (await unwrap(api.GET("/api/v1/categories"))).categories;
+/** The category catalogue; the cache holds the API's answer under the key every page uses for it. */
+export function useCategories(enabled = true) {
+  return useQuery({
+    queryKey: caseKeys.categories,
+    queryFn: () => unwrap(api.GET("/api/v1/categories")),
+    select: (answer): Category[] => answer.categories,
+    staleTime: Infinity,
+    enabled,
+  });
 }
 
-export async function fetchDepartments(): Promise<Department[]> {
-  return (await unwrap(api.GET("/api/v1/departments"))).departments;
+export function useDepartments(enabled = true) {
+  return useQuery({
+    queryKey: caseKeys.departments,
+    queryFn: () => unwrap(api.GET("/api/v1/departments")),
+    select: (answer): Department[] => answer.departments,
+    staleTime: Infinity,
+    enabled,
+  });
 }
 
 export async function locatePlace(lat: number, lng: number): Promise<Place> {

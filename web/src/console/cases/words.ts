@@ -1,18 +1,36 @@
+import { useCallback } from "react";
 import type { TFunction } from "i18next";
+import { useTranslation } from "react-i18next";
 import { ApiError } from "../../api/client";
+import consoleMessages from "../messages";
 import messages from "./messages";
 
 export type CaseMessageKey = keyof (typeof messages)["zh-CN"];
 
 const isKey = (key: string): key is CaseMessageKey => key in messages["zh-CN"];
 
+type ConsoleKey = keyof (typeof consoleMessages)["zh-CN"];
+const isConsoleKey = (key: string): key is ConsoleKey => key in consoleMessages["zh-CN"];
+
+export type WordGroup = "status" | "action" | "level" | "urgency" | "source" | "satisfaction";
+
 /**
- * The glossary word for a value the API sends as a code (a status, an action, a level…); a code
- * this version does not know yet is shown as it is rather than hidden.
+ * The glossary word for a value the API sends as a code. Statuses, levels, urgencies and sources
+ * are the console's words, the same in the queues and here; actions and satisfaction are this
+ * page's. A code this version does not know yet is shown as it is rather than hidden.
  */
-export function word(t: TFunction<"case">, group: "status" | "action" | "level" | "urgency" | "source" | "satisfaction", code: string): string {
-  const key = `${group}.${code}`;
-  return isKey(key) ? t(key) : code;
+export function useWords(): (group: WordGroup, code: string) => string {
+  const { t } = useTranslation("case");
+  const { t: tc } = useTranslation("console");
+  return useCallback(
+    (group: WordGroup, code: string) => {
+      const key = `${group}.${code}`;
+      if (isKey(key)) return t(key);
+      if (isConsoleKey(key)) return tc(key);
+      return code;
+    },
+    [t, tc],
+  );
 }
 
 const SHANGHAI = new Intl.DateTimeFormat("en-CA", {

@@ -6,10 +6,10 @@ import { Link } from "react-router";
 import { ApiError, fetchGrids, type GridFeatureCollection } from "../../api/client";
 import { addMessages } from "../../i18n";
 import { useMe } from "../../session";
-import { caseKeys, fetchCase, fetchCategories, fetchDepartments, transitionCase } from "../cases/caseApi";
+import { fetchCase, useCategories, useDepartments, transitionCase } from "../cases/caseApi";
 import { categoryOptions } from "../cases/ActionDialog";
 import caseMessages from "../cases/messages";
-import { formatTime, word } from "../cases/words";
+import { formatTime, useWords } from "../cases/words";
 import { clearDraft, loadDraft, saveDraft, type DraftPlace, type IntakeDraft } from "./draft";
 import { createCase, previewCase, searchPlaces, type Duplicate, type IntakeBody, type Place, type Preview } from "./intakeApi";
 import messages from "./messages";
@@ -171,11 +171,11 @@ type FormProps = {
 };
 
 function IntakeForm({ userId, initial, grids, step, onPreview, onBack, onDone, onNext }: FormProps) {
+  const word = useWords();
   const { t } = useTranslation("intake");
-  const { t: tc } = useTranslation("case");
   const [form] = Form.useForm<Values>();
   const phoneRef = useRef<InputRef>(null);
-  const categories = useQuery({ queryKey: caseKeys.categories, queryFn: fetchCategories, staleTime: Infinity });
+  const categories = useCategories();
   const previewing = step.kind === "preview";
   const watched = Form.useWatch([], form) as Values | undefined;
   const place = watched?.place;
@@ -288,7 +288,7 @@ function IntakeForm({ userId, initial, grids, step, onPreview, onBack, onDone, o
               />
             </Form.Item>
             <Form.Item name="urgency" label={t("form.urgency")}>
-              <Radio.Group options={URGENCIES.map((value) => ({ value, label: word(tc, "urgency", value) }))} />
+              <Radio.Group options={URGENCIES.map((value) => ({ value, label: word("urgency", value) }))} />
             </Form.Item>
             {!previewing && (
               <Space>
@@ -401,13 +401,13 @@ type PreviewProps = {
 };
 
 function PreviewPanel({ values, creating, createError, onCreate, onBack, onDone }: PreviewProps) {
+  const word = useWords();
   const { t } = useTranslation("intake");
-  const { t: tc } = useTranslation("case");
   const errorText = useErrorText();
   const createRef = useRef<HTMLButtonElement>(null);
   const preview = usePreview(useMemo(() => previewBody(values), [values]), true);
-  const categories = useQuery({ queryKey: caseKeys.categories, queryFn: fetchCategories, staleTime: Infinity });
-  const departments = useQuery({ queryKey: caseKeys.departments, queryFn: fetchDepartments, staleTime: Infinity });
+  const categories = useCategories();
+  const departments = useDepartments();
 
   // The caller reports what an open case already is: their call joins its timeline instead.
   const attach = useMutation({
@@ -451,7 +451,7 @@ function PreviewPanel({ values, creating, createError, onCreate, onBack, onDone 
               {data.suggestedCategories.length ? data.suggestedCategories.map((category) => <Tag key={category.code}>{category.name}</Tag>) : t("preview.noSuggestion")}
             </Descriptions.Item>
             <Descriptions.Item label={t("preview.chosen")}>{chosen ?? t("preview.noCategory")}</Descriptions.Item>
-            <Descriptions.Item label={t("preview.urgency")}>{word(tc, "urgency", data.urgency)}</Descriptions.Item>
+            <Descriptions.Item label={t("preview.urgency")}>{word("urgency", data.urgency)}</Descriptions.Item>
             <Descriptions.Item label={t("preview.department")}>{department ?? "—"}</Descriptions.Item>
           </Descriptions>
           <div className="intake-duplicates">
@@ -484,7 +484,7 @@ function PreviewPanel({ values, creating, createError, onCreate, onBack, onDone 
                         title={
                           <Space size={8} wrap>
                             <span className="case-number case-number--inline">{duplicate.number}</span>
-                            <Tag>{word(tc, "status", duplicate.status)}</Tag>
+                            <Tag>{word("status", duplicate.status)}</Tag>
                             <span>{duplicate.title}</span>
                           </Space>
                         }
@@ -527,7 +527,7 @@ function OutcomeCard({ outcome, onNext }: { outcome: Outcome; onNext: () => void
             <div className="intake-created__label" id="created-number-label">
               {t("created.number")}
             </div>
-            <Typography.Text className="case-number intake-created__number" aria-labelledby="created-number-label" copyable={{ text: outcome.number }}>
+            <Typography.Text className="case-number case-number--large intake-created__number" aria-labelledby="created-number-label" copyable={{ text: outcome.number }}>
               {outcome.number}
             </Typography.Text>
             {outcome.duplicates.length > 0 && (
