@@ -38,3 +38,11 @@ describe("per-user limits", () => {
     expect(() => loadConfig({ STAFF_REQUESTS_PER_MINUTE: "0" })).toThrow(/STAFF_REQUESTS_PER_MINUTE/);
   });
 });
+
+describe("DEMO_CASES", () => {
+  it("seeds 3,000 generated cases by default, none with 0, and refuses what is no count", () => {
+    expect(loadConfig({}).demoCases).toBe(3000);
+    expect(loadConfig({ DEMO_CASES: "0" }).demoCases).toBe(0);
+    for (const bad of ["-1", "many", "1.5", "100001"]) expect(() => loadConfig({ DEMO_CASES: bad }), bad).toThrow(ConfigError);
+  });
+});

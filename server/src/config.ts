@@ -8,6 +8,8 @@ export type Config = {
   database: DatabaseTarget;
   logLevel: string;
   demoPassword: string;
+  /** Generated cases a demo start seeds on a fresh database beside the demo district (0: none). */
+  demoCases: number;
   /** Cookies get the __Host- prefix and Secure flag when the site is served over HTTPS. */
   secureCookies: boolean;
   session: { idleMinutes: number; absoluteHours: number };
@@ -35,6 +37,9 @@ export type Config = {
 export type TrustProxy = false | { hops: number } | { addresses: string[] };
 
 export class ConfigError extends Error {}
+
+/** A few thousand cases over the last 90 days: queues and detail pages with work in every state. */
+export const DEFAULT_DEMO_CASES = 3000;
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -97,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : { kind: "pglite", dataDir: path.resolve(env.DATA_DIR || "./data") },
     logLevel: env.LOG_LEVEL || "info",
     demoPassword: env.GRIDGOV_DEMO_PASSWORD || "gridgov-demo",
+    demoCases: integer(env, "DEMO_CASES", DEFAULT_DEMO_CASES, 0, 100_000),
     secureCookies: secure === "true",
     session: {
       idleMinutes: integer(env, "SESSION_IDLE_MINUTES", 30, 1, 24 * 60),

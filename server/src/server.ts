@@ -11,6 +11,10 @@ import { purgeExpired } from "./modules/system/housekeeping.ts";
 import { startLeasedJob } from "./modules/system/scheduler.ts";
 import { ensureCategories } from "./modules/cases/categories.service.ts";
 
+/** A demo start's cases: the last quarter, the same histories for the same day. */
+const DEMO_CASE_DAYS = 90;
+const DEMO_CASE_SEED = 530103;
+
 export type Running = { app: FastifyInstance; database: Database; ctx: AppContext; stop(): Promise<void> };
 
 /** Opens the database, migrates it, loads the grid index and assembles the app (not listening yet). */
@@ -20,7 +24,14 @@ export async function prepare(config: Config, options: { demo: boolean; logger?:
     await migrate(database.db);
     await ensureCategories(database.db);
     const ctx = createContext(database.db, config);
-    if (options.demo && (await holdsNoDivisions(ctx))) await seedDemoDistrict(ctx, config.demoPassword);
+    if (options.demo && (await holdsNoDivisions(ctx))) {
+      await seedDemoDistrict(ctx, config.demoPassword);
+      if (config.demoCases > 0) {
+        // Loaded only here: the generator is not part of an ordinary start.
+        const { generateCases } = await import("./modules/demo/case-seed.ts");
+        await generateCases(database, { cases: config.demoCases, days: DEMO_CASE_DAYS, seed: DEMO_CASE_SEED });
+      }
+    }
     await ctx.grids.load(ctx.db);
     const app = await buildApp(ctx, { logger: options.logger ? { level: config.logLevel } : false });
     let stopping: Promise<void> | undefined;

@@ -44,13 +44,16 @@ export type RunningServer = {
   stop(): Promise<void>;
 };
 
-// These tests send hundreds of requests a minute as one user from one address, on purpose; the
-// limits have tests of their own (rate-limits.test.ts). An environment given may set them again.
-const LIFTED_LIMITS = {
+// These tests send hundreds of requests a minute as one user from one address, on purpose (the
+// limits have tests of their own, rate-limits.test.ts), and need no generated demo cases. An
+// environment given may set either again.
+const TEST_SERVER_ENV = {
   PUBLIC_REQUESTS_PER_MINUTE: "1000000",
   RESIDENT_REQUESTS_PER_MINUTE: "1000000",
   STAFF_REQUESTS_PER_MINUTE: "1000000",
   API_KEY_REQUESTS_PER_MINUTE: "1000000",
+  // A demo start seeds no generated cases unless a test asks for them: they cost seconds.
+  DEMO_CASES: "0",
 };
 
 /** Starts `gridgov serve` on a free port with the given environment and waits until /readyz answers. */
@@ -58,7 +61,7 @@ export async function startServer(env: Record<string, string>, args: string[] = 
   const port = await freePort();
   const child = spawn(process.execPath, [GRIDGOV, "serve", ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, DATABASE_URL: "", DATA_DIR: "", ...LIFTED_LIMITS, ...env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
+    env: { ...process.env, DATABASE_URL: "", DATA_DIR: "", ...TEST_SERVER_ENV, ...env, PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

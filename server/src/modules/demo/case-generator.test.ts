@@ -75,6 +75,15 @@ describe("the case generator", () => {
     expect(cases.every((c) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(c.id))).toBe(true);
   });
 
+  it("spreads them over fewer days when asked, as a demo start does with a quarter", () => {
+    const quarter = [...generateCaseHistories(world, { cases: 300, seed: 7, now: NOW, days: 90 })];
+    expect(quarter).toHaveLength(300);
+    const oldest = quarter[0].createdAt.getTime();
+    expect(NOW.getTime() - oldest).toBeLessThan(90 * 86_400_000);
+    expect(NOW.getTime() - oldest).toBeGreaterThan(85 * 86_400_000);
+    expect(() => [...generateCaseHistories(world, { cases: 1, seed: 7, now: NOW, days: 0 })]).toThrow(RangeError);
+  });
+
   it("writes the search terms and the suggested category that intake would", () => {
     const subcategories = CATEGORY_SEEDS.filter((c) => c.parentCode !== null);
     for (const c of cases) {

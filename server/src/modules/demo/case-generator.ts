@@ -54,8 +54,10 @@ export type GenerateOptions = {
   /** How many cases. */
   cases: number;
   seed: number;
-  /** The end of the year the cases are spread over. */
+  /** The end of the period the cases are spread over. */
   now: Date;
+  /** How many days before `now` the cases are spread over; a year by default. */
+  days?: number;
 };
 
 /** One event of a case's timeline, as case_events stores it. */
@@ -121,6 +123,7 @@ export type GeneratedCase = {
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
+/** The period cases are spread over unless the options say otherwise. */
 const YEAR_DAYS = 365;
 /** The sweep's near-due margin. */
 const NEAR_DUE_HOURS = NEAR_DUE_WORKING_HOURS;
@@ -210,8 +213,9 @@ const shanghaiDayStart = (ms: number) => Math.floor((ms + 8 * HOUR) / DAY) * DAY
 const shanghaiDayKey = (ms: number) => new Date(ms + 8 * HOUR).toISOString().slice(0, 10).replaceAll("-", "");
 
 /**
- * Yields `options.cases` cases in the order they were reported, spread over the 365 days before
- * `options.now` (fewer on weekends and at night, rising slowly over the year).
+ * Yields `options.cases` cases in the order they were reported, spread over the `options.days`
+ * (365 by default) days before `options.now` (fewer on weekends and at night, rising slowly over
+ * the period).
  */
 export function* generateCaseHistories(world: GeneratorWorld, options: GenerateOptions): Generator<GeneratedCase> {
   const generator = new HistoryGenerator(world, options);
@@ -231,6 +235,7 @@ class HistoryGenerator {
   private readonly joint: number;
   private readonly recentByCommunity = new Map<string, MergeTarget[]>();
   private readonly nowMs: number;
+  private readonly days: number;
 
   constructor(
     private readonly world: GeneratorWorld,
@@ -243,6 +248,8 @@ class HistoryGenerator {
     this.categoryByCode = new Map(world.categories.map((c) => [c.code, c]));
     this.departmentIdByCode = new Map(world.departments.map((d) => [d.code, d.id]));
     this.nowMs = options.now.getTime();
+    this.days = options.days ?? YEAR_DAYS;
+    if (!Number.isInteger(this.days) || this.days < 1) throw new RangeError(`Cases are spread over a whole number of days, at least 1, not ${this.days}`);
     // A few points inside each grid, drawn once: reports cluster where problems recur.
     this.gridPoints = world.grids.map((grid) => ({ grid, points: this.pointsInside(grid.geometry, 12) }));
   }
@@ -250,8 +257,8 @@ class HistoryGenerator {
   *run(): Generator<GeneratedCase> {
     const { cases } = this.options;
     const perDay = this.casesPerDay(cases);
-    const firstDay = shanghaiDayStart(this.nowMs) - (YEAR_DAYS - 1) * DAY;
-    for (let d = 0; d < YEAR_DAYS; d++) {
+    const firstDay = shanghaiDayStart(this.nowMs) - (this.days - 1) * DAY;
+    for (let d = 0; d < this.days; d++) {
       const dayStart = firstDay + d * DAY;
       // Today only up to now.
       const span = Math.min(DAY, this.nowMs - dayStart);
@@ -262,12 +269,12 @@ class HistoryGenerator {
     }
   }
 
-  /** Cases per day: weekends at 60 %, the year's end a third busier than its start; adds up exactly. */
+  /** Cases per day: weekends at 60 %, the period's end a third busier than its start; adds up exactly. */
   private casesPerDay(total: number): number[] {
-    const firstDay = shanghaiDayStart(this.nowMs) - (YEAR_DAYS - 1) * DAY;
-    const weights = Array.from({ length: YEAR_DAYS }, (_, d) => {
+    const firstDay = shanghaiDayStart(this.nowMs) - (this.days - 1) * DAY;
+    const weights = Array.from({ length: this.days }, (_, d) => {
       const weekday = new Date(firstDay + d * DAY + 8 * HOUR).getUTCDay();
-      return (weekday === 0 || weekday === 6 ? 0.6 : 1) * (0.75 + (0.25 * d) / YEAR_DAYS);
+      return (weekday === 0 || weekday === 6 ? 0.6 : 1) * (0.75 + (0.25 * d) / this.days);
     });
     const sum = weights.reduce((a, b) => a + b, 0);
     const exact = weights.map((w) => (w * total) / sum);

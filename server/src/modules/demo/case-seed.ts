@@ -15,8 +15,10 @@ export type SeedCasesOptions = {
   cases: number;
   /** The same seed on the same district gives the same cases; a random one by default. */
   seed?: number;
-  /** The end of the year the cases are spread over; now by default. */
+  /** The end of the period the cases are spread over; now by default. */
   now?: Date;
+  /** The days before `now` the cases are spread over; a year by default. */
+  days?: number;
   /** Cases per transaction. */
   chunkSize?: number;
   onProgress?: (progress: { done: number; total: number; elapsedMs: number }) => void;
@@ -152,7 +154,7 @@ export async function generateCases(database: Pick<Database, "kind" | "withClien
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
   const world = await database.withClient((_client, db) => loadWorld(db));
   const region = world.regionCode;
-  const histories = generateCaseHistories(world, { cases: options.cases, seed, now });
+  const histories = generateCaseHistories(world, { cases: options.cases, seed, now, days: options.days });
   const summary: SeedCasesSummary = { cases: 0, events: 0, seed, region, from: "", to: "", durationMs: 0, casesPerSecond: 0, samples: [] };
   const sampleEvery = Math.max(1, Math.floor(options.cases / SAMPLES));
   const load = async (chunk: GeneratedCase[]) => {
