@@ -13,6 +13,8 @@ const OTHER_STREET = "530103002001001";
 let server: Awaited<ReturnType<typeof startDemoServer>> | undefined;
 let browser: Browser | undefined;
 const contexts: BrowserContext[] = [];
+/** What the browsers refused under the Content-Security-Policy. */
+const violations: string[] = [];
 /** The cases this file reports, by name: their ids and numbers. */
 const cases: Record<string, { id: string; number: string }> = {};
 
@@ -46,6 +48,13 @@ async function newPage(width = 1366, height = 768): Promise<Page> {
   const context = await browser.newContext({ viewport: { width, height }, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
   context.setDefaultTimeout(UI_TIMEOUT);
   contexts.push(context);
+  await context.exposeFunction("reportCspViolation", (report: string) => violations.push(report));
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      const report = (window as unknown as { reportCspViolation: (report: string) => void }).reportCspViolation;
+      report(`${event.effectiveDirective} blocked ${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber}`);
+    });
+  });
   const page = await context.newPage();
   page.on("pageerror", (error) => {
     throw error;
@@ -95,6 +104,8 @@ afterAll(async () => {
 
 afterEach(async () => {
   for (const context of contexts.splice(0)) await context.close();
+  // Every screen works under the app's Content-Security-Policy.
+  expect(violations.splice(0)).toEqual([]);
 });
 
 describe("console shell", () => {

@@ -174,7 +174,7 @@ const en: Record<keyof typeof zhCN, string> = {
   "status.dispatched": "Dispatched",
   "status.in_progress": "In progress",
   "status.suspended": "Suspended",
-  "status.handled": "Awaiting verification",
+  "status.handled": "To verify",
   "status.closed": "Closed",
   "status.evaluated": "Evaluated",
   "status.merged": "Merged",

@@ -157,7 +157,7 @@ export default function CasesPage() {
     {
       key: "number",
       title: t("queue.col.number"),
-      width: 196,
+      width: 216,
       render: (c) => (
         <Typography.Text
           className="case-number"
