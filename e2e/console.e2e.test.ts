@@ -145,10 +145,10 @@ describe("case queues", () => {
     const page = await newPage();
     await signIn(page, "dispatcher");
     await page.waitForURL(/\/console\/cases\?queue=centre$/);
-    const tabs = page.getByRole("tablist");
-    expect(await tabs.getByRole("tab", { name: /本中心待办/ }).getAttribute("aria-selected")).toBe("true");
-    // The new cases wait for a centre; the district dispatcher sees those of its own level only.
-    await tabs.getByRole("tab", { name: /全部案件/ }).click();
+    const queues = page.getByRole("radiogroup", { name: "队列" });
+    await poll(() => queues.getByRole("radio", { name: /本中心待办/ }).isChecked()).toBe(true);
+    // A click on a queue's label, as a user does (the radio inputs are styled away).
+    await queues.locator("label").filter({ hasText: "全部案件" }).click();
     await page.waitForURL(/\/console\/cases$/);
     await poll(() => caseNumbers(page)).toEqual(expect.arrayContaining(Object.values(cases).map((c) => c.number)));
 
@@ -195,7 +195,7 @@ describe("case queues", () => {
     await poll(() => caseNumbers(page)).toEqual(expect.arrayContaining(Object.values(cases).map((c) => c.number)));
     expect(await page.getByRole("button", { name: "导出 CSV" }).count()).toBe(1);
 
-    await page.getByRole("tab", { name: /全部案件/ }).waitFor();
+    expect(await queues.getByRole("radio", { name: /全部案件/ }).isChecked()).toBe(true);
     await page.mouse.move(0, 0);
     await mkdir(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, "console-queue.png") });
