@@ -2445,7 +2445,7 @@ export interface operations {
     listCases: {
         parameters: {
             query?: {
-                /** @description mine: dispatched to the caller, their department or division, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level); near_due: open, handling deadline within 24 hours; overdue: open, past it */
+                /** @description mine: dispatched to the caller, their department or division, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level); near_due: open, at most 4 working hours left to the handling deadline; overdue: open, past it */
                 queue?: "mine" | "centre" | "near_due" | "overdue";
                 /** @description One status or a comma-separated list */
                 status?: string;
@@ -3813,7 +3813,7 @@ export interface operations {
     exportCases: {
         parameters: {
             query?: {
-                /** @description mine: dispatched to the caller, their department or division, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level); near_due: open, handling deadline within 24 hours; overdue: open, past it */
+                /** @description mine: dispatched to the caller, their department or division, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level); near_due: open, at most 4 working hours left to the handling deadline; overdue: open, past it */
                 queue?: "mine" | "centre" | "near_due" | "overdue";
                 /** @description One status or a comma-separated list */
                 status?: string;

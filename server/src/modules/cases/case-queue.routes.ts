@@ -27,7 +27,7 @@ const CaseSummary = Type.Object({
   handleBy: Type.String(),
   deadline: Nullable(
     Type.Enum(["on_time", "near_due", "overdue"], {
-      description: "Against handleBy now: overdue once past it, near_due within 24 hours; null for a finished case",
+      description: "Against handleBy now: overdue once past it, near_due with at most 4 working hours left (on the case's working calendar); null for a finished case",
     }),
   ),
   handleWorkingMinutes: Nullable(
@@ -46,7 +46,7 @@ const CaseListQuery = Type.Object(
       Type.Enum(QUEUES, {
         description:
           "mine: dispatched to the caller, their department or division, not yet verified; centre: waiting for the caller's centre " +
-          "(reported, accepted, registered at the caller's level); near_due: open, handling deadline within 24 hours; overdue: open, past it",
+          "(reported, accepted, registered at the caller's level); near_due: open, at most 4 working hours left to the handling deadline; overdue: open, past it",
       }),
     ),
     status: Type.Optional(Type.String({ pattern: `^${ANY_STATUS}(,${ANY_STATUS})*$`, description: "One status or a comma-separated list" })),
