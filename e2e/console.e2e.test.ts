@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -193,7 +193,19 @@ describe("case queues", () => {
     await page.getByRole("button", { name: "清除筛选" }).click();
     await page.waitForURL(/\/console\/cases$/);
     await poll(() => caseNumbers(page)).toEqual(expect.arrayContaining(Object.values(cases).map((c) => c.number)));
-    expect(await page.getByRole("button", { name: "导出 CSV" }).count()).toBe(1);
+
+    // The export downloads the listed cases as CSV, phones masked.
+    await page.getByLabel("搜索", { exact: true }).fill("井盖");
+    await page.getByLabel("搜索", { exact: true }).press("Enter");
+    await poll(() => caseNumbers(page)).toEqual([cases.manhole.number]);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "导出 CSV" }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^cases-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = await readFile(await download.path(), "utf8");
+    expect(csv.trim().split("\r\n")).toHaveLength(2);
+    expect(csv).toContain(cases.manhole.number);
+    expect(csv).toContain("138****5678");
+    await page.getByRole("button", { name: "清除筛选" }).click();
+    await poll(() => caseNumbers(page)).toEqual(expect.arrayContaining(Object.values(cases).map((c) => c.number)));
 
     expect(await queues.getByRole("radio", { name: /全部案件/ }).isChecked()).toBe(true);
     await page.mouse.move(0, 0);

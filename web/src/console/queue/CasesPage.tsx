@@ -113,6 +113,8 @@ export default function CasesPage() {
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (page) => page.nextCursor ?? undefined,
     staleTime: 30_000,
+    // Countdowns and "5 分钟前" move with the clock: a console left open reads its list again each minute while shown.
+    refetchInterval: 60_000,
   });
   const stats = useQuery({
     queryKey: ["cases", "stats", me.scope?.code ?? ""],
