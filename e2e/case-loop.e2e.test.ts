@@ -170,13 +170,13 @@ describe("the case loop in the console", () => {
     await dispatcher.locator(".case-number--large").filter({ hasText: number }).waitFor();
     await statusIs(dispatcher, "待受理");
     await takeAction(dispatcher, "受理");
-    await statusIs(dispatcher, "已受理");
+    await statusIs(dispatcher, "待立案");
 
     const register = await openAction(dispatcher, "立案");
     // The category suggested from the caller's words is preselected.
     await register.getByText("暴露垃圾").first().waitFor();
     await confirm(dispatcher, register);
-    await statusIs(dispatcher, "已立案");
+    await statusIs(dispatcher, "待派遣");
     await dispatcher.getByRole("region", { name: "可执行操作" }).getByRole("button", { name: "派遣", exact: true }).waitFor();
     await mkdir(TMP, { recursive: true });
     // What a dispatcher sees with a case to dispatch; the confirmation toast gone first.
@@ -186,11 +186,11 @@ describe("the case loop in the console", () => {
     const dispatch = await openAction(dispatcher, "派遣");
     await dispatch.getByText("盘龙区城市管理局").waitFor();
     await confirm(dispatcher, dispatch);
-    await statusIs(dispatcher, "已派遣");
+    await statusIs(dispatcher, "待签收");
     const dispatcherName = await displayName(dispatcher);
 
     const handler = await personAt("handler-cgj-1", href);
-    await statusIs(handler, "已派遣");
+    await statusIs(handler, "待签收");
     await takeAction(handler, "签收");
     await statusIs(handler, "处置中");
     const handle = await openAction(handler, "处置反馈");
@@ -246,14 +246,14 @@ describe("the case loop in the console", () => {
     await statusIs(second, "待受理");
 
     await takeAction(first, "受理");
-    await statusIs(first, "已受理");
+    await statusIs(first, "待立案");
 
     const dialog = await openAction(second, "受理");
     await dialog.getByLabel("办理意见").fill("第二位指挥员的意见");
     await dialog.getByRole("button", { name: "确定" }).click();
     await second.getByRole("alert").filter({ hasText: "已被他人修改" }).waitFor();
     // The case is read again: the first dispatcher's step, once, and not the second's note.
-    await statusIs(second, "已受理");
+    await statusIs(second, "待立案");
     const accepted = second.locator(".case-timeline__event").filter({ has: second.locator(".case-timeline__action", { hasText: /^受理$/ }) });
     await expect.poll(() => accepted.count()).toBe(1);
     expect(await accepted.locator(".case-timeline__actor").textContent()).toContain(await displayName(first));

@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +13,8 @@ const OTHER_STREET = "530103002001001";
 let server: Awaited<ReturnType<typeof startDemoServer>> | undefined;
 let browser: Browser | undefined;
 const contexts: BrowserContext[] = [];
+/** What the browsers refused under the Content-Security-Policy. */
+const violations: string[] = [];
 /** The cases this file reports, by name: their ids and numbers. */
 const cases: Record<string, { id: string; number: string }> = {};
 
@@ -46,6 +48,13 @@ async function newPage(width = 1366, height = 768): Promise<Page> {
   const context = await browser.newContext({ viewport: { width, height }, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
   context.setDefaultTimeout(UI_TIMEOUT);
   contexts.push(context);
+  await context.exposeFunction("reportCspViolation", (report: string) => violations.push(report));
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      const report = (window as unknown as { reportCspViolation: (report: string) => void }).reportCspViolation;
+      report(`${event.effectiveDirective} blocked ${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber}`);
+    });
+  });
   const page = await context.newPage();
   page.on("pageerror", (error) => {
     throw error;
@@ -95,6 +104,8 @@ afterAll(async () => {
 
 afterEach(async () => {
   for (const context of contexts.splice(0)) await context.close();
+  // Every screen works under the app's Content-Security-Policy.
+  expect(violations.splice(0)).toEqual([]);
 });
 
 describe("console shell", () => {
@@ -134,10 +145,10 @@ describe("case queues", () => {
     const page = await newPage();
     await signIn(page, "dispatcher");
     await page.waitForURL(/\/console\/cases\?queue=centre$/);
-    const tabs = page.getByRole("tablist");
-    expect(await tabs.getByRole("tab", { name: /本中心待办/ }).getAttribute("aria-selected")).toBe("true");
-    // The new cases wait for a centre; the district dispatcher sees those of its own level only.
-    await tabs.getByRole("tab", { name: /全部案件/ }).click();
+    const queues = page.getByRole("radiogroup", { name: "队列" });
+    await poll(() => queues.getByRole("radio", { name: /本中心待办/ }).isChecked()).toBe(true);
+    // A click on a queue's label, as a user does (the radio inputs are styled away).
+    await queues.locator("label").filter({ hasText: "全部案件" }).click();
     await page.waitForURL(/\/console\/cases$/);
     await poll(() => caseNumbers(page)).toEqual(expect.arrayContaining(Object.values(cases).map((c) => c.number)));
 
@@ -149,7 +160,7 @@ describe("case queues", () => {
 
     // Filters: the hotline's cases, then a search.
     await page.getByRole("combobox", { name: "来源" }).click();
-    await page.locator(".ant-select-dropdown").getByTitle("12345 热线", { exact: true }).click();
+    await page.locator(".ant-select-dropdown").getByTitle("热线", { exact: true }).click();
     await page.waitForURL(/source=hotline/);
     await poll(() => caseNumbers(page)).not.toContain(cases.manhole.number);
     await page.getByLabel("搜索", { exact: true }).fill("垃圾桶");
@@ -161,7 +172,7 @@ describe("case queues", () => {
     await page.reload();
     await poll(() => caseNumbers(page)).toEqual([cases.garbage.number]);
     expect(await page.getByLabel("搜索", { exact: true }).inputValue()).toBe("垃圾桶");
-    expect(await page.locator(".queue-filters__source").textContent()).toContain("12345 热线");
+    expect(await page.locator(".queue-filters__source").textContent()).toContain("热线");
 
     // Back: the search is gone, the source filter stays.
     await page.goBack();
@@ -182,9 +193,21 @@ describe("case queues", () => {
     await page.getByRole("button", { name: "清除筛选" }).click();
     await page.waitForURL(/\/console\/cases$/);
     await poll(() => caseNumbers(page)).toEqual(expect.arrayContaining(Object.values(cases).map((c) => c.number)));
-    expect(await page.getByRole("button", { name: "导出 CSV" }).count()).toBe(1);
 
-    await page.getByRole("tab", { name: /全部案件/ }).waitFor();
+    // The export downloads the listed cases as CSV, phones masked.
+    await page.getByLabel("搜索", { exact: true }).fill("井盖");
+    await page.getByLabel("搜索", { exact: true }).press("Enter");
+    await poll(() => caseNumbers(page)).toEqual([cases.manhole.number]);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "导出 CSV" }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^cases-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = await readFile(await download.path(), "utf8");
+    expect(csv.trim().split("\r\n")).toHaveLength(2);
+    expect(csv).toContain(cases.manhole.number);
+    expect(csv).toContain("138****5678");
+    await page.getByRole("button", { name: "清除筛选" }).click();
+    await poll(() => caseNumbers(page)).toEqual(expect.arrayContaining(Object.values(cases).map((c) => c.number)));
+
+    expect(await queues.getByRole("radio", { name: /全部案件/ }).isChecked()).toBe(true);
     await page.mouse.move(0, 0);
     await mkdir(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, "console-queue.png") });

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Form, Input, Typography } from "antd";
+import { Alert, App, Button, Form, Input, Typography } from "antd";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { useNavigate, useSearchParams } from "react-router";
@@ -71,7 +71,7 @@ export default function PasswordPage() {
 
   return (
     <div className="password-page">
-      <Card className="password-page__card">
+      <section className="panel password-page__card">
         <Typography.Title level={2} className="password-page__title">
           {t("password.title")}
         </Typography.Title>
@@ -127,7 +127,7 @@ export default function PasswordPage() {
             </Button>
           </Form.Item>
         </Form>
-      </Card>
+      </section>
     </div>
   );
 }

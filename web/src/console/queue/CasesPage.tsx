@@ -1,6 +1,6 @@
 import { useMemo, useState } from "react";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { App, Button, Empty, Input, Select, Space, Tabs, Tag, Typography } from "antd";
+import { App, Button, Empty, Input, Radio, Select, Space, Tag, Typography } from "antd";
 import { ClearOutlined, DownloadOutlined, ReloadOutlined } from "@ant-design/icons";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useSearchParams } from "react-router";
@@ -113,6 +113,8 @@ export default function CasesPage() {
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (page) => page.nextCursor ?? undefined,
     staleTime: 30_000,
+    // Countdowns and "5 分钟前" move with the clock: a console left open reads its list again each minute while shown.
+    refetchInterval: 60_000,
   });
   const stats = useQuery({
     queryKey: ["cases", "stats", me.scope?.code ?? ""],
@@ -157,7 +159,7 @@ export default function CasesPage() {
     {
       key: "number",
       title: t("queue.col.number"),
-      width: 196,
+      width: 216,
       render: (c) => (
         <Typography.Text
           className="case-number"
@@ -241,13 +243,16 @@ export default function CasesPage() {
 
   return (
     <div className="queue-page">
-      <Tabs
-        className="queue-page__tabs"
-        activeKey={filters.queue}
-        onChange={(key) => update({ queue: key as QueueTab })}
+      {/* A segmented control of queues: radio buttons, so arrow keys move between them. */}
+      <Radio.Group
+        className="queue-switch"
+        optionType="button"
+        buttonStyle="solid"
+        value={filters.queue}
+        onChange={(event) => update({ queue: event.target.value as QueueTab })}
         aria-label={t("queue.label")}
-        items={tabs.map((tab) => ({
-          key: tab,
+        options={tabs.map((tab) => ({
+          value: tab,
           label: (
             <span className="queue-tab">
               {t(`queue.${tab}`)}
