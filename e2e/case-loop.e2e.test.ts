@@ -89,14 +89,14 @@ async function takeCall(
   await page.keyboard.press("Tab");
   await page.keyboard.type(description);
   if (expectSuggestion) await page.getByText(`建议类别：${expectSuggestion}`).waitFor();
+  if (screenshot) {
+    await mkdir(TMP, { recursive: true });
+    await page.screenshot({ path: screenshot });
+  }
   await page.keyboard.press("Control+Enter");
   const preview = page.getByRole("region", { name: "创建前核对" });
   await preview.getByText(place.gridCode).waitFor();
   await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe("确认创建");
-  if (screenshot) {
-    await mkdir(TMP, { recursive: true });
-    await page.screenshot({ path: screenshot, fullPage: true });
-  }
   await page.keyboard.press("Enter");
   const number = page.getByLabel("案件编号");
   await number.waitFor();

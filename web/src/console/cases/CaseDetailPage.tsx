@@ -1,7 +1,7 @@
 import { lazy, Suspense, useEffect, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Col, Descriptions, Empty, Image, List, Result, Row, Skeleton, Space, Spin, Tag, Timeline, Typography } from "antd";
-import { ArrowLeftOutlined, EyeOutlined } from "@ant-design/icons";
+import { EyeOutlined } from "@ant-design/icons";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { ApiError, fetchGrids } from "../../api/client";
@@ -102,9 +102,6 @@ function CaseDetail({ loaded, refreshing }: { loaded: LoadedCase; refreshing: bo
 
   return (
     <div className="case-page">
-      <Link to="/console/cases" className="case-page__back">
-        <ArrowLeftOutlined aria-hidden="true" /> {t("page.backToQueue")}
-      </Link>
       {stale && (
         <Alert type="warning" showIcon role="alert" title={t("actions.stale")} description={t("actions.staleHint")} closable={{ onClose: () => setStale(false) }} className="case-page__alert" />
       )}
@@ -294,7 +291,7 @@ function CaseFacts({ view, place }: { view: CaseView; place: Place | undefined }
 
   return (
     <Card title={t("page.title")} size="small">
-      <Descriptions column={{ xs: 1, md: 2 }} size="small" bordered>
+      <Descriptions column={{ xs: 1, md: 2 }} size="small" bordered className="case-facts">
         <Descriptions.Item label={t("field.status")}>{word("status", view.status)}</Descriptions.Item>
         <Descriptions.Item label={t("field.level")}>{word("level", view.level)}</Descriptions.Item>
         <Descriptions.Item label={t("field.category")}>
@@ -318,8 +315,10 @@ function CaseFacts({ view, place }: { view: CaseView; place: Place | undefined }
         <Descriptions.Item label={t("field.reporterPhone")}>
           <ReporterPhone view={view} />
         </Descriptions.Item>
-        <Descriptions.Item label={t("field.createdAt")}>{formatTime(view.createdAt)}</Descriptions.Item>
-        <Descriptions.Item label={t("field.closedAt")}>{view.closedAt ? formatTime(view.closedAt) : "—"}</Descriptions.Item>
+        <Descriptions.Item label={t("field.createdAt")}>
+          <span className="case-facts__time">{formatTime(view.createdAt)}</span>
+        </Descriptions.Item>
+        <Descriptions.Item label={t("field.closedAt")}>{view.closedAt ? <span className="case-facts__time">{formatTime(view.closedAt)}</span> : "—"}</Descriptions.Item>
         {view.satisfaction && <Descriptions.Item label={t("field.satisfaction")}>{word("satisfaction", view.satisfaction)}</Descriptions.Item>}
         {view.pendingExtensionDays !== null && (
           <Descriptions.Item label={t("action.request_extension")}>{t("field.pendingExtension", { days: view.pendingExtensionDays })}</Descriptions.Item>
