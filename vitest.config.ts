@@ -15,6 +15,13 @@ export default defineConfig({
       },
       {
         test: {
+          name: "web",
+          root: "web",
+          include: ["src/**/*.test.ts"],
+        },
+      },
+      {
+        test: {
           name: "e2e",
           root: "e2e",
           include: ["**/*.e2e.test.ts"],

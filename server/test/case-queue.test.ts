@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from "uuid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "./test-app.ts";
 
-type Summary = { id: string; status: string; reporterPhone: string | null; deadline: string | null };
+type Summary = { id: string; status: string; reporterPhone: string | null; deadline: string | null; handleWorkingMinutes: number | null };
 type Page = { cases: Summary[]; nextCursor: string | null };
 
 const USERS = [
@@ -187,6 +187,17 @@ describe("case queues and search", () => {
     expect(deadlines[ids.near_due]).toBe("near_due");
     expect(deadlines[ids.rejected]).toBeNull();
     expect(deadlines[ids.dispatched]).toBe("on_time");
+  });
+
+  it("tells each open case's working minutes to its handling deadline, negative past it, as its deadline says", async () => {
+    const left = Object.fromEntries((await page("admin", "limit=200")).cases.map((summary) => [summary.id, summary.handleWorkingMinutes]));
+    // On a working day an hour past is 60 working minutes past; on a day off, none have passed.
+    expect(left[ids.overdue]).toBeLessThanOrEqual(0);
+    expect(left[ids.overdue]).toBeGreaterThanOrEqual(-60);
+    expect(left[ids.near_due]).toBeGreaterThanOrEqual(0);
+    expect(left[ids.near_due]).toBeLessThanOrEqual(4 * 60);
+    expect(left[ids.dispatched]).toBeGreaterThan(4 * 60);
+    expect(left[ids.rejected]).toBeNull();
   });
 
   it("filters by status, category with its subcategories, level and source", async () => {

@@ -1,15 +1,17 @@
 import { useState } from "react";
 import { RouterProvider } from "react-router";
 import { QueryClientProvider, useQuery } from "@tanstack/react-query";
-import { App as AntApp, Button, ConfigProvider, Result, Spin } from "antd";
+import { App as AntApp, Button, ConfigProvider } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
 import { fetchMe } from "./api/client";
+import { FullPageSpin } from "./components/FullPageSpin";
 import { useTranslation } from "react-i18next";
 import { useLanguage } from "./i18n";
 import { LoginPage } from "./pages/LoginPage";
 import { createQueryClient, ME_QUERY_KEY } from "./queryClient";
 import { createRouter } from "./routes";
+import { StatusPanel } from "./components/StatusPanel";
 
 // The nonce the server put in this page; Ant Design's <style> elements carry it, so that the
 // Content-Security-Policy admits them and no other inline style.
@@ -35,15 +37,6 @@ export function App() {
   );
 }
 
-function FullPageSpin({ tip }: { tip: string }) {
-  return (
-    <div className="full-page-center" role="status" aria-live="polite">
-      <Spin size="large" />
-      <span className="full-page-center__tip">{tip}</span>
-    </div>
-  );
-}
-
 /** Shows the sign-in page or, once `/auth/me` answers with a user, the page its URL names. */
 function Session() {
   const { t } = useTranslation();
@@ -53,7 +46,7 @@ function Session() {
   if (me.isError) {
     return (
       <div className="full-page-center">
-        <Result
+        <StatusPanel
           status="warning"
           title={t("session.error")}
           subTitle={me.error.message}

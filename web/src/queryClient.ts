@@ -1,4 +1,4 @@
-import { QueryCache, QueryClient } from "@tanstack/react-query";
+import { MutationCache, QueryCache, QueryClient } from "@tanstack/react-query";
 import { ApiError } from "./api/client";
 
 export const ME_QUERY_KEY = ["auth", "me"] as const;
@@ -15,6 +15,16 @@ export function createQueryClient(): QueryClient {
         if (isUnauthenticated(error) && query.queryKey[0] !== ME_QUERY_KEY[0]) {
           client.setQueryData(ME_QUERY_KEY, null);
         }
+        // An administrator reset the password meanwhile: the console then shows the password page only.
+        if (error instanceof ApiError && error.code === "password_change_required") {
+          void client.invalidateQueries({ queryKey: ME_QUERY_KEY });
+        }
+      },
+    }),
+    // A write refused for want of a session leads back to sign-in too; the page's draft survives it.
+    mutationCache: new MutationCache({
+      onError: (error) => {
+        if (isUnauthenticated(error)) client.setQueryData(ME_QUERY_KEY, null);
       },
     }),
     defaultOptions: {

@@ -1,22 +1,44 @@
-import type { ComponentType } from "react";
 import { createBrowserRouter, Navigate, type RouteObject } from "react-router";
+import { useTranslation } from "react-i18next";
+import { FullPageSpin } from "./components/FullPageSpin";
+import { RouteError } from "./components/RouteError";
+import { homePath } from "./console/home";
+import { consoleRoutes } from "./console/pages";
 import { NotFoundPage } from "./pages/NotFoundPage";
+import { useMe } from "./session";
 
-// Every page is its own chunk, loaded when its URL is first visited.
-const page = (load: () => Promise<{ default: ComponentType }>): Pick<RouteObject, "lazy"> => ({
-  lazy: async () => ({ Component: (await load()).default }),
-});
+/** `/` and `/console` lead to the page that fits the user's roles. */
+function Home() {
+  return <Navigate to={homePath(useMe())} replace />;
+}
+
+function FirstLoad() {
+  const { t } = useTranslation();
+  return <FullPageSpin tip={t("session.checking")} />;
+}
 
 export const routes: RouteObject[] = [
-  { path: "/", element: <Navigate to="/console/map" replace /> },
   {
-    path: "/console",
+    path: "/",
+    HydrateFallback: FirstLoad,
+    ErrorBoundary: RouteError,
     children: [
-      { index: true, element: <Navigate to="/console/map" replace /> },
-      { path: "map", ...page(() => import("./pages/MapPage")) },
+      { index: true, Component: Home },
+      {
+        path: "console",
+        // The shell is a chunk of its own, so that the sign-in page carries none of it.
+        lazy: async () => ({ Component: (await import("./console/ConsoleLayout")).ConsoleLayout }),
+        children: [
+          {
+            // A page that fails shows its error inside the shell, menu and header still there.
+            ErrorBoundary: RouteError,
+            children: [{ index: true, Component: Home }, ...consoleRoutes(), { path: "*", Component: NotFoundPage }],
+          },
+        ],
+      },
+      { path: "*", Component: NotFoundPage },
     ],
   },
-  { path: "*", element: <NotFoundPage /> },
 ];
 
 export const createRouter = () => createBrowserRouter(routes);

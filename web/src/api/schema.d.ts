@@ -2626,6 +2626,7 @@ export interface operations {
                             reporterPhone: string | null;
                             handleBy: string;
                             deadline: ("on_time" | "near_due" | "overdue") | null;
+                            handleWorkingMinutes: number | null;
                             createdAt: string;
                         }[];
                         nextCursor: string | null;

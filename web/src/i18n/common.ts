@@ -29,6 +29,10 @@ const zhCN = {
   "notFound.hint": "链接可能有误，或您无权查看该内容。",
   "notFound.home": "返回首页",
 
+  "routeError.title": "页面加载失败",
+  "routeError.hint": "可能是网络中断或系统刚刚升级。请刷新页面重试；如果问题持续，请联系系统管理员。",
+  "routeError.reload": "刷新页面",
+
   "header.user": "当前用户",
   "header.scope": "管辖范围",
   "header.noScope": "未分配管辖范围",
@@ -94,6 +98,10 @@ const en: Record<keyof typeof zhCN, string> = {
   "notFound.title": "Page not found",
   "notFound.hint": "The link may be wrong, or you may not have access to it.",
   "notFound.home": "Back to the start page",
+
+  "routeError.title": "The page could not be loaded",
+  "routeError.hint": "The network may have dropped, or the system was just upgraded. Reload the page; if it keeps happening, tell your system administrator.",
+  "routeError.reload": "Reload",
 
   "header.user": "Signed in as",
   "header.scope": "Jurisdiction",

@@ -1,4 +1,7 @@
+import type caseMessages from "../console/cases/messages";
 import type common from "./common";
+import type intake from "../console/intake/messages";
+import type consoleMessages from "../console/messages";
 
 /**
  * The namespaces of messages, for typed keys. An area adds its own namespace here (type only, so its
@@ -6,6 +9,9 @@ import type common from "./common";
  */
 export type Resources = {
   common: (typeof common)["zh-CN"];
+  console: (typeof consoleMessages)["zh-CN"];
+  case: (typeof caseMessages)["zh-CN"];
+  intake: (typeof intake)["zh-CN"];
 };
 
 declare module "i18next" {

@@ -153,7 +153,8 @@ export function GridMap({ grids, division, streetColors, selectedCode, onSelect,
     ]).addTo(map);
 
     const bounds = layers.getBounds();
-    if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24] });
+    // Without animation: a map left within the animation's quarter second would otherwise end it on removed panes.
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], animate: false });
 
     return () => {
       layers.remove();

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Alert, Button, Card, Form, Input, Typography } from "antd";
+import { Alert, Button, Form, Input, Typography } from "antd";
 import { LockOutlined, UserOutlined } from "@ant-design/icons";
 import { ApiError, login } from "../api/client";
 import { LanguageSwitch } from "../components/LanguageSwitch";
@@ -56,7 +56,7 @@ export function LoginPage() {
           </Typography.Title>
           <div className="login-page__product">gridgov</div>
         </header>
-        <Card className="login-page__card">
+        <section className="panel login-page__card">
           <Typography.Title level={2} className="login-page__heading">
             {t("login.heading")}
           </Typography.Title>
@@ -99,7 +99,7 @@ export function LoginPage() {
               </Button>
             </Form.Item>
           </Form>
-        </Card>
+        </section>
       </main>
     </div>
   );

@@ -1,16 +1,14 @@
 import { useCallback, useMemo, useState } from "react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Button, Layout, Result, Spin, Tag, Typography } from "antd";
-import { EnvironmentOutlined, LogoutOutlined, UserOutlined } from "@ant-design/icons";
-import { fetchDivision, fetchGrids, logout, type Division, type Scope } from "../api/client";
-import { LanguageSwitch } from "../components/LanguageSwitch";
+import { useQuery } from "@tanstack/react-query";
+import { Button, Spin, Tag } from "antd";
+import { fetchDivision, fetchGrids, type Division, type Scope } from "../api/client";
 import { useTranslation } from "react-i18next";
 import type { MessageKey } from "../i18n";
 import { GridDrawer } from "../map/GridDrawer";
 import { GridMap } from "../map/GridMap";
 import { streetLegend, type StreetEntry } from "../map/palette";
-import { ME_QUERY_KEY } from "../queryClient";
 import { useMe } from "../session";
+import { StatusPanel } from "../components/StatusPanel";
 
 /**
  * How many levels below the scope to fetch so that streets and communities are both drawn
@@ -36,59 +34,16 @@ function countLevel(division: Division, level: Division["level"]): number {
 export default function MapPage() {
   const me = useMe();
   const { t } = useTranslation();
-  const queryClient = useQueryClient();
-
-  const signOut = useMutation({
-    mutationFn: logout,
-    onSettled: () => {
-      queryClient.setQueryData(ME_QUERY_KEY, null);
-      queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== ME_QUERY_KEY[0] });
-    },
-  });
-
   return (
-    <Layout className="map-page">
-      <Layout.Header className="app-header">
-        <div className="app-header__brand">
-          <div className="app-header__logo" aria-hidden="true" />
-          <div className="app-header__titles">
-            <Typography.Title level={1} className="app-header__title">
-              {t("app.title")}
-            </Typography.Title>
-            <span className="app-header__product">gridgov</span>
-          </div>
+    <div className="map-page">
+      {me.scope ? (
+        <ScopeMap scope={me.scope} />
+      ) : (
+        <div className="full-page-center">
+          <StatusPanel status="info" title={t("map.noScope")} />
         </div>
-        <div className="app-header__actions">
-          <div className="app-header__user" aria-label={t("header.user")}>
-            <UserOutlined aria-hidden="true" />
-            <span className="app-header__user-name">{me.displayName}</span>
-            <span className="app-header__divider" aria-hidden="true">
-              |
-            </span>
-            <EnvironmentOutlined aria-hidden="true" />
-            <span className="app-header__scope">{me.scope ? me.scope.name : t("header.noScope")}</span>
-          </div>
-          <LanguageSwitch inverted />
-          <Button
-            className="app-header__sign-out"
-            icon={<LogoutOutlined aria-hidden="true" />}
-            loading={signOut.isPending}
-            onClick={() => signOut.mutate()}
-          >
-            {t("header.signOut")}
-          </Button>
-        </div>
-      </Layout.Header>
-      <Layout.Content className="map-page__content">
-        {me.scope ? (
-          <ScopeMap scope={me.scope} />
-        ) : (
-          <div className="full-page-center">
-            <Result status="info" title={t("map.noScope")} />
-          </div>
-        )}
-      </Layout.Content>
-    </Layout>
+      )}
+    </div>
   );
 }
 
@@ -126,7 +81,7 @@ function ScopeMap({ scope }: { scope: Scope }) {
     const error = division.error ?? grids.error;
     return (
       <div className="full-page-center">
-        <Result
+        <StatusPanel
           status="error"
           title={t("map.loadError")}
           subTitle={error?.message}

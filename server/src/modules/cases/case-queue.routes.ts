@@ -31,6 +31,13 @@ const CaseSummary = Type.Object({
       description: `Against handleBy now: overdue once past it, near_due with at most ${NEAR_DUE_WORKING_HOURS} working hours left (working days of the region's calendar); null for a finished case`,
     }),
   ),
+  handleWorkingMinutes: Nullable(
+    Type.Integer({
+      description:
+        "Working minutes left until handleBy on the case's working calendar (a working day counts 24 hours); negative once past it, " +
+        "by the working minutes since; null for a finished case",
+    }),
+  ),
   createdAt: Type.String(),
 });
 

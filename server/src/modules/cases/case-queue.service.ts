@@ -63,10 +63,26 @@ export function decodeCursor(cursor: string): PagePosition {
   return { at, id };
 }
 
+type DeadlineRow = { status: string; handle_by: Date; region_code: string };
+
 /** Where an open case stands against its handling deadline, on its region's calendar; null once it is finished. */
-function deadlineOf(row: { status: string; handle_by: Date; region_code: string }, now: Date): DeadlineStatus | null {
+function deadlineOf(row: DeadlineRow, now: Date): DeadlineStatus | null {
   if ((FINISHED as readonly string[]).includes(row.status)) return null;
   return deadlineStatus(row.handle_by, now, calendarFor(row.region_code));
+}
+
+const MINUTE_MS = 60_000;
+
+/**
+ * The working minutes an open case has left until its handling deadline, on its region's calendar;
+ * negative once it is past, by the working minutes since; null once it is finished. Screens show
+ * countdowns from this, so that no browser counts working time itself.
+ */
+function workingMinutesLeft(row: DeadlineRow, now: Date): number | null {
+  if ((FINISHED as readonly string[]).includes(row.status)) return null;
+  const calendar = calendarFor(row.region_code);
+  if (now.getTime() > row.handle_by.getTime()) return -Math.floor(calendar.workingMillisBetween(row.handle_by, now) / MINUTE_MS);
+  return Math.floor(calendar.workingMillisBetween(now, row.handle_by) / MINUTE_MS);
 }
 
 type SummaryRow = Awaited<ReturnType<typeof findCasePage>>[number];
@@ -87,6 +103,7 @@ function presentSummary(row: SummaryRow, now: Date) {
     reporterPhone: maskPhone(row.reporter_phone),
     handleBy: row.handle_by.toISOString(),
     deadline: deadlineOf(row, now),
+    handleWorkingMinutes: workingMinutesLeft(row, now),
     createdAt: row.created_at.toISOString(),
   };
 }

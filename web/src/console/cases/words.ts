@@ -1,0 +1,60 @@
+import { useCallback } from "react";
+import type { TFunction } from "i18next";
+import { useTranslation } from "react-i18next";
+import { ApiError } from "../../api/client";
+import consoleMessages from "../messages";
+import messages from "./messages";
+
+export type CaseMessageKey = keyof (typeof messages)["zh-CN"];
+
+const isKey = (key: string): key is CaseMessageKey => key in messages["zh-CN"];
+
+type ConsoleKey = keyof (typeof consoleMessages)["zh-CN"];
+const isConsoleKey = (key: string): key is ConsoleKey => key in consoleMessages["zh-CN"];
+
+export type WordGroup = "status" | "action" | "level" | "urgency" | "source" | "satisfaction";
+
+/**
+ * The glossary word for a value the API sends as a code. Statuses, levels, urgencies and sources
+ * are the console's words, the same in the queues and here; actions and satisfaction are this
+ * page's. A code this version does not know yet is shown as it is rather than hidden.
+ */
+export function useWords(): (group: WordGroup, code: string) => string {
+  const { t } = useTranslation("case");
+  const { t: tc } = useTranslation("console");
+  return useCallback(
+    (group: WordGroup, code: string) => {
+      const key = `${group}.${code}`;
+      if (isKey(key)) return t(key);
+      if (isConsoleKey(key)) return tc(key);
+      return code;
+    },
+    [t, tc],
+  );
+}
+
+const SHANGHAI = new Intl.DateTimeFormat("en-CA", {
+  timeZone: "Asia/Shanghai",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+});
+
+/** An instant as `YYYY-MM-DD HH:mm` in Asia/Shanghai, whatever the browser's time zone. */
+export function formatTime(iso: string): string {
+  const parts = Object.fromEntries(SHANGHAI.formatToParts(new Date(iso)).map((part) => [part.type, part.value]));
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+}
+
+/** What went wrong, in words that say what to do next: the API's stable code where it is known. */
+export function errorText(t: TFunction<"case">, error: unknown): string {
+  if (error instanceof ApiError) {
+    const key = `error.${error.code}`;
+    if (isKey(key)) return t(key);
+    return t("error.other", { message: error.message });
+  }
+  return t("error.other", { message: error instanceof Error ? error.message : String(error) });
+}

@@ -1,0 +1,38 @@
+import type { ReactNode } from "react";
+import { EnvironmentOutlined, PhoneOutlined, UnorderedListOutlined } from "@ant-design/icons";
+import type { Me } from "../api/client";
+import type { Resources } from "../i18n/resources";
+
+export type ConsoleKey = keyof Resources["console"];
+
+/**
+ * An entry of the console's side menu. `allowed` only hides what the user cannot use: the API
+ * refuses it anyway, whatever the menu shows.
+ */
+export type MenuEntry = {
+  key: string;
+  path: string;
+  label: ConsoleKey;
+  icon: ReactNode;
+  allowed: (me: Me) => boolean;
+};
+
+const can = (permission: string) => (me: Me) => me.permissions.includes(permission);
+const holds = (...roles: string[]) => (me: Me) => roles.some((role) => me.roles.includes(role));
+
+/** The side menu, in order; a new console page adds its entry here. */
+export const MENU: MenuEntry[] = [
+  { key: "intake", path: "/console/intake", label: "nav.intake", icon: <PhoneOutlined />, allowed: holds("seat_operator", "dispatcher") },
+  { key: "cases", path: "/console/cases", label: "nav.cases", icon: <UnorderedListOutlined />, allowed: can("case.read") },
+  { key: "map", path: "/console/map", label: "nav.map", icon: <EnvironmentOutlined />, allowed: can("grid.read") },
+];
+
+/** The menu entries the user may use. */
+export const menuFor = (me: Me, entries: readonly MenuEntry[] = MENU): MenuEntry[] => entries.filter((entry) => entry.allowed(me));
+
+/** The menu entry a console path belongs to: the one whose path is the longest prefix of it. */
+export function entryOf(pathname: string, entries: readonly MenuEntry[]): MenuEntry | undefined {
+  return entries
+    .filter((entry) => pathname === entry.path || pathname.startsWith(`${entry.path}/`))
+    .sort((a, b) => b.path.length - a.path.length)[0];
+}

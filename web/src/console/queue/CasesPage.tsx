@@ -1,0 +1,456 @@
+import { useMemo, useState } from "react";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { App, Button, Empty, Input, Radio, Select, Space, Tag, Typography } from "antd";
+import { ClearOutlined, DownloadOutlined, ReloadOutlined } from "@ant-design/icons";
+import { useTranslation } from "react-i18next";
+import { Link, useNavigate, useSearchParams } from "react-router";
+import { api, ApiError, toApiError, unwrap } from "../../api/client";
+import type { paths } from "../../api/schema";
+import { useLanguage } from "../../i18n";
+import { useMe } from "../../session";
+import "../messages";
+import { CaseTable, type Column } from "./CaseTable";
+import { DeadlineLight } from "./DeadlineLight";
+import { apiQuery, hasFilters, LEVELS, QUEUE_TABS, readFilters, SOURCES, STATUSES, writeFilters, type QueueFilters, type QueueTab } from "./filters";
+import { formatDateTime, relativeTime } from "./format";
+import { StatusPanel } from "../../components/StatusPanel";
+
+type CasePage = paths["/api/v1/cases"]["get"]["responses"][200]["content"]["application/json"];
+type CaseSummary = CasePage["cases"][number];
+type Category = paths["/api/v1/categories"]["get"]["responses"][200]["content"]["application/json"]["categories"][number];
+type Division = paths["/api/v1/divisions/{code}"]["get"]["responses"][200]["content"]["application/json"]["division"];
+type Option = { value: string; label: string };
+type OptionGroup = { label: string; title: string; options: Option[] };
+
+const PAGE_SIZE = 50;
+
+/** The queues a user works: their own tasks for handlers, their centre's for dispatchers, then the deadline queues and everything. */
+function tabsFor(roles: readonly string[]): QueueTab[] {
+  return QUEUE_TABS.filter((tab) => (tab === "mine" ? roles.includes("handler") : tab === "centre" ? roles.includes("dispatcher") : true));
+}
+
+/** The categories as groups under their top-level category, each option named with its parents' names. */
+function categoryOptions(categories: Category[]): OptionGroup[] {
+  const byCode = new Map(categories.map((category) => [category.code, category]));
+  const rootOf = (category: Category): Category => {
+    let current = category;
+    while (current.parentCode && byCode.has(current.parentCode)) current = byCode.get(current.parentCode) as Category;
+    return current;
+  };
+  const groups = new Map<string, OptionGroup>();
+  for (const category of categories) {
+    const root = rootOf(category);
+    const group = groups.get(root.code) ?? { label: root.name, title: root.name, options: [] };
+    groups.set(root.code, group);
+    const parent = category.parentCode ? byCode.get(category.parentCode) : undefined;
+    const label = category === root ? category.name : parent && parent !== root ? `${parent.name} / ${category.name}` : category.name;
+    group.options.push({ value: category.code, label });
+  }
+  return [...groups.values()];
+}
+
+/** The scope and the divisions under it, a street's communities in a group under it. */
+function divisionOptions(division: Division): (Option | OptionGroup)[] {
+  const own: Option = { value: division.code, label: division.name };
+  const children = division.children ?? [];
+  if (children.every((child) => !child.children?.length)) return [own, ...children.map((child) => ({ value: child.code, label: child.name }))];
+  return [
+    own,
+    ...children.map((child) => ({
+      label: child.name,
+      title: child.name,
+      options: [{ value: child.code, label: child.name }, ...(child.children ?? []).map((c) => ({ value: c.code, label: c.name }))],
+    })),
+  ];
+}
+
+function namesOf(division: Division | undefined, into = new Map<string, string>()): Map<string, string> {
+  if (!division) return into;
+  into.set(division.code, division.name);
+  for (const child of division.children ?? []) namesOf(child, into);
+  return into;
+}
+
+/** Saves a downloaded file under the name the server gave it. */
+function saveBlob(blob: Blob, response: Response): void {
+  const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? "cases.csv";
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** The work queues: a tab per queue, the API's filters, text and case-number search, and keyset pages, all kept in the URL. */
+export default function CasesPage() {
+  const me = useMe();
+  const { t } = useTranslation("console");
+  const language = useLanguage();
+  const { message } = App.useApp();
+  const navigate = useNavigate();
+  const [params, setParams] = useSearchParams();
+  const filters = useMemo(() => readFilters(params), [params]);
+  const query = useMemo(() => apiQuery(filters), [filters]);
+  const [searchText, setSearchText] = useState(filters.q ?? "");
+  const [seenQ, setSeenQ] = useState(filters.q);
+  // The box follows the URL when the back button changes the search.
+  if (seenQ !== filters.q) {
+    setSeenQ(filters.q);
+    setSearchText(filters.q ?? "");
+  }
+  const tabs = tabsFor(me.roles);
+  const canExport = me.permissions.includes("case.export");
+
+  const update = (change: Partial<QueueFilters>) => setParams(writeFilters({ ...filters, ...change }));
+
+  const list = useInfiniteQuery({
+    queryKey: ["cases", "list", query],
+    queryFn: ({ pageParam }) =>
+      unwrap(api.GET("/api/v1/cases", { params: { query: { ...query, limit: PAGE_SIZE, cursor: pageParam } } })),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
+    staleTime: 30_000,
+    // Countdowns and "5 分钟前" move with the clock: a console left open reads its list again each minute while shown.
+    refetchInterval: 60_000,
+  });
+  const stats = useQuery({
+    queryKey: ["cases", "stats", me.scope?.code ?? ""],
+    queryFn: () => unwrap(api.GET("/api/v1/cases/stats")),
+    enabled: me.scope !== null,
+    staleTime: 60_000,
+  });
+  const categories = useQuery({
+    queryKey: ["categories"],
+    queryFn: () => unwrap(api.GET("/api/v1/categories")),
+    staleTime: Infinity,
+  });
+  const scope = me.scope;
+  const divisions = useQuery({
+    queryKey: ["division", scope?.code ?? "", "names"],
+    queryFn: () =>
+      unwrap(
+        api.GET("/api/v1/divisions/{code}", {
+          params: { path: { code: scope?.code ?? "" }, query: { depth: scope?.level === "district" ? 2 : scope?.level === "street" ? 1 : 0, geometry: false } },
+        }),
+      ),
+    enabled: scope !== null,
+    staleTime: Infinity,
+  });
+
+  const categoryNames = useMemo(() => new Map((categories.data?.categories ?? []).map((c) => [c.code, c.name])), [categories.data]);
+  const categoryChoices = useMemo(() => categoryOptions(categories.data?.categories ?? []), [categories.data]);
+  const divisionNames = useMemo(() => namesOf(divisions.data?.division), [divisions.data]);
+  const divisionChoices = useMemo(() => (divisions.data ? divisionOptions(divisions.data.division) : []), [divisions.data]);
+  const cases = useMemo(() => list.data?.pages.flatMap((page) => page.cases) ?? [], [list.data]);
+  const now = Date.now();
+
+  const exportCsv = useExport(query, t, message);
+
+  const columns: Column<CaseSummary>[] = [
+    {
+      key: "deadline",
+      title: t("queue.col.deadline"),
+      width: 156,
+      render: (c) => <DeadlineLight status={c.status} deadline={c.deadline} workingMinutes={c.handleWorkingMinutes} handleBy={c.handleBy} />,
+    },
+    {
+      key: "number",
+      title: t("queue.col.number"),
+      width: 216,
+      render: (c) => (
+        <Typography.Text
+          className="case-number"
+          copyable={{ text: c.number, tooltips: [t("queue.copy"), t("queue.copied")] }}
+        >
+          {c.number}
+        </Typography.Text>
+      ),
+    },
+    {
+      key: "title",
+      title: t("queue.col.title"),
+      render: (c) => (
+        <div className="case-title">
+          <Link to={`/console/cases/${c.id}`} aria-label={t("queue.open", { number: c.number })} title={c.title}>
+            {c.title}
+          </Link>
+          {c.urgency !== "normal" ? (
+            <Tag color={c.urgency === "emergency" ? "red" : "orange"} className="case-title__urgency">
+              {t(`urgency.${c.urgency as "urgent" | "emergency"}`)}
+            </Tag>
+          ) : null}
+        </div>
+      ),
+    },
+    {
+      key: "category",
+      title: t("queue.col.category"),
+      width: 136,
+      render: (c) => (
+        <div className="case-category">
+          {c.categoryCode ? (
+            <span>{categoryNames.get(c.categoryCode) ?? c.categoryCode}</span>
+          ) : (
+            <Typography.Text type="secondary">{t("queue.uncategorised")}</Typography.Text>
+          )}
+          <span className="case-category__source">{t(`source.${c.source as (typeof SOURCES)[number]}`, { defaultValue: c.source })}</span>
+        </div>
+      ),
+    },
+    {
+      key: "status",
+      title: t("queue.col.status"),
+      width: 104,
+      render: (c) => (
+        <div className="case-status">
+          <Tag className="case-status__tag">{t(`status.${c.status as (typeof STATUSES)[number]}`, { defaultValue: c.status })}</Tag>
+          <span className="case-status__level">{t(`level.${c.level as (typeof LEVELS)[number]}`, { defaultValue: c.level })}</span>
+        </div>
+      ),
+    },
+    {
+      key: "place",
+      title: t("queue.col.place"),
+      width: 140,
+      render: (c) => (
+        <div className="case-place">
+          <span>{divisionNames.get(c.communityCode) ?? c.communityCode}</span>
+          <span className="case-place__street">{divisionNames.get(c.streetCode) ?? ""}</span>
+        </div>
+      ),
+    },
+    {
+      key: "createdAt",
+      title: t("queue.col.createdAt"),
+      width: 128,
+      render: (c) => (
+        <div className="case-time">
+          <span>{relativeTime(c.createdAt, now, language) ?? t("time.justNow")}</span>
+          <time className="case-time__absolute" dateTime={c.createdAt}>
+            {formatDateTime(c.createdAt)}
+          </time>
+        </div>
+      ),
+    },
+  ];
+
+  const counts: Partial<Record<QueueTab, number>> = stats.data ? { overdue: stats.data.overdue, all: stats.data.total } : {};
+  const badFilter = list.error instanceof ApiError && list.error.status === 400;
+  const forbidden = list.error instanceof ApiError && list.error.status === 403;
+
+  return (
+    <div className="queue-page">
+      {/* A segmented control of queues: radio buttons, so arrow keys move between them. */}
+      <Radio.Group
+        className="queue-switch"
+        optionType="button"
+        buttonStyle="solid"
+        value={filters.queue}
+        onChange={(event) => update({ queue: event.target.value as QueueTab })}
+        aria-label={t("queue.label")}
+        options={tabs.map((tab) => ({
+          value: tab,
+          label: (
+            <span className="queue-tab">
+              {t(`queue.${tab}`)}
+              {counts[tab] !== undefined ? (
+                <span className={tab === "overdue" && counts[tab] ? "queue-tab__count queue-tab__count--alert" : "queue-tab__count"} title={t("queue.count", { count: counts[tab] })}>
+                  {counts[tab]}
+                </span>
+              ) : null}
+            </span>
+          ),
+        }))}
+      />
+      <section className="queue-filters" aria-label={t("queue.filters")}>
+        <Input.Search
+          className="queue-filters__search"
+          aria-label={t("queue.search")}
+          placeholder={t("queue.searchPlaceholder")}
+          allowClear
+          enterButton={t("queue.search")}
+          maxLength={100}
+          value={searchText}
+          onChange={(event) => setSearchText(event.target.value)}
+          onSearch={(value) => update({ q: value.trim() || undefined })}
+        />
+        <Select
+          className="queue-filters__status"
+          aria-label={t("queue.status")}
+          mode="multiple"
+          allowClear
+          maxTagCount="responsive"
+          placeholder={t("queue.status")}
+          value={filters.statuses}
+          onChange={(statuses: string[]) => update({ statuses })}
+          options={STATUSES.map((status) => ({ value: status, label: t(`status.${status}`) }))}
+        />
+        <Select
+          className="queue-filters__category"
+          aria-label={t("queue.category")}
+          allowClear
+          showSearch={{ optionFilterProp: "label" }}
+          placeholder={t("queue.category")}
+          value={filters.category}
+          onChange={(category?: string) => update({ category })}
+          options={categoryChoices}
+          loading={categories.isPending}
+          popupMatchSelectWidth={300}
+        />
+        <Select
+          className="queue-filters__division"
+          aria-label={t("queue.division")}
+          allowClear
+          showSearch={{ optionFilterProp: "label" }}
+          placeholder={t("queue.division")}
+          value={filters.division}
+          onChange={(division?: string) => update({ division })}
+          options={divisionChoices}
+          loading={divisions.isPending}
+          popupMatchSelectWidth={240}
+        />
+        <Select
+          className="queue-filters__level"
+          aria-label={t("queue.level")}
+          allowClear
+          placeholder={t("queue.level")}
+          value={filters.level}
+          onChange={(level?: QueueFilters["level"]) => update({ level })}
+          options={LEVELS.map((level) => ({ value: level, label: t(`level.${level}`) }))}
+        />
+        <Select
+          className="queue-filters__source"
+          aria-label={t("queue.source")}
+          allowClear
+          placeholder={t("queue.source")}
+          value={filters.source}
+          onChange={(source?: string) => update({ source })}
+          options={SOURCES.map((source) => ({ value: source, label: t(`source.${source}`) }))}
+          popupMatchSelectWidth={140}
+        />
+        <div className="queue-filters__period" role="group" aria-labelledby="queue-period">
+          <span className="queue-filters__label" id="queue-period">
+            {t("queue.period")}
+          </span>
+          <Space.Compact>
+            <Input
+              type="date"
+              aria-label={t("queue.periodFrom")}
+              value={filters.from ?? ""}
+              max={filters.to}
+              onChange={(event) => update({ from: event.target.value || undefined })}
+            />
+            <Input
+              type="date"
+              aria-label={t("queue.periodTo")}
+              value={filters.to ?? ""}
+              min={filters.from}
+              onChange={(event) => update({ to: event.target.value || undefined })}
+            />
+          </Space.Compact>
+        </div>
+        <div className="queue-filters__actions">
+          {hasFilters(filters) ? (
+            <Button icon={<ClearOutlined aria-hidden="true" />} onClick={() => setParams(writeFilters({ queue: filters.queue, statuses: [] }))}>
+              {t("queue.reset")}
+            </Button>
+          ) : null}
+          <Button
+            icon={<ReloadOutlined aria-hidden="true" />}
+            aria-label={t("queue.refresh")}
+            title={t("queue.refresh")}
+            loading={list.isRefetching && !list.isFetchingNextPage}
+            onClick={() => {
+              void list.refetch();
+              void stats.refetch();
+            }}
+          />
+          {canExport ? (
+            <Button icon={<DownloadOutlined aria-hidden="true" />} loading={exportCsv.pending} onClick={exportCsv.run}>
+              {t("queue.export")}
+            </Button>
+          ) : null}
+        </div>
+      </section>
+      {list.isError ? (
+        <StatusPanel
+          status="error"
+          title={t("queue.error")}
+          subTitle={badFilter ? t("queue.badFilter") : forbidden ? t("queue.forbidden") : `${t("queue.errorHint")} (${list.error.message})`}
+          extra={
+            forbidden ? null : badFilter ? (
+              <Button type="primary" onClick={() => setParams(writeFilters({ queue: filters.queue, statuses: [] }))}>
+                {t("queue.reset")}
+              </Button>
+            ) : (
+              <Button type="primary" onClick={() => void list.refetch()}>
+                {t("common.retry", { ns: "common" })}
+              </Button>
+            )
+          }
+        />
+      ) : (
+        <>
+          <CaseTable<CaseSummary>
+            label={t("queue.tableLabel", { queue: t(`queue.${filters.queue}`) })}
+            columns={columns}
+            rows={cases}
+            rowKey={(c) => c.id}
+            loading={list.isPending || (list.isFetching && !list.isFetchingNextPage && cases.length === 0)}
+            empty={
+              <Empty
+                image={Empty.PRESENTED_IMAGE_SIMPLE}
+                description={
+                  <>
+                    <div>{t("queue.empty")}</div>
+                    <div className="queue-page__hint">{t("queue.emptyHint")}</div>
+                  </>
+                }
+              />
+            }
+            onOpen={(c) => void navigate(`/console/cases/${c.id}`)}
+          />
+          {cases.length > 0 ? (
+            <div className="queue-page__more">
+              <span className="queue-page__hint">{t("queue.loaded", { count: cases.length })}</span>
+              {list.hasNextPage ? (
+                <Button loading={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
+                  {t("queue.loadMore")}
+                </Button>
+              ) : (
+                <span className="queue-page__hint">{t("queue.end")}</span>
+              )}
+            </div>
+          ) : null}
+        </>
+      )}
+    </div>
+  );
+}
+
+type Notice = ReturnType<typeof App.useApp>["message"];
+
+/** The CSV export of the current filters, downloaded through the generated client so that a refusal is shown in words. */
+function useExport(query: ReturnType<typeof apiQuery>, t: ReturnType<typeof useTranslation<"console">>["t"], message: Notice) {
+  const [pending, setPending] = useState(false);
+  const run = async () => {
+    setPending(true);
+    try {
+      const { data, error, response } = await api.GET("/api/v1/cases/export", { params: { query }, parseAs: "blob" });
+      if (!response.ok || error !== undefined || !data) {
+        const refusal = toApiError(response, error);
+        void message.error(refusal.code === "export_too_large" ? t("queue.exportTooLarge") : t("queue.exportFailed", { message: refusal.message }));
+        return;
+      }
+      saveBlob(data, response);
+    } catch (error) {
+      void message.error(t("queue.exportFailed", { message: error instanceof Error ? error.message : String(error) }));
+    } finally {
+      setPending(false);
+    }
+  };
+  return { pending, run: () => void run() };
+}
