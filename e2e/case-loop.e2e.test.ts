@@ -209,6 +209,12 @@ describe("the case loop in the console", () => {
     // The after-photo is there to check against, full size on click.
     const after = inspector.getByRole("img", { name: "处置后照片 1" });
     await after.waitFor();
+    await after.click();
+    const full = inspector.locator(".ant-image-preview-img");
+    await full.waitFor();
+    expect(await full.evaluate((image) => (image as HTMLImageElement).naturalWidth)).toBe(320);
+    await inspector.keyboard.press("Escape");
+    await full.waitFor({ state: "detached" });
     await takeAction(inspector, "核查通过");
     await statusIs(inspector, "已结案");
     const inspectorName = await displayName(inspector);
