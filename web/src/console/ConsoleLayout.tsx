@@ -173,7 +173,7 @@ export function ConsoleLayout() {
         ) : null}
         <Layout.Content className="console__content">
           <Breadcrumb className="console__breadcrumb" items={crumbs} />
-          <main className="console__page" aria-busy={navigation.state === "loading"}>
+          <div className="console__page" aria-busy={navigation.state === "loading"}>
             <PageTitleContext.Provider value={setPageTitle}>
               <Outlet />
             </PageTitleContext.Provider>
@@ -183,7 +183,7 @@ export function ConsoleLayout() {
                 <span className="full-page-center__tip">{t("shell.loadingPage")}</span>
               </div>
             ) : null}
-          </main>
+          </div>
         </Layout.Content>
       </Layout>
     </Layout>
