@@ -6,6 +6,7 @@ import { run as intake } from "./intake.bench.ts";
 import { run as soak } from "./soak.bench.ts";
 import { run as uploads } from "./uploads.bench.ts";
 import { run as scale } from "./scale.bench.ts";
+import { run as events } from "./events.bench.ts";
 
 const benches: [string, () => Promise<void>][] = [
   ["grid-locate", gridLocate],
@@ -15,6 +16,7 @@ const benches: [string, () => Promise<void>][] = [
   ["uploads", uploads],
   ["soak", soak],
   ["scale", scale],
+  ["events", events],
 ];
 // Names to run; options (--cases 100000) and their values are for the benches.
 const only = process.argv.slice(2).filter((arg, k, args) => !arg.startsWith("--") && !args[k - 1]?.startsWith("--"));
