@@ -77,7 +77,12 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
     throw error;
   }
   const { ctx } = running;
-  const stopDeadlines = startLeasedJob(ctx.db, app.log, { name: "deadline-sweep", intervalMs: 60_000, run: () => sweepDeadlines(ctx) });
+  const stopDeadlines = startLeasedJob(ctx.db, app.log, { name: "deadline-sweep", intervalMs: 60_000, run: async () => {
+      const counts = await sweepDeadlines(ctx);
+      ctx.caseEvents.wakeAfterWrite();
+      return counts;
+    },
+  });
   const stopHousekeeping = startLeasedJob(ctx.db, app.log, { name: "housekeeping", intervalMs: 15 * 60_000, run: () => purgeExpired(ctx) });
   stopSweeps = () => {
     stopDeadlines();

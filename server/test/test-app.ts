@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import type { AppContext } from "../src/context.ts";
 import type { Database } from "../src/db/database.ts";
-import { DEMO_PASSWORD, openTestDatabase, type Template } from "./databases.ts";
+import { DEMO_PASSWORD, openTestDatabase, usePostgres, type Template } from "./databases.ts";
 
 export type TestApp = {
   app: FastifyInstance;
@@ -20,13 +20,14 @@ export type TestApp = {
 
 /** The real app on a private copy of a template database, for requests through `app.inject`. */
 export async function createTestApp(template: Template = "demo", env: Record<string, string> = {}): Promise<TestApp> {
-  const { database, dispose } = await openTestDatabase(template);
+  const { database, location, dispose } = await openTestDatabase(template);
   const attachmentsDir = fs.mkdtempSync(path.join(os.tmpdir(), "gridgov-attachments-"));
   // Every request of a test comes from one address and a few users: the limits are lifted unless a test sets them.
   const lifted = { PUBLIC_REQUESTS_PER_MINUTE: "1000000", RESIDENT_REQUESTS_PER_MINUTE: "1000000", STAFF_REQUESTS_PER_MINUTE: "1000000", API_KEY_REQUESTS_PER_MINUTE: "1000000" };
   const config: Config = {
     ...loadConfig({ ATTACHMENTS_DIR: attachmentsDir, ...lifted, ...env }),
-    database: { kind: "pglite-memory" },
+    // On PostgreSQL the app knows its database's URL, as a server does (the event log LISTENs on it).
+    database: usePostgres() ? { kind: "postgres", url: location } : { kind: "pglite-memory" },
   };
   const ctx = createContext(database.db, config);
   await ctx.grids.load(ctx.db);

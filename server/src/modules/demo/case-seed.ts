@@ -209,6 +209,8 @@ async function nextChunk(histories: Iterator<GeneratedCase>, size: number): Prom
 }
 
 async function loadChunk(kind: Database["kind"], client: pg.PoolClient, trx: Kysely<DB>, region: string, chunk: GeneratedCase[], seed: number): Promise<string[]> {
+  // Generated history is not news: it stays out of the case event log that live readers follow.
+  await sql`set local gridgov.case_event_log = 'off'`.execute(trx);
   // Numbers: each day's counter advances once for the chunk, as intake's batches do.
   const perDay = new Map<string, number>();
   for (const c of chunk) perDay.set(c.day, (perDay.get(c.day) ?? 0) + 1);
