@@ -7,6 +7,7 @@ import { run as soak } from "./soak.bench.ts";
 import { run as uploads } from "./uploads.bench.ts";
 import { run as scale } from "./scale.bench.ts";
 import { run as bundle } from "./bundle.bench.ts";
+import { run as events } from "./events.bench.ts";
 
 const benches: [string, () => Promise<void>][] = [
   ["grid-locate", gridLocate],
@@ -17,6 +18,7 @@ const benches: [string, () => Promise<void>][] = [
   ["soak", soak],
   ["scale", scale],
   ["bundle", bundle],
+  ["events", events],
 ];
 // Names to run; options (--cases 100000) and their values are for the benches.
 const only = process.argv.slice(2).filter((arg, k, args) => !arg.startsWith("--") && !args[k - 1]?.startsWith("--"));

@@ -155,6 +155,11 @@ afterAll(async () => {
 describe("the case loop in the console", () => {
   it("a call becomes a case that is accepted, registered, dispatched, handled with a photo, verified and closed, every step in its timeline", async () => {
     const { home, supervisor } = places;
+    // The community's centre has its queue open before the call comes in.
+    const dispatcher = await personAt(`community-${home.communityCode}`, "/console/cases?queue=centre");
+    await dispatcher.getByRole("table", { name: /^案件列表/ }).waitFor();
+    await dispatcher.evaluate(() => Object.assign(window, { stillTheSamePage: true }));
+
     const seat = await personAt("seat-01", "/console/intake");
     const { number, href } = await takeCall(seat, home, "小区门口满地垃圾，好几天没人清理，味道很大", {
       screenshot: path.join(TMP, "intake.png"),
@@ -163,9 +168,9 @@ describe("the case loop in the console", () => {
     const seatName = await displayName(seat);
 
     // The community's centre owns a community-level case.
-    // The community's centre finds the call in its queue and opens it.
-    const dispatcher = await personAt(`community-${home.communityCode}`, "/console/cases?queue=centre");
+    // The new case appears in the open queue without a reload, and the dispatcher opens it.
     await dispatcher.getByRole("link", { name: `打开案件 ${number}` }).click();
+    expect(await dispatcher.evaluate(() => (window as unknown as { stillTheSamePage?: boolean }).stillTheSamePage)).toBe(true);
     await dispatcher.waitForURL(`**${href}`);
     await dispatcher.locator(".case-number--large").filter({ hasText: number }).waitFor();
     await statusIs(dispatcher, "待受理");
@@ -209,6 +214,12 @@ describe("the case loop in the console", () => {
     // The after-photo is there to check against, full size on click.
     const after = inspector.getByRole("img", { name: "处置后照片 1" });
     await after.waitFor();
+    await after.click();
+    const full = inspector.locator(".ant-image-preview-img");
+    await full.waitFor();
+    expect(await full.evaluate((image) => (image as HTMLImageElement).naturalWidth)).toBe(320);
+    await inspector.keyboard.press("Escape");
+    await full.waitFor({ state: "detached" });
     await takeAction(inspector, "核查通过");
     await statusIs(inspector, "已结案");
     const inspectorName = await displayName(inspector);
@@ -245,11 +256,11 @@ describe("the case loop in the console", () => {
     await statusIs(first, "待受理");
     await statusIs(second, "待受理");
 
-    await takeAction(first, "受理");
-    await statusIs(first, "待立案");
-
+    // The second is writing a note when the first accepts the case.
     const dialog = await openAction(second, "受理");
     await dialog.getByLabel("办理意见").fill("第二位指挥员的意见");
+    await takeAction(first, "受理");
+    await statusIs(first, "待立案");
     await dialog.getByRole("button", { name: "确定" }).click();
     await second.getByRole("alert").filter({ hasText: "已被他人修改" }).waitFor();
     // The case is read again: the first dispatcher's step, once, and not the second's note.

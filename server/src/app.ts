@@ -36,18 +36,25 @@ import { GridLocator } from "./modules/grids/grids.service.ts";
 import { peopleRoutes } from "./modules/people/people.routes.ts";
 import { STAFF_ROLES } from "./modules/people/roles.ts";
 import { healthRoutes } from "./modules/system/health.routes.ts";
+import { CaseEventHub } from "./modules/events/case-event-hub.ts";
+import { eventRoutes, registerEventStreams } from "./modules/events/events.routes.ts";
+import { EventStreams } from "./modules/events/events.service.ts";
 
 const WEB_DIST = fileURLToPath(new URL("../../web/dist/", import.meta.url));
 
 /** The context of a process: every area's part assembled here; the grid locator starts empty until `grids.load`. */
 export function createContext(db: Kysely<DB>, config: Config): AppContext {
+  const sessions = new SessionCache();
+  const caseEvents = new CaseEventHub(db, config.database.kind === "postgres" ? config.database.url : null);
   return {
     db,
     config,
     grids: new GridLocator(),
     attachments: new LocalAttachmentStore(config.attachmentsDir),
-    sessions: new SessionCache(),
+    sessions,
     reports: new ReportWriter(db, config.duplicates),
+    caseEvents,
+    eventStreams: new EventStreams({ db, config, caseEvents, sessions }),
   };
 }
 
@@ -80,7 +87,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await app.register(compress, { threshold: 2048 });
   registerAuthentication(app, {
     config: ctx.config,
-    limiter: rateLimiterFor(ctx.db, ctx.config.database.kind === "pglite"),
+    limiter: rateLimiterFor(ctx.db, ctx.config.database.kind !== "postgres"),
     credentials: {
       actorOfSession: (token) => actorOfSession(ctx, token),
       actorOfApiKey: (key) => actorOfApiKey(ctx, key),
@@ -88,6 +95,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     },
   });
   registerPasswordChangeGate(app);
+  registerEventStreams(app, ctx);
+  ctx.caseEvents.log = app.log;
   app.addHook("onRoute", documentCommonAnswers);
 
   await app.register(swagger, {
@@ -129,6 +138,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       await caseRoutes(api, ctx);
       await categoryRoutes(api, ctx);
       await caseQueueRoutes(api, ctx);
+      await eventRoutes(api, ctx);
     },
     { prefix: "/api/v1" },
   );

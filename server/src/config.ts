@@ -32,6 +32,11 @@ export type Config = {
   unattachedUploadHours: number;
   /** Open cases this close, this recent and this similar are offered as duplicates at intake. */
   duplicates: { radiusMeters: number; days: number; minSimilarity: number };
+  /**
+   * GET /api/v1/events: a stream ends after `maxSeconds` (its client reconnects and resumes; 0 sends
+   * what is due and ends), and one user holds at most `perUser` streams in one server process.
+   */
+  eventStreams: { maxSeconds: number; perUser: number };
 };
 
 export type TrustProxy = false | { hops: number } | { addresses: string[] };
@@ -122,6 +127,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       radiusMeters: integer(env, "DUPLICATE_RADIUS_METERS", 200, 1, 10_000),
       days: integer(env, "DUPLICATE_DAYS", 7, 1, 365),
       minSimilarity: integer(env, "DUPLICATE_MIN_SIMILARITY_PERCENT", 30, 1, 100) / 100,
+    },
+    eventStreams: {
+      maxSeconds: integer(env, "EVENT_STREAM_MAX_SECONDS", 3600, 0, 24 * 3600),
+      perUser: integer(env, "EVENT_STREAMS_PER_USER", 5, 1, 100),
     },
     attachmentsDir: path.resolve(env.ATTACHMENTS_DIR || path.join(env.DATA_DIR || "./data", "attachments")),
     // Three days by default: a field app keeps its photos until the report is accepted, and may be offline a weekend.

@@ -28,8 +28,9 @@ export async function prepare(config: Config, options: { demo: boolean; logger?:
       await seedDemoDistrict(ctx, config.demoPassword);
       if (config.demoCases > 0) {
         // Loaded only here: the generator is not part of an ordinary start.
-        const { generateCases } = await import("./modules/demo/case-seed.ts");
+        const { bringSomeNearDue, generateCases } = await import("./modules/demo/case-seed.ts");
         await generateCases(database, { cases: config.demoCases, days: DEMO_CASE_DAYS, seed: DEMO_CASE_SEED });
+        await bringSomeNearDue(database.db, Math.min(8, Math.ceil(config.demoCases / 300)));
       }
     }
     await ctx.grids.load(ctx.db);
@@ -76,7 +77,12 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
     throw error;
   }
   const { ctx } = running;
-  const stopDeadlines = startLeasedJob(ctx.db, app.log, { name: "deadline-sweep", intervalMs: 60_000, run: () => sweepDeadlines(ctx) });
+  const stopDeadlines = startLeasedJob(ctx.db, app.log, { name: "deadline-sweep", intervalMs: 60_000, run: async () => {
+      const counts = await sweepDeadlines(ctx);
+      ctx.caseEvents.wakeAfterWrite();
+      return counts;
+    },
+  });
   const stopHousekeeping = startLeasedJob(ctx.db, app.log, { name: "housekeeping", intervalMs: 15 * 60_000, run: () => purgeExpired(ctx) });
   stopSweeps = () => {
     stopDeadlines();

@@ -86,6 +86,8 @@ const OPERATIONS: Record<string, Operation> = {
   getCase: { access: "case.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases/${t.caseId}` }) },
   // Without If-Match: 428 once the case is found in scope, 404 outside it.
   transitionCase: { access: "case.read", scoped: true, ok: 428, request: (t) => ({ method: "POST", url: `/api/v1/cases/${t.caseId}/transitions`, payload: { action: "urge" } }) },
+  // The app below ends every stream once it is live (EVENT_STREAM_MAX_SECONDS=0), so the request returns.
+  streamEvents: { access: "case.read", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/events" }) },
   revealReporterContact: { access: "case.reveal_contact", scoped: true, ok: 200, request: (t) => ({ method: "POST", url: `/api/v1/cases/${t.caseId}/reporter-contact` }) },
   trackCase: { access: "public", scoped: false, ok: 404, request: () => ({ method: "GET", url: "/api/v1/public/cases/530103-20260101-00001?token=not-a-real-token" }) },
   evaluateCase: {
@@ -155,7 +157,8 @@ describe("access matrix: role × operation × in scope / out of scope", () => {
   const cookies = new Map<string, string>();
   const actors = new Map<string, { scope: string | null; permissions: string[] }>();
   beforeAll(async () => {
-    t = await createTestApp("demo");
+    // Event streams end once live instead of staying open, so that each row answers.
+    t = await createTestApp("demo", { EVENT_STREAM_MAX_SECONDS: "0" });
     // A case with a photo in each community a target may name.
     const photo = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#396" } }).png().toBuffer();
     for (const gridCode of ["530103001001001", "530103001002001", "530103002001001"]) {

@@ -2,7 +2,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { bringSomeNearDue, generateCases } from "../src/modules/demo/case-seed.ts";
 import { startServer } from "./cli.ts";
+import { createTestApp } from "./test-app.ts";
 
 const DEMO_PASSWORD = "demo-start-123";
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gridgov-demo-start-"));
@@ -44,6 +46,23 @@ describe("a demo start", () => {
       expect((await listed(second.url)).map((c) => c.number)).toEqual(cases.map((c) => c.number));
     } finally {
       await second.stop();
+    }
+  });
+});
+
+describe("the demo's near-due work", () => {
+  it("moves the deadlines of a few cases being handled into the next working hours, so the near-due queue has work", async () => {
+    const t = await createTestApp("demo");
+    try {
+      await generateCases(t.database, { cases: 300, days: 90, seed: 11 });
+      const moved = await bringSomeNearDue(t.ctx.db, 3);
+      expect(moved).toBe(3);
+      const cookie = await t.login("dispatcher");
+      const queue = (await t.app.inject({ method: "GET", url: "/api/v1/cases?queue=near_due&limit=200", headers: { cookie } })).json().cases;
+      expect(queue.length).toBeGreaterThanOrEqual(3);
+      expect(queue.every((c: { deadline: string }) => c.deadline === "near_due")).toBe(true);
+    } finally {
+      await t.close();
     }
   });
 });

@@ -701,7 +701,8 @@ describe("hostile input", () => {
   const currentFingerprint = () => fingerprint(t.ctx.db, fingerprintSql);
 
   beforeAll(async () => {
-    t = await createTestApp("demo", { ATTACHMENTS_DIR: attachmentsDir });
+    // Event streams end once live instead of staying open, so that every request answers.
+    t = await createTestApp("demo", { ATTACHMENTS_DIR: attachmentsDir, EVENT_STREAM_MAX_SECONDS: "0" });
     const admin = await t.login("admin");
     const gridWorker = await t.login(GRID_WORKER);
     const key = await t.app.inject({ method: "POST", url: "/api/v1/api-keys", headers: { cookie: admin }, payload: { name: "hostile-input" } });

@@ -26,6 +26,7 @@ export async function createTestApp(template: Template = "demo", env: Record<str
   const lifted = { PUBLIC_REQUESTS_PER_MINUTE: "1000000", RESIDENT_REQUESTS_PER_MINUTE: "1000000", STAFF_REQUESTS_PER_MINUTE: "1000000", API_KEY_REQUESTS_PER_MINUTE: "1000000" };
   const config: Config = {
     ...loadConfig({ ATTACHMENTS_DIR: attachmentsDir, ...lifted, ...env }),
+    // The app knows its database as a server does (the event log LISTENs on PostgreSQL's URL).
     database: database.kind === "postgres" ? { kind: "postgres", url: location } : { kind: "pglite", dataDir: location },
   };
   const ctx = createContext(database.db, config);

@@ -20,6 +20,8 @@ export type DB = {
   cases: CaseTable;
   case_events: CaseEventTable;
   case_status_counts: { region_code: string; community_code: string; status: string; cases: number };
+  case_event_log: CaseEventLogTable;
+  case_event_log_heads: { region_code: string; position: number };
   idempotency_keys: IdempotencyKeyTable;
   attachments: AttachmentTable;
   scheduler_leases: { name: string; holder: string; expires_at: Date };
@@ -114,6 +116,23 @@ export type CaseEventTable = {
   note: string | null;
   public_note: Generated<boolean>;
   details: Json<Record<string, unknown>>;
+};
+
+/** An entry of a region's commit-ordered case event log (written by a trigger on case_events). */
+export type CaseEventLogTable = {
+  region_code: string;
+  position: number;
+  at: Generated<Date>;
+  event_id: string;
+  case_id: string;
+  number: string;
+  action: string;
+  status: string;
+  level: string;
+  street_code: string;
+  community_code: string;
+  grid_code: string;
+  department_code: string | null;
 };
 
 /** Rows found by a hash of scope and key; the answer sealed under a key derived from the Idempotency-Key. */

@@ -614,6 +614,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live case events in the caller's scope (Server-Sent Events), resumable with Last-Event-ID for 24 hours
+         * @description A `text/event-stream` (Server-Sent Events) of the case events in the caller's scope, the cases the case list shows them, in commit order. Every event's `id` is its position in the district's event log.
+         *
+         *     Events:
+         *     - `case`: a case changed. `data`: `{"position", "caseId", "number", "action", "status", "level", "streetCode", "communityCode", "gridCode", "departmentCode", "at"}` (`action` as in the case's timeline: report, accept, register, dispatch, urge…; `status` and `level` after it; `at` when it was committed). No personal data: read the case for more.
+         *     - `ready`: sent once the missed events (if any) are sent and the stream is live. `data`: `{"position"}`.
+         *     - `reset`: the events after the given `Last-Event-ID` can no longer be sent (they are kept about 24 hours; or the id is malformed or ahead of the log): reload what is shown, the stream goes on from `data.position`. `data`: `{"reason": "expired" | "malformed" | "ahead", "position"}`.
+         *     - `end`: the server ends the stream. `data`: `{"reason": "session_ended" | "max_duration" | "server_closing"}`: after `session_ended` a reconnect answers 401; otherwise reconnect with `Last-Event-ID`.
+         *
+         *     The stream starts with a `retry: 3000` hint and sends a comment every 20 s so that proxies keep it open; a comment may carry a bare `id` that moves the client past events it may not see. A client that does not read what it is sent is dropped. A reconnect with `Last-Event-ID` (the header EventSource sends, or the `lastEventId` query parameter for clients that cannot set headers; the header wins) receives exactly the events missed since, in order. The stream ends with the session (sign-out, expiry, lock, password change) and after EVENT_STREAM_MAX_SECONDS.
+         */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4340,6 +4368,77 @@ export interface operations {
             };
             /** @description Default Response */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    streamEvents: {
+        parameters: {
+            query?: {
+                /** @description The `id` of the last event received: the stream resumes after it. An id that is not a position, is no longer kept or is ahead of the log gets a `reset` event */
+                lastEventId?: string;
+            };
+            header?: {
+                /** @description The `id` of the last event received: the stream resumes after it. An id that is not a position, is no longer kept or is ahead of the log gets a `reset` event */
+                "last-event-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream; it stays open until the session ends, the client leaves or EVENT_STREAM_MAX_SECONDS pass */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -13,6 +13,7 @@ import { useTranslation } from "react-i18next";
 import { Link, Navigate, Outlet, useLocation, useMatches, useNavigation } from "react-router";
 import { logout } from "../api/client";
 import { LanguageSwitch } from "../components/LanguageSwitch";
+import { useLiveCases } from "../live";
 import { ME_QUERY_KEY } from "../queryClient";
 import { useMe } from "../session";
 import { homePath } from "./home";
@@ -39,6 +40,8 @@ function readCollapsed(): boolean {
  */
 export function ConsoleLayout() {
   const me = useMe();
+  // Queues and open cases follow the case events of the user's scope, in every console page.
+  useLiveCases();
   const { t } = useTranslation("console");
   const location = useLocation();
   const navigation = useNavigation();

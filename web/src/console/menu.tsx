@@ -22,7 +22,7 @@ const holds = (...roles: string[]) => (me: Me) => roles.some((role) => me.roles.
 
 /** The side menu, in order; a new console page adds its entry here. */
 export const MENU: MenuEntry[] = [
-  { key: "intake", path: "/console/intake", label: "nav.intake", icon: <PhoneOutlined />, allowed: holds("seat_operator", "dispatcher") },
+  { key: "intake", path: "/console/intake", label: "nav.intake", icon: <PhoneOutlined />, allowed: holds("seat_operator") },
   { key: "cases", path: "/console/cases", label: "nav.cases", icon: <UnorderedListOutlined />, allowed: can("case.read") },
   { key: "map", path: "/console/map", label: "nav.map", icon: <EnvironmentOutlined />, allowed: can("grid.read") },
 ];

@@ -159,8 +159,7 @@ export async function actorOfSession(ctx: AppContext, token: string): Promise<Ac
     .where("token_hash", "=", tokenHash)
     .executeTakeFirst();
   if (!row) return null;
-  const idleLimit = row.last_seen_at.getTime() + ctx.config.session.idleMinutes * 60_000;
-  if (row.disabled_at || row.locked_at || row.expires_at <= row.now || idleLimit <= row.now.getTime()) {
+  if (sessionEnded(row, row.now, ctx.config.session.idleMinutes)) {
     await ctx.db.deleteFrom("sessions").where("token_hash", "=", tokenHash).execute();
     return null;
   }
@@ -170,6 +169,55 @@ export async function actorOfSession(ctx: AppContext, token: string): Promise<Ac
   const actor = actorFromUser(row);
   ctx.sessions.set(tokenHash, actor);
   return actor;
+}
+
+type SessionState = Pick<UserRow, "disabled_at" | "locked_at"> & { last_seen_at: Date; expires_at: Date };
+
+/** A session has ended when its account is disabled or locked, it is past its absolute lifetime, or idle too long. */
+function sessionEnded(row: SessionState, now: Date, idleMinutes: number): boolean {
+  const idleLimit = row.last_seen_at.getTime() + idleMinutes * 60_000;
+  return Boolean(row.disabled_at || row.locked_at || row.expires_at <= now || idleLimit <= now.getTime());
+}
+
+/**
+ * The actors of the sessions (by token hash) and API keys (by key hash) that are still live, in
+ * two queries whatever their number, without counting as activity: for connections that stay
+ * open, such as event streams, to end when their credential does. A credential missing from the
+ * answer has ended.
+ */
+export async function liveCredentials(
+  ctx: Pick<AppContext, "db" | "config">,
+  sessionHashes: readonly string[],
+  apiKeyHashes: readonly string[],
+): Promise<{ sessions: Map<string, Actor>; apiKeys: Map<string, Actor> }> {
+  const sessions = new Map<string, Actor>();
+  const apiKeys = new Map<string, Actor>();
+  if (sessionHashes.length > 0) {
+    const rows = await ctx.db
+      .selectFrom("sessions")
+      .innerJoin("users", "users.id", "sessions.user_id")
+      .select(["users.id", "username", "display_name", "roles", "scope_code", "department_id", "disabled_at", "locked_at", "password_change_required"])
+      .select(["sessions.token_hash", "sessions.last_seen_at", "sessions.expires_at"])
+      .select(sql<Date>`now()`.as("now"))
+      .where("token_hash", "in", [...sessionHashes])
+      .execute();
+    for (const row of rows) {
+      if (!sessionEnded(row, row.now, ctx.config.session.idleMinutes)) sessions.set(row.token_hash, actorFromUser(row));
+    }
+  }
+  if (apiKeyHashes.length > 0) {
+    const rows = await ctx.db
+      .selectFrom("api_keys")
+      .innerJoin("users", "users.id", "api_keys.user_id")
+      .select(["api_keys.key_hash", "users.id", "users.username", "users.display_name", "users.roles", "users.scope_code", "users.department_id", "users.password_change_required"])
+      .where("key_hash", "in", [...apiKeyHashes])
+      .where("revoked_at", "is", null)
+      .where("users.disabled_at", "is", null)
+      .where("users.locked_at", "is", null)
+      .execute();
+    for (const row of rows) apiKeys.set(row.key_hash, actorFromUser(row));
+  }
+  return { sessions, apiKeys };
 }
 
 export const API_KEY_PREFIX = "ggk_";

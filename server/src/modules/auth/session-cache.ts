@@ -15,8 +15,18 @@ declare module "../../context.ts" {
   }
 }
 
+/** What was just ended in this process: one session, or every session of a user. */
+export type Evicted = { tokenHash: string } | { userId: string };
+
 export class SessionCache {
   private readonly entries = new Map<string, { actor: Actor; until: number }>();
+  private readonly listeners = new Set<(evicted: Evicted) => void>();
+
+  /** Calls `listener` on every eviction (connections that stay open end with their session); returns the unsubscribe. */
+  onEvict(listener: (evicted: Evicted) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   get(tokenHash: string, now = Date.now()): Actor | undefined {
     const entry = this.entries.get(tokenHash);
@@ -34,6 +44,7 @@ export class SessionCache {
 
   evict(tokenHash: string): void {
     this.entries.delete(tokenHash);
+    for (const listener of this.listeners) listener({ tokenHash });
   }
 
   /** Forgets every session of a user, whose account or sessions have just changed. */
@@ -41,5 +52,6 @@ export class SessionCache {
     for (const [tokenHash, entry] of this.entries) {
       if (entry.actor.userId === userId) this.entries.delete(tokenHash);
     }
+    for (const listener of this.listeners) listener({ userId });
   }
 }

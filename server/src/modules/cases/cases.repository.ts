@@ -123,6 +123,8 @@ export async function insertReportedCases(
       select inserted.region_code, report.report_event_id, inserted.id, report.report_actor_id, 'report', null, inserted.status,
         inserted.level, true, report.report_details || jsonb_build_object('department', inserted.department_code)
       from inserted join report on report.id = inserted.id
+      -- In region order: the event log's trigger locks each region's head at commit in this order.
+      order by inserted.region_code
     )
     select inserted.*, (
       -- Same category (given or suggested), open, recent, inside the box around the point; the

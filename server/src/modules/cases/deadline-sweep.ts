@@ -33,7 +33,10 @@ export async function sweepDeadlines(ctx: AppContext, now = new Date()): Promise
         .limit(BATCH)
         .forUpdate()
         .execute();
-    const candidates = [...(await due("near_due", now, false)), ...(await due("on_time", nearDueUntil, true))];
+    // In region order: each region's event log head is locked at commit in the order of the events.
+    const candidates = [...(await due("near_due", now, false)), ...(await due("on_time", nearDueUntil, true))].sort((a, b) =>
+      a.region_code.localeCompare(b.region_code),
+    );
     const counts = { nearDue: 0, overdue: 0 };
     for (const row of candidates) {
       const state = deadlineStatus(row.handle_by, now, calendarFor(row.region_code));

@@ -7,6 +7,7 @@ import type { DB, GeoJsonPolygon } from "../../db/schema.ts";
 import { AppError } from "../../errors.ts";
 import { writeAudit } from "../audit/audit.repository.ts";
 import { calendarFor } from "../cases/calendars.ts";
+import { nearDueLimit } from "../cases/deadlines.ts";
 import type { ClosureLevel } from "../cases/workflow.ts";
 import { generateCaseHistories, type GeneratedCase, type GeneratorWorld } from "./case-generator.ts";
 import { DEMO_DISTRICT } from "./demo.seed.ts";
@@ -238,6 +239,8 @@ async function loadChunk(
   seed: number,
   timeMs: SeedCasesSummary["timeMs"],
 ): Promise<string[]> {
+  // Generated history is not news: it stays out of the case event log that live readers follow.
+  await sql`set local gridgov.case_event_log = 'off'`.execute(trx);
   // Numbers: each day's counter advances once for the chunk, as intake's batches do.
   const perDay = new Map<string, number>();
   for (const c of chunk) perDay.set(c.day, (perDay.get(c.day) ?? 0) + 1);
@@ -294,4 +297,34 @@ async function loadChunk(
 
 function* allEvents(region: string, chunk: GeneratedCase[]): Generator<Value[]> {
   for (const c of chunk) yield* eventValues(region, c);
+}
+
+/**
+ * Moves the handling deadline of a few of the newest cases being handled into the next working
+ * hours, so that a demo's near-due queue has work the moment it starts (generated histories leave
+ * it empty most of the time: four working hours is a narrow window). The sweep then marks and urges
+ * them as it would any case falling near due.
+ */
+export async function bringSomeNearDue(db: Kysely<DB>, count: number, now = new Date(), regionCode = DEMO_DISTRICT): Promise<number> {
+  const limit = nearDueLimit(now, calendarFor(regionCode)).getTime();
+  const picked = await db
+    .selectFrom("cases")
+    .select(["id", "feedback_by"])
+    .where("region_code", "=", regionCode)
+    .where("status", "in", ["dispatched", "in_progress"])
+    .where("handle_by", ">", new Date(limit))
+    .orderBy("created_at", "desc")
+    .limit(count)
+    .execute();
+  for (const [k, row] of picked.entries()) {
+    // Spread between a fifth and nine tenths of the way to the near-due limit.
+    const handleBy = new Date(now.getTime() + ((limit - now.getTime()) * (0.2 + (0.7 * k) / Math.max(1, count - 1))));
+    await db
+      .updateTable("cases")
+      .set({ handle_by: handleBy, feedback_by: row.feedback_by < handleBy ? row.feedback_by : handleBy })
+      .where("region_code", "=", regionCode)
+      .where("id", "=", row.id)
+      .execute();
+  }
+  return picked.length;
 }

@@ -111,7 +111,7 @@ function CaseDetail({ loaded, refreshing }: { loaded: LoadedCase; refreshing: bo
           <Space direction="vertical" size={16} className="case-page__column">
             <CaseFacts view={view} place={place.data} />
             {(loaded.duplicates.length > 0 || !isFinished(view.status)) && (
-              <Duplicates duplicates={loaded.duplicates} onMerge={mayMerge ? (into) => setOpen({ action: "merge", into }) : undefined} />
+              <Duplicates duplicates={loaded.duplicates} onMerge={mayMerge ? (into) => setOpen({ action: "merge", into, read: loaded }) : undefined} />
             )}
             <CaseTimeline timeline={loaded.timeline} />
           </Space>
@@ -128,7 +128,11 @@ function CaseDetail({ loaded, refreshing }: { loaded: LoadedCase; refreshing: bo
   );
 }
 
-type OpenAction = { action: CaseActionName; into?: string };
+/**
+ * An action's form, with the case as it was read when the form opened: a live update may refresh
+ * the page underneath, but the form still sends the version its user looked at.
+ */
+type OpenAction = { action: CaseActionName; into?: string; read: LoadedCase };
 
 function CaseHeader({
   loaded,
@@ -155,8 +159,8 @@ function CaseHeader({
 
 
   const act = useMutation({
-    mutationFn: (body: TransitionBody) => transitionCase(view.id, loaded.etag, body),
-    onSuccess: (updated, body) => {
+    mutationFn: ({ body, etag }: { body: TransitionBody; etag: string }) => transitionCase(view.id, etag, body),
+    onSuccess: (updated, { body }) => {
       queryClient.setQueryData(caseKeys.detail(view.id), updated);
       void queryClient.invalidateQueries({ queryKey: ["cases", "list"] });
       setOpen(null);
@@ -204,7 +208,7 @@ function CaseHeader({
           ) : (
             <Space wrap>
               {actions.map((action) => (
-                <Button key={action} type={action === primary ? "primary" : "default"} danger={action === "reject" || action === "verify_fail"} onClick={() => setOpen({ action })}>
+                <Button key={action} type={action === primary ? "primary" : "default"} danger={action === "reject" || action === "verify_fail"} onClick={() => setOpen({ action, read: loaded })}>
                   {word("action", action)}
                 </Button>
               ))}
@@ -216,11 +220,11 @@ function CaseHeader({
         <ActionDialog
           action={open.action}
           initialInto={open.into}
-          loaded={loaded}
+          loaded={open.read}
           place={place}
-          mergeCandidates={loaded.duplicates}
+          mergeCandidates={open.read.duplicates}
           submitting={act.isPending}
-          onSubmit={(body) => act.mutate(body)}
+          onSubmit={(body) => act.mutate({ body, etag: open.read.etag })}
           onCancel={() => setOpen(null)}
         />
       )}
