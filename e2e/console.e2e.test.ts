@@ -272,9 +272,9 @@ describe("password", () => {
     await fresh.fill("Kunming-panlong-77");
     await confirm.fill("Kunming-panlong-77");
     await submit.click();
-    // On to the page they last asked for, with the whole console of a dispatcher.
+    // On to the page they last asked for, with the whole console.
     await page.waitForURL(/\/console\/map$/);
-    await poll(() => menuLinks(page).allTextContents()).toEqual(["热线受理", "案件队列", "网格地图"]);
+    await poll(() => menuLinks(page).allTextContents()).toEqual(["案件队列", "网格地图"]);
 
     // The new password is the one that signs in now.
     await page.getByRole("button", { name: "退出登录" }).click();
