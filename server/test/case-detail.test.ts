@@ -55,6 +55,23 @@ describe("case detail and hotline intake", () => {
     expect((await read("dispatcher-001-1", first.id)).json().duplicates).toEqual([]);
   });
 
+  it("tells the working minutes left to each stage's deadline, on the region's calendar, negative once past", async () => {
+    const created = await report({ description: "路边的垃圾桶倒了", gridCode: SHANGYI });
+    const before = (await read("dispatcher", created.id)).json().case;
+    const { acceptBy, dispatchBy, feedbackBy, handleBy } = before.deadlineWorkingMinutes;
+    expect(acceptBy).toBeLessThanOrEqual(dispatchBy);
+    expect(dispatchBy).toBeLessThanOrEqual(feedbackBy);
+    expect(feedbackBy).toBeLessThanOrEqual(handleBy);
+    expect(handleBy).toBeGreaterThan(0);
+    // Never more working minutes than minutes on the clock.
+    expect(handleBy).toBeLessThanOrEqual(Math.ceil((Date.parse(before.deadlines.handleBy) - Date.now()) / 60_000) + 1);
+    // Three working days past (a week on the clock, across a weekend at least): negative.
+    await t.ctx.db.updateTable("cases").set({ accept_by: new Date(Date.now() - 7 * 86400_000) }).where("id", "=", created.id).execute();
+    const past = (await read("dispatcher", created.id)).json().case.deadlineWorkingMinutes.acceptBy;
+    expect(past).toBeLessThan(-3 * 8 * 60);
+    expect(past).toBeGreaterThan(-7 * 24 * 60);
+  });
+
   it("tells the client whether this user may reveal the reporter's phone, and audits each reveal", async () => {
     const created = await report({ description: "楼下有人占道经营", gridCode: SHANGYI, reporter: { name: "王先生", phone: "13912345678" } });
     const seen = (await read("seat-01", created.id)).json().case.reporter;

@@ -2805,6 +2805,13 @@ export interface operations {
                                 feedbackBy: string;
                                 handleBy: string;
                             };
+                            /** @description Working minutes left to each deadline on the region's calendar when answered; negative, by the working minutes since, once past */
+                            deadlineWorkingMinutes: {
+                                acceptBy: number;
+                                dispatchBy: number;
+                                feedbackBy: number;
+                                handleBy: number;
+                            };
                             createdAt: string;
                             updatedAt: string;
                             closedAt: string | null;
@@ -3145,6 +3152,13 @@ export interface operations {
                                 feedbackBy: string;
                                 handleBy: string;
                             };
+                            /** @description Working minutes left to each deadline on the region's calendar when answered; negative, by the working minutes since, once past */
+                            deadlineWorkingMinutes: {
+                                acceptBy: number;
+                                dispatchBy: number;
+                                feedbackBy: number;
+                                handleBy: number;
+                            };
                             createdAt: string;
                             updatedAt: string;
                             closedAt: string | null;
@@ -3335,6 +3349,13 @@ export interface operations {
                                 dispatchBy: string;
                                 feedbackBy: string;
                                 handleBy: string;
+                            };
+                            /** @description Working minutes left to each deadline on the region's calendar when answered; negative, by the working minutes since, once past */
+                            deadlineWorkingMinutes: {
+                                acceptBy: number;
+                                dispatchBy: number;
+                                feedbackBy: number;
+                                handleBy: number;
                             };
                             createdAt: string;
                             updatedAt: string;

@@ -5,7 +5,7 @@ import { codeInScope, requirePermission, type Actor } from "../auth/actor.ts";
 import { maskPhone } from "../people/people.presenters.ts";
 import { countCasesUnder, countMatchingCases, findCasePage, type CasePageFilter, type PagePosition } from "./case-queue.repository.ts";
 import { calendarFor } from "./calendars.ts";
-import { deadlineStatus, nearDueLimit, type DeadlineStatus } from "./deadlines.ts";
+import { deadlineStatus, nearDueLimit, workingMinutesUntil, type DeadlineStatus } from "./deadlines.ts";
 import { searchTerms } from "./text.ts";
 import { STATUSES, type CaseStatus, type ClosureLevel } from "./workflow.ts";
 
@@ -71,18 +71,10 @@ function deadlineOf(row: DeadlineRow, now: Date): DeadlineStatus | null {
   return deadlineStatus(row.handle_by, now, calendarFor(row.region_code));
 }
 
-const MINUTE_MS = 60_000;
-
-/**
- * The working minutes an open case has left until its handling deadline, on its region's calendar;
- * negative once it is past, by the working minutes since; null once it is finished. Screens show
- * countdowns from this, so that no browser counts working time itself.
- */
+/** The working minutes an open case has left until its handling deadline (`workingMinutesUntil`); null once it is finished. */
 function workingMinutesLeft(row: DeadlineRow, now: Date): number | null {
   if ((FINISHED as readonly string[]).includes(row.status)) return null;
-  const calendar = calendarFor(row.region_code);
-  if (now.getTime() > row.handle_by.getTime()) return -Math.floor(calendar.workingMillisBetween(row.handle_by, now) / MINUTE_MS);
-  return Math.floor(calendar.workingMillisBetween(now, row.handle_by) / MINUTE_MS);
+  return workingMinutesUntil(row.handle_by, now, calendarFor(row.region_code));
 }
 
 type SummaryRow = Awaited<ReturnType<typeof findCasePage>>[number];

@@ -42,6 +42,10 @@ const Case = Type.Object({
   mergedInto: Nullable(Type.String()),
   pendingExtensionDays: Nullable(Type.Integer()),
   deadlines: Type.Object({ acceptBy: Type.String(), dispatchBy: Type.String(), feedbackBy: Type.String(), handleBy: Type.String() }),
+  deadlineWorkingMinutes: Type.Object(
+    { acceptBy: Type.Integer(), dispatchBy: Type.Integer(), feedbackBy: Type.Integer(), handleBy: Type.Integer() },
+    { description: "Working minutes left to each deadline on the region's calendar when answered; negative, by the working minutes since, once past" },
+  ),
   createdAt: Type.String(),
   updatedAt: Type.String(),
   closedAt: Nullable(Type.String()),

@@ -27,7 +27,7 @@ import {
   writeTransition,
 } from "./cases.repository.ts";
 import { activeCategories } from "./categories.service.ts";
-import { computeDeadlines, DEFAULT_POLICY, policyFor, type Urgency } from "./deadlines.ts";
+import { computeDeadlines, DEFAULT_POLICY, policyFor, workingMinutesUntil, type Urgency } from "./deadlines.ts";
 import { checkIdempotencyKey, idempotencySecrets, openAnswer, requestMac, sealAnswer } from "./idempotency.ts";
 import { claimIdempotencyKey, findIdempotencyKey, storeIdempotentAnswer } from "./idempotency.repository.ts";
 import { distanceMeters, searchTerms, suggestCategories, termSimilarity, termsOf } from "./text.ts";
@@ -346,10 +346,22 @@ export function presentCase(row: CaseRow, actor: Actor | null, actions: string[]
       feedbackBy: row.feedback_by.toISOString(),
       handleBy: row.handle_by.toISOString(),
     },
+    deadlineWorkingMinutes: deadlineWorkingMinutes(row, new Date()),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     closedAt: row.closed_at?.toISOString() ?? null,
     actions,
+  };
+}
+
+/** The working minutes left to each stage's deadline, on the case's calendar; negative once past. */
+function deadlineWorkingMinutes(row: CaseRow, now: Date) {
+  const calendar = calendarFor(row.region_code);
+  return {
+    acceptBy: workingMinutesUntil(row.accept_by, now, calendar),
+    dispatchBy: workingMinutesUntil(row.dispatch_by, now, calendar),
+    feedbackBy: workingMinutesUntil(row.feedback_by, now, calendar),
+    handleBy: workingMinutesUntil(row.handle_by, now, calendar),
   };
 }
 

@@ -138,6 +138,15 @@ export function deadlineStatus(
 }
 
 /**
+ * The working minutes from `now` to `deadline` on the calendar; negative, by the working minutes
+ * since, once it has passed. Screens show countdowns from this, so that no browser counts working time.
+ */
+export function workingMinutesUntil(deadline: Date, now: Date, calendar: WorkingCalendar): number {
+  if (now.getTime() > deadline.getTime()) return -Math.floor(calendar.workingMillisBetween(deadline, now) / 60_000);
+  return Math.floor(calendar.workingMillisBetween(now, deadline) / 60_000);
+}
+
+/**
  * The latest deadline that is near due (or overdue) at `now`: `deadlineStatus` is on_time exactly
  * for deadlines after it, so a queue can be a range on the deadline column. Working time counted
  * up to `nearDueWorkingHours` may end at midnight before a weekend; a deadline anywhere in that

@@ -88,10 +88,10 @@ export default function CaseDetailPage() {
       </div>
     );
   }
-  return <CaseDetail loaded={query.data} refreshing={query.isFetching} />;
+  return <CaseDetail loaded={query.data} readAt={query.dataUpdatedAt} refreshing={query.isFetching} />;
 }
 
-function CaseDetail({ loaded, refreshing }: { loaded: LoadedCase; refreshing: boolean }) {
+function CaseDetail({ loaded, readAt, refreshing }: { loaded: LoadedCase; readAt: number; refreshing: boolean }) {
   const { t } = useTranslation("case");
   const view = loaded.case;
   usePageTitle(view.number);
@@ -118,7 +118,7 @@ function CaseDetail({ loaded, refreshing }: { loaded: LoadedCase; refreshing: bo
         </Col>
         <Col xs={24} xl={9}>
           <Space direction="vertical" size={16} className="case-page__column">
-            <Deadlines view={view} timeline={loaded.timeline} />
+            <Deadlines view={view} timeline={loaded.timeline} readAt={readAt} />
             <LocationCard view={view} />
             <Photos caseId={view.id} photos={loaded.photos} />
           </Space>
@@ -379,9 +379,9 @@ function useNow(): number {
   return now;
 }
 
-function Deadlines({ view, timeline }: { view: CaseView; timeline: readonly TimelineEvent[] }) {
+function Deadlines({ view, timeline, readAt }: { view: CaseView; timeline: readonly TimelineEvent[]; readAt: number }) {
   const { t } = useTranslation("case");
-  const now = useNow();
+  const elapsedMinutes = Math.max(0, Math.floor((useNow() - readAt) / 60_000));
   const duration = (minutes: number) => {
     const { unit, count } = durationParts(minutes);
     return t(`deadlines.${unit}`, { count });
@@ -410,7 +410,7 @@ function Deadlines({ view, timeline }: { view: CaseView; timeline: readonly Time
     <Card title={t("deadlines.title")} size="small">
       <ul className="case-deadlines">
         {STAGES.map((stage) => {
-          const state = stageState(view, stage, now, timeline);
+          const state = stageState(view, stage, elapsedMinutes, timeline);
           return (
             <li key={stage} className="case-deadlines__row">
               <span className="case-deadlines__stage">{t(`deadlines.${stage}`)}</span>

@@ -11,8 +11,7 @@ export type StageState =
   | { kind: "suspended" }
   | { kind: "on_time" | "near_due" | "overdue"; minutes: number };
 
-// The queues call a case near due with four working hours left; a working day counts 24 hours, so
-// between working days four hours on the clock are four working hours.
+// Near due, as the server counts it: at most four working hours left.
 const NEAR_DUE_MINUTES = 4 * 60;
 
 /** How far along the loop each status is: a stage's deadline is met once the case got past it. */
@@ -30,7 +29,17 @@ const STAGE_PASSED_AT: Record<StageKey, number> = { acceptBy: 1, dispatchBy: 2, 
 /** The event that completes each stage, the first of its kind in the timeline. */
 const STAGE_EVENT: Record<StageKey, string> = { acceptBy: "accept", dispatchBy: "dispatch", feedbackBy: "handle", handleBy: "handle" };
 
-export function stageState(view: Pick<CaseView, "status" | "deadlines">, stage: StageKey, now: number, timeline: readonly TimelineEvent[] = []): StageState {
+/**
+ * The state of one stage. Time left comes from the server's working minutes, counted on the region's
+ * calendar when the case was read, less the `elapsedMinutes` on the clock since (within one
+ * working stretch, as a page stays open, these are working minutes too).
+ */
+export function stageState(
+  view: Pick<CaseView, "status" | "deadlines" | "deadlineWorkingMinutes">,
+  stage: StageKey,
+  elapsedMinutes = 0,
+  timeline: readonly TimelineEvent[] = [],
+): StageState {
   // A rejected or merged case has no more stages to meet.
   const progress = PROGRESS[view.status];
   if (view.status === "suspended") return { kind: "suspended" };
@@ -40,7 +49,7 @@ export function stageState(view: Pick<CaseView, "status" | "deadlines">, stage: 
     if (!event) return { kind: "done" };
     return { kind: Date.parse(event.at) <= Date.parse(view.deadlines[stage]) ? "done_on_time" : "done_late", at: event.at };
   }
-  const minutes = Math.round((Date.parse(view.deadlines[stage]) - now) / 60_000);
+  const minutes = view.deadlineWorkingMinutes[stage] - elapsedMinutes;
   if (minutes < 0) return { kind: "overdue", minutes: -minutes };
   return { kind: minutes <= NEAR_DUE_MINUTES ? "near_due" : "on_time", minutes };
 }
