@@ -2,19 +2,7 @@ import { PassThrough } from "node:stream";
 import type { LogEntry } from "./event-log.repository.ts";
 
 /** The `data` of a `case` event: what a client needs to decide what to refresh. */
-export type CaseEventData = {
-  position: number;
-  caseId: string;
-  number: string;
-  action: string;
-  status: string;
-  level: string;
-  streetCode: string;
-  communityCode: string;
-  gridCode: string;
-  departmentCode: string | null;
-  at: string;
-};
+export type CaseEventData = Omit<LogEntry, "regionCode" | "eventId" | "at"> & { at: string };
 
 /** Ends a client hears of; others (a dropped slow client, a closed connection) cannot be told. */
 const TOLD = new Set(["session_ended", "max_duration", "server_closing"]);
@@ -22,20 +10,8 @@ const TOLD = new Set(["session_ended", "max_duration", "server_closing"]);
 /** Why a stream asks its client to reload instead of resuming. */
 export type ResetReason = "expired" | "malformed" | "ahead";
 
-export function caseEventData(entry: LogEntry): CaseEventData {
-  return {
-    position: entry.position,
-    caseId: entry.caseId,
-    number: entry.number,
-    action: entry.action,
-    status: entry.status,
-    level: entry.level,
-    streetCode: entry.streetCode,
-    communityCode: entry.communityCode,
-    gridCode: entry.gridCode,
-    departmentCode: entry.departmentCode,
-    at: entry.at.toISOString(),
-  };
+export function caseEventData({ regionCode: _region, eventId: _event, at, ...data }: LogEntry): CaseEventData {
+  return { ...data, at: at.toISOString() };
 }
 
 // The hub hands the same entry to every stream of its region: it is written out once for all.

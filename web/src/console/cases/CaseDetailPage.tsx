@@ -30,7 +30,8 @@ import { ActionDialog } from "./ActionDialog";
 import { durationParts, STAGES, stageState, type StageState } from "./deadlines";
 import messages from "./messages";
 import "./case.css";
-import { errorText, formatTime, useWords } from "./words";
+import { formatDateTime } from "../queue/format";
+import { errorText, useWords } from "./words";
 
 addMessages("case", messages);
 
@@ -273,7 +274,7 @@ function Duplicates({ duplicates, onMerge }: { duplicates: LoadedCase["duplicate
                     <span>{duplicate.title}</span>
                     <span>{t("duplicates.similarity", { percent: Math.round(duplicate.similarity * 100) })}</span>
                     <span>{t("duplicates.distance", { meters: Math.round(duplicate.distanceMeters) })}</span>
-                    <span>{t("duplicates.reported", { time: formatTime(duplicate.createdAt) })}</span>
+                    <span>{t("duplicates.reported", { time: formatDateTime(duplicate.createdAt) })}</span>
                   </Space>
                 }
               />
@@ -320,9 +321,9 @@ function CaseFacts({ view, place }: { view: CaseView; place: Place | undefined }
           <ReporterPhone view={view} />
         </Descriptions.Item>
         <Descriptions.Item label={t("field.createdAt")}>
-          <span className="case-facts__time">{formatTime(view.createdAt)}</span>
+          <span className="case-facts__time">{formatDateTime(view.createdAt)}</span>
         </Descriptions.Item>
-        <Descriptions.Item label={t("field.closedAt")}>{view.closedAt ? <span className="case-facts__time">{formatTime(view.closedAt)}</span> : "—"}</Descriptions.Item>
+        <Descriptions.Item label={t("field.closedAt")}>{view.closedAt ? <span className="case-facts__time">{formatDateTime(view.closedAt)}</span> : "—"}</Descriptions.Item>
         {view.satisfaction && <Descriptions.Item label={t("field.satisfaction")}>{word("satisfaction", view.satisfaction)}</Descriptions.Item>}
         {view.pendingExtensionDays !== null && (
           <Descriptions.Item label={t("action.request_extension")}>{t("field.pendingExtension", { days: view.pendingExtensionDays })}</Descriptions.Item>
@@ -414,7 +415,7 @@ function Deadlines({ view, timeline, readAt }: { view: CaseView; timeline: reado
           return (
             <li key={stage} className="case-deadlines__row">
               <span className="case-deadlines__stage">{t(`deadlines.${stage}`)}</span>
-              <span className="case-deadlines__time">{formatTime(view.deadlines[stage])}</span>
+              <span className="case-deadlines__time">{formatDateTime(view.deadlines[stage])}</span>
               <span className={`deadline deadline--${LIGHT[state.kind]}`} data-deadline={state.kind}>
                 <span className="deadline__light" aria-hidden="true" />
                 <span className="deadline__words">{describe(state)}</span>
@@ -531,7 +532,7 @@ function CaseTimeline({ timeline }: { timeline: TimelineEvent[] }) {
               <article className="case-timeline__event" aria-label={word("action", event.action)}>
                 <div className="case-timeline__head">
                   <strong className="case-timeline__action">{word("action", event.action)}</strong>
-                  <span className="case-timeline__time">{formatTime(event.at)}</span>
+                  <span className="case-timeline__time">{formatDateTime(event.at)}</span>
                 </div>
                 <div className="case-timeline__meta">
                   <span className="case-timeline__actor">{t("timeline.actorLevel", { actor: event.actor ?? t("timeline.system"), level: word("level", event.level) })}</span>

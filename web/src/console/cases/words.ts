@@ -33,22 +33,6 @@ export function useWords(): (group: WordGroup, code: string) => string {
   );
 }
 
-const SHANGHAI = new Intl.DateTimeFormat("en-CA", {
-  timeZone: "Asia/Shanghai",
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  hourCycle: "h23",
-});
-
-/** An instant as `YYYY-MM-DD HH:mm` in Asia/Shanghai, whatever the browser's time zone. */
-export function formatTime(iso: string): string {
-  const parts = Object.fromEntries(SHANGHAI.formatToParts(new Date(iso)).map((part) => [part.type, part.value]));
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
-}
-
 /** What went wrong, in words that say what to do next: the API's stable code where it is known. */
 export function errorText(t: TFunction<"case">, error: unknown): string {
   if (error instanceof ApiError) {

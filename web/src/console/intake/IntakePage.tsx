@@ -9,7 +9,8 @@ import { useMe } from "../../session";
 import { fetchCase, useCategories, useDepartments, transitionCase } from "../cases/caseApi";
 import { categoryOptions } from "../cases/ActionDialog";
 import caseMessages from "../cases/messages";
-import { formatTime, useWords } from "../cases/words";
+import { useWords } from "../cases/words";
+import { formatDateTime } from "../queue/format";
 import { clearDraft, loadDraft, saveDraft, type DraftPlace, type IntakeDraft } from "./draft";
 import { createCase, previewCase, searchPlaces, type Duplicate, type IntakeBody, type Place, type Preview } from "./intakeApi";
 import messages from "./messages";
@@ -488,7 +489,7 @@ function PreviewPanel({ values, creating, createError, onCreate, onBack, onDone 
                             <span>{duplicate.title}</span>
                           </Space>
                         }
-                        description={`${t("preview.duplicate", { percent: Math.round(duplicate.similarity * 100), meters: Math.round(duplicate.distanceMeters) })} · ${formatTime(duplicate.createdAt)}`}
+                        description={`${t("preview.duplicate", { percent: Math.round(duplicate.similarity * 100), meters: Math.round(duplicate.distanceMeters) })} · ${formatDateTime(duplicate.createdAt)}`}
                       />
                     </List.Item>
                   )}
