@@ -1,14 +1,17 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import crypto from "node:crypto";
 import { REPO_ROOT, startServer, type RunningServer } from "../server/test/cli.ts";
+import { adminUrl, dropDatabase, freshPostgres } from "../server/test/databases.ts";
 
 export { REPO_ROOT, type RunningServer };
 export const DEMO_PASSWORD = "e2e-pass-123";
 
 /**
- * The real product, `gridgov serve --demo`, on a fresh data directory (or on DATABASE_URL when
- * set), seeded with the demo district. E2E_BASE_URL tests an instance that already runs instead.
+ * The real product, `gridgov serve --demo`, on a fresh data directory (or, when DATABASE_URL is
+ * set, a fresh database on its server, so that test files never see each other's cases), seeded
+ * with the demo district. E2E_BASE_URL tests an instance that already runs instead.
  */
 export async function startDemoServer(): Promise<Pick<RunningServer, "url" | "output" | "stop">> {
   const external = process.env.E2E_BASE_URL;
@@ -17,8 +20,9 @@ export async function startDemoServer(): Promise<Pick<RunningServer, "url" | "ou
     throw new Error("web/dist/index.html is missing: run `npm run build -w web` first");
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gridgov-e2e-"));
+  const database = process.env.DATABASE_URL ? await freshPostgres(`gridgov_e2e_${crypto.randomBytes(4).toString("hex")}`) : undefined;
   const server = await startServer(
-    { DATA_DIR: dataDir, DATABASE_URL: process.env.DATABASE_URL ?? "", GRIDGOV_DEMO_PASSWORD: DEMO_PASSWORD },
+    { DATA_DIR: dataDir, DATABASE_URL: database ? adminUrl(database) : "", GRIDGOV_DEMO_PASSWORD: DEMO_PASSWORD },
     ["--demo"],
   );
   return {
@@ -27,6 +31,7 @@ export async function startDemoServer(): Promise<Pick<RunningServer, "url" | "ou
     async stop() {
       await server.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
+      if (database) await dropDatabase(database);
     },
   };
 }

@@ -100,7 +100,8 @@ export async function dropTemplates(): Promise<void> {
 
 const templateDir = (template: Template) => path.join(templateRoot(), template);
 
-async function freshPostgres(name: string, template?: string): Promise<string> {
+/** An empty (or template-copied) database of this name on the server of DATABASE_URL, made anew. */
+export async function freshPostgres(name: string, template?: string): Promise<string> {
   await dropDatabase(name);
   await withAdmin((client) => client.query(`create database ${name}${template ? ` template ${template}` : ""}`));
   return name;
