@@ -340,6 +340,7 @@ describe("case lists over more cases than a search window or an export page", ()
   let older: string;
   let newer: string;
   let street9: string[];
+  let spread: string[];
 
   beforeAll(async () => {
     t = await createTestApp("demo");
@@ -364,12 +365,33 @@ describe("case lists over more cases than a search window or an export page", ()
     const grid10 = await gridOf("530103010");
     street9 = await copies(filler, 30, new Date(base), { grid_code: grid9.code, community_code: grid9.community_code, street_code: "530103009" });
     await copies(filler, 20, new Date(base), { grid_code: grid10.code, community_code: grid10.community_code, street_code: "530103010" });
+    // 130 more matches older still, one every 11 hours over two months: many search periods.
+    const start = new Date(base - 86_400_000 - 130 * 11 * 3_600_000);
+    spread = await copies(newer, 130, start, {});
+    for (const [k, id] of spread.entries()) {
+      await t.ctx.db.updateTable("cases").set({ created_at: new Date(start.getTime() + k * 11 * 3_600_000) }).where("id", "=", id).execute();
+    }
   });
   afterAll(() => t.close());
 
   it("searches past the newest cases through the index and keeps the newest first", async () => {
-    expect(await ids("admin", `q=${encodeURIComponent("井盖")}`)).toEqual([newer, older]);
+    expect(await ids("admin", `q=${encodeURIComponent("井盖")}`)).toEqual([newer, older, ...[...spread].reverse()]);
     expect(await ids("admin", `q=${encodeURIComponent("井盖 门口")}`)).toEqual([older]);
+  });
+
+  it("pages a search back through its periods in creation order, each match once", async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const response = await get("admin", `/api/v1/cases?limit=7&q=${encodeURIComponent("丢了 井盖")}${cursor ? `&cursor=${cursor}` : ""}`);
+      expect(response.statusCode, response.body).toBe(200);
+      const page = response.json() as Page;
+      seen.push(...page.cases.map((summary) => summary.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([newer, ...[...spread].reverse()]);
+    // A lone character, which no term indexes, and a term together.
+    expect(await ids("admin", `q=${encodeURIComponent("丢 井盖")}`)).toEqual([newer, ...[...spread].reverse()]);
   });
 
   it("keeps a street's cases to its own code, not the street whose code follows it", async () => {

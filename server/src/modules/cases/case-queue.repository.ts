@@ -27,6 +27,8 @@ export type CasePageFilter = {
   terms?: readonly string[];
   /** Single Chinese characters, which no stored term indexes: each must occur in the search text. */
   characters?: readonly string[];
+  /** With terms: only cases created in one of these search periods (`searchPeriodOf`). */
+  periods?: readonly number[];
   /** The case with this number. */
   number?: string;
   /** Cases whose number ends in this ordinal (00012); with terms or characters, a case matches either. */
@@ -47,13 +49,23 @@ function assignedTo(eb: CaseExpressions, assignee: NonNullable<CasePageFilter["a
   return eb.or(matches);
 }
 
+/** How many seconds a search period spans: the divisor of the SQL function search_period. */
+const SEARCH_PERIOD_SECONDS = 172_800;
+
+/** The search period of a creation time, as search_period(created_at) numbers it. */
+export const searchPeriodOf = (at: string | Date): number => Math.floor(new Date(at).getTime() / 1000 / SEARCH_PERIOD_SECONDS);
+
+/** A case's stored terms and its creation period's term: the expression of the GIN index cases_search_terms. */
+const indexedTerms = sql`(string_to_array(search_text, ' ') || search_period(created_at))`;
+
 /**
  * The search text holds every term (the GIN index cases_search_terms serves this containment, on the
- * same expression) and every lone character.
+ * same expression) and every lone character; with periods, the case was created in one of them.
  */
-function textMatches({ terms, characters }: Pick<CasePageFilter, "terms" | "characters">): Expression<SqlBool> {
+function textMatches({ terms, characters, periods }: Pick<CasePageFilter, "terms" | "characters" | "periods">): Expression<SqlBool> {
   const conditions = [
-    ...(terms?.length ? [sql<SqlBool>`string_to_array(search_text, ' ') @> ${sql.val(terms)}::text[]`] : []),
+    ...(terms?.length ? [sql<SqlBool>`${indexedTerms} @> ${sql.val(terms)}::text[]`] : []),
+    ...(terms?.length && periods?.length ? [sql<SqlBool>`${indexedTerms} && ${sql.val(periods.map((period) => `@${period}`))}::text[]`] : []),
     ...(characters ?? []).map((char) => sql<SqlBool>`search_text like ${`%${literal(char)}%`}`),
   ];
   return sql<SqlBool>`(${sql.join(conditions, sql` and `)})`;
@@ -65,7 +77,7 @@ const ordinalOf = sql<string>`split_part(number, '-', 3)`;
 /** The cases in the actor's scope that the filter matches (its page position and limit aside). */
 function matchingCases(db: Kysely<DB>, actor: Actor, filter: Omit<CasePageFilter, "after" | "limit">) {
   let query = db.selectFrom("cases").where((eb) => caseInScope(eb, actor));
-  const { statuses, assignee, ownerDivision, categoryCode, terms, characters } = filter;
+  const { statuses, assignee, ownerDivision, categoryCode, terms, characters, periods } = filter;
   if (statuses) query = query.where("status", "in", statuses);
   if (assignee) query = query.where((eb) => assignedTo(eb, assignee));
   if (ownerDivision !== undefined) {
@@ -85,7 +97,7 @@ function matchingCases(db: Kysely<DB>, actor: Actor, filter: Omit<CasePageFilter
   if (filter.createdFrom) query = query.where("created_at", ">=", filter.createdFrom);
   if (filter.createdBefore) query = query.where("created_at", "<", filter.createdBefore);
   const { ordinal } = filter;
-  const text = terms?.length || characters?.length ? textMatches({ terms, characters }) : undefined;
+  const text = terms?.length || characters?.length ? textMatches({ terms, characters, periods }) : undefined;
   if (ordinal !== undefined) {
     const numbered = (eb: CaseExpressions) => eb(ordinalOf, "=", ordinal);
     query = text ? query.where((eb) => eb.or([numbered(eb), text])) : query.where(numbered);
@@ -136,7 +148,7 @@ function selectPage(db: Kysely<DB>, actor: Actor, filter: CasePageFilter) {
  * index: a common word fills its page from the first few hundred, where the index would hand over
  * every case holding it; a rare one is then found through the index among the older cases.
  */
-const SEARCH_WINDOW = 2_000;
+const SEARCH_WINDOW = 500;
 
 /**
  * One page of case summaries in the actor's scope, newest first, with one row more than the limit
@@ -183,15 +195,33 @@ export async function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePag
     .limit(filter.limit + 1)
     .execute();
   if (recent.length > filter.limit) return recent;
-  // ...then, past them, the rest through the index.
   const windowEnd = await selectPage(db, actor, { ...unsearched, limit: 0 })
     .clearSelect()
     .select(["id", positionAt()])
     .offset(SEARCH_WINDOW - 1)
     .executeTakeFirst();
   if (!windowEnd) return recent;
-  const older = await selectPage(db, actor, { ...filter, after: { at: windowEnd.position_at, id: windowEnd.id }, limit: filter.limit - recent.length }).execute();
-  return [...recent, ...older];
+  // ...then, past them, through the index: lone characters have no index, so all at once...
+  const rows = [...recent];
+  let after: PagePosition = { at: windowEnd.position_at, id: windowEnd.id };
+  const rest = (more: Partial<CasePageFilter>) => selectPage(db, actor, { ...filter, after, limit: filter.limit - rows.length, ...more }).execute();
+  if (!terms?.length) return [...rows, ...(await rest({}))];
+  // ...and terms period by period, newest first, one, one, two, four… periods at a time back to
+  // the oldest case, so that a search reads about as many matches as its page needs.
+  const oldest = await matchingCases(db, actor, unsearched).select("created_at").orderBy("created_at").limit(1).executeTakeFirst();
+  if (!oldest) return rows;
+  const first = searchPeriodOf(oldest.created_at);
+  let period = searchPeriodOf(after.at);
+  for (let span = 1, step = 0; period >= first; step++, span = step < 2 ? 1 : span * 2) {
+    const periods = Array.from({ length: Math.min(span, period - first + 1) }, (_, k) => period - k);
+    const found = await rest({ periods });
+    rows.push(...found);
+    if (rows.length > filter.limit) break;
+    period -= periods.length;
+    const last = found.at(-1);
+    if (last) after = { at: last.position_at, id: last.id };
+  }
+  return rows;
 }
 
 /** How many cases the filter matches, counting no further than `atMost`: a bounded index read. */
