@@ -199,13 +199,17 @@ export type CasePhoto = { id: string; kind: string | null; mime: string; width: 
 /** A case with what its detail view shows besides the row: its timeline, oldest first, and its photos. */
 export type CaseDetailRow = CaseRow & { timeline: TimelineEntry[]; photos: CasePhoto[] };
 
-/** The events of `events` (rows of case_events) as a JSON array, oldest first, each with its actor's name. */
+/**
+ * The events of `events` (rows of case_events) as a JSON array, oldest first, each with its actor's
+ * name, looked up one by one (a join would hash every user of the district for a dozen events).
+ */
 const timelineJson = (events: RawBuilder<unknown>) => sql<TimelineEntry[]>`(
   select coalesce(json_agg(json_build_object(
     'id', e.id, 'at', e.at, 'action', e.action, 'from_status', e.from_status, 'to_status', e.to_status, 'level', e.level,
-    'note', e.note, 'public_note', e.public_note, 'details', e.details, 'actor_name', users.display_name
+    'note', e.note, 'public_note', e.public_note, 'details', e.details,
+    'actor_name', (select users.display_name from users where users.id = e.actor_id)
   ) order by e.at, e.id), '[]')
-  from (${events}) as e left join users on users.id = e.actor_id
+  from (${events}) as e
 )`;
 
 /** The photos of the case `row` names (a table or CTE with region_code and id) as a JSON array, oldest first. */
@@ -367,26 +371,15 @@ export function findCaseByNumber(db: Kysely<DB>, number: string): Promise<CaseRo
     .executeTakeFirst();
 }
 
+/** A case's events, oldest first, without who took them: what public tracking shows. */
 export function findTimeline(db: Kysely<DB>, regionCode: string, caseId: string) {
   return db
     .selectFrom("case_events")
-    .leftJoin("users", "users.id", "case_events.actor_id")
-    .select([
-      "case_events.id",
-      "case_events.at",
-      "case_events.action",
-      "case_events.from_status",
-      "case_events.to_status",
-      "case_events.level",
-      "case_events.note",
-      "case_events.public_note",
-      "case_events.details",
-      "users.display_name as actor_name",
-    ])
-    .where("case_events.region_code", "=", regionCode)
-    .where("case_events.case_id", "=", caseId)
-    .orderBy("case_events.at")
-    .orderBy("case_events.id")
+    .select(["id", "at", "action", "from_status", "to_status", "level", "note", "public_note", "details"])
+    .where("region_code", "=", regionCode)
+    .where("case_id", "=", caseId)
+    .orderBy("at")
+    .orderBy("id")
     .execute();
 }
 
