@@ -92,6 +92,8 @@ export type CaseAnswer = {
   label: { zh: string; en: string };
   type: CategoryQuestion["type"];
   public: boolean;
+  /** The question's place in the category's list when asked (jsonb keeps no key order). */
+  position: number;
   /** For choice answers: the label of the chosen value at answer time. */
   choice?: { zh: string; en: string };
 };
