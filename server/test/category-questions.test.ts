@@ -76,8 +76,6 @@ describe("extra questions per category", () => {
     expect((await report("seat-01", { households: 2 })).json().error.details.questions).toEqual([{ code: "violence", problem: "required" }]);
     expect((await report(undefined, { households: 2, violence: true })).json().error.details.questions).toEqual([{ code: "violence", problem: "not_asked" }]);
     expect((await report(undefined, { households: 99 })).json().error.details.questions).toEqual([{ code: "households", problem: "above_max" }]);
-    const preview = await t.app.inject({ method: "POST", url: "/api/v1/cases/preview", payload: { description: "楼上邻居天天吵架", gridCode: GRID, categoryCode: CATEGORY } });
-    expect(preview.json().error?.code).toBe("answers_invalid");
     expect(await caseCount()).toBe(before);
   });
 

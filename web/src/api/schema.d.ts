@@ -452,7 +452,7 @@ export interface paths {
         put?: never;
         /**
          * What creating this case would find, without writing anything: place, suggested category, urgency, department, deadlines and possible duplicates
-         * @description The same body and checks as `createCase` (and its request limit), but nothing is written. Staff who may read cases also get the open cases in their scope that the report probably duplicates, most similar first: add the caller to one of them with the `follow_up` action instead of creating a case. An emergency category (given, else suggested) makes the urgency `emergency`.
+         * @description The same body and checks as `createCase` (and its request limit), but nothing is written; the answers to the category's questions are checked only by `createCase`, as a preview is asked for while the report is still being taken down. Staff who may read cases also get the open cases in their scope that the report probably duplicates, most similar first: add the caller to one of them with the `follow_up` action instead of creating a case. An emergency category (given, else suggested) makes the urgency `emergency`.
          */
         post: operations["previewCase"];
         delete?: never;
@@ -3502,15 +3502,6 @@ export interface operations {
             };
             /** @description Default Response */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Default Response */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };

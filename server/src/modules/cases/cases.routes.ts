@@ -285,7 +285,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
         tags: ["cases"],
         summary: "What creating this case would find, without writing anything: place, suggested category, urgency, department, deadlines and possible duplicates",
         description:
-          "The same body and checks as `createCase` (and its request limit), but nothing is written. Staff who may read cases also get the open cases in their scope that the report probably duplicates, most similar first: add the caller to one of them with the `follow_up` action instead of creating a case. An emergency category (given, else suggested) makes the urgency `emergency`.",
+          "The same body and checks as `createCase` (and its request limit), but nothing is written; the answers to the category's questions are checked only by `createCase`, as a preview is asked for while the report is still being taken down. Staff who may read cases also get the open cases in their scope that the report probably duplicates, most similar first: add the caller to one of them with the `follow_up` action instead of creating a case. An emergency category (given, else suggested) makes the urgency `emergency`.",
         body: IntakeBody,
         response: {
           200: Type.Object({
@@ -301,7 +301,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
             deadlines: Type.Object({ acceptBy: Type.String(), dispatchBy: Type.String(), feedbackBy: Type.String(), handleBy: Type.String() }, { description: "If it were reported now" }),
             duplicates: Type.Array(Duplicate, { description: "For staff who may read cases (in their scope); always empty for the public" }),
           }),
-          ...errors(400, 401, 403, 404, 422, 429),
+          ...errors(400, 401, 403, 404, 429),
         },
       },
     },
