@@ -2,6 +2,7 @@ import { Card, Descriptions, Tag } from "antd";
 import { useTranslation } from "react-i18next";
 import { addMessages } from "../../i18n";
 import messages from "./messages";
+import "./questions.css";
 import { labelIn, type Answer } from "./questions";
 
 addMessages("questions", messages);

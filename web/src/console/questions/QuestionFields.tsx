@@ -2,6 +2,7 @@ import { Form, Input, InputNumber, Radio, Select } from "antd";
 import { useTranslation } from "react-i18next";
 import { addMessages } from "../../i18n";
 import messages from "./messages";
+import "./questions.css";
 import { labelIn, type Question } from "./questions";
 
 addMessages("questions", messages);
