@@ -113,14 +113,20 @@ describe("administration", () => {
     await shot(page, "admin-grids.png");
 
     // The other administration pages, for the artifacts.
-    for (const [tab, name] of [["用户", "admin-users.png"], ["部门", "admin-departments.png"], ["派遣规则", "admin-routing.png"], ["案件类别", "admin-categories.png"]] as const) {
+    for (const [tab, section] of [["用户", "users"], ["部门", "departments"], ["派遣规则", "routing"], ["案件类别", "categories"]] as const) {
       await page.getByRole("tab", { name: tab }).click();
-      await page.locator(".ant-table-row").first().waitFor();
-      await shot(page, name);
+      await page.waitForURL(`**/console/admin/${section}`);
+      await page.locator(".ant-table-tbody .ant-table-row").first().waitFor();
+      await expect.poll(() => page.locator(".ant-spin-spinning").count(), { timeout: UI_TIMEOUT }).toBe(0);
+      await shot(page, `admin-${section}.png`);
     }
     await page.getByLabel("按名称或编码筛选").fill("邻里");
     await page.getByRole("button", { name: "编辑 邻里纠纷" }).click();
-    await page.getByRole("dialog").getByLabel("问题（中文）").first().waitFor();
+    const drawer = page.getByRole("dialog");
+    await drawer.getByLabel("问题（中文）").first().waitFor();
+    // The drawer has finished sliding in.
+    await expect.poll(() => drawer.evaluate((element) => element.getBoundingClientRect().right), { timeout: UI_TIMEOUT }).toBeLessThanOrEqual(1366);
+    await expect.poll(() => page.locator(".ant-drawer-panel-motion-enter, .ant-drawer-content-wrapper-motion-enter-active").count(), { timeout: UI_TIMEOUT }).toBe(0);
     await shot(page, "admin-category-questions.png");
   });
 

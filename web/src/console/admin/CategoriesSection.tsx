@@ -116,7 +116,7 @@ function CategoryDrawer({ category, onClose }: { category: Category; onClose: ()
   });
   const problems = save.error instanceof ApiError && save.error.code === "questions_invalid" ? answerProblems(save.error.details) : [];
   return (
-    <Drawer open size={720} title={t("categories.edit", { name: category.name })} onClose={onClose} destroyOnHidden>
+    <Drawer open size="large" title={t("categories.edit", { name: category.name })} onClose={onClose} destroyOnHidden>
       <Form<Values>
         form={form}
         layout="vertical"
