@@ -9,17 +9,6 @@ export type Label = { zh: string; en: string };
 /** A label in the interface's language. */
 export const labelIn = (label: Label, language: string) => (language.startsWith("zh") ? label.zh : label.en);
 
-/** The answers to send: those of the category's questions that are filled in. */
-export function answersToSend(questions: readonly Question[], values: Record<string, unknown> | undefined): Record<string, string | number | boolean> {
-  const answers: Record<string, string | number | boolean> = {};
-  for (const question of questions) {
-    const value = values?.[question.code];
-    if (value === undefined || value === null || value === "") continue;
-    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") answers[question.code] = value;
-  }
-  return answers;
-}
-
 /** The problems of an `answers_invalid` answer, by question code. */
 export function answerProblems(details: unknown): { code: string; problem: string }[] {
   const questions = (details as { questions?: unknown } | null)?.questions;
