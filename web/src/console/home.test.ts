@@ -32,7 +32,7 @@ describe("the home page of a role", () => {
 
   it("is a page an administrator can use, and the password page for an account that must change it", () => {
     expect(homePath(person(["auditor"], ["division.read", "grid.read", "audit.read", "user.read"]))).toBe("/console/map");
-    expect(homePath(person(["admin"], [...CASEWORK, "user.write"]))).toBe("/console/map");
+    expect(homePath(person(["admin"], [...CASEWORK, "user.write"]))).toBe("/console/admin");
     expect(homePath(person(["volunteer"], []))).toBe("/console/password");
     expect(homePath(person(["dispatcher"], CASEWORK, true))).toBe("/console/password");
   });

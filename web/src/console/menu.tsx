@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
-import { EnvironmentOutlined, PhoneOutlined, UnorderedListOutlined } from "@ant-design/icons";
+import { EnvironmentOutlined, PhoneOutlined, SettingOutlined, UnorderedListOutlined } from "@ant-design/icons";
+import { allowedSections } from "./admin/access";
 import type { Me } from "../api/client";
 import type { Resources } from "../i18n/resources";
 
@@ -25,6 +26,7 @@ export const MENU: MenuEntry[] = [
   { key: "intake", path: "/console/intake", label: "nav.intake", icon: <PhoneOutlined />, allowed: holds("seat_operator") },
   { key: "cases", path: "/console/cases", label: "nav.cases", icon: <UnorderedListOutlined />, allowed: can("case.read") },
   { key: "map", path: "/console/map", label: "nav.map", icon: <EnvironmentOutlined />, allowed: can("grid.read") },
+  { key: "admin", path: "/console/admin", label: "nav.admin", icon: <SettingOutlined />, allowed: (me) => allowedSections(me).length > 0 },
 ];
 
 /** The menu entries the user may use. */

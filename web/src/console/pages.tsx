@@ -16,6 +16,8 @@ export const CONSOLE_PAGES: ConsolePage[] = [
   { path: "intake", title: "nav.intake", load: () => import("./intake/IntakePage") },
   { path: "map", title: "nav.map", load: () => import("../pages/MapPage") },
   { path: "password", title: "nav.password", load: () => import("./PasswordPage") },
+  { path: "admin", title: "nav.admin", load: () => import("./admin/AdminPage") },
+  { path: "admin/:section", title: "nav.admin", load: () => import("./admin/AdminPage") },
 ];
 
 export type PageHandle = { title?: ConsoleKey };

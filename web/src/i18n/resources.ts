@@ -2,6 +2,8 @@ import type caseMessages from "../console/cases/messages";
 import type common from "./common";
 import type intake from "../console/intake/messages";
 import type consoleMessages from "../console/messages";
+import type questions from "../console/questions/messages";
+import type admin from "../console/admin/messages";
 
 /**
  * The namespaces of messages, for typed keys. An area adds its own namespace here (type only, so its
@@ -12,6 +14,8 @@ export type Resources = {
   console: (typeof consoleMessages)["zh-CN"];
   case: (typeof caseMessages)["zh-CN"];
   intake: (typeof intake)["zh-CN"];
+  questions: (typeof questions)["zh-CN"];
+  admin: (typeof admin)["zh-CN"];
 };
 
 declare module "i18next" {

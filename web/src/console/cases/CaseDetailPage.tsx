@@ -27,6 +27,7 @@ import {
   type TransitionBody,
 } from "./caseApi";
 import { ActionDialog } from "./ActionDialog";
+import CaseAnswers from "../questions/CaseAnswers";
 import { durationParts, STAGES, stageState, type StageState } from "./deadlines";
 import messages from "./messages";
 import "./case.css";
@@ -120,6 +121,7 @@ function CaseDetail({ loaded, readAt, refreshing }: { loaded: LoadedCase; readAt
         <Col xs={24} xl={9}>
           <Space direction="vertical" size={16} className="case-page__column">
             <Deadlines view={view} timeline={loaded.timeline} readAt={readAt} />
+            <CaseAnswers answers={view.answers} />
             <LocationCard view={view} />
             <Photos caseId={view.id} photos={loaded.photos} />
           </Space>

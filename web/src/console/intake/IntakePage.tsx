@@ -14,6 +14,7 @@ import { formatDateTime } from "../queue/format";
 import { clearDraft, loadDraft, saveDraft, type DraftPlace, type IntakeDraft } from "./draft";
 import { createCase, previewCase, searchPlaces, type Duplicate, type IntakeBody, type Place, type Preview } from "./intakeApi";
 import messages from "./messages";
+import QuestionFields from "../questions/QuestionFields";
 import "../cases/case.css";
 import "./intake.css";
 
@@ -123,6 +124,9 @@ function Shortcuts() {
 function bodyOf(values: Values): IntakeBody {
   const body: IntakeBody = { description: (values.description ?? "").trim(), source: "hotline", urgency: values.urgency ?? "normal" };
   if (values.categoryCode) body.categoryCode = values.categoryCode;
+  // Only the answers filled in; the form clears them when the category changes.
+  const answers = Object.fromEntries(Object.entries(values.answers ?? {}).filter(([, value]) => value !== undefined && value !== null && value !== ""));
+  if (values.categoryCode && Object.keys(answers).length > 0) body.answers = answers;
   const phone = values.phone?.trim();
   const name = values.name?.trim();
   if (phone || name) body.reporter = { ...(phone ? { phone } : {}), ...(name ? { name } : {}) };
@@ -197,6 +201,7 @@ function IntakeForm({ userId, initial, grids, step, onPreview, onBack, onDone, o
   const takeSuggestion = useCallback(() => {
     if (!suggestion || previewing) return;
     form.setFieldValue("categoryCode", suggestion.code);
+    form.setFieldValue("answers", undefined);
     saveDraft(userId, form.getFieldsValue(true));
   }, [form, previewing, suggestion, userId]);
 
@@ -239,7 +244,10 @@ function IntakeForm({ userId, initial, grids, step, onPreview, onBack, onDone, o
             layout="vertical"
             disabled={previewing}
             initialValues={{ urgency: "normal", ...initial }}
-            onValuesChange={(_changed, all) => saveDraft(userId, all)}
+            onValuesChange={(changed, all) => {
+              if ("categoryCode" in changed) form.setFieldValue("answers", undefined);
+              saveDraft(userId, "categoryCode" in changed ? { ...all, answers: undefined } : all);
+            }}
             onFinish={(values) => onPreview(values)}
             requiredMark
             className="intake-form"
@@ -288,6 +296,7 @@ function IntakeForm({ userId, initial, grids, step, onPreview, onBack, onDone, o
                 options={categoryOptions(categories.data ?? [], suggestion?.code ?? null, t("form.suggestedMark"))}
               />
             </Form.Item>
+            <QuestionFields questions={categories.data?.find((category) => category.code === watched?.categoryCode)?.questions ?? []} disabled={previewing} />
             <Form.Item name="urgency" label={t("form.urgency")}>
               <Radio.Group options={URGENCIES.map((value) => ({ value, label: word("urgency", value) }))} />
             </Form.Item>

@@ -11,6 +11,8 @@ export type IntakeDraft = {
   categoryCode?: string;
   urgency?: "normal" | "urgent" | "emergency";
   place?: DraftPlace;
+  /** Answers to the chosen category's extra questions, by question code. */
+  answers?: Record<string, string | number | boolean>;
 };
 
 /** Where it happened: a point on the map, or a place found by name (with its point, when it has one). */

@@ -1,0 +1,169 @@
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
+
+const TMP = path.join(REPO_ROOT, ".tmp");
+const UI_TIMEOUT = 30_000;
+const SHANGYI = "530103001001001";
+const CATEGORY = "governance.dispute.neighbour";
+const STREET_ADMIN = { username: "street-admin", password: "Dianchi-Lake-2027" };
+
+let server: Awaited<ReturnType<typeof startDemoServer>> | undefined;
+let browser: Browser | undefined;
+const contexts: BrowserContext[] = [];
+let admin = "";
+
+const baseUrl = () => {
+  if (!server) throw new Error("The server did not start");
+  return server.url;
+};
+const callApi = (cookie: string, method: string, url: string, body?: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${baseUrl()}${url}`, {
+    method,
+    headers: { cookie, ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+async function apiSignIn(username: string, password = DEMO_PASSWORD): Promise<string> {
+  const response = await fetch(`${baseUrl()}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username, password }) });
+  expect(response.status, await response.clone().text()).toBe(200);
+  return (response.headers.get("set-cookie") ?? "").split(";")[0];
+}
+async function newPage(): Promise<Page> {
+  if (!browser) throw new Error("The browser did not start");
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+  context.setDefaultTimeout(UI_TIMEOUT);
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on("pageerror", (error) => {
+    throw error;
+  });
+  return page;
+}
+async function signIn(page: Page, username: string, password = DEMO_PASSWORD, at = "/"): Promise<void> {
+  await page.goto(`${baseUrl()}${at}`);
+  await page.getByLabel("用户名", { exact: true }).fill(username);
+  await page.getByLabel("密码", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "登录", exact: true }).click();
+  await page.getByRole("button", { name: "退出登录" }).waitFor();
+}
+const shot = async (page: Page, name: string) => {
+  await mkdir(TMP, { recursive: true });
+  await page.screenshot({ path: path.join(TMP, name), fullPage: true });
+};
+
+beforeAll(async () => {
+  server = await startDemoServer();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  admin = await apiSignIn("admin");
+  // A system administrator of one street, granted by the security administrator, past their first password.
+  const secadmin = await apiSignIn("secadmin");
+  const created = await callApi(secadmin, "POST", "/api/v1/users", { username: STREET_ADMIN.username, displayName: "街道管理员", password: "Panlong-Kunming-2026", roles: ["admin"], scopeCode: "530103001" });
+  expect(created.status, await created.clone().text()).toBe(201);
+  const first = await apiSignIn(STREET_ADMIN.username, "Panlong-Kunming-2026");
+  const changed = await callApi(first, "POST", "/api/v1/auth/password", { currentPassword: "Panlong-Kunming-2026", newPassword: STREET_ADMIN.password });
+  expect(changed.status, await changed.clone().text()).toBeLessThan(300);
+  // A category with a required extra question.
+  const categories = (await (await callApi(admin, "GET", "/api/v1/categories?class=governance")).json()) as { categories: { code: string; version: number }[] };
+  const version = categories.categories.find((c) => c.code === CATEGORY)?.version;
+  const edited = await callApi(
+    admin,
+    "PATCH",
+    `/api/v1/categories/${CATEGORY}`,
+    { questions: [{ code: "households", label: { zh: "涉及户数", en: "Households involved" }, type: "number", required: true, public: true, min: 1, max: 50 }] },
+    { "if-match": `"${version}"` },
+  );
+  expect(edited.status, await edited.clone().text()).toBe(200);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+afterEach(async () => {
+  for (const context of contexts.splice(0)) await context.close();
+});
+
+describe("administration", () => {
+  it("shows every problem of a grid file by grid code and loads nothing", async () => {
+    const grids = (await (await callApi(admin, "GET", "/api/v1/grids?division=530103001001")).json()) as { features: { properties: { code: string }; geometry: unknown }[] };
+    const stored = { grid: { geometry: grids.features.find((feature) => feature.properties.code === SHANGYI)?.geometry } };
+    const file = {
+      type: "FeatureCollection",
+      features: [
+        { type: "Feature", properties: { code: "530103001001901", name: "重叠网格" }, geometry: stored.grid.geometry },
+        { type: "Feature", properties: { code: "530103001001902", name: "未闭合网格" }, geometry: { type: "Polygon", coordinates: [[[102.7, 25.04], [102.71, 25.04], [102.71, 25.05]]] } },
+      ],
+    };
+    const page = await newPage();
+    await signIn(page, "admin", DEMO_PASSWORD, "/console/admin/grids");
+    await page.getByRole("tab", { name: "网格导入" }).waitFor();
+    await page.getByLabel("网格文件（GeoJSON）").setInputFiles({ name: "grids.geojson", mimeType: "application/geo+json", buffer: Buffer.from(JSON.stringify(file)) });
+    await page.getByText(/发现 \d+ 个问题，未导入任何网格/).waitFor();
+    const problems = page.locator(".admin-problems");
+    await problems.getByText("530103001001901").first().waitFor();
+    await problems.getByText("530103001001902").first().waitFor();
+    expect(await page.getByRole("button", { name: /^导入 \d+ 个网格$/ }).count()).toBe(0);
+    for (const code of ["530103001001901", "530103001001902"]) expect((await callApi(admin, "GET", `/api/v1/grids/${code}`)).status).toBe(404);
+    await shot(page, "admin-grids.png");
+
+    // The other administration pages, for the artifacts.
+    for (const [tab, section] of [["用户", "users"], ["部门", "departments"], ["派遣规则", "routing"], ["案件类别", "categories"]] as const) {
+      await page.getByRole("tab", { name: tab }).click();
+      await page.waitForURL(`**/console/admin/${section}`);
+      await page.locator(".ant-table-tbody .ant-table-row").first().waitFor();
+      await expect.poll(() => page.locator(".ant-spin-spinning").count(), { timeout: UI_TIMEOUT }).toBe(0);
+      await shot(page, `admin-${section}.png`);
+    }
+    await page.getByLabel("按名称或编码筛选").fill("邻里");
+    await page.getByRole("button", { name: "编辑 邻里纠纷" }).click();
+    const drawer = page.getByRole("dialog");
+    await drawer.getByLabel("问题（中文）").first().waitFor();
+    // The drawer has finished sliding in.
+    await expect.poll(() => drawer.evaluate((element) => element.getBoundingClientRect().right), { timeout: UI_TIMEOUT }).toBeLessThanOrEqual(1366);
+    await expect.poll(() => page.locator(".ant-drawer-panel-motion-enter, .ant-drawer-content-wrapper-motion-enter-active").count(), { timeout: UI_TIMEOUT }).toBe(0);
+    await shot(page, "admin-category-questions.png");
+  });
+
+  it("keeps category settings from a street administrator: no tab, no page, 403", async () => {
+    const page = await newPage();
+    await signIn(page, STREET_ADMIN.username, STREET_ADMIN.password, "/console/admin");
+    await page.getByRole("tab", { name: "用户" }).waitFor();
+    expect(await page.getByRole("tab", { name: "案件类别" }).count()).toBe(0);
+    expect(await page.getByRole("tab", { name: "网格导入" }).count()).toBe(0);
+    await page.goto(`${baseUrl()}/console/admin/categories`);
+    await page.getByText("无权访问").waitFor();
+    const cookie = await apiSignIn(STREET_ADMIN.username, STREET_ADMIN.password);
+    const response = await callApi(cookie, "PATCH", `/api/v1/categories/${CATEGORY}`, { active: true }, { "if-match": '"1"' });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("district_scope_required");
+  });
+
+  it("refuses an intake without the category's required answer in the form", async () => {
+    const grid = (await (await callApi(admin, "GET", `/api/v1/grids/${SHANGYI}`)).json()) as { grid: { name: string } };
+    const page = await newPage();
+    await signIn(page, "seat-01", DEMO_PASSWORD, "/console/intake");
+    await page.getByLabel("来电号码").waitFor();
+    await page.getByLabel("地点").fill(grid.grid.name);
+    await page.getByRole("option", { name: grid.grid.name }).first().waitFor({ state: "attached" });
+    await page.keyboard.press("Enter");
+    await page.getByLabel("问题描述").fill("楼上邻居天天吵架，影响休息");
+    await page.getByLabel("案件类别").fill("邻里纠纷");
+    await page.getByRole("option", { name: "邻里纠纷" }).first().waitFor({ state: "attached" });
+    await page.keyboard.press("Enter");
+    await page.getByLabel("涉及户数").waitFor();
+    await page.getByRole("button", { name: "预览" }).click();
+    await page.getByText("请回答：涉及户数").waitFor();
+    expect(await page.getByRole("region", { name: "创建前核对" }).count()).toBe(0);
+    await shot(page, "admin-intake-question.png");
+    // Answered, the call goes on to the check before creating.
+    await page.getByLabel("涉及户数").fill("2");
+    await page.getByRole("button", { name: "预览" }).click();
+    await page.getByRole("region", { name: "创建前核对" }).waitFor();
+  });
+});
