@@ -14,7 +14,7 @@ export const CONSOLE_PAGES: ConsolePage[] = [
   { path: "cases", title: "nav.cases", load: () => import("./queue/CasesPage") },
   { path: "cases/:id", title: "nav.caseDetail", load: () => import("./cases/CaseDetailPage") },
   { path: "intake", title: "nav.intake", load: () => import("./intake/IntakePage") },
-  { path: "map", title: "nav.map", load: () => import("../pages/MapPage") },
+  { path: "map", title: "nav.map", load: () => import("./map/CaseMapPage") },
   { path: "password", title: "nav.password", load: () => import("./PasswordPage") },
 ];
 
