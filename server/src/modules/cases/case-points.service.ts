@@ -47,48 +47,46 @@ const round = (degrees: number) => Math.round(degrees * 1e7) / 1e7;
  * The open cases in the actor's scope that the list's filters (and a box) match, as compact
  * columns for a map, newest first, at most `limit` (say `truncated` when there were more). Each
  * case's light is the list's deadline state: overdue past its handling deadline, near due within
- * the near-due limit of its region's calendar. The answer comes serialised with a strong ETag of
+ * the near-due limit of its region's calendar, as of the start of the current minute. The answer comes serialised with a strong ETag of
  * its bytes and the caller's scope, so that a poll whose answer has not changed can be a 304.
  */
 export async function casePoints(ctx: AppContext, actor: Actor, query: CasePointsQuery): Promise<{ body: string; etag: string }> {
-  const now = new Date();
+  // Lights to the minute: every poll within a minute gets the same answer, and its 304.
+  const now = new Date(Math.floor(Date.now() / 60_000) * 60_000);
   const statuses = (query.statuses ?? OPEN).filter((status) => (OPEN as readonly string[]).includes(status));
   const filter = resolveFilter(actor, { ...query, statuses }, now);
   const bbox = query.bbox === undefined ? undefined : parseBbox(query.bbox);
-  const rows = filter ? await findCasePoints(ctx.db, actor, filter, bbox, query.limit) : [];
-  const kept = rows.slice(0, query.limit);
-  const points: CasePoints = {
-    count: kept.length,
-    truncated: rows.length > query.limit,
-    id: [],
-    number: [],
-    lng: [],
-    lat: [],
-    status: [],
-    light: [],
-    category: [],
-    level: [],
-    source: [],
-  };
+  const columns = filter ? await findCasePoints(ctx.db, actor, filter, bbox, query.limit) : null;
+  const count = Math.min(columns?.n ?? 0, query.limit);
+  const list = (text: string | null | undefined) => (count === 0 || !text ? [] : text.split(",", count));
+  const regions = list(columns?.regions);
+  const handles = list(columns?.handles);
   // The near-due limit is one instant per region: one calendar walk per region, not per case.
   const limits = new Map<string, number>();
-  for (const row of kept) {
-    let nearDueUntil = limits.get(row.region_code);
-    if (nearDueUntil === undefined) {
-      nearDueUntil = nearDueLimit(now, calendarFor(row.region_code)).getTime();
-      limits.set(row.region_code, nearDueUntil);
+  const nearDueUntil = (region: string) => {
+    let limit = limits.get(region);
+    if (limit === undefined) {
+      limit = nearDueLimit(now, calendarFor(region)).getTime();
+      limits.set(region, limit);
     }
-    const handleBy = row.handle_by.getTime();
-    points.id.push(row.id);
-    points.number.push(row.number);
-    points.lng.push(round(row.lng));
-    points.lat.push(round(row.lat));
-    points.status.push(row.status);
-    points.light.push(handleBy < now.getTime() ? "overdue" : handleBy <= nearDueUntil ? "near_due" : "on_time");
-    points.category.push(row.category_code);
-    points.level.push(row.level);
-    points.source.push(row.source);
-  }
+    return limit;
+  };
+  const points: CasePoints = {
+    count,
+    truncated: (columns?.n ?? 0) > query.limit,
+    id: list(columns?.ids),
+    number: list(columns?.numbers),
+    lng: list(columns?.lngs).map((value) => round(Number(value))),
+    lat: list(columns?.lats).map((value) => round(Number(value))),
+    status: list(columns?.statuses),
+    light: handles.map((value, i) => {
+      const handleBy = Number(value);
+      return handleBy < now.getTime() ? "overdue" : handleBy <= nearDueUntil(regions[i]) ? "near_due" : "on_time";
+    }),
+    category: list(columns?.categories).map((value) => value || null),
+    level: list(columns?.levels),
+    source: list(columns?.sources),
+  };
   const body = JSON.stringify(points);
   const hash = createHash("sha256").update(actor.scopeCode ?? "").update("\n").update(body).digest("base64url").slice(0, 32);
   return { body, etag: `"${hash}"` };
