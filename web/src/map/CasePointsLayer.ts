@@ -15,7 +15,7 @@ export type CasePointsHandlers = { onPoint: (index: number, at: L.LatLng) => voi
 
 const LIGHT_ORDER: readonly MapLight[] = ["overdue", "near_due", "on_time", "suspended"];
 /** Extra canvas around the view, as a share of its size: a pan shows drawn points until it ends and the canvas is redrawn. */
-const PADDING = 0.5;
+const PADDING = 0.3;
 const POINT_RADIUS = 6;
 /** At this zoom and above every case is drawn alone: a street's houses are apart. */
 const CLUSTER_MAX_ZOOM = 16;
@@ -100,10 +100,13 @@ export class CasePointsLayer extends L.Layer {
     const pad = size.multiplyBy(PADDING).round();
     const full = size.add(pad.multiplyBy(2));
     const ratio = window.devicePixelRatio || 1;
-    canvas.width = Math.round(full.x * ratio);
-    canvas.height = Math.round(full.y * ratio);
-    canvas.style.width = `${full.x}px`;
-    canvas.style.height = `${full.y}px`;
+    // A new size reallocates the bitmap: only when the view's size changed.
+    if (canvas.width !== Math.round(full.x * ratio) || canvas.height !== Math.round(full.y * ratio)) {
+      canvas.width = Math.round(full.x * ratio);
+      canvas.height = Math.round(full.y * ratio);
+      canvas.style.width = `${full.x}px`;
+      canvas.style.height = `${full.y}px`;
+    }
     L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint(pad.multiplyBy(-1)));
     const context = canvas.getContext("2d");
     if (!context) return;
@@ -231,7 +234,10 @@ export class CasePointsLayer extends L.Layer {
 
   private readonly hover = (event: MouseEvent) => {
     const map = this._map as L.Map | undefined;
-    if (!map) return;
-    map.getContainer().style.cursor = this.targetAt(map.mouseEventToContainerPoint(event)) ? "pointer" : "";
+    // Not while dragging: the frames of a pan are the map's.
+    if (!map || event.buttons !== 0) return;
+    const cursor = this.targetAt(map.mouseEventToContainerPoint(event)) ? "pointer" : "";
+    const style = map.getContainer().style;
+    if (style.cursor !== cursor) style.cursor = cursor;
   };
 }
