@@ -11,9 +11,9 @@ export const DEMO_PASSWORD = "e2e-pass-123";
 /**
  * The real product, `gridgov serve --demo`, on a fresh data directory (or, when DATABASE_URL is
  * set, a fresh database on its server, so that test files never see each other's cases), seeded
- * with the demo district. E2E_BASE_URL tests an instance that already runs instead.
+ * with the demo district, and `env` for what a test configures. E2E_BASE_URL tests an instance that already runs instead.
  */
-export async function startDemoServer(): Promise<Pick<RunningServer, "url" | "output" | "stop">> {
+export async function startDemoServer(env: Record<string, string> = {}): Promise<Pick<RunningServer, "url" | "output" | "stop">> {
   const external = process.env.E2E_BASE_URL;
   if (external) return { url: external.replace(/\/$/, ""), output: () => "", stop: async () => {} };
   if (!fs.existsSync(path.join(REPO_ROOT, "web/dist/index.html"))) {
@@ -22,7 +22,7 @@ export async function startDemoServer(): Promise<Pick<RunningServer, "url" | "ou
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gridgov-e2e-"));
   const database = process.env.DATABASE_URL ? await freshPostgres(`gridgov_e2e_${crypto.randomBytes(4).toString("hex")}`) : undefined;
   const server = await startServer(
-    { DATA_DIR: dataDir, DATABASE_URL: database ? adminUrl(database) : "", GRIDGOV_DEMO_PASSWORD: DEMO_PASSWORD },
+    { DATA_DIR: dataDir, DATABASE_URL: database ? adminUrl(database) : "", GRIDGOV_DEMO_PASSWORD: DEMO_PASSWORD, ...env },
     ["--demo"],
   );
   return {

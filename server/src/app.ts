@@ -8,7 +8,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { Kysely } from "kysely";
 import Fastify, { type FastifyInstance, type FastifyReply, type RouteOptions } from "fastify";
-import type { Config } from "./config.ts";
+import { tileSources, type Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
 import type { DB } from "./db/schema.ts";
 import { registerAuthentication, sessionCookieName } from "./http/authentication.ts";
@@ -18,13 +18,14 @@ import { answerClientError, answerFrameworkError, registerErrorHandling } from "
 import { ErrorResponse, errors } from "./http/schemas.ts";
 import { trustProxyOption } from "./http/proxies.ts";
 import { rateLimiterFor } from "./http/rate-limit.ts";
-import { APP_POLICY, contentSecurityPolicy, newNonce, registerSecurityHeaders } from "./http/security-headers.ts";
+import { appPolicyWithTiles, contentSecurityPolicy, newNonce, registerSecurityHeaders, type Policy } from "./http/security-headers.ts";
 import { refuseMalformedQuery, validatorCompiler } from "./http/validation.ts";
 import { LocalAttachmentStore } from "./modules/attachments/attachment-store.ts";
 import { authRoutes } from "./modules/auth/auth.routes.ts";
 import { actorOfApiKey, actorOfSession } from "./modules/auth/auth.service.ts";
 import { SessionCache } from "./modules/auth/session-cache.ts";
 import { registerPasswordChangeGate } from "./modules/auth/password-change.ts";
+import { casePointRoutes } from "./modules/cases/case-points.routes.ts";
 import { caseQueueRoutes } from "./modules/cases/case-queue.routes.ts";
 import { caseRoutes } from "./modules/cases/cases.routes.ts";
 import { categoryRoutes } from "./modules/cases/categories.routes.ts";
@@ -32,6 +33,7 @@ import { ReportWriter } from "./modules/cases/report-writer.ts";
 import { Division, divisionRoutes } from "./modules/divisions/divisions.routes.ts";
 import { placeRoutes } from "./modules/divisions/places.routes.ts";
 import { gridRoutes } from "./modules/grids/grids.routes.ts";
+import { mapConfigRoutes } from "./modules/map/map-config.routes.ts";
 import { GridLocator } from "./modules/grids/grids.service.ts";
 import { peopleRoutes } from "./modules/people/people.routes.ts";
 import { departmentRoutes } from "./modules/people/departments.routes.ts";
@@ -81,7 +83,9 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   acceptDeclaredBodiesOnly(app);
   app.addHook("onRequest", refuseMalformedQuery);
   registerErrorHandling(app);
-  registerSecurityHeaders(app);
+  // The map's tile host is the one source the app's policy takes from the configuration.
+  const appPolicy = appPolicyWithTiles(tileSources(ctx.config.map));
+  registerSecurityHeaders(app, appPolicy);
   app.addSchema(ErrorResponse);
   app.addSchema(Division);
   await app.register(cookie);
@@ -125,7 +129,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       route.config = { ...route.config, public: true };
     });
     await publicScope.register(swaggerUi, { routePrefix: "/api/v1/docs" });
-    await serveWebApp(publicScope);
+    await serveWebApp(publicScope, appPolicy);
   });
 
   await app.register(healthRoutes, ctx);
@@ -135,11 +139,13 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       await divisionRoutes(api, ctx);
       await placeRoutes(api, ctx);
       await gridRoutes(api, ctx);
+      await mapConfigRoutes(api, ctx);
       await peopleRoutes(api, ctx);
       await departmentRoutes(api, ctx);
       await caseRoutes(api, ctx);
       await categoryRoutes(api, ctx);
       await caseQueueRoutes(api, ctx);
+      await casePointRoutes(api, ctx);
       await eventRoutes(api, ctx);
     },
     { prefix: "/api/v1" },
@@ -213,13 +219,13 @@ const NAMES_A_FILE = /\.[^/.]+$/;
  * every time. A GET for a path whose last segment names no file is a page of the app (a deep link)
  * and answers index.html; a missing file is a plain 404; an unknown API route a JSON 404.
  */
-async function serveWebApp(app: FastifyInstance): Promise<void> {
+async function serveWebApp(app: FastifyInstance, appPolicy: Policy): Promise<void> {
   const indexFile = path.join(WEB_DIST, "index.html");
   const indexHtml = fs.existsSync(indexFile) ? fs.readFileSync(indexFile, "utf8") : undefined;
   const sendIndex = (reply: FastifyReply, html: string) => {
     const nonce = newNonce();
     return reply
-      .header("content-security-policy", contentSecurityPolicy(APP_POLICY, nonce))
+      .header("content-security-policy", contentSecurityPolicy(appPolicy, nonce))
       .header("cache-control", "no-cache")
       .type("text/html; charset=utf-8")
       .send(html.replaceAll(NONCE_PLACEHOLDER, nonce));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "./config.ts";
+import { ConfigError, loadConfig, tileSources } from "./config.ts";
 
 const trustProxyOf = (value: string) => loadConfig({ TRUST_PROXY: value }).trustProxy;
 
@@ -44,5 +44,32 @@ describe("DEMO_CASES", () => {
     expect(loadConfig({}).demoCases).toBe(3000);
     expect(loadConfig({ DEMO_CASES: "0" }).demoCases).toBe(0);
     for (const bad of ["-1", "many", "1.5", "100001"]) expect(() => loadConfig({ DEMO_CASES: bad }), bad).toThrow(ConfigError);
+  });
+});
+
+describe("map tiles", () => {
+  it("default to none, drawn as WGS-84", () => {
+    expect(loadConfig({}).map).toEqual({ tileUrl: null, tileCrs: "wgs84", tileSubdomains: "abc" });
+  });
+
+  it("take a URL template and a coordinate system, and give the CSP their hosts, one per subdomain", () => {
+    const config = loadConfig({ MAP_TILE_URL: "https://webrd0{s}.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}", MAP_TILE_CRS: "gcj02" });
+    expect(config.map.tileCrs).toBe("gcj02");
+    expect(tileSources({ ...config.map, tileSubdomains: "12" })).toEqual(["https://webrd01.is.autonavi.com", "https://webrd02.is.autonavi.com"]);
+    expect(tileSources({ tileUrl: "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", tileSubdomains: "abc" })).toEqual([
+      "https://a.tile.openstreetmap.org",
+      "https://b.tile.openstreetmap.org",
+      "https://c.tile.openstreetmap.org",
+    ]);
+    expect(tileSources({ tileUrl: "http://127.0.0.1:8089/tiles/{z}/{x}/{y}.png", tileSubdomains: "abc" })).toEqual(["http://127.0.0.1:8089"]);
+    expect(loadConfig({ MAP_TILE_CRS: "cgcs2000", MAP_TILE_SUBDOMAINS: "01234567" }).map).toMatchObject({ tileCrs: "cgcs2000", tileSubdomains: "01234567" });
+  });
+
+  it("refuse what is no tile template, or an unknown coordinate system", () => {
+    for (const bad of ["https://tiles.example.com/{z}/{x}.png", "ftp://tiles.example.com/{z}/{x}/{y}", "tiles/{z}/{x}/{y}.png", "https://tiles.example.com/{z}/{x}/{y}/{key}", "https://u:p@tiles.example.com/{z}/{x}/{y}"]) {
+      expect(() => loadConfig({ MAP_TILE_URL: bad }), bad).toThrow(/MAP_TILE_URL/);
+    }
+    expect(() => loadConfig({ MAP_TILE_CRS: "bd09" })).toThrow(/MAP_TILE_CRS/);
+    expect(() => loadConfig({ MAP_TILE_SUBDOMAINS: "a,b" })).toThrow(/MAP_TILE_SUBDOMAINS/);
   });
 });

@@ -37,7 +37,14 @@ export type Config = {
    * what is due and ends), and one user holds at most `perUser` streams in one server process.
    */
   eventStreams: { maxSeconds: number; perUser: number };
+  /** The console map's tiles; without a URL the map draws the grids on a plain background. */
+  map: MapTiles;
 };
+
+/** How map tiles are drawn: stored points are WGS-84 and are converted to the tiles' system at display time. */
+export const TILE_CRS = ["wgs84", "gcj02", "cgcs2000"] as const;
+export type TileCrs = (typeof TILE_CRS)[number];
+export type MapTiles = { tileUrl: string | null; tileCrs: TileCrs; tileSubdomains: string };
 
 export type TrustProxy = false | { hops: number } | { addresses: string[] };
 
@@ -91,6 +98,45 @@ function isAddressOrRange(entry: string): boolean {
   return /^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
 }
 
+/**
+ * MAP_TILE_URL: an http(s) URL template with {z}, {x} and {y}, and optionally {s}, which becomes
+ * each of MAP_TILE_SUBDOMAINS in turn. MAP_TILE_CRS: the tiles' coordinate system.
+ */
+function mapTiles(env: NodeJS.ProcessEnv): MapTiles {
+  const crs = env.MAP_TILE_CRS?.trim() || "wgs84";
+  if (!(TILE_CRS as readonly string[]).includes(crs)) throw new ConfigError(`MAP_TILE_CRS must be one of ${TILE_CRS.join(", ")}, not "${crs}"`);
+  const subdomains = env.MAP_TILE_SUBDOMAINS?.trim() || "abc";
+  if (!/^[a-z0-9]{1,16}$/.test(subdomains)) throw new ConfigError(`MAP_TILE_SUBDOMAINS must be 1 to 16 letters or digits, one per subdomain, not "${subdomains}"`);
+  const template = env.MAP_TILE_URL?.trim() || null;
+  const tiles = { tileUrl: template, tileCrs: crs as TileCrs, tileSubdomains: subdomains };
+  tileSources(tiles);
+  return tiles;
+}
+
+/**
+ * The origins tiles come from, for the Content-Security-Policy: one per subdomain when the host
+ * holds {s} (`https://webrd01.is.autonavi.com`, …). A ConfigError when the URL is no valid template.
+ */
+export function tileSources({ tileUrl, tileSubdomains }: Pick<MapTiles, "tileUrl" | "tileSubdomains">): string[] {
+  if (tileUrl === null) return [];
+  const invalid = (why: string) => new ConfigError(`MAP_TILE_URL must be an http(s) URL template with {z}, {x} and {y}: ${why}`);
+  for (const placeholder of ["{z}", "{x}", "{y}"]) if (!tileUrl.includes(placeholder)) throw invalid(`${placeholder} is missing`);
+  if (/\{(?!z\}|x\}|y\}|s\}|r\})/.test(tileUrl)) throw invalid("only {z}, {x}, {y}, {s} and {r} may stand in braces");
+  const origins = new Set<string>();
+  for (const subdomain of tileUrl.includes("{s}") ? [...tileSubdomains] : [""]) {
+    let url: URL;
+    try {
+      url = new URL(tileUrl.replaceAll("{s}", subdomain).replace(/\{[zxyr]\}/g, "0"));
+    } catch {
+      throw invalid("not a URL");
+    }
+    if (url.protocol !== "https:" && url.protocol !== "http:") throw invalid("only http and https");
+    if (url.username || url.password) throw invalid("no user name or password in the URL");
+    origins.add(url.origin);
+  }
+  return [...origins];
+}
+
 /** Reads and checks the environment once, at start; a bad value stops the start with its name. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL?.trim();
@@ -132,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxSeconds: integer(env, "EVENT_STREAM_MAX_SECONDS", 3600, 0, 24 * 3600),
       perUser: integer(env, "EVENT_STREAMS_PER_USER", 5, 1, 100),
     },
+    map: mapTiles(env),
     attachmentsDir: path.resolve(env.ATTACHMENTS_DIR || path.join(env.DATA_DIR || "./data", "attachments")),
     // Three days by default: a field app keeps its photos until the report is accepted, and may be offline a weekend.
     unattachedUploadHours: integer(env, "UNATTACHED_UPLOAD_HOURS", 72, 1, 24 * 365),

@@ -82,6 +82,8 @@ const OPERATIONS: Record<string, Operation> = {
   searchPlaces: { access: "division.read", scoped: false, ok: 200, request: () => ({ method: "GET", url: `/api/v1/places?q=${encodeURIComponent("社区")}` }) },
   listCases: { access: "case.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases?division=${t.division}` }) },
   getCaseStats: { access: "case.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases/stats?division=${t.division}` }) },
+  listCasePoints: { access: "case.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases/points?division=${t.division}` }) },
+  getMapConfig: { access: "signed-in", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/map-config" }) },
   exportCases: { access: "case.export", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases/export?division=${t.division}` }) },
   getCase: { access: "case.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases/${t.caseId}` }) },
   // Without If-Match: 428 once the case is found in scope, 404 outside it.

@@ -47,6 +47,11 @@ export const APP_POLICY: Policy = {
   "frame-ancestors": ["'none'"],
 };
 
+/** The app's policy with the map tiles' origins among its image sources. */
+export function appPolicyWithTiles(tileOrigins: readonly string[]): Policy {
+  return tileOrigins.length === 0 ? APP_POLICY : { ...APP_POLICY, "img-src": [...(APP_POLICY["img-src"] ?? []), ...tileOrigins] };
+}
+
 /**
  * The API docs page (Swagger UI): its own scripts and styles from this origin; it sets inline
  * styles from its scripts and draws its icons from data: URLs.
@@ -81,18 +86,18 @@ export function newNonce(): string {
 const DOCS_PREFIX = "/api/v1/docs";
 
 /** The policy for a request path before a handler chooses a stricter or nonce'd one. */
-function policyFor(url: string): Policy {
+function policyFor(url: string, appPolicy: Policy): Policy {
   const pathname = url.split("?")[0];
   if (pathname === DOCS_PREFIX || pathname.startsWith(`${DOCS_PREFIX}/`)) return DOCS_POLICY;
   if (pathname.startsWith("/api/") || pathname.startsWith("/open311/")) return API_POLICY;
-  return APP_POLICY;
+  return appPolicy;
 }
 
 /** Sends the security headers with every answer, errors and 404s included. */
-export function registerSecurityHeaders(app: FastifyInstance): void {
+export function registerSecurityHeaders(app: FastifyInstance, appPolicy: Policy = APP_POLICY): void {
   app.addHook("onRequest", (request, reply, done) => {
     reply.headers({
-      "content-security-policy": contentSecurityPolicy(policyFor(request.url)),
+      "content-security-policy": contentSecurityPolicy(policyFor(request.url, appPolicy)),
       "x-frame-options": "DENY",
       "x-content-type-options": "nosniff",
       "referrer-policy": "strict-origin-when-cross-origin",

@@ -252,6 +252,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/map-config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How maps draw their background: the tile URL template and the tiles' coordinate system */
+        get: operations["getMapConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -647,6 +664,26 @@ export interface paths {
         };
         /** A dashboard of a district, street or community: cases by status, open and overdue, per division or grid one level below */
         get: operations["getCaseStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The open cases in the caller's scope as points for a map (at most 100000), with the list's filters and a box
+         * @description Columns rather than objects: the i-th entry of every array belongs to the same case, newest first. Only open cases (a status filter keeps the open statuses it names). The answer carries an ETag; send it back in If-None-Match to get a 304 while nothing in the answer has changed.
+         */
+        get: operations["listCasePoints"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1804,6 +1841,71 @@ export interface operations {
             };
             /** @description Default Response */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getMapConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        tileUrl: string | null;
+                        /**
+                         * @description wgs84 or cgcs2000 (drawn as WGS-84), or gcj02: the API's WGS-84 coordinates are converted for display
+                         * @enum {unknown}
+                         */
+                        tileCrs: "wgs84" | "gcj02" | "cgcs2000";
+                        /** @description The values of {s}, one character each */
+                        tileSubdomains: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4942,6 +5044,112 @@ export interface operations {
                         }[];
                     };
                 };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listCasePoints: {
+        parameters: {
+            query?: {
+                /** @description mine: dispatched to the caller, their department or division, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
+                queue?: "mine" | "centre" | "near_due" | "overdue";
+                /** @description One status or a comma-separated list */
+                status?: string;
+                /** @description A category code; includes its subcategories */
+                category?: string;
+                /** @description A district, street or community code in the caller's scope */
+                division?: string;
+                level?: "community" | "street" | "district";
+                source?: string;
+                /** @description Created on or after this day (China Standard Time) */
+                from?: string;
+                /** @description Created on or before this day (China Standard Time) */
+                to?: string;
+                /** @description minLng,minLat,maxLng,maxLat in WGS-84 degrees: only the cases inside */
+                bbox?: string;
+                limit?: number;
+            };
+            header?: {
+                "if-none-match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Points in this answer: the length of every array below */
+                        count: number;
+                        /** @description More cases matched than the limit: narrow the box or the filters */
+                        truncated: boolean;
+                        id: string[];
+                        number: string[];
+                        lng: number[];
+                        lat: number[];
+                        status: string[];
+                        light: ("on_time" | "near_due" | "overdue")[];
+                        category: (string | null)[];
+                        level: string[];
+                        source: string[];
+                    };
+                };
+            };
+            /** @description Not modified: the answer is the one the If-None-Match ETag names */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Default Response */
             400: {

@@ -1,6 +1,7 @@
 import type caseMessages from "../console/cases/messages";
 import type common from "./common";
 import type intake from "../console/intake/messages";
+import type caseMap from "../console/map/messages";
 import type consoleMessages from "../console/messages";
 import type questions from "../console/questions/messages";
 import type admin from "../console/admin/messages";
@@ -16,6 +17,7 @@ export type Resources = {
   intake: (typeof intake)["zh-CN"];
   questions: (typeof questions)["zh-CN"];
   admin: (typeof admin)["zh-CN"];
+  caseMap: (typeof caseMap)["zh-CN"];
 };
 
 declare module "i18next" {

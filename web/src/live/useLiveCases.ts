@@ -4,7 +4,7 @@ import { subscribeLiveEvents } from "./shared-connection";
 
 /**
  * Keeps the case queries fresh while the console is open: on a case event it invalidates the case
- * lists, that case's detail and the dashboards; on a reset, every case query. Call it once, in the
+ * lists, that case's detail, the dashboards and the map's points; on a reset, every case query. Call it once, in the
  * console's shell.
  */
 export function useLiveCases(): void {
@@ -19,6 +19,8 @@ export function useLiveCases(): void {
         void queryClient.invalidateQueries({ queryKey: ["cases", "list"] });
         void queryClient.invalidateQueries({ queryKey: ["cases", "detail", event.caseId] });
         void queryClient.invalidateQueries({ queryKey: ["cases", "stats"] });
+        // A map's points: a refetch under way is let finish (an ETag makes an unchanged answer a 304).
+        void queryClient.invalidateQueries({ queryKey: ["cases", "points"] }, { cancelRefetch: false });
       }),
     [queryClient],
   );

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { useCallback, useEffect, useRef } from "react";
 import L from "leaflet";
 import "leaflet/dist/leaflet.css";
 import type { Feature, FeatureCollection, Geometry } from "geojson";
@@ -13,6 +13,12 @@ type Props = {
   selectedCode: string | null;
   onSelect: (code: string | null) => void;
   label: string;
+  /** Where a stored WGS-84 [lng, lat] is drawn on the map's tiles (GCJ-02 tiles need it converted); as stored by default. */
+  project?: (lng: number, lat: number) => [number, number];
+  /** The map once created (null once removed), for a page to add its own layers: tiles, cases. */
+  onMap?: (map: L.Map | null) => void;
+  /** Grid fill opacity: lighter where cases are drawn over the grids. */
+  fillOpacity?: number;
 };
 
 // Stacking order: grid fills, then community borders, then street borders, then the selection.
@@ -40,12 +46,12 @@ function collectBoundaries(division: Division, into: Boundaries = { streets: [],
   return into;
 }
 
-function boundaryLayer(geometries: Geometry[], pane: string, style: L.PathOptions): L.GeoJSON {
+function boundaryLayer(geometries: Geometry[], pane: string, style: L.PathOptions, coordsToLatLng: (coords: [number, number]) => L.LatLng): L.GeoJSON {
   const collection: FeatureCollection = {
     type: "FeatureCollection",
     features: geometries.map((geometry) => ({ type: "Feature", geometry, properties: {} })),
   };
-  return L.geoJSON(collection, { pane, interactive: false, style: () => ({ ...style, fill: false }) });
+  return L.geoJSON(collection, { pane, interactive: false, coordsToLatLng, style: () => ({ ...style, fill: false }) });
 }
 
 function textElement(text: string): HTMLElement {
@@ -59,12 +65,23 @@ function gridCodeOf(feature: Feature | undefined): string | null {
   return typeof code === "string" ? code : null;
 }
 
-export function GridMap({ grids, division, streetColors, selectedCode, onSelect, label }: Props) {
+const asStored = (lng: number, lat: number): [number, number] => [lng, lat];
+
+export function GridMap({ grids, division, streetColors, selectedCode, onSelect, label, project = asStored, onMap, fillOpacity = GRID_STYLE.fillOpacity }: Props) {
   const containerRef = useRef<HTMLDivElement>(null);
   const mapRef = useRef<L.Map | null>(null);
   const onSelectRef = useRef(onSelect);
   const selectedRef = useRef(selectedCode);
   const gridPathsRef = useRef(new Map<string, L.Path>());
+  const onMapRef = useRef(onMap);
+  // GeoJSON layers draw each coordinate where the tiles have it.
+  const coordsToLatLng = useCallback(
+    (coords: [number, number] | [number, number, number]) => {
+      const [lng, lat] = project(coords[0], coords[1]);
+      return L.latLng(lat, lng);
+    },
+    [project],
+  );
 
   useEffect(() => {
     onSelectRef.current = onSelect;
@@ -89,11 +106,13 @@ export function GridMap({ grids, division, streetColors, selectedCode, onSelect,
     map.on("click", () => onSelectRef.current(null));
     L.control.scale({ imperial: false, position: "bottomright" }).addTo(map);
     mapRef.current = map;
+    onMapRef.current?.(map);
 
     const resize = new ResizeObserver(() => map.invalidateSize());
     resize.observe(container);
     return () => {
       resize.disconnect();
+      onMapRef.current?.(null);
       map.remove();
       mapRef.current = null;
     };
@@ -112,11 +131,13 @@ export function GridMap({ grids, division, streetColors, selectedCode, onSelect,
     };
     const baseStyle = (feature: Feature | undefined): L.PathOptions => ({
       ...GRID_STYLE,
+      fillOpacity,
       fillColor: colorOf(feature),
     });
 
     const gridLayer = L.geoJSON(grids, {
       pane: "grids",
+      coordsToLatLng,
       style: baseStyle,
       onEachFeature: (feature, layer) => {
         const code = gridCodeOf(feature);
@@ -148,8 +169,8 @@ export function GridMap({ grids, division, streetColors, selectedCode, onSelect,
     const boundaries = collectBoundaries(division);
     const layers = L.featureGroup([
       gridLayer,
-      boundaryLayer(boundaries.communities, "communityBorders", COMMUNITY_BORDER),
-      boundaryLayer(boundaries.streets, "streetBorders", STREET_BORDER),
+      boundaryLayer(boundaries.communities, "communityBorders", COMMUNITY_BORDER, coordsToLatLng),
+      boundaryLayer(boundaries.streets, "streetBorders", STREET_BORDER, coordsToLatLng),
     ]).addTo(map);
 
     const bounds = layers.getBounds();
@@ -160,7 +181,7 @@ export function GridMap({ grids, division, streetColors, selectedCode, onSelect,
       layers.remove();
       gridPaths.clear();
     };
-  }, [grids, division, streetColors]);
+  }, [grids, division, streetColors, coordsToLatLng, fillOpacity]);
 
   // The selected grid: outlined above every border, and marked on its path element.
   useEffect(() => {
@@ -176,11 +197,13 @@ export function GridMap({ grids, division, streetColors, selectedCode, onSelect,
     if (!feature) return;
     const highlight = L.geoJSON(feature, {
       pane: "selection",
+      coordsToLatLng,
       interactive: false,
       style: () => ({ color: "#fadb14", weight: 4, opacity: 1, fillColor: "#fffb8f", fillOpacity: 0.45 }),
     }).addTo(map);
     const outline = L.geoJSON(feature, {
       pane: "selection",
+      coordsToLatLng,
       interactive: false,
       style: () => ({ color: "#141414", weight: 1.5, opacity: 1, fill: false, dashArray: "4 3" }),
     }).addTo(map);
@@ -190,7 +213,7 @@ export function GridMap({ grids, division, streetColors, selectedCode, onSelect,
       highlight.remove();
       outline.remove();
     };
-  }, [selectedCode, grids]);
+  }, [selectedCode, grids, coordsToLatLng]);
 
   return <div ref={containerRef} className="grid-map" role="region" aria-label={label} />;
 }

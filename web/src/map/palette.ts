@@ -42,3 +42,13 @@ export function streetLegend(grids: GridFeatureCollection): StreetEntry[] {
 }
 
 export const FALLBACK_COLOR = "#8c8c8c";
+
+/** The deadline lights (红黄绿灯) on the map, as the queues show them: the same four colours. */
+export const LIGHT_COLORS = {
+  on_time: "#52c41a",
+  near_due: "#faad14",
+  overdue: "#f5222d",
+  suspended: "#bfbfbf",
+} as const;
+
+export type MapLight = keyof typeof LIGHT_COLORS;

@@ -75,7 +75,7 @@ function textMatches({ terms, characters, periods }: Pick<CasePageFilter, "terms
 const ordinalOf = sql<string>`split_part(number, '-', 3)`;
 
 /** The cases in the actor's scope that the filter matches (its page position and limit aside). */
-function matchingCases(db: Kysely<DB>, actor: Actor, filter: Omit<CasePageFilter, "after" | "limit">) {
+export function matchingCases(db: Kysely<DB>, actor: Actor, filter: Omit<CasePageFilter, "after" | "limit">) {
   let query = db.selectFrom("cases").where((eb) => caseInScope(eb, actor));
   const { statuses, assignee, ownerDivision, categoryCode, terms, characters, periods } = filter;
   if (statuses) query = query.where("status", "in", statuses);

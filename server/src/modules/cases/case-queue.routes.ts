@@ -41,7 +41,7 @@ const CaseSummary = Type.Object({
   createdAt: Type.String(),
 });
 
-const CaseListQuery = Type.Object(
+export const CaseListQuery = Type.Object(
   {
     queue: Type.Optional(
       Type.Enum(QUEUES, {

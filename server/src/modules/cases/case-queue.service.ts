@@ -14,7 +14,7 @@ export const QUEUES = ["mine", "centre", "near_due", "overdue"] as const;
 export type CaseQueue = (typeof QUEUES)[number];
 
 const FINISHED: readonly CaseStatus[] = ["rejected", "closed", "evaluated", "merged"];
-const OPEN: readonly CaseStatus[] = STATUSES.filter((status) => !FINISHED.includes(status));
+export const OPEN: readonly CaseStatus[] = STATUSES.filter((status) => !FINISHED.includes(status));
 /** Work an assignee holds: from dispatch until the handling is verified. */
 const WITH_ASSIGNEE: readonly CaseStatus[] = ["dispatched", "in_progress", "handled"];
 /** Cases waiting for their owning centre's dispatcher to accept, register or dispatch them. */
@@ -125,7 +125,7 @@ function queueFilter(queue: CaseQueue | undefined, actor: Actor, now: Date): Par
   }
 }
 
-type ResolvedFilter = Omit<CasePageFilter, "limit" | "after">;
+export type ResolvedFilter = Omit<CasePageFilter, "limit" | "after">;
 
 const HAN = /^\p{Script=Han}+$/u;
 /** A whole case number (530103-20261201-00012), within the actor's region by its first six digits. */
@@ -191,7 +191,7 @@ function wordsFilter(q: string): Pick<CasePageFilter, "terms" | "characters"> | 
 }
 
 /** The page filter a list query asks for, checked against the actor; null when it can match nothing. */
-function resolveFilter(actor: Actor, query: Omit<CaseListQuery, "limit" | "cursor">, now: Date): ResolvedFilter | null {
+export function resolveFilter(actor: Actor, query: Omit<CaseListQuery, "limit" | "cursor">, now: Date): ResolvedFilter | null {
   requirePermission(actor, "case.read");
   if (query.division !== undefined && !codeInScope(actor, query.division)) {
     throw notFound("division_not_found", `No division ${query.division}`);

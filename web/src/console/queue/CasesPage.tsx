@@ -30,7 +30,7 @@ function tabsFor(roles: readonly string[]): QueueTab[] {
 }
 
 /** The categories as groups under their top-level category, each option named with its parents' names. */
-function categoryOptions(categories: Category[]): OptionGroup[] {
+export function categoryOptions(categories: Category[]): OptionGroup[] {
   const byCode = new Map(categories.map((category) => [category.code, category]));
   const rootOf = (category: Category): Category => {
     let current = category;

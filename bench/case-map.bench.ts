@@ -1,0 +1,211 @@
+// The map of cases with 50,000 open cases in scope: the points endpoint's latency (full answer and
+// 304), and in Chromium the time to the first drawn points and the frame times while panning. On
+// PGlite, and with DATABASE_URL or --postgres <url> on PostgreSQL too. --cases <n> changes the count.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { sql } from "kysely";
+import { chromium, type Page } from "playwright-core";
+import { createContext } from "../server/src/app.ts";
+import { loadConfig } from "../server/src/config.ts";
+import { openDatabase, type DatabaseTarget } from "../server/src/db/database.ts";
+import { migrate } from "../server/src/db/migrate.ts";
+import { ensureCategories } from "../server/src/modules/cases/categories.service.ts";
+import { seedDemoDistrict } from "../server/src/modules/demo/demo.seed.ts";
+import { REPO_ROOT, startServer } from "../server/test/cli.ts";
+import { Client, fmt, percentile, withFreshPostgres } from "./lib.ts";
+
+const PASSWORD = "bench-map-pass-1";
+const OPEN = ["reported", "accepted", "registered", "dispatched", "in_progress", "handled", "suspended"];
+const SOURCES = ["hotline", "grid_worker", "supervisor_patrol", "resident_app", "camera"];
+
+const option = (name: string) => {
+  const at = process.argv.indexOf(name);
+  return at === -1 ? undefined : process.argv[at + 1];
+};
+
+/**
+ * The demo district and `count` open cases in it, inserted directly (the generator writes whole
+ * histories, most of them closed): each at a random point of a random grid, with deadlines spread
+ * from two days past to eight days ahead, so that every light shows.
+ */
+export async function seed(target: DatabaseTarget, count: number): Promise<void> {
+  const config = { ...loadConfig({ LOG_LEVEL: "warn" }), database: target };
+  const database = await openDatabase(target);
+  try {
+    await migrate(database.db);
+    await ensureCategories(database.db);
+    await seedDemoDistrict(createContext(database.db, config), PASSWORD);
+    // One statement: the cases spread over the grids in turn, each at a random point of its grid.
+    await sql`insert into cases (region_code, id, number, status, level, source, title, description, search_text, lat, lng,
+        grid_code, community_code, street_code, tracking_token_hash, accept_by, dispatch_by, feedback_by, handle_by, created_at)
+      select g.region_code, gen_random_uuid(), g.region_code || '-20250101-' || lpad(s::text, 5, '0'),
+        (${OPEN}::text[])[1 + s % ${OPEN.length}], 'community', (${SOURCES}::text[])[1 + s % ${SOURCES.length}],
+        '压测案件', '地图压测生成的在办案件', '压测 案件',
+        g.min_lat + random() * (g.max_lat - g.min_lat), g.min_lng + random() * (g.max_lng - g.min_lng),
+        g.code, g.community_code, left(g.community_code, 9), 'bench',
+        c.at, c.at, d.at, d.at, c.at
+      from generate_series(1, ${count}::int) as s
+      join (select row_number() over (order by code) - 1 as k, count(*) over () as n, * from grids) as g on g.k = s % g.n
+      cross join lateral (select now() - random() * interval '30 days' as at) as c
+      cross join lateral (select now() + (random() * 10 - 2) * interval '1 day' as at) as d`.execute(database.db);
+    await sql`analyze cases`.execute(database.db);
+  } finally {
+    await database.close();
+  }
+}
+
+/** Records the time between animation frames in window.__frameTimes until window.__recording is false. */
+const RECORD_FRAMES = `(() => {
+  window.__frameTimes = [];
+  window.__recording = true;
+  let last = performance.now();
+  const tick = (now) => {
+    window.__frameTimes.push(now - last);
+    last = now;
+    if (window.__recording) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})()`;
+
+type Figure = { name: string; value: number; unit: string; aim?: number };
+
+function print(label: string, figures: Figure[]): void {
+  console.log(`\n### ${label}`);
+  console.log("| measure | value | aim | |");
+  console.log("|---|---:|---|---|");
+  for (const f of figures) {
+    console.log(`| ${f.name} | ${fmt(f.value, f.unit === "ms" ? 1 : 0)} ${f.unit} | ${f.aim === undefined ? "" : `≤ ${fmt(f.aim, 0)} ${f.unit}`} | ${f.aim === undefined ? "" : f.value <= f.aim ? "✓" : "✗"} |`);
+  }
+}
+
+/** p95 of `times` sequential calls, and the size of the answer. */
+async function endpoint(client: Client, cookie: string, count: number): Promise<Figure[]> {
+  const full: number[] = [];
+  const notModified: number[] = [];
+  let etag = "";
+  let answered = 0;
+  for (let k = 0; k < 20; k++) {
+    const started = performance.now();
+    const answer = await client.request("GET", "/api/v1/cases/points", undefined, { cookie });
+    full.push(performance.now() - started);
+    etag = answer.etag ?? "";
+    answered = (answer.body as { count: number }).count;
+  }
+  if (answered !== count) throw new Error(`The endpoint answered ${answered} points, not ${count}`);
+  // A light that changes meanwhile (a deadline passing, at most once a minute) is a new answer: then the new ETag.
+  for (let k = 0; notModified.length < 20 && k < 60; k++) {
+    const started = performance.now();
+    const answer = await client.request("GET", "/api/v1/cases/points", undefined, { cookie, "if-none-match": etag });
+    if (answer.status === 304) notModified.push(performance.now() - started);
+    else etag = answer.etag ?? "";
+  }
+  return [
+    { name: `GET /api/v1/cases/points, ${fmt(count, 0)} points, gzip (p95 of 20)`, value: percentile(full, 95), unit: "ms" },
+    { name: "the same with its ETag: 304 (p95 of 20)", value: percentile(notModified, 95), unit: "ms" },
+  ];
+}
+
+/** Drags the map by `dx`, `dy` pixels in small steps, as a hand does. */
+async function drag(page: Page, from: { x: number; y: number }, dx: number, dy: number): Promise<void> {
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(from.x + dx, from.y + dy, { steps: 24 });
+  await page.mouse.up();
+}
+
+async function browser(url: string, cookie: string, count: number): Promise<Figure[]> {
+  const instance = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+  });
+  try {
+    const context = await instance.newContext({ viewport: { width: 1920, height: 1080 }, locale: "zh-CN" });
+    const [name, value] = cookie.split("=");
+    await context.addCookies([{ name, value, url }]);
+    const page = await context.newPage();
+    // The page's own clock: from the start of navigation to the first frame with the points drawn.
+    const started = Date.now();
+    await page.goto(`${url}/console/map`);
+    await page.waitForFunction(
+      (expected) => {
+        const canvas = document.querySelector<HTMLCanvasElement>("canvas.case-points");
+        const text = document.querySelector(".case-map__count")?.textContent ?? "";
+        return Boolean(canvas && Number(canvas.dataset.clusters) + Number(canvas.dataset.points) > 0 && text.includes(String(expected)));
+      },
+      count,
+      { polling: "raf", timeout: 60_000 },
+    );
+    const firstRender = await page.evaluate(() => performance.now());
+    const wall = Date.now() - started;
+
+    const box = await page.locator(".grid-map").boundingBox();
+    if (!box) throw new Error("No map");
+    const centre = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    const panFrames = async () => {
+      // As a string: the bench runs through a transpiler whose helpers the page does not have.
+      await page.evaluate(RECORD_FRAMES);
+      for (const [dx, dy] of [[-400, 0], [0, -250], [400, 0], [0, 250], [-300, -200], [300, 200]]) await drag(page, centre, dx, dy);
+      return page.evaluate<number[]>("window.__recording = false, window.__frameTimes.slice(1)");
+    };
+    const districtFrames = await panFrames();
+    // Closer in, where clusters break up into single cases.
+    for (let k = 0; k < 3; k++) {
+      await page.mouse.move(centre.x, centre.y);
+      await page.mouse.wheel(0, -360);
+      await page.waitForFunction(() => !document.querySelector(".leaflet-zoom-anim"), null, { polling: "raf" });
+    }
+    const streetFrames = await panFrames();
+    const drawn = await page.locator("canvas.case-points").evaluate((canvas: HTMLCanvasElement) => `${canvas.dataset.clusters} clusters, ${canvas.dataset.points} single cases`);
+    return [
+      { name: `first render of the points (from navigation; ${fmt(wall, 0)} ms by the wall clock, sign-in not included)`, value: firstRender, unit: "ms", aim: 1500 },
+      { name: `frame time while panning, district view (p95 of ${districtFrames.length} frames)`, value: percentile(districtFrames, 95), unit: "ms", aim: 33 },
+      { name: `frame time while panning, three zoom steps in (${drawn}; p95 of ${streetFrames.length} frames)`, value: percentile(streetFrames, 95), unit: "ms", aim: 33 },
+      { name: "longest frame while panning", value: Math.max(...districtFrames, ...streetFrames), unit: "ms" },
+    ];
+  } finally {
+    await instance.close();
+  }
+}
+
+async function benchDatabase(label: string, target: DatabaseTarget, env: Record<string, string>, count: number, withBrowser: boolean): Promise<void> {
+  const seeding = performance.now();
+  await seed(target, count);
+  console.log(`\n${label}: ${fmt(count, 0)} open cases inserted in ${fmt((performance.now() - seeding) / 1000, 1)} s`);
+  const server = await startServer({ ...env, GRIDGOV_DEMO_PASSWORD: PASSWORD });
+  try {
+    const client = new Client(server.url);
+    const login = await client.request("POST", "/api/v1/auth/login", { username: "dispatcher", password: PASSWORD });
+    const cookie = login.cookies[0]?.split(";")[0] ?? "";
+    if (!cookie) throw new Error(`Sign-in failed: ${login.status}`);
+    const figures = await endpoint(client, cookie, count);
+    if (withBrowser) figures.push(...(await browser(server.url, cookie, count)));
+    print(`${label}, ${fmt(count, 0)} open cases`, figures);
+  } finally {
+    await server.stop();
+  }
+}
+
+export async function run(): Promise<void> {
+  const count = Number(option("--cases") ?? 50_000);
+  if (!Number.isInteger(count) || count < 1 || count > 100_000) throw new Error("--cases takes a count from 1 to 100000");
+  if (!fs.existsSync(path.join(REPO_ROOT, "web/dist/index.html"))) throw new Error("web/dist/index.html is missing: run `npm run build -w web` first");
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "gridgov-bench-map-"));
+  try {
+    const dataDir = path.join(scratch, "data");
+    await benchDatabase("PGlite", { kind: "pglite", dataDir }, { DATA_DIR: dataDir, DATABASE_URL: "" }, count, true);
+    const url = option("--postgres") ?? process.env.DATABASE_URL?.trim();
+    if (url) {
+      // The browser's figures do not depend on the database: measured once, on PGlite.
+      await withFreshPostgres(url, (fresh) => benchDatabase("PostgreSQL", { kind: "postgres", url: fresh }, { DATABASE_URL: fresh, DATA_DIR: "" }, count, false));
+    } else {
+      console.log("PostgreSQL: skipped (set DATABASE_URL or --postgres <url> to measure it too)");
+    }
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) await run();

@@ -1,0 +1,198 @@
+import { mkdir } from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import sharp from "sharp";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
+
+const SCREENSHOT = path.join(REPO_ROOT, ".tmp/case-map-1920.png");
+const UI_TIMEOUT = 30_000;
+const SHANGYI = "530103001001001";
+
+let server: Awaited<ReturnType<typeof startDemoServer>> | undefined;
+let tileServer: http.Server | undefined;
+let browser: Browser | undefined;
+const contexts: BrowserContext[] = [];
+const violations: string[] = [];
+/** The tile paths the browser asked the fixture for. */
+const tileRequests: string[] = [];
+
+function baseUrl(): string {
+  if (!server) throw new Error("The server did not start");
+  return server.url;
+}
+
+/** A tiny local tile server: every tile is the same 256 px PNG, a pale green, so a drawn tile shows. */
+async function startTileServer(): Promise<string> {
+  const tile = await sharp({ create: { width: 256, height: 256, channels: 3, background: { r: 214, g: 232, b: 206 } } }).png().toBuffer();
+  tileServer = http.createServer((request, response) => {
+    tileRequests.push(request.url ?? "");
+    response.writeHead(200, { "content-type": "image/png", "cache-control": "no-store" });
+    response.end(tile);
+  });
+  await new Promise<void>((resolve) => tileServer?.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(tileServer.address() as AddressInfo).port}`;
+}
+
+async function apiSignIn(username: string): Promise<string> {
+  const response = await fetch(`${baseUrl()}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+  });
+  expect(response.status, await response.clone().text()).toBe(200);
+  return (response.headers.get("set-cookie") ?? "").split(";")[0];
+}
+
+async function newPage(width: number, height: number): Promise<Page> {
+  if (!browser) throw new Error("The browser did not start");
+  const context = await browser.newContext({ viewport: { width, height }, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+  context.setDefaultTimeout(UI_TIMEOUT);
+  contexts.push(context);
+  await context.exposeFunction("reportCspViolation", (report: string) => violations.push(report));
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      const report = (window as unknown as { reportCspViolation: (report: string) => void }).reportCspViolation;
+      report(`${event.effectiveDirective} blocked ${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber}`);
+    });
+  });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => {
+    throw error;
+  });
+  return page;
+}
+
+async function signIn(page: Page, username: string, at: string): Promise<void> {
+  await page.goto(`${baseUrl()}${at}`);
+  await page.getByLabel("用户名", { exact: true }).fill(username);
+  await page.getByLabel("密码", { exact: true }).fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "登录", exact: true }).click();
+  await page.getByRole("button", { name: "退出登录" }).waitFor();
+}
+
+const poll = <T>(value: () => T | Promise<T>) => expect.poll(value, { timeout: UI_TIMEOUT, interval: 100 });
+
+type Target = { kind: "cluster" | "point"; x: number; y: number; count: number };
+/** What the canvas drew (a canvas has no elements): its counts and the places of what can be clicked. */
+async function drawn(page: Page): Promise<{ clusters: number; points: number; targets: Target[] }> {
+  return page.locator("canvas.case-points").evaluate((canvas: HTMLCanvasElement) => ({
+    clusters: Number(canvas.dataset.clusters ?? 0),
+    points: Number(canvas.dataset.points ?? 0),
+    targets: JSON.parse(canvas.dataset.targets ?? "[]") as Target[],
+  }));
+}
+/** The open cases the legend counts ("123 件在办案件"). */
+async function shownCount(page: Page): Promise<number> {
+  const text = (await page.locator(".case-map__count").textContent()) ?? "";
+  const match = /(\d+) 件在办案件/.exec(text);
+  return match ? Number(match[1]) : -1;
+}
+
+beforeAll(async () => {
+  const tiles = await startTileServer();
+  // The demo start's generated cases (browser test servers start without them): open work in every light.
+  server = await startDemoServer({ DEMO_CASES: "1500", MAP_TILE_URL: `${tiles}/tiles/{z}/{x}/{y}.png`, MAP_TILE_CRS: "wgs84" });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await new Promise((resolve) => (tileServer ? tileServer.close(resolve) : resolve(undefined)));
+});
+
+afterEach(async () => {
+  for (const context of contexts.splice(0)) await context.close();
+  expect(violations.splice(0)).toEqual([]);
+});
+
+describe("the map of cases", () => {
+  it("draws the demo's open cases in clusters over the tiles and grids; a filter changes them; a click opens a case", async () => {
+    const page = await newPage(1920, 1080);
+    await signIn(page, "dispatcher", "/console/map");
+    await page.locator("[data-grid-code]").first().waitFor({ state: "attached" });
+    await poll(async () => (await drawn(page)).clusters).toBeGreaterThan(0);
+    const all = await shownCount(page);
+    expect(all).toBeGreaterThan(20);
+
+    // The tiles come from the configured server, allowed by the CSP, and are drawn.
+    await poll(() => tileRequests.filter((url) => /^\/tiles\/\d+\/\d+\/\d+\.png$/.test(url)).length).toBeGreaterThan(0);
+    await poll(() => page.locator("img.leaflet-tile-loaded").count()).toBeGreaterThan(0);
+    expect(await page.locator("img.leaflet-tile-loaded").first().evaluate((image: HTMLImageElement) => image.naturalWidth)).toBe(256);
+
+    await page.locator(".map-legend").hover();
+    await mkdir(path.dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT });
+
+    // Overdue only: fewer cases, and the URL says so.
+    const before = await drawn(page);
+    // A click on the filter's label, as a user does (the radio inputs are styled away).
+    const deadline = page.getByRole("radiogroup", { name: "时限" });
+    await deadline.locator("label").filter({ hasText: "超期" }).click();
+    await poll(() => shownCount(page)).toBeLessThan(all);
+    expect(page.url()).toContain("queue=overdue");
+    const overdue = await shownCount(page);
+    expect(overdue).toBeGreaterThan(0);
+    await poll(async () => JSON.stringify((await drawn(page)).targets)).not.toBe(JSON.stringify(before.targets));
+    // A reload shows the same filter.
+    await page.reload();
+    await poll(() => shownCount(page)).toBe(overdue);
+    await deadline.locator("label").filter({ hasText: "全部" }).click();
+    await poll(() => shownCount(page)).toBe(all);
+
+    // Clicks on clusters zoom in until a case stands alone; a click on it opens its popup, and the popup the case.
+    for (let step = 0; step < 8; step++) {
+      const { targets } = await drawn(page);
+      if (targets.some((target) => target.kind === "point")) break;
+      const cluster = targets.filter((target) => target.kind === "cluster").sort((a, b) => a.count - b.count)[0];
+      expect(cluster, "a cluster to click").toBeDefined();
+      const offset = await mapOffset(page);
+      await page.mouse.click(cluster.x + offset.x, cluster.y + offset.y);
+      // Zoomed in and drawn again.
+      await poll(async () => JSON.stringify((await drawn(page)).targets)).not.toBe(JSON.stringify(targets));
+    }
+    const point = (await drawn(page)).targets.find((target) => target.kind === "point");
+    expect(point, "a case drawn alone").toBeDefined();
+    if (!point) return;
+    const offset = await mapOffset(page);
+    await page.mouse.click(point.x + offset.x, point.y + offset.y);
+    const popup = page.locator(".case-popup");
+    await popup.waitFor();
+    const number = ((await popup.locator(".case-number").first().textContent()) ?? "").trim();
+    expect(number).toMatch(/^530103-\d{8}-\d{5}$/);
+    await popup.locator(".case-popup__title").filter({ hasText: /\S/ }).waitFor();
+    await popup.getByRole("link", { name: "打开案件" }).click();
+    await poll(() => page.url()).toMatch(/\/console\/cases\/[0-9a-f-]{36}$/);
+    await page.getByText(number, { exact: true }).first().waitFor();
+  });
+
+  it("shows a case reported elsewhere without a reload", async () => {
+    const page = await newPage(1366, 768);
+    await signIn(page, "dispatcher", "/console/map");
+    await poll(async () => (await drawn(page)).clusters + (await drawn(page)).points).toBeGreaterThan(0);
+    const count = await shownCount(page);
+    expect(count).toBeGreaterThan(0);
+
+    const cookie = await apiSignIn("seat-01");
+    const response = await fetch(`${baseUrl()}/api/v1/cases`, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/json" },
+      body: JSON.stringify({ description: "地图实时测试：人行道护栏倒伏", gridCode: SHANGYI, source: "hotline" }),
+    });
+    expect(response.status, await response.clone().text()).toBe(201);
+    await poll(() => shownCount(page)).toBe(count + 1);
+  });
+});
+
+/** Where the map's container starts in the page: the canvas targets are in the map's pixels. */
+async function mapOffset(page: Page): Promise<{ x: number; y: number }> {
+  const box = await page.locator(".grid-map").boundingBox();
+  if (!box) throw new Error("The map is not shown");
+  return { x: box.x, y: box.y };
+}

@@ -1,0 +1,102 @@
+import { createHash } from "node:crypto";
+import type { AppContext } from "../../context.ts";
+import { badRequest } from "../../errors.ts";
+import type { Actor } from "../auth/actor.ts";
+import { findCasePoints, type Bbox } from "./case-points.repository.ts";
+import { OPEN, resolveFilter, type CaseListQuery } from "./case-queue.service.ts";
+import { calendarFor } from "./calendars.ts";
+import { nearDueLimit, type DeadlineStatus } from "./deadlines.ts";
+
+/** The most points one answer holds; a wider view must be narrowed by the box or the filters. */
+export const POINTS_MAX = 100_000;
+
+export type CasePointsQuery = Omit<CaseListQuery, "limit" | "cursor" | "q"> & { bbox?: string; limit: number };
+
+/** The points as columns: the i-th entry of every array belongs to the same case. */
+export type CasePoints = {
+  count: number;
+  truncated: boolean;
+  id: string[];
+  number: string[];
+  lng: number[];
+  lat: number[];
+  status: string[];
+  light: DeadlineStatus[];
+  category: (string | null)[];
+  level: string[];
+  source: string[];
+};
+
+const NUMBER = /^-?\d{1,3}(\.\d{1,15})?$/;
+
+/** `minLng,minLat,maxLng,maxLat` in WGS-84 degrees, each within its range and the minimum not above the maximum. */
+export function parseBbox(text: string): Bbox {
+  const parts = text.split(",");
+  const invalid = (why: string) => badRequest("invalid_bbox", `bbox must be minLng,minLat,maxLng,maxLat in degrees: ${why}`, { bbox: text });
+  if (parts.length !== 4 || !parts.every((part) => NUMBER.test(part))) throw invalid("four decimal numbers separated by commas");
+  const [minLng, minLat, maxLng, maxLat] = parts.map(Number);
+  if (minLng < -180 || maxLng > 180 || minLat < -90 || maxLat > 90) throw invalid("longitudes from -180 to 180, latitudes from -90 to 90");
+  if (minLng > maxLng || minLat > maxLat) throw invalid("the minimum above the maximum");
+  return { minLng, minLat, maxLng, maxLat };
+}
+
+/** Seven decimals of a degree are about a centimetre: more says nothing and costs bytes. */
+const round = (degrees: number) => Math.round(degrees * 1e7) / 1e7;
+
+/**
+ * The open cases in the actor's scope that the list's filters (and a box) match, as compact
+ * columns for a map, newest first, at most `limit` (say `truncated` when there were more). Each
+ * case's light is the list's deadline state: overdue past its handling deadline, near due within
+ * the near-due limit of its region's calendar, as of the start of the current minute. The answer comes serialised with a strong ETag of
+ * its bytes and the caller's scope, so that a poll whose answer has not changed can be a 304.
+ */
+export async function casePoints(ctx: AppContext, actor: Actor, query: CasePointsQuery): Promise<{ body: string; etag: string }> {
+  // Lights to the minute: every poll within a minute gets the same answer, and its 304.
+  const now = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+  const statuses = (query.statuses ?? OPEN).filter((status) => (OPEN as readonly string[]).includes(status));
+  const filter = resolveFilter(actor, { ...query, statuses }, now);
+  const bbox = query.bbox === undefined ? undefined : parseBbox(query.bbox);
+  const columns = filter ? await findCasePoints(ctx.db, actor, filter, bbox, query.limit) : null;
+  const count = Math.min(columns?.n ?? 0, query.limit);
+  const list = (text: string | null | undefined) => (count === 0 || !text ? [] : text.split(",", count));
+  const regions = list(columns?.regions);
+  const handles = list(columns?.handles);
+  // The near-due limit is one instant per region: one calendar walk per region, not per case.
+  const limits = new Map<string, number>();
+  const nearDueUntil = (region: string) => {
+    let limit = limits.get(region);
+    if (limit === undefined) {
+      limit = nearDueLimit(now, calendarFor(region)).getTime();
+      limits.set(region, limit);
+    }
+    return limit;
+  };
+  const points: CasePoints = {
+    count,
+    truncated: (columns?.n ?? 0) > query.limit,
+    id: list(columns?.ids),
+    number: list(columns?.numbers),
+    lng: list(columns?.lngs).map((value) => round(Number(value))),
+    lat: list(columns?.lats).map((value) => round(Number(value))),
+    status: list(columns?.statuses),
+    light: handles.map((value, i) => {
+      const handleBy = Number(value);
+      return handleBy < now.getTime() ? "overdue" : handleBy <= nearDueUntil(regions[i]) ? "near_due" : "on_time";
+    }),
+    category: list(columns?.categories).map((value) => value || null),
+    level: list(columns?.levels),
+    source: list(columns?.sources),
+  };
+  const body = JSON.stringify(points);
+  const hash = createHash("sha256").update(actor.scopeCode ?? "").update("\n").update(body).digest("base64url").slice(0, 32);
+  return { body, etag: `"${hash}"` };
+}
+
+/** Whether an If-None-Match header names this ETag (weakly, as RFC 9110 compares for GET), or is `*`. */
+export function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch.split(",").some((tag) => {
+    const trimmed = tag.trim();
+    return trimmed === "*" || trimmed.replace(/^W\//, "") === etag;
+  });
+}
