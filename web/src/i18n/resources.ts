@@ -1,7 +1,9 @@
 import type caseMessages from "../console/cases/messages";
 import type common from "./common";
 import type intake from "../console/intake/messages";
+import type redaction from "../console/redaction/messages";
 import type consoleMessages from "../console/messages";
+import type resident from "../resident/track/messages";
 
 /**
  * The namespaces of messages, for typed keys. An area adds its own namespace here (type only, so its
@@ -12,6 +14,8 @@ export type Resources = {
   console: (typeof consoleMessages)["zh-CN"];
   case: (typeof caseMessages)["zh-CN"];
   intake: (typeof intake)["zh-CN"];
+  resident: (typeof resident)["zh-CN"];
+  redaction: (typeof redaction)["zh-CN"];
 };
 
 declare module "i18next" {
