@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import type { AppContext } from "../../context.ts";
 import type { CaseRow } from "../../db/schema.ts";
 import { notFound } from "../../errors.ts";
+import { AttachmentStoreError } from "./attachment-store.ts";
 import { findPublicPhoto, findPublicPhotos } from "./redactions.repository.ts";
 
 /** How long a link to a public photo opens it, and the step its expiry is rounded up to (stable links cache). */
@@ -51,5 +52,15 @@ export async function publicPhoto(ctx: AppContext, attachmentId: string, expires
   }
   const key = row.redaction_key ?? row.storage_key;
   const mime = (row.redaction_key ? row.redaction_mime : row.mime) ?? row.mime;
-  return { mime, data: await ctx.attachments.get(key), maxAgeSeconds: Math.min(seconds, LINK_STEP_SECONDS) };
+  return { mime, data: await readFile(ctx, key), maxAgeSeconds: Math.min(seconds, LINK_STEP_SECONDS) };
+}
+
+// A file missing under its row (a restore with an older copy of the files) is a photo not found, not a failure.
+async function readFile(ctx: AppContext, key: string): Promise<Buffer> {
+  try {
+    return await ctx.attachments.get(key);
+  } catch (error) {
+    if (error instanceof AttachmentStoreError && error.code === "attachment_not_found") throw notFound("photo_not_found", "The photo's file is missing");
+    throw error;
+  }
 }
