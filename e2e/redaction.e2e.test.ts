@@ -114,6 +114,8 @@ describe("photo redaction", () => {
     await dialog.getByRole("button", { name: "保存打码" }).click();
     await dialog.waitFor({ state: "detached" });
     await dispatcher.getByText("已打码", { exact: true }).waitFor();
+    await dispatcher.getByText("已打码", { exact: true }).scrollIntoViewIfNeeded();
+    await dispatcher.screenshot({ path: path.join(TMP, "redaction-case-photos-1366.png") });
 
     // The resident opens the tracking link in a browser without a session; the token leaves the address.
     await resident.goto(`${baseUrl()}/resident/track?number=${created.number}#token=${trackingToken}`);
