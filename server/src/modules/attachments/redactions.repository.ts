@@ -10,7 +10,7 @@ import type { RedactionRegion } from "./redaction.ts";
  * without a session or by a resident's account: the token holder sent it). A photo staff took
  * waits for review. The one place this rule is written, for the case page and the tracking answer.
  */
-export const isPublicPhoto: RawBuilder<SqlBool> = sql<SqlBool>`(a.kind in ('before', 'after') and (
+export const isPublicPhoto: RawBuilder<SqlBool> = sql<SqlBool>`(coalesce(a.kind in ('before', 'after'), false) and (
   r.attachment_id is not null
   or (a.kind = 'before' and not exists (
     select 1 from users as u where u.id = a.uploaded_by and u.roles && ${sql.val([...STAFF_ROLES])}::text[]
