@@ -21,6 +21,7 @@ import { rateLimiterFor } from "./http/rate-limit.ts";
 import { appPolicyWithTiles, contentSecurityPolicy, newNonce, registerSecurityHeaders, type Policy } from "./http/security-headers.ts";
 import { refuseMalformedQuery, validatorCompiler } from "./http/validation.ts";
 import { LocalAttachmentStore } from "./modules/attachments/attachment-store.ts";
+import { redactionRoutes } from "./modules/attachments/redactions.routes.ts";
 import { authRoutes } from "./modules/auth/auth.routes.ts";
 import { actorOfApiKey, actorOfSession } from "./modules/auth/auth.service.ts";
 import { SessionCache } from "./modules/auth/session-cache.ts";
@@ -147,6 +148,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       await caseQueueRoutes(api, ctx);
       await casePointRoutes(api, ctx);
       await eventRoutes(api, ctx);
+      await redactionRoutes(api, ctx);
     },
     { prefix: "/api/v1" },
   );

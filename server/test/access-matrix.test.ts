@@ -105,6 +105,28 @@ const OPERATIONS: Record<string, Operation> = {
     request: () => ({ method: "POST", url: "/api/v1/attachments", payload: Buffer.from("not an image"), headers: { "content-type": "image/jpeg" } }),
   },
   downloadPhoto: { access: "case.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases/${t.caseId}/attachments/${t.photoId}` }) },
+  // A region outside the photo: 400 once the photo is found in scope, before who may redact is asked.
+  putPhotoRedaction: {
+    access: "case.read",
+    scoped: true,
+    ok: 400,
+    request: (t) => ({ method: "PUT", url: `/api/v1/cases/${t.caseId}/attachments/${t.photoId}/redaction`, payload: { regions: [{ x: 0.9, y: 0, width: 0.5, height: 0.5 }] } }),
+  },
+  // A photo the case does not have: who may redact is asked only of a photo that exists (redaction tests).
+  deletePhotoRedaction: {
+    access: "case.read",
+    scoped: true,
+    ok: 404,
+    request: (t) => ({ method: "DELETE", url: `/api/v1/cases/${t.caseId}/attachments/0190b2f4-0000-7000-8000-0000000000aa/redaction` }),
+  },
+  // The photos here have no redaction: 404 redaction_not_found in scope, attachment_not_found outside.
+  downloadRedactedPhoto: { access: "case.read", scoped: true, ok: 404, request: (t) => ({ method: "GET", url: `/api/v1/cases/${t.caseId}/attachments/${t.photoId}/redacted` }) },
+  getPublicPhoto: {
+    access: "public",
+    scoped: false,
+    ok: 404,
+    request: (t) => ({ method: "GET", url: `/api/v1/public/photos/${t.photoId}?expires=${Math.floor(Date.now() / 1000) + 60}&signature=${"A".repeat(43)}` }),
+  },
   listCategories: { access: "public", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/categories" }) },
   updateCategory: {
     access: "category.write",

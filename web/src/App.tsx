@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import { RouterProvider } from "react-router";
 import { QueryClientProvider, useQuery } from "@tanstack/react-query";
 import { App as AntApp, Button, ConfigProvider } from "antd";
@@ -17,6 +17,10 @@ import { StatusPanel } from "./components/StatusPanel";
 // Content-Security-Policy admits them and no other inline style.
 const CSP = { nonce: document.querySelector<HTMLMetaElement>('meta[property="csp-nonce"]')?.nonce || undefined };
 
+// The residents' portal needs no sign-in and carries none of the console: a chunk of its own.
+const ResidentApp = lazy(() => import("./resident/ResidentApp"));
+const isResidentPath = (path: string) => path === "/resident" || path.startsWith("/resident/");
+
 
 export function App() {
   const language = useLanguage();
@@ -30,7 +34,13 @@ export function App() {
     >
       <AntApp component={false}>
         <QueryClientProvider client={queryClient}>
-          <Session />
+          {isResidentPath(window.location.pathname) ? (
+            <Suspense fallback={null}>
+              <ResidentApp />
+            </Suspense>
+          ) : (
+            <Session />
+          )}
         </QueryClientProvider>
       </AntApp>
     </ConfigProvider>

@@ -24,6 +24,7 @@ export type DB = {
   case_event_log_heads: { region_code: string; position: number };
   idempotency_keys: IdempotencyKeyTable;
   attachments: AttachmentTable;
+  attachment_redactions: AttachmentRedactionTable;
   scheduler_leases: { name: string; holder: string; expires_at: Date };
   rate_limits: { bucket: string; window_ends: Date; hits: number };
 };
@@ -50,6 +51,19 @@ export type AttachmentTable = {
   width: number;
   height: number;
   uploaded_by: string | null;
+  created_at: Generated<Date>;
+};
+
+/** A redaction of a case photo: the blurred areas (image-relative) and the derived file; no regions, no file. */
+export type AttachmentRedactionTable = {
+  attachment_id: string;
+  region_code: string;
+  id: string;
+  storage_key: string | null;
+  mime: string | null;
+  bytes: number | null;
+  regions: Json<{ x: number; y: number; width: number; height: number }[]>;
+  created_by: string;
   created_at: Generated<Date>;
 };
 

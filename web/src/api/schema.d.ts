@@ -539,7 +539,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A resident follows a case with its number and secret token */
+        /**
+         * A resident follows a case with its number and secret token
+         * @description Send the token in the `X-Tracking-Token` header, which stays out of access logs; `?token=` is still read. Without either: 400 tracking_token_required.
+         */
         get: operations["trackCase"];
         put?: never;
         post?: never;
@@ -712,6 +715,64 @@ export interface paths {
          *     The stream starts with a `retry: 3000` hint and sends a comment every 20 s so that proxies keep it open; a comment may carry a bare `id` that moves the client past events it may not see. A client that does not read what it is sent is dropped. A reconnect with `Last-Event-ID` (the header EventSource sends, or the `lastEventId` query parameter for clients that cannot set headers; the header wins) receives exactly the events missed since, in order. The stream ends with the session (sign-out, expiry, lock, password change) and after EVENT_STREAM_MAX_SECONDS.
          */
         get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/attachments/{attachmentId}/redaction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Blur areas of a case photo for the public; the original stays for staff (audited)
+         * @description Replaces the photo's redaction: the regions are blurred into a new copy, which the public gets instead of the original (the tracking answer's photos). No regions records that the photo was reviewed and needs nothing blurred: a photo staff took is public only once reviewed so. The dispatchers and supervisors covering the case and those it is dispatched to may redact (else 403 redaction_not_allowed). A region outside the photo is 400 invalid_region (details.index); 503 busy with Retry-After when too many photos wait to be decoded.
+         */
+        put: operations["putPhotoRedaction"];
+        post?: never;
+        /** Remove a photo's redaction (audited); the public no longer sees the blurred copy */
+        delete: operations["deletePhotoRedaction"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/attachments/{attachmentId}/redacted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The blurred copy of a case photo, as the public sees it (404 redaction_not_found without one) */
+        get: operations["downloadRedactedPhoto"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/photos/{attachmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A public photo of a case by the link its tracking answer gives (the blurred copy when there is one)
+         * @description The link carries no tracking token: an expiry and a signature that only the tracking answer makes, valid about 15 minutes and only for the version it was made for. A wrong, expired or stale link, or a photo that is not public, is 404 photo_not_found: read the case again for fresh links.
+         */
+        get: operations["getPublicPhoto"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3720,7 +3781,22 @@ export interface operations {
                             mime: string;
                             width: number;
                             height: number;
+                            redaction: {
+                                regions: {
+                                    x: number;
+                                    y: number;
+                                    width: number;
+                                    height: number;
+                                }[];
+                                /** @description Whether a blurred copy exists (GET …/redacted); false: reviewed, nothing to blur */
+                                redacted: boolean;
+                                createdAt: string;
+                            } | null;
+                            /** @description Whether the reporter's tracking page shows it: the reporter's own, or reviewed by staff (docs/decisions/0026) */
+                            public: boolean;
                         }[];
+                        /** @description Whether the caller may redact this case's photos (PUT /cases/{id}/attachments/{attachmentId}/redaction) */
+                        canRedactPhotos: boolean;
                         timeline: {
                             id: string;
                             at: string;
@@ -3940,7 +4016,22 @@ export interface operations {
                             mime: string;
                             width: number;
                             height: number;
+                            redaction: {
+                                regions: {
+                                    x: number;
+                                    y: number;
+                                    width: number;
+                                    height: number;
+                                }[];
+                                /** @description Whether a blurred copy exists (GET …/redacted); false: reviewed, nothing to blur */
+                                redacted: boolean;
+                                createdAt: string;
+                            } | null;
+                            /** @description Whether the reporter's tracking page shows it: the reporter's own, or reviewed by staff (docs/decisions/0026) */
+                            public: boolean;
                         }[];
+                        /** @description Whether the caller may redact this case's photos (PUT /cases/{id}/attachments/{attachmentId}/redaction) */
+                        canRedactPhotos: boolean;
                         timeline: {
                             id: string;
                             at: string;
@@ -4159,10 +4250,12 @@ export interface operations {
     };
     trackCase: {
         parameters: {
-            query: {
-                token: string;
+            query?: {
+                token?: string;
             };
-            header?: never;
+            header?: {
+                "x-tracking-token"?: string;
+            };
             path: {
                 number: string;
             };
@@ -4204,6 +4297,18 @@ export interface operations {
                         closedAt: string | null;
                         satisfaction: string | null;
                         canEvaluate: boolean;
+                        /** @description The photos the public may see: the reporter's own and those staff reviewed (docs/decisions/0026) */
+                        photos: {
+                            id: string;
+                            /** @enum {unknown} */
+                            kind: "before" | "after";
+                            width: number;
+                            height: number;
+                            /** @description Areas of it are blurred */
+                            redacted: boolean;
+                            /** @description GET this for the image (the blurred copy when there is one); valid about 15 minutes, no token in it */
+                            url: string;
+                        }[];
                         mergedInto: {
                             number: string;
                             status: string;
@@ -4310,6 +4415,18 @@ export interface operations {
                         closedAt: string | null;
                         satisfaction: string | null;
                         canEvaluate: boolean;
+                        /** @description The photos the public may see: the reporter's own and those staff reviewed (docs/decisions/0026) */
+                        photos: {
+                            id: string;
+                            /** @enum {unknown} */
+                            kind: "before" | "after";
+                            width: number;
+                            height: number;
+                            /** @description Areas of it are blurred */
+                            redacted: boolean;
+                            /** @description GET this for the image (the blurred copy when there is one); valid about 15 minutes, no token in it */
+                            url: string;
+                        }[];
                         mergedInto: {
                             number: string;
                             status: string;
@@ -5242,6 +5359,316 @@ export interface operations {
             };
             /** @description Default Response */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putPhotoRedaction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                attachmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    regions: {
+                        x: number;
+                        y: number;
+                        width: number;
+                        height: number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        regions: {
+                            x: number;
+                            y: number;
+                            width: number;
+                            height: number;
+                        }[];
+                        /** @description Whether a blurred copy was made (false: no regions) */
+                        redacted: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deletePhotoRedaction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                attachmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    downloadRedactedPhoto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                attachmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPublicPhoto: {
+        parameters: {
+            query: {
+                expires: number;
+                signature: string;
+            };
+            header?: never;
+            path: {
+                attachmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

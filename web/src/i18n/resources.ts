@@ -5,6 +5,8 @@ import type caseMap from "../console/map/messages";
 import type consoleMessages from "../console/messages";
 import type questions from "../console/questions/messages";
 import type admin from "../console/admin/messages";
+import type redaction from "../console/redaction/messages";
+import type resident from "../resident/track/messages";
 
 /**
  * The namespaces of messages, for typed keys. An area adds its own namespace here (type only, so its
@@ -18,6 +20,8 @@ export type Resources = {
   questions: (typeof questions)["zh-CN"];
   admin: (typeof admin)["zh-CN"];
   caseMap: (typeof caseMap)["zh-CN"];
+  resident: (typeof resident)["zh-CN"];
+  redaction: (typeof redaction)["zh-CN"];
 };
 
 declare module "i18next" {

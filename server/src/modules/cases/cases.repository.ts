@@ -2,6 +2,7 @@ import { sql, type Expression, type ExpressionBuilder, type Insertable, type Kys
 import { v7 as uuidv7 } from "uuid";
 import type { CaseAnswer, CaseRow, CaseTable, DB } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.ts";
+import { isPublicPhoto, redactionJson, type PhotoRedaction } from "../attachments/redactions.repository.ts";
 
 /** Statuses of a case still being worked on: the ones a new report may duplicate. */
 export const OPEN_STATUSES = ["reported", "accepted", "registered", "dispatched", "in_progress", "suspended", "handled"] as const;
@@ -196,7 +197,7 @@ export type TimelineEntry = {
   details: Record<string, unknown>;
   actor_name: string | null;
 };
-export type CasePhoto = { id: string; kind: string | null; mime: string; width: number; height: number };
+export type CasePhoto = { id: string; kind: string | null; mime: string; width: number; height: number; redaction: PhotoRedaction | null; public: boolean };
 /** A case with what its detail view shows besides the row: its timeline, oldest first, and its photos. */
 export type CaseDetailRow = CaseRow & { timeline: TimelineEntry[]; photos: CasePhoto[] };
 
@@ -215,8 +216,10 @@ const timelineJson = (events: RawBuilder<unknown>) => sql<TimelineEntry[]>`(
 
 /** The photos of the case `row` names (a table or CTE with region_code and id) as a JSON array, oldest first. */
 const photosJson = (row: string) => sql<CasePhoto[]>`(
-  select coalesce(json_agg(json_build_object('id', a.id, 'kind', a.kind, 'mime', a.mime, 'width', a.width, 'height', a.height) order by a.created_at), '[]')
-  from attachments as a where a.region_code = ${sql.ref(`${row}.region_code`)} and a.case_id = ${sql.ref(`${row}.id`)}
+  select coalesce(json_agg(json_build_object(
+    'id', a.id, 'kind', a.kind, 'mime', a.mime, 'width', a.width, 'height', a.height, 'redaction', ${redactionJson}, 'public', ${isPublicPhoto}
+  ) order by a.created_at), '[]')
+  from attachments as a left join attachment_redactions as r on r.attachment_id = a.id where a.region_code = ${sql.ref(`${row}.region_code`)} and a.case_id = ${sql.ref(`${row}.id`)}
 )`;
 
 /**

@@ -83,7 +83,24 @@ const TimelineEvent = Type.Object({
   details: Type.Record(Type.String(), Type.Unknown()),
 });
 
-const Photo = Type.Object({ id: Type.String(), kind: Nullable(Type.String()), mime: Type.String(), width: Type.Integer(), height: Type.Integer() });
+const Photo = Type.Object({
+  id: Type.String(),
+  kind: Nullable(Type.String()),
+  mime: Type.String(),
+  width: Type.Integer(),
+  height: Type.Integer(),
+  redaction: Nullable(
+    Type.Object(
+      {
+        regions: Type.Array(Type.Object({ x: Type.Number(), y: Type.Number(), width: Type.Number(), height: Type.Number() })),
+        redacted: Type.Boolean({ description: "Whether a blurred copy exists (GET …/redacted); false: reviewed, nothing to blur" }),
+        createdAt: Type.String(),
+      },
+      { description: "The areas blurred for the public (PUT …/redaction), or null" },
+    ),
+  ),
+  public: Type.Boolean({ description: "Whether the reporter's tracking page shows it: the reporter's own, or reviewed by staff (docs/decisions/0026)" }),
+});
 const PhotoIds = Type.Array(Uuid, { maxItems: 9, uniqueItems: true, description: "Ids from POST /api/v1/attachments" });
 
 const Named = Type.Object({ code: Type.String(), name: Type.String() });
@@ -99,6 +116,7 @@ const Duplicate = Type.Object({
 const CaseDetail = Type.Object({
   case: Case,
   photos: Type.Array(Photo),
+  canRedactPhotos: Type.Boolean({ description: "Whether the caller may redact this case's photos (PUT /cases/{id}/attachments/{attachmentId}/redaction)" }),
   timeline: Type.Array(TimelineEvent),
   duplicates: Type.Array(Duplicate, {
     description:
@@ -189,6 +207,17 @@ const Tracked = Type.Object({
   closedAt: Nullable(Type.String()),
   satisfaction: Nullable(Type.String()),
   canEvaluate: Type.Boolean(),
+  photos: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      kind: Type.Enum(["before", "after"]),
+      width: Type.Integer(),
+      height: Type.Integer(),
+      redacted: Type.Boolean({ description: "Areas of it are blurred" }),
+      url: Type.String({ description: "GET this for the image (the blurred copy when there is one); valid about 15 minutes, no token in it" }),
+    }),
+    { description: "The photos the public may see: the reporter's own and those staff reviewed (docs/decisions/0026)" },
+  ),
   mergedInto: Nullable(Type.Object({ number: Type.String(), status: Type.String(), closedAt: Nullable(Type.String()) })),
   timeline: Type.Array(Type.Object({ at: Type.String(), action: Type.String(), status: Type.String(), note: Nullable(Type.String()) })),
 });
@@ -372,12 +401,19 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
         operationId: "trackCase",
         tags: ["cases"],
         summary: "A resident follows a case with its number and secret token",
+        description:
+          "Send the token in the `X-Tracking-Token` header, which stays out of access logs; `?token=` is still read. Without either: 400 tracking_token_required.",
         params: Type.Object({ number: CaseNumber }),
-        querystring: Type.Object({ token: TrackingToken }, { additionalProperties: false }),
+        headers: Type.Object({ "x-tracking-token": Type.Optional(TrackingToken) }),
+        querystring: Type.Object({ token: Type.Optional(TrackingToken) }, { additionalProperties: false }),
         response: { 200: Tracked, ...errors(400, 404, 429) },
       },
     },
-    async (request) => trackCase(ctx, request.params.number, request.query.token),
+    async (request) => {
+      const token = request.headers["x-tracking-token"] ?? request.query.token;
+      if (!token) throw new AppError(400, "tracking_token_required", "Send the case's tracking token in the X-Tracking-Token header");
+      return trackCase(ctx, request.params.number, token);
+    },
   );
 
   app.post(

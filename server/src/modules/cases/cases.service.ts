@@ -5,6 +5,7 @@ import type { AppContext } from "../../context.ts";
 import type { CaseAnswer, CaseRow, CaseTable, CategoryQuestion, DB } from "../../db/schema.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { linkPhotos } from "../attachments/attachments.service.ts";
+import { publicPhotosOf } from "../attachments/public-photos.service.ts";
 import { writeAudit } from "../audit/audit.repository.ts";
 import { codeInScope, requirePermission, type Actor } from "../auth/actor.ts";
 import { ancestorCode } from "../divisions/division-codes.ts";
@@ -36,6 +37,7 @@ import {
   applyCommand,
   availableActions,
   isFinal,
+  mayRedactPhotos,
   WorkflowError,
   type Assignment,
   type CaseState,
@@ -384,7 +386,7 @@ function deadlineWorkingMinutes(row: CaseRow, now: Date) {
   };
 }
 
-function stateOf(row: CaseRow): CaseState {
+export function stateOf(row: CaseRow): CaseState {
   return {
     status: row.status as CaseStatus,
     level: row.level,
@@ -402,7 +404,7 @@ function stateOf(row: CaseRow): CaseState {
   };
 }
 
-const workflowActor = (actor: Actor): WorkflowActor => ({
+export const workflowActor = (actor: Actor): WorkflowActor => ({
   userId: actor.userId,
   roles: actor.roles,
   scopeCode: actor.scopeCode,
@@ -441,6 +443,7 @@ function caseDetail(actor: Actor, { timeline, photos, ...row }: CaseDetailRow) {
   return {
     case: presentCase(row, actor, availableActions(stateOf(row), workflowActor(actor))),
     photos,
+    canRedactPhotos: mayRedactPhotos(workflowActor(actor), stateOf(row)),
     timeline: timeline.map((event) => ({
       id: event.id,
       at: new Date(event.at).toISOString(),
@@ -822,6 +825,7 @@ export async function trackCase(ctx: AppContext, number: string, token: string) 
     closedAt: row.closed_at?.toISOString() ?? null,
     satisfaction: row.satisfaction,
     canEvaluate: row.status === "closed",
+    photos: await publicPhotosOf(ctx, row),
     timeline: timeline.map((event) => ({
       at: event.at.toISOString(),
       action: event.action,

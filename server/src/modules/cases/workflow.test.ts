@@ -7,6 +7,7 @@ import {
   centreLevel,
   isFinal,
   LEVELS,
+  mayRedactPhotos,
   reportedState,
   SATISFACTION,
   STATUSES,
@@ -210,5 +211,14 @@ describe("the case workflow", () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("mayRedactPhotos", () => {
+  it("lets the dispatchers and supervisors covering the case and its assignee redact, in any status", () => {
+    const dispatched: CaseState = { ...fresh(), status: "closed", assignment: { kind: "department", departmentId: "dept-cgj" } };
+    const allowed = actorNames.filter((name) => mayRedactPhotos(ACTORS[name], dispatched));
+    expect(allowed.sort()).toEqual(["communityCentre", "departmentHandler", "districtDispatcher", "streetDispatcher", "supervisor"]);
+    expect(mayRedactPhotos(ACTORS.departmentHandler, fresh())).toBe(false);
   });
 });

@@ -187,6 +187,15 @@ function isAssignee(actor: WorkflowActor, state: CaseState): boolean {
 }
 
 /**
+ * Who may blur areas of a case's photos before the public sees them: the dispatchers and
+ * supervisors whose scope covers its community, and whoever it is dispatched to (who took the
+ * after-photos). It does not depend on the status: a closed case's photos are still shown.
+ */
+export function mayRedactPhotos(actor: WorkflowActor, state: CaseState): boolean {
+  return ((has(actor, "dispatcher") || has(actor, "supervisor")) && covers(actor, state.communityCode)) || isAssignee(actor, state);
+}
+
+/**
  * The level of the centre an actor works in, from the length of their scope: a district (or wider)
  * centre, a street sub-centre, or a community.
  */

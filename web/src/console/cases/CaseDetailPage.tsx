@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Col, Descriptions, Empty, Image, List, Result, Row, Skeleton, Space, Spin, Tag, Timeline, Typography } from "antd";
+import { Alert, App, Button, Card, Col, Descriptions, Empty, List, Result, Row, Skeleton, Space, Spin, Tag, Timeline, Typography } from "antd";
 import { EyeOutlined } from "@ant-design/icons";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
@@ -15,11 +15,9 @@ import {
   isNotFound,
   isStale,
   locatePlace,
-  photoUrl,
   revealContact,
   transitionCase,
   type CaseActionName,
-  type CasePhoto,
   type CaseView,
   type LoadedCase,
   type Place,
@@ -28,6 +26,7 @@ import {
 } from "./caseApi";
 import { ActionDialog } from "./ActionDialog";
 import CaseAnswers from "../questions/CaseAnswers";
+import { CasePhotos } from "../redaction/CasePhotos";
 import { durationParts, STAGES, stageState, type StageState } from "./deadlines";
 import messages from "./messages";
 import "./case.css";
@@ -123,7 +122,7 @@ function CaseDetail({ loaded, readAt, refreshing }: { loaded: LoadedCase; readAt
             <Deadlines view={view} timeline={loaded.timeline} readAt={readAt} />
             <CaseAnswers answers={view.answers} />
             <LocationCard view={view} />
-            <Photos caseId={view.id} photos={loaded.photos} />
+            <CasePhotos caseId={view.id} photos={loaded.photos} canRedact={loaded.canRedactPhotos} />
           </Space>
         </Col>
       </Row>
@@ -438,38 +437,6 @@ function LocationCard({ view }: { view: CaseView }) {
       <Suspense fallback={<Skeleton.Node active className="case-map case-map--loading">{t("map.loading")}</Skeleton.Node>}>
         <PointMap className="case-map" grids={grids.data} point={view.location} gridCode={view.gridCode} label={t("map.label")} />
       </Suspense>
-    </Card>
-  );
-}
-
-function Photos({ caseId, photos }: { caseId: string; photos: CasePhoto[] }) {
-  const { t } = useTranslation("case");
-  const groups = [
-    { kind: "before", label: t("photos.before"), items: photos.filter((photo) => photo.kind !== "after") },
-    { kind: "after", label: t("photos.after"), items: photos.filter((photo) => photo.kind === "after") },
-  ];
-  return (
-    <Card title={t("photos.title")} size="small">
-      {photos.length === 0 ? (
-        <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("photos.none")} />
-      ) : (
-        <Image.PreviewGroup>
-          {groups.map((group) => (
-            <div key={group.kind} className="case-photos">
-              <div className="case-photos__label">{group.label}</div>
-              {group.items.length === 0 ? (
-                <Typography.Text type="secondary">{t("photos.none")}</Typography.Text>
-              ) : (
-                <Space wrap size={8}>
-                  {group.items.map((photo, index) => (
-                    <Image key={photo.id} width={96} height={72} className="case-photos__thumb" src={photoUrl(caseId, photo.id)} alt={t("photos.alt", { kind: group.label, index: index + 1 })} />
-                  ))}
-                </Space>
-              )}
-            </div>
-          ))}
-        </Image.PreviewGroup>
-      )}
     </Card>
   );
 }
