@@ -54,7 +54,7 @@ describe("the demo's near-due work", () => {
   it("moves the deadlines of a few cases being handled into the next working hours, so the near-due queue has work", async () => {
     const t = await createTestApp("demo");
     try {
-      await generateCases(t.database, { cases: 300, days: 90, seed: 11 });
+      await generateCases(t.database, { cases: 300, days: 10, seed: 11 });
       const moved = await bringSomeNearDue(t.ctx.db, 3);
       expect(moved).toBe(3);
       const cookie = await t.login("dispatcher");
