@@ -39,6 +39,8 @@ import { healthRoutes } from "./modules/system/health.routes.ts";
 import { CaseEventHub } from "./modules/events/case-event-hub.ts";
 import { eventRoutes, registerEventStreams } from "./modules/events/events.routes.ts";
 import { EventStreams } from "./modules/events/events.service.ts";
+import { NotificationFollower } from "./modules/notifications/notification-follower.ts";
+import { notificationRoutes } from "./modules/notifications/notifications.routes.ts";
 
 const WEB_DIST = fileURLToPath(new URL("../../web/dist/", import.meta.url));
 
@@ -55,6 +57,7 @@ export function createContext(db: Kysely<DB>, config: Config): AppContext {
     reports: new ReportWriter(db, config.duplicates),
     caseEvents,
     eventStreams: new EventStreams({ db, config, caseEvents, sessions }),
+    notifications: new NotificationFollower(db),
   };
 }
 
@@ -139,6 +142,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       await categoryRoutes(api, ctx);
       await caseQueueRoutes(api, ctx);
       await eventRoutes(api, ctx);
+      await notificationRoutes(api, ctx);
     },
     { prefix: "/api/v1" },
   );

@@ -37,7 +37,12 @@ export type Config = {
    * what is due and ends), and one user holds at most `perUser` streams in one server process.
    */
   eventStreams: { maxSeconds: number; perUser: number };
+  /** The HTTP SMS gateway outbound messages go through; null: they are only written to the log (the demo). */
+  smsGateway: SmsGateway | null;
 };
+
+/** `url` holds `{phone}` and `{text}`, filled URL-encoded; `auth` is sent as the Authorization header. */
+export type SmsGateway = { url: string; method: "GET" | "POST"; auth: string | null };
 
 export type TrustProxy = false | { hops: number } | { addresses: string[] };
 
@@ -92,6 +97,30 @@ function isAddressOrRange(entry: string): boolean {
 }
 
 /** Reads and checks the environment once, at start; a bad value stops the start with its name. */
+function smsGateway(env: NodeJS.ProcessEnv): SmsGateway | null {
+  const url = env.SMS_GATEWAY_URL?.trim();
+  const method = (env.SMS_GATEWAY_METHOD?.trim() || "POST").toUpperCase();
+  const auth = env.SMS_GATEWAY_AUTH?.trim() || null;
+  if (!url) {
+    if (env.SMS_GATEWAY_AUTH || env.SMS_GATEWAY_METHOD) throw new ConfigError("SMS_GATEWAY_METHOD and SMS_GATEWAY_AUTH need SMS_GATEWAY_URL");
+    return null;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url.replaceAll("{phone}", "0").replaceAll("{text}", "x"));
+  } catch {
+    throw new ConfigError(`SMS_GATEWAY_URL must be an http:// or https:// URL, not "${url}"`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new ConfigError("SMS_GATEWAY_URL must be an http:// or https:// URL");
+  if (method !== "GET" && method !== "POST") throw new ConfigError(`SMS_GATEWAY_METHOD must be GET or POST, not "${env.SMS_GATEWAY_METHOD}"`);
+  // With GET the URL is all the gateway receives: it must carry both.
+  if (method === "GET" && !(url.includes("{phone}") && url.includes("{text}"))) {
+    throw new ConfigError("SMS_GATEWAY_URL must hold {phone} and {text} when SMS_GATEWAY_METHOD is GET");
+  }
+  if (auth !== null && /[\r\n]/.test(auth)) throw new ConfigError("SMS_GATEWAY_AUTH must be one line");
+  return { url, method, auth };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL?.trim();
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -132,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxSeconds: integer(env, "EVENT_STREAM_MAX_SECONDS", 3600, 0, 24 * 3600),
       perUser: integer(env, "EVENT_STREAMS_PER_USER", 5, 1, 100),
     },
+    smsGateway: smsGateway(env),
     attachmentsDir: path.resolve(env.ATTACHMENTS_DIR || path.join(env.DATA_DIR || "./data", "attachments")),
     // Three days by default: a field app keeps its photos until the report is accepted, and may be offline a weekend.
     unattachedUploadHours: integer(env, "UNATTACHED_UPLOAD_HOURS", 72, 1, 24 * 365),
