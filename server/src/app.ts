@@ -41,6 +41,7 @@ import { eventRoutes, registerEventStreams } from "./modules/events/events.route
 import { EventStreams } from "./modules/events/events.service.ts";
 import { NotificationFollower } from "./modules/notifications/notification-follower.ts";
 import { notificationRoutes } from "./modules/notifications/notifications.routes.ts";
+import { templateRoutes } from "./modules/templates/templates.routes.ts";
 
 const WEB_DIST = fileURLToPath(new URL("../../web/dist/", import.meta.url));
 
@@ -143,6 +144,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       await caseQueueRoutes(api, ctx);
       await eventRoutes(api, ctx);
       await notificationRoutes(api, ctx);
+      await templateRoutes(api, ctx);
     },
     { prefix: "/api/v1" },
   );

@@ -696,6 +696,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/response-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The district's response templates, for a category (its own, a category above it's, any) and an action (its own or any) */
+        get: operations["listResponseTemplates"];
+        put?: never;
+        /**
+         * Add a response template to the district (administrators of the whole district; audited)
+         * @description A placeholder other than {caseNumber}, {deadline} and {department} is 400 `unknown_placeholder`.
+         */
+        post: operations["createResponseTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/response-templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a response template (audited) */
+        delete: operations["deleteResponseTemplate"];
+        options?: never;
+        head?: never;
+        /** Edit a response template (If-Match; audited) */
+        patch: operations["updateResponseTemplate"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4758,6 +4797,400 @@ export interface operations {
             };
             /** @description Default Response */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listResponseTemplates: {
+        parameters: {
+            query?: {
+                /** @description Category code, e.g. component.public.manhole */
+                category?: string;
+                /** @description The workflow action whose note it is for */
+                action?: "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up";
+                /** @description staff: for notes only staff see; public: for notes shown to the reporter (publicNote) */
+                visibility?: "staff" | "public";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        templates: {
+                            /** Format: uuid */
+                            id: string;
+                            categoryCode: string | null;
+                            action: string | null;
+                            /**
+                             * @description staff: for notes only staff see; public: for notes shown to the reporter (publicNote)
+                             * @enum {unknown}
+                             */
+                            visibility: "staff" | "public";
+                            title: string;
+                            /** @description The text; {caseNumber}, {deadline} and {department} are filled from the case */
+                            body: string;
+                            version: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createResponseTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    categoryCode: string | null;
+                    action: ("accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up") | null;
+                    /**
+                     * @description staff: for notes only staff see; public: for notes shown to the reporter (publicNote)
+                     * @enum {unknown}
+                     */
+                    visibility: "staff" | "public";
+                    title: string;
+                    /** @description The text; {caseNumber}, {deadline} and {department} are filled from the case */
+                    body: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        template: {
+                            /** Format: uuid */
+                            id: string;
+                            categoryCode: string | null;
+                            action: string | null;
+                            /**
+                             * @description staff: for notes only staff see; public: for notes shown to the reporter (publicNote)
+                             * @enum {unknown}
+                             */
+                            visibility: "staff" | "public";
+                            title: string;
+                            /** @description The text; {caseNumber}, {deadline} and {department} are filled from the case */
+                            body: string;
+                            version: number;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteResponseTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateResponseTemplate: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    categoryCode?: string | null;
+                    action?: ("accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up") | null;
+                    /**
+                     * @description staff: for notes only staff see; public: for notes shown to the reporter (publicNote)
+                     * @enum {unknown}
+                     */
+                    visibility?: "staff" | "public";
+                    title?: string;
+                    /** @description The text; {caseNumber}, {deadline} and {department} are filled from the case */
+                    body?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        template: {
+                            /** Format: uuid */
+                            id: string;
+                            categoryCode: string | null;
+                            action: string | null;
+                            /**
+                             * @description staff: for notes only staff see; public: for notes shown to the reporter (publicNote)
+                             * @enum {unknown}
+                             */
+                            visibility: "staff" | "public";
+                            title: string;
+                            /** @description The text; {caseNumber}, {deadline} and {department} are filled from the case */
+                            body: string;
+                            version: number;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
