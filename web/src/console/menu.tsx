@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { EnvironmentOutlined, PhoneOutlined, UnorderedListOutlined } from "@ant-design/icons";
+import { EnvironmentOutlined, MessageOutlined, PhoneOutlined, UnorderedListOutlined } from "@ant-design/icons";
 import type { Me } from "../api/client";
 import type { Resources } from "../i18n/resources";
 
@@ -25,6 +25,8 @@ export const MENU: MenuEntry[] = [
   { key: "intake", path: "/console/intake", label: "nav.intake", icon: <PhoneOutlined />, allowed: holds("seat_operator") },
   { key: "cases", path: "/console/cases", label: "nav.cases", icon: <UnorderedListOutlined />, allowed: can("case.read") },
   { key: "map", path: "/console/map", label: "nav.map", icon: <EnvironmentOutlined />, allowed: can("grid.read") },
+  // Response templates are the district's: its administrators keep them.
+  { key: "templates", path: "/console/admin/templates", label: "nav.templates", icon: <MessageOutlined />, allowed: (me) => can("category.write")(me) && me.scope?.code.length === 6 },
 ];
 
 /** The menu entries the user may use. */

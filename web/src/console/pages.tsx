@@ -16,6 +16,7 @@ export const CONSOLE_PAGES: ConsolePage[] = [
   { path: "intake", title: "nav.intake", load: () => import("./intake/IntakePage") },
   { path: "map", title: "nav.map", load: () => import("../pages/MapPage") },
   { path: "password", title: "nav.password", load: () => import("./PasswordPage") },
+  { path: "admin/templates", title: "nav.templates", load: () => import("./templates/TemplatesAdminPage") },
 ];
 
 export type PageHandle = { title?: ConsoleKey };

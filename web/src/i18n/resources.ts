@@ -2,6 +2,8 @@ import type caseMessages from "../console/cases/messages";
 import type common from "./common";
 import type intake from "../console/intake/messages";
 import type consoleMessages from "../console/messages";
+import type templates from "../console/templates/messages";
+import type notifications from "../console/notifications/messages";
 
 /**
  * The namespaces of messages, for typed keys. An area adds its own namespace here (type only, so its
@@ -12,6 +14,8 @@ export type Resources = {
   console: (typeof consoleMessages)["zh-CN"];
   case: (typeof caseMessages)["zh-CN"];
   intake: (typeof intake)["zh-CN"];
+  templates: (typeof templates)["zh-CN"];
+  notifications: (typeof notifications)["zh-CN"];
 };
 
 declare module "i18next" {
