@@ -34,6 +34,7 @@ import { placeRoutes } from "./modules/divisions/places.routes.ts";
 import { gridRoutes } from "./modules/grids/grids.routes.ts";
 import { GridLocator } from "./modules/grids/grids.service.ts";
 import { peopleRoutes } from "./modules/people/people.routes.ts";
+import { departmentRoutes } from "./modules/people/departments.routes.ts";
 import { STAFF_ROLES } from "./modules/people/roles.ts";
 import { healthRoutes } from "./modules/system/health.routes.ts";
 import { CaseEventHub } from "./modules/events/case-event-hub.ts";
@@ -139,6 +140,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       await placeRoutes(api, ctx);
       await gridRoutes(api, ctx);
       await peopleRoutes(api, ctx);
+      await departmentRoutes(api, ctx);
       await caseRoutes(api, ctx);
       await categoryRoutes(api, ctx);
       await caseQueueRoutes(api, ctx);

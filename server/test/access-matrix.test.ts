@@ -148,6 +148,20 @@ const OPERATIONS: Record<string, Operation> = {
     ok: 204,
     request: (t) => ({ method: "DELETE", url: `/api/v1/routing-rules/event.street_order.road_occupation/${t.division}` }),
   },
+  createDepartment: {
+    access: "department.write",
+    scoped: true,
+    ok: 201,
+    request: (t) => ({ method: "POST", url: "/api/v1/departments", payload: { code: `matrix-${++serial}`, name: "矩阵测试科", divisionCode: t.division } }),
+  },
+  // Without If-Match: 428 for whoever may edit departments.
+  updateDepartment: { access: "department.write", scoped: false, ok: 428, request: () => ({ method: "PATCH", url: "/api/v1/departments/cgj", payload: { dutyPhone: null } }) },
+  importGrids: {
+    access: "grid.write",
+    scoped: false,
+    ok: 200,
+    request: () => ({ method: "POST", url: "/api/v1/grids/import?dryRun=true", payload: { type: "FeatureCollection", features: [] } }),
+  },
   revokeApiKey: {
     access: "api_key.write",
     scoped: false,

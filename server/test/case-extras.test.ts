@@ -149,6 +149,7 @@ describe("photos, duplicates, merging and the deadline sweep", () => {
     const marked = Array.from({ length: 600 }, (_, k) => ({
       ...row,
       assignment: null,
+      answers: "{}",
       id: uuidv7(),
       number: `${row.number}-${k}`,
       handle_by: soon,

@@ -330,6 +330,7 @@ describe("case lists over more cases than a search window or an export page", ()
       ...row,
       ...changes,
       assignment: null,
+      answers: "{}",
       id: uuidv7(),
       number: `${row.number}-${changes.street_code ?? ""}${k}`,
       created_at: new Date(start.getTime() + k * 60_000),

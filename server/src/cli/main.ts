@@ -121,7 +121,8 @@ importCommand
       } catch (error) {
         throw new AppError(400, "invalid_file", `Cannot read ${file} as JSON: ${(error as Error).message}`);
       }
-      print(await importGrids(ctx, collection));
+      const { grids } = await importGrids(ctx, collection);
+      print({ grids });
     }),
   );
 

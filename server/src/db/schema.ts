@@ -6,7 +6,7 @@ export type DB = {
   divisions: DivisionTable;
   grids: GridTable;
   command_centres: { division_code: string; name: string };
-  departments: { id: string; code: string; name: string; division_code: string };
+  departments: DepartmentTable;
   users: UserTable;
   grid_staff: { grid_code: string; user_id: string; duty: GridDuty };
   sessions: SessionTable;
@@ -86,6 +86,16 @@ export type ResponseTemplateTable = {
   updated_at: Generated<Date>;
 };
 
+export type DepartmentTable = {
+  id: string;
+  code: string;
+  name: string;
+  division_code: string;
+  /** Staffed phone for urgent notices; shown masked. */
+  duty_phone: Generated<string | null>;
+  version: Generated<number>;
+};
+
 export type AttachmentTable = {
   id: string;
   region_code: string | null;
@@ -115,6 +125,35 @@ export type CategoryTable = {
   keywords: string[];
   active: Generated<boolean>;
   version: Generated<number>;
+  /** Extra questions in the order asked (see modules/cases/category-questions.ts). */
+  questions: ColumnType<CategoryQuestion[], string | undefined, string>;
+};
+
+/** An extra question of a category, asked wherever the category is chosen. */
+export type CategoryQuestion = {
+  code: string;
+  label: { zh: string; en: string };
+  type: "number" | "choice" | "text" | "yes_no";
+  /** Only for type choice: the values a reporter may pick, with their labels. */
+  choices?: { value: string; zh: string; en: string }[];
+  required: boolean;
+  /** Staff-only answers never reach the public. */
+  public: boolean;
+  min?: number;
+  max?: number;
+  maxLength?: number;
+};
+
+/** A case's answer to one question, with the question as it was asked. */
+export type CaseAnswer = {
+  value: number | string | boolean;
+  label: { zh: string; en: string };
+  type: CategoryQuestion["type"];
+  public: boolean;
+  /** The question's place in the category's list when asked (jsonb keeps no key order). */
+  position: number;
+  /** For choice answers: the label of the chosen value at answer time. */
+  choice?: { zh: string; en: string };
 };
 
 export type CaseTable = {
@@ -159,6 +198,8 @@ export type CaseTable = {
   updated_at: Generated<Date>;
   closed_at: Date | null;
   deadline_state: Generated<"on_time" | "near_due" | "overdue">;
+  /** Answers to the category's extra questions, keyed by question code. */
+  answers: ColumnType<Record<string, CaseAnswer>, string | undefined, string>;
 };
 
 export type CaseEventTable = {

@@ -181,6 +181,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/grids/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Validate a GeoJSON FeatureCollection of grids and, unless dryRun, load it (district administrators; audited)
+         * @description Each feature has `properties.code` (15 digits) and `properties.name` and a Polygon geometry. The grids are checked together with the stored ones they do not replace (codes, rings, self-intersections, communities, overlaps, gaps, the caller's scope), and every problem is reported with the grid codes involved. `dryRun=true` answers 200 with the problems (none when the file would load). A load checks again in its transaction and loads nothing while any problem remains: 422 `invalid_grids` with `details.problems`. Bodies up to 16 MiB (else 413). Only an administrator of a whole district: else 403 `district_scope_required`.
+         */
+        post: operations["importGrids"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/grids/locate": {
         parameters: {
             query?: never;
@@ -338,14 +358,35 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Departments that serve the caller's scope */
+        /** Departments that serve the caller's scope, duty phones masked */
         get: operations["listDepartments"];
+        put?: never;
+        /**
+         * Add a department under a division of the caller's scope (audited)
+         * @description A division outside the caller's scope answers 404 `division_not_found`; a code in use 409 `department_code_taken`.
+         */
+        post: operations["createDepartment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/departments/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Edit a department's name, division or duty phone (If-Match; audited) */
+        patch: operations["updateDepartment"];
         trace?: never;
     };
     "/api/v1/attachments": {
@@ -448,7 +489,7 @@ export interface paths {
         put?: never;
         /**
          * Take one workflow action on a case (If-Match with its ETag)
-         * @description `register` (立案) and `reclassify` (dispatchers of the owning centre, while the case is open) take `categoryCode`, `level` and `urgency`; the event records each change (category, department, level, urgency, deadlines before → after) and the change is audited. Other actions refuse those fields (400 invalid_transition_input); `reclassify` needs at least one of them. `follow_up` (seat operators and dispatchers covering the case, while it is open) records another caller about the same case (`note`, optional `caller`) without changing its state: how a hotline seat attaches a caller to a duplicate instead of creating a case.
+         * @description `register` (立案) and `reclassify` (dispatchers of the owning centre, while the case is open) take `categoryCode`, `level`, `urgency` and `answers`; once classified every required question of the category, staff-only ones too, must be answered (422 `answers_invalid`); a new category starts from the answers given with it; the event records each change (category, department, level, urgency, deadlines before → after) and the change is audited. Other actions refuse those fields (400 invalid_transition_input); `reclassify` needs at least one of them. `follow_up` (seat operators and dispatchers covering the case, while it is open) records another caller about the same case (`note`, optional `caller`) without changing its state: how a hotline seat attaches a caller to a duplicate instead of creating a case.
          */
         post: operations["transitionCase"];
         delete?: never;
@@ -539,8 +580,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Edit a category's department, closure level, deadline policy, photo rule, emergency flag or keywords (If-Match)
-         * @description Only an administrator of the whole district (or above) edits categories: others get 403 `district_scope_required`.
+         * Edit a category's department, closure level, deadline policy, photo rule, emergency flag, keywords or extra questions (If-Match)
+         * @description Only an administrator of the whole district (or above) edits categories: others get 403 `district_scope_required`. Questions with repeated codes, a choice question without choices, bounds on the wrong type or min above max: 422 `questions_invalid` with `details.questions` [{ code, problem }].
          */
         patch: operations["updateCategory"];
         trace?: never;
@@ -1498,6 +1539,130 @@ export interface operations {
             };
             /** @description Default Response */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    importGrids: {
+        parameters: {
+            query?: {
+                dryRun?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description GeoJSON FeatureCollection */
+        requestBody: {
+            content: {
+                "application/json": {
+                    type: string;
+                    features: unknown[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        dryRun: boolean;
+                        /** @description Grids in the file */
+                        grids: number;
+                        problems: {
+                            /** @description invalid_code, duplicate_code, invalid_geometry, ring_not_closed, out_of_range, self_intersection, unknown_community, outside_community, overlap, gap, outside_scope, invalid_file */
+                            code: string;
+                            /** @description The grids involved */
+                            gridCodes: string[];
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        dryRun: boolean;
+                        /** @description Grids loaded */
+                        grids: number;
+                        problems: {
+                            /** @description invalid_code, duplicate_code, invalid_geometry, ring_not_closed, out_of_range, self_intersection, unknown_community, outside_community, overlap, gap, outside_scope, invalid_file */
+                            code: string;
+                            /** @description The grids involved */
+                            gridCodes: string[];
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2495,6 +2660,8 @@ export interface operations {
                             code: string;
                             name: string;
                             divisionCode: string;
+                            dutyPhone: string | null;
+                            version: number;
                         }[];
                     };
                 };
@@ -2528,6 +2695,242 @@ export interface operations {
             };
             /** @description Default Response */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createDepartment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Department code, e.g. cgj */
+                    code: string;
+                    name: string;
+                    /** @description Division code (GB/T 2260 + statistical code) */
+                    divisionCode: string;
+                    dutyPhone?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        department: {
+                            id: string;
+                            code: string;
+                            name: string;
+                            divisionCode: string;
+                            dutyPhone: string | null;
+                            version: number;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateDepartment: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Department code, e.g. cgj */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /** @description Division code (GB/T 2260 + statistical code) */
+                    divisionCode?: string;
+                    dutyPhone?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        department: {
+                            id: string;
+                            code: string;
+                            name: string;
+                            divisionCode: string;
+                            dutyPhone: string | null;
+                            version: number;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2844,6 +3247,10 @@ export interface operations {
                     };
                     /** @description Ids from POST /api/v1/attachments */
                     photoIds?: string[];
+                    /** @description Answers to the category's extra questions by question code (number, text or a choice's value, true/false for yes/no). A missing required answer, a wrong type, a value out of bounds or an answer to a question not asked: 422 `answers_invalid` with `details.questions` [{ code, problem }] */
+                    answers?: {
+                        [key: string]: number | string | boolean | null;
+                    };
                 };
             };
         };
@@ -2908,6 +3315,24 @@ export interface operations {
                             createdAt: string;
                             updatedAt: string;
                             closedAt: string | null;
+                            /** @description Answers to the category's extra questions by question code, each with the question as it was asked; the public sees only public ones */
+                            answers: {
+                                [key: string]: {
+                                    value: number | string | boolean;
+                                    label: {
+                                        zh: string;
+                                        en: string;
+                                    };
+                                    type: string;
+                                    public: boolean;
+                                    /** @description The question's place in the category's list when asked */
+                                    position: number;
+                                    choice?: {
+                                        zh: string;
+                                        en: string;
+                                    };
+                                };
+                            };
                             /** @description The actions the caller may take now */
                             actions: string[];
                         };
@@ -3050,6 +3475,10 @@ export interface operations {
                     };
                     /** @description Ids from POST /api/v1/attachments */
                     photoIds?: string[];
+                    /** @description Answers to the category's extra questions by question code (number, text or a choice's value, true/false for yes/no). A missing required answer, a wrong type, a value out of bounds or an answer to a question not asked: 422 `answers_invalid` with `details.questions` [{ code, problem }] */
+                    answers?: {
+                        [key: string]: number | string | boolean | null;
+                    };
                 };
             };
         };
@@ -3174,6 +3603,15 @@ export interface operations {
                 };
             };
             /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3255,6 +3693,24 @@ export interface operations {
                             createdAt: string;
                             updatedAt: string;
                             closedAt: string | null;
+                            /** @description Answers to the category's extra questions by question code, each with the question as it was asked; the public sees only public ones */
+                            answers: {
+                                [key: string]: {
+                                    value: number | string | boolean;
+                                    label: {
+                                        zh: string;
+                                        en: string;
+                                    };
+                                    type: string;
+                                    public: boolean;
+                                    /** @description The question's place in the category's list when asked */
+                                    position: number;
+                                    choice?: {
+                                        zh: string;
+                                        en: string;
+                                    };
+                                };
+                            };
                             /** @description The actions the caller may take now */
                             actions: string[];
                         };
@@ -3384,6 +3840,10 @@ export interface operations {
                      * @enum {unknown}
                      */
                     urgency?: "normal" | "urgent" | "emergency";
+                    /** @description Answers to the category's extra questions by question code (number, text or a choice's value, true/false for yes/no). A missing required answer, a wrong type, a value out of bounds or an answer to a question not asked: 422 `answers_invalid` with `details.questions` [{ code, problem }] */
+                    answers?: {
+                        [key: string]: number | string | boolean | null;
+                    };
                     /** @description follow_up: who called again about this case (the timeline keeps the phone masked) */
                     caller?: {
                         name?: string;
@@ -3453,6 +3913,24 @@ export interface operations {
                             createdAt: string;
                             updatedAt: string;
                             closedAt: string | null;
+                            /** @description Answers to the category's extra questions by question code, each with the question as it was asked; the public sees only public ones */
+                            answers: {
+                                [key: string]: {
+                                    value: number | string | boolean;
+                                    label: {
+                                        zh: string;
+                                        en: string;
+                                    };
+                                    type: string;
+                                    public: boolean;
+                                    /** @description The question's place in the category's list when asked */
+                                    position: number;
+                                    choice?: {
+                                        zh: string;
+                                        en: string;
+                                    };
+                                };
+                            };
                             /** @description The actions the caller may take now */
                             actions: string[];
                         };
@@ -3704,6 +4182,24 @@ export interface operations {
                         status: string;
                         title: string;
                         categoryCode: string | null;
+                        /** @description Answers to the category's extra questions by question code, each with the question as it was asked; the public sees only public ones */
+                        answers: {
+                            [key: string]: {
+                                value: number | string | boolean;
+                                label: {
+                                    zh: string;
+                                    en: string;
+                                };
+                                type: string;
+                                public: boolean;
+                                /** @description The question's place in the category's list when asked */
+                                position: number;
+                                choice?: {
+                                    zh: string;
+                                    en: string;
+                                };
+                            };
+                        };
                         createdAt: string;
                         closedAt: string | null;
                         satisfaction: string | null;
@@ -3792,6 +4288,24 @@ export interface operations {
                         status: string;
                         title: string;
                         categoryCode: string | null;
+                        /** @description Answers to the category's extra questions by question code, each with the question as it was asked; the public sees only public ones */
+                        answers: {
+                            [key: string]: {
+                                value: number | string | boolean;
+                                label: {
+                                    zh: string;
+                                    en: string;
+                                };
+                                type: string;
+                                public: boolean;
+                                /** @description The question's place in the category's list when asked */
+                                position: number;
+                                choice?: {
+                                    zh: string;
+                                    en: string;
+                                };
+                            };
+                        };
                         createdAt: string;
                         closedAt: string | null;
                         satisfaction: string | null;
@@ -3916,6 +4430,32 @@ export interface operations {
                             keywords: string[];
                             active: boolean;
                             version: number;
+                            /** @description Extra questions in the order asked; the public sees only the public ones */
+                            questions: {
+                                /** @description Key of the answer in a case's `answers` */
+                                code: string;
+                                label: {
+                                    zh: string;
+                                    en: string;
+                                };
+                                /** @enum {unknown} */
+                                type: "number" | "choice" | "text" | "yes_no";
+                                /** @description type choice only: the values to pick from */
+                                choices?: {
+                                    value: string;
+                                    zh: string;
+                                    en: string;
+                                }[];
+                                required: boolean;
+                                /** @description Asked of the public and shown on the tracking page; staff-only answers never reach the public */
+                                public: boolean;
+                                /** @description type number only */
+                                min?: number;
+                                /** @description type number only */
+                                max?: number;
+                                /** @description type text only (default 500) */
+                                maxLength?: number;
+                            }[];
                         }[];
                     };
                 };
@@ -3965,6 +4505,32 @@ export interface operations {
                     emergency?: boolean;
                     keywords?: string[];
                     active?: boolean;
+                    /** @description Replaces the list; old cases keep the questions as they were answered */
+                    questions?: {
+                        /** @description Key of the answer in a case's `answers` */
+                        code: string;
+                        label: {
+                            zh: string;
+                            en: string;
+                        };
+                        /** @enum {unknown} */
+                        type: "number" | "choice" | "text" | "yes_no";
+                        /** @description type choice only: the values to pick from */
+                        choices?: {
+                            value: string;
+                            zh: string;
+                            en: string;
+                        }[];
+                        required: boolean;
+                        /** @description Asked of the public and shown on the tracking page; staff-only answers never reach the public */
+                        public: boolean;
+                        /** @description type number only */
+                        min?: number;
+                        /** @description type number only */
+                        max?: number;
+                        /** @description type text only (default 500) */
+                        maxLength?: number;
+                    }[];
                 };
             };
         };
@@ -3990,6 +4556,32 @@ export interface operations {
                             keywords: string[];
                             active: boolean;
                             version: number;
+                            /** @description Extra questions in the order asked; the public sees only the public ones */
+                            questions: {
+                                /** @description Key of the answer in a case's `answers` */
+                                code: string;
+                                label: {
+                                    zh: string;
+                                    en: string;
+                                };
+                                /** @enum {unknown} */
+                                type: "number" | "choice" | "text" | "yes_no";
+                                /** @description type choice only: the values to pick from */
+                                choices?: {
+                                    value: string;
+                                    zh: string;
+                                    en: string;
+                                }[];
+                                required: boolean;
+                                /** @description Asked of the public and shown on the tracking page; staff-only answers never reach the public */
+                                public: boolean;
+                                /** @description type number only */
+                                min?: number;
+                                /** @description type number only */
+                                max?: number;
+                                /** @description type text only (default 500) */
+                                maxLength?: number;
+                            }[];
                         };
                     };
                 };
@@ -4059,6 +4651,15 @@ export interface operations {
             };
             /** @description Default Response */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

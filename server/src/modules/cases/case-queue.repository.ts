@@ -1,5 +1,5 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool } from "kysely";
-import type { CaseTable, DB } from "../../db/schema.ts";
+import type { CaseAnswer, CaseTable, DB } from "../../db/schema.ts";
 import { inScope, type Actor } from "../auth/actor.ts";
 import { caseInScope, caseUnder, codeUnder } from "./cases.repository.ts";
 
@@ -245,4 +245,20 @@ export async function countCasesUnder(db: Kysely<DB>, actor: Actor, division: st
     .groupBy(sql`1`)
     .execute();
   return { byStatus: await byStatus, overdue: await overdue };
+}
+
+/** The answers of the given cases that have any, by case id: what an export's page adds to its rows. */
+export async function findCaseAnswers(
+  db: Kysely<DB>,
+  keys: readonly { region_code: string; id: string }[],
+): Promise<Map<string, Record<string, CaseAnswer>>> {
+  if (keys.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("cases")
+    .select(["id", "answers"])
+    .where("region_code", "in", [...new Set(keys.map((key) => key.region_code))])
+    .where("id", "in", keys.map((key) => key.id))
+    .where(sql<SqlBool>`answers <> '{}'::jsonb`)
+    .execute();
+  return new Map(rows.map((row) => [row.id, row.answers]));
 }

@@ -3,8 +3,9 @@ import { AppError, badRequest, notFound } from "../../errors.ts";
 import { regionOf, writeAudit } from "../audit/audit.repository.ts";
 import { codeInScope, requirePermission, type Actor } from "../auth/actor.ts";
 import { maskPhone } from "../people/people.presenters.ts";
-import { countCasesUnder, countMatchingCases, findCasePage, type CasePageFilter, type PagePosition } from "./case-queue.repository.ts";
+import { countCasesUnder, countMatchingCases, findCaseAnswers, findCasePage, type CasePageFilter, type PagePosition } from "./case-queue.repository.ts";
 import { calendarFor } from "./calendars.ts";
+import { answersText } from "./category-questions.ts";
 import { deadlineStatus, nearDueLimit, workingMinutesUntil, type DeadlineStatus } from "./deadlines.ts";
 import { searchTerms } from "./text.ts";
 import { STATUSES, type CaseStatus, type ClosureLevel } from "./workflow.ts";
@@ -313,7 +314,8 @@ export async function exportCases(
     details: { query, count },
   });
   async function* lines(): AsyncGenerator<string> {
-    yield `\uFEFF${csvLine(EXPORT_COLUMNS.map(([header]) => header))}`;
+    // The answers to the category's questions close each line, in one readable cell.
+    yield `\uFEFF${csvLine([...EXPORT_COLUMNS.map(([header]) => header), "answers"])}`;
     const release = await takeExportTurn();
     try {
       yield* pages();
@@ -326,10 +328,12 @@ export async function exportCases(
     while (filter) {
       const rows = await findCasePage(ctx.db, actor, { ...filter, after, limit: EXPORT_PAGE });
       const page = rows.slice(0, EXPORT_PAGE);
+      const answers = await findCaseAnswers(ctx.db, page);
       yield page
         .map((row) => {
           const summary = presentSummary(row, now);
-          return csvLine(EXPORT_COLUMNS.map(([, value]) => csvCell(value(summary))));
+          const answered = answers.get(row.id);
+          return csvLine([...EXPORT_COLUMNS.map(([, value]) => csvCell(value(summary))), csvCell(answered ? answersText(answered) : null)]);
         })
         .join("");
       const last = page.at(-1);

@@ -1,6 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type Insertable, type Kysely, type RawBuilder, type SqlBool, type Updateable } from "kysely";
 import { v7 as uuidv7 } from "uuid";
-import type { CaseRow, CaseTable, DB } from "../../db/schema.ts";
+import type { CaseAnswer, CaseRow, CaseTable, DB } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.ts";
 
 /** Statuses of a case still being worked on: the ones a new report may duplicate. */
@@ -19,7 +19,8 @@ export type NearbyCase = {
 };
 
 export type NewReport = {
-  case: Omit<Insertable<CaseTable>, "number" | "department_code">;
+  /** Answers go in as an object: the reports travel as one JSON parameter. */
+  case: Omit<Insertable<CaseTable>, "number" | "department_code" | "answers"> & { answers?: Record<string, CaseAnswer> };
   /** The day of the case number, yyyymmdd in the district's time zone. */
   day: string;
   /** The category's department when no routing rule of the case's community names one. */

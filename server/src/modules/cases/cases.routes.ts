@@ -11,6 +11,24 @@ import { Crs } from "../grids/grids.schemas.ts";
 import { getCase, intakeCase, previewIntake, etagOf, PUBLIC_SOURCES, SOURCES, evaluateByReporter, revealReporterContact, trackCase, transitionCase } from "./cases.service.ts";
 import { ACTIONS, LEVELS, SATISFACTION } from "./workflow.ts";
 
+const Answer = Type.Object({
+  value: Type.Union([Type.Number(), Type.String(), Type.Boolean()]),
+  label: Type.Object({ zh: Type.String(), en: Type.String() }),
+  type: Type.String(),
+  public: Type.Boolean(),
+  position: Type.Integer({ description: "The question's place in the category's list when asked" }),
+  choice: Type.Optional(Type.Object({ zh: Type.String(), en: Type.String() })),
+});
+const Answers = Type.Record(Type.String(), Answer, {
+  description: "Answers to the category's extra questions by question code, each with the question as it was asked; the public sees only public ones",
+});
+/** Answers given: number, text (a choice's value) or yes/no, by question code; checked against the category's questions. */
+const GivenAnswers = Type.Record(Type.String({ pattern: "^[a-z][a-z0-9_]{0,39}$" }), Type.Union([Type.Number(), Type.String({ maxLength: 2000 }), Type.Boolean(), Type.Null()]), {
+  maxProperties: 30,
+  description:
+    "Answers to the category's extra questions by question code (number, text or a choice's value, true/false for yes/no). A missing required answer, a wrong type, a value out of bounds or an answer to a question not asked: 422 `answers_invalid` with `details.questions` [{ code, problem }]",
+});
+
 const Case = Type.Object({
   id: Type.String(),
   number: Type.String({ description: "Per-district case number, e.g. 530103-20261122-00042" }),
@@ -49,6 +67,7 @@ const Case = Type.Object({
   createdAt: Type.String(),
   updatedAt: Type.String(),
   closedAt: Nullable(Type.String()),
+  answers: Answers,
   actions: Type.Array(Type.String(), { description: "The actions the caller may take now" }),
 });
 
@@ -113,6 +132,7 @@ export const IntakeBody = Type.Object(
       ),
     ),
     photoIds: Type.Optional(PhotoIds),
+    answers: Type.Optional(GivenAnswers),
   },
   { additionalProperties: false },
 );
@@ -145,6 +165,7 @@ const TransitionBody = Type.Object(
       }),
     ),
     urgency: Type.Optional(Type.Enum(["normal", "urgent", "emergency"], { description: "register, reclassify: the urgency; the deadlines follow" })),
+    answers: Type.Optional(GivenAnswers),
     caller: Type.Optional(
       Type.Object(
         { name: Type.Optional(Type.String({ maxLength: 50 })), phone: Type.Optional(Type.String({ pattern: "^[0-9+\\- ]{5,20}$" })) },
@@ -163,6 +184,7 @@ const Tracked = Type.Object({
   status: Type.String(),
   title: Type.String(),
   categoryCode: Nullable(Type.String()),
+  answers: Answers,
   createdAt: Type.String(),
   closedAt: Nullable(Type.String()),
   satisfaction: Nullable(Type.String()),
@@ -279,7 +301,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
             deadlines: Type.Object({ acceptBy: Type.String(), dispatchBy: Type.String(), feedbackBy: Type.String(), handleBy: Type.String() }, { description: "If it were reported now" }),
             duplicates: Type.Array(Duplicate, { description: "For staff who may read cases (in their scope); always empty for the public" }),
           }),
-          ...errors(400, 401, 403, 404, 429),
+          ...errors(400, 401, 403, 404, 422, 429),
         },
       },
     },
@@ -311,7 +333,8 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
         tags: ["cases"],
         summary: "Take one workflow action on a case (If-Match with its ETag)",
         description:
-          "`register` (立案) and `reclassify` (dispatchers of the owning centre, while the case is open) take `categoryCode`, `level` and `urgency`; " +
+          "`register` (立案) and `reclassify` (dispatchers of the owning centre, while the case is open) take `categoryCode`, `level`, `urgency` and `answers`; " +
+          "once classified every required question of the category, staff-only ones too, must be answered (422 `answers_invalid`); a new category starts from the answers given with it; " +
           "the event records each change (category, department, level, urgency, deadlines before → after) and the change is audited. " +
           "Other actions refuse those fields (400 invalid_transition_input); `reclassify` needs at least one of them. " +
           "`follow_up` (seat operators and dispatchers covering the case, while it is open) records another caller about the same case (`note`, optional `caller`) without changing its state: how a hotline seat attaches a caller to a duplicate instead of creating a case.",

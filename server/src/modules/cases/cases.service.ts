@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import type { Kysely, Updateable } from "kysely";
 import { v7 as uuidv7 } from "uuid";
 import type { AppContext } from "../../context.ts";
-import type { CaseRow, CaseTable, DB } from "../../db/schema.ts";
+import type { CaseAnswer, CaseRow, CaseTable, CategoryQuestion, DB } from "../../db/schema.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { linkPhotos } from "../attachments/attachments.service.ts";
 import { writeAudit } from "../audit/audit.repository.ts";
@@ -27,6 +27,7 @@ import {
   writeTransition,
 } from "./cases.repository.ts";
 import { activeCategories } from "./categories.service.ts";
+import { answererOf, answerValues, checkAnswers, publicAnswers, type Answerer } from "./category-questions.ts";
 import { computeDeadlines, DEFAULT_POLICY, policyFor, workingMinutesUntil, type Urgency } from "./deadlines.ts";
 import { checkIdempotencyKey, idempotencySecrets, openAnswer, requestMac, sealAnswer } from "./idempotency.ts";
 import { claimIdempotencyKey, findIdempotencyKey, storeIdempotentAnswer } from "./idempotency.repository.ts";
@@ -55,6 +56,8 @@ export type IntakeInput = {
   buildingCode?: string;
   reporter?: { name?: string; phone?: string };
   photoIds?: string[];
+  /** Answers to the category's extra questions, by question code. */
+  answers?: Record<string, unknown>;
 };
 
 /** Every channel a case comes in by. */
@@ -79,6 +82,18 @@ function checkPublicReport(actor: Actor | null, input: IntakeInput): void {
   if (input.urgency !== undefined && !PUBLIC_URGENCIES.includes(input.urgency)) {
     throw new AppError(403, "urgency_not_allowed", `Only staff declare an ${input.urgency}; residents may mark a report ${PUBLIC_URGENCIES.join(" or ")}`);
   }
+}
+
+/**
+ * The answers a case stores for a category's questions, or 422 answers_invalid naming every failing
+ * question. Without a category nothing may be answered.
+ */
+export function answersFor(questions: readonly CategoryQuestion[] | undefined, given: Record<string, unknown>, answerer: Answerer): Record<string, CaseAnswer> {
+  const { answers, problems } = checkAnswers(questions ?? [], given, answerer);
+  if (problems.length > 0) {
+    throw new AppError(422, "answers_invalid", `Answers refused: ${problems.map((p) => `${p.code} (${p.problem})`).join(", ")}`, { questions: problems });
+  }
+  return answers;
 }
 
 const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
@@ -182,6 +197,7 @@ export async function intakeCase(ctx: AppContext, actor: Actor | null, input: In
   if (category?.photo_required && source !== "hotline" && !input.photoIds?.length) {
     throw new AppError(400, "photo_required", `A case of ${category.name} needs a photo`);
   }
+  const answers = answersFor(category?.questions, input.answers ?? {}, answererOf(actor));
   const communityCode = ancestorCode(place.gridCode, "community");
   const regionCode = ancestorCode(place.gridCode, "district");
   const now = new Date();
@@ -220,6 +236,7 @@ export async function intakeCase(ctx: AppContext, actor: Actor | null, input: In
       dispatch_by: deadlines.dispatchBy,
       feedback_by: deadlines.feedbackBy,
       handle_by: deadlines.handleBy,
+      answers,
     },
     event: { actorId: actor?.userId ?? null, details: { source, gridCode: place.gridCode, suggestedCategory: suggested, photos: photoIds } },
   };
@@ -268,6 +285,7 @@ export async function previewIntake(ctx: AppContext, actor: Actor | null, input:
   const suggestions = suggestCategories(input.description + (input.title ?? ""), categories.filter((c) => c.parent_code !== null));
   const category = input.categoryCode ? categories.find((c) => c.code === input.categoryCode) : undefined;
   if (input.categoryCode && !category) throw new AppError(400, "unknown_category", `No category ${input.categoryCode}`);
+  answersFor(category?.questions, input.answers ?? {}, answererOf(actor));
   const suggested = suggestions[0] ? categories.find((c) => c.code === suggestions[0].code) : undefined;
   const effective = category ?? suggested;
   const urgency: Urgency = effective?.emergency ? "emergency" : (input.urgency ?? "normal");
@@ -350,6 +368,7 @@ export function presentCase(row: CaseRow, actor: Actor | null, actions: string[]
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     closedAt: row.closed_at?.toISOString() ?? null,
+    answers: answererOf(actor) === "staff" ? row.answers : publicAnswers(row.answers),
     actions,
   };
 }
@@ -451,6 +470,8 @@ export type TransitionInput = {
   caller?: { name?: string; phone?: string };
   /** register and reclassify: the category, closure level and urgency (each unchanged when absent). */
   categoryCode?: string;
+  /** register and reclassify: answers to the category's questions, added to those the case has. */
+  answers?: Record<string, unknown>;
   level?: ClosureLevel;
   urgency?: Urgency;
 };
@@ -506,14 +527,14 @@ async function commandOf(ctx: AppContext, actor: Actor, row: CaseRow, input: Tra
   if (input.caller !== undefined && input.action !== "follow_up") {
     throw new AppError(400, "invalid_transition_input", "Only follow_up takes a caller");
   }
-  if (!CLASSIFYING.includes(input.action) && (input.categoryCode !== undefined || input.level !== undefined || input.urgency !== undefined)) {
-    throw new AppError(400, "invalid_transition_input", "Only register and reclassify take categoryCode, level and urgency");
+  if (!CLASSIFYING.includes(input.action) && (input.categoryCode !== undefined || input.level !== undefined || input.urgency !== undefined || input.answers !== undefined)) {
+    throw new AppError(400, "invalid_transition_input", "Only register and reclassify take categoryCode, level, urgency and answers");
   }
   switch (input.action) {
     case "register":
     case "reclassify":
-      if (input.action === "reclassify" && input.categoryCode === undefined && input.level === undefined && input.urgency === undefined) {
-        need("categoryCode, level or urgency");
+      if (input.action === "reclassify" && input.categoryCode === undefined && input.level === undefined && input.urgency === undefined && input.answers === undefined) {
+        need("categoryCode, level, urgency or answers");
       }
       return { action: input.action, level: input.level, note: input.note };
     case "dispatch": {
@@ -573,7 +594,15 @@ async function applyTransition(
   actor: WorkflowActor,
   actorId: string | null,
   command: Command,
-  input: { note?: string; publicNote?: boolean; photoIds?: string[]; categoryCode?: string; urgency?: Urgency; caller?: TransitionInput["caller"] },
+  input: {
+    note?: string;
+    publicNote?: boolean;
+    photoIds?: string[];
+    categoryCode?: string;
+    urgency?: Urgency;
+    answers?: Record<string, unknown>;
+    caller?: TransitionInput["caller"];
+  },
 ): Promise<CaseDetailRow> {
   let transition;
   try {
@@ -686,7 +715,7 @@ const DEADLINE_COLUMNS = { accept_by: "acceptBy", dispatch_by: "dispatchBy", fee
  * routed to in the case's community, and the stage deadlines under the category's policy and the
  * urgency, counted again from the report. Details name each change, before → after.
  */
-async function classify(ctx: AppContext, row: CaseRow, input: { categoryCode?: string; urgency?: Urgency }) {
+async function classify(ctx: AppContext, row: CaseRow, input: { categoryCode?: string; urgency?: Urgency; answers?: Record<string, unknown> }) {
   const categories = await activeCategories(ctx.db);
   const category = input.categoryCode === undefined ? undefined : categories.find((c) => c.code === input.categoryCode);
   if (input.categoryCode !== undefined && !category) throw new AppError(400, "unknown_category", `No active category ${input.categoryCode}`);
@@ -708,6 +737,16 @@ async function classify(ctx: AppContext, row: CaseRow, input: { categoryCode?: s
       details.department = { from: row.department_code, to: departmentCode };
     }
   }
+  // The answers to the category's questions: under the same category those the case has (for the
+  // questions it still asks) with the ones given now on top; under a new one only those given now.
+  // Once classified every required question, staff-only ones too, must be answered.
+  const kept = category && category.code !== row.category_code ? {} : answerValues(row.answers);
+  const stillAsked = Object.fromEntries(Object.entries(kept).filter(([code]) => effective?.questions.some((q) => q.code === code)));
+  const answers = answersFor(effective?.questions, { ...stillAsked, ...input.answers }, "staff");
+  if (!sameAnswers(answers, row.answers)) {
+    changes.answers = JSON.stringify(answers);
+    details.answers = { from: answerValues(row.answers), to: answerValues(answers) };
+  }
   if (urgency !== row.urgency) {
     changes.urgency = urgency;
     details.urgency = { from: row.urgency, to: urgency };
@@ -725,6 +764,12 @@ async function classify(ctx: AppContext, row: CaseRow, input: { categoryCode?: s
     if (Object.keys(to).length > 0) details.deadlines = { from, to };
   }
   return { changes, details, deadlines };
+}
+
+/** Whether two sets of answers hold the same values (the database keeps jsonb keys in its own order). */
+function sameAnswers(a: Record<string, CaseAnswer>, b: Record<string, CaseAnswer>): boolean {
+  const codes = Object.keys(a);
+  return codes.length === Object.keys(b).length && codes.every((code) => b[code] !== undefined && b[code].value === a[code].value);
 }
 
 /** The reporter's phone number in full, for a call back; every reveal is audited. */
@@ -772,6 +817,7 @@ export async function trackCase(ctx: AppContext, number: string, token: string) 
     status: row.status,
     title: row.title,
     categoryCode: row.category_code,
+    answers: publicAnswers(row.answers),
     createdAt: row.created_at.toISOString(),
     closedAt: row.closed_at?.toISOString() ?? null,
     satisfaction: row.satisfaction,

@@ -3,7 +3,32 @@ import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { AppContext } from "../../context.ts";
 import { CategoryCode, DepartmentCode, DivisionCode, errors, Nullable } from "../../http/schemas.ts";
+import { resolveActor } from "../../http/authentication.ts";
+import { answererOf, MAX_QUESTIONS, QUESTION_TYPES } from "./category-questions.ts";
 import { deleteRoutingRule, listCategories, listRoutingRules, putRoutingRule, updateCategory } from "./categories.service.ts";
+
+const Label = Type.Object({ zh: Type.String({ minLength: 1, maxLength: 100 }), en: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
+
+/** An extra question asked wherever the category is chosen; answers are checked against it (422 answers_invalid). */
+export const Question = Type.Object(
+  {
+    code: Type.String({ pattern: "^[a-z][a-z0-9_]{0,39}$", description: "Key of the answer in a case's `answers`" }),
+    label: Label,
+    type: Type.Enum(QUESTION_TYPES),
+    choices: Type.Optional(
+      Type.Array(
+        Type.Object({ value: Type.String({ pattern: "^[a-z0-9_]{1,40}$" }), zh: Type.String({ minLength: 1, maxLength: 50 }), en: Type.String({ minLength: 1, maxLength: 50 }) }, { additionalProperties: false }),
+        { minItems: 1, maxItems: 30, description: "type choice only: the values to pick from" },
+      ),
+    ),
+    required: Type.Boolean(),
+    public: Type.Boolean({ description: "Asked of the public and shown on the tracking page; staff-only answers never reach the public" }),
+    min: Type.Optional(Type.Number({ description: "type number only" })),
+    max: Type.Optional(Type.Number({ description: "type number only" })),
+    maxLength: Type.Optional(Type.Integer({ minimum: 1, maximum: 2000, description: "type text only (default 500)" })),
+  },
+  { additionalProperties: false },
+);
 
 const Category = Type.Object({
   code: Type.String(),
@@ -18,6 +43,7 @@ const Category = Type.Object({
   keywords: Type.Array(Type.String()),
   active: Type.Boolean(),
   version: Type.Integer(),
+  questions: Type.Array(Question, { description: "Extra questions in the order asked; the public sees only the public ones" }),
 });
 
 const RoutingRule = Type.Object({
@@ -42,7 +68,7 @@ export async function categoryRoutes(fastify: FastifyInstance, ctx: AppContext):
         response: { 200: Type.Object({ categories: Type.Array(Category) }), ...errors(400) },
       },
     },
-    async (request) => ({ categories: await listCategories(ctx, request.query.class) }),
+    async (request) => ({ categories: await listCategories(ctx, answererOf(await resolveActor(request)), request.query.class) }),
   );
 
   app.patch(
@@ -51,8 +77,9 @@ export async function categoryRoutes(fastify: FastifyInstance, ctx: AppContext):
       schema: {
         operationId: "updateCategory",
         tags: ["cases"],
-        summary: "Edit a category's department, closure level, deadline policy, photo rule, emergency flag or keywords (If-Match)",
-        description: "Only an administrator of the whole district (or above) edits categories: others get 403 `district_scope_required`.",
+        summary: "Edit a category's department, closure level, deadline policy, photo rule, emergency flag, keywords or extra questions (If-Match)",
+        description:
+          "Only an administrator of the whole district (or above) edits categories: others get 403 `district_scope_required`. Questions with repeated codes, a choice question without choices, bounds on the wrong type or min above max: 422 `questions_invalid` with `details.questions` [{ code, problem }].",
         params: Type.Object({ code: CategoryCode }),
         headers: Type.Object({ "if-match": Type.Optional(Type.String()) }),
         body: Type.Object(
@@ -65,10 +92,11 @@ export async function categoryRoutes(fastify: FastifyInstance, ctx: AppContext):
             emergency: Type.Optional(Type.Boolean()),
             keywords: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 20 }), { maxItems: 30 })),
             active: Type.Optional(Type.Boolean()),
+            questions: Type.Optional(Type.Array(Question, { maxItems: MAX_QUESTIONS, description: "Replaces the list; old cases keep the questions as they were answered" })),
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: Type.Object({ category: Category }), ...errors(400, 401, 403, 404, 412, 428) },
+        response: { 200: Type.Object({ category: Category }), ...errors(400, 401, 403, 404, 412, 422, 428) },
       },
     },
     async (request, reply) => {

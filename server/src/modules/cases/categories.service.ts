@@ -1,10 +1,11 @@
 import { sql, type Kysely, type Selectable } from "kysely";
 import type { AppContext } from "../../context.ts";
-import type { CategoryTable, DB } from "../../db/schema.ts";
+import type { CategoryQuestion, CategoryTable, DB } from "../../db/schema.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { regionOf, writeAudit } from "../audit/audit.repository.ts";
 import { codeInScope, inScope, requirePermission, type Actor } from "../auth/actor.ts";
 import { CATEGORY_SEEDS } from "./categories.data.ts";
+import { questionProblems, questionsFor, type Answerer } from "./category-questions.ts";
 
 type CategoryClass = CategoryTable["class"];
 const DISTRICT_CODE_LENGTH = 6;
@@ -67,7 +68,8 @@ export function presentCategory(row: {
   keywords: string[];
   active: boolean;
   version: number;
-}) {
+  questions: CategoryQuestion[];
+}, answerer: Answerer = "staff") {
   return {
     code: row.code,
     name: row.name,
@@ -81,17 +83,19 @@ export function presentCategory(row: {
     keywords: row.keywords,
     active: row.active,
     version: row.version,
+    questions: questionsFor(row.questions, answerer),
   };
 }
 
-export async function listCategories(ctx: AppContext, categoryClass?: string) {
+/** The catalogue; the public sees only the questions it is asked. */
+export async function listCategories(ctx: AppContext, answerer: Answerer, categoryClass?: string) {
   const rows = await ctx.db
     .selectFrom("categories")
     .selectAll()
     .$if(categoryClass !== undefined, (query) => query.where("class", "=", categoryClass as CategoryClass))
     .orderBy("code")
     .execute();
-  return rows.map(presentCategory);
+  return rows.map((row) => presentCategory(row, answerer));
 }
 
 export type CategoryChange = {
@@ -103,6 +107,7 @@ export type CategoryChange = {
   emergency?: boolean;
   keywords?: string[];
   active?: boolean;
+  questions?: CategoryQuestion[];
 };
 
 /**
@@ -120,6 +125,8 @@ export async function updateCategory(ctx: AppContext, actor: Actor, code: string
     const row = await trx.selectFrom("categories").selectAll().where("code", "=", code).executeTakeFirst();
     if (!row) throw notFound("category_not_found", `No category ${code}`);
     if (ifMatch !== `"${row.version}"`) throw new AppError(412, "version_mismatch", "The category changed since you read it");
+    const problems = change.questions ? questionProblems(change.questions) : [];
+    if (problems.length > 0) throw new AppError(422, "questions_invalid", "Some questions are not well formed", { questions: problems });
     if (change.departmentCode) {
       const department = await trx.selectFrom("departments").select("code").where("code", "=", change.departmentCode).executeTakeFirst();
       if (!department) throw notFound("department_not_found", `No department ${change.departmentCode}`);
@@ -135,6 +142,7 @@ export async function updateCategory(ctx: AppContext, actor: Actor, code: string
         emergency: change.emergency ?? row.emergency,
         keywords: change.keywords ?? row.keywords,
         active: change.active ?? row.active,
+        questions: JSON.stringify(change.questions ?? row.questions),
         version: row.version + 1,
       })
       .where("code", "=", code)

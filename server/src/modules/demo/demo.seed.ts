@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from "uuid";
 import type { AppContext } from "../../context.ts";
-import type { GridDuty, NewUser } from "../../db/schema.ts";
+import type { CategoryQuestion, GridDuty, NewUser } from "../../db/schema.ts";
 import { writeAudit } from "../audit/audit.repository.ts";
 import { hashPassword } from "../auth/passwords.ts";
 import { districtDivisions, readDivisionsFile } from "../divisions/divisions.service.ts";
@@ -14,6 +14,31 @@ import { seedDemoTemplates } from "../templates/templates.service.ts";
 
 export const DEMO_DISTRICT = "530103";
 const SEED = 530103;
+
+/** Two categories ask an extra question in the demo, so that intake, the case page and exports show answers. */
+const DEMO_QUESTIONS: [categoryCode: string, questions: CategoryQuestion[]][] = [
+  [
+    "component.public_facility.manhole_cover_sewage",
+    [
+      {
+        code: "cover_state",
+        label: { zh: "井盖状况", en: "State of the cover" },
+        type: "choice",
+        choices: [
+          { value: "missing", zh: "缺失", en: "Missing" },
+          { value: "broken", zh: "破损", en: "Broken" },
+          { value: "loose", zh: "松动", en: "Loose" },
+        ],
+        required: false,
+        public: true,
+      },
+    ],
+  ],
+  [
+    "event.construction.road_damage",
+    [{ code: "area_m2", label: { zh: "破损面积(平方米)", en: "Damaged area (m²)" }, type: "number", required: false, public: false, min: 0, max: 10000 }],
+  ],
+];
 
 /** Panlong's published staffing (PRODUCT.md): the demo has the same numbers. */
 export const DEMO_STAFFING = { gridWorkers: 520, supervisors: 150, seatOperators: 20, districtDispatchers: 6 };
@@ -92,7 +117,8 @@ export async function seedDemoDistrict(ctx: AppContext, password: string): Promi
     list.push(grid.code);
     gridsOf.set(grid.communityCode, list);
   }
-  const departments = DEPARTMENTS.map(([code, name]) => ({ id: uuidv7(), code, name, division_code: DEMO_DISTRICT }));
+  // Each department's staffed duty phone (values of the demo's own, not real numbers).
+  const departments = DEPARTMENTS.map(([code, name], i) => ({ id: uuidv7(), code, name, division_code: DEMO_DISTRICT, duty_phone: `0871-6310${String(i).padStart(4, "0")}` }));
   const staff: Staff[] = [];
   const person = (username: string, roles: Role[], scope: string | null, extra: Partial<Staff> = {}): Staff => {
     const member: Staff = {
@@ -177,6 +203,9 @@ export async function seedDemoDistrict(ctx: AppContext, password: string): Promi
       ])
       .execute();
     await trx.insertInto("departments").values(departments).execute();
+    for (const [code, questions] of DEMO_QUESTIONS) {
+      await trx.updateTable("categories").set({ questions: JSON.stringify(questions) }).where("code", "=", code).execute();
+    }
     for (const batch of chunks(staff, 500)) {
       await trx.insertInto("users").values(batch.map(({ duties: _duties, ...user }) => user)).execute();
     }

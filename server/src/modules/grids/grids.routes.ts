@@ -4,10 +4,46 @@ import { Type } from "typebox";
 import type { AppContext } from "../../context.ts";
 import { DivisionCode, errors, GridCode } from "../../http/schemas.ts";
 import { Crs, GridDetail, GridFeatureCollection, Location } from "./grids.schemas.ts";
-import { getGrid, listGrids, locatePoint } from "./grids.service.ts";
+import { getGrid, importGrids, listGrids, locatePoint } from "./grids.service.ts";
+
+/** A district's grid file runs to a few MB (some thousand grids with detailed boundaries). */
+export const GRID_IMPORT_MAX_BYTES = 16 * 1024 * 1024;
+
+const GridImportProblem = Type.Object({
+  code: Type.String({ description: "invalid_code, duplicate_code, invalid_geometry, ring_not_closed, out_of_range, self_intersection, unknown_community, outside_community, overlap, gap, outside_scope, invalid_file" }),
+  gridCodes: Type.Array(Type.String(), { description: "The grids involved" }),
+  message: Type.String(),
+});
 
 export async function gridRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.post(
+    "/grids/import",
+    {
+      bodyLimit: GRID_IMPORT_MAX_BYTES,
+      schema: {
+        operationId: "importGrids",
+        tags: ["geography"],
+        summary: "Validate a GeoJSON FeatureCollection of grids and, unless dryRun, load it (district administrators; audited)",
+        description:
+          "Each feature has `properties.code` (15 digits) and `properties.name` and a Polygon geometry. The grids are checked together with the stored ones they do not replace (codes, rings, self-intersections, communities, overlaps, gaps, the caller's scope), and every problem is reported with the grid codes involved. " +
+          "`dryRun=true` answers 200 with the problems (none when the file would load). A load checks again in its transaction and loads nothing while any problem remains: 422 `invalid_grids` with `details.problems`. " +
+          `Bodies up to ${GRID_IMPORT_MAX_BYTES / 1024 / 1024} MiB (else 413). Only an administrator of a whole district: else 403 \`district_scope_required\`.`,
+        querystring: Type.Object({ dryRun: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        body: Type.Object({ type: Type.String(), features: Type.Array(Type.Unknown()) }, { description: "GeoJSON FeatureCollection" }),
+        response: {
+          200: Type.Object({ dryRun: Type.Boolean(), grids: Type.Integer({ description: "Grids in the file" }), problems: Type.Array(GridImportProblem) }),
+          201: Type.Object({ dryRun: Type.Boolean(), grids: Type.Integer({ description: "Grids loaded" }), problems: Type.Array(GridImportProblem) }),
+          ...errors(400, 401, 403, 413, 415, 422),
+        },
+      },
+    },
+    async (request, reply) => {
+      const result = await importGrids(ctx, request.body, { actor: request.actor, dryRun: request.query.dryRun ?? false });
+      return reply.status(result.dryRun ? 200 : 201).send(result);
+    },
+  );
 
   app.get(
     "/grids/locate",

@@ -1,5 +1,5 @@
 import gcoordModule from "gcoord";
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { AppContext } from "../../context.ts";
 import type { DB, GeoJsonPolygon } from "../../db/schema.ts";
 import { AppError, notFound } from "../../errors.ts";
@@ -12,6 +12,7 @@ import { validateGrids, type GridProblem } from "./grid-validation.ts";
 import { findAllGridsForIndex, findGrid, findGridStaff, findGridsUnder, upsertGrids } from "./grids.repository.ts";
 
 type Named = { code: string; name: string };
+const DISTRICT_CODE_LENGTH = 6;
 export type GridLocation = { grid: Named; community: Named; street: Named };
 export type Crs = "wgs84" | "gcj02" | "bd09";
 
@@ -136,30 +137,53 @@ export class GridImportError extends AppError {
   }
 }
 
+/** A grid import's outcome: the problems found (none when valid), and how many grids were loaded. */
+export type GridImportResult = { dryRun: boolean; grids: number; problems: GridImportError["problems"] };
+
+/** The problems of the incoming grids checked together with the stored grids they do not replace. */
+async function gridProblems(db: Kysely<DB>, actor: Actor | null, incoming: { code: string; name: string; geometry: unknown }[]) {
+  const codes = new Set(incoming.map((grid) => grid.code));
+  const [communities, stored] = await Promise.all([
+    db.selectFrom("divisions").select(["code", "geometry"]).where("level", "=", "community").execute(),
+    db.selectFrom("grids").select(["code", "name", "geometry"]).execute(),
+  ]);
+  const polygons = new Map(communities.filter((row) => row.geometry).map((row) => [row.code, row.geometry as GeoJsonPolygon]));
+  const known = new Set(communities.map((row) => row.code));
+  const all = [...stored.filter((grid) => !codes.has(grid.code)), ...incoming];
+  const problems: GridImportError["problems"] = validateGrids(all, polygons).filter(
+    // Communities imported without a polygon cannot be checked for containment, but they exist.
+    (problem) => !(problem.code === "unknown_community" && problem.gridCodes.every((code) => known.has(code.slice(0, 12)))),
+  );
+  // An administrator loads only the grids of their own scope.
+  const outside = actor ? incoming.filter((grid) => /^\d{15}$/.test(grid.code) && !codeInScope(actor, grid.code)) : [];
+  for (const grid of outside) problems.push({ code: "outside_scope", gridCodes: [grid.code], message: `grid ${grid.code} lies outside your scope` });
+  return problems;
+}
+
 /**
- * Validates a GeoJSON FeatureCollection of grids together with the grids already stored, and loads
- * it in one transaction only when there is no problem at all.
+ * Validates a GeoJSON FeatureCollection of grids together with the grids already stored, reporting
+ * every problem by grid code. A dry run stops there; a load validates again inside its transaction
+ * (the stored grids locked against a concurrent import) and loads only when there is no problem at
+ * all (else 422 invalid_grids, nothing loaded). `actor` is null for the operator's command line.
  */
-export async function importGrids(ctx: AppContext, collection: unknown): Promise<{ grids: number }> {
+export async function importGrids(ctx: AppContext, collection: unknown, options: { actor?: Actor; dryRun?: boolean } = {}): Promise<GridImportResult> {
+  const actor = options.actor ?? null;
+  if (actor) {
+    requirePermission(actor, "grid.write");
+    if (actor.scopeCode === null || actor.scopeCode.length > DISTRICT_CODE_LENGTH) {
+      throw new AppError(403, "district_scope_required", "Only an administrator of a whole district imports grids");
+    }
+  }
   const features = featuresOf(collection);
   const incoming = features.map((feature, index) => ({
     code: typeof feature.properties?.code === "string" ? feature.properties.code : `#${index + 1}`,
     name: typeof feature.properties?.name === "string" ? feature.properties.name : "",
     geometry: feature.geometry,
   }));
-  const codes = new Set(incoming.map((grid) => grid.code));
-  const [communities, stored] = await Promise.all([
-    ctx.db.selectFrom("divisions").select(["code", "geometry"]).where("level", "=", "community").execute(),
-    ctx.db.selectFrom("grids").select(["code", "name", "geometry"]).execute(),
-  ]);
-  const polygons = new Map(communities.filter((row) => row.geometry).map((row) => [row.code, row.geometry as GeoJsonPolygon]));
-  const known = new Set(communities.map((row) => row.code));
-  const all = [...stored.filter((grid) => !codes.has(grid.code)), ...incoming];
-  const problems = validateGrids(all, polygons).filter(
-    // Communities imported without a polygon cannot be checked for containment, but they exist.
-    (problem) => !(problem.code === "unknown_community" && problem.gridCodes.every((code) => known.has(code.slice(0, 12)))),
-  );
-  if (problems.length > 0) throw new GridImportError(problems);
+  if (options.dryRun) {
+    const problems = await gridProblems(ctx.db, actor, incoming);
+    return { dryRun: true, grids: incoming.length, problems };
+  }
   const grids = incoming.map((grid) => ({
     code: grid.code,
     name: grid.name || grid.code,
@@ -167,18 +191,22 @@ export async function importGrids(ctx: AppContext, collection: unknown): Promise
     regionCode: regionOf(grid.code),
   }));
   await ctx.db.transaction().execute(async (trx) => {
+    // One import at a time checks and writes: two could each be valid alone and overlap together.
+    await sql`lock table grids in share row exclusive mode`.execute(trx);
+    const problems = await gridProblems(trx, actor, incoming);
+    if (problems.length > 0) throw new GridImportError(problems);
     await upsertGrids(trx, grids);
     await writeAudit(trx, {
-      regionCode: grids[0] ? regionOf(grids[0].code) : "000000",
-      actorId: null,
+      regionCode: grids[0] ? regionOf(grids[0].code) : regionOf(actor?.scopeCode ?? null),
+      actorId: actor?.userId ?? null,
       action: "grid.import",
       targetType: "grid",
       targetId: null,
-      details: { grids: grids.length },
+      details: { grids: grids.length, codes: grids.slice(0, 100).map((grid) => grid.code) },
     });
   });
   await ctx.grids.load(ctx.db);
-  return { grids: grids.length };
+  return { dryRun: false, grids: grids.length, problems: [] };
 }
 
 function featuresOf(collection: unknown): GridFeature[] {

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { AppContext } from "../../context.ts";
+import { Department } from "./departments.routes.ts";
 import { DepartmentCode, DivisionCode, errors, Uuid } from "../../http/schemas.ts";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "../auth/password-policy.ts";
 import { ROLES } from "./roles.ts";
@@ -210,11 +211,11 @@ export async function peopleRoutes(fastify: FastifyInstance, ctx: AppContext): P
       schema: {
         operationId: "listDepartments",
         tags: ["people"],
-        summary: "Departments that serve the caller's scope",
+        summary: "Departments that serve the caller's scope, duty phones masked",
         response: {
           200: Type.Object({
             departments: Type.Array(
-              Type.Object({ id: Type.String(), code: Type.String(), name: Type.String(), divisionCode: Type.String() }),
+              Department,
             ),
           }),
           ...errors(401, 403),

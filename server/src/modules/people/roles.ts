@@ -19,7 +19,9 @@ export type Role = (typeof ROLES)[number];
 export const PERMISSIONS = [
   "division.read",
   "grid.read",
+  "grid.write",
   "department.read",
+  "department.write",
   "user.read",
   "user.write",
   "api_key.write",
@@ -48,7 +50,7 @@ const GRANTS: Record<Role, Permission[]> = {
   supervisor: CASEWORK,
   dispatcher: [...CASEWORK, "user.read", "case.reveal_contact", "case.export"],
   leader: [...CASEWORK, "user.read", "case.export"],
-  admin: [...CASEWORK, "user.read", "user.write", "api_key.write", "category.write", "case.export"],
+  admin: [...CASEWORK, "user.read", "user.write", "api_key.write", "category.write", "department.write", "grid.write", "case.export"],
   auditor: [...GEOGRAPHY, "user.read", "audit.read"],
   security_admin: [...GEOGRAPHY, "user.read", "user.write", "api_key.write", "audit.read"],
 };

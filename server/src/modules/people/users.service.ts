@@ -10,6 +10,7 @@ import { forgetFailures } from "../auth/login-throttle.ts";
 import { requireAcceptablePassword } from "../auth/password-policy.ts";
 import { hashPassword } from "../auth/passwords.ts";
 import { conflictingAdministratorRoles, isRole, managedRoles, STAFF_ROLES, type Role } from "./roles.ts";
+import { presentDepartment } from "./departments.service.ts";
 import { maskPhone } from "./people.presenters.ts";
 
 export type NewUserInput = {
@@ -195,7 +196,7 @@ export async function listDepartments(ctx: AppContext, actor: Actor) {
   const scope = actor.scopeCode ?? "";
   const rows = await ctx.db
     .selectFrom("departments")
-    .select(["id", "code", "name", "division_code"])
+    .select(["id", "code", "name", "division_code", "duty_phone", "version"])
     .where((eb) =>
       eb.or([
         eb("division_code", "like", `${scope}%`),
@@ -204,7 +205,7 @@ export async function listDepartments(ctx: AppContext, actor: Actor) {
     )
     .orderBy("code")
     .execute();
-  return rows.map((row) => ({ id: row.id, code: row.code, name: row.name, divisionCode: row.division_code }));
+  return rows.map(presentDepartment);
 }
 
 type ManagedUser = { id: string; username: string; roles: Role[]; scope_code: string | null; version: number };
