@@ -144,8 +144,6 @@ describe("notifications and outbound messages", () => {
       });
       await new Promise<void>((resolve) => gateway.listen(0, "127.0.0.1", resolve));
       url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/send?to={phone}&msg={text}`;
-      // The duty phone comes with the department administration's column; the test adds it if absent.
-      await sql`alter table departments add column if not exists duty_phone text`.execute(t.ctx.db);
       await sql`update departments set duty_phone = '0871-63101234' where code = 'cgj'`.execute(t.ctx.db);
     });
     afterAll(() => new Promise<void>((resolve) => gateway.close(() => resolve())));

@@ -17,15 +17,10 @@ export async function recipientUsers(db: Kysely<DB>, to: Recipients): Promise<st
   return (await query.execute()).map((row) => row.id);
 }
 
-/**
- * A department's duty phone (值班电话), or null. Read through the row as JSON so that it answers
- * null until the departments table has the column.
- */
+/** A department's duty phone (值班电话), or null. */
 export async function departmentDutyPhone(db: Kysely<DB>, departmentId: string): Promise<string | null> {
-  const row = await sql<{ phone: string | null }>`select to_jsonb(d) ->> 'duty_phone' as phone from departments as d where d.id = ${departmentId}`
-    .execute(db)
-    .then((result) => result.rows[0]);
-  return row?.phone || null;
+  const row = await db.selectFrom("departments").select("duty_phone").where("id", "=", departmentId).executeTakeFirst();
+  return row?.duty_phone || null;
 }
 
 export type NewNotification = {
