@@ -1,5 +1,5 @@
 // npm run bench notifications: how fast the follower derives notifications from the case event
-// log, what a read of the bell costs when the log has nothing new, and the bell's own query. On
+// log, what a pass costs when the log has nothing new, and the bell's own query. On
 // PGlite, with generated case histories replayed into the log as if they had just happened.
 import fs from "node:fs";
 import os from "node:os";
@@ -57,8 +57,8 @@ export async function run(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     console.log(`follower: ${fmt(counts.entries, 0)} log entries (${CASES} generated cases) in ${fmt(seconds, 2)} s = ${fmt(counts.entries / seconds, 0)} entries/s; wrote ${fmt(counts.notifications, 0)} notifications and ${fmt(counts.messages, 0)} outbound messages`);
 
-    const idle = await timed(200, () => ctx.notifications.catchUp("530103"));
-    console.log(`catch-up before a read, nothing new: ${summary(idle)}`);
+    const idle = await timed(200, () => ctx.notifications.followAll());
+    console.log(`a pass (the wake-up after a write) when nothing is new: ${summary(idle)}`);
     const busiest = await sql<{ user_id: string; n: number }>`select user_id, count(*)::int as n from notifications group by user_id order by n desc limit 1`.execute(database.db);
     const user = busiest.rows[0];
     const bell = await timed(200, () => Promise.all([listNotifications(database.db, user.user_id, { unreadOnly: false, limit: 31 }), unreadCount(database.db, user.user_id)]));

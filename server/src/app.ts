@@ -41,7 +41,7 @@ import { CaseEventHub } from "./modules/events/case-event-hub.ts";
 import { eventRoutes, registerEventStreams } from "./modules/events/events.routes.ts";
 import { EventStreams } from "./modules/events/events.service.ts";
 import { NotificationFollower } from "./modules/notifications/notification-follower.ts";
-import { notificationRoutes } from "./modules/notifications/notifications.routes.ts";
+import { notificationRoutes, registerNotificationWake } from "./modules/notifications/notifications.routes.ts";
 import { templateRoutes } from "./modules/templates/templates.routes.ts";
 
 const WEB_DIST = fileURLToPath(new URL("../../web/dist/", import.meta.url));
@@ -101,6 +101,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   });
   registerPasswordChangeGate(app);
   registerEventStreams(app, ctx);
+  registerNotificationWake(app, ctx);
   ctx.caseEvents.log = app.log;
   app.addHook("onRoute", documentCommonAnswers);
 

@@ -82,6 +82,7 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
   const stopDeadlines = startLeasedJob(ctx.db, app.log, { name: "deadline-sweep", intervalMs: 60_000, run: async () => {
       const counts = await sweepDeadlines(ctx);
       ctx.caseEvents.wakeAfterWrite();
+      ctx.notifications.wake();
       return counts;
     },
   });

@@ -37,6 +37,8 @@ describe("notifications and outbound messages", () => {
     return response.json();
   }
   const list = async (who: string, query = ""): Promise<Listed> => {
+    // Each write wakes the follower without waiting for it; the test waits for it here.
+    await t.ctx.notifications.followAll();
     const response = await t.app.inject({ method: "GET", url: `/api/v1/notifications${query}`, headers: { cookie: cookies[who] } });
     expect(response.statusCode, response.body).toBe(200);
     return response.json();

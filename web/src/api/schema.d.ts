@@ -692,7 +692,7 @@ export interface paths {
         };
         /**
          * My notifications, newest first, with the unread count
-         * @description New tasks for me or my department, escalations to my centre, urgings, near-due and overdue warnings, returned and reworked cases; each links to its case. A live `case` event (GET /api/v1/events) of a dispatch, escalate, urge, return or verify_fail is the cue to read this again.
+         * @description New tasks for me or my department, escalations to my centre, urgings, near-due and overdue warnings, returned and reworked cases; each links to its case. They are derived from the case event log moments after each event: a live `case` event (GET /api/v1/events) of a dispatch, escalate, urge, return or verify_fail is the cue to read this again shortly.
          */
         get: operations["listMyNotifications"];
         put?: never;

@@ -119,54 +119,54 @@ export async function followRegion(db: Kysely<DB>, regionCode: string): Promise<
   });
 }
 
+type Log = { warn(o: object, m: string): void };
+
 /**
- * This process's way to the follower: the leased job runs `followAll` every few seconds, and a
- * read of one's notifications first catches its region up, so that the bell never lags the live
- * event that made it refresh. Passes of one region in this process share one run.
+ * This process's way to the follower: the leased job runs `followAll` every few seconds, and every
+ * request that may have changed a case wakes it at once, in the process that wrote, so a
+ * notification is written moments after the event that made it, on either database and behind any
+ * number of servers. Passes in this process run one at a time; a wake-up during one runs another
+ * after it.
  */
 export class NotificationFollower {
-  private readonly running = new Map<string, Promise<PassCounts>>();
+  private running: Promise<PassCounts> | null = null;
+  private again = false;
+  log: Log = { warn: () => {} };
 
   constructor(private readonly db: Kysely<DB>) {}
 
-  /** Reads a region's log to its head; a no-op but for one query when nothing is new. */
-  async catchUp(regionCode: string): Promise<PassCounts> {
-    const behind = await sql<{ behind: boolean }>`select
-        coalesce((select position from case_event_log_heads where region_code = ${regionCode}), 0)
-        > coalesce((select position from notification_cursors where region_code = ${regionCode}), 0) as behind`
-      .execute(this.db)
-      .then((result) => result.rows[0]?.behind ?? false);
-    if (!behind) return { entries: 0, notifications: 0, messages: 0 };
-    return this.follow(regionCode);
+  /** Follows every region soon, without waiting; a failure is logged and left to the next run. */
+  wake(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    void this.followAll().catch((error: unknown) => this.log.warn({ err: error }, "deriving notifications failed"));
   }
 
   /** Every region with a log, each to its head. */
   async followAll(): Promise<PassCounts> {
-    const regions = await this.db.selectFrom("case_event_log_heads").select("region_code").execute();
-    const total: PassCounts = { entries: 0, notifications: 0, messages: 0 };
-    for (const { region_code } of regions) {
-      const counts = await this.follow(region_code);
-      total.entries += counts.entries;
-      total.notifications += counts.notifications;
-      total.messages += counts.messages;
-    }
-    return total;
-  }
-
-  private follow(regionCode: string): Promise<PassCounts> {
-    const current = this.running.get(regionCode);
-    if (current) return current.then(() => this.follow(regionCode));
+    while (this.running) await this.running.catch(() => {});
     const run = (async () => {
       const total: PassCounts = { entries: 0, notifications: 0, messages: 0 };
-      for (;;) {
-        const counts = await followRegion(this.db, regionCode);
-        total.entries += counts.entries;
-        total.notifications += counts.notifications;
-        total.messages += counts.messages;
-        if (counts.entries < PAGE) return total;
-      }
-    })().finally(() => this.running.delete(regionCode));
-    this.running.set(regionCode, run);
+      do {
+        this.again = false;
+        const regions = await this.db.selectFrom("case_event_log_heads").select("region_code").execute();
+        for (const { region_code } of regions) {
+          for (;;) {
+            const counts = await followRegion(this.db, region_code);
+            total.entries += counts.entries;
+            total.notifications += counts.notifications;
+            total.messages += counts.messages;
+            if (counts.entries < PAGE) break;
+          }
+        }
+      } while (this.again);
+      return total;
+    })().finally(() => {
+      this.running = null;
+    });
+    this.running = run;
     return run;
   }
 }

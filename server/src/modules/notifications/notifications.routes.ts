@@ -20,6 +20,18 @@ const Notification = Type.Object({
   read: Type.Boolean(),
 });
 
+/**
+ * Wakes the notification follower after every request that may have changed a case: the process
+ * that wrote derives what its write made at once, instead of at the job's next run.
+ */
+export function registerNotificationWake(app: FastifyInstance, ctx: AppContext): void {
+  ctx.notifications.log = app.log;
+  app.addHook("onResponse", async (request, reply) => {
+    // A refused request changed nothing.
+    if (request.method !== "GET" && request.method !== "HEAD" && reply.statusCode < 400) ctx.notifications.wake();
+  });
+}
+
 /** The caller's notifications (the bell): only their own, derived from the case event log. */
 export async function notificationRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -32,7 +44,7 @@ export async function notificationRoutes(fastify: FastifyInstance, ctx: AppConte
         tags: ["notifications"],
         summary: "My notifications, newest first, with the unread count",
         description:
-          "New tasks for me or my department, escalations to my centre, urgings, near-due and overdue warnings, returned and reworked cases; each links to its case. A live `case` event (GET /api/v1/events) of a dispatch, escalate, urge, return or verify_fail is the cue to read this again.",
+          "New tasks for me or my department, escalations to my centre, urgings, near-due and overdue warnings, returned and reworked cases; each links to its case. They are derived from the case event log moments after each event: a live `case` event (GET /api/v1/events) of a dispatch, escalate, urge, return or verify_fail is the cue to read this again shortly.",
         querystring: Type.Object(
           {
             unread: Type.Optional(Type.Boolean({ description: "Only the unread ones" })),

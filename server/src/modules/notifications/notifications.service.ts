@@ -5,11 +5,6 @@ import { listNotifications, markAllRead, markRead, unreadCount } from "./notific
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** The caller's district log is read up to its head first: the bell then never lags a live event. */
-async function catchUp(ctx: AppContext, actor: Actor): Promise<void> {
-  if (actor.scopeCode !== null && actor.scopeCode.length >= 6) await ctx.notifications.catchUp(actor.scopeCode.slice(0, 6));
-}
-
 /** The caller's own notifications, newest first, with how many are unread. */
 export async function listMyNotifications(ctx: AppContext, actor: Actor, query: { unread?: boolean; limit?: number; cursor?: string }) {
   requirePermission(actor, "case.read");
@@ -18,7 +13,6 @@ export async function listMyNotifications(ctx: AppContext, actor: Actor, query: 
   }
   const before = query.cursor === undefined ? undefined : Buffer.from(query.cursor, "base64url").toString("utf8");
   const limit = query.limit ?? 20;
-  await catchUp(ctx, actor);
   const [rows, unread] = await Promise.all([
     listNotifications(ctx.db, actor.userId, { unreadOnly: query.unread ?? false, limit: limit + 1, before }),
     unreadCount(ctx.db, actor.userId),
@@ -47,6 +41,5 @@ export async function markMyNotificationRead(ctx: AppContext, actor: Actor, id: 
 
 export async function markAllMyNotificationsRead(ctx: AppContext, actor: Actor): Promise<{ marked: number }> {
   requirePermission(actor, "case.read");
-  await catchUp(ctx, actor);
   return { marked: await markAllRead(ctx.db, actor.userId) };
 }

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Alert, Badge, Button, Empty, List, Popover, Spin, Tag, Typography } from "antd";
+import { Alert, Badge, Button, Empty, Popover, Spin, Tag, Typography } from "antd";
 import { BellOutlined } from "@ant-design/icons";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
@@ -62,27 +62,24 @@ export function NotificationBell() {
       ) : notifications.data.notifications.length === 0 ? (
         <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("list.empty")} />
       ) : (
-        <List
-          className="notification-list__items"
-          dataSource={notifications.data.notifications}
-          renderItem={(notification) => (
-            <List.Item className={notification.read ? "notification-item" : "notification-item notification-item--unread"}>
+        // A plain list: Ant Design's List would bring its pagination into every console page's first load.
+        <ul className="notification-list__items">
+          {notifications.data.notifications.map((notification) => (
+            <li key={notification.id} className={notification.read ? "notification-item" : "notification-item notification-item--unread"}>
               <button type="button" className="notification-item__button" onClick={() => openCase(notification)}>
                 <span className="notification-item__top">
                   <Tag color={KIND_COLOURS[notification.kind]}>{t(`kind.${notification.kind}`)}</Tag>
                   <span className="notification-item__number">{notification.caseNumber}</span>
-                  {notification.read ? null : (
-                    <span className="notification-item__dot" aria-label={t("list.unread")} role="img" />
-                  )}
+                  {notification.read ? null : <span className="notification-item__dot" aria-label={t("list.unread")} role="img" />}
                 </span>
                 <span className="notification-item__title">{notification.title}</span>
                 <span className="notification-item__time">
                   {relativeTime(notification.at, now, i18n.language) ?? t("time.justNow")} · {formatDateTime(notification.at)}
                 </span>
               </button>
-            </List.Item>
-          )}
-        />
+            </li>
+          ))}
+        </ul>
       )}
     </div>
   );
