@@ -43,6 +43,9 @@ import { healthRoutes } from "./modules/system/health.routes.ts";
 import { CaseEventHub } from "./modules/events/case-event-hub.ts";
 import { eventRoutes, registerEventStreams } from "./modules/events/events.routes.ts";
 import { EventStreams } from "./modules/events/events.service.ts";
+import { NotificationFollower } from "./modules/notifications/notification-follower.ts";
+import { notificationRoutes, registerNotificationWake } from "./modules/notifications/notifications.routes.ts";
+import { templateRoutes } from "./modules/templates/templates.routes.ts";
 
 const WEB_DIST = fileURLToPath(new URL("../../web/dist/", import.meta.url));
 
@@ -59,6 +62,7 @@ export function createContext(db: Kysely<DB>, config: Config): AppContext {
     reports: new ReportWriter(db, config.duplicates),
     caseEvents,
     eventStreams: new EventStreams({ db, config, caseEvents, sessions }),
+    notifications: new NotificationFollower(db),
   };
 }
 
@@ -102,6 +106,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   });
   registerPasswordChangeGate(app);
   registerEventStreams(app, ctx);
+  registerNotificationWake(app, ctx);
   ctx.caseEvents.log = app.log;
   app.addHook("onRoute", documentCommonAnswers);
 
@@ -149,6 +154,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       await casePointRoutes(api, ctx);
       await eventRoutes(api, ctx);
       await redactionRoutes(api, ctx);
+      await notificationRoutes(api, ctx);
+      await templateRoutes(api, ctx);
     },
     { prefix: "/api/v1" },
   );

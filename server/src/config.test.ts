@@ -73,3 +73,30 @@ describe("map tiles", () => {
     expect(() => loadConfig({ MAP_TILE_SUBDOMAINS: "a,b" })).toThrow(/MAP_TILE_SUBDOMAINS/);
   });
 });
+
+describe("SMS_GATEWAY_URL", () => {
+  it("is off by default: messages go to the log", () => {
+    expect(loadConfig({}).smsGateway).toBeNull();
+  });
+
+  it("takes a URL template, a method and an Authorization value", () => {
+    expect(loadConfig({ SMS_GATEWAY_URL: "https://sms.example.cn/send?to={phone}&text={text}", SMS_GATEWAY_METHOD: "get", SMS_GATEWAY_AUTH: "Bearer k" }).smsGateway).toEqual({
+      url: "https://sms.example.cn/send?to={phone}&text={text}",
+      method: "GET",
+      auth: "Bearer k",
+    });
+    expect(loadConfig({ SMS_GATEWAY_URL: "https://sms.example.cn/send" }).smsGateway?.method).toBe("POST");
+  });
+
+  it("refuses what would not reach a gateway", () => {
+    for (const env of [
+      { SMS_GATEWAY_URL: "ftp://sms.example.cn/{phone}/{text}" },
+      { SMS_GATEWAY_URL: "not a url" },
+      { SMS_GATEWAY_URL: "https://sms.example.cn/send", SMS_GATEWAY_METHOD: "PUT" },
+      { SMS_GATEWAY_URL: "https://sms.example.cn/send?to={phone}", SMS_GATEWAY_METHOD: "GET" },
+      { SMS_GATEWAY_AUTH: "Bearer k" },
+    ]) {
+      expect(() => loadConfig(env), JSON.stringify(env)).toThrow(ConfigError);
+    }
+  });
+});

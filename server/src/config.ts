@@ -39,12 +39,17 @@ export type Config = {
   eventStreams: { maxSeconds: number; perUser: number };
   /** The console map's tiles; without a URL the map draws the grids on a plain background. */
   map: MapTiles;
+  /** The HTTP SMS gateway outbound messages go through; null: they are only written to the log (the demo). */
+  smsGateway: SmsGateway | null;
 };
 
 /** How map tiles are drawn: stored points are WGS-84 and are converted to the tiles' system at display time. */
 export const TILE_CRS = ["wgs84", "gcj02", "cgcs2000"] as const;
 export type TileCrs = (typeof TILE_CRS)[number];
 export type MapTiles = { tileUrl: string | null; tileCrs: TileCrs; tileSubdomains: string };
+
+/** `url` holds `{phone}` and `{text}`, filled URL-encoded; `auth` is sent as the Authorization header. */
+export type SmsGateway = { url: string; method: "GET" | "POST"; auth: string | null };
 
 export type TrustProxy = false | { hops: number } | { addresses: string[] };
 
@@ -138,6 +143,30 @@ export function tileSources({ tileUrl, tileSubdomains }: Pick<MapTiles, "tileUrl
 }
 
 /** Reads and checks the environment once, at start; a bad value stops the start with its name. */
+function smsGateway(env: NodeJS.ProcessEnv): SmsGateway | null {
+  const url = env.SMS_GATEWAY_URL?.trim();
+  const method = (env.SMS_GATEWAY_METHOD?.trim() || "POST").toUpperCase();
+  const auth = env.SMS_GATEWAY_AUTH?.trim() || null;
+  if (!url) {
+    if (env.SMS_GATEWAY_AUTH || env.SMS_GATEWAY_METHOD) throw new ConfigError("SMS_GATEWAY_METHOD and SMS_GATEWAY_AUTH need SMS_GATEWAY_URL");
+    return null;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url.replaceAll("{phone}", "0").replaceAll("{text}", "x"));
+  } catch {
+    throw new ConfigError(`SMS_GATEWAY_URL must be an http:// or https:// URL, not "${url}"`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new ConfigError("SMS_GATEWAY_URL must be an http:// or https:// URL");
+  if (method !== "GET" && method !== "POST") throw new ConfigError(`SMS_GATEWAY_METHOD must be GET or POST, not "${env.SMS_GATEWAY_METHOD}"`);
+  // With GET the URL is all the gateway receives: it must carry both.
+  if (method === "GET" && !(url.includes("{phone}") && url.includes("{text}"))) {
+    throw new ConfigError("SMS_GATEWAY_URL must hold {phone} and {text} when SMS_GATEWAY_METHOD is GET");
+  }
+  if (auth !== null && /[\r\n]/.test(auth)) throw new ConfigError("SMS_GATEWAY_AUTH must be one line");
+  return { url, method, auth };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL?.trim();
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -179,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       perUser: integer(env, "EVENT_STREAMS_PER_USER", 5, 1, 100),
     },
     map: mapTiles(env),
+    smsGateway: smsGateway(env),
     attachmentsDir: path.resolve(env.ATTACHMENTS_DIR || path.join(env.DATA_DIR || "./data", "attachments")),
     // Three days by default: a field app keeps its photos until the report is accepted, and may be offline a weekend.
     unattachedUploadHours: integer(env, "UNATTACHED_UPLOAD_HOURS", 72, 1, 24 * 365),

@@ -10,6 +10,8 @@ import { sweepDeadlines } from "./modules/cases/deadline-sweep.ts";
 import { purgeExpired } from "./modules/system/housekeeping.ts";
 import { startLeasedJob } from "./modules/system/scheduler.ts";
 import { ensureCategories } from "./modules/cases/categories.service.ts";
+import { sendDueMessages } from "./modules/notifications/outbound-messages.ts";
+import { httpSmsChannel, logChannel } from "./modules/notifications/sms-channel.ts";
 
 /** A demo start's cases: the last quarter, the same histories for the same day. */
 const DEMO_CASE_DAYS = 90;
@@ -80,13 +82,19 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
   const stopDeadlines = startLeasedJob(ctx.db, app.log, { name: "deadline-sweep", intervalMs: 60_000, run: async () => {
       const counts = await sweepDeadlines(ctx);
       ctx.caseEvents.wakeAfterWrite();
+      ctx.notifications.wake();
       return counts;
     },
   });
   const stopHousekeeping = startLeasedJob(ctx.db, app.log, { name: "housekeeping", intervalMs: 15 * 60_000, run: () => purgeExpired(ctx) });
+  const stopNotifications = startLeasedJob(ctx.db, app.log, { name: "notifications", intervalMs: 5_000, run: () => ctx.notifications.followAll() });
+  const channel = config.smsGateway ? httpSmsChannel(config.smsGateway) : logChannel(app.log);
+  const stopMessages = startLeasedJob(ctx.db, app.log, { name: "outbound-messages", intervalMs: 15_000, run: () => sendDueMessages(ctx.db, channel) });
   stopSweeps = () => {
     stopDeadlines();
     stopHousekeeping();
+    stopNotifications();
+    stopMessages();
   };
   // The server holds a PGlite data directory; `gridgov backup` asks it for a snapshot here.
   if (config.database.kind === "pglite") {

@@ -90,6 +90,30 @@ const OPERATIONS: Record<string, Operation> = {
   transitionCase: { access: "case.read", scoped: true, ok: 428, request: (t) => ({ method: "POST", url: `/api/v1/cases/${t.caseId}/transitions`, payload: { action: "urge" } }) },
   // The app below ends every stream once it is live (EVENT_STREAM_MAX_SECONDS=0), so the request returns.
   streamEvents: { access: "case.read", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/events" }) },
+  listMyNotifications: { access: "case.read", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/notifications" }) },
+  // Only one's own notifications exist for one: any other id is not found.
+  markNotificationRead: { access: "case.read", scoped: false, ok: 404, request: () => ({ method: "POST", url: "/api/v1/notifications/0192a0b4-0000-7000-8000-000000000000/read" }) },
+  listResponseTemplates: { access: "case.read", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/response-templates?action=dispatch" }) },
+  createResponseTemplate: {
+    access: "category.write",
+    scoped: false,
+    ok: 201,
+    request: () => ({ method: "POST", url: "/api/v1/response-templates", payload: { categoryCode: null, action: "urge", visibility: "staff", title: "矩阵", body: "请于{deadline}前办结" } }),
+  },
+  // Without If-Match: 428 before the template is looked up.
+  updateResponseTemplate: {
+    access: "category.write",
+    scoped: false,
+    ok: 428,
+    request: () => ({ method: "PATCH", url: "/api/v1/response-templates/0192a0b4-0000-7000-8000-000000000001", payload: { title: "矩阵" } }),
+  },
+  deleteResponseTemplate: {
+    access: "category.write",
+    scoped: false,
+    ok: 404,
+    request: () => ({ method: "DELETE", url: "/api/v1/response-templates/0192a0b4-0000-7000-8000-000000000001" }),
+  },
+  markAllNotificationsRead: { access: "case.read", scoped: false, ok: 200, request: () => ({ method: "POST", url: "/api/v1/notifications/read-all" }) },
   revealReporterContact: { access: "case.reveal_contact", scoped: true, ok: 200, request: (t) => ({ method: "POST", url: `/api/v1/cases/${t.caseId}/reporter-contact` }) },
   trackCase: { access: "public", scoped: false, ok: 404, request: () => ({ method: "GET", url: "/api/v1/public/cases/530103-20260101-00001?token=not-a-real-token" }) },
   evaluateCase: {

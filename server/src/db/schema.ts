@@ -27,6 +27,64 @@ export type DB = {
   attachment_redactions: AttachmentRedactionTable;
   scheduler_leases: { name: string; holder: string; expires_at: Date };
   rate_limits: { bucket: string; window_ends: Date; hits: number };
+  notification_cursors: { region_code: string; position: number };
+  notifications: NotificationTable;
+  outbound_messages: OutboundMessageTable;
+  outbound_message_attempts: OutboundMessageAttemptTable;
+  response_templates: ResponseTemplateTable;
+};
+
+export type NotificationKind = "task" | "escalated" | "urged" | "near_due" | "overdue" | "returned" | "rework";
+
+export type NotificationTable = {
+  id: string;
+  user_id: string;
+  region_code: string;
+  case_id: string;
+  event_id: string;
+  number: string;
+  title: string;
+  kind: NotificationKind;
+  at: Date;
+  read_at: Date | null;
+};
+
+export type OutboundMessageTable = {
+  id: string;
+  event_id: string;
+  recipient: "department_duty" | "reporter";
+  region_code: string;
+  case_id: string;
+  department_id: string | null;
+  text: string;
+  status: Generated<"pending" | "sent" | "failed" | "skipped">;
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Date>;
+  created_at: Generated<Date>;
+  sent_at: Date | null;
+};
+
+export type OutboundMessageAttemptTable = {
+  message_id: string;
+  attempt: number;
+  at: Generated<Date>;
+  channel: string;
+  phone_masked: string | null;
+  status: "sent" | "failed";
+  error: string | null;
+};
+
+export type ResponseTemplateTable = {
+  id: string;
+  region_code: string;
+  category_code: string | null;
+  action: string | null;
+  visibility: "staff" | "public";
+  title: string;
+  body: string;
+  version: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
 };
 
 export type DepartmentTable = {

@@ -19,6 +19,7 @@ import { useMe } from "../session";
 import { homePath } from "./home";
 import { entryOf, menuFor } from "./menu";
 import "./messages";
+import { NotificationBell } from "./notifications/NotificationBell";
 import type { PageHandle } from "./pages";
 import { PageTitleContext } from "./page-title";
 
@@ -133,6 +134,7 @@ export function ConsoleLayout() {
             <EnvironmentOutlined aria-hidden="true" />
             <span className="app-header__scope">{me.scope ? me.scope.name : t("header.noScope", { ns: "common" })}</span>
           </div>
+          {forced || !me.permissions.includes("case.read") ? null : <NotificationBell />}
           {forced ? null : (
             <Link to={PASSWORD_PATH} className="app-header__link">
               <KeyOutlined aria-hidden="true" /> {t("shell.changePassword")}

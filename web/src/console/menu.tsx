@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { EnvironmentOutlined, PhoneOutlined, SettingOutlined, UnorderedListOutlined } from "@ant-design/icons";
+import { EnvironmentOutlined, MessageOutlined, PhoneOutlined, SettingOutlined, UnorderedListOutlined } from "@ant-design/icons";
 import { allowedSections } from "./admin/access";
 import type { Me } from "../api/client";
 import type { Resources } from "../i18n/resources";
@@ -27,6 +27,8 @@ export const MENU: MenuEntry[] = [
   { key: "cases", path: "/console/cases", label: "nav.cases", icon: <UnorderedListOutlined />, allowed: can("case.read") },
   { key: "map", path: "/console/map", label: "nav.map", icon: <EnvironmentOutlined />, allowed: can("grid.read") },
   { key: "admin", path: "/console/admin", label: "nav.admin", icon: <SettingOutlined />, allowed: (me) => allowedSections(me).length > 0 },
+  // Response templates are the district's: its administrators keep them.
+  { key: "templates", path: "/console/admin/templates", label: "nav.templates", icon: <MessageOutlined />, allowed: (me) => can("category.write")(me) && me.scope?.code.length === 6 },
 ];
 
 /** The menu entries the user may use. */

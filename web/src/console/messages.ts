@@ -17,6 +17,7 @@ const zhCN = {
   "nav.intake": "热线受理",
   "nav.caseDetail": "案件详情",
   "nav.admin": "系统管理",
+  "nav.templates": "常用语管理",
 
   "password.title": "修改密码",
   "password.forced": "您的密码由管理员设置或重置，请先设置自己的新密码，然后才能继续使用系统。",
@@ -146,6 +147,7 @@ const en: Record<keyof typeof zhCN, string> = {
   "nav.intake": "Hotline intake",
   "nav.caseDetail": "Case",
   "nav.admin": "Administration",
+  "nav.templates": "Response templates",
 
   "password.title": "Change password",
   "password.forced": "Your password was set or reset by an administrator. Choose your own new password before you continue.",

@@ -18,6 +18,7 @@ export const CONSOLE_PAGES: ConsolePage[] = [
   { path: "password", title: "nav.password", load: () => import("./PasswordPage") },
   { path: "admin", title: "nav.admin", load: () => import("./admin/AdminPage") },
   { path: "admin/:section", title: "nav.admin", load: () => import("./admin/AdminPage") },
+  { path: "admin/templates", title: "nav.templates", load: () => import("./templates/TemplatesAdminPage") },
 ];
 
 export type PageHandle = { title?: ConsoleKey };

@@ -7,6 +7,8 @@ import type questions from "../console/questions/messages";
 import type admin from "../console/admin/messages";
 import type redaction from "../console/redaction/messages";
 import type resident from "../resident/track/messages";
+import type templates from "../console/templates/messages";
+import type notifications from "../console/notifications/messages";
 
 /**
  * The namespaces of messages, for typed keys. An area adds its own namespace here (type only, so its
@@ -22,6 +24,8 @@ export type Resources = {
   caseMap: (typeof caseMap)["zh-CN"];
   resident: (typeof resident)["zh-CN"];
   redaction: (typeof redaction)["zh-CN"];
+  templates: (typeof templates)["zh-CN"];
+  notifications: (typeof notifications)["zh-CN"];
 };
 
 declare module "i18next" {

@@ -10,6 +10,7 @@ import { upsertGrids } from "../grids/grids.repository.ts";
 import type { Role } from "../people/roles.ts";
 import { generateDemoGeometry, mulberry32 } from "./demo-geometry.ts";
 import { mobilePhone, personName } from "./demo-people.ts";
+import { seedDemoTemplates } from "../templates/templates.service.ts";
 
 export const DEMO_DISTRICT = "530103";
 const SEED = 530103;
@@ -210,6 +211,7 @@ export async function seedDemoDistrict(ctx: AppContext, password: string): Promi
     }
     const duties = staff.flatMap((member) => member.duties.map(({ grid, duty }) => ({ grid_code: grid, user_id: member.id as string, duty })));
     for (const batch of chunks(duties, 1000)) await trx.insertInto("grid_staff").values(batch).execute();
+    await seedDemoTemplates(trx, DEMO_DISTRICT);
     await writeAudit(trx, {
       regionCode: DEMO_DISTRICT,
       actorId: null,

@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { ApiError } from "../../api/client";
 import { useCategories, useDepartments, uploadPhoto, type CaseActionName, type Category, type LoadedCase, type Place, type TransitionBody } from "./caseApi";
 import { useWords } from "./words";
+import { TemplatePicker } from "../templates/TemplatePicker";
 
 /** What each action asks for besides its note. */
 const NOTE_REQUIRED: ReadonlySet<CaseActionName> = new Set(["reject", "return", "suspend", "verify_fail", "handle", "request_extension", "follow_up"]);
@@ -208,6 +209,7 @@ export function ActionDialog({ action, loaded, place, mergeCandidates, initialIn
             </Col>
           </Row>
         )}
+        <TemplatePicker action={action} loaded={loaded} form={form} />
         <Form.Item
           name="note"
           label={t("form.note")}
