@@ -2,6 +2,7 @@ import type caseMessages from "../console/cases/messages";
 import type common from "./common";
 import type intake from "../console/intake/messages";
 import type consoleMessages from "../console/messages";
+import type tools from "../console/queue/tools-messages";
 
 /**
  * The namespaces of messages, for typed keys. An area adds its own namespace here (type only, so its
@@ -12,6 +13,7 @@ export type Resources = {
   console: (typeof consoleMessages)["zh-CN"];
   case: (typeof caseMessages)["zh-CN"];
   intake: (typeof intake)["zh-CN"];
+  tools: (typeof tools)["zh-CN"];
 };
 
 declare module "i18next" {
