@@ -8,6 +8,7 @@ import { run as uploads } from "./uploads.bench.ts";
 import { run as scale } from "./scale.bench.ts";
 import { run as bundle } from "./bundle.bench.ts";
 import { run as events } from "./events.bench.ts";
+import { run as bulk } from "./bulk.bench.ts";
 
 const benches: [string, () => Promise<void>][] = [
   ["grid-locate", gridLocate],
@@ -19,6 +20,7 @@ const benches: [string, () => Promise<void>][] = [
   ["scale", scale],
   ["bundle", bundle],
   ["events", events],
+  ["bulk", bulk],
 ];
 // Names to run; options (--cases 100000) and their values are for the benches.
 const only = process.argv.slice(2).filter((arg, k, args) => !arg.startsWith("--") && !args[k - 1]?.startsWith("--"));

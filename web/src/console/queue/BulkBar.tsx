@@ -17,7 +17,7 @@ type Props = {
 };
 
 /** The bar over a queue with a selection: how many, the actions the selection allows, and clearing it. */
-export function BulkBar({ selected, onClear, onSelect }: Props) {
+export default function BulkBar({ selected, onClear, onSelect }: Props) {
   const { t } = useTranslation("tools");
   const me = useMe();
   const [action, setAction] = useState<BulkAction | null>(null);

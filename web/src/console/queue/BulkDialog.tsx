@@ -107,13 +107,18 @@ function BulkReport({ answer, cases, actionName, onClose, onSelect }: { answer: 
     const key = `refusal.${refusal.error.code}`;
     return isRefusalKey(key) ? t(key) : t("refusal.other", { message: refusal.error.message });
   };
+  // Done: the list has changed under the selection, which starts again (or holds the refused cases, to retry).
+  const close = () => {
+    onSelect([]);
+    onClose();
+  };
   return (
     <Modal
       open
       getContainer={dialogHost}
       width={760}
       title={t("bulk.reportTitle", { action: actionName })}
-      onCancel={onClose}
+      onCancel={close}
       footer={[
         refused.length > 0 ? (
           <Button
@@ -126,7 +131,7 @@ function BulkReport({ answer, cases, actionName, onClose, onSelect }: { answer: 
             {t("bulk.selectRefused")}
           </Button>
         ) : null,
-        <Button key="close" type="primary" onClick={onClose}>
+        <Button key="close" type="primary" onClick={close}>
           {t("bulk.close")}
         </Button>,
       ]}

@@ -1,4 +1,4 @@
-import { useMemo, useState } from "react";
+import { lazy, Suspense, useMemo, useState } from "react";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { App, Button, Checkbox, Empty, Input, Radio, Select, Space, Tag, Typography } from "antd";
 import { ClearOutlined, DownloadOutlined, ReloadOutlined } from "@ant-design/icons";
@@ -14,10 +14,12 @@ import { DeadlineLight } from "./DeadlineLight";
 import { apiQuery, hasFilters, LEVELS, QUEUE_TABS, readFilters, SOURCES, STATUSES, writeFilters, type QueueFilters, type QueueTab } from "./filters";
 import { formatDateTime, relativeTime } from "./format";
 import { StatusPanel } from "../../components/StatusPanel";
-import { BulkBar } from "./BulkBar";
 import type { Selected } from "./bulk";
-import { SavedFilters } from "./SavedFilters";
 import { caseLink } from "./walk";
+
+// Chunks of their own, with their messages: the list shows without waiting for them.
+const SavedFilters = lazy(() => import("./SavedFilters"));
+const BulkBar = lazy(() => import("./BulkBar"));
 
 type CasePage = paths["/api/v1/cases"]["get"]["responses"][200]["content"]["application/json"];
 type CaseSummary = CasePage["cases"][number];
@@ -171,7 +173,7 @@ export default function CasesPage() {
       key: "select",
       title: (
         <Checkbox
-          aria-label={t("select.page", { ns: "tools" })}
+          aria-label={t("queue.selectPage")}
           checked={cases.length > 0 && pageSelected === cases.length}
           indeterminate={pageSelected > 0 && pageSelected < cases.length}
           disabled={cases.length === 0}
@@ -186,7 +188,7 @@ export default function CasesPage() {
         />
       ),
       width: 40,
-      render: (c) => <Checkbox aria-label={t("select.row", { ns: "tools", number: c.number })} checked={selected.has(c.id)} onChange={(event) => toggle(c, event.target.checked)} />,
+      render: (c) => <Checkbox aria-label={t("queue.selectRow", { number: c.number })} checked={selected.has(c.id)} onChange={(event) => toggle(c, event.target.checked)} />,
     },
     {
       key: "deadline",
@@ -303,7 +305,9 @@ export default function CasesPage() {
           ),
         }))}
       />
-      <SavedFilters current={listQuery} />
+      <Suspense fallback={<div style={{ minHeight: 32 }} />}>
+        <SavedFilters current={listQuery} />
+      </Suspense>
       <section className="queue-filters" aria-label={t("queue.filters")}>
         <Input.Search
           className="queue-filters__search"
@@ -433,7 +437,11 @@ export default function CasesPage() {
         />
       ) : (
         <>
-          {selected.size > 0 ? <BulkBar selected={[...selected.values()]} onClear={() => select([])} onSelect={select} /> : null}
+          {selected.size > 0 ? (
+            <Suspense fallback={null}>
+              <BulkBar selected={[...selected.values()]} onClear={() => select([])} onSelect={select} />
+            </Suspense>
+          ) : null}
           <CaseTable<CaseSummary>
             label={t("queue.tableLabel", { queue: t(`queue.${filters.queue}`) })}
             columns={columns}

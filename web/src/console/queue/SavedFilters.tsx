@@ -28,7 +28,7 @@ type Naming = { kind: "save" } | { kind: "rename"; filter: SavedFilter };
  * opened in a new tab or shared), with rename, copy link and delete; and the current filters saved
  * under a name.
  */
-export function SavedFilters({ current }: Props) {
+export default function SavedFilters({ current }: Props) {
   const { t } = useTranslation("tools");
   const { message, modal } = App.useApp();
   const queryClient = useQueryClient();

@@ -26,8 +26,6 @@ const zhCN = {
   "saved.failed": "保存失败：{message}",
   "saved.current": "当前筛选",
 
-  "select.row": "选择案件 {number}",
-  "select.page": "选择本页全部案件",
   "bulk.label": "批量操作",
   "bulk.selected": "已选 {count} 件",
   "bulk.clear": "清除选择",
@@ -100,8 +98,6 @@ const en: Record<keyof typeof zhCN, string> = {
   "saved.failed": "Saving failed: {message}",
   "saved.current": "Current filter",
 
-  "select.row": "Select case {number}",
-  "select.page": "Select every case on the page",
   "bulk.label": "Bulk actions",
   "bulk.selected": "{count} selected",
   "bulk.clear": "Clear selection",
