@@ -10,6 +10,7 @@ import { run as bundle } from "./bundle.bench.ts";
 import { run as events } from "./events.bench.ts";
 import { run as caseMap } from "./case-map.bench.ts";
 import { run as notifications } from "./notifications.bench.ts";
+import { run as bulk } from "./bulk.bench.ts";
 
 const benches: [string, () => Promise<void>][] = [
   ["grid-locate", gridLocate],
@@ -23,6 +24,7 @@ const benches: [string, () => Promise<void>][] = [
   ["events", events],
   ["case-map", caseMap],
   ["notifications", notifications],
+  ["bulk", bulk],
 ];
 // Names to run; options (--cases 100000) and their values are for the benches.
 const only = process.argv.slice(2).filter((arg, k, args) => !arg.startsWith("--") && !args[k - 1]?.startsWith("--"));

@@ -171,7 +171,8 @@ describe("the case loop in the console", () => {
     // The new case appears in the open queue without a reload, and the dispatcher opens it.
     await dispatcher.getByRole("link", { name: `打开案件 ${number}` }).click();
     expect(await dispatcher.evaluate(() => (window as unknown as { stillTheSamePage?: boolean }).stillTheSamePage)).toBe(true);
-    await dispatcher.waitForURL(`**${href}`);
+    // The case's page, with the queue it was opened from in `?from=`.
+    await dispatcher.waitForURL((url) => url.pathname === href);
     await dispatcher.locator(".case-number--large").filter({ hasText: number }).waitFor();
     await statusIs(dispatcher, "待受理");
     await takeAction(dispatcher, "受理");

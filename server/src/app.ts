@@ -30,6 +30,8 @@ import { casePointRoutes } from "./modules/cases/case-points.routes.ts";
 import { caseQueueRoutes } from "./modules/cases/case-queue.routes.ts";
 import { caseRoutes } from "./modules/cases/cases.routes.ts";
 import { categoryRoutes } from "./modules/cases/categories.routes.ts";
+import { savedFilterRoutes } from "./modules/cases/saved-filters.routes.ts";
+import { bulkRoutes } from "./modules/cases/case-bulk.routes.ts";
 import { ReportWriter } from "./modules/cases/report-writer.ts";
 import { Division, divisionRoutes } from "./modules/divisions/divisions.routes.ts";
 import { placeRoutes } from "./modules/divisions/places.routes.ts";
@@ -152,6 +154,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       await categoryRoutes(api, ctx);
       await caseQueueRoutes(api, ctx);
       await casePointRoutes(api, ctx);
+      await savedFilterRoutes(api, ctx);
+      await bulkRoutes(api, ctx);
       await eventRoutes(api, ctx);
       await redactionRoutes(api, ctx);
       await notificationRoutes(api, ctx);

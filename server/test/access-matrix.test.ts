@@ -84,6 +84,29 @@ const OPERATIONS: Record<string, Operation> = {
   getCaseStats: { access: "case.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases/stats?division=${t.division}` }) },
   listCasePoints: { access: "case.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases/points?division=${t.division}` }) },
   getMapConfig: { access: "signed-in", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/map-config" }) },
+  getCaseNeighbours: { access: "case.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases/${t.caseId}/neighbours?queue=centre` }) },
+  // A version that never matches: every case is answered (refused), none is changed.
+  bulkTransitionCases: {
+    access: "case.read",
+    scoped: false,
+    ok: 200,
+    request: (t) => ({ method: "POST", url: "/api/v1/cases/bulk", payload: { action: "urge", cases: [{ id: t.caseId, version: 0 }] } }),
+  },
+  listSavedFilters: { access: "case.read", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/saved-filters" }) },
+  createSavedFilter: {
+    access: "case.read",
+    scoped: false,
+    ok: 201,
+    request: () => ({ method: "POST", url: "/api/v1/saved-filters", payload: { name: `矩阵 ${++serial}`, query: "queue=centre" } }),
+  },
+  // Another user's filter, or none: 404 for every reader.
+  updateSavedFilter: {
+    access: "case.read",
+    scoped: false,
+    ok: 404,
+    request: () => ({ method: "PATCH", url: "/api/v1/saved-filters/0190b2f4-0000-7000-8000-000000000004", payload: { name: "矩阵" } }),
+  },
+  deleteSavedFilter: { access: "case.read", scoped: false, ok: 404, request: () => ({ method: "DELETE", url: "/api/v1/saved-filters/0190b2f4-0000-7000-8000-000000000004" }) },
   exportCases: { access: "case.export", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases/export?division=${t.division}` }) },
   getCase: { access: "case.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases/${t.caseId}` }) },
   // Without If-Match: 428 once the case is found in scope, 404 outside it.

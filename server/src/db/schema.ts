@@ -25,6 +25,7 @@ export type DB = {
   idempotency_keys: IdempotencyKeyTable;
   attachments: AttachmentTable;
   attachment_redactions: AttachmentRedactionTable;
+  saved_filters: SavedFilterTable;
   scheduler_leases: { name: string; holder: string; expires_at: Date };
   rate_limits: { bucket: string; window_ends: Date; hits: number };
   notification_cursors: { region_code: string; position: number };
@@ -257,6 +258,16 @@ export type IdempotencyKeyTable = {
   response: Buffer;
   created_at: Generated<Date>;
   expires_at: Date;
+};
+
+/** A user's saved view of the case queue: a name and the queue's URL query. */
+export type SavedFilterTable = {
+  id: string;
+  user_id: string;
+  name: string;
+  query: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
 };
 
 export type DivisionLevel = "district" | "street" | "community" | "courtyard" | "building";

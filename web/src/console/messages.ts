@@ -128,6 +128,8 @@ const zhCN = {
   "queue.open": "打开案件 {number}",
   "queue.count": "{count} 件",
   "queue.tableLabel": "案件列表：{queue}",
+  "queue.selectRow": "选择案件 {number}",
+  "queue.selectPage": "选择本页全部案件",
 
   "time.justNow": "刚刚",
 };
@@ -258,6 +260,8 @@ const en: Record<keyof typeof zhCN, string> = {
   "queue.open": "Open case {number}",
   "queue.count": "{count} cases",
   "queue.tableLabel": "Cases: {queue}",
+  "queue.selectRow": "Select case {number}",
+  "queue.selectPage": "Select every case on the page",
 
   "time.justNow": "just now",
 };

@@ -9,6 +9,7 @@ import type redaction from "../console/redaction/messages";
 import type resident from "../resident/track/messages";
 import type templates from "../console/templates/messages";
 import type notifications from "../console/notifications/messages";
+import type tools from "../console/queue/tools-messages";
 
 /**
  * The namespaces of messages, for typed keys. An area adds its own namespace here (type only, so its
@@ -26,6 +27,7 @@ export type Resources = {
   redaction: (typeof redaction)["zh-CN"];
   templates: (typeof templates)["zh-CN"];
   notifications: (typeof notifications)["zh-CN"];
+  tools: (typeof tools)["zh-CN"];
 };
 
 declare module "i18next" {

@@ -224,6 +224,34 @@ export async function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePag
   return rows;
 }
 
+/** A case's place in the list's order (creation time to the microsecond, id), if it is in the actor's scope. */
+export async function findCasePosition(db: Kysely<DB>, actor: Actor, id: string): Promise<PagePosition | undefined> {
+  const row = await db
+    .selectFrom("cases")
+    .select(["id", positionAt()])
+    .where((eb) => caseInScope(eb, actor))
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return row && { at: row.position_at, id: row.id };
+}
+
+/**
+ * The case next to a position in the list's order (newest first) among those the filter matches:
+ * the one above it (`newer`) or below it (`older`). One keyset step of one row, whether or not the
+ * case at the position still matches the filter (an action may have moved it out of a queue).
+ */
+export function findNeighbour(db: Kysely<DB>, actor: Actor, filter: Omit<CasePageFilter, "after" | "limit">, position: PagePosition, side: "newer" | "older") {
+  const order = side === "older" ? "desc" : "asc";
+  const key = sql`(${position.at}::timestamptz, ${position.id}::uuid)`;
+  return matchingCases(db, actor, filter)
+    .select(["id", "number", "title"])
+    .where(side === "older" ? sql<SqlBool>`(created_at, id) < ${key}` : sql<SqlBool>`(created_at, id) > ${key}`)
+    .orderBy("created_at", order)
+    .orderBy("id", order)
+    .limit(1)
+    .executeTakeFirst();
+}
+
 /** How many cases the filter matches, counting no further than `atMost`: a bounded index read. */
 export async function countMatchingCases(db: Kysely<DB>, actor: Actor, filter: Omit<CasePageFilter, "after" | "limit">, atMost: number): Promise<number> {
   const row = await db

@@ -3,8 +3,8 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { AppContext } from "../../context.ts";
-import { errors, Nullable } from "../../http/schemas.ts";
-import { EXPORT_MAX_CASES, exportCases, getCaseStats, listCases, QUEUES } from "./case-queue.service.ts";
+import { errors, Nullable, Uuid } from "../../http/schemas.ts";
+import { caseNeighbours, EXPORT_MAX_CASES, exportCases, getCaseStats, listCases, QUEUES } from "./case-queue.service.ts";
 import { NEAR_DUE_WORKING_HOURS } from "./deadlines.ts";
 import { LEVELS, STATUSES } from "./workflow.ts";
 
@@ -118,6 +118,27 @@ export async function caseQueueRoutes(fastify: FastifyInstance, ctx: AppContext)
         .type("text/csv; charset=utf-8")
         .header("content-disposition", `attachment; filename="cases-${day}.csv"`)
         .send(Readable.from(csv));
+    },
+  );
+
+  const Neighbour = Nullable(Type.Object({ id: Type.String(), number: Type.String(), title: Type.String() }));
+  app.get(
+    "/cases/:id/neighbours",
+    {
+      schema: {
+        operationId: "getCaseNeighbours",
+        tags: ["cases"],
+        summary: "The cases just before and after a case in a list: the same queue and filters as GET /cases, in its order",
+        description:
+          "`previous` is the case listed just above (newer), `next` the one just below (older); null at either end. The case itself need not match the filters any more (an action may have moved it out of the queue): its place in the order counts.",
+        params: Type.Object({ id: Uuid }),
+        querystring: Type.Omit(CaseListQuery, ["limit", "cursor"]),
+        response: { 200: Type.Object({ previous: Neighbour, next: Neighbour }), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const { status, ...query } = request.query;
+      return caseNeighbours(ctx, request.actor, request.params.id, { ...query, statuses: status?.split(",") });
     },
   );
 

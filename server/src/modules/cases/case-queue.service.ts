@@ -3,7 +3,7 @@ import { AppError, badRequest, notFound } from "../../errors.ts";
 import { regionOf, writeAudit } from "../audit/audit.repository.ts";
 import { codeInScope, requirePermission, type Actor } from "../auth/actor.ts";
 import { maskPhone } from "../people/people.presenters.ts";
-import { countCasesUnder, countMatchingCases, findCaseAnswers, findCasePage, type CasePageFilter, type PagePosition } from "./case-queue.repository.ts";
+import { countCasesUnder, countMatchingCases, findCaseAnswers, findCasePage, findCasePosition, findNeighbour, type CasePageFilter, type PagePosition } from "./case-queue.repository.ts";
 import { calendarFor } from "./calendars.ts";
 import { answersText } from "./category-questions.ts";
 import { deadlineStatus, nearDueLimit, workingMinutesUntil, type DeadlineStatus } from "./deadlines.ts";
@@ -238,6 +238,22 @@ export async function listCases(ctx: AppContext, actor: Actor, query: CaseListQu
     cases: page.map((row) => presentSummary(row, now)),
     nextCursor: rows.length > query.limit && last ? encodeCursor({ at: last.position_at, id: last.id }) : null,
   };
+}
+
+/**
+ * The cases before and after a case in a list (its queue and filters, in the list's order): how the
+ * case page walks the list it was opened from. The case need not match the list any more.
+ */
+export async function caseNeighbours(ctx: AppContext, actor: Actor, id: string, query: Omit<CaseListQuery, "limit" | "cursor">) {
+  const filter = resolveFilter(actor, query, new Date());
+  const position = await findCasePosition(ctx.db, actor, id);
+  if (!position) throw notFound("case_not_found", `No case ${id}`);
+  if (!filter) return { previous: null, next: null };
+  const [previous, next] = await Promise.all([
+    findNeighbour(ctx.db, actor, filter, position, "newer"),
+    findNeighbour(ctx.db, actor, filter, position, "older"),
+  ]);
+  return { previous: previous ?? null, next: next ?? null };
 }
 
 /** An export holds at most this many cases; a wider one must be narrowed by its filters. */

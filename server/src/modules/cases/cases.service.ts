@@ -590,6 +590,21 @@ export async function transitionCase(ctx: AppContext, actor: Actor, id: string, 
   return { ...caseDetail(actor, updated), duplicates: await possibleDuplicates(ctx, actor, updated) };
 }
 
+/**
+ * One case of a bulk action: the checks and the write of `transitionCase` (scope, the action offered
+ * now, what it names within reach), the version checked only when given, and an answer of the new
+ * version and status instead of the case's page.
+ */
+export async function transitionCaseInBulk(ctx: AppContext, actor: Actor, id: string, version: number | undefined, input: TransitionInput) {
+  requirePermission(actor, "case.read");
+  const row = await findCaseInScope(ctx.db, actor, id);
+  if (!row) throw caseNotFound(id);
+  if (version !== undefined && version !== row.version) throw new AppError(412, "version_mismatch", "The case changed since you read it; reload it");
+  const command = await commandOf(ctx, actor, row, input);
+  const updated = await applyTransition(ctx, row, workflowActor(actor), actor.userId, command, input);
+  return { version: updated.version, status: updated.status };
+}
+
 /** Writes a workflow transition and its event, if the case still has the version that was read. */
 async function applyTransition(
   ctx: AppContext,

@@ -49,3 +49,8 @@ export async function purgeExpiredIdempotencyKeys(db: Kysely<DB>): Promise<numbe
   const result = await db.deleteFrom("idempotency_keys").where("expires_at", "<=", sql<Date>`now()`).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** Gives up a claimed key whose request failed before it had an answer, so that a retry runs it again. */
+export async function releaseIdempotencyKey(db: Kysely<DB>, secrets: IdempotencySecrets): Promise<void> {
+  await db.deleteFrom("idempotency_keys").where("key_hash", "=", secrets.keyHash).where("status_code", "=", 0).execute();
+}

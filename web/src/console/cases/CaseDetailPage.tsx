@@ -32,6 +32,7 @@ import messages from "./messages";
 import "./case.css";
 import { formatDateTime } from "../queue/format";
 import { errorText, useWords } from "./words";
+import { ListWalk } from "../queue/ListWalk";
 
 addMessages("case", messages);
 
@@ -103,6 +104,7 @@ function CaseDetail({ loaded, readAt, refreshing }: { loaded: LoadedCase; readAt
 
   return (
     <div className="case-page">
+      <ListWalk caseId={view.id} />
       {stale && (
         <Alert type="warning" showIcon role="alert" title={t("actions.stale")} description={t("actions.staleHint")} closable={{ onClose: () => setStale(false) }} className="case-page__alert" />
       )}

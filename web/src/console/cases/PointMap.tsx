@@ -35,7 +35,9 @@ export default function PointMap({ grids, point, gridCode, label, onPick, classN
   useEffect(() => {
     const container = containerRef.current;
     if (!container) return;
-    const map = L.map(container, { attributionControl: false, zoomSnap: 0.25, minZoom: 8, maxZoom: 19 });
+    // No zoom animation: a case's page may be left (previous/next) while one runs, and Leaflet's
+    // end of an animation on a removed map throws.
+    const map = L.map(container, { attributionControl: false, zoomSnap: 0.25, minZoom: 8, maxZoom: 19, zoomAnimation: false });
     map.setView([25.05, 102.72], 12);
     map.on("click", (event: L.LeafletMouseEvent) => onPickRef.current?.({ lat: event.latlng.lat, lng: event.latlng.lng }));
     L.control.scale({ imperial: false, position: "bottomright" }).addTo(map);

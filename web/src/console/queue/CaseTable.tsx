@@ -48,8 +48,8 @@ export function CaseTable<Row>({ columns, rows, rowKey, loading, empty, label, o
               key={rowKey(row)}
               className="case-table__row"
               onClick={(event) => {
-                // A click on a link, a button or selected text is the user's, not an open.
-                if ((event.target as HTMLElement).closest("a, button") || window.getSelection()?.toString()) return;
+                // A click on a link, a button, a checkbox or selected text is the user's, not an open.
+                if ((event.target as HTMLElement).closest("a, button, input, label") || window.getSelection()?.toString()) return;
                 onOpen(row);
               }}
             >

@@ -1,6 +1,6 @@
-import { useMemo, useState } from "react";
+import { lazy, Suspense, useMemo, useState } from "react";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { App, Button, Empty, Input, Radio, Select, Space, Tag, Typography } from "antd";
+import { App, Button, Checkbox, Empty, Input, Radio, Select, Space, Tag, Typography } from "antd";
 import { ClearOutlined, DownloadOutlined, ReloadOutlined } from "@ant-design/icons";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useSearchParams } from "react-router";
@@ -14,6 +14,12 @@ import { DeadlineLight } from "./DeadlineLight";
 import { apiQuery, hasFilters, LEVELS, QUEUE_TABS, readFilters, SOURCES, STATUSES, writeFilters, type QueueFilters, type QueueTab } from "./filters";
 import { formatDateTime, relativeTime } from "./format";
 import { StatusPanel } from "../../components/StatusPanel";
+import type { Selected } from "./bulk";
+import { caseLink } from "./walk";
+
+// Chunks of their own, with their messages: the list shows without waiting for them.
+const SavedFilters = lazy(() => import("./SavedFilters"));
+const BulkBar = lazy(() => import("./BulkBar"));
 
 type CasePage = paths["/api/v1/cases"]["get"]["responses"][200]["content"]["application/json"];
 type CaseSummary = CasePage["cases"][number];
@@ -105,6 +111,18 @@ export default function CasesPage() {
   const canExport = me.permissions.includes("case.export");
 
   const update = (change: Partial<QueueFilters>) => setParams(writeFilters({ ...filters, ...change }));
+  // The list a case is opened from, so that its page can walk the same list.
+  const listQuery = useMemo(() => writeFilters(filters).toString(), [filters]);
+  // A selection belongs to the list it was made in: other filters start a new one.
+  const [selection, setSelection] = useState<{ list: string; cases: Map<string, Selected> }>({ list: listQuery, cases: new Map() });
+  const selected = selection.list === listQuery ? selection.cases : new Map<string, Selected>();
+  const select = (cases: Selected[]) => setSelection({ list: listQuery, cases: new Map(cases.map((c) => [c.id, c])) });
+  const toggle = (c: Selected, on: boolean) => {
+    const next = new Map(selected);
+    if (on) next.set(c.id, c);
+    else next.delete(c.id);
+    setSelection({ list: listQuery, cases: next });
+  };
 
   const list = useInfiniteQuery({
     queryKey: ["cases", "list", query],
@@ -149,7 +167,29 @@ export default function CasesPage() {
 
   const exportCsv = useExport(query, t, message);
 
+  const pageSelected = cases.filter((c) => selected.has(c.id)).length;
   const columns: Column<CaseSummary>[] = [
+    {
+      key: "select",
+      title: (
+        <Checkbox
+          aria-label={t("queue.selectPage")}
+          checked={cases.length > 0 && pageSelected === cases.length}
+          indeterminate={pageSelected > 0 && pageSelected < cases.length}
+          disabled={cases.length === 0}
+          onChange={(event) => {
+            const next = new Map(selected);
+            for (const c of cases) {
+              if (event.target.checked) next.set(c.id, c);
+              else next.delete(c.id);
+            }
+            setSelection({ list: listQuery, cases: next });
+          }}
+        />
+      ),
+      width: 40,
+      render: (c) => <Checkbox aria-label={t("queue.selectRow", { number: c.number })} checked={selected.has(c.id)} onChange={(event) => toggle(c, event.target.checked)} />,
+    },
     {
       key: "deadline",
       title: t("queue.col.deadline"),
@@ -174,7 +214,7 @@ export default function CasesPage() {
       title: t("queue.col.title"),
       render: (c) => (
         <div className="case-title">
-          <Link to={`/console/cases/${c.id}`} aria-label={t("queue.open", { number: c.number })} title={c.title}>
+          <Link to={caseLink(c.id, listQuery)} aria-label={t("queue.open", { number: c.number })} title={c.title}>
             {c.title}
           </Link>
           {c.urgency !== "normal" ? (
@@ -265,6 +305,9 @@ export default function CasesPage() {
           ),
         }))}
       />
+      <Suspense fallback={<div style={{ minHeight: 32 }} />}>
+        <SavedFilters current={listQuery} />
+      </Suspense>
       <section className="queue-filters" aria-label={t("queue.filters")}>
         <Input.Search
           className="queue-filters__search"
@@ -394,6 +437,11 @@ export default function CasesPage() {
         />
       ) : (
         <>
+          {selected.size > 0 ? (
+            <Suspense fallback={null}>
+              <BulkBar selected={[...selected.values()]} onClear={() => select([])} onSelect={select} />
+            </Suspense>
+          ) : null}
           <CaseTable<CaseSummary>
             label={t("queue.tableLabel", { queue: t(`queue.${filters.queue}`) })}
             columns={columns}
@@ -411,7 +459,7 @@ export default function CasesPage() {
                 }
               />
             }
-            onOpen={(c) => void navigate(`/console/cases/${c.id}`)}
+            onOpen={(c) => void navigate(caseLink(c.id, listQuery))}
           />
           {cases.length > 0 ? (
             <div className="queue-page__more">

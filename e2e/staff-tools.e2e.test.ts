@@ -1,0 +1,192 @@
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
+
+const SCREENSHOT_DIR = path.join(REPO_ROOT, ".tmp");
+const UI_TIMEOUT = 30_000;
+// A grid of 尚义社区 (street 拓东街道, 530103001).
+const SHANGYI = "530103001001001";
+const WORD = "督办演练";
+const STREET_DISPATCHER = "dispatcher-001-1";
+
+let server: Awaited<ReturnType<typeof startDemoServer>> | undefined;
+let browser: Browser | undefined;
+const contexts: BrowserContext[] = [];
+const violations: string[] = [];
+/** The ten cases of this file, newest first as the queue lists them. */
+const cases: { id: string; number: string }[] = [];
+
+function baseUrl(): string {
+  if (!server) throw new Error("The server did not start");
+  return server.url;
+}
+
+async function apiSignIn(username: string): Promise<string> {
+  const response = await fetch(`${baseUrl()}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+  });
+  expect(response.status).toBe(200);
+  return (response.headers.get("set-cookie") ?? "").split(";")[0];
+}
+
+async function callApi(cookie: string, method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${baseUrl()}${url}`, {
+    method,
+    headers: { cookie, ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+async function newPage(width = 1366, height = 768): Promise<Page> {
+  if (!browser) throw new Error("The browser did not start");
+  const context = await browser.newContext({ viewport: { width, height }, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+  context.setDefaultTimeout(UI_TIMEOUT);
+  contexts.push(context);
+  await context.exposeFunction("reportCspViolation", (report: string) => violations.push(report));
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      const report = (window as unknown as { reportCspViolation: (report: string) => void }).reportCspViolation;
+      report(`${event.effectiveDirective} blocked ${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber}`);
+    });
+  });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => {
+    throw error;
+  });
+  return page;
+}
+
+async function signIn(page: Page, username: string, at = "/"): Promise<void> {
+  await page.goto(`${baseUrl()}${at}`);
+  await page.getByLabel("用户名", { exact: true }).fill(username);
+  await page.getByLabel("密码", { exact: true }).fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "登录", exact: true }).click();
+  await page.getByRole("button", { name: "退出登录" }).waitFor();
+}
+
+const poll = <T>(value: () => T | Promise<T>) => expect.poll(value, { timeout: UI_TIMEOUT, interval: 100 });
+const caseNumbers = async (page: Page) => (await page.locator(".case-table__row .case-number").allTextContents()).map((text) => text.trim());
+/** Waits for the page's animations (a dialog fading in, a checkbox's wave) to end, so that a screenshot shows the screen at rest. */
+const settled = (page: Page) => page.evaluate(() => Promise.all(document.getAnimations().map((animation) => animation.finished)));
+const pageNumber = async (page: Page) => (await page.locator(".case-number--large").textContent())?.trim();
+
+beforeAll(async () => {
+  server = await startDemoServer();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const admin = await apiSignIn("admin");
+  for (let i = 1; i <= 10; i++) {
+    const response = await callApi(admin, "POST", "/api/v1/cases", { description: `${WORD}第 ${i} 件：人行道护栏损坏`, gridCode: SHANGYI, source: "hotline" });
+    expect(response.status).toBe(201);
+    cases.unshift(((await response.json()) as { case: { id: string; number: string } }).case);
+  }
+  // One of the ten is out of reach of an urge: accepted, then not registered (不予立案).
+  const dispatcher = await apiSignIn(STREET_DISPATCHER);
+  const rejected = cases[4].id;
+  for (const body of [{ action: "accept" }, { action: "reject", note: "不属于城市管理范围" }]) {
+    const read = await callApi(dispatcher, "GET", `/api/v1/cases/${rejected}`);
+    const acted = await callApi(dispatcher, "POST", `/api/v1/cases/${rejected}/transitions`, body, { "if-match": read.headers.get("etag") ?? "" });
+    expect(acted.status, await acted.text()).toBe(200);
+  }
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+afterEach(async () => {
+  for (const context of contexts.splice(0)) await context.close();
+  expect(violations.splice(0)).toEqual([]);
+});
+
+describe("staff tools", () => {
+  it("walks the filtered list from a case's page with the buttons and the keys", async () => {
+    const page = await newPage();
+    await signIn(page, STREET_DISPATCHER, `/console/cases?q=${encodeURIComponent(WORD)}`);
+    await poll(() => caseNumbers(page)).toEqual(cases.map((c) => c.number));
+    await page.getByRole("link", { name: `打开案件 ${cases[0].number}` }).click();
+    await poll(() => pageNumber(page)).toBe(cases[0].number);
+    const walk = page.getByRole("navigation", { name: "在列表中翻阅" });
+    await poll(() => walk.getByRole("button", { name: /上一件/ }).isDisabled()).toBe(true);
+    await walk.getByRole("button", { name: /下一件/ }).click();
+    await poll(() => pageNumber(page)).toBe(cases[1].number);
+    await poll(() => walk.getByRole("button", { name: /下一件/ }).isEnabled()).toBe(true);
+    await page.keyboard.press("]");
+    await poll(() => pageNumber(page)).toBe(cases[2].number);
+    // A reload keeps the list it came from.
+    await page.reload();
+    await poll(() => pageNumber(page)).toBe(cases[2].number);
+    await poll(() => walk.getByRole("button", { name: /上一件/ }).isEnabled()).toBe(true);
+    await page.keyboard.press("[");
+    await poll(() => pageNumber(page)).toBe(cases[1].number);
+    await walk.getByRole("link", { name: "返回列表" }).click();
+    await page.waitForURL(/\/console\/cases\?q=/);
+    await poll(() => caseNumbers(page)).toEqual(cases.map((c) => c.number));
+  });
+
+  it("keeps a saved filter across a reload, and its link shows another user the same filters", async () => {
+    const page = await newPage();
+    await signIn(page, STREET_DISPATCHER, `/console/cases?status=reported&q=${encodeURIComponent(WORD)}`);
+    await poll(() => caseNumbers(page)).toHaveLength(9);
+    const saved = page.getByRole("region", { name: "我的筛选" });
+    await saved.getByRole("button", { name: "保存筛选" }).click();
+    const dialog = page.getByRole("dialog", { name: "保存当前筛选" });
+    await dialog.getByLabel("名称").fill("护栏待受理");
+    await dialog.getByRole("button", { name: "确定" }).click();
+    await saved.getByRole("link", { name: "护栏待受理" }).waitFor();
+
+    await page.goto(`${baseUrl()}/console/cases`);
+    await page.reload();
+    const link = page.getByRole("region", { name: "我的筛选" }).getByRole("link", { name: "护栏待受理" });
+    await link.click();
+    await poll(() => caseNumbers(page)).toHaveLength(9);
+    expect(await link.getAttribute("aria-current")).toBe("true");
+    const href = await link.getAttribute("href");
+
+    // The district's dispatcher opens the link and sees the same filters applied within their scope.
+    const other = await newPage();
+    await signIn(other, "dispatcher", href ?? "");
+    await poll(() => other.getByLabel("搜索", { exact: true }).first().inputValue()).toBe(WORD);
+    await poll(() => caseNumbers(other)).toEqual(cases.filter((_, i) => i !== 4).map((c) => c.number));
+  });
+
+  it("urges ten selected cases and reports nine done and the one refused with its reason", async () => {
+    const page = await newPage();
+    await signIn(page, STREET_DISPATCHER, `/console/cases?q=${encodeURIComponent(WORD)}`);
+    await poll(() => caseNumbers(page)).toHaveLength(10);
+    await page.getByRole("checkbox", { name: "选择本页全部案件" }).check();
+    const bar = page.getByRole("region", { name: "批量操作" });
+    await poll(() => bar.getByRole("status").textContent()).toBe("已选 10 件");
+    await mkdir(SCREENSHOT_DIR, { recursive: true });
+    await settled(page);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, "console-queue-selection.png") });
+
+    await bar.getByRole("button", { name: "批量督办" }).click();
+    const dialog = page.getByRole("dialog", { name: "批量督办 10 件案件" });
+    await dialog.getByRole("textbox", { name: "说明" }).fill("请今日内处置并反馈");
+    await dialog.getByRole("button", { name: "确定" }).click();
+    const report = page.getByRole("dialog", { name: "批量督办结果" });
+    await report.getByText("成功 9 件，未办理 1 件").waitFor();
+    const refused = report.getByRole("table", { name: "未办理的案件" });
+    await poll(() => refused.locator("tbody tr").count()).toBe(1);
+    expect((await refused.locator("tbody tr td").allTextContents()).map((text) => text.trim())).toEqual([
+      cases[4].number,
+      expect.stringContaining(WORD),
+      "案件当前状态不允许此操作",
+    ]);
+    await settled(page);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, "console-bulk-report.png") });
+
+    // The refused one can be selected again to retry.
+    await report.getByRole("button", { name: "选中未办理的案件" }).click();
+    await poll(() => bar.getByRole("status").textContent()).toBe("已选 1 件");
+    await poll(() => page.getByRole("checkbox", { name: `选择案件 ${cases[4].number}` }).isChecked()).toBe(true);
+  });
+});
