@@ -26,6 +26,7 @@ import { actorOfApiKey, actorOfSession } from "./modules/auth/auth.service.ts";
 import { SessionCache } from "./modules/auth/session-cache.ts";
 import { registerPasswordChangeGate } from "./modules/auth/password-change.ts";
 import { caseQueueRoutes } from "./modules/cases/case-queue.routes.ts";
+import { caseReasonRoutes } from "./modules/cases/case-reasons.routes.ts";
 import { caseRoutes } from "./modules/cases/cases.routes.ts";
 import { categoryRoutes } from "./modules/cases/categories.routes.ts";
 import { ReportWriter } from "./modules/cases/report-writer.ts";
@@ -138,6 +139,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       await caseRoutes(api, ctx);
       await categoryRoutes(api, ctx);
       await caseQueueRoutes(api, ctx);
+      await caseReasonRoutes(api, ctx);
       await eventRoutes(api, ctx);
     },
     { prefix: "/api/v1" },

@@ -149,6 +149,8 @@ describe("photos, duplicates, merging and the deadline sweep", () => {
     const marked = Array.from({ length: 600 }, (_, k) => ({
       ...row,
       assignment: null,
+      co_handlers: "[]",
+      return_request: null,
       id: uuidv7(),
       number: `${row.number}-${k}`,
       handle_by: soon,

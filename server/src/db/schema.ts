@@ -26,6 +26,7 @@ export type DB = {
   attachments: AttachmentTable;
   scheduler_leases: { name: string; holder: string; expires_at: Date };
   rate_limits: { bucket: string; window_ends: Date; hits: number };
+  case_reasons: CaseReasonTable;
 };
 
 export type AttachmentTable = {
@@ -101,6 +102,20 @@ export type CaseTable = {
   updated_at: Generated<Date>;
   closed_at: Date | null;
   deadline_state: Generated<"on_time" | "near_due" | "overdue">;
+  /** The co-handling departments of the current dispatch: [{ departmentId, state }]. */
+  co_handlers: ColumnType<{ departmentId: string; state: "dispatched" | "acknowledged" | "reported" | "released" }[], string | undefined, string>;
+  /** A return waiting for the owning centre: { requestedBy, reasonCode }. */
+  return_request: NullableJson<{ requestedBy: string; reasonCode: string }>;
+};
+
+/** The configured reasons of a return (退回) or a rejection (不予立案). */
+export type CaseReasonTable = {
+  kind: "return" | "reject";
+  code: string;
+  label_zh: string;
+  label_en: string;
+  position: Generated<number>;
+  active: Generated<boolean>;
 };
 
 export type CaseEventTable = {
@@ -133,6 +148,7 @@ export type CaseEventLogTable = {
   community_code: string;
   grid_code: string;
   department_code: string | null;
+  co_department_ids: Generated<string[]>;
 };
 
 /** Rows found by a hash of scope and key; the answer sealed under a key derived from the Idempotency-Key. */

@@ -448,7 +448,7 @@ export interface paths {
         put?: never;
         /**
          * Take one workflow action on a case (If-Match with its ETag)
-         * @description `register` (立案) and `reclassify` (dispatchers of the owning centre, while the case is open) take `categoryCode`, `level` and `urgency`; the event records each change (category, department, level, urgency, deadlines before → after) and the change is audited. Other actions refuse those fields (400 invalid_transition_input); `reclassify` needs at least one of them. `follow_up` (seat operators and dispatchers covering the case, while it is open) records another caller about the same case (`note`, optional `caller`) without changing its state: how a hotline seat attaches a caller to a duplicate instead of creating a case.
+         * @description `register` (立案) and `reclassify` (dispatchers of the owning centre, while the case is open) take `categoryCode`, `level` and `urgency`; the event records each change (category, department, level, urgency, deadlines before → after) and the change is audited. Other actions refuse those fields (400 invalid_transition_input); `reclassify` needs at least one of them. `follow_up` (seat operators and dispatchers covering the case, while it is open) records another caller about the same case (`note`, optional `caller`) without changing its state: how a hotline seat attaches a caller to a duplicate instead of creating a case. `dispatch` may name co-handling departments (`coHandlers`); each acknowledges (`co_acknowledge`) and reports its part (`co_report`, a note and optional photos), and the lead's `handle` is refused (409 co_handling_pending, the pending department codes in `details.pending`) until all have reported or the dispatcher released them (`release_co_handler`, `departmentCode` and a note). `return` (by the assignee) and `reject` (by the owning centre's dispatcher) need a configured `reasonCode`; a return is a request the centre approves (`approve_return`: back for re-dispatch; not by who asked, 403 self_approval) or denies (`deny_return`, a note): the case stays with the department until then.
          */
         post: operations["transitionCase"];
         delete?: never;
@@ -607,6 +607,43 @@ export interface paths {
         /** A dashboard of a district, street or community: cases by status, open and overdue, per division or grid one level below */
         get: operations["getCaseStats"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/case-reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The configured reasons of a return (退回) or a rejection (不予立案), in order: a transition's `reasonCode` names one
+         * @description Staff who may edit the list (category.write) also get the inactive reasons.
+         */
+        get: operations["listCaseReasons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/case-reasons/{kind}/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Add or change a reason (district administrators; audited). A reason is made inactive, never deleted: past events name it */
+        put: operations["putCaseReason"];
         post?: never;
         delete?: never;
         options?: never;
@@ -2606,7 +2643,7 @@ export interface operations {
     listCases: {
         parameters: {
             query?: {
-                /** @description mine: dispatched to the caller, their department or division, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
+                /** @description mine: dispatched to the caller, their department or division, or co-handled by their department while its part is open, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level, or a return waiting for approval); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
                 queue?: "mine" | "centre" | "near_due" | "overdue";
                 /** @description One status or a comma-separated list */
                 status?: string;
@@ -2656,6 +2693,8 @@ export interface operations {
                             deadline: ("on_time" | "near_due" | "overdue") | null;
                             handleWorkingMinutes: number | null;
                             createdAt: string;
+                            /** @description A return (退回) waits for the owning centre's approval */
+                            returnRequested: boolean;
                         }[];
                         nextCursor: string | null;
                     };
@@ -2799,6 +2838,17 @@ export interface operations {
                             satisfaction: string | null;
                             mergedInto: string | null;
                             pendingExtensionDays: number | null;
+                            /** @description The co-handling departments (协办) of the current dispatch; the lead (主办) is the assignment */
+                            coHandlers: {
+                                departmentCode: string | null;
+                                departmentName: string | null;
+                                /** @enum {unknown} */
+                                state: "dispatched" | "acknowledged" | "reported" | "released";
+                            }[];
+                            returnRequest: {
+                                reasonCode: string;
+                                requestedBy: string;
+                            } | null;
                             deadlines: {
                                 acceptBy: string;
                                 dispatchBy: string;
@@ -3146,6 +3196,17 @@ export interface operations {
                             satisfaction: string | null;
                             mergedInto: string | null;
                             pendingExtensionDays: number | null;
+                            /** @description The co-handling departments (协办) of the current dispatch; the lead (主办) is the assignment */
+                            coHandlers: {
+                                departmentCode: string | null;
+                                departmentName: string | null;
+                                /** @enum {unknown} */
+                                state: "dispatched" | "acknowledged" | "reported" | "released";
+                            }[];
+                            returnRequest: {
+                                reasonCode: string;
+                                requestedBy: string;
+                            } | null;
                             deadlines: {
                                 acceptBy: string;
                                 dispatchBy: string;
@@ -3261,7 +3322,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {unknown} */
-                    action: "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up";
+                    action: "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return";
                     note?: string;
                     /** @description Show the note to the reporter */
                     publicNote?: boolean;
@@ -3279,6 +3340,12 @@ export interface operations {
                     into?: string;
                     /** @description Ids from POST /api/v1/attachments */
                     photoIds?: string[];
+                    /** @description dispatch: departments that co-handle (协办) besides the lead in `to`, each within reach (else 422 department_out_of_reach) */
+                    coHandlers?: string[];
+                    /** @description return, reject: an active reason of that kind from GET /api/v1/case-reasons (else 422 unknown_reason) */
+                    reasonCode?: string;
+                    /** @description Department code, e.g. cgj */
+                    departmentCode?: string;
                     /** @description register, reclassify: the case's category (an active one, else 400 unknown_category); its department and deadlines follow, counted from the report. An emergency category raises the urgency to emergency */
                     categoryCode?: string;
                     /**
@@ -3344,6 +3411,17 @@ export interface operations {
                             satisfaction: string | null;
                             mergedInto: string | null;
                             pendingExtensionDays: number | null;
+                            /** @description The co-handling departments (协办) of the current dispatch; the lead (主办) is the assignment */
+                            coHandlers: {
+                                departmentCode: string | null;
+                                departmentName: string | null;
+                                /** @enum {unknown} */
+                                state: "dispatched" | "acknowledged" | "reported" | "released";
+                            }[];
+                            returnRequest: {
+                                reasonCode: string;
+                                requestedBy: string;
+                            } | null;
                             deadlines: {
                                 acceptBy: string;
                                 dispatchBy: string;
@@ -4223,7 +4301,7 @@ export interface operations {
     exportCases: {
         parameters: {
             query?: {
-                /** @description mine: dispatched to the caller, their department or division, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
+                /** @description mine: dispatched to the caller, their department or division, or co-handled by their department while its part is open, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level, or a return waiting for approval); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
                 queue?: "mine" | "centre" | "near_due" | "overdue";
                 /** @description One status or a comma-separated list */
                 status?: string;
@@ -4348,6 +4426,14 @@ export interface operations {
                                 [key: string]: number;
                             };
                         }[];
+                        /** @description Returns of the division's cases per department, all time, as the events recorded them */
+                        returnsByDepartment: {
+                            departmentCode: string;
+                            /** @description Returns (退回) the department asked for */
+                            requested: number;
+                            /** @description Of them, approved by the centre: the case went back for re-dispatch */
+                            approved: number;
+                        }[];
                     };
                 };
             };
@@ -4389,6 +4475,170 @@ export interface operations {
             };
             /** @description Default Response */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listCaseReasons: {
+        parameters: {
+            query?: {
+                /** @description return: 退回 by the assignee; reject: 不予立案 by the centre */
+                kind?: "return" | "reject";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        reasons: {
+                            kind: string;
+                            code: string;
+                            labelZh: string;
+                            labelEn: string;
+                            position: number;
+                            active: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putCaseReason: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description return: 退回 by the assignee; reject: 不予立案 by the centre */
+                kind: "return" | "reject";
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    labelZh: string;
+                    labelEn: string;
+                    position?: number;
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        reason: {
+                            kind: string;
+                            code: string;
+                            labelZh: string;
+                            labelEn: string;
+                            position: number;
+                            active: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
