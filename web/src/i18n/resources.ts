@@ -1,6 +1,7 @@
 import type caseMessages from "../console/cases/messages";
 import type common from "./common";
 import type intake from "../console/intake/messages";
+import type joint from "../console/cases/jointMessages";
 import type consoleMessages from "../console/messages";
 
 /**
@@ -12,6 +13,7 @@ export type Resources = {
   console: (typeof consoleMessages)["zh-CN"];
   case: (typeof caseMessages)["zh-CN"];
   intake: (typeof intake)["zh-CN"];
+  joint: (typeof joint)["zh-CN"];
 };
 
 declare module "i18next" {

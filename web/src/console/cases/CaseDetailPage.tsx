@@ -27,6 +27,7 @@ import {
   type TransitionBody,
 } from "./caseApi";
 import { ActionDialog } from "./ActionDialog";
+import { JointHandlingCard, ReturnRequestAlert } from "./JointHandling";
 import { durationParts, STAGES, stageState, type StageState } from "./deadlines";
 import messages from "./messages";
 import "./case.css";
@@ -38,7 +39,7 @@ addMessages("case", messages);
 const PointMap = lazy(() => import("./PointMap"));
 
 /** The step that moves the case along its loop, shown as the primary button when the API offers it. */
-const FORWARD: readonly CaseActionName[] = ["accept", "register", "dispatch", "acknowledge", "handle", "verify_pass", "approve_extension", "resume", "evaluate"];
+const FORWARD: readonly CaseActionName[] = ["accept", "register", "dispatch", "acknowledge", "co_acknowledge", "co_report", "handle", "verify_pass", "approve_extension", "approve_return", "resume", "evaluate"];
 
 const URGENCY_COLOR: Record<string, string> = { normal: "default", urgent: "orange", emergency: "red" };
 /** The console's deadline lights (红黄绿灯): green in time, yellow near due, red overdue, grey stopped or not counted. */
@@ -110,7 +111,9 @@ function CaseDetail({ loaded, readAt, refreshing }: { loaded: LoadedCase; readAt
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={15}>
           <Space direction="vertical" size={16} className="case-page__column">
+            <ReturnRequestAlert view={view} />
             <CaseFacts view={view} place={place.data} />
+            <JointHandlingCard view={view} />
             {(loaded.duplicates.length > 0 || !isFinished(view.status)) && (
               <Duplicates duplicates={loaded.duplicates} onMerge={mayMerge ? (into) => setOpen({ action: "merge", into, read: loaded }) : undefined} />
             )}
