@@ -385,7 +385,6 @@ export function applyCommand(state: CaseState, actor: WorkflowActor, command: Co
       // A request: the case moves only when the owning centre approves it.
       next.returnRequest = { requestedBy: actor.userId, reasonCode: command.reasonCode };
       details.reason = command.reasonCode;
-      details.assignment = state.assignment;
       break;
     case "approve_return":
       next.status = "registered";
@@ -394,12 +393,10 @@ export function applyCommand(state: CaseState, actor: WorkflowActor, command: Co
       next.pendingExtensionDays = null;
       next.returnRequest = null;
       details.reason = state.returnRequest?.reasonCode;
-      details.assignment = state.assignment;
       break;
     case "deny_return":
       next.returnRequest = null;
       details.reason = state.returnRequest?.reasonCode;
-      details.assignment = state.assignment;
       break;
     case "co_acknowledge":
     case "co_report":

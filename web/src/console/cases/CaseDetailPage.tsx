@@ -27,7 +27,7 @@ import {
   type TransitionBody,
 } from "./caseApi";
 import { ActionDialog } from "./ActionDialog";
-import { JointHandlingCard, ReturnRequestAlert } from "./JointHandling";
+import { JointHandlingCard, ReturnRequestAlert, useJointFacts } from "./JointHandling";
 import { durationParts, STAGES, stageState, type StageState } from "./deadlines";
 import messages from "./messages";
 import "./case.css";
@@ -480,6 +480,7 @@ function CaseTimeline({ timeline }: { timeline: TimelineEvent[] }) {
   const { t } = useTranslation("case");
   const departments = useDepartments();
   const categories = useCategories();
+  const jointFacts = useJointFacts();
   const categoryName = (code: string | null) => (code ? (categories.data?.find((category) => category.code === code)?.name ?? code) : t("timeline.none"));
   const departmentName = (code: string | null) => (code ? (departments.data?.find((department) => department.code === code)?.name ?? code) : t("timeline.none"));
   const target = (assignment: unknown): string | null => {
@@ -508,6 +509,7 @@ function CaseTimeline({ timeline }: { timeline: TimelineEvent[] }) {
     if (level?.from && level.to) list.push(t("timeline.levelChange", { from: word("level", level.from), to: word("level", level.to) }));
     const urgency = change(details.urgency);
     if (urgency?.from && urgency.to) list.push(t("timeline.urgency", { from: word("urgency", urgency.from), to: word("urgency", urgency.to) }));
+    list.push(...jointFacts(event.action, details));
     if (typeof details.days === "number") list.push(t("timeline.days", { days: details.days }));
     if (typeof details.toLevel === "string") list.push(t("timeline.toLevel", { level: word("level", details.toLevel) }));
     if (typeof details.satisfaction === "string") list.push(word("satisfaction", details.satisfaction));

@@ -62,6 +62,33 @@ export function ReleaseField({ view }: { view: CaseView }) {
   );
 }
 
+/**
+ * What a timeline event of joint handling or a return adds to its line: the co-handling
+ * departments named, and the reason given (by its label in the user's language).
+ */
+export function useJointFacts(): (action: string, details: Record<string, unknown>) => string[] {
+  const { t, i18n } = useTranslation("joint");
+  const departments = useDepartments();
+  const returns = useCaseReasons("return");
+  const rejects = useCaseReasons("reject");
+  const departmentName = (id: unknown) => (typeof id === "string" ? (departments.data?.find((department) => department.id === id)?.name ?? id) : "");
+  return (action, details) => {
+    const facts: string[] = [];
+    if (Array.isArray(details.coHandlers) && details.coHandlers.length > 0) {
+      facts.push(t("timeline.coHandlers", { departments: details.coHandlers.map(departmentName).join("、") }));
+    }
+    if (typeof details.coHandler === "object" && details.coHandler !== null) {
+      facts.push(t("timeline.coHandler", { department: departmentName((details.coHandler as Record<string, unknown>).departmentId) }));
+    }
+    if (typeof details.reason === "string") {
+      const reasons = (action === "reject" ? rejects : returns).data ?? [];
+      const reason = reasons.find((entry) => entry.code === details.reason);
+      facts.push(t("timeline.reason", { reason: reason ? reasonLabel(reason, i18n.language) : details.reason }));
+    }
+    return facts;
+  };
+}
+
 const CO_STATE_COLOR: Record<string, string> = { dispatched: "orange", acknowledged: "blue", reported: "green", released: "default" };
 
 /** A return waiting for the centre: the reason, shown above the case's facts until someone decides. */

@@ -24,6 +24,9 @@ const zhCN = {
   "coState.released": "已解除",
   "return.pending": "处置单位已申请退回，待指挥中心审核",
   "return.reason": "退回原因：{reason}",
+  "timeline.reason": "原因：{reason}",
+  "timeline.coHandlers": "协办单位：{departments}",
+  "timeline.coHandler": "协办单位：{department}",
   "error.co_handling_pending": "协办单位尚未全部反馈，主办单位暂不能办结；请等待协办反馈，或由指挥员解除协办",
   "error.unknown_reason": "该原因已停用或不存在，请重新选择",
 };
@@ -51,6 +54,9 @@ const en: typeof zhCN = {
   "coState.released": "Released",
   "return.pending": "The department asked to return this case; waiting for the centre's decision",
   "return.reason": "Reason: {reason}",
+  "timeline.reason": "Reason: {reason}",
+  "timeline.coHandlers": "Co-handling: {departments}",
+  "timeline.coHandler": "Co-handling department: {department}",
   "error.co_handling_pending": "Not every co-handling department has reported: the lead cannot complete yet. Wait for them, or a dispatcher releases one",
   "error.unknown_reason": "That reason is no longer in use; choose another",
 };
