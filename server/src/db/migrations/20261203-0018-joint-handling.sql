@@ -12,7 +12,8 @@ alter table cases add column return_request jsonb;
 create index cases_return_requested on cases (region_code) where return_request is not null;
 
 -- The reasons a return or a rejection (不予立案) may give: a list the district configures, so that
--- a case never bounces for a reason nobody can count.
+-- a case never bounces for a reason nobody can count. The common ones are loaded at start into an
+-- empty table (`ensureCaseReasons`), as the categories are, so that a restore finds it empty.
 create table case_reasons (
   kind text not null check (kind in ('return', 'reject')),
   code text not null check (code ~ '^[a-z0-9_]{1,50}$'),
@@ -22,20 +23,6 @@ create table case_reasons (
   active boolean not null default true,
   primary key (kind, code)
 );
-insert into case_reasons (kind, code, label_zh, label_en, position) values
-  ('return', 'not_our_duty', '不属于本单位职责', 'Not within this department''s duties', 10),
-  ('return', 'wrong_location', '地址不详或定位错误', 'Address unclear or wrongly located', 20),
-  ('return', 'wrong_category', '案件分类错误', 'Wrong category', 30),
-  ('return', 'private_property', '属私人或物业管理范围', 'Private or property-managed area', 40),
-  ('return', 'needs_joint_handling', '需多部门联合处置', 'Needs several departments', 50),
-  ('return', 'already_handled', '问题已处置或不存在', 'Already handled or not found on site', 60),
-  ('reject', 'duplicate', '重复上报', 'Duplicate report', 10),
-  ('reject', 'outside_area', '不在本辖区', 'Outside the district', 20),
-  ('reject', 'not_governance', '不属于城市管理范围', 'Not a matter for city management', 30),
-  ('reject', 'judicial', '涉及诉讼或已进入司法程序', 'Under litigation or in court', 40),
-  ('reject', 'insufficient', '诉求不明确且无法联系', 'Unclear and the reporter cannot be reached', 50),
-  ('reject', 'invalid', '无效信息（恶意或测试）', 'Not a real report (abusive or a test)', 60);
-
 -- Returns are counted per department: the return requests and approvals of a region.
 create index case_events_returns on case_events (region_code, at) where action in ('return', 'approve_return');
 

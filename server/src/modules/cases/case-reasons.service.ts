@@ -1,12 +1,39 @@
+import type { Kysely, Selectable } from "kysely";
 import type { AppContext } from "../../context.ts";
-import type { CaseReasonTable } from "../../db/schema.ts";
-import type { Selectable } from "kysely";
+import type { CaseReasonTable, DB } from "../../db/schema.ts";
 import { AppError } from "../../errors.ts";
 import { writeAudit } from "../audit/audit.repository.ts";
 import { requirePermission, type Actor } from "../auth/actor.ts";
 import { findReason, findReasons, type ReasonKind } from "./case-reasons.repository.ts";
 
 const DISTRICT_CODE_LENGTH = 6;
+
+/** The reasons every deployment starts from, in their order: those 12345 centres and 数字城管 use most. */
+const REASON_SEEDS: [kind: ReasonKind, code: string, zh: string, en: string][] = [
+  ["return", "not_our_duty", "不属于本单位职责", "Not within this department's duties"],
+  ["return", "wrong_location", "地址不详或定位错误", "Address unclear or wrongly located"],
+  ["return", "wrong_category", "案件分类错误", "Wrong category"],
+  ["return", "private_property", "属私人或物业管理范围", "Private or property-managed area"],
+  ["return", "needs_joint_handling", "需多部门联合处置", "Needs several departments"],
+  ["return", "already_handled", "问题已处置或不存在", "Already handled or not found on site"],
+  ["reject", "duplicate", "重复上报", "Duplicate report"],
+  ["reject", "outside_area", "不在本辖区", "Outside the district"],
+  ["reject", "not_governance", "不属于城市管理范围", "Not a matter for city management"],
+  ["reject", "judicial", "涉及诉讼或已进入司法程序", "Under litigation or in court"],
+  ["reject", "insufficient", "诉求不明确且无法联系", "Unclear and the reporter cannot be reached"],
+  ["reject", "invalid", "无效信息（恶意或测试）", "Not a real report (abusive or a test)"],
+];
+
+/** Loads the common reasons into an empty list (every deployment starts from them). */
+export async function ensureCaseReasons(db: Kysely<DB>): Promise<void> {
+  const any = await db.selectFrom("case_reasons").select("code").limit(1).executeTakeFirst();
+  if (any) return;
+  await db
+    .insertInto("case_reasons")
+    .values(REASON_SEEDS.map(([kind, code, zh, en], index) => ({ kind, code, label_zh: zh, label_en: en, position: (index + 1) * 10 })))
+    .onConflict((conflict) => conflict.doNothing())
+    .execute();
+}
 
 const presentReason = (row: Selectable<CaseReasonTable>) => ({
   kind: row.kind,
