@@ -28,6 +28,7 @@ import { SessionCache } from "./modules/auth/session-cache.ts";
 import { registerPasswordChangeGate } from "./modules/auth/password-change.ts";
 import { casePointRoutes } from "./modules/cases/case-points.routes.ts";
 import { caseQueueRoutes } from "./modules/cases/case-queue.routes.ts";
+import { caseReasonRoutes } from "./modules/cases/case-reasons.routes.ts";
 import { caseRoutes } from "./modules/cases/cases.routes.ts";
 import { categoryRoutes } from "./modules/cases/categories.routes.ts";
 import { savedFilterRoutes } from "./modules/cases/saved-filters.routes.ts";
@@ -156,6 +157,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       await casePointRoutes(api, ctx);
       await savedFilterRoutes(api, ctx);
       await bulkRoutes(api, ctx);
+      await caseReasonRoutes(api, ctx);
       await eventRoutes(api, ctx);
       await redactionRoutes(api, ctx);
       await notificationRoutes(api, ctx);

@@ -181,6 +181,13 @@ const OPERATIONS: Record<string, Operation> = {
     ok: 428,
     request: () => ({ method: "PATCH", url: "/api/v1/categories/appeal.hotline.consultation", payload: { active: true } }),
   },
+  listCaseReasons: { access: "case.read", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/case-reasons?kind=return" }) },
+  putCaseReason: {
+    access: "category.write",
+    scoped: false,
+    ok: 200,
+    request: () => ({ method: "PUT", url: "/api/v1/case-reasons/return/not_our_duty", payload: { labelZh: "不属于本单位职责", labelEn: "Not within this department's duties" } }),
+  },
   listRoutingRules: { access: "department.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/routing-rules?division=${t.division}` }) },
   putRoutingRule: {
     access: "category.write",

@@ -150,6 +150,8 @@ describe("photos, duplicates, merging and the deadline sweep", () => {
       ...row,
       assignment: null,
       answers: "{}",
+      co_handlers: "[]",
+      return_request: null,
       id: uuidv7(),
       number: `${row.number}-${k}`,
       handle_by: soon,

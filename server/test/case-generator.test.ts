@@ -27,7 +27,7 @@ function commandOf(event: EventRow): Command {
   const details = event.details;
   switch (event.action) {
     case "dispatch":
-      return { action: "dispatch", to: details.assignment as Assignment, note };
+      return { action: "dispatch", to: details.assignment as Assignment, coHandlers: details.coHandlers as string[] | undefined, note };
     case "request_extension":
       return { action: "request_extension", days: details.days as number, note: note ?? "" };
     case "evaluate":
@@ -36,9 +36,14 @@ function commandOf(event: EventRow): Command {
       return { action: "merge", into: details.into as string, note };
     case "reject":
     case "return":
+      return { action: event.action, reasonCode: details.reason as string, note };
+    case "release_co_handler":
+      return { action: event.action, departmentId: (details.coHandler as { departmentId: string }).departmentId, note: note ?? "" };
     case "suspend":
     case "verify_fail":
     case "handle":
+    case "deny_return":
+    case "co_report":
       return { action: event.action, note: note ?? "" };
     default:
       return { action: event.action as "accept", note };
@@ -125,6 +130,8 @@ describe("generated cases", () => {
           status: row.status,
           level: row.level,
           assignment: row.assignment,
+          coHandlers: row.co_handlers,
+          returnRequest: row.return_request,
           suspendedFrom: row.suspended_from,
           pendingExtensionDays: row.pending_extension_days,
           extensionRequestedBy: row.extension_requested_by,
@@ -142,7 +149,10 @@ describe("generated cases", () => {
     expect([...seen.statuses].sort()).toEqual(
       ["accepted", "closed", "dispatched", "evaluated", "handled", "in_progress", "merged", "registered", "rejected", "reported", "suspended"],
     );
-    for (const action of ["verify_fail", "request_extension", "approve_extension", "deny_extension", "suspend", "resume", "escalate", "return", "merge", "evaluate", "urge"]) {
+    for (const action of [
+      "verify_fail", "request_extension", "approve_extension", "deny_extension", "suspend", "resume", "escalate", "return", "merge", "evaluate", "urge",
+      "approve_return", "co_acknowledge", "co_report",
+    ]) {
       expect(seen.actions, action).toContain(action);
     }
   }, 120_000);

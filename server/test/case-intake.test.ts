@@ -94,9 +94,9 @@ describe("case intake under load", () => {
     const good = await report({ description: "垃圾桶满了没人清理", location: { ...point, crs: "wgs84" } });
     const template = await t.ctx.db.selectFrom("cases").selectAll().where("id", "=", good.json().case.id).executeTakeFirstOrThrow();
     const reportOf = (categoryCode: string | null): NewReport => {
-      const { number: _number, department_code: _department, version: _version, created_at: _created, updated_at: _updated, ...values } = template;
+      const { number: _number, department_code: _department, version: _version, created_at: _created, updated_at: _updated, co_handlers: _co, ...values } = template;
       return {
-        case: { ...values, id: uuidv7(), category_code: categoryCode, assignment: null },
+        case: { ...values, id: uuidv7(), category_code: categoryCode, assignment: null, return_request: null },
         day: template.number.split("-")[1],
         defaultDepartment: null,
         event: { actorId: null, details: {} },

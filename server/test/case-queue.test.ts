@@ -78,7 +78,7 @@ describe("case queues and search", () => {
     await act("community-530103001001", "dispatched", { action: "register" });
     await act("community-530103001001", "dispatched", { action: "dispatch", to: { divisionCode: "530103001001" } });
     await act("community-530103001001", "rejected", { action: "accept" });
-    await act("community-530103001001", "rejected", { action: "reject", note: "重复上报" });
+    await act("community-530103001001", "rejected", { action: "reject", reasonCode: "duplicate", note: "重复上报" });
     await act("dispatcher", "wages_cgj", { action: "accept" });
     await act("dispatcher", "wages_cgj", { action: "register" });
     await act("dispatcher", "wages_cgj", { action: "dispatch", to: { departmentCode: "cgj" } });
@@ -331,6 +331,8 @@ describe("case lists over more cases than a search window or an export page", ()
       ...changes,
       assignment: null,
       answers: "{}",
+      co_handlers: "[]",
+      return_request: null,
       id: uuidv7(),
       number: `${row.number}-${changes.street_code ?? ""}${k}`,
       created_at: new Date(start.getTime() + k * 60_000),

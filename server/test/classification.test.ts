@@ -105,7 +105,7 @@ describe("classification at registration", () => {
     for (const who of ["seat-01", "gw-530103001001-1", "handler-swj-1"]) expect((await read(who, id)).json().case.actions, who).not.toContain("reclassify");
     const refused = await act("seat-01", id, { action: "reclassify", categoryCode: "event.city_appearance.exposed_garbage" });
     expect([refused.statusCode, refused.json().error.code]).toEqual([403, "forbidden_action"]);
-    await ok(CENTRE, id, { action: "reject", note: "重复上报" });
+    await ok(CENTRE, id, { action: "reject", reasonCode: "duplicate", note: "重复上报" });
     const rejected = (await read(CENTRE, id)).json().case;
     expect(rejected.actions).not.toContain("reclassify");
     const closed = await act(CENTRE, id, { action: "reclassify", categoryCode: "event.city_appearance.exposed_garbage" });

@@ -24,6 +24,8 @@ describe("concurrent work on the same cases", () => {
     const body: Record<string, unknown> = { action, note: "并发测试" };
     if (action === "dispatch") body.to = Math.random() < 0.5 ? { divisionCode: "530103001001" } : { departmentCode: "cgj" };
     if (action === "request_extension") body.days = 2;
+    if (action === "reject") body.reasonCode = "duplicate";
+    if (action === "return") body.reasonCode = "not_our_duty";
     if (action === "reclassify") body.urgency = Math.random() < 0.5 ? "normal" : "urgent";
     if (action === "evaluate") body.satisfaction = ["satisfied", "basically_satisfied", "dissatisfied"][Math.floor(Math.random() * 3)];
     return body;

@@ -28,6 +28,7 @@ export type DB = {
   saved_filters: SavedFilterTable;
   scheduler_leases: { name: string; holder: string; expires_at: Date };
   rate_limits: { bucket: string; window_ends: Date; hits: number };
+  case_reasons: CaseReasonTable;
   notification_cursors: { region_code: string; position: number };
   notifications: NotificationTable;
   outbound_messages: OutboundMessageTable;
@@ -215,6 +216,20 @@ export type CaseTable = {
   deadline_state: Generated<"on_time" | "near_due" | "overdue">;
   /** Answers to the category's extra questions, keyed by question code. */
   answers: ColumnType<Record<string, CaseAnswer>, string | undefined, string>;
+  /** The co-handling departments of the current dispatch: [{ departmentId, state }]. */
+  co_handlers: ColumnType<{ departmentId: string; state: "dispatched" | "acknowledged" | "reported" | "released" }[], string | undefined, string>;
+  /** A return waiting for the owning centre: { requestedBy, reasonCode }. */
+  return_request: NullableJson<{ requestedBy: string; reasonCode: string }>;
+};
+
+/** The configured reasons of a return (退回) or a rejection (不予立案). */
+export type CaseReasonTable = {
+  kind: "return" | "reject";
+  code: string;
+  label_zh: string;
+  label_en: string;
+  position: Generated<number>;
+  active: Generated<boolean>;
 };
 
 export type CaseEventTable = {
@@ -247,6 +262,7 @@ export type CaseEventLogTable = {
   community_code: string;
   grid_code: string;
   department_code: string | null;
+  co_department_ids: Generated<string[]>;
 };
 
 /** Rows found by a hash of scope and key; the answer sealed under a key derived from the Idempotency-Key. */

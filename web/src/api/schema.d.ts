@@ -506,7 +506,7 @@ export interface paths {
         put?: never;
         /**
          * Take one workflow action on a case (If-Match with its ETag)
-         * @description `register` (立案) and `reclassify` (dispatchers of the owning centre, while the case is open) take `categoryCode`, `level`, `urgency` and `answers`; once classified every required question of the category, staff-only ones too, must be answered (422 `answers_invalid`); a new category starts from the answers given with it; the event records each change (category, department, level, urgency, deadlines before → after) and the change is audited. Other actions refuse those fields (400 invalid_transition_input); `reclassify` needs at least one of them. `follow_up` (seat operators and dispatchers covering the case, while it is open) records another caller about the same case (`note`, optional `caller`) without changing its state: how a hotline seat attaches a caller to a duplicate instead of creating a case.
+         * @description `register` (立案) and `reclassify` (dispatchers of the owning centre, while the case is open) take `categoryCode`, `level`, `urgency` and `answers`; once classified every required question of the category, staff-only ones too, must be answered (422 `answers_invalid`); a new category starts from the answers given with it; the event records each change (category, department, level, urgency, deadlines before → after) and the change is audited. Other actions refuse those fields (400 invalid_transition_input); `reclassify` needs at least one of them. `follow_up` (seat operators and dispatchers covering the case, while it is open) records another caller about the same case (`note`, optional `caller`) without changing its state: how a hotline seat attaches a caller to a duplicate instead of creating a case. `dispatch` may name co-handling departments (`coHandlers`); each acknowledges (`co_acknowledge`) and reports its part (`co_report`, a note and optional photos), and the lead's `handle` is refused (409 co_handling_pending, the pending department codes in `details.pending`) until all have reported or the dispatcher released them (`release_co_handler`, `departmentCode` and a note). `return` (by the assignee) and `reject` (by the owning centre's dispatcher) need a configured `reasonCode`; a return is a request the centre approves (`approve_return`: back for re-dispatch; not by who asked, 403 self_approval) or denies (`deny_return`, a note): the case stays with the department until then.
          */
         post: operations["transitionCase"];
         delete?: never;
@@ -768,6 +768,43 @@ export interface paths {
          * @description Each case goes through the same checks and write as POST /cases/{id}/transitions, in its own transaction: outside the caller's scope it is refused as case_not_found, an action not offered now as transition_not_allowed or forbidden_action, a `version` given and changed as version_mismatch (without one, the case as it is now). The answer lists every case in the order sent, done or refused with the code and message a single transition would have answered; nothing is left out. An Idempotency-Key makes a retry answer the first answer without acting again (409 idempotency_key_in_use while the first still runs). One audit entry records the batch.
          */
         post: operations["bulkTransitionCases"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/case-reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The configured reasons of a return (退回) or a rejection (不予立案), in order: a transition's `reasonCode` names one
+         * @description Staff who may edit the list (category.write) also get the inactive reasons.
+         */
+        get: operations["listCaseReasons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/case-reasons/{kind}/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Add or change a reason (district administrators; audited). A reason is made inactive, never deleted: past events name it */
+        put: operations["putCaseReason"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3344,7 +3381,7 @@ export interface operations {
     listCases: {
         parameters: {
             query?: {
-                /** @description mine: dispatched to the caller, their department or division, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
+                /** @description mine: dispatched to the caller, their department or division, or co-handled by their department while its part is open, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level, or a return waiting for approval); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
                 queue?: "mine" | "centre" | "near_due" | "overdue";
                 /** @description One status or a comma-separated list */
                 status?: string;
@@ -3394,6 +3431,8 @@ export interface operations {
                             deadline: ("on_time" | "near_due" | "overdue") | null;
                             handleWorkingMinutes: number | null;
                             createdAt: string;
+                            /** @description A return (退回) waits for the owning centre's approval */
+                            returnRequested: boolean;
                         }[];
                         nextCursor: string | null;
                     };
@@ -3541,6 +3580,17 @@ export interface operations {
                             satisfaction: string | null;
                             mergedInto: string | null;
                             pendingExtensionDays: number | null;
+                            /** @description The co-handling departments (协办) of the current dispatch; the lead (主办) is the assignment */
+                            coHandlers: {
+                                departmentCode: string | null;
+                                departmentName: string | null;
+                                /** @enum {unknown} */
+                                state: "dispatched" | "acknowledged" | "reported" | "released";
+                            }[];
+                            returnRequest: {
+                                reasonCode: string;
+                                requestedBy: string;
+                            } | null;
                             deadlines: {
                                 acceptBy: string;
                                 dispatchBy: string;
@@ -3910,6 +3960,17 @@ export interface operations {
                             satisfaction: string | null;
                             mergedInto: string | null;
                             pendingExtensionDays: number | null;
+                            /** @description The co-handling departments (协办) of the current dispatch; the lead (主办) is the assignment */
+                            coHandlers: {
+                                departmentCode: string | null;
+                                departmentName: string | null;
+                                /** @enum {unknown} */
+                                state: "dispatched" | "acknowledged" | "reported" | "released";
+                            }[];
+                            returnRequest: {
+                                reasonCode: string;
+                                requestedBy: string;
+                            } | null;
                             deadlines: {
                                 acceptBy: string;
                                 dispatchBy: string;
@@ -4058,7 +4119,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {unknown} */
-                    action: "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up";
+                    action: "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return";
                     note?: string;
                     /** @description Show the note to the reporter */
                     publicNote?: boolean;
@@ -4076,6 +4137,12 @@ export interface operations {
                     into?: string;
                     /** @description Ids from POST /api/v1/attachments */
                     photoIds?: string[];
+                    /** @description dispatch: departments that co-handle (协办) besides the lead in `to`, each within reach (else 422 department_out_of_reach) */
+                    coHandlers?: string[];
+                    /** @description return, reject: an active reason of that kind from GET /api/v1/case-reasons (else 422 unknown_reason) */
+                    reasonCode?: string;
+                    /** @description Department code, e.g. cgj */
+                    departmentCode?: string;
                     /** @description register, reclassify: the case's category (an active one, else 400 unknown_category); its department and deadlines follow, counted from the report. An emergency category raises the urgency to emergency */
                     categoryCode?: string;
                     /**
@@ -4145,6 +4212,17 @@ export interface operations {
                             satisfaction: string | null;
                             mergedInto: string | null;
                             pendingExtensionDays: number | null;
+                            /** @description The co-handling departments (协办) of the current dispatch; the lead (主办) is the assignment */
+                            coHandlers: {
+                                departmentCode: string | null;
+                                departmentName: string | null;
+                                /** @enum {unknown} */
+                                state: "dispatched" | "acknowledged" | "reported" | "released";
+                            }[];
+                            returnRequest: {
+                                reasonCode: string;
+                                requestedBy: string;
+                            } | null;
                             deadlines: {
                                 acceptBy: string;
                                 dispatchBy: string;
@@ -5206,7 +5284,7 @@ export interface operations {
     exportCases: {
         parameters: {
             query?: {
-                /** @description mine: dispatched to the caller, their department or division, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
+                /** @description mine: dispatched to the caller, their department or division, or co-handled by their department while its part is open, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level, or a return waiting for approval); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
                 queue?: "mine" | "centre" | "near_due" | "overdue";
                 /** @description One status or a comma-separated list */
                 status?: string;
@@ -5297,7 +5375,7 @@ export interface operations {
     getCaseNeighbours: {
         parameters: {
             query?: {
-                /** @description mine: dispatched to the caller, their department or division, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
+                /** @description mine: dispatched to the caller, their department or division, or co-handled by their department while its part is open, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level, or a return waiting for approval); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
                 queue?: "mine" | "centre" | "near_due" | "overdue";
                 /** @description One status or a comma-separated list */
                 status?: string;
@@ -5426,6 +5504,14 @@ export interface operations {
                                 [key: string]: number;
                             };
                         }[];
+                        /** @description Returns of the division's cases per department, all time, as the events recorded them */
+                        returnsByDepartment: {
+                            departmentCode: string;
+                            /** @description Returns (退回) the department asked for */
+                            requested: number;
+                            /** @description Of them, approved by the centre: the case went back for re-dispatch */
+                            approved: number;
+                        }[];
                     };
                 };
             };
@@ -5479,7 +5565,7 @@ export interface operations {
     listCasePoints: {
         parameters: {
             query?: {
-                /** @description mine: dispatched to the caller, their department or division, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
+                /** @description mine: dispatched to the caller, their department or division, or co-handled by their department while its part is open, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level, or a return waiting for approval); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
                 queue?: "mine" | "centre" | "near_due" | "overdue";
                 /** @description One status or a comma-separated list */
                 status?: string;
@@ -6087,6 +6173,170 @@ export interface operations {
             };
             /** @description Default Response */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listCaseReasons: {
+        parameters: {
+            query?: {
+                /** @description return: 退回 by the assignee; reject: 不予立案 by the centre */
+                kind?: "return" | "reject";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        reasons: {
+                            kind: string;
+                            code: string;
+                            labelZh: string;
+                            labelEn: string;
+                            position: number;
+                            active: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putCaseReason: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description return: 退回 by the assignee; reject: 不予立案 by the centre */
+                kind: "return" | "reject";
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    labelZh: string;
+                    labelEn: string;
+                    position?: number;
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        reason: {
+                            kind: string;
+                            code: string;
+                            labelZh: string;
+                            labelEn: string;
+                            position: number;
+                            active: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6727,7 +6977,7 @@ export interface operations {
                 /** @description Category code, e.g. component.public.manhole */
                 category?: string;
                 /** @description The workflow action whose note it is for */
-                action?: "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up";
+                action?: "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return";
                 /** @description staff: for notes only staff see; public: for notes shown to the reporter (publicNote) */
                 visibility?: "staff" | "public";
             };
@@ -6811,7 +7061,7 @@ export interface operations {
             content: {
                 "application/json": {
                     categoryCode: string | null;
-                    action: ("accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up") | null;
+                    action: ("accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return") | null;
                     /**
                      * @description staff: for notes only staff see; public: for notes shown to the reporter (publicNote)
                      * @enum {unknown}
@@ -6994,7 +7244,7 @@ export interface operations {
             content: {
                 "application/json": {
                     categoryCode?: string | null;
-                    action?: ("accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up") | null;
+                    action?: ("accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return") | null;
                     /**
                      * @description staff: for notes only staff see; public: for notes shown to the reporter (publicNote)
                      * @enum {unknown}

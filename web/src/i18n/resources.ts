@@ -2,6 +2,7 @@ import type caseMessages from "../console/cases/messages";
 import type common from "./common";
 import type intake from "../console/intake/messages";
 import type caseMap from "../console/map/messages";
+import type joint from "../console/cases/jointMessages";
 import type consoleMessages from "../console/messages";
 import type questions from "../console/questions/messages";
 import type admin from "../console/admin/messages";
@@ -28,6 +29,7 @@ export type Resources = {
   templates: (typeof templates)["zh-CN"];
   notifications: (typeof notifications)["zh-CN"];
   tools: (typeof tools)["zh-CN"];
+  joint: (typeof joint)["zh-CN"];
 };
 
 declare module "i18next" {

@@ -1,7 +1,7 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool } from "kysely";
 import type { CaseAnswer, CaseTable, DB } from "../../db/schema.ts";
 import { inScope, type Actor } from "../auth/actor.ts";
-import { caseInScope, caseUnder, codeUnder } from "./cases.repository.ts";
+import { caseInScope, caseReadable, caseUnder, codeUnder } from "./cases.repository.ts";
 
 /** Where the previous page ended: the last case's creation time (microseconds, UTC) and id. */
 export type PagePosition = { at: string; id: string };
@@ -13,6 +13,8 @@ export type CasePageFilter = {
   assignee?: { userId: string; departmentId: string | null; divisionCode: string | null };
   /** The division whose centre owns the case at its level. */
   ownerDivision?: string;
+  /** Cases whose return waits for a decision match besides those of `statuses`. */
+  orReturnRequested?: boolean;
   handleByFrom?: Date;
   handleByBefore?: Date;
   /** Inclusive, as near due is: a deadline exactly at the limit still counts. */
@@ -46,6 +48,12 @@ function assignedTo(eb: CaseExpressions, assignee: NonNullable<CasePageFilter["a
   const matches: Expression<SqlBool>[] = [eb(sql<string>`assignment->>'userId'`, "=", assignee.userId)];
   if (assignee.departmentId !== null) matches.push(eb(sql<string>`assignment->>'departmentId'`, "=", assignee.departmentId));
   if (assignee.divisionCode !== null) matches.push(eb(sql<string>`assignment->>'divisionCode'`, "=", assignee.divisionCode));
+  if (assignee.departmentId !== null) {
+    // A co-handling department (协办) holds the case until its part is in.
+    for (const state of ["dispatched", "acknowledged"]) {
+      matches.push(eb("co_handlers", "@>", sql<never>`${JSON.stringify([{ departmentId: assignee.departmentId, state }])}::jsonb`));
+    }
+  }
   return eb.or(matches);
 }
 
@@ -76,9 +84,12 @@ const ordinalOf = sql<string>`split_part(number, '-', 3)`;
 
 /** The cases in the actor's scope that the filter matches (its page position and limit aside). */
 export function matchingCases(db: Kysely<DB>, actor: Actor, filter: Omit<CasePageFilter, "after" | "limit">) {
-  let query = db.selectFrom("cases").where((eb) => caseInScope(eb, actor));
+  // A queue of one's own work also holds what one's department co-handles outside one's scope.
+  let query = db.selectFrom("cases").where((eb) => (filter.assignee ? caseReadable(eb, actor) : caseInScope(eb, actor)));
   const { statuses, assignee, ownerDivision, categoryCode, terms, characters, periods } = filter;
-  if (statuses) query = query.where("status", "in", statuses);
+  if (statuses && filter.orReturnRequested) {
+    query = query.where((eb) => eb.or([eb("status", "in", statuses), eb("return_request", "is not", null)]));
+  } else if (statuses) query = query.where("status", "in", statuses);
   if (assignee) query = query.where((eb) => assignedTo(eb, assignee));
   if (ownerDivision !== undefined) {
     // The expression of the index cases_centre, so that the queue walks it.
@@ -123,6 +134,7 @@ const SUMMARY_COLUMNS = [
   "handle_by",
   "created_at",
   "search_text",
+  "return_request",
 ] as const;
 
 type PageRow = Pick<Selectable<CaseTable>, (typeof SUMMARY_COLUMNS)[number]> & { position_at: string };
@@ -176,7 +188,7 @@ export async function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePag
     return db
       .selectFrom("cases")
       .select([...SUMMARY_COLUMNS, positionAt()])
-      .where((eb) => caseInScope(eb, actor))
+      .where((eb) => (filter.assignee ? caseReadable(eb, actor) : caseInScope(eb, actor)))
       .where("id", "in", keys)
       .orderBy("created_at", "desc")
       .orderBy("id", "desc")

@@ -39,6 +39,7 @@ const CaseSummary = Type.Object({
     }),
   ),
   createdAt: Type.String(),
+  returnRequested: Type.Boolean({ description: "A return (退回) waits for the owning centre's approval" }),
 });
 
 export const CaseListQuery = Type.Object(
@@ -46,8 +47,8 @@ export const CaseListQuery = Type.Object(
     queue: Type.Optional(
       Type.Enum(QUEUES, {
         description:
-          "mine: dispatched to the caller, their department or division, not yet verified; centre: waiting for the caller's centre " +
-          `(reported, accepted, registered at the caller's level); near_due: open, at most ${NEAR_DUE_WORKING_HOURS} working hours left before the handling deadline; overdue: open, past it`,
+          "mine: dispatched to the caller, their department or division, or co-handled by their department while its part is open, not yet verified; centre: waiting for the caller's centre " +
+          `(reported, accepted, registered at the caller's level, or a return waiting for approval); near_due: open, at most ${NEAR_DUE_WORKING_HOURS} working hours left before the handling deadline; overdue: open, past it`,
       }),
     ),
     status: Type.Optional(Type.String({ pattern: `^${ANY_STATUS}(,${ANY_STATUS})*$`, description: "One status or a comma-separated list" })),
@@ -160,7 +161,19 @@ export async function caseQueueRoutes(fastify: FastifyInstance, ctx: AppContext)
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ division: Type.String(), ...Counts, children: Type.Array(Type.Object({ code: Type.String(), ...Counts })) }),
+          200: Type.Object({
+            division: Type.String(),
+            ...Counts,
+            children: Type.Array(Type.Object({ code: Type.String(), ...Counts })),
+            returnsByDepartment: Type.Array(
+              Type.Object({
+                departmentCode: Type.String(),
+                requested: Type.Integer({ description: "Returns (退回) the department asked for" }),
+                approved: Type.Integer({ description: "Of them, approved by the centre: the case went back for re-dispatch" }),
+              }),
+              { description: "Returns of the division's cases per department, all time, as the events recorded them" },
+            ),
+          }),
           ...errors(400, 401, 403, 404),
         },
       },

@@ -6,6 +6,7 @@ import { maskPhone } from "../people/people.presenters.ts";
 import { countCasesUnder, countMatchingCases, findCaseAnswers, findCasePage, findCasePosition, findNeighbour, type CasePageFilter, type PagePosition } from "./case-queue.repository.ts";
 import { calendarFor } from "./calendars.ts";
 import { answersText } from "./category-questions.ts";
+import { countReturnsByDepartment } from "./case-reasons.repository.ts";
 import { deadlineStatus, nearDueLimit, workingMinutesUntil, type DeadlineStatus } from "./deadlines.ts";
 import { searchTerms } from "./text.ts";
 import { STATUSES, type CaseStatus, type ClosureLevel } from "./workflow.ts";
@@ -98,6 +99,7 @@ function presentSummary(row: SummaryRow, now: Date) {
     deadline: deadlineOf(row, now),
     handleWorkingMinutes: workingMinutesLeft(row, now),
     createdAt: row.created_at.toISOString(),
+    returnRequested: row.return_request !== null,
   };
 }
 
@@ -115,7 +117,8 @@ function queueFilter(queue: CaseQueue | undefined, actor: Actor, now: Date): Par
         assignee: { userId: actor.userId, departmentId: actor.departmentId, divisionCode: actor.scopeCode },
       };
     case "centre":
-      return { statuses: WITH_CENTRE, ownerDivision: actor.scopeCode ?? "" };
+      // A return waiting for the centre's decision is the centre's work too.
+      return { statuses: WITH_CENTRE, ownerDivision: actor.scopeCode ?? "", orReturnRequested: true };
     case "near_due":
       // The same rule as each case's `deadline`, on the calendar of the actor's region: a range on
       // handle_by up to the latest deadline with at most four working hours left.
@@ -376,7 +379,7 @@ export async function getCaseStats(ctx: AppContext, actor: Actor, division = act
   requirePermission(actor, "case.read");
   if (!codeInScope(actor, division)) throw notFound("division_not_found", `No division ${division}`);
   if (![6, 9, 12].includes(division.length)) throw badRequest("invalid_division", "Statistics are kept for a district, a street or a community");
-  const counted = await countCasesUnder(ctx.db, actor, division, OPEN, new Date());
+  const [counted, returns] = await Promise.all([countCasesUnder(ctx.db, actor, division, OPEN, new Date()), countReturnsByDepartment(ctx.db, actor, division)]);
   const totals = noCounts();
   const children = new Map<string, Counts>();
   const countsOf = (code: string) => {
@@ -396,5 +399,6 @@ export async function getCaseStats(ctx: AppContext, actor: Actor, division = act
     division,
     ...totals,
     children: [...children.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([code, counts]) => ({ code, ...counts })),
+    returnsByDepartment: returns.map((row) => ({ departmentCode: row.department_code, requested: row.requested, approved: row.approved })),
   };
 }

@@ -311,7 +311,7 @@ export function findCaseDetailInScope(db: Kysely<DB>, actor: Actor, id: string):
       timelineJson(sql`select * from case_events where region_code = cases.region_code and case_id = cases.id`).as("timeline"),
       photosJson("cases").as("photos"),
     ])
-    .where((eb) => caseInScope(eb, actor))
+    .where((eb) => caseReadable(eb, actor))
     .where("id", "=", id)
     .executeTakeFirst();
 }
@@ -354,13 +354,27 @@ export function caseInScope(eb: ExpressionBuilder<DB, "cases">, actor: Actor): E
   return actor.scopeCode === null ? sql<SqlBool>`false` : caseUnder(eb, actor.scopeCode);
 }
 
-/** One case in the actor's scope (its community lies under the actor's division), or undefined. */
+/** Cases a co-handling department (协办) of the actor's works on; none without a department. */
+export function coHandledBy(eb: ExpressionBuilder<DB, "cases">, actor: Pick<Actor, "departmentId">): Expression<SqlBool> {
+  if (actor.departmentId === null) return sql<SqlBool>`false`;
+  return eb("co_handlers", "@>", sql<never>`${JSON.stringify([{ departmentId: actor.departmentId }])}::jsonb`);
+}
+
+/**
+ * Cases the actor may read: those in their scope, and those their department co-handles wherever
+ * they lie (a department's reach is checked at dispatch, its staff's scope may be narrower).
+ */
+export function caseReadable(eb: ExpressionBuilder<DB, "cases">, actor: Actor): Expression<SqlBool> {
+  return actor.departmentId === null ? caseInScope(eb, actor) : eb.or([caseInScope(eb, actor), coHandledBy(eb, actor)]);
+}
+
+/** One case the actor may read (in their scope, or co-handled by their department), or undefined. */
 export function findCaseInScope(db: Kysely<DB>, actor: Actor, id: string): Promise<CaseRow | undefined> {
-  // The scope names the region, the leading column of the key: the lookup is one index probe.
+  // The lookup is by id: widening the scope with the co-handlers costs nothing here.
   return db
     .selectFrom("cases")
     .selectAll()
-    .where((eb) => caseInScope(eb, actor))
+    .where((eb) => caseReadable(eb, actor))
     .where("id", "=", id)
     .executeTakeFirst();
 }

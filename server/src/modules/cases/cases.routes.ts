@@ -59,6 +59,20 @@ const Case = Type.Object({
   satisfaction: Nullable(Type.String()),
   mergedInto: Nullable(Type.String()),
   pendingExtensionDays: Nullable(Type.Integer()),
+  coHandlers: Type.Array(
+    Type.Object({
+      departmentCode: Nullable(Type.String()),
+      departmentName: Nullable(Type.String()),
+      state: Type.Enum(["dispatched", "acknowledged", "reported", "released"]),
+    }),
+    { description: "The co-handling departments (协办) of the current dispatch; the lead (主办) is the assignment" },
+  ),
+  returnRequest: Nullable(
+    Type.Object(
+      { reasonCode: Type.String(), requestedBy: Type.String() },
+      { description: "A return (退回) waiting for the owning centre: approve_return sends the case back for re-dispatch, deny_return leaves it with the department" },
+    ),
+  ),
   deadlines: Type.Object({ acceptBy: Type.String(), dispatchBy: Type.String(), feedbackBy: Type.String(), handleBy: Type.String() }),
   deadlineWorkingMinutes: Type.Object(
     { acceptBy: Type.Integer(), dispatchBy: Type.Integer(), feedbackBy: Type.Integer(), handleBy: Type.Integer() },
@@ -170,6 +184,17 @@ const TransitionBody = Type.Object(
     satisfaction: Type.Optional(Type.Enum(SATISFACTION)),
     into: Type.Optional(Uuid),
     photoIds: Type.Optional(PhotoIds),
+    coHandlers: Type.Optional(
+      Type.Array(DepartmentCode, {
+        maxItems: 10,
+        uniqueItems: true,
+        description: "dispatch: departments that co-handle (协办) besides the lead in `to`, each within reach (else 422 department_out_of_reach)",
+      }),
+    ),
+    reasonCode: Type.Optional(
+      Type.String({ pattern: "^[a-z0-9_]{1,50}$", description: "return, reject: an active reason of that kind from GET /api/v1/case-reasons (else 422 unknown_reason)" }),
+    ),
+    departmentCode: Type.Optional(DepartmentCode),
     categoryCode: Type.Optional(
       Type.String({
         pattern: "^[a-z0-9_.]{1,100}$",
@@ -366,7 +391,10 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
           "once classified every required question of the category, staff-only ones too, must be answered (422 `answers_invalid`); a new category starts from the answers given with it; " +
           "the event records each change (category, department, level, urgency, deadlines before → after) and the change is audited. " +
           "Other actions refuse those fields (400 invalid_transition_input); `reclassify` needs at least one of them. " +
-          "`follow_up` (seat operators and dispatchers covering the case, while it is open) records another caller about the same case (`note`, optional `caller`) without changing its state: how a hotline seat attaches a caller to a duplicate instead of creating a case.",
+          "`follow_up` (seat operators and dispatchers covering the case, while it is open) records another caller about the same case (`note`, optional `caller`) without changing its state: how a hotline seat attaches a caller to a duplicate instead of creating a case. " +
+          "`dispatch` may name co-handling departments (`coHandlers`); each acknowledges (`co_acknowledge`) and reports its part (`co_report`, a note and optional photos), " +
+          "and the lead's `handle` is refused (409 co_handling_pending, the pending department codes in `details.pending`) until all have reported or the dispatcher released them (`release_co_handler`, `departmentCode` and a note). " +
+          "`return` (by the assignee) and `reject` (by the owning centre's dispatcher) need a configured `reasonCode`; a return is a request the centre approves (`approve_return`: back for re-dispatch; not by who asked, 403 self_approval) or denies (`deny_return`, a note): the case stays with the department until then.",
         params: Type.Object({ id: Uuid }),
         headers: Type.Object({ "if-match": Type.Optional(Type.String()) }),
         body: TransitionBody,

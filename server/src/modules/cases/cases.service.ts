@@ -29,6 +29,7 @@ import {
 } from "./cases.repository.ts";
 import { activeCategories } from "./categories.service.ts";
 import { answererOf, answerValues, checkAnswers, publicAnswers, type Answerer } from "./category-questions.ts";
+import { requireActiveReason } from "./case-reasons.service.ts";
 import { computeDeadlines, DEFAULT_POLICY, policyFor, workingMinutesUntil, type Urgency } from "./deadlines.ts";
 import { checkIdempotencyKey, idempotencySecrets, openAnswer, requestMac, sealAnswer } from "./idempotency.ts";
 import { claimIdempotencyKey, findIdempotencyKey, storeIdempotentAnswer } from "./idempotency.repository.ts";
@@ -38,12 +39,15 @@ import {
   availableActions,
   isFinal,
   mayRedactPhotos,
+  pendingCoHandlers,
   WorkflowError,
   type Assignment,
   type CaseState,
   type CaseStatus,
   type ClosureLevel,
+  type CoHandler,
   type Command,
+  type ReturnRequest,
   type WorkflowActor,
 } from "./workflow.ts";
 
@@ -328,7 +332,7 @@ export async function previewIntake(ctx: AppContext, actor: Actor | null, input:
 export type PresentedCase = ReturnType<typeof presentCase>;
 
 /** The API view of a case: the reporter's contact masked, with the actions this actor may take now. */
-export function presentCase(row: CaseRow, actor: Actor | null, actions: string[]) {
+export function presentCase(row: CaseRow, actor: Actor | null, actions: string[], departments: DepartmentNames = new Map()) {
   return {
     id: row.id,
     number: row.number,
@@ -360,6 +364,12 @@ export function presentCase(row: CaseRow, actor: Actor | null, actions: string[]
     satisfaction: row.satisfaction,
     mergedInto: row.merged_into,
     pendingExtensionDays: row.pending_extension_days,
+    coHandlers: (row.co_handlers ?? []).map((co) => ({
+      departmentCode: departments.get(co.departmentId)?.code ?? null,
+      departmentName: departments.get(co.departmentId)?.name ?? null,
+      state: co.state,
+    })),
+    returnRequest: row.return_request ? { reasonCode: row.return_request.reasonCode, requestedBy: row.return_request.requestedBy } : null,
     deadlines: {
       acceptBy: row.accept_by.toISOString(),
       dispatchBy: row.dispatch_by.toISOString(),
@@ -386,6 +396,17 @@ function deadlineWorkingMinutes(row: CaseRow, now: Date) {
   };
 }
 
+/** Department codes and names by id, for the co-handlers a case shows. */
+type DepartmentNames = Map<string, { code: string; name: string }>;
+
+async function departmentNames(ctx: AppContext, ids: readonly string[]): Promise<DepartmentNames> {
+  if (ids.length === 0) return new Map();
+  const rows = await ctx.db.selectFrom("departments").select(["id", "code", "name"]).where("id", "in", ids).execute();
+  return new Map(rows.map((row) => [row.id, { code: row.code, name: row.name }]));
+}
+
+const coHandlerIds = (row: CaseRow) => (row.co_handlers ?? []).map((co) => co.departmentId);
+
 export function stateOf(row: CaseRow): CaseState {
   return {
     status: row.status as CaseStatus,
@@ -401,6 +422,8 @@ export function stateOf(row: CaseRow): CaseState {
     reopenCount: row.reopen_count,
     satisfaction: (row.satisfaction as CaseState["satisfaction"]) ?? null,
     mergedInto: row.merged_into,
+    coHandlers: (row.co_handlers ?? []) as CoHandler[],
+    returnRequest: (row.return_request as ReturnRequest | null) ?? null,
   };
 }
 
@@ -418,7 +441,7 @@ export async function getCase(ctx: AppContext, actor: Actor, id: string) {
   requirePermission(actor, "case.read");
   const row = await findCaseDetailInScope(ctx.db, actor, id);
   if (!row) throw caseNotFound(id);
-  return { ...caseDetail(actor, row), duplicates: await possibleDuplicates(ctx, actor, row) };
+  return { ...caseDetail(actor, row, await departmentNames(ctx, coHandlerIds(row))), duplicates: await possibleDuplicates(ctx, actor, row) };
 }
 
 /**
@@ -439,9 +462,9 @@ async function possibleDuplicates(ctx: AppContext, actor: Actor, row: CaseRow): 
 }
 
 /** The detail view of a case read in the actor's scope with its timeline and photos. */
-function caseDetail(actor: Actor, { timeline, photos, ...row }: CaseDetailRow) {
+function caseDetail(actor: Actor, { timeline, photos, ...row }: CaseDetailRow, departments: DepartmentNames) {
   return {
-    case: presentCase(row, actor, availableActions(stateOf(row), workflowActor(actor))),
+    case: presentCase(row, actor, availableActions(stateOf(row), workflowActor(actor)), departments),
     photos,
     canRedactPhotos: mayRedactPhotos(workflowActor(actor), stateOf(row)),
     timeline: timeline.map((event) => ({
@@ -469,6 +492,12 @@ export type TransitionInput = {
   satisfaction?: "satisfied" | "basically_satisfied" | "dissatisfied";
   into?: string;
   photoIds?: string[];
+  /** dispatch: the co-handling departments (协办) besides the lead in `to`. */
+  coHandlers?: string[];
+  /** return, reject: the code of a configured reason of that kind. */
+  reasonCode?: string;
+  /** release_co_handler: the co-handling department released. */
+  departmentCode?: string;
   /** follow_up: who called again about the case; the timeline keeps the phone masked. */
   caller?: { name?: string; phone?: string };
   /** register and reclassify: the category, closure level and urgency (each unchanged when absent). */
@@ -542,10 +571,29 @@ async function commandOf(ctx: AppContext, actor: Actor, row: CaseRow, input: Tra
       return { action: input.action, level: input.level, note: input.note };
     case "dispatch": {
       const assignment = (await assignmentOf(ctx, row, input.to ?? need("to"))) ?? need("to.departmentCode, to.userId or to.divisionCode");
-      return { action: "dispatch", to: assignment, note: input.note };
+      const coHandlers = [];
+      // Each co-handler is checked for reach like the lead: its staff must be able to serve the case.
+      for (const departmentCode of input.coHandlers ?? []) {
+        const department = await assignmentOf(ctx, row, { departmentCode });
+        if (department?.kind === "department") coHandlers.push(department.departmentId);
+      }
+      return { action: "dispatch", to: assignment, coHandlers, note: input.note };
     }
     case "reject":
-    case "return":
+    case "return": {
+      const reasonCode = input.reasonCode ?? need("reasonCode, one of GET /api/v1/case-reasons");
+      await requireActiveReason(ctx, input.action, reasonCode);
+      return { action: input.action, reasonCode, note: input.note };
+    }
+    case "release_co_handler": {
+      const code = input.departmentCode ?? need("departmentCode");
+      const department = await ctx.db.selectFrom("departments").select("id").where("code", "=", code).executeTakeFirst();
+      if (!department) throw notFound("department_not_found", `No department ${code}`);
+      return { action: "release_co_handler", departmentId: department.id, note: input.note ?? need("a note (the reason)") };
+    }
+    case "deny_return":
+    case "co_report":
+      return { action: input.action, note: input.note ?? need("a note") };
     case "suspend":
     case "verify_fail":
     case "handle":
@@ -581,13 +629,20 @@ export async function transitionCase(ctx: AppContext, actor: Actor, id: string, 
   if (!row) throw caseNotFound(id);
   if (!ifMatch) throw new AppError(428, "precondition_required", "Send If-Match with the case's ETag");
   if (ifMatch !== etagOf(row.version)) throw new AppError(412, "version_mismatch", "The case changed since you read it; reload it");
-  const command = await commandOf(ctx, actor, row, input);
-  if (input.photoIds?.length && input.action !== "handle") {
-    throw new AppError(400, "invalid_transition_input", "Photos go with the handle action (after-photos)");
+  if (input.photoIds?.length && input.action !== "handle" && input.action !== "co_report") {
+    throw new AppError(400, "invalid_transition_input", "Photos go with the handle and co_report actions (after-photos)");
   }
+  if (input.coHandlers !== undefined && input.action !== "dispatch") throw new AppError(400, "invalid_transition_input", "Only dispatch takes coHandlers");
+  if (input.reasonCode !== undefined && input.action !== "return" && input.action !== "reject") {
+    throw new AppError(400, "invalid_transition_input", "Only return and reject take a reasonCode");
+  }
+  if (input.departmentCode !== undefined && input.action !== "release_co_handler") {
+    throw new AppError(400, "invalid_transition_input", "Only release_co_handler takes a departmentCode");
+  }
+  const command = await commandOf(ctx, actor, row, input);
   const updated = await applyTransition(ctx, row, workflowActor(actor), actor.userId, command, input);
   // The same answer as a read of the case right after, so that the client shows it as it is.
-  return { ...caseDetail(actor, updated), duplicates: await possibleDuplicates(ctx, actor, updated) };
+  return { ...caseDetail(actor, updated, await departmentNames(ctx, coHandlerIds(updated))), duplicates: await possibleDuplicates(ctx, actor, updated) };
 }
 
 /**
@@ -627,7 +682,12 @@ async function applyTransition(
     transition = applyCommand(stateOf(row), actor, command);
   } catch (error) {
     if (error instanceof WorkflowError) {
-      const status = { forbidden_action: 403, self_approval: 403, transition_not_allowed: 409, invalid_transition_input: 400, escalation_required: 422 }[error.code];
+      const status = { forbidden_action: 403, self_approval: 403, transition_not_allowed: 409, invalid_transition_input: 400, escalation_required: 422, co_handling_pending: 409 }[error.code];
+      if (error.code === "co_handling_pending") {
+        // Named by code, as the dispatch named them.
+        const names = await departmentNames(ctx, pendingCoHandlers(stateOf(row)));
+        throw new AppError(status, error.code, error.message, { pending: [...names.values()].map((department) => department.code) });
+      }
       throw new AppError(status, error.code, error.message);
     }
     throw error;
@@ -662,6 +722,8 @@ async function applyTransition(
         status: next.status,
         level: next.level as ClosureLevel,
         assignment: next.assignment ? JSON.stringify(next.assignment) : null,
+        co_handlers: JSON.stringify(next.coHandlers),
+        return_request: next.returnRequest ? JSON.stringify(next.returnRequest) : null,
         suspended_from: next.suspendedFrom,
         suspended_at: next.status === "suspended" ? now : null,
         pending_extension_days: next.pendingExtensionDays,
@@ -690,6 +752,7 @@ async function applyTransition(
         publicNote: input.publicNote,
         details: {
           ...transition.details,
+          ...(await returnDepartment(ctx, command, stateOf(row))),
           ...classified?.details,
           ...(input.photoIds?.length ? { photos: input.photoIds } : {}),
           ...(input.caller ? { caller: { name: input.caller.name ?? null, phone: maskPhone(input.caller.phone ?? null) } } : {}),
@@ -722,6 +785,23 @@ async function applyTransition(
     await linkPhotos(trx, photoIds, { caseId: row.id, regionCode: row.region_code, kind: "after", uploaderId: actorId });
     return write(trx);
   });
+}
+
+/**
+ * The department a return, its approval or its denial counts against: the lead's, or the
+ * assigned handler's department. Recorded on the event, so that returns are counted per department.
+ */
+async function returnDepartment(ctx: AppContext, command: Command, before: CaseState): Promise<{ department?: string }> {
+  if (!["return", "approve_return", "deny_return"].includes(command.action) || !before.assignment) return {};
+  const assignment = before.assignment;
+  const query = ctx.db.selectFrom("departments").select("departments.code");
+  const found =
+    assignment.kind === "department"
+      ? await query.where("departments.id", "=", assignment.departmentId).executeTakeFirst()
+      : assignment.kind === "user"
+        ? await query.innerJoin("users", "users.department_id", "departments.id").where("users.id", "=", assignment.userId).executeTakeFirst()
+        : undefined;
+  return found ? { department: found.code } : {};
 }
 
 const URGENCY_ORDER: readonly Urgency[] = ["normal", "urgent", "emergency"];

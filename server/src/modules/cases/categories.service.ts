@@ -6,12 +6,15 @@ import { regionOf, writeAudit } from "../audit/audit.repository.ts";
 import { codeInScope, inScope, requirePermission, type Actor } from "../auth/actor.ts";
 import { CATEGORY_SEEDS } from "./categories.data.ts";
 import { questionProblems, questionsFor, type Answerer } from "./category-questions.ts";
+import { ensureCaseReasons } from "./case-reasons.service.ts";
 
 type CategoryClass = CategoryTable["class"];
 const DISTRICT_CODE_LENGTH = 6;
 
 /** Loads the standard catalogue into an empty categories table (every deployment starts from it). */
 export async function ensureCategories(db: Kysely<DB>): Promise<void> {
+  // The reasons of returns and rejections are the other list a deployment starts from.
+  await ensureCaseReasons(db);
   const any = await db.selectFrom("categories").select("code").limit(1).executeTakeFirst();
   if (any) return;
   // Parents first, so that parent_code always refers to a stored row.

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   ACTIONS,
   applyCommand,
+  pendingCoHandlers,
   availableActions,
   centreLevel,
   isFinal,
@@ -56,7 +57,7 @@ const commandArb: fc.Arbitrary<Command> = fc.constantFrom(...ACTIONS).chain((act
           { kind: "division" as const, divisionCode: COMMUNITY },
           { kind: "division" as const, divisionCode: STREET },
         )
-        .map((to) => ({ action, to }));
+        .chain((to) => fc.constantFrom<string[]>([], ["dept-swj"], ["dept-swj", "dept-cgj"]).map((coHandlers) => ({ action, to, coHandlers })));
     case "request_extension":
       return fc.integer({ min: 0, max: 40 }).map((days) => ({ action, days, note: "需要采购材料" }));
     case "evaluate":
@@ -68,10 +69,15 @@ const commandArb: fc.Arbitrary<Command> = fc.constantFrom(...ACTIONS).chain((act
       return fc.option(fc.constantFrom(...LEVELS), { nil: undefined }).map((level) => ({ action, level }));
     case "reject":
     case "return":
+      return fc.constant({ action, reasonCode: "not_our_duty", note: "说明" });
+    case "release_co_handler":
+      return fc.constantFrom("dept-swj", "dept-cgj").map((departmentId) => ({ action, departmentId, note: "主办可独立完成" }));
     case "suspend":
     case "verify_fail":
     case "handle":
     case "follow_up":
+    case "deny_return":
+    case "co_report":
       return fc.constant({ action, note: "说明" });
     default:
       return fc.constant({ action } as Command);
@@ -169,6 +175,88 @@ describe("the case workflow", () => {
     expect(again.state.status).toBe("evaluated");
   });
 
+  it("completes the lead's handling only when every co-handler has reported or was released", () => {
+    const lead = ACTORS.departmentHandler;
+    const co = ACTORS.otherDepartmentHandler;
+    const dispatcher = ACTORS.streetDispatcher;
+    let state: CaseState = { ...fresh(), status: "registered" };
+    const dispatched = applyCommand(state, dispatcher, { action: "dispatch", to: { kind: "department", departmentId: "dept-cgj" }, coHandlers: ["dept-swj"] });
+    expect(dispatched.details).toMatchObject({ coHandlers: ["dept-swj"] });
+    state = dispatched.state;
+    expect(state.coHandlers).toEqual([{ departmentId: "dept-swj", state: "dispatched" }]);
+    // The co-handler acts on its part only; the lead does not act for it.
+    expect(availableActions(state, co)).toEqual(["co_acknowledge"]);
+    expect(availableActions(state, lead)).not.toContain("co_acknowledge");
+    state = applyCommand(state, lead, { action: "acknowledge" }).state;
+    expect(availableActions(state, lead)).toContain("handle");
+    let refused: unknown;
+    try {
+      applyCommand(state, lead, { action: "handle", note: "已处理" });
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toMatchObject({ code: "co_handling_pending", details: { pending: ["dept-swj"] } });
+    expect(() => applyCommand(state, co, { action: "co_report", note: "x" })).toThrow(expect.objectContaining({ code: "transition_not_allowed" }));
+    state = applyCommand(state, co, { action: "co_acknowledge" }).state;
+    expect(availableActions(state, co)).toEqual(["co_report"]);
+    const reported = applyCommand(state, co, { action: "co_report", note: "协办部分已完成" });
+    expect(reported.details).toEqual({ coHandler: { departmentId: "dept-swj", from: "acknowledged", to: "reported" } });
+    expect(reported.to).toBe("in_progress");
+    expect(applyCommand(reported.state, lead, { action: "handle", note: "已处理" }).state.status).toBe("handled");
+
+    // Or the dispatcher releases the co-handler, with a reason; only a pending one.
+    const released = applyCommand(dispatched.state, dispatcher, { action: "release_co_handler", departmentId: "dept-swj", note: "主办可独立完成" }).state;
+    expect(released.coHandlers).toEqual([{ departmentId: "dept-swj", state: "released" }]);
+    expect(availableActions(released, dispatcher)).not.toContain("release_co_handler");
+    expect(() => applyCommand(dispatched.state, dispatcher, { action: "release_co_handler", departmentId: "dept-cgj", note: "x" })).toThrow(
+      expect.objectContaining({ code: "invalid_transition_input" }),
+    );
+    expect(() => applyCommand({ ...fresh(), status: "registered" }, dispatcher, { action: "dispatch", to: { kind: "department", departmentId: "dept-cgj" }, coHandlers: ["dept-cgj"] })).toThrow(
+      expect.objectContaining({ code: "invalid_transition_input" }),
+    );
+  });
+
+  it("holds a return until the owning centre approves it, and leaves the case with the department when it denies it", () => {
+    const handler = ACTORS.departmentHandler;
+    const dispatcher = ACTORS.streetDispatcher;
+    const dispatched: CaseState = {
+      ...fresh(),
+      status: "dispatched",
+      assignment: { kind: "department", departmentId: "dept-cgj" },
+      coHandlers: [{ departmentId: "dept-swj", state: "dispatched" }],
+    };
+    const asked = applyCommand(dispatched, handler, { action: "return", reasonCode: "not_our_duty", note: "属地街道职责" });
+    expect(asked.to).toBe("dispatched");
+    expect(asked.state.returnRequest).toEqual({ requestedBy: handler.userId, reasonCode: "not_our_duty" });
+    expect(asked.details).toMatchObject({ reason: "not_our_duty" });
+    // While it waits, the department neither works the case nor asks again.
+    for (const action of ["acknowledge", "return", "handle"] as const) expect(availableActions(asked.state, handler)).not.toContain(action);
+    expect(availableActions(asked.state, dispatcher)).toEqual(expect.arrayContaining(["approve_return", "deny_return"]));
+    expect(availableActions(asked.state, ACTORS.otherStreetDispatcher)).not.toContain("approve_return");
+
+    const approved = applyCommand(asked.state, dispatcher, { action: "approve_return" });
+    expect(approved.to).toBe("registered");
+    expect(approved.state).toMatchObject({ assignment: null, coHandlers: [], returnRequest: null });
+    const denied = applyCommand(asked.state, dispatcher, { action: "deny_return", note: "属本单位职责" });
+    expect(denied.to).toBe("dispatched");
+    expect(denied.state).toMatchObject({ assignment: dispatched.assignment, returnRequest: null });
+    expect(availableActions(denied.state, handler)).toContain("acknowledge");
+
+    // A community centre that handles its own dispatch does not approve its own return.
+    const centre = ACTORS.communityCentre;
+    const own: CaseState = { ...fresh(), status: "in_progress", assignment: { kind: "division", divisionCode: COMMUNITY } };
+    const ownAsk = applyCommand(own, centre, { action: "return", reasonCode: "wrong_location" }).state;
+    expect(() => applyCommand(ownAsk, centre, { action: "approve_return" })).toThrow(expect.objectContaining({ code: "self_approval" }));
+    expect(applyCommand(ownAsk, dispatcher, { action: "approve_return" }).state.status).toBe("registered");
+  });
+
+  it("rejects with a reason on the dispatcher's own decision, which a seat operator cannot take", () => {
+    const accepted: CaseState = { ...fresh(), status: "accepted" };
+    const rejected = applyCommand(accepted, ACTORS.streetDispatcher, { action: "reject", reasonCode: "duplicate" });
+    expect(rejected).toMatchObject({ to: "rejected", details: { reason: "duplicate" } });
+    expect(availableActions(accepted, ACTORS.seatOperator)).not.toContain("reject");
+  });
+
   it("keeps every invariant under random sequences of actions by random actors", () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.constantFrom(...actorNames), commandArb), { maxLength: 80 }), (steps) => {
@@ -190,7 +278,7 @@ describe("the case workflow", () => {
           } catch (error) {
             expect(error).toBeInstanceOf(WorkflowError);
             // Refused for a bad input only; otherwise the action was not on offer.
-            if (!["invalid_transition_input", "escalation_required"].includes((error as WorkflowError).code)) expect(offered).toBe(false);
+            if (!["invalid_transition_input", "escalation_required", "co_handling_pending"].includes((error as WorkflowError).code)) expect(offered).toBe(false);
           }
           expect(STATUSES).toContain(state.status);
           expect(state.status === "suspended").toBe(state.suspendedFrom !== null);
@@ -198,6 +286,9 @@ describe("the case workflow", () => {
           if (state.status === "dispatched" || state.status === "in_progress" || state.status === "handled") {
             expect(state.assignment).not.toBeNull();
           }
+          // A return waits only while the department holds the case; a case handled had every co-handler's part in.
+          if (state.returnRequest !== null) expect(["dispatched", "in_progress"]).toContain(state.status);
+          if (state.status === "handled" && command.action === "handle") expect(pendingCoHandlers(state)).toEqual([]);
         }
         // The timeline explains the state: each event starts where the last one ended.
         let status = "reported";

@@ -43,6 +43,11 @@ export const ACTIONS = [
   "urge",
   "merge",
   "follow_up",
+  "co_acknowledge",
+  "co_report",
+  "release_co_handler",
+  "approve_return",
+  "deny_return",
 ] as const;
 export type CaseAction = (typeof ACTIONS)[number];
 
@@ -53,6 +58,17 @@ export type Assignment =
   | { kind: "department"; departmentId: string }
   | { kind: "user"; userId: string }
   | { kind: "division"; divisionCode: string };
+
+/**
+ * Where a co-handling department (协办单位) stands: dispatched with the case, acknowledged, its part
+ * reported, or released by the dispatcher. The lead's handling waits for the first two.
+ */
+export const CO_HANDLER_STATES = ["dispatched", "acknowledged", "reported", "released"] as const;
+export type CoHandlerState = (typeof CO_HANDLER_STATES)[number];
+export type CoHandler = { departmentId: string; state: CoHandlerState };
+
+/** A return (退回) the assignee asked for, waiting for the owning centre's decision. */
+export type ReturnRequest = { requestedBy: string; reasonCode: string };
 
 /** What the workflow knows of a case. */
 export type CaseState = {
@@ -70,6 +86,9 @@ export type CaseState = {
   reopenCount: number;
   satisfaction: Satisfaction | null;
   mergedInto: string | null;
+  /** The co-handling departments of the current dispatch, besides the lead (the assignment). */
+  coHandlers: CoHandler[];
+  returnRequest: ReturnRequest | null;
 };
 
 /** A case as it is reported, before any action: where it is and at which level. */
@@ -85,6 +104,8 @@ export function reportedState(place: Pick<CaseState, "level" | "communityCode" |
     reopenCount: 0,
     satisfaction: null,
     mergedInto: null,
+    coHandlers: [],
+    returnRequest: null,
   };
 }
 
@@ -100,11 +121,19 @@ export type Command =
   /** Register (立案) and reclassify may set the closure level too: the acting centre's or a lower one. */
   | { action: "register" | "reclassify"; level?: ClosureLevel; note?: string }
   | { action: "accept" | "acknowledge" | "resume" | "verify_pass" | "urge" | "escalate" | "deny_extension"; note?: string }
-  | { action: "reject" | "return" | "suspend" | "verify_fail"; note: string }
+  | { action: "suspend" | "verify_fail"; note: string }
+  /** A reason from the configured list of its kind; the note says more. */
+  | { action: "reject" | "return"; reasonCode: string; note?: string }
+  | { action: "approve_return"; note?: string }
+  | { action: "deny_return"; note: string }
+  | { action: "co_acknowledge"; note?: string }
+  | { action: "co_report"; note: string }
+  | { action: "release_co_handler"; departmentId: string; note: string }
   | { action: "handle"; note: string }
   /** Another caller about the same open case (来电补充): recorded on its timeline, the state unchanged. */
   | { action: "follow_up"; note: string }
-  | { action: "dispatch"; to: Assignment; note?: string }
+  /** The lead is `to`; `coHandlers` are the departments that do their part alongside it. */
+  | { action: "dispatch"; to: Assignment; coHandlers?: string[]; note?: string }
   | { action: "request_extension"; days: number; note: string }
   | { action: "approve_extension"; note?: string }
   | { action: "evaluate"; satisfaction: Satisfaction; note?: string }
@@ -112,8 +141,9 @@ export type Command =
 
 export class WorkflowError extends Error {
   constructor(
-    readonly code: "transition_not_allowed" | "forbidden_action" | "self_approval" | "invalid_transition_input" | "escalation_required",
+    readonly code: "transition_not_allowed" | "forbidden_action" | "self_approval" | "invalid_transition_input" | "escalation_required" | "co_handling_pending",
     message: string,
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -150,6 +180,11 @@ const FROM: Record<CaseAction, readonly CaseStatus[]> = {
   urge: ["reported", "accepted", "registered", "dispatched", "in_progress", "suspended", "handled"],
   merge: OPEN_BEFORE_HANDLING,
   follow_up: OPEN,
+  co_acknowledge: ["dispatched", "in_progress"],
+  co_report: ["dispatched", "in_progress"],
+  release_co_handler: ["dispatched", "in_progress"],
+  approve_return: ["dispatched", "in_progress"],
+  deny_return: ["dispatched", "in_progress"],
 };
 
 /** The division whose centre owns a case at its level (community, street sub-centre, district centre). */
@@ -206,6 +241,17 @@ export function centreLevel(actor: Pick<WorkflowActor, "scopeCode">): ClosureLev
   return "community";
 }
 
+/** The co-handling departments whose part is still open: the lead's handling waits for them. */
+export function pendingCoHandlers(state: Pick<CaseState, "coHandlers">): string[] {
+  return state.coHandlers.filter((co) => co.state === "dispatched" || co.state === "acknowledged").map((co) => co.departmentId);
+}
+
+/** The actor's department among the co-handlers, if it is one and a handler works for it. */
+function ownCoHandler(actor: WorkflowActor, state: CaseState): CoHandler | undefined {
+  if (!has(actor, "handler") || actor.departmentId === null) return undefined;
+  return state.coHandlers.find((co) => co.departmentId === actor.departmentId);
+}
+
 const isExtensionRequester = (actor: WorkflowActor, state: CaseState) => state.extensionRequestedBy === actor.userId;
 
 function mayTake(action: CaseAction, actor: WorkflowActor, state: CaseState): boolean {
@@ -215,10 +261,15 @@ function mayTake(action: CaseAction, actor: WorkflowActor, state: CaseState): bo
     case "approve_extension":
       // Four eyes: the handler who asked (a community centre may be both) cannot grant it.
       return isOwningDispatcher(actor, state) && !isExtensionRequester(actor, state);
+    case "approve_return":
+      // The same four eyes for a return: a community centre that asked for it does not grant it.
+      return isOwningDispatcher(actor, state) && state.returnRequest?.requestedBy !== actor.userId;
     case "register":
     case "reclassify":
     case "reject":
     case "dispatch":
+    case "release_co_handler":
+    case "deny_return":
     case "deny_extension":
     case "suspend":
     case "resume":
@@ -230,6 +281,10 @@ function mayTake(action: CaseAction, actor: WorkflowActor, state: CaseState): bo
     case "handle":
     case "request_extension":
       return isAssignee(actor, state);
+    case "co_acknowledge":
+      return ownCoHandler(actor, state)?.state === "dispatched";
+    case "co_report":
+      return ownCoHandler(actor, state)?.state === "acknowledged";
     case "verify_pass":
     case "verify_fail":
       return has(actor, "supervisor") && covers(actor, state.communityCode);
@@ -247,7 +302,13 @@ function allowedNow(action: CaseAction, state: CaseState): boolean {
   if (!FROM[action].includes(state.status)) return false;
   if (action === "escalate") return state.level !== "district";
   if (action === "approve_extension" || action === "deny_extension") return state.pendingExtensionDays !== null;
-  if (action === "request_extension") return state.pendingExtensionDays === null;
+  if (action === "request_extension") return state.pendingExtensionDays === null && state.returnRequest === null;
+  // While a return waits for the centre, the department holds the case but does not work it.
+  if (action === "approve_return" || action === "deny_return") return state.returnRequest !== null;
+  if (action === "return" || action === "acknowledge" || action === "handle") return state.returnRequest === null;
+  if (action === "co_acknowledge") return state.coHandlers.some((co) => co.state === "dispatched");
+  if (action === "co_report") return state.coHandlers.some((co) => co.state === "acknowledged");
+  if (action === "release_co_handler") return pendingCoHandlers(state).length > 0;
   return true;
 }
 
@@ -279,8 +340,16 @@ export function applyCommand(state: CaseState, actor: WorkflowActor, command: Co
   if (action === "approve_extension" && isExtensionRequester(actor, state)) {
     throw new WorkflowError("self_approval", "An extension is approved by someone other than who asked for it");
   }
+  if (action === "approve_return" && state.returnRequest?.requestedBy === actor.userId) {
+    throw new WorkflowError("self_approval", "A return is approved by someone other than who asked for it");
+  }
   if (!mayTake(action, actor, state)) {
     throw new WorkflowError("forbidden_action", `You may not ${action} this case`);
+  }
+  const pending = pendingCoHandlers(state);
+  if (action === "handle" && pending.length > 0) {
+    // 主办 completes only when every 协办's part is in, or the dispatcher released it.
+    throw new WorkflowError("co_handling_pending", "The co-handling departments have not all reported their part", { pending });
   }
   const next: CaseState = { ...state };
   const details: Record<string, unknown> = {};
@@ -303,20 +372,54 @@ export function applyCommand(state: CaseState, actor: WorkflowActor, command: Co
       break;
     case "reject":
       next.status = "rejected";
+      details.reason = command.reasonCode;
       break;
-    case "dispatch":
+    case "dispatch": {
+      const coHandlers = command.coHandlers ?? [];
+      const lead = command.to.kind === "department" ? command.to.departmentId : null;
+      if (new Set(coHandlers).size !== coHandlers.length || (lead !== null && coHandlers.includes(lead))) {
+        throw new WorkflowError("invalid_transition_input", "Each co-handling department is named once, and not the lead's");
+      }
       next.status = "dispatched";
       next.assignment = command.to;
+      next.coHandlers = coHandlers.map((departmentId) => ({ departmentId, state: "dispatched" }));
       details.assignment = command.to;
+      if (coHandlers.length > 0) details.coHandlers = coHandlers;
       break;
+    }
     case "acknowledge":
       next.status = "in_progress";
       break;
     case "return":
+      // A request: the case moves only when the owning centre approves it.
+      next.returnRequest = { requestedBy: actor.userId, reasonCode: command.reasonCode };
+      details.reason = command.reasonCode;
+      break;
+    case "approve_return":
       next.status = "registered";
       next.assignment = null;
+      next.coHandlers = [];
       next.pendingExtensionDays = null;
+      next.returnRequest = null;
+      details.reason = state.returnRequest?.reasonCode;
       break;
+    case "deny_return":
+      next.returnRequest = null;
+      details.reason = state.returnRequest?.reasonCode;
+      break;
+    case "co_acknowledge":
+    case "co_report":
+    case "release_co_handler": {
+      const departmentId = command.action === "release_co_handler" ? command.departmentId : (actor.departmentId ?? "");
+      const co = state.coHandlers.find((entry) => entry.departmentId === departmentId);
+      if (command.action === "release_co_handler" && (!co || !pending.includes(departmentId))) {
+        throw new WorkflowError("invalid_transition_input", "Only a co-handling department whose part is still open is released");
+      }
+      const to: CoHandlerState = command.action === "co_acknowledge" ? "acknowledged" : command.action === "co_report" ? "reported" : "released";
+      next.coHandlers = state.coHandlers.map((entry) => (entry.departmentId === departmentId ? { ...entry, state: to } : entry));
+      details.coHandler = { departmentId, from: co?.state, to };
+      break;
+    }
     case "handle":
       next.status = "handled";
       next.pendingExtensionDays = null;
@@ -356,6 +459,7 @@ export function applyCommand(state: CaseState, actor: WorkflowActor, command: Co
       if (command.satisfaction === "dissatisfied" && state.reopenCount < policy.maxReopens) {
         next.status = "registered";
         next.assignment = null;
+        next.coHandlers = [];
         next.reopenCount = state.reopenCount + 1;
         details.reopened = true;
       } else next.status = "evaluated";
@@ -365,6 +469,7 @@ export function applyCommand(state: CaseState, actor: WorkflowActor, command: Co
       // The upper centre decides again; what was dispatched below is withdrawn.
       if (!["reported", "accepted"].includes(state.status)) next.status = "registered";
       next.assignment = null;
+      next.coHandlers = [];
       next.pendingExtensionDays = null;
       details.toLevel = next.level;
       break;
@@ -379,6 +484,8 @@ export function applyCommand(state: CaseState, actor: WorkflowActor, command: Co
   }
   // Whatever settles or withdraws the request forgets who asked.
   if (next.pendingExtensionDays === null) next.extensionRequestedBy = null;
+  // A case that leaves its assignee (escalated, suspended, merged) takes no pending return with it.
+  if (next.assignment === null || !["dispatched", "in_progress"].includes(next.status)) next.returnRequest = null;
   return { state: next, from: state.status, to: next.status, level: state.level, details };
 }
 

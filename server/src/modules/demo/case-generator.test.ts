@@ -131,7 +131,10 @@ describe("the case generator", () => {
     const count = (test: (c: GeneratedCase) => boolean) => cases.filter(test).length;
     const did = (action: string) => count((c) => c.events.some((e) => e.action === action));
     expect(count((c) => ["closed", "evaluated"].includes(c.status))).toBeGreaterThan(cases.length * 0.7);
-    for (const action of ["verify_fail", "request_extension", "approve_extension", "suspend", "escalate", "merge", "evaluate", "return", "reject"]) {
+    for (const action of [
+      "verify_fail", "request_extension", "approve_extension", "suspend", "escalate", "merge", "evaluate", "return", "reject",
+      "approve_return", "deny_return", "co_acknowledge", "co_report",
+    ]) {
       expect(did(action), action).toBeGreaterThan(0);
     }
     const ratings = new Set(cases.map((c) => c.satisfaction));

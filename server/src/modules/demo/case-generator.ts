@@ -13,8 +13,11 @@ import { suggestCategories, tokenize } from "../cases/text.ts";
 import {
   applyCommand,
   isFinal,
+  pendingCoHandlers,
   reportedState,
   type Assignment,
+  type CoHandler,
+  type ReturnRequest,
   type CaseState,
   type CaseStatus,
   type ClosureLevel,
@@ -100,6 +103,8 @@ export type GeneratedCase = {
   trackingToken: string;
   trackingTokenHash: string;
   assignment: Assignment | null;
+  coHandlers: CoHandler[];
+  returnRequest: ReturnRequest | null;
   suspendedFrom: CaseStatus | null;
   suspendedAt: Date | null;
   pendingExtensionDays: number | null;
@@ -150,8 +155,21 @@ const DETAILS = [
 const HANDLE_NOTES = ["已现场处置完毕", "已安排人员清理", "已维修恢复", "已协调相关单位解决", "已劝导整改到位", "已上门走访解决"];
 const VERIFY_FAIL_NOTES = ["现场核查未整改到位", "处置不彻底，仍有问题", "复查发现问题反复"];
 const SUSPEND_NOTES = ["需等待产权单位确认", "涉及多部门协调，暂缓办理", "恶劣天气暂停施工"];
-const RETURN_NOTES = ["不属于本单位职责", "派遣对象有误，请重新派遣"];
-const REJECT_NOTES = ["不属于受理范围", "信息不全，无法核实", "重复上报"];
+/** Reasons from the seeded lists (migration 0018), with what a handler or dispatcher adds. */
+const RETURN_REASONS: readonly [code: string, note: string][] = [
+  ["not_our_duty", "不属于本单位职责，建议派至属地街道"],
+  ["wrong_location", "现场未找到，地址有误"],
+  ["wrong_category", "派遣对象有误，请重新派遣"],
+  ["private_property", "属小区物业管理范围"],
+];
+const REJECT_REASONS: readonly [code: string, note: string][] = [
+  ["not_governance", "不属于受理范围"],
+  ["insufficient", "信息不全，无法核实"],
+  ["duplicate", "重复上报"],
+];
+const DENY_RETURN_NOTES = ["经核实属于本单位职责，请继续办理", "该点位在贵单位管辖范围内"];
+const CO_REPORT_NOTES = ["协办部分已完成，现场已配合处置", "已派员到场配合，协办事项办结"];
+const RELEASE_NOTES = ["主办单位可独立完成，不再需要协办"];
 const EXTENSION_NOTES = ["需采购材料，申请延期", "工程量较大，申请延期", "需协调产权单位，申请延期"];
 
 /** The workflow roles of the district's people, by where they work. */
@@ -439,6 +457,8 @@ class HistoryGenerator {
       trackingToken,
       trackingTokenHash: crypto.createHash("sha256").update(trackingToken).digest("hex"),
       assignment: null,
+      coHandlers: [],
+      returnRequest: null,
       suspendedFrom: null,
       suspendedAt: null,
       pendingExtensionDays: null,
@@ -546,6 +566,12 @@ class HistoryGenerator {
   departmentId(code: string | null): string | undefined {
     return code ? this.departmentIdByCode.get(code) : undefined;
   }
+  departmentCode(id: string): string | undefined {
+    return this.world.departments.find((d) => d.id === id)?.code;
+  }
+  get departmentIds(): string[] {
+    return this.world.departments.map((d) => d.id);
+  }
   private readonly nearDueCache = new Map<number, number>();
   nearDue(due: number): number {
     let at = this.nearDueCache.get(due);
@@ -641,6 +667,37 @@ class CaseRun {
     return { kind: "division", divisionCode: this.row.streetCode };
   }
 
+  /** The lead, and now and then a second department that co-handles (协办) the case. */
+  private dispatchTargets(): { to: Assignment; coHandlers?: string[] } {
+    const to = this.dispatchTarget();
+    if (to.kind !== "department" || !this.g.maybe(0.06)) return { to };
+    const others = this.g.departmentIds.filter((id) => id !== to.departmentId && this.g.people.handlersOf(id).length > 0);
+    return others.length > 0 ? { to, coHandlers: [this.g.choose(others)] } : { to };
+  }
+
+  /** The next step of a co-handling department whose part is open, or the dispatcher releasing it. */
+  private coHandlerStep(): { by: WorldPerson; command: Command; after: number } | undefined {
+    const [departmentId] = pendingCoHandlers(this.state);
+    if (departmentId === undefined) return undefined;
+    const g = this.g;
+    if (g.maybe(0.1)) return { by: this.dispatcher(), command: { action: "release_co_handler", departmentId, note: g.choose(RELEASE_NOTES) }, after: g.wait(HOUR, DAY) };
+    const co = this.state.coHandlers.find((entry) => entry.departmentId === departmentId);
+    const by = g.choose(g.people.handlersOf(departmentId));
+    if (co?.state === "dispatched") return { by, command: { action: "co_acknowledge" }, after: g.wait(10 * MINUTE, 6 * HOUR) };
+    return { by, command: { action: "co_report", note: g.choose(CO_REPORT_NOTES) }, after: g.wait(2 * HOUR, 2 * DAY) };
+  }
+
+  /** The owning centre's decision on a return waiting for it: mostly approved, else the department keeps the case. */
+  private returnDecision(): { by: WorldPerson; command: Command; after: number } | undefined {
+    const request = this.state.returnRequest;
+    if (!request) return undefined;
+    const g = this.g;
+    const dispatcher = this.dispatcher();
+    const approve = g.maybe(0.7) && dispatcher.id !== request.requestedBy;
+    const command: Command = approve ? { action: "approve_return" } : { action: "deny_return", note: g.choose(DENY_RETURN_NOTES) };
+    return { by: dispatcher, command, after: g.wait(15 * MINUTE, 6 * HOUR) };
+  }
+
   private supervisor(): WorldPerson {
     const found = this.g.people.at(this.row.streetCode, "supervisor");
     return found.length > 0 ? this.g.choose(found) : this.g.choose(this.g.people.people.filter((p) => p.roles.includes("supervisor")));
@@ -659,23 +716,30 @@ class CaseRun {
         return { by: hotline ? g.choose(g.people.seatOperators) : this.dispatcher(), command: { action: "accept" }, after: g.wait(2 * MINUTE, 3 * HOUR * slow) };
       }
       case "accepted":
-        if (g.maybe(0.04)) return { by: this.dispatcher(), command: { action: "reject", note: g.choose(REJECT_NOTES) }, after: g.wait(5 * MINUTE, 4 * HOUR), publicNote: true };
+        if (g.maybe(0.04)) {
+          const [reasonCode, note] = g.choose(REJECT_REASONS);
+          return { by: this.dispatcher(), command: { action: "reject", reasonCode, note }, after: g.wait(5 * MINUTE, 4 * HOUR), publicNote: true };
+        }
         return { by: this.dispatcher(), command: { action: "register" }, after: g.wait(5 * MINUTE, 6 * HOUR * slow) };
       case "registered":
         if (s.level !== "district" && this.steps < 6 && g.maybe(0.03)) return { by: this.dispatcher(), command: { action: "escalate", note: "需上级协调处置" }, after: g.wait(30 * MINUTE, 1 * DAY) };
         if (this.steps < 8 && g.maybe(0.02)) return { by: this.dispatcher(), command: { action: "suspend", note: g.choose(SUSPEND_NOTES) }, after: g.wait(30 * MINUTE, 1 * DAY) };
-        return { by: this.dispatcher(), command: { action: "dispatch", to: this.dispatchTarget() }, after: g.wait(10 * MINUTE, 8 * HOUR * slow) };
+        return { by: this.dispatcher(), command: { action: "dispatch", ...this.dispatchTargets() }, after: g.wait(10 * MINUTE, 8 * HOUR * slow) };
       case "dispatched": {
+        const decided = this.returnDecision();
+        if (decided) return decided;
         const assignee = this.assignee();
         if (!assignee || (this.steps < 10 && g.maybe(0.03))) {
-          const by = assignee ?? this.dispatcher();
           if (!assignee) return { by: this.dispatcher(), command: { action: "suspend", note: g.choose(SUSPEND_NOTES) }, after: g.wait(HOUR, DAY) };
-          return { by, command: { action: "return", note: g.choose(RETURN_NOTES) }, after: g.wait(30 * MINUTE, 1 * DAY) };
+          const [reasonCode, note] = g.choose(RETURN_REASONS);
+          return { by: assignee, command: { action: "return", reasonCode, note }, after: g.wait(30 * MINUTE, 1 * DAY) };
         }
-        return { by: assignee, command: { action: "acknowledge" }, after: g.wait(5 * MINUTE, 6 * HOUR * slow) };
+        return this.coHandlerStep() ?? { by: assignee, command: { action: "acknowledge" }, after: g.wait(5 * MINUTE, 6 * HOUR * slow) };
       }
       case "in_progress": {
         const assignee = this.assignee();
+        const coStep = this.coHandlerStep();
+        if (coStep) return coStep;
         if (s.pendingExtensionDays !== null) {
           const approve = g.maybe(0.75);
           const dispatcher = this.dispatcher();
@@ -740,6 +804,8 @@ class CaseRun {
     row.status = next.status;
     row.level = next.level;
     row.assignment = next.assignment;
+    row.coHandlers = next.coHandlers;
+    row.returnRequest = next.returnRequest;
     row.suspendedFrom = next.suspendedFrom;
     row.suspendedAt = next.status === "suspended" ? when : null;
     row.pendingExtensionDays = next.pendingExtensionDays;
@@ -762,10 +828,17 @@ class CaseRun {
       level: transition.level,
       note,
       publicNote,
-      details: transition.details,
+      details: { ...transition.details, ...this.returnDepartment(command, before) },
     });
     this.state = next;
     this.at = at;
+  }
+
+  /** The department a return, its approval or its denial counts against, as the service records it. */
+  private returnDepartment(command: Command, before: CaseState): { department?: string } {
+    if (!["return", "approve_return", "deny_return"].includes(command.action) || before.assignment?.kind !== "department") return {};
+    const code = this.g.departmentCode(before.assignment.departmentId);
+    return code ? { department: code } : {};
   }
 
   /**

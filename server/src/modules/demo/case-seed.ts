@@ -57,6 +57,7 @@ const CASE_COLUMNS: Column[] = [
   ["pending_extension_days", "int"], ["extension_requested_by", "uuid"], ["rework_count", "int"], ["reopen_count", "int"], ["satisfaction", "text"], ["merged_into", "uuid"],
   ["accept_by", "timestamptz"], ["dispatch_by", "timestamptz"], ["feedback_by", "timestamptz"], ["handle_by", "timestamptz"],
   ["created_at", "timestamptz"], ["updated_at", "timestamptz"], ["closed_at", "timestamptz"], ["deadline_state", "text"],
+  ["co_handlers", "jsonb"], ["return_request", "jsonb"],
 ];
 const EVENT_COLUMNS: Column[] = [
   ["region_code", "text"], ["id", "uuid"], ["case_id", "uuid"], ["at", "timestamptz"], ["actor_id", "uuid"], ["action", "text"],
@@ -73,6 +74,7 @@ function caseValues(region: string, c: GeneratedCase, number: string): Value[] {
     c.reporterPhone, c.trackingTokenHash, c.assignment ? JSON.stringify(c.assignment) : null, c.suspendedFrom, iso(c.suspendedAt),
     c.pendingExtensionDays, c.extensionRequestedBy, c.reworkCount, c.reopenCount, c.satisfaction, c.mergedInto, iso(c.acceptBy), iso(c.dispatchBy),
     iso(c.feedbackBy), iso(c.handleBy), iso(c.createdAt), iso(c.updatedAt), iso(c.closedAt), c.deadlineState,
+    JSON.stringify(c.coHandlers), c.returnRequest ? JSON.stringify(c.returnRequest) : null,
   ];
 }
 

@@ -16,6 +16,8 @@ export type LogEntry = {
   communityCode: string;
   gridCode: string;
   departmentCode: string | null;
+  /** The case's co-handling departments (ids), whose staff read it too. */
+  coDepartmentIds: string[];
 };
 
 /** The entries of a region after `after` and up to `upTo` (inclusive), in position order, at most `limit`. */
@@ -43,6 +45,7 @@ export async function readLog(db: Kysely<DB>, regionCode: string, after: number,
     communityCode: row.community_code,
     gridCode: row.grid_code,
     departmentCode: row.department_code,
+    coDepartmentIds: row.co_department_ids,
   }));
 }
 

@@ -2,6 +2,16 @@ import { codeRangeEnd } from "../cases/cases.repository.ts";
 import type { LogEntry } from "./event-log.repository.ts";
 
 export type ScopedEntry = Pick<LogEntry, "regionCode" | "streetCode" | "communityCode">;
+export type ReadableEntry = ScopedEntry & Pick<LogEntry, "coDepartmentIds">;
+
+/**
+ * Whether an account reads the case of this entry: in its scope, or co-handled by its department.
+ * The rule of `caseReadable` (cases.repository.ts), compared with it in events.test.ts.
+ */
+export function entryReadable(reader: { scopeCode: string | null; departmentId: string | null }, entry: ReadableEntry): boolean {
+  if (entryInScope(reader.scopeCode, entry)) return true;
+  return reader.departmentId !== null && entry.coDepartmentIds.includes(reader.departmentId);
+}
 
 /**
  * Whether a case with these codes lies in a staff scope, in memory: the rule of `caseInScope` /

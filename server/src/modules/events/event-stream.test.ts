@@ -16,6 +16,7 @@ const entry = (position: number, communityCode = "530103001001"): LogEntry => ({
   communityCode,
   gridCode: `${communityCode}001`,
   departmentCode: null,
+  coDepartmentIds: [],
 });
 
 function streamOf(options: Partial<EventStreamOptions> = {}) {

@@ -2,7 +2,7 @@ import { PassThrough } from "node:stream";
 import type { LogEntry } from "./event-log.repository.ts";
 
 /** The `data` of a `case` event: what a client needs to decide what to refresh. */
-export type CaseEventData = Omit<LogEntry, "regionCode" | "eventId" | "at"> & { at: string };
+export type CaseEventData = Omit<LogEntry, "regionCode" | "eventId" | "at" | "coDepartmentIds"> & { at: string };
 
 /** Ends a client hears of; others (a dropped slow client, a closed connection) cannot be told. */
 const TOLD = new Set(["session_ended", "max_duration", "server_closing"]);
@@ -10,7 +10,7 @@ const TOLD = new Set(["session_ended", "max_duration", "server_closing"]);
 /** Why a stream asks its client to reload instead of resuming. */
 export type ResetReason = "expired" | "malformed" | "ahead";
 
-export function caseEventData({ regionCode: _region, eventId: _event, at, ...data }: LogEntry): CaseEventData {
+export function caseEventData({ regionCode: _region, eventId: _event, at, coDepartmentIds: _co, ...data }: LogEntry): CaseEventData {
   return { ...data, at: at.toISOString() };
 }
 

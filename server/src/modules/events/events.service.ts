@@ -8,7 +8,7 @@ import { liveCredentials } from "../auth/auth.service.ts";
 import type { Evicted, SessionCache } from "../auth/session-cache.ts";
 import type { CaseEventHub } from "./case-event-hub.ts";
 import { logBounds, readLog } from "./event-log.repository.ts";
-import { entryInScope } from "./event-scope.ts";
+import { entryReadable } from "./event-scope.ts";
 import { EventStream } from "./event-stream.ts";
 
 declare module "../../context.ts" {
@@ -80,7 +80,7 @@ export class EventStreams {
     const regionCode = scope.slice(0, 6);
     let timer: NodeJS.Timeout | undefined;
     const stream: EventStream = new EventStream({
-      accepts: (entry) => entryInScope(scope, entry),
+      accepts: (entry) => entryReadable({ scopeCode: scope, departmentId: actor.departmentId }, entry),
       maxBufferedBytes: MAX_BUFFERED_BYTES,
       maxHeldEntries: MAX_HELD_ENTRIES,
       onEnd: () => {

@@ -6,9 +6,12 @@ import { ApiError } from "../../api/client";
 import { useCategories, useDepartments, uploadPhoto, type CaseActionName, type Category, type LoadedCase, type Place, type TransitionBody } from "./caseApi";
 import { useWords } from "./words";
 import { TemplatePicker } from "../templates/TemplatePicker";
+import { CoHandlersField, ReasonField, ReleaseField } from "./JointHandling";
 
 /** What each action asks for besides its note. */
-const NOTE_REQUIRED: ReadonlySet<CaseActionName> = new Set(["reject", "return", "suspend", "verify_fail", "handle", "request_extension", "follow_up"]);
+const NOTE_REQUIRED: ReadonlySet<CaseActionName> = new Set([
+  "suspend", "verify_fail", "handle", "request_extension", "follow_up", "deny_return", "co_report", "release_co_handler",
+]);
 const PHONE = /^[0-9+\- ]{5,20}$/;
 
 export type MergeCandidate = { id: string; number: string; title: string };
@@ -39,6 +42,9 @@ type Values = {
   urgency?: TransitionBody["urgency"];
   callerName?: string;
   callerPhone?: string;
+  coHandlers?: string[];
+  reasonCode?: string;
+  releaseDepartment?: string;
 };
 
 const LEVELS = ["community", "street", "district"] as const;
@@ -68,6 +74,7 @@ export function ActionDialog({ action, loaded, place, mergeCandidates, initialIn
   const view = loaded.case;
   const title = word("action", action);
   const targetKind = Form.useWatch("targetKind", form) ?? "department";
+  const leadDepartment = Form.useWatch("departmentCode", form);
 
   const classifying = action === "register" || action === "reclassify";
   const categories = useCategories(classifying);
@@ -87,7 +94,10 @@ export function ActionDialog({ action, loaded, place, mergeCandidates, initialIn
     if (values.publicNote) body.publicNote = true;
     if (action === "dispatch") {
       body.to = values.targetKind === "division" ? { divisionCode: values.divisionCode } : { departmentCode: values.departmentCode };
+      if (values.targetKind !== "division" && values.coHandlers?.length) body.coHandlers = values.coHandlers;
     }
+    if (action === "return" || action === "reject") body.reasonCode = values.reasonCode;
+    if (action === "release_co_handler") body.departmentCode = values.releaseDepartment;
     if (action === "request_extension") body.days = values.days;
     if (action === "evaluate") body.satisfaction = values.satisfaction;
     if (action === "merge") body.into = values.into;
@@ -102,7 +112,7 @@ export function ActionDialog({ action, loaded, place, mergeCandidates, initialIn
       if (values.level && values.level !== view.level) body.level = values.level;
       if (values.urgency && values.urgency !== view.urgency) body.urgency = values.urgency;
     }
-    if (action === "handle") {
+    if (action === "handle" || action === "co_report") {
       const ids = photos.flatMap((file) => (file.status === "done" && typeof file.response === "string" ? [file.response] : []));
       if (ids.length) body.photoIds = ids;
     }
@@ -176,8 +186,11 @@ export function ActionDialog({ action, loaded, place, mergeCandidates, initialIn
                 <Select options={divisions} />
               </Form.Item>
             )}
+            {targetKind === "department" && <CoHandlersField reachable={reachable} lead={leadDepartment} />}
           </>
         )}
+        {(action === "return" || action === "reject") && <ReasonField kind={action} />}
+        {action === "release_co_handler" && <ReleaseField view={view} />}
         {action === "request_extension" && (
           <Form.Item name="days" label={t("form.days")} rules={[{ required: true, type: "integer", min: 1, max: 30, message: t("form.daysRequired") }]}>
             <InputNumber min={1} max={30} precision={0} />
@@ -217,7 +230,7 @@ export function ActionDialog({ action, loaded, place, mergeCandidates, initialIn
         >
           <Input.TextArea rows={3} maxLength={2000} showCount />
         </Form.Item>
-        {action === "handle" && (
+        {(action === "handle" || action === "co_report") && (
           <Form.Item label={t("form.photos")} extra={photoError ?? t("form.photosHint")} validateStatus={photoError ? "error" : undefined}>
             <Upload
               accept="image/jpeg,image/png,image/webp"

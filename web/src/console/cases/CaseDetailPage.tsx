@@ -27,6 +27,7 @@ import {
 import { ActionDialog } from "./ActionDialog";
 import CaseAnswers from "../questions/CaseAnswers";
 import { CasePhotos } from "../redaction/CasePhotos";
+import { JointHandlingCard, ReturnRequestAlert, useJointFacts } from "./JointHandling";
 import { durationParts, STAGES, stageState, type StageState } from "./deadlines";
 import messages from "./messages";
 import "./case.css";
@@ -39,7 +40,7 @@ addMessages("case", messages);
 const PointMap = lazy(() => import("./PointMap"));
 
 /** The step that moves the case along its loop, shown as the primary button when the API offers it. */
-const FORWARD: readonly CaseActionName[] = ["accept", "register", "dispatch", "acknowledge", "handle", "verify_pass", "approve_extension", "resume", "evaluate"];
+const FORWARD: readonly CaseActionName[] = ["accept", "register", "dispatch", "acknowledge", "co_acknowledge", "co_report", "handle", "verify_pass", "approve_extension", "approve_return", "resume", "evaluate"];
 
 const URGENCY_COLOR: Record<string, string> = { normal: "default", urgent: "orange", emergency: "red" };
 /** The console's deadline lights (红黄绿灯): green in time, yellow near due, red overdue, grey stopped or not counted. */
@@ -112,7 +113,9 @@ function CaseDetail({ loaded, readAt, refreshing }: { loaded: LoadedCase; readAt
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={15}>
           <Space direction="vertical" size={16} className="case-page__column">
+            <ReturnRequestAlert view={view} />
             <CaseFacts view={view} place={place.data} />
+            <JointHandlingCard view={view} />
             {(loaded.duplicates.length > 0 || !isFinished(view.status)) && (
               <Duplicates duplicates={loaded.duplicates} onMerge={mayMerge ? (into) => setOpen({ action: "merge", into, read: loaded }) : undefined} />
             )}
@@ -448,6 +451,7 @@ function CaseTimeline({ timeline }: { timeline: TimelineEvent[] }) {
   const { t } = useTranslation("case");
   const departments = useDepartments();
   const categories = useCategories();
+  const jointFacts = useJointFacts();
   const categoryName = (code: string | null) => (code ? (categories.data?.find((category) => category.code === code)?.name ?? code) : t("timeline.none"));
   const departmentName = (code: string | null) => (code ? (departments.data?.find((department) => department.code === code)?.name ?? code) : t("timeline.none"));
   const target = (assignment: unknown): string | null => {
@@ -476,6 +480,7 @@ function CaseTimeline({ timeline }: { timeline: TimelineEvent[] }) {
     if (level?.from && level.to) list.push(t("timeline.levelChange", { from: word("level", level.from), to: word("level", level.to) }));
     const urgency = change(details.urgency);
     if (urgency?.from && urgency.to) list.push(t("timeline.urgency", { from: word("urgency", urgency.from), to: word("urgency", urgency.to) }));
+    list.push(...jointFacts(event.action, details));
     if (typeof details.days === "number") list.push(t("timeline.days", { days: details.days }));
     if (typeof details.toLevel === "string") list.push(t("timeline.toLevel", { level: word("level", details.toLevel) }));
     if (typeof details.satisfaction === "string") list.push(word("satisfaction", details.satisfaction));
