@@ -72,7 +72,7 @@ describe("notifications and outbound messages", () => {
     expect((await list("handler-swj-1")).notifications.map((n) => n.caseId)).not.toContain(id);
     expect((await list("dispatcher")).notifications.map((n) => n.caseId)).not.toContain(id);
 
-    await ok("handler-cgj-1", id, { action: "return", note: "不属于本部门职责" });
+    await ok("handler-cgj-1", id, { action: "return", reasonCode: "not_our_duty", note: "不属于本部门职责" });
     const centre = await list("dispatcher-2");
     expect(centre.notifications[0]).toMatchObject({ caseId: id, kind: "returned" });
     // A street's dispatchers are not the district centre.
