@@ -57,7 +57,10 @@ async function openAction(page: Page, action: string) {
 
 async function confirm(page: Page, dialog: ReturnType<Page["getByRole"]>) {
   await dialog.getByRole("button", { name: "确定" }).click();
-  await dialog.waitFor({ state: "detached" });
+  await dialog.waitFor({ state: "detached" }).catch(async (error: Error) => {
+    // Say what the dialog shows (an error from the server, a field's message) instead of only that it stayed.
+    throw new Error(`${error.message}\nThe dialog still shows: ${await dialog.innerText().catch(() => "?")}\nThe page says: ${await page.locator(".ant-message").innerText().catch(() => "")}`);
+  });
 }
 
 /** Picks an option of a select in the dialog from its open list. */
