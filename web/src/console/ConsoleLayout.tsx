@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Breadcrumb, Button, Layout, Menu, Spin, Tooltip, Typography } from "antd";
 import {
@@ -19,9 +19,11 @@ import { useMe } from "../session";
 import { homePath } from "./home";
 import { entryOf, menuFor } from "./menu";
 import "./messages";
-import { NotificationBell } from "./notifications/NotificationBell";
 import type { PageHandle } from "./pages";
 import { PageTitleContext } from "./page-title";
+
+// The bell (a popover, badges, tags) loads after the page it sits over, outside the first load.
+const NotificationBell = lazy(() => import("./notifications/NotificationBell").then((module) => ({ default: module.NotificationBell })));
 
 const PASSWORD_PATH = "/console/password";
 const COLLAPSED_KEY = "gridgov.menuCollapsed";
@@ -134,7 +136,11 @@ export function ConsoleLayout() {
             <EnvironmentOutlined aria-hidden="true" />
             <span className="app-header__scope">{me.scope ? me.scope.name : t("header.noScope", { ns: "common" })}</span>
           </div>
-          {forced || !me.permissions.includes("case.read") ? null : <NotificationBell />}
+          {forced || !me.permissions.includes("case.read") ? null : (
+            <Suspense fallback={null}>
+              <NotificationBell />
+            </Suspense>
+          )}
           {forced ? null : (
             <Link to={PASSWORD_PATH} className="app-header__link">
               <KeyOutlined aria-hidden="true" /> {t("shell.changePassword")}
