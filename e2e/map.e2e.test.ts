@@ -3,6 +3,7 @@ import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
+import { collectCspViolations } from "./csp.ts";
 
 const SCREENSHOT = path.join(REPO_ROOT, ".tmp/map.png");
 const UI_TIMEOUT = 30_000;
@@ -71,13 +72,7 @@ beforeEach(async () => {
   context.setDefaultTimeout(UI_TIMEOUT);
   violations = [];
   consoleErrors = [];
-  await context.exposeFunction("reportCspViolation", (report: string) => violations.push(report));
-  await context.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (event) => {
-      const report = (window as unknown as { reportCspViolation: (report: string) => void }).reportCspViolation;
-      report(`${event.effectiveDirective} blocked ${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber}`);
-    });
-  });
+  await collectCspViolations(context, violations);
   page = await context.newPage();
   page.on("console", (message) => {
     // Before sign-in the app asks who is signed in and is told 401: expected, not an error.

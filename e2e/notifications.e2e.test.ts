@@ -3,6 +3,7 @@ import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
+import { collectCspViolations } from "./csp.ts";
 
 const SCREENSHOT_DIR = path.join(REPO_ROOT, ".tmp");
 const UI_TIMEOUT = 30_000;
@@ -60,13 +61,7 @@ async function newPage(width = 1366, height = 768): Promise<Page> {
   const context = await browser.newContext({ viewport: { width, height }, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
   context.setDefaultTimeout(UI_TIMEOUT);
   contexts.push(context);
-  await context.exposeFunction("reportCspViolation", (report: string) => violations.push(report));
-  await context.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (event) => {
-      const report = (window as unknown as { reportCspViolation: (report: string) => void }).reportCspViolation;
-      report(`${event.effectiveDirective} blocked ${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber}`);
-    });
-  });
+  await collectCspViolations(context, violations);
   const page = await context.newPage();
   page.on("pageerror", (error) => {
     throw error;
