@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
 import { precompress } from "./precompress.ts";
@@ -29,5 +30,14 @@ export default defineConfig({
     chunkSizeWarningLimit: 1200,
     // Images stay files: the policy admits images from this origin only, never data: URLs.
     assetsInlineLimit: 0,
+    // Three apps, each its own page and first load: the console, the residents' portal and the
+    // field app. The server answers /resident/… with resident.html and /field/… with field.html.
+    rollupOptions: {
+      input: {
+        console: fileURLToPath(new URL("index.html", import.meta.url)),
+        resident: fileURLToPath(new URL("resident.html", import.meta.url)),
+        field: fileURLToPath(new URL("field.html", import.meta.url)),
+      },
+    },
   },
 });

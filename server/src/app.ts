@@ -225,18 +225,30 @@ const HASHED_ASSETS = path.join(WEB_DIST, "assets") + path.sep;
 const CACHE_HASHED = "public, max-age=31536000, immutable";
 const CACHE_OTHER_FILES = "public, max-age=3600";
 
+/** The apps beside the console: every page under a prefix is answered with that app's own HTML page. */
+const APP_PAGES = [
+  { prefix: "/resident", file: "resident.html" },
+  { prefix: "/field", file: "field.html" },
+];
+const PAGE_FILES = ["index.html", ...APP_PAGES.map(({ file }) => file)];
+
 /** The last segment of a path names a file: `logo.png`, `x.js`, not `cases` or `123`. */
 const NAMES_A_FILE = /\.[^/.]+$/;
 
 /**
  * The built web app at /. Files keep their names and are served precompressed (`.br`, `.gz` from
- * the build) as Accept-Encoding allows; hashed assets are cached for a year, index.html revalidated
- * every time. A GET for a path whose last segment names no file is a page of the app (a deep link)
- * and answers index.html; a missing file is a plain 404; an unknown API route a JSON 404.
+ * the build) as Accept-Encoding allows; hashed assets are cached for a year, pages revalidated every
+ * time. A GET for a path whose last segment names no file is a page of an app (a deep link) and
+ * answers that app's page (index.html for the console); a missing file is a plain 404; an unknown
+ * API route a JSON 404.
  */
 async function serveWebApp(app: FastifyInstance, appPolicy: Policy): Promise<void> {
-  const indexFile = path.join(WEB_DIST, "index.html");
-  const indexHtml = fs.existsSync(indexFile) ? fs.readFileSync(indexFile, "utf8") : undefined;
+  const pages = new Map(PAGE_FILES.filter((file) => fs.existsSync(path.join(WEB_DIST, file))).map((file) => [file, fs.readFileSync(path.join(WEB_DIST, file), "utf8")]));
+  const indexHtml = pages.get("index.html");
+  const pageFor = (pathname: string) => {
+    const app = APP_PAGES.find(({ prefix }) => pathname === prefix || pathname.startsWith(`${prefix}/`));
+    return app ? pages.get(app.file) : indexHtml;
+  };
   const sendIndex = (reply: FastifyReply, html: string) => {
     const nonce = newNonce();
     return reply
@@ -251,12 +263,12 @@ async function serveWebApp(app: FastifyInstance, appPolicy: Policy): Promise<voi
       wildcard: false,
       index: false,
       preCompressed: true,
-      // index.html carries a nonce per answer; the compressed copies are chosen by Accept-Encoding.
-      globIgnore: ["index.html", "**/*.br", "**/*.gz"],
+      // Pages carry a nonce per answer; the compressed copies are chosen by Accept-Encoding.
+      globIgnore: [...PAGE_FILES, "**/*.br", "**/*.gz"],
       setHeaders: (reply, file) => reply.header("cache-control", file.startsWith(HASHED_ASSETS) ? CACHE_HASHED : CACHE_OTHER_FILES),
     });
     app.get("/", { schema: { hide: true } }, (_request, reply) => sendIndex(reply, indexHtml));
-    app.get("/index.html", { schema: { hide: true } }, (_request, reply) => sendIndex(reply, indexHtml));
+    for (const [file, html] of pages) app.get(`/${file}`, { schema: { hide: true } }, (_request, reply) => sendIndex(reply, html));
   }
   app.setNotFoundHandler((request, reply) => {
     const pathname = request.url.split("?")[0];
@@ -264,7 +276,8 @@ async function serveWebApp(app: FastifyInstance, appPolicy: Policy): Promise<voi
     const isRead = request.method === "GET" || request.method === "HEAD";
     if (!isApi && isRead) {
       const lastSegment = pathname.slice(pathname.lastIndexOf("/") + 1);
-      if (indexHtml && !NAMES_A_FILE.test(lastSegment)) return sendIndex(reply, indexHtml);
+      const page = pageFor(pathname);
+      if (page && !NAMES_A_FILE.test(lastSegment)) return sendIndex(reply, page);
       return reply.status(404).type("text/plain; charset=utf-8").send("Not Found");
     }
     return reply.status(404).send({ error: { code: "route_not_found", message: `No route ${request.method} ${pathname}` } });

@@ -7,11 +7,11 @@ import { createTestApp, type TestApp } from "./test-app.ts";
 
 const WEB_DIST = path.join(REPO_ROOT, "web", "dist");
 
-/** The built entry script, as index.html names it (`/assets/index-<hash>.js`). */
-function entryScript(): string {
-  const html = fs.readFileSync(path.join(WEB_DIST, "index.html"), "utf8");
+/** The built entry script, as an app's page names it (`/assets/console-<hash>.js`). */
+function entryScript(page = "index.html"): string {
+  const html = fs.readFileSync(path.join(WEB_DIST, page), "utf8");
   const src = /<script[^>]+src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
-  if (!src) throw new Error("web/dist/index.html names no script under /assets/: run `npm run build -w web`");
+  if (!src) throw new Error(`web/dist/${page} names no script under /assets/: run \`npm run build -w web\``);
   return src;
 }
 
@@ -74,6 +74,25 @@ describe("the web server", () => {
     expect(page.body).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
     const script = await t.app.inject({ method: "GET", url: "/api/v1/docs/static/swagger-ui-bundle.js" });
     expect(script.statusCode).toBe(200);
+  });
+
+  it("answers every page of the residents' portal and the field app with that app's own page, the console's pages with the console", async () => {
+    const cases: [string, string][] = [
+      ["/resident", "resident.html"],
+      ["/resident/track", "resident.html"],
+      ["/resident.html", "resident.html"],
+      ["/field", "field.html"],
+      ["/field/tasks/42", "field.html"],
+      ["/console/cases", "index.html"],
+      ["/residents", "index.html"],
+      ["/fieldwork", "index.html"],
+    ];
+    for (const [url, page] of cases) {
+      const response = await t.app.inject({ method: "GET", url });
+      expect(response.statusCode, url).toBe(200);
+      expect(response.body, url).toContain(entryScript(page));
+      expect(response.body, url).not.toContain("__CSP_NONCE__");
+    }
   });
 
   it("caches hashed assets for a year, revalidates index.html every time, and other files for an hour", async () => {

@@ -1,14 +1,4 @@
-import { StrictMode } from "react";
-import { createRoot } from "react-dom/client";
 import { App } from "./App";
-import "./i18n";
-import "./styles.css";
+import { mount } from "./mount";
 
-const container = document.getElementById("root");
-if (!container) throw new Error("Missing #root element");
-
-createRoot(container).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
-);
+mount(<App />);

@@ -1,0 +1,29 @@
+import { useState, type ReactNode } from "react";
+import { QueryClientProvider } from "@tanstack/react-query";
+import { App as AntApp, ConfigProvider } from "antd";
+import enUS from "antd/locale/en_US";
+import zhCN from "antd/locale/zh_CN";
+import { useLanguage } from "./i18n";
+import { createQueryClient } from "./queryClient";
+
+// The nonce the server put in this page; Ant Design's <style> elements carry it, so that the
+// Content-Security-Policy admits them and no other inline style.
+const CSP = { nonce: document.querySelector<HTMLMetaElement>('meta[property="csp-nonce"]')?.nonce || undefined };
+
+/** What every page of every app (console, residents' portal, field app) sits in: theme, locale, queries. */
+export function AppProviders({ children }: { children: ReactNode }) {
+  const language = useLanguage();
+  const [queryClient] = useState(createQueryClient);
+  return (
+    <ConfigProvider
+      csp={CSP}
+      locale={language === "en" ? enUS : zhCN}
+      button={{ autoInsertSpace: false }}
+      theme={{ token: { colorPrimary: "#1f5fbf", borderRadius: 6 } }}
+    >
+      <AntApp component={false}>
+        <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
+      </AntApp>
+    </ConfigProvider>
+  );
+}

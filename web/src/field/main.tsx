@@ -1,0 +1,4 @@
+import { mountMobile } from "../mobile/mount-mobile";
+import FieldApp from "./FieldApp";
+
+mountMobile(<FieldApp />);

@@ -1,0 +1,4 @@
+import { mount } from "../mount";
+import ResidentApp from "./ResidentApp";
+
+mount(<ResidentApp />);
