@@ -61,9 +61,10 @@ export async function casePointRoutes(fastify: FastifyInstance, ctx: AppContext)
     },
     async (request, reply) => {
       const { status, limit, ...query } = request.query;
-      const { body, etag } = await casePoints(ctx, request.actor, { ...query, statuses: status?.split(","), limit: limit ?? POINTS_MAX });
+      const ifNoneMatch = request.headers["if-none-match"];
+      const { body, etag } = await casePoints(ctx, request.actor, { ...query, statuses: status?.split(","), limit: limit ?? POINTS_MAX }, ifNoneMatch);
       reply.header("etag", etag).header("cache-control", "private, no-cache");
-      if (matchesEtag(request.headers["if-none-match"], etag)) return reply.status(304).send(null);
+      if (body === null || matchesEtag(ifNoneMatch, etag)) return reply.status(304).send(null);
       // Serialised by the service (its ETag is of these bytes): sent as they are.
       return reply.type("application/json; charset=utf-8").send(body);
     },
