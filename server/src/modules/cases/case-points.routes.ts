@@ -1,3 +1,4 @@
+import zlib from "node:zlib";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type, type Static } from "typebox";
@@ -41,6 +42,8 @@ export async function casePointRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.get(
     "/cases/points",
     {
+      // Megabytes of JSON: the fastest levels cost a few percent more bytes and a sixth of the time.
+      compress: { brotliOptions: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 } }, zlibOptions: { level: 1 } },
       schema: {
         operationId: "listCasePoints",
         tags: ["cases"],
