@@ -29,6 +29,35 @@ const OPEN_STATUSES = STATUSES.filter((status) => !["rejected", "closed", "evalu
 const DEADLINE_FILTERS = ["all", "near_due", "overdue"] as const;
 const LIGHTS: readonly MapLight[] = ["overdue", "near_due", "on_time", "suspended"];
 
+type PointsQuery = ReturnType<typeof pointsQuery>;
+
+/** The list's filters less its text search, which the map does not take. */
+function pointsQuery(filters: QueueFilters) {
+  const { q: _q, ...rest } = apiQuery(filters);
+  return rest;
+}
+
+const fetchPoints = (query: PointsQuery) => unwrap(api.GET("/api/v1/cases/points", { params: { query } }));
+
+/**
+ * The points of the map's URL, asked for as soon as this chunk arrives, while the shell and the
+ * page still render: they are the page's longest read. The page's query takes this answer once,
+ * if it asks for the same filters; a user who may not read cases never takes it.
+ */
+let earlyPoints: { key: string; answer: ReturnType<typeof fetchPoints> } | null = null;
+if (window.location.pathname === "/console/map") {
+  const query = pointsQuery(readFilters(new URLSearchParams(window.location.search)));
+  earlyPoints = { key: JSON.stringify(query), answer: fetchPoints(query) };
+  // Refused or failed: the page's own query asks again and shows why.
+  earlyPoints.answer.catch(() => (earlyPoints = null));
+}
+
+function takeEarlyPoints(query: PointsQuery): ReturnType<typeof fetchPoints> | null {
+  const early = earlyPoints;
+  earlyPoints = null;
+  return early && early.key === JSON.stringify(query) ? early.answer : null;
+}
+
 /**
  * How many levels below the scope to fetch so that streets and communities are both drawn
  * (a district's streets and communities, a street's communities, a community alone).
@@ -83,14 +112,10 @@ function ScopeMap({ scope, canReadCases }: { scope: Scope; canReadCases: boolean
   const division = useQuery({ queryKey: ["division", scope.code, depth], queryFn: () => fetchDivision(scope.code, depth) });
   const grids = useQuery({ queryKey: ["grids", scope.code], queryFn: () => fetchGrids(scope.code) });
   const mapConfig = useQuery({ queryKey: ["map-config"], queryFn: () => unwrap(api.GET("/api/v1/map-config")), staleTime: Infinity });
-  // The list's filters less its text search, which the map does not take.
-  const query = useMemo(() => {
-    const { q: _q, ...rest } = apiQuery(filters);
-    return rest;
-  }, [filters]);
+  const query = useMemo(() => pointsQuery(filters), [filters]);
   const points = useQuery({
     queryKey: ["cases", "points", query],
-    queryFn: () => unwrap(api.GET("/api/v1/cases/points", { params: { query } })),
+    queryFn: () => takeEarlyPoints(query) ?? fetchPoints(query),
     enabled: canReadCases,
     placeholderData: keepPreviousData,
     staleTime: 30_000,
