@@ -145,4 +145,19 @@ describe("GET /api/v1/cases/points", () => {
     expect(changed.headers.etag).not.toBe(etag);
     await set("lamp", { status: "reported" });
   });
+
+  it("answers 200 when a case changes in place, its count and cases the same, and 304 again after", async () => {
+    const first = await get("dispatcher");
+    const etag = String(first.headers.etag);
+    expect((await get("dispatcher", "", { "if-none-match": etag })).statusCode).toBe(304);
+    await t.ctx.db.updateTable("cases").set({ lng: 102.7003 }).where("id", "=", ids.road).execute();
+    const moved = await get("dispatcher", "", { "if-none-match": etag });
+    expect(moved.statusCode).toBe(200);
+    const answer = moved.json() as Points;
+    expect(answer.lng[answer.id.indexOf(ids.road)]).toBe(102.7003);
+    expect((await get("dispatcher", "", { "if-none-match": String(moved.headers.etag) })).statusCode).toBe(304);
+    // Another user of the same scope is answered on its own, the same answer for the same cases.
+    const seat = await get("leader-001", "", { "if-none-match": etag });
+    expect(seat.statusCode).toBe(200);
+  });
 });

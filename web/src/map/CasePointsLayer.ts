@@ -1,66 +1,89 @@
 import L from "leaflet";
-import Supercluster from "supercluster";
 import { LIGHT_COLORS, type MapLight } from "./palette";
+import { LIGHT_ORDER, PointGrid, type Clusters, type WorldBox } from "./point-clusters";
 
 /** The points to draw, as columns (the API's shape), already in the tiles' coordinates. */
 export type CasePointColumns = { lng: readonly number[]; lat: readonly number[]; light: readonly MapLight[] };
 
-type PointProps = { index: number; light: MapLight };
-type ClusterProps = Record<MapLight, number>;
-
 /** What one draw put on the canvas, in container pixels: for hit tests, and for tests to aim at. */
-type Drawn = { x: number; y: number; r: number } & ({ kind: "cluster"; clusterId: number; count: number; lng: number; lat: number } | { kind: "point"; index: number; lng: number; lat: number });
+type Drawn = { x: number; y: number; r: number; cluster: number } & ({ kind: "cluster"; count: number } | { kind: "point"; index: number });
 
 export type CasePointsHandlers = { onPoint: (index: number, at: L.LatLng) => void };
 
-const LIGHT_ORDER: readonly MapLight[] = ["overdue", "near_due", "on_time", "suspended"];
 /** Extra canvas around the view, as a share of its size: a pan shows drawn points until it ends and the canvas is redrawn. */
 const PADDING = 0.3;
 const POINT_RADIUS = 6;
+/** The side of a cluster's cell, in pixels at the zoom clustered. */
+const CELL = 56;
 /** At this zoom and above every case is drawn alone: a street's houses are apart. */
 const CLUSTER_MAX_ZOOM = 16;
 const CLICK_SLOP = 5;
 
 const clusterRadius = (count: number) => Math.min(34, 12 + 5 * Math.log10(count));
 
+/** A case's dot, drawn once per light and pixel ratio and then copied: a copy costs a fraction of two strokes and a fill. */
+function pointSprite(light: MapLight, ratio: number): HTMLCanvasElement {
+  const size = 2 * (POINT_RADIUS + 2);
+  const sprite = document.createElement("canvas");
+  sprite.width = Math.ceil(size * ratio);
+  sprite.height = Math.ceil(size * ratio);
+  const context = sprite.getContext("2d");
+  if (!context) return sprite;
+  context.scale(ratio, ratio);
+  const c = size / 2;
+  context.beginPath();
+  context.arc(c, c, POINT_RADIUS, 0, 2 * Math.PI);
+  context.fillStyle = LIGHT_COLORS[light];
+  context.fill();
+  context.lineWidth = 1.5;
+  context.strokeStyle = "#ffffff";
+  context.stroke();
+  context.beginPath();
+  context.arc(c, c, POINT_RADIUS + 1, 0, 2 * Math.PI);
+  context.lineWidth = 0.75;
+  context.strokeStyle = "rgba(0, 0, 0, 0.55)";
+  context.stroke();
+  return sprite;
+}
+
 /**
- * Open cases on a Leaflet map: clustered by supercluster when zoomed out, drawn on one canvas (not
- * one DOM element per case) in a pane of their own, above the grids. A cluster is a ring of its
- * cases' lights in proportion around its count; a case alone is a dot of its light. A click on a
- * cluster zooms to where it splits; a click on a case calls `onPoint`. The canvas is redrawn when
- * a move or zoom ends; while the map is dragged it moves with the map pane.
+ * Open cases on a Leaflet map: clustered on a grid fixed to the world when zoomed out, drawn on
+ * one canvas (not one DOM element per case) in a pane of their own, above the grids. A cluster is
+ * a ring of its cases' lights in proportion around its count; a case alone is a dot of its light.
+ * A click on a cluster zooms to where it splits; a click on a case calls `onPoint`. The canvas is
+ * redrawn once in the frame after a move, zoom or new points; while the map is dragged it moves
+ * with the map pane, and only the cells around the view are clustered and drawn.
  */
 export class CasePointsLayer extends L.Layer {
   private readonly handlers: CasePointsHandlers;
   private canvas: HTMLCanvasElement | null = null;
-  private index: Supercluster<PointProps, ClusterProps> | null = null;
+  private grid: PointGrid | null = null;
+  private clusters: Clusters | null = null;
   private drawn: Drawn[] = [];
   private pressedAt: L.Point | null = null;
+  private frame = 0;
+  private sprites: { ratio: number; byLight: Map<MapLight, HTMLCanvasElement> } | null = null;
 
   constructor(handlers: CasePointsHandlers) {
     super({ pane: "casePoints" });
     this.handlers = handlers;
   }
 
-  /** Replaces the points; a new index is built once per answer, not per frame. */
+  /** Replaces the points: their world positions are computed once per answer, not per frame. */
   setPoints(points: CasePointColumns): this {
-    const features: Supercluster.PointFeature<PointProps>[] = new Array(points.lng.length);
-    for (let i = 0; i < points.lng.length; i++) {
-      features[i] = { type: "Feature", properties: { index: i, light: points.light[i] }, geometry: { type: "Point", coordinates: [points.lng[i], points.lat[i]] } };
-    }
-    const index = new Supercluster<PointProps, ClusterProps>({
-      radius: 56,
-      maxZoom: CLUSTER_MAX_ZOOM,
-      map: (props) => ({ on_time: 0, near_due: 0, overdue: 0, suspended: 0, [props.light]: 1 }),
-      reduce: (into, props) => {
-        for (const light of LIGHT_ORDER) into[light] += props[light];
-      },
-    });
-    index.load(features);
-    this.index = index;
-    this.redraw();
+    this.grid = new PointGrid(points, CELL);
+    this.scheduleRedraw();
     return this;
   }
+
+  /** One redraw in the next frame, however many events asked for it (a zoom ends with both zoomend and moveend). */
+  private readonly scheduleRedraw = () => {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.redraw();
+    });
+  };
 
   override onAdd(map: L.Map): this {
     const pane = map.getPane("casePoints") ?? map.createPane("casePoints");
@@ -70,7 +93,7 @@ export class CasePointsLayer extends L.Layer {
     const canvas = L.DomUtil.create("canvas", "case-points leaflet-zoom-hide", pane);
     canvas.setAttribute("aria-hidden", "true");
     this.canvas = canvas;
-    map.on("moveend zoomend resize viewreset", this.redraw, this);
+    map.on("moveend zoomend resize viewreset", this.scheduleRedraw);
     const container = map.getContainer();
     container.addEventListener("mousedown", this.press, true);
     container.addEventListener("click", this.click, true);
@@ -80,7 +103,9 @@ export class CasePointsLayer extends L.Layer {
   }
 
   override onRemove(map: L.Map): this {
-    map.off("moveend zoomend resize viewreset", this.redraw, this);
+    map.off("moveend zoomend resize viewreset", this.scheduleRedraw);
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
     const container = map.getContainer();
     container.removeEventListener("mousedown", this.press, true);
     container.removeEventListener("click", this.click, true);
@@ -113,35 +138,45 @@ export class CasePointsLayer extends L.Layer {
     context.setTransform(ratio, 0, 0, ratio, 0, 0);
     context.clearRect(0, 0, full.x, full.y);
     this.drawn = [];
-    if (!this.index) return;
-    const west = map.containerPointToLatLng(pad.multiplyBy(-1));
-    const east = map.containerPointToLatLng(size.add(pad));
-    const bbox: [number, number, number, number] = [Math.max(-180, west.lng), Math.max(-85, east.lat), Math.min(180, east.lng), Math.min(85, west.lat)];
-    const items = this.index.getClusters(bbox, Math.floor(map.getZoom()));
-    let clusters = 0;
+    this.clusters = null;
+    if (!this.grid) return;
+    // The view and its margin in world pixels at zoom 0, and the map's pixels at its zoom from there.
+    const zoom = map.getZoom();
+    const scale = 2 ** zoom;
+    const shift = map.getPixelOrigin().add(map.containerPointToLayerPoint([0, 0]));
+    const box: WorldBox = {
+      minX: (shift.x - pad.x) / scale,
+      minY: (shift.y - pad.y) / scale,
+      maxX: (shift.x + size.x + pad.x) / scale,
+      maxY: (shift.y + size.y + pad.y) / scale,
+    };
+    const clusterZoom = Math.floor(zoom);
+    const clusters = this.grid.cluster(clusterZoom, box, clusterZoom > CLUSTER_MAX_ZOOM);
+    this.clusters = clusters;
+    const sprites = this.spritesFor(ratio);
+    const toContainer = (k: number) => ({ x: clusters.x[k] * scale - shift.x, y: clusters.y[k] * scale - shift.y });
     let points = 0;
     // Cases alone first, clusters over them.
-    for (const item of items) {
-      if ("cluster" in item.properties && item.properties.cluster) continue;
-      const props = item.properties as PointProps;
-      const [lng, lat] = item.geometry.coordinates;
-      const at = map.latLngToContainerPoint([lat, lng]);
-      this.drawPoint(context, at.add(pad), props.light);
-      this.drawn.push({ kind: "point", x: at.x, y: at.y, r: POINT_RADIUS, index: props.index, lng, lat });
+    for (let k = 0; k < clusters.length; k++) {
+      if (clusters.count[k] !== 1) continue;
+      const { x, y } = toContainer(k);
+      let slot = 0;
+      while (slot < 3 && clusters.lights[k * 4 + slot] === 0) slot++;
+      const sprite = sprites.get(LIGHT_ORDER[slot]);
+      if (sprite) context.drawImage(sprite, x + pad.x - POINT_RADIUS - 2, y + pad.y - POINT_RADIUS - 2, 2 * (POINT_RADIUS + 2), 2 * (POINT_RADIUS + 2));
+      this.drawn.push({ kind: "point", x, y, r: POINT_RADIUS, cluster: k, index: clusters.point[k] });
       points++;
     }
-    for (const item of items) {
-      if (!("cluster" in item.properties && item.properties.cluster)) continue;
-      const props = item.properties as Supercluster.ClusterProperties & ClusterProps;
-      const [lng, lat] = item.geometry.coordinates;
-      const at = map.latLngToContainerPoint([lat, lng]);
-      const r = clusterRadius(props.point_count);
-      this.drawCluster(context, at.add(pad), r, props);
-      this.drawn.push({ kind: "cluster", x: at.x, y: at.y, r, clusterId: props.cluster_id, count: props.point_count, lng, lat });
-      clusters++;
+    for (let k = 0; k < clusters.length; k++) {
+      if (clusters.count[k] === 1) continue;
+      const { x, y } = toContainer(k);
+      const r = clusterRadius(clusters.count[k]);
+      this.drawCluster(context, x + pad.x, y + pad.y, r, clusters, k);
+      this.drawn.push({ kind: "cluster", x, y, r, cluster: k, count: clusters.count[k] });
     }
+    const clusterCount = this.drawn.length - points;
     // What is drawn, for the page's summary and for browser tests (a canvas has no elements to find).
-    canvas.dataset.clusters = String(clusters);
+    canvas.dataset.clusters = String(clusterCount);
     canvas.dataset.points = String(points);
     const view = L.bounds(L.point(0, 0), size);
     canvas.dataset.targets = JSON.stringify(
@@ -152,42 +187,38 @@ export class CasePointsLayer extends L.Layer {
     );
   }
 
-  private drawPoint(context: CanvasRenderingContext2D, at: L.Point, light: MapLight): void {
-    context.beginPath();
-    context.arc(at.x, at.y, POINT_RADIUS, 0, 2 * Math.PI);
-    context.fillStyle = LIGHT_COLORS[light];
-    context.fill();
-    context.lineWidth = 1.5;
-    context.strokeStyle = "#ffffff";
-    context.stroke();
-    context.beginPath();
-    context.arc(at.x, at.y, POINT_RADIUS + 1, 0, 2 * Math.PI);
-    context.lineWidth = 0.75;
-    context.strokeStyle = "rgba(0, 0, 0, 0.55)";
-    context.stroke();
+  private spritesFor(ratio: number): Map<MapLight, HTMLCanvasElement> {
+    if (this.sprites?.ratio !== ratio) this.sprites = { ratio, byLight: new Map(LIGHT_ORDER.map((light) => [light, pointSprite(light, ratio)])) };
+    return this.sprites.byLight;
   }
 
-  private drawCluster(context: CanvasRenderingContext2D, at: L.Point, r: number, counts: ClusterProps & { point_count: number }): void {
+  /** A cluster's centre (a case's place, for a case alone) as a map position. */
+  private latLngOf(clusters: Clusters, k: number): L.LatLng {
+    return L.CRS.EPSG3857.pointToLatLng(L.point(clusters.x[k], clusters.y[k]), 0);
+  }
+
+  private drawCluster(context: CanvasRenderingContext2D, x: number, y: number, r: number, clusters: Clusters, k: number): void {
+    const count = clusters.count[k];
     context.beginPath();
-    context.arc(at.x, at.y, r, 0, 2 * Math.PI);
+    context.arc(x, y, r, 0, 2 * Math.PI);
     context.fillStyle = "rgba(255, 255, 255, 0.95)";
     context.fill();
     // The lights as a ring, from twelve o'clock, worst first.
     const ring = 5;
     let start = -Math.PI / 2;
-    for (const light of LIGHT_ORDER) {
-      const share = counts[light] / counts.point_count;
+    for (let slot = 0; slot < LIGHT_ORDER.length; slot++) {
+      const share = clusters.lights[k * 4 + slot] / count;
       if (share <= 0) continue;
       const end = start + share * 2 * Math.PI;
       context.beginPath();
-      context.arc(at.x, at.y, r - ring / 2, start, end);
+      context.arc(x, y, r - ring / 2, start, end);
       context.lineWidth = ring;
-      context.strokeStyle = LIGHT_COLORS[light];
+      context.strokeStyle = LIGHT_COLORS[LIGHT_ORDER[slot]];
       context.stroke();
       start = end;
     }
     context.beginPath();
-    context.arc(at.x, at.y, r, 0, 2 * Math.PI);
+    context.arc(x, y, r, 0, 2 * Math.PI);
     context.lineWidth = 1;
     context.strokeStyle = "rgba(0, 0, 0, 0.35)";
     context.stroke();
@@ -195,7 +226,7 @@ export class CasePointsLayer extends L.Layer {
     context.font = `600 ${r > 20 ? 13 : 12}px system-ui, sans-serif`;
     context.textAlign = "center";
     context.textBaseline = "middle";
-    context.fillText(counts.point_count >= 10_000 ? `${Math.round(counts.point_count / 1000)}k` : String(counts.point_count), at.x, at.y + 0.5);
+    context.fillText(count >= 10_000 ? `${Math.round(count / 1000)}k` : String(count), x, y + 0.5);
   }
 
   /** The topmost thing drawn under a container point. */
@@ -214,7 +245,7 @@ export class CasePointsLayer extends L.Layer {
 
   private readonly click = (event: MouseEvent) => {
     const map = this._map as L.Map | undefined;
-    if (!map || !this.index) return;
+    if (!map || !this.grid) return;
     // Controls and popups over the map keep their own clicks.
     if (event.target instanceof Element && event.target.closest(".leaflet-control, .leaflet-popup")) return;
     const point = map.mouseEventToContainerPoint(event);
@@ -224,11 +255,14 @@ export class CasePointsLayer extends L.Layer {
     if (!target) return;
     event.stopPropagation();
     event.preventDefault();
+    const clusters = this.clusters;
+    if (!clusters) return;
+    const at = this.latLngOf(clusters, target.cluster);
     if (target.kind === "cluster") {
-      const zoom = Math.min(this.index.getClusterExpansionZoom(target.clusterId), CLUSTER_MAX_ZOOM + 1);
-      map.setView([target.lat, target.lng], Math.max(zoom, map.getZoom() + 1));
+      const zoom = this.grid.expansionZoom(clusters, target.cluster, CLUSTER_MAX_ZOOM + 1);
+      map.setView(at, Math.max(zoom, map.getZoom() + 1));
     } else {
-      this.handlers.onPoint(target.index, L.latLng(target.lat, target.lng));
+      this.handlers.onPoint(target.index, at);
     }
   };
 

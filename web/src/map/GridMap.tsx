@@ -3,6 +3,7 @@ import L from "leaflet";
 import "leaflet/dist/leaflet.css";
 import type { Feature, FeatureCollection, Geometry } from "geojson";
 import type { Division, GridFeature, GridFeatureCollection } from "../api/client";
+import "./grid-map.css";
 import { FALLBACK_COLOR } from "./palette";
 
 type Props = {
@@ -104,6 +105,12 @@ export function GridMap({ grids, division, streetColors, selectedCode, onSelect,
     }
     map.setView([25.05, 102.72], 11);
     map.on("click", () => onSelectRef.current(null));
+    // While dragged, the grids take no pointer: no hover restyle or sticky tooltip move in every frame.
+    map.on("dragstart", () => {
+      for (const path of gridPathsRef.current.values()) path.closeTooltip();
+      container.classList.add("grid-map--dragging");
+    });
+    map.on("dragend", () => container.classList.remove("grid-map--dragging"));
     L.control.scale({ imperial: false, position: "bottomright" }).addTo(map);
     mapRef.current = map;
     onMapRef.current?.(map);

@@ -20,24 +20,43 @@ export type PointColumns = {
   regions: string | null;
   /** handle_by, milliseconds since the epoch. */
   handles: string | null;
-};
+} & Fingerprint;
+
+/** The parts of `fingerprint`, as the database sums them. */
+type Fingerprint = { n: number; id_hashes: string | null; newest: string | null; versions: string | null };
+
+/** A change detector of a set of case rows: see `casePointsFingerprint`. */
+export const fingerprint = (row: Fingerprint): string => `${row.n}:${row.id_hashes ?? ""}:${row.newest ?? ""}:${row.versions ?? ""}`;
+
+// Over rows that carry their `version` (xmin as a number).
+const fingerprintColumns = [
+  sql<string | null>`sum(hashtext(id::text))::text`.as("id_hashes"),
+  sql<string | null>`max(version)::text`.as("newest"),
+  sql<string | null>`sum(version)::text`.as("versions"),
+] as const;
+
+/** The cases the list's filter (and a box) match. A box is matched as the intake's duplicate search does (through cases_open_place where the planner finds it worth it). */
+function matchedCases(db: Kysely<DB>, actor: Actor, filter: Omit<CasePageFilter, "after" | "limit">, bbox: Bbox | undefined) {
+  const matched = matchingCases(db, actor, filter);
+  if (!bbox) return matched;
+  return matched.where(
+    sql<SqlBool>`point(lng, lat) <@ box(point(${bbox.minLng}::float8, ${bbox.minLat}::float8), point(${bbox.maxLng}::float8, ${bbox.maxLat}::float8))`,
+  );
+}
 
 /**
  * The points of the cases the list's filter matches, newest first, at most `limit + 1` (one more
  * than asked, so that the caller knows whether the answer was cut off). Read as one row of
  * aggregated columns: tens of thousands of rows cost far more to hand over, from the embedded
  * database's worker especially, than a few long strings. Every aggregate reads the same rows in
- * the same order, so the i-th entries of the columns belong to one case. A box is matched as the
- * intake's duplicate search does (through cases_open_place where the planner finds it worth it).
+ * the same order, so the i-th entries of the columns belong to one case.
  */
 export async function findCasePoints(db: Kysely<DB>, actor: Actor, filter: Omit<CasePageFilter, "after" | "limit">, bbox: Bbox | undefined, limit: number): Promise<PointColumns> {
-  let matched = matchingCases(db, actor, filter).select(["region_code", "id", "number", "lng", "lat", "status", "category_code", "level", "source", "handle_by"]);
-  if (bbox) {
-    matched = matched.where(
-      sql<SqlBool>`point(lng, lat) <@ box(point(${bbox.minLng}::float8, ${bbox.minLat}::float8), point(${bbox.maxLng}::float8, ${bbox.maxLat}::float8))`,
-    );
-  }
-  const rows = matched.orderBy("created_at", "desc").orderBy("id", "desc").limit(limit + 1);
+  const rows = matchedCases(db, actor, filter, bbox)
+    .select(["region_code", "id", "number", "lng", "lat", "status", "category_code", "level", "source", "handle_by", sql<string>`xmin::text::bigint`.as("version")])
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(limit + 1);
   return db
     .selectFrom(rows.as("p"))
     .select([
@@ -52,6 +71,23 @@ export async function findCasePoints(db: Kysely<DB>, actor: Actor, filter: Omit<
       sql<string | null>`string_agg(source, ',')`.as("sources"),
       sql<string | null>`string_agg(region_code, ',')`.as("regions"),
       sql<string | null>`string_agg((extract(epoch from handle_by) * 1000)::bigint::text, ',')`.as("handles"),
+      ...fingerprintColumns,
     ])
     .executeTakeFirstOrThrow();
+}
+
+/**
+ * What changes whenever the set of matched cases or any of their rows does, read without building
+ * the answer: how many, a sum of their ids' hashes (which cases), and the newest and the sum of
+ * their row versions (xmin: every update writes a new version under a later transaction). The
+ * points' own read sums the same over the same rows, so an answer that was not cut off has the
+ * fingerprint of its cases. Their lights, which move with the clock, the caller checks itself.
+ */
+export async function casePointsFingerprint(db: Kysely<DB>, actor: Actor, filter: Omit<CasePageFilter, "after" | "limit">, bbox: Bbox | undefined): Promise<string> {
+  const rows = matchedCases(db, actor, filter, bbox).select(["id", sql<string>`xmin::text::bigint`.as("version")]);
+  const row = await db
+    .selectFrom(rows.as("p"))
+    .select([sql<number>`count(*)::int`.as("n"), ...fingerprintColumns])
+    .executeTakeFirstOrThrow();
+  return fingerprint(row);
 }

@@ -1,3 +1,4 @@
+import zlib from "node:zlib";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type, type Static } from "typebox";
@@ -41,6 +42,8 @@ export async function casePointRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.get(
     "/cases/points",
     {
+      // Megabytes of JSON: the fastest levels cost a few percent more bytes and a sixth of the time.
+      compress: { brotliOptions: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 } }, zlibOptions: { level: 1 } },
       schema: {
         operationId: "listCasePoints",
         tags: ["cases"],
@@ -61,9 +64,10 @@ export async function casePointRoutes(fastify: FastifyInstance, ctx: AppContext)
     },
     async (request, reply) => {
       const { status, limit, ...query } = request.query;
-      const { body, etag } = await casePoints(ctx, request.actor, { ...query, statuses: status?.split(","), limit: limit ?? POINTS_MAX });
+      const ifNoneMatch = request.headers["if-none-match"];
+      const { body, etag } = await casePoints(ctx, request.actor, { ...query, statuses: status?.split(","), limit: limit ?? POINTS_MAX }, ifNoneMatch);
       reply.header("etag", etag).header("cache-control", "private, no-cache");
-      if (matchesEtag(request.headers["if-none-match"], etag)) return reply.status(304).send(null);
+      if (body === null || matchesEtag(ifNoneMatch, etag)) return reply.status(304).send(null);
       // Serialised by the service (its ETag is of these bytes): sent as they are.
       return reply.type("application/json; charset=utf-8").send(body);
     },

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { AppContext } from "../../context.ts";
 import { badRequest } from "../../errors.ts";
 import type { Actor } from "../auth/actor.ts";
-import { findCasePoints, type Bbox } from "./case-points.repository.ts";
+import { casePointsFingerprint, findCasePoints, fingerprint, type Bbox } from "./case-points.repository.ts";
 import { OPEN, resolveFilter, type CaseListQuery } from "./case-queue.service.ts";
 import { calendarFor } from "./calendars.ts";
 import { nearDueLimit, type DeadlineStatus } from "./deadlines.ts";
@@ -43,24 +43,63 @@ export function parseBbox(text: string): Bbox {
 /** Seven decimals of a degree are about a centimetre: more says nothing and costs bytes. */
 const round = (degrees: number) => Math.round(degrees * 1e7) / 1e7;
 
+/** Per region, the extremes of the deadlines under each light: the lights hold while none crosses its limit. */
+type LightBounds = { overdueMax: number; nearDueMin: number; nearDueMax: number; onTimeMin: number };
+
+/** An answer given before: whose and of what it was, its cases' fingerprint and its lights' bounds. */
+type Given = { key: string; fingerprint: string; lights: Map<string, LightBounds> };
+
+/** Answers remembered per database, by ETag: enough for every open map of a busy centre. */
+const GIVEN_MAX = 500;
+const given = new WeakMap<object, Map<string, Given>>();
+
+function givenOf(db: object): Map<string, Given> {
+  let answers = given.get(db);
+  if (!answers) {
+    answers = new Map();
+    given.set(db, answers);
+  }
+  return answers;
+}
+
+/** Who asks and what: an answer is only ever reused for the same user, scope, roles and query. */
+function requestKey(actor: Actor, query: CasePointsQuery): string {
+  const asked = Object.entries(query)
+    .filter(([, value]) => value !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  return JSON.stringify([actor.userId, actor.scopeCode, actor.departmentId, [...actor.roles].sort(), asked]);
+}
+
+/** Whether every case keeps its light at `now`: none of a region's deadlines has crossed now or its near-due limit. */
+function lightsHold(lights: Map<string, LightBounds>, now: Date, nearDueUntil: (region: string) => number): boolean {
+  const at = now.getTime();
+  for (const [region, bounds] of lights) {
+    const limit = nearDueUntil(region);
+    if (bounds.overdueMax >= at || bounds.nearDueMin < at || bounds.nearDueMax > limit || bounds.onTimeMin <= limit) return false;
+  }
+  return true;
+}
+
+/** The ETags an If-None-Match header names, without their weak prefix. */
+const namedEtags = (ifNoneMatch: string | undefined) => (ifNoneMatch ?? "").split(",").map((tag) => tag.trim().replace(/^W\//, "")).filter(Boolean);
+
 /**
  * The open cases in the actor's scope that the list's filters (and a box) match, as compact
  * columns for a map, newest first, at most `limit` (say `truncated` when there were more). Each
  * case's light is the list's deadline state: overdue past its handling deadline, near due within
- * the near-due limit of its region's calendar, as of the start of the current minute. The answer comes serialised with a strong ETag of
- * its bytes and the caller's scope, so that a poll whose answer has not changed can be a 304.
+ * the near-due limit of its region's calendar, as of the start of the current minute. The answer
+ * comes serialised with a strong ETag of its bytes and the caller's scope.
+ *
+ * A poll that names an ETag this server gave the same caller for the same query is answered
+ * without building the answer again (`body` null: not modified) when one small read finds its
+ * cases' fingerprint unchanged and no deadline has crossed the limit of its light meanwhile.
  */
-export async function casePoints(ctx: AppContext, actor: Actor, query: CasePointsQuery): Promise<{ body: string; etag: string }> {
+export async function casePoints(ctx: AppContext, actor: Actor, query: CasePointsQuery, ifNoneMatch?: string): Promise<{ body: string | null; etag: string }> {
   // Lights to the minute: every poll within a minute gets the same answer, and its 304.
   const now = new Date(Math.floor(Date.now() / 60_000) * 60_000);
   const statuses = (query.statuses ?? OPEN).filter((status) => (OPEN as readonly string[]).includes(status));
   const filter = resolveFilter(actor, { ...query, statuses }, now);
   const bbox = query.bbox === undefined ? undefined : parseBbox(query.bbox);
-  const columns = filter ? await findCasePoints(ctx.db, actor, filter, bbox, query.limit) : null;
-  const count = Math.min(columns?.n ?? 0, query.limit);
-  const list = (text: string | null | undefined) => (count === 0 || !text ? [] : text.split(",", count));
-  const regions = list(columns?.regions);
-  const handles = list(columns?.handles);
   // The near-due limit is one instant per region: one calendar walk per region, not per case.
   const limits = new Map<string, number>();
   const nearDueUntil = (region: string) => {
@@ -71,25 +110,68 @@ export async function casePoints(ctx: AppContext, actor: Actor, query: CasePoint
     }
     return limit;
   };
+
+  const answers = givenOf(ctx.db);
+  const key = requestKey(actor, query);
+  if (filter) {
+    for (const etag of namedEtags(ifNoneMatch)) {
+      const known = answers.get(etag);
+      if (known?.key !== key || !lightsHold(known.lights, now, nearDueUntil)) continue;
+      if ((await casePointsFingerprint(ctx.db, actor, filter, bbox)) === known.fingerprint) return { body: null, etag };
+      break;
+    }
+  }
+
+  const columns = filter ? await findCasePoints(ctx.db, actor, filter, bbox, query.limit) : null;
+  const count = Math.min(columns?.n ?? 0, query.limit);
+  const list = (text: string | null | undefined) => (count === 0 || !text ? [] : text.split(",", count));
+  const regions = list(columns?.regions);
+  const handles = list(columns?.handles);
+  const lights = new Map<string, LightBounds>();
+  const light = handles.map((value, i): DeadlineStatus => {
+    const handleBy = Number(value);
+    const region = regions[i];
+    let bounds = lights.get(region);
+    if (!bounds) {
+      bounds = { overdueMax: -Infinity, nearDueMin: Infinity, nearDueMax: -Infinity, onTimeMin: Infinity };
+      lights.set(region, bounds);
+    }
+    if (handleBy < now.getTime()) {
+      bounds.overdueMax = Math.max(bounds.overdueMax, handleBy);
+      return "overdue";
+    }
+    if (handleBy <= nearDueUntil(region)) {
+      bounds.nearDueMin = Math.min(bounds.nearDueMin, handleBy);
+      bounds.nearDueMax = Math.max(bounds.nearDueMax, handleBy);
+      return "near_due";
+    }
+    bounds.onTimeMin = Math.min(bounds.onTimeMin, handleBy);
+    return "on_time";
+  });
+  const truncated = (columns?.n ?? 0) > query.limit;
   const points: CasePoints = {
     count,
-    truncated: (columns?.n ?? 0) > query.limit,
+    truncated,
     id: list(columns?.ids),
     number: list(columns?.numbers),
     lng: list(columns?.lngs).map((value) => round(Number(value))),
     lat: list(columns?.lats).map((value) => round(Number(value))),
     status: list(columns?.statuses),
-    light: handles.map((value, i) => {
-      const handleBy = Number(value);
-      return handleBy < now.getTime() ? "overdue" : handleBy <= nearDueUntil(regions[i]) ? "near_due" : "on_time";
-    }),
+    light,
     category: list(columns?.categories).map((value) => value || null),
     level: list(columns?.levels),
     source: list(columns?.sources),
   };
   const body = JSON.stringify(points);
   const hash = createHash("sha256").update(actor.scopeCode ?? "").update("\n").update(body).digest("base64url").slice(0, 32);
-  return { body, etag: `"${hash}"` };
+  const etag = `"${hash}"`;
+  // A cut-off answer's fingerprint is of its rows, not of every match: such an answer is built each time.
+  if (columns && !truncated) {
+    answers.delete(etag);
+    answers.set(etag, { key, fingerprint: fingerprint(columns), lights });
+    if (answers.size > GIVEN_MAX) answers.delete(answers.keys().next().value as string);
+  }
+  return { body, etag };
 }
 
 /** Whether an If-None-Match header names this ETag (weakly, as RFC 9110 compares for GET), or is `*`. */

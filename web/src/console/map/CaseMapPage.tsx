@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { createPortal } from "react-dom";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { Alert, Button, Input, Radio, Select, Space, Spin, Tag, Typography } from "antd";
+import { Alert, Button, Radio, Spin, Tag, Typography } from "antd";
 import { ClearOutlined } from "@ant-design/icons";
 import L from "leaflet";
 import { useTranslation } from "react-i18next";
@@ -17,8 +17,8 @@ import { LIGHT_COLORS, streetLegend, type MapLight, type StreetEntry } from "../
 import { useMe } from "../../session";
 import { caseKeys, fetchCase } from "../cases/caseApi";
 import "../messages";
-import { categoryOptions } from "../queue/CasesPage";
-import { apiQuery, hasFilters, LEVELS, readFilters, SOURCES, STATUSES, writeFilters, type QueueFilters } from "../queue/filters";
+import CaseFilterFields from "../queue/CaseFilterFields";
+import { apiQuery, hasFilters, readFilters, STATUSES, writeFilters, type QueueFilters } from "../queue/filters";
 import "./case-map.css";
 import messages from "./messages";
 
@@ -28,6 +28,35 @@ addMessages("caseMap", messages);
 const OPEN_STATUSES = STATUSES.filter((status) => !["rejected", "closed", "evaluated", "merged"].includes(status));
 const DEADLINE_FILTERS = ["all", "near_due", "overdue"] as const;
 const LIGHTS: readonly MapLight[] = ["overdue", "near_due", "on_time", "suspended"];
+
+type PointsQuery = ReturnType<typeof pointsQuery>;
+
+/** The list's filters less its text search, which the map does not take. */
+function pointsQuery(filters: QueueFilters) {
+  const { q: _q, ...rest } = apiQuery(filters);
+  return rest;
+}
+
+const fetchPoints = (query: PointsQuery) => unwrap(api.GET("/api/v1/cases/points", { params: { query } }));
+
+/**
+ * The points of the map's URL, asked for as soon as this chunk arrives, while the shell and the
+ * page still render: they are the page's longest read. The page's query takes this answer once,
+ * if it asks for the same filters; a user who may not read cases never takes it.
+ */
+let earlyPoints: { key: string; answer: ReturnType<typeof fetchPoints> } | null = null;
+if (window.location.pathname === "/console/map") {
+  const query = pointsQuery(readFilters(new URLSearchParams(window.location.search)));
+  earlyPoints = { key: JSON.stringify(query), answer: fetchPoints(query) };
+  // Refused or failed: the page's own query asks again and shows why.
+  earlyPoints.answer.catch(() => (earlyPoints = null));
+}
+
+function takeEarlyPoints(query: PointsQuery): ReturnType<typeof fetchPoints> | null {
+  const early = earlyPoints;
+  earlyPoints = null;
+  return early && early.key === JSON.stringify(query) ? early.answer : null;
+}
 
 /**
  * How many levels below the scope to fetch so that streets and communities are both drawn
@@ -83,15 +112,10 @@ function ScopeMap({ scope, canReadCases }: { scope: Scope; canReadCases: boolean
   const division = useQuery({ queryKey: ["division", scope.code, depth], queryFn: () => fetchDivision(scope.code, depth) });
   const grids = useQuery({ queryKey: ["grids", scope.code], queryFn: () => fetchGrids(scope.code) });
   const mapConfig = useQuery({ queryKey: ["map-config"], queryFn: () => unwrap(api.GET("/api/v1/map-config")), staleTime: Infinity });
-  const categories = useQuery({ queryKey: ["categories"], queryFn: () => unwrap(api.GET("/api/v1/categories")), staleTime: Infinity, enabled: canReadCases });
-  // The list's filters less its text search, which the map does not take.
-  const query = useMemo(() => {
-    const { q: _q, ...rest } = apiQuery(filters);
-    return rest;
-  }, [filters]);
+  const query = useMemo(() => pointsQuery(filters), [filters]);
   const points = useQuery({
     queryKey: ["cases", "points", query],
-    queryFn: () => unwrap(api.GET("/api/v1/cases/points", { params: { query } })),
+    queryFn: () => takeEarlyPoints(query) ?? fetchPoints(query),
     enabled: canReadCases,
     placeholderData: keepPreviousData,
     staleTime: 30_000,
@@ -104,7 +128,6 @@ function ScopeMap({ scope, canReadCases }: { scope: Scope; canReadCases: boolean
   const streetColors = useMemo(() => new Map(legend.map((entry) => [entry.code, entry.color])), [legend]);
   const selectedFeature = useMemo(() => grids.data?.features.find((feature) => feature.properties.code === selectedCode) ?? null, [grids.data, selectedCode]);
   const onSelect = useCallback((code: string | null) => setSelectedCode(code), []);
-  const categoryChoices = useMemo(() => categoryOptions(categories.data?.categories ?? []), [categories.data]);
 
   // The lights, suspended cases grey whatever their deadline, and the counts for the legend.
   const lights = useMemo(() => {
@@ -207,14 +230,7 @@ function ScopeMap({ scope, canReadCases }: { scope: Scope; canReadCases: boolean
   return (
     <>
       {canReadCases ? (
-        <MapFilters
-          filters={filters}
-          deadline={deadlineFilter}
-          update={update}
-          reset={() => setParams(new URLSearchParams())}
-          categoryChoices={categoryChoices}
-          categoriesLoading={categories.isPending}
-        />
+        <MapFilters filters={filters} deadline={deadlineFilter} update={update} reset={() => setParams(new URLSearchParams())} />
       ) : null}
       <div className="map-page">
         <div className="map-stage">
@@ -301,18 +317,15 @@ function ScopeMap({ scope, canReadCases }: { scope: Scope; canReadCases: boolean
   );
 }
 
-type Option = { value: string; label: string };
 type FiltersProps = {
   filters: QueueFilters;
   deadline: (typeof DEADLINE_FILTERS)[number];
   update: (change: Partial<QueueFilters>) => void;
   reset: () => void;
-  categoryChoices: { label: string; title: string; options: Option[] }[];
-  categoriesLoading: boolean;
 };
 
-/** The map's filters, the queues' words and URL parameters, so that a link shows the same cases on the map and in the list. */
-function MapFilters({ filters, deadline, update, reset, categoryChoices, categoriesLoading }: FiltersProps) {
+/** The map's filters, the queues' fields and URL parameters, so that a link shows the same cases on the map and in the list. */
+function MapFilters({ filters, deadline, update, reset }: FiltersProps) {
   const { t } = useTranslation("console");
   const { t: tm } = useTranslation("caseMap");
   return (
@@ -325,57 +338,7 @@ function MapFilters({ filters, deadline, update, reset, categoryChoices, categor
         onChange={(event) => update({ queue: event.target.value as QueueFilters["queue"] })}
         options={DEADLINE_FILTERS.map((value) => ({ value, label: value === "all" ? tm("filters.deadlineAll") : t(`queue.${value}`) }))}
       />
-      <Select
-        className="queue-filters__status"
-        aria-label={t("queue.status")}
-        mode="multiple"
-        allowClear
-        maxTagCount="responsive"
-        placeholder={t("queue.status")}
-        value={filters.statuses}
-        onChange={(statuses: string[]) => update({ statuses })}
-        options={OPEN_STATUSES.map((status) => ({ value: status, label: t(`status.${status}`) }))}
-      />
-      <Select
-        className="queue-filters__category"
-        aria-label={t("queue.category")}
-        allowClear
-        showSearch={{ optionFilterProp: "label" }}
-        placeholder={t("queue.category")}
-        value={filters.category}
-        onChange={(category?: string) => update({ category })}
-        options={categoryChoices}
-        loading={categoriesLoading}
-        popupMatchSelectWidth={300}
-      />
-      <Select
-        className="queue-filters__level"
-        aria-label={t("queue.level")}
-        allowClear
-        placeholder={t("queue.level")}
-        value={filters.level}
-        onChange={(level?: QueueFilters["level"]) => update({ level })}
-        options={LEVELS.map((level) => ({ value: level, label: t(`level.${level}`) }))}
-      />
-      <Select
-        className="queue-filters__source"
-        aria-label={t("queue.source")}
-        allowClear
-        placeholder={t("queue.source")}
-        value={filters.source}
-        onChange={(source?: string) => update({ source })}
-        options={SOURCES.map((source) => ({ value: source, label: t(`source.${source}`) }))}
-        popupMatchSelectWidth={140}
-      />
-      <div className="queue-filters__period" role="group" aria-labelledby="case-map-period">
-        <span className="queue-filters__label" id="case-map-period">
-          {t("queue.period")}
-        </span>
-        <Space.Compact>
-          <Input type="date" aria-label={t("queue.periodFrom")} value={filters.from ?? ""} max={filters.to} onChange={(event) => update({ from: event.target.value || undefined })} />
-          <Input type="date" aria-label={t("queue.periodTo")} value={filters.to ?? ""} min={filters.from} onChange={(event) => update({ to: event.target.value || undefined })} />
-        </Space.Compact>
-      </div>
+      <CaseFilterFields idPrefix="case-map" filters={filters} update={update} statuses={OPEN_STATUSES} />
       {hasFilters(filters) || filters.queue !== "all" ? (
         <div className="queue-filters__actions">
           <Button icon={<ClearOutlined aria-hidden="true" />} onClick={reset}>

@@ -1,6 +1,6 @@
 import { lazy, Suspense, useMemo, useState } from "react";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { App, Button, Checkbox, Empty, Input, Radio, Select, Space, Tag, Typography } from "antd";
+import { App, Button, Checkbox, Empty, Input, Radio, Tag, Typography } from "antd";
 import { ClearOutlined, DownloadOutlined, ReloadOutlined } from "@ant-design/icons";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useSearchParams } from "react-router";
@@ -11,6 +11,7 @@ import { useMe } from "../../session";
 import "../messages";
 import { CaseTable, type Column } from "./CaseTable";
 import { DeadlineLight } from "./DeadlineLight";
+import type { OptionGroup } from "./CaseFilterFields";
 import { apiQuery, hasFilters, LEVELS, QUEUE_TABS, readFilters, SOURCES, STATUSES, writeFilters, type QueueFilters, type QueueTab } from "./filters";
 import { formatDateTime, relativeTime } from "./format";
 import { StatusPanel } from "../../components/StatusPanel";
@@ -20,39 +21,19 @@ import { caseLink } from "./walk";
 // Chunks of their own, with their messages: the list shows without waiting for them.
 const SavedFilters = lazy(() => import("./SavedFilters"));
 const BulkBar = lazy(() => import("./BulkBar"));
+// Its selects (and their virtual lists) paint a moment after the list's first rows.
+const CaseFilterFields = lazy(() => import("./CaseFilterFields"));
 
 type CasePage = paths["/api/v1/cases"]["get"]["responses"][200]["content"]["application/json"];
 type CaseSummary = CasePage["cases"][number];
-type Category = paths["/api/v1/categories"]["get"]["responses"][200]["content"]["application/json"]["categories"][number];
 type Division = paths["/api/v1/divisions/{code}"]["get"]["responses"][200]["content"]["application/json"]["division"];
 type Option = { value: string; label: string };
-type OptionGroup = { label: string; title: string; options: Option[] };
 
 const PAGE_SIZE = 50;
 
 /** The queues a user works: their own tasks for handlers, their centre's for dispatchers, then the deadline queues and everything. */
 function tabsFor(roles: readonly string[]): QueueTab[] {
   return QUEUE_TABS.filter((tab) => (tab === "mine" ? roles.includes("handler") : tab === "centre" ? roles.includes("dispatcher") : true));
-}
-
-/** The categories as groups under their top-level category, each option named with its parents' names. */
-export function categoryOptions(categories: Category[]): OptionGroup[] {
-  const byCode = new Map(categories.map((category) => [category.code, category]));
-  const rootOf = (category: Category): Category => {
-    let current = category;
-    while (current.parentCode && byCode.has(current.parentCode)) current = byCode.get(current.parentCode) as Category;
-    return current;
-  };
-  const groups = new Map<string, OptionGroup>();
-  for (const category of categories) {
-    const root = rootOf(category);
-    const group = groups.get(root.code) ?? { label: root.name, title: root.name, options: [] };
-    groups.set(root.code, group);
-    const parent = category.parentCode ? byCode.get(category.parentCode) : undefined;
-    const label = category === root ? category.name : parent && parent !== root ? `${parent.name} / ${category.name}` : category.name;
-    group.options.push({ value: category.code, label });
-  }
-  return [...groups.values()];
 }
 
 /** The scope and the divisions under it, a street's communities in a group under it. */
@@ -159,7 +140,6 @@ export default function CasesPage() {
   });
 
   const categoryNames = useMemo(() => new Map((categories.data?.categories ?? []).map((c) => [c.code, c.name])), [categories.data]);
-  const categoryChoices = useMemo(() => categoryOptions(categories.data?.categories ?? []), [categories.data]);
   const divisionNames = useMemo(() => namesOf(divisions.data?.division), [divisions.data]);
   const divisionChoices = useMemo(() => (divisions.data ? divisionOptions(divisions.data.division) : []), [divisions.data]);
   const cases = useMemo(() => list.data?.pages.flatMap((page) => page.cases) ?? [], [list.data]);
@@ -320,81 +300,15 @@ export default function CasesPage() {
           onChange={(event) => setSearchText(event.target.value)}
           onSearch={(value) => update({ q: value.trim() || undefined })}
         />
-        <Select
-          className="queue-filters__status"
-          aria-label={t("queue.status")}
-          mode="multiple"
-          allowClear
-          maxTagCount="responsive"
-          placeholder={t("queue.status")}
-          value={filters.statuses}
-          onChange={(statuses: string[]) => update({ statuses })}
-          options={STATUSES.map((status) => ({ value: status, label: t(`status.${status}`) }))}
-        />
-        <Select
-          className="queue-filters__category"
-          aria-label={t("queue.category")}
-          allowClear
-          showSearch={{ optionFilterProp: "label" }}
-          placeholder={t("queue.category")}
-          value={filters.category}
-          onChange={(category?: string) => update({ category })}
-          options={categoryChoices}
-          loading={categories.isPending}
-          popupMatchSelectWidth={300}
-        />
-        <Select
-          className="queue-filters__division"
-          aria-label={t("queue.division")}
-          allowClear
-          showSearch={{ optionFilterProp: "label" }}
-          placeholder={t("queue.division")}
-          value={filters.division}
-          onChange={(division?: string) => update({ division })}
-          options={divisionChoices}
-          loading={divisions.isPending}
-          popupMatchSelectWidth={240}
-        />
-        <Select
-          className="queue-filters__level"
-          aria-label={t("queue.level")}
-          allowClear
-          placeholder={t("queue.level")}
-          value={filters.level}
-          onChange={(level?: QueueFilters["level"]) => update({ level })}
-          options={LEVELS.map((level) => ({ value: level, label: t(`level.${level}`) }))}
-        />
-        <Select
-          className="queue-filters__source"
-          aria-label={t("queue.source")}
-          allowClear
-          placeholder={t("queue.source")}
-          value={filters.source}
-          onChange={(source?: string) => update({ source })}
-          options={SOURCES.map((source) => ({ value: source, label: t(`source.${source}`) }))}
-          popupMatchSelectWidth={140}
-        />
-        <div className="queue-filters__period" role="group" aria-labelledby="queue-period">
-          <span className="queue-filters__label" id="queue-period">
-            {t("queue.period")}
-          </span>
-          <Space.Compact>
-            <Input
-              type="date"
-              aria-label={t("queue.periodFrom")}
-              value={filters.from ?? ""}
-              max={filters.to}
-              onChange={(event) => update({ from: event.target.value || undefined })}
-            />
-            <Input
-              type="date"
-              aria-label={t("queue.periodTo")}
-              value={filters.to ?? ""}
-              min={filters.from}
-              onChange={(event) => update({ to: event.target.value || undefined })}
-            />
-          </Space.Compact>
-        </div>
+        <Suspense fallback={null}>
+          <CaseFilterFields
+            idPrefix="queue"
+            filters={filters}
+            update={update}
+            statuses={STATUSES}
+            divisions={{ options: divisionChoices, loading: divisions.isPending }}
+          />
+        </Suspense>
         <div className="queue-filters__actions">
           {hasFilters(filters) ? (
             <Button icon={<ClearOutlined aria-hidden="true" />} onClick={() => setParams(writeFilters({ queue: filters.queue, statuses: [] }))}>
