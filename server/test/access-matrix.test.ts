@@ -143,7 +143,7 @@ const OPERATIONS: Record<string, Operation> = {
     access: "public",
     scoped: false,
     ok: 404,
-    request: () => ({ method: "POST", url: "/api/v1/public/cases/530103-20260101-00001/evaluation", payload: { token: "not-a-real-token", satisfaction: "satisfied" } }),
+    request: () => ({ method: "POST", url: "/api/v1/public/cases/530103-20260101-00001/evaluation", payload: { token: "not-a-real-token", resolved: true, satisfaction: "satisfied" } }),
   },
   uploadPhoto: {
     access: "public",

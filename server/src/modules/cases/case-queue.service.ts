@@ -32,6 +32,9 @@ export type CaseListQuery = {
   from?: string;
   to?: string;
   q?: string;
+  sort?: "created" | "deadline";
+  handledOnSpot?: boolean;
+  reviewed?: boolean;
   limit: number;
   cursor?: string;
 };
@@ -100,6 +103,7 @@ function presentSummary(row: SummaryRow, now: Date) {
     handleWorkingMinutes: workingMinutesLeft(row, now),
     createdAt: row.created_at.toISOString(),
     returnRequested: row.return_request !== null,
+    location: { lat: row.lat, lng: row.lng },
   };
 }
 
@@ -111,6 +115,10 @@ function queueFilter(queue: CaseQueue | undefined, actor: Actor, now: Date): Par
     case "mine":
       // Only handlers are assignees (as in the workflow), so dispatched work never lands in the
       // queue of a grid worker or dispatcher who merely shares the assigned division.
+      // A grid worker's tasks: dispatched to them, or to their community as a whole (its 自循环).
+      if (actor.roles.includes("grid_worker") && !actor.roles.includes("handler")) {
+        return { statuses: WITH_ASSIGNEE, assignee: { userId: actor.userId, departmentId: null, divisionCode: actor.scopeCode } };
+      }
       if (!actor.roles.includes("handler")) return { statuses: [] };
       return {
         statuses: WITH_ASSIGNEE,
@@ -219,6 +227,9 @@ export function resolveFilter(actor: Actor, query: Omit<CaseListQuery, "limit" |
     division: query.division,
     level: query.level,
     source: query.source,
+    sort: query.sort,
+    handledOnSpot: query.handledOnSpot,
+    spotReviewed: query.reviewed,
     createdFrom: latest(query.from === undefined ? undefined : startOfDay(query.from), dayFrom),
     createdBefore: earliest(query.to === undefined ? undefined : new Date(startOfDay(query.to).getTime() + DAY_MS), dayBefore),
     ...asked,
