@@ -993,6 +993,44 @@ export interface paths {
         patch: operations["updateResponseTemplate"];
         trace?: never;
     };
+    "/api/v1/patrols": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Patrol time and distance per patroller and day under a division (supervisors and leaders, patrol.read) */
+        get: operations["listPatrolDays"];
+        put?: never;
+        /**
+         * Record a patrol (巡查) with its GPS track, sent when it ends; Idempotency-Key makes retries safe
+         * @description Grid workers and supervisors (patrol.write). The track is the fixes in time order, each inside the patrol's times (else 422 invalid_track); a patrol ends after it starts, lasts at most 16 hours, does not end in the future and is sent within 30 days (else 422 invalid_patrol_times). At most 10000 fixes: send a longer patrol in parts. Two fixes more than 120 s apart, or too far apart to have been travelled, are a gap: the distance and tracked time count only the joined segments. The patrol counts for the patroller's scope and the day it started.
+         */
+        post: operations["recordPatrol"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/patrols/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One patrol with its track cut at its gaps into the lines a map draws (patrol.read, in scope) */
+        get: operations["getPatrol"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -7414,6 +7452,345 @@ export interface operations {
             };
             /** @description Default Response */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPatrolDays: {
+        parameters: {
+            query?: {
+                /** @description A district, street or community in the caller's scope (default: the caller's scope) */
+                division?: string;
+                /** @description First day (default: `to`, else today) */
+                from?: string;
+                /** @description Last day, included (default: `from`, else today); at most 62 days in all */
+                to?: string;
+                userId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        division: string;
+                        /**
+                         * Format: date
+                         * @description A day in China Standard Time
+                         */
+                        from: string;
+                        /**
+                         * Format: date
+                         * @description A day in China Standard Time
+                         */
+                        to: string;
+                        /** @description Newest day first, then by name */
+                        days: {
+                            /**
+                             * Format: date
+                             * @description A day in China Standard Time
+                             */
+                            day: string;
+                            userId: string;
+                            name: string;
+                            patrols: number;
+                            /** @description In start order: GET /patrols/{id} for each track */
+                            patrolIds: string[];
+                            /** @description Patrol time: the patrols' start-to-end times added */
+                            durationSeconds: number;
+                            trackedSeconds: number;
+                            distanceMeters: number;
+                            /** @description Gaps in the day's tracks */
+                            gaps: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    recordPatrol: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 8 to 128 characters of A–Z a–z 0–9 - _ + / = . : (else 400 invalid_idempotency_key); a retry within 24 hours answers the first answer */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: date-time */
+                    startedAt: string;
+                    /** Format: date-time */
+                    endedAt: string;
+                    /** @description GPS fixes (WGS-84) in time order */
+                    points: {
+                        lng: number;
+                        lat: number;
+                        /** @description When the fix was taken, epoch milliseconds */
+                        t: number;
+                        /** @description The fix's accuracy radius in metres */
+                        accuracy: number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        patrol: {
+                            id: string;
+                            userId: string;
+                            /** @description The day of startedAt in China Standard Time, YYYY-MM-DD */
+                            day: string;
+                            startedAt: string;
+                            endedAt: string;
+                            /** @description From start to end */
+                            durationSeconds: number;
+                            /** @description Covered by the track's joined segments (the gaps left out) */
+                            trackedSeconds: number;
+                            /** @description Along the joined segments only, rounded to the metre; never across a gap */
+                            distanceMeters: number;
+                            pointCount: number;
+                            gaps: {
+                                /** @description Index of the fix before the gap */
+                                from: number;
+                                /** @description Index of the fix after it (from + 1) */
+                                to: number;
+                                /**
+                                 * @description silence: more than 120 s without a fix; jump: further than 30 m/s beyond both fixes' accuracy
+                                 * @enum {unknown}
+                                 */
+                                reason: "silence" | "jump";
+                                seconds: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPatrol: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        patrol: {
+                            id: string;
+                            userId: string;
+                            /** @description The day of startedAt in China Standard Time, YYYY-MM-DD */
+                            day: string;
+                            startedAt: string;
+                            endedAt: string;
+                            /** @description From start to end */
+                            durationSeconds: number;
+                            /** @description Covered by the track's joined segments (the gaps left out) */
+                            trackedSeconds: number;
+                            /** @description Along the joined segments only, rounded to the metre; never across a gap */
+                            distanceMeters: number;
+                            pointCount: number;
+                            gaps: {
+                                /** @description Index of the fix before the gap */
+                                from: number;
+                                /** @description Index of the fix after it (from + 1) */
+                                to: number;
+                                /**
+                                 * @description silence: more than 120 s without a fix; jump: further than 30 m/s beyond both fixes' accuracy
+                                 * @enum {unknown}
+                                 */
+                                reason: "silence" | "jump";
+                                seconds: number;
+                            }[];
+                            name: string;
+                            /** @description The track between gaps; never join two segments with a line */
+                            segments: {
+                                lng: number;
+                                lat: number;
+                                at: string;
+                                accuracy: number;
+                            }[][];
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
