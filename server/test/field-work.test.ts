@@ -187,6 +187,12 @@ describe("field work: handled on the spot, sample review, grid workers' tasks, s
     const passed = await act(SUPERVISOR, id, { action: "review_pass", note: "抽查属实" });
     expect(passed.case).toMatchObject({ status: "closed", spotReview: "passed", closedAt });
     expect((await attempt(SUPERVISOR, id, { action: "review_fail", note: "再查" })).statusCode).toBe(409);
+
+    // The community's dashboard counts the closures on the spot and their reviews, the failed one of the test before included.
+    const stats = await t.app.inject({ method: "GET", url: `/api/v1/cases/stats?division=${COMMUNITY}`, headers: { cookie: cookies[SUPERVISOR] } });
+    expect(stats.json().handledOnSpot).toEqual({ handled: 3, reviewed: 2, failed: 1 });
+    const otherCommunity = await t.app.inject({ method: "GET", url: "/api/v1/cases/stats?division=530103001002", headers: { cookie: cookies[SUPERVISOR] } });
+    expect(otherCommunity.json().handledOnSpot).toEqual({ handled: 0, reviewed: 0, failed: 0 });
   });
 
   it("dispatches to a grid worker by user id, who finds it among their tasks deadline first and works it", async () => {

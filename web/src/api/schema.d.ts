@@ -5602,6 +5602,15 @@ export interface operations {
                             /** @description Of them, approved by the centre: the case went back for re-dispatch */
                             approved: number;
                         }[];
+                        /** @description The division's on-the-spot closures and their sample review */
+                        handledOnSpot: {
+                            /** @description Cases handled on the spot (就地处置) and closed at community level by their finder, all time */
+                            handled: number;
+                            /** @description Of them, sampled by a supervisor (抽查) */
+                            reviewed: number;
+                            /** @description Of those, failed the review and went back for rework */
+                            failed: number;
+                        };
                     };
                 };
             };

@@ -342,6 +342,25 @@ export async function countCasesUnder(db: Kysely<DB>, actor: Actor, division: st
   return { byStatus: await byStatus, overdue: await overdue };
 }
 
+/**
+ * The cases handled on the spot under a division in the actor's scope, how many were reviewed and
+ * how many failed their review: read from the partial index of on-the-spot cases alone.
+ */
+export function countOnSpotUnder(db: Kysely<DB>, actor: Actor, division: string) {
+  return db
+    .selectFrom("cases")
+    .select([
+      sql<number>`count(*)::int`.as("handled"),
+      sql<number>`count(spot_review)::int`.as("reviewed"),
+      sql<number>`count(*) filter (where spot_review = 'failed')::int`.as("failed"),
+    ])
+    .where("region_code", "=", division.slice(0, 6))
+    .where("handled_on_spot", "=", true)
+    .where((eb) => (actor.scopeCode === null ? sql<SqlBool>`false` : codeUnder(eb, "community_code", actor.scopeCode)))
+    .where((eb) => codeUnder(eb, "community_code", division))
+    .executeTakeFirstOrThrow();
+}
+
 /** The answers of the given cases that have any, by case id: what an export's page adds to its rows. */
 export async function findCaseAnswers(
   db: Kysely<DB>,

@@ -189,6 +189,14 @@ export async function caseQueueRoutes(fastify: FastifyInstance, ctx: AppContext)
               }),
               { description: "Returns of the division's cases per department, all time, as the events recorded them" },
             ),
+            handledOnSpot: Type.Object(
+              {
+                handled: Type.Integer({ description: "Cases handled on the spot (就地处置) and closed at community level by their finder, all time" }),
+                reviewed: Type.Integer({ description: "Of them, sampled by a supervisor (抽查)" }),
+                failed: Type.Integer({ description: "Of those, failed the review and went back for rework" }),
+              },
+              { description: "The division's on-the-spot closures and their sample review" },
+            ),
           }),
           ...errors(400, 401, 403, 404),
         },

@@ -3,7 +3,7 @@ import { AppError, badRequest, notFound } from "../../errors.ts";
 import { regionOf, writeAudit } from "../audit/audit.repository.ts";
 import { codeInScope, requirePermission, type Actor } from "../auth/actor.ts";
 import { maskPhone } from "../people/people.presenters.ts";
-import { countCasesUnder, countMatchingCases, findCaseAnswers, findCasePage, findCasePosition, findNeighbour, type CasePageFilter, type PagePosition } from "./case-queue.repository.ts";
+import { countCasesUnder, countMatchingCases, countOnSpotUnder, findCaseAnswers, findCasePage, findCasePosition, findNeighbour, type CasePageFilter, type PagePosition } from "./case-queue.repository.ts";
 import { calendarFor } from "./calendars.ts";
 import { answersText } from "./category-questions.ts";
 import { countReturnsByDepartment } from "./case-reasons.repository.ts";
@@ -390,7 +390,11 @@ export async function getCaseStats(ctx: AppContext, actor: Actor, division = act
   requirePermission(actor, "case.read");
   if (!codeInScope(actor, division)) throw notFound("division_not_found", `No division ${division}`);
   if (![6, 9, 12].includes(division.length)) throw badRequest("invalid_division", "Statistics are kept for a district, a street or a community");
-  const [counted, returns] = await Promise.all([countCasesUnder(ctx.db, actor, division, OPEN, new Date()), countReturnsByDepartment(ctx.db, actor, division)]);
+  const [counted, returns, onSpot] = await Promise.all([
+    countCasesUnder(ctx.db, actor, division, OPEN, new Date()),
+    countReturnsByDepartment(ctx.db, actor, division),
+    countOnSpotUnder(ctx.db, actor, division),
+  ]);
   const totals = noCounts();
   const children = new Map<string, Counts>();
   const countsOf = (code: string) => {
@@ -411,5 +415,6 @@ export async function getCaseStats(ctx: AppContext, actor: Actor, division = act
     ...totals,
     children: [...children.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([code, counts]) => ({ code, ...counts })),
     returnsByDepartment: returns.map((row) => ({ departmentCode: row.department_code, requested: row.requested, approved: row.approved })),
+    handledOnSpot: onSpot,
   };
 }
