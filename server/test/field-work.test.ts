@@ -275,6 +275,21 @@ describe("field work: handled on the spot, sample review, grid workers' tasks, s
     expect(invalid.json().error.code).toBe("invalid_idempotency_key");
   });
 
+  it("makes ten concurrent retries of one transition with one key into one action", async () => {
+    const created = await report("seat-01", { description: "绿化带树枝折断挡路", gridCode: GRID });
+    const id = created.json().case.id as string;
+    const { etag } = await read(CENTRE, id);
+    const key = crypto.randomUUID();
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        t.app.inject({ method: "POST", url: `/api/v1/cases/${id}/transitions`, payload: { action: "accept" }, headers: { cookie: cookies[CENTRE], "if-match": etag, "idempotency-key": key } }),
+      ),
+    );
+    expect(answers.map((answer) => answer.statusCode)).toEqual(Array(10).fill(200));
+    expect(new Set(answers.map((answer) => answer.headers.etag)).size).toBe(1);
+    expect((await read(CENTRE, id)).timeline.filter((event) => event.action === "accept")).toHaveLength(1);
+  });
+
   it("keeps no answer for a refused transition, so that its retry is taken afresh", async () => {
     const created = await report("seat-01", { description: "垃圾清运不及时有异味", gridCode: GRID });
     const id = created.json().case.id as string;
