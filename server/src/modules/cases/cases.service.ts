@@ -569,7 +569,8 @@ async function commandOf(ctx: AppContext, actor: Actor, row: CaseRow, input: Tra
         need("categoryCode, level, urgency or answers");
       }
       return { action: input.action, level: input.level, note: input.note };
-    case "dispatch": {
+    case "dispatch":
+    case "reassign": {
       const assignment = (await assignmentOf(ctx, row, input.to ?? need("to"))) ?? need("to.departmentCode, to.userId or to.divisionCode");
       const coHandlers = [];
       // Each co-handler is checked for reach like the lead: its staff must be able to serve the case.
@@ -577,6 +578,7 @@ async function commandOf(ctx: AppContext, actor: Actor, row: CaseRow, input: Tra
         const department = await assignmentOf(ctx, row, { departmentCode });
         if (department?.kind === "department") coHandlers.push(department.departmentId);
       }
+      if (input.action === "reassign") return { action: "reassign", to: assignment, coHandlers, note: input.note ?? need("a note (why it is reassigned)") };
       return { action: "dispatch", to: assignment, coHandlers, note: input.note };
     }
     case "reject":
@@ -632,7 +634,9 @@ export async function transitionCase(ctx: AppContext, actor: Actor, id: string, 
   if (input.photoIds?.length && input.action !== "handle" && input.action !== "co_report") {
     throw new AppError(400, "invalid_transition_input", "Photos go with the handle and co_report actions (after-photos)");
   }
-  if (input.coHandlers !== undefined && input.action !== "dispatch") throw new AppError(400, "invalid_transition_input", "Only dispatch takes coHandlers");
+  if (input.coHandlers !== undefined && input.action !== "dispatch" && input.action !== "reassign") {
+    throw new AppError(400, "invalid_transition_input", "Only dispatch and reassign take coHandlers");
+  }
   if (input.reasonCode !== undefined && input.action !== "return" && input.action !== "reject") {
     throw new AppError(400, "invalid_transition_input", "Only return and reject take a reasonCode");
   }
@@ -707,6 +711,7 @@ async function applyTransition(
       deadlines[column] = calendar.extendBySuspension(row[column], row.suspended_at, now);
     }
   }
+  if (command.action === "reassign") Object.assign(deadlines, reassignedDeadlines(row, now));
   if (command.action === "escalate" || (command.action === "evaluate" && next.status === "registered")) {
     const category = (await activeCategories(ctx.db)).find((c) => c.code === row.category_code);
     const fresh = computeDeadlines(policyFor(category?.deadline_policy ?? "dukao130", row.urgency as Urgency), now, calendar);
@@ -785,6 +790,21 @@ async function applyTransition(
     await linkPhotos(trx, photoIds, { caseId: row.id, regionCode: row.region_code, kind: "after", uploaderId: actorId });
     return write(trx);
   });
+}
+
+/**
+ * The new assignee's clock after a reassignment: the feedback and handling time a dispatch at this
+ * moment would leave, never less than the case had (an extension granted stays granted).
+ */
+function reassignedDeadlines(row: CaseRow, now: Date): Partial<Record<"feedback_by" | "handle_by", Date>> {
+  const calendar = calendarFor(row.region_code);
+  const later = (a: Date, b: Date) => (a.getTime() >= b.getTime() ? a : b);
+  // The stage lengths of the case's own deadlines (from its report), counted again from now.
+  const fromReport = (deadline: Date) => calendar.workingMillisBetween(row.created_at, deadline);
+  return {
+    feedback_by: later(row.feedback_by, calendar.addWorkingHours(now, fromReport(row.feedback_by) / 3_600_000)),
+    handle_by: later(row.handle_by, calendar.addWorkingHours(now, fromReport(row.handle_by) / 3_600_000)),
+  };
 }
 
 /**
