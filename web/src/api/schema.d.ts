@@ -1800,7 +1800,30 @@ export interface operations {
                             code: string;
                             /** @description The grids involved */
                             gridCodes: string[];
+                            /** @description The problem in English, for API users; screens say it from `code` and `details` */
                             message: string;
+                            /** @description The problem's facts, by its code */
+                            details: {
+                                /** @description The grid at fault */
+                                gridCode?: string;
+                                /** @description Its name as the file gives it */
+                                gridName?: string;
+                                /** @description overlap: the grid it overlaps */
+                                otherGridCode?: string;
+                                /** @description unknown_community, outside_community, gap: the community */
+                                communityCode?: string;
+                                /** @description duplicate_code: how many times the code appears */
+                                count?: number;
+                                /**
+                                 * @description invalid_geometry: what is wrong with it
+                                 * @enum {unknown}
+                                 */
+                                fault?: "missing" | "not_polygon" | "no_rings" | "short_ring" | "not_position" | "non_finite";
+                                /** @description invalid_geometry, not_polygon: the type the file gives */
+                                geometryType?: string;
+                                /** @description gap: the share of the community's area its grids cover */
+                                coveredPercent?: number;
+                            };
                         }[];
                     };
                 };
@@ -1820,7 +1843,30 @@ export interface operations {
                             code: string;
                             /** @description The grids involved */
                             gridCodes: string[];
+                            /** @description The problem in English, for API users; screens say it from `code` and `details` */
                             message: string;
+                            /** @description The problem's facts, by its code */
+                            details: {
+                                /** @description The grid at fault */
+                                gridCode?: string;
+                                /** @description Its name as the file gives it */
+                                gridName?: string;
+                                /** @description overlap: the grid it overlaps */
+                                otherGridCode?: string;
+                                /** @description unknown_community, outside_community, gap: the community */
+                                communityCode?: string;
+                                /** @description duplicate_code: how many times the code appears */
+                                count?: number;
+                                /**
+                                 * @description invalid_geometry: what is wrong with it
+                                 * @enum {unknown}
+                                 */
+                                fault?: "missing" | "not_polygon" | "no_rings" | "short_ring" | "not_position" | "non_finite";
+                                /** @description invalid_geometry, not_polygon: the type the file gives */
+                                geometryType?: string;
+                                /** @description gap: the share of the community's area its grids cover */
+                                coveredPercent?: number;
+                            };
                         }[];
                     };
                 };
