@@ -379,7 +379,7 @@ export async function getCaseStats(ctx: AppContext, actor: Actor, division = act
   requirePermission(actor, "case.read");
   if (!codeInScope(actor, division)) throw notFound("division_not_found", `No division ${division}`);
   if (![6, 9, 12].includes(division.length)) throw badRequest("invalid_division", "Statistics are kept for a district, a street or a community");
-  const [counted, returns] = await Promise.all([countCasesUnder(ctx.db, actor, division, OPEN, new Date()), countReturnsByDepartment(ctx.db, actor, division)]);
+  const [counted, returns] = await Promise.all([countCasesUnder(ctx.db, actor, division, OPEN, new Date()), countReturnsByDepartment(ctx.db, division)]);
   const totals = noCounts();
   const children = new Map<string, Counts>();
   const countsOf = (code: string) => {

@@ -30,6 +30,7 @@ import {
 import { activeCategories } from "./categories.service.ts";
 import { answererOf, answerValues, checkAnswers, publicAnswers, type Answerer } from "./category-questions.ts";
 import { requireActiveReason } from "./case-reasons.service.ts";
+import { countReturn } from "./case-reasons.repository.ts";
 import { computeDeadlines, DEFAULT_POLICY, policyFor, workingMinutesUntil, type Urgency } from "./deadlines.ts";
 import { checkIdempotencyKey, idempotencySecrets, openAnswer, requestMac, sealAnswer } from "./idempotency.ts";
 import { claimIdempotencyKey, findIdempotencyKey, storeIdempotentAnswer } from "./idempotency.repository.ts";
@@ -719,6 +720,7 @@ async function applyTransition(
     deadlines.feedback_by = fresh.feedbackBy;
     deadlines.handle_by = fresh.handleBy;
   }
+  const returned = await returnDepartment(ctx, command, stateOf(row));
   const write = async (db: Kysely<DB>) => {
     const updated = await writeTransition(db, {
       version: row.version,
@@ -757,7 +759,7 @@ async function applyTransition(
         publicNote: input.publicNote,
         details: {
           ...transition.details,
-          ...(await returnDepartment(ctx, command, stateOf(row))),
+          ...returned,
           ...classified?.details,
           ...(input.photoIds?.length ? { photos: input.photoIds } : {}),
           ...(input.caller ? { caller: { name: input.caller.name ?? null, phone: maskPhone(input.caller.phone ?? null) } } : {}),
@@ -780,6 +782,16 @@ async function applyTransition(
         targetId: row.id,
         details: { ...transition.details, ...classified.details },
       });
+      return updated;
+    });
+  }
+  const counted = command.action === "return" ? "requested" : command.action === "approve_return" ? "approved" : undefined;
+  if (counted && returned.department) {
+    // The department's return counter moves with the event, or not at all.
+    const departmentCode = returned.department;
+    return ctx.db.transaction().execute(async (trx) => {
+      const updated = await write(trx);
+      await countReturn(trx, { regionCode: row.region_code, communityCode: row.community_code, departmentCode }, counted);
       return updated;
     });
   }
