@@ -227,5 +227,14 @@ describe("staff tools", () => {
       expect.stringContaining(word),
       "案件当前状态不允许此操作",
     ]);
+
+    // The case page's action dialog opens over the page without an inline style the policy refuses.
+    await report.locator(".ant-modal-footer").getByRole("button", { name: "关闭" }).click();
+    await page.getByRole("link", { name: `打开案件 ${numbers[1]}` }).click();
+    await page.getByRole("button", { name: "改派", exact: true }).click();
+    const reassign = page.getByRole("dialog", { name: "改派" });
+    await reassign.getByText("改派至").first().waitFor();
+    await reassign.getByRole("button", { name: "取消" }).click();
+    await reassign.waitFor({ state: "detached" });
   });
 });

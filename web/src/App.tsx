@@ -12,6 +12,7 @@ import { LoginPage } from "./pages/LoginPage";
 import { createQueryClient, ME_QUERY_KEY } from "./queryClient";
 import { createRouter } from "./routes";
 import { StatusPanel } from "./components/StatusPanel";
+import { overlayHost } from "./overlay-host";
 
 // The nonce the server put in this page; Ant Design's <style> elements carry it, so that the
 // Content-Security-Policy admits them and no other inline style.
@@ -28,6 +29,7 @@ export function App() {
   return (
     <ConfigProvider
       csp={CSP}
+      getPopupContainer={overlayHost}
       locale={language === "en" ? enUS : zhCN}
       button={{ autoInsertSpace: false }}
       theme={{ token: { colorPrimary: "#1f5fbf", borderRadius: 6 } }}

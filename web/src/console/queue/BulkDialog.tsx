@@ -6,7 +6,6 @@ import { api, ApiError, unwrap } from "../../api/client";
 import { useDepartments } from "../cases/caseApi";
 import type { BulkAction, BulkAnswer, BulkBody, BulkRefusal, Selected } from "./bulk";
 import messages from "./tools-messages";
-import { dialogHost } from "./dialog-host";
 
 type Props = {
   action: BulkAction;
@@ -59,7 +58,6 @@ export default function BulkDialog({ action, selected, onClose, onSelect }: Prop
   return (
     <Modal
       open
-      getContainer={dialogHost}
       title={t(`bulk.${action}Title`, { count: cases.length })}
       okText={t("bulk.submit")}
       confirmLoading={run.isPending}
@@ -120,7 +118,6 @@ function BulkReport({ answer, cases, actionName, onClose, onSelect }: { answer: 
   return (
     <Modal
       open
-      getContainer={dialogHost}
       width={760}
       title={t("bulk.reportTitle", { action: actionName })}
       onCancel={close}
