@@ -108,6 +108,9 @@ describe("administration", () => {
     const problems = page.locator(".admin-problems");
     await problems.getByText("530103001001901").first().waitFor();
     await problems.getByText("530103001001902").first().waitFor();
+    // Each problem is said in the page's language, from its code and facts.
+    await problems.getByText("网格 530103001001902（未闭合网格） 的几何无效：有边界环少于 4 个坐标点").waitFor();
+    expect(await problems.getByText(/^网格 \d{15}(（.+）)? 与网格 \d{15} 相互重叠$/).count()).toBeGreaterThan(0);
     expect(await page.getByRole("button", { name: /^导入 \d+ 个网格$/ }).count()).toBe(0);
     for (const code of ["530103001001901", "530103001001902"]) expect((await callApi(admin, "GET", `/api/v1/grids/${code}`)).status).toBe(404);
     await shot(page, "admin-grids.png");
@@ -128,6 +131,22 @@ describe("administration", () => {
     await expect.poll(() => drawer.evaluate((element) => element.getBoundingClientRect().right), { timeout: UI_TIMEOUT }).toBeLessThanOrEqual(1366);
     await expect.poll(() => page.locator(".ant-drawer-panel-motion-enter, .ant-drawer-content-wrapper-motion-enter-active").count(), { timeout: UI_TIMEOUT }).toBe(0);
     await shot(page, "admin-category-questions.png");
+    await drawer.getByRole("button", { name: "取消" }).click();
+    await drawer.waitFor({ state: "detached" });
+
+    // A new main category of a class, found in the list once saved.
+    await page.getByRole("button", { name: "新建类别" }).click();
+    const create = page.getByRole("dialog", { name: "新建类别" });
+    await create.getByLabel("类别体系").click();
+    await page.locator(".ant-select-dropdown:visible .ant-select-item-option").filter({ hasText: "社会治理" }).first().click();
+    await create.getByLabel("编码后缀").fill("elderly_care");
+    await create.getByText("完整编码：governance.elderly_care").waitFor();
+    await create.getByLabel("名称", { exact: true }).fill("养老服务");
+    await create.getByRole("button", { name: "保存" }).click();
+    await page.getByText("已新建类别 养老服务").waitFor();
+    await create.waitFor({ state: "detached" });
+    await page.getByLabel("按名称或编码筛选").fill("养老");
+    await page.getByRole("button", { name: "编辑 养老服务" }).waitFor();
   });
 
   it("keeps category settings from a street administrator: no tab, no page, 403", async () => {

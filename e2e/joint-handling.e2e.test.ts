@@ -52,6 +52,13 @@ async function openAction(page: Page, action: string) {
   await page.getByRole("region", { name: "可执行操作" }).getByRole("button", { name: action, exact: true }).click();
   const dialog = page.getByRole("dialog", { name: action });
   await dialog.waitFor();
+  // The dialog zooms in: a click on its button while it still moves (a slow frame on a busy
+  // machine) can land beside the button, and the form is never sent. Act once it is at rest.
+  await expect
+    .poll(() => dialog.evaluate((element) => /zoom-(appear|enter)/.test(element.className) || element.getAnimations({ subtree: true }).some((animation) => animation.playState === "running")), {
+      timeout: UI_TIMEOUT,
+    })
+    .toBe(false);
   return dialog;
 }
 

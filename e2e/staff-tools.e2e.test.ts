@@ -185,4 +185,56 @@ describe("staff tools", () => {
     await poll(() => bar.getByRole("status").textContent()).toBe("已选 1 件");
     await poll(() => page.getByRole("checkbox", { name: `选择案件 ${cases[4].number}` }).isChecked()).toBe(true);
   });
+
+  it("reassigns three dispatched cases to another department and reports the one waiting for a return decision", async () => {
+    const word = "改派演练";
+    const admin = await apiSignIn("admin");
+    const dispatcher = await apiSignIn(STREET_DISPATCHER);
+    const handler = await apiSignIn("handler-cgj-1");
+    const act = async (cookie: string, id: string, body: Record<string, unknown>) => {
+      const read = await callApi(dispatcher, "GET", `/api/v1/cases/${id}`);
+      const acted = await callApi(cookie, "POST", `/api/v1/cases/${id}/transitions`, body, { "if-match": read.headers.get("etag") ?? "" });
+      expect(acted.status, await acted.text()).toBe(200);
+    };
+    const numbers: string[] = [];
+    for (let i = 1; i <= 3; i++) {
+      const response = await callApi(admin, "POST", "/api/v1/cases", { description: `${word}第 ${i} 件：道路积水`, gridCode: SHANGYI, source: "hotline" });
+      const { id, number } = ((await response.json()) as { case: { id: string; number: string } }).case;
+      numbers.push(number);
+      for (const body of [{ action: "accept" }, { action: "register" }, { action: "dispatch", to: { departmentCode: "cgj" } }]) await act(dispatcher, id, body);
+      // The first waits for the centre's decision on a return: not reassigned until it is decided.
+      if (i === 1) await act(handler, id, { action: "return", reasonCode: "not_our_duty", note: "属供水问题" });
+    }
+
+    const page = await newPage();
+    await signIn(page, STREET_DISPATCHER, `/console/cases?q=${encodeURIComponent(word)}`);
+    await poll(() => caseNumbers(page)).toHaveLength(3);
+    await page.getByRole("checkbox", { name: "选择本页全部案件" }).check();
+    const bar = page.getByRole("region", { name: "批量操作" });
+    await bar.getByRole("button", { name: "批量改派" }).click();
+    const dialog = page.getByRole("dialog", { name: "批量改派 3 件案件" });
+    await dialog.getByRole("button", { name: "确定" }).click();
+    await dialog.getByText("请填写改派原因").waitFor();
+    await dialog.getByRole("combobox", { name: "改派至部门" }).fill("水务");
+    await page.locator(".ant-select-dropdown:visible .ant-select-item-option").filter({ hasText: "盘龙区水务局" }).first().click();
+    await dialog.getByRole("textbox", { name: "改派原因" }).fill("积水由供水管网渗漏引起，改派水务局");
+    await dialog.getByRole("button", { name: "确定" }).click();
+    const report = page.getByRole("dialog", { name: "批量改派结果" });
+    await report.getByText("成功 2 件，未办理 1 件").waitFor();
+    const refused = report.getByRole("table", { name: "未办理的案件" });
+    expect((await refused.locator("tbody tr td").allTextContents()).map((text) => text.trim())).toEqual([
+      numbers[0],
+      expect.stringContaining(word),
+      "案件当前状态不允许此操作",
+    ]);
+
+    // The case page's action dialog opens over the page without an inline style the policy refuses.
+    await report.locator(".ant-modal-footer").getByRole("button", { name: "关闭" }).click();
+    await page.getByRole("link", { name: `打开案件 ${numbers[1]}` }).click();
+    await page.getByRole("button", { name: "改派", exact: true }).click();
+    const reassign = page.getByRole("dialog", { name: "改派" });
+    await reassign.getByText("改派至").first().waitFor();
+    await reassign.getByRole("button", { name: "取消" }).click();
+    await reassign.waitFor({ state: "detached" });
+  });
 });

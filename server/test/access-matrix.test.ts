@@ -175,6 +175,13 @@ const OPERATIONS: Record<string, Operation> = {
     request: (t) => ({ method: "GET", url: `/api/v1/public/photos/${t.photoId}?expires=${Math.floor(Date.now() / 1000) + 60}&signature=${"A".repeat(43)}` }),
   },
   listCategories: { access: "public", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/categories" }) },
+  // A code in use answers 409 to whoever may create categories, and leaves the catalogue as it was.
+  createCategory: {
+    access: "category.write",
+    scoped: false,
+    ok: 409,
+    request: () => ({ method: "POST", url: "/api/v1/categories", payload: { code: "appeal.hotline.consultation", name: "矩阵", parentCode: "appeal.hotline" } }),
+  },
   updateCategory: {
     access: "category.write",
     scoped: false,

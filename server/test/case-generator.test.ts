@@ -165,6 +165,19 @@ describe("generated cases", () => {
         on c.community_code = r.community_code and c.status = r.status
       where r.cases is distinct from c.cases`.execute(t.ctx.db);
     expect(drift).toEqual([]);
+    // The return counters hold what a recount of the return events finds.
+    const { rows: returnDrift } = await sql<{ community_code: string }>`
+      select coalesce(r.community_code, e.community_code) as community_code
+      from case_return_counts r
+      full join (
+        select c.community_code, e.details->>'department' as department_code,
+          count(*) filter (where e.action = 'return')::int as requested, count(*) filter (where e.action = 'approve_return')::int as approved
+        from case_events e join cases c on c.region_code = e.region_code and c.id = e.case_id
+        where e.action in ('return', 'approve_return') and e.details->>'department' is not null group by 1, 2
+      ) e on e.community_code = r.community_code and e.department_code = r.department_code
+      where r.requested is distinct from e.requested or r.approved is distinct from e.approved`.execute(t.ctx.db);
+    expect(returnDrift).toEqual([]);
+    expect(Number((await sql<{ n: number }>`select sum(requested)::int as n from case_return_counts`.execute(t.ctx.db)).rows[0].n)).toBeGreaterThan(0);
     // The sweep finds every open case already marked as it would have marked it.
     expect(await sweepDeadlines(t.ctx, now)).toEqual({ nearDue: 0, overdue: 0 });
     const { rows: overdue } = await sql<{ n: number }>`select count(*)::int as n from cases where deadline_state = 'overdue' and status not in ('closed', 'evaluated', 'rejected', 'merged')`.execute(t.ctx.db);

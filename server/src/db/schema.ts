@@ -20,6 +20,8 @@ export type DB = {
   cases: CaseTable;
   case_events: CaseEventTable;
   case_status_counts: { region_code: string; community_code: string; status: string; cases: number };
+  /** Return requests and approvals per community and department they count against (docs/decisions/0028). */
+  case_return_counts: { region_code: string; community_code: string; department_code: string; requested: Generated<number>; approved: Generated<number> };
   case_event_log: CaseEventLogTable;
   case_event_log_heads: { region_code: string; position: number };
   idempotency_keys: IdempotencyKeyTable;

@@ -506,7 +506,7 @@ export interface paths {
         put?: never;
         /**
          * Take one workflow action on a case (If-Match with its ETag)
-         * @description `register` (立案) and `reclassify` (dispatchers of the owning centre, while the case is open) take `categoryCode`, `level`, `urgency` and `answers`; once classified every required question of the category, staff-only ones too, must be answered (422 `answers_invalid`); a new category starts from the answers given with it; the event records each change (category, department, level, urgency, deadlines before → after) and the change is audited. Other actions refuse those fields (400 invalid_transition_input); `reclassify` needs at least one of them. `follow_up` (seat operators and dispatchers covering the case, while it is open) records another caller about the same case (`note`, optional `caller`) without changing its state: how a hotline seat attaches a caller to a duplicate instead of creating a case. `dispatch` may name co-handling departments (`coHandlers`); each acknowledges (`co_acknowledge`) and reports its part (`co_report`, a note and optional photos), and the lead's `handle` is refused (409 co_handling_pending, the pending department codes in `details.pending`) until all have reported or the dispatcher released them (`release_co_handler`, `departmentCode` and a note). `return` (by the assignee) and `reject` (by the owning centre's dispatcher) need a configured `reasonCode`; a return is a request the centre approves (`approve_return`: back for re-dispatch; not by who asked, 403 self_approval) or denies (`deny_return`, a note): the case stays with the department until then. `dispatch` may name a handler or a grid worker of the case's community in `to.userId` (else 404 user_not_found, 422 handler_out_of_reach); a grid worker also works what is dispatched to their community (`to.divisionCode`). `verify_pass` and `verify_fail` take verification photos (`photoIds`). `review_pass` and `review_fail` (supervisors covering the case's community) record the sample review (抽查) of a closed case handled on the spot, once: `review_fail` needs a note and sends the case back to its finder for rework (in_progress, the rework counted), as a failed verification does; both take verification photos. `evaluate` takes `satisfaction` and, when the caller was asked, `resolved` (是否解决).
+         * @description `register` (立案) and `reclassify` (dispatchers of the owning centre, while the case is open) take `categoryCode`, `level`, `urgency` and `answers`; once classified every required question of the category, staff-only ones too, must be answered (422 `answers_invalid`); a new category starts from the answers given with it; the event records each change (category, department, level, urgency, deadlines before → after) and the change is audited. Other actions refuse those fields (400 invalid_transition_input); `reclassify` needs at least one of them. `follow_up` (seat operators and dispatchers covering the case, while it is open) records another caller about the same case (`note`, optional `caller`) without changing its state: how a hotline seat attaches a caller to a duplicate instead of creating a case. `dispatch` may name co-handling departments (`coHandlers`); each acknowledges (`co_acknowledge`) and reports its part (`co_report`, a note and optional photos), and the lead's `handle` is refused (409 co_handling_pending, the pending department codes in `details.pending`) until all have reported or the dispatcher released them (`release_co_handler`, `departmentCode` and a note). `reassign` (改派: the owning centre's dispatchers, a dispatched or in-progress case with no return or extension request pending) takes `to` (and `coHandlers`) as `dispatch` does, within reach (422 department_out_of_reach, handler_out_of_reach), and a `note`, the reason: the case waits for the new assignee's acknowledgement, its feedback and handling deadlines start again from now, and the event records `previousAssignment` and `assignment`. `return` (by the assignee) and `reject` (by the owning centre's dispatcher) need a configured `reasonCode`; a return is a request the centre approves (`approve_return`: back for re-dispatch; not by who asked, 403 self_approval) or denies (`deny_return`, a note): the case stays with the department until then. `dispatch` may name a handler or a grid worker of the case's community in `to.userId` (else 404 user_not_found, 422 handler_out_of_reach); a grid worker also works what is dispatched to their community (`to.divisionCode`). `verify_pass` and `verify_fail` take verification photos (`photoIds`). `review_pass` and `review_fail` (supervisors covering the case's community) record the sample review (抽查) of a closed case handled on the spot, once: `review_fail` needs a note and sends the case back to its finder for rework (in_progress, the rework counted), as a failed verification does; both take verification photos. `evaluate` takes `satisfaction` and, when the caller was asked, `resolved` (是否解决).
          */
         post: operations["transitionCase"];
         delete?: never;
@@ -582,7 +582,11 @@ export interface paths {
         /** The case categories: GB/T 30428.2 components and events, governance types, 12345 appeals */
         get: operations["listCategories"];
         put?: never;
-        post?: never;
+        /**
+         * Add a category: a main category of a class, or a subcategory of a main one (audited)
+         * @description Only an administrator of the whole district (or above): others get 403 `district_scope_required`. A main category (`parentCode` null) names its `class` and has the code `<class>.<key>`; a subcategory has the code `<parentCode>.<key>` and takes its main category's class, closure level, deadline policy and photo rule unless given (a parent that is itself a subcategory, or another class: 422 `category_parent_invalid`; an unknown parent: 404 `category_not_found`). A code of another shape: 400 `invalid_category`; a code in use: 409 `category_exists`. The other fields are checked as `updateCategory` checks them (422 `questions_invalid`, 404 `department_not_found`).
+         */
+        post: operations["createCategory"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1837,7 +1841,30 @@ export interface operations {
                             code: string;
                             /** @description The grids involved */
                             gridCodes: string[];
+                            /** @description The problem in English, for API users; screens say it from `code` and `details` */
                             message: string;
+                            /** @description The problem's facts, by its code */
+                            details: {
+                                /** @description The grid at fault */
+                                gridCode?: string;
+                                /** @description Its name as the file gives it */
+                                gridName?: string;
+                                /** @description overlap: the grid it overlaps */
+                                otherGridCode?: string;
+                                /** @description unknown_community, outside_community, gap: the community */
+                                communityCode?: string;
+                                /** @description duplicate_code: how many times the code appears */
+                                count?: number;
+                                /**
+                                 * @description invalid_geometry: what is wrong with it
+                                 * @enum {unknown}
+                                 */
+                                fault?: "missing" | "not_polygon" | "no_rings" | "short_ring" | "not_position" | "non_finite";
+                                /** @description invalid_geometry, not_polygon: the type the file gives */
+                                geometryType?: string;
+                                /** @description gap: the share of the community's area its grids cover */
+                                coveredPercent?: number;
+                            };
                         }[];
                     };
                 };
@@ -1857,7 +1884,30 @@ export interface operations {
                             code: string;
                             /** @description The grids involved */
                             gridCodes: string[];
+                            /** @description The problem in English, for API users; screens say it from `code` and `details` */
                             message: string;
+                            /** @description The problem's facts, by its code */
+                            details: {
+                                /** @description The grid at fault */
+                                gridCode?: string;
+                                /** @description Its name as the file gives it */
+                                gridName?: string;
+                                /** @description overlap: the grid it overlaps */
+                                otherGridCode?: string;
+                                /** @description unknown_community, outside_community, gap: the community */
+                                communityCode?: string;
+                                /** @description duplicate_code: how many times the code appears */
+                                count?: number;
+                                /**
+                                 * @description invalid_geometry: what is wrong with it
+                                 * @enum {unknown}
+                                 */
+                                fault?: "missing" | "not_polygon" | "no_rings" | "short_ring" | "not_position" | "non_finite";
+                                /** @description invalid_geometry, not_polygon: the type the file gives */
+                                geometryType?: string;
+                                /** @description gap: the share of the community's area its grids cover */
+                                coveredPercent?: number;
+                            };
                         }[];
                     };
                 };
@@ -4189,7 +4239,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {unknown} */
-                    action: "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "review_pass" | "review_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return";
+                    action: "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "review_pass" | "review_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return" | "reassign";
                     note?: string;
                     /** @description Show the note to the reporter */
                     publicNote?: boolean;
@@ -4209,7 +4259,7 @@ export interface operations {
                     into?: string;
                     /** @description Ids from POST /api/v1/attachments: after-photos with handle and co_report, verification photos with verify_pass, verify_fail, review_pass and review_fail (staff only, never public); other actions: 400 invalid_transition_input */
                     photoIds?: string[];
-                    /** @description dispatch: departments that co-handle (协办) besides the lead in `to`, each within reach (else 422 department_out_of_reach) */
+                    /** @description dispatch, reassign: departments that co-handle (协办) besides the lead in `to`, each within reach (else 422 department_out_of_reach) */
                     coHandlers?: string[];
                     /** @description return, reject: an active reason of that kind from GET /api/v1/case-reasons (else 422 unknown_reason) */
                     reasonCode?: string;
@@ -4918,6 +4968,196 @@ export interface operations {
             };
             /** @description Default Response */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createCategory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Category code, e.g. component.public.manhole */
+                    code: string;
+                    name: string;
+                    parentCode: string | null;
+                    /**
+                     * @description A main category's class; a subcategory takes its parent's
+                     * @enum {unknown}
+                     */
+                    class?: "component" | "event" | "governance" | "appeal";
+                    departmentCode?: string | null;
+                    /** @enum {unknown} */
+                    closureLevel?: "community" | "street" | "district";
+                    /** @enum {unknown} */
+                    deadlinePolicy?: "dukao130" | "standard" | "urgent" | "emergency" | "consultation";
+                    photoRequired?: boolean;
+                    emergency?: boolean;
+                    keywords?: string[];
+                    questions?: {
+                        /** @description Key of the answer in a case's `answers` */
+                        code: string;
+                        label: {
+                            zh: string;
+                            en: string;
+                        };
+                        /** @enum {unknown} */
+                        type: "number" | "choice" | "text" | "yes_no";
+                        /** @description type choice only: the values to pick from */
+                        choices?: {
+                            value: string;
+                            zh: string;
+                            en: string;
+                        }[];
+                        required: boolean;
+                        /** @description Asked of the public and shown on the tracking page; staff-only answers never reach the public */
+                        public: boolean;
+                        /** @description type number only */
+                        min?: number;
+                        /** @description type number only */
+                        max?: number;
+                        /** @description type text only (default 500) */
+                        maxLength?: number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        category: {
+                            code: string;
+                            name: string;
+                            class: string;
+                            parentCode: string | null;
+                            departmentCode: string | null;
+                            closureLevel: string;
+                            deadlinePolicy: string;
+                            photoRequired: boolean;
+                            /** @description A case of it is an emergency (突发事件): registering or reclassifying it raises the urgency to emergency */
+                            emergency: boolean;
+                            keywords: string[];
+                            active: boolean;
+                            version: number;
+                            /** @description Extra questions in the order asked; the public sees only the public ones */
+                            questions: {
+                                /** @description Key of the answer in a case's `answers` */
+                                code: string;
+                                label: {
+                                    zh: string;
+                                    en: string;
+                                };
+                                /** @enum {unknown} */
+                                type: "number" | "choice" | "text" | "yes_no";
+                                /** @description type choice only: the values to pick from */
+                                choices?: {
+                                    value: string;
+                                    zh: string;
+                                    en: string;
+                                }[];
+                                required: boolean;
+                                /** @description Asked of the public and shown on the tracking page; staff-only answers never reach the public */
+                                public: boolean;
+                                /** @description type number only */
+                                min?: number;
+                                /** @description type number only */
+                                max?: number;
+                                /** @description type text only (default 500) */
+                                maxLength?: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6157,10 +6397,10 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description dispatch (派遣) registered cases, or urge (督办) open ones
+                     * @description dispatch (派遣) registered cases, urge (督办) open ones, or reassign (改派) dispatched ones (`to` and a `note`, the reason)
                      * @enum {unknown}
                      */
-                    action: "dispatch" | "urge";
+                    action: "dispatch" | "urge" | "reassign";
                     /** @description Each case at most once (else 400 duplicate_case) */
                     cases: {
                         /** Format: uuid */
@@ -6171,7 +6411,7 @@ export interface operations {
                     note?: string;
                     /** @description Show the note to the reporter */
                     publicNote?: boolean;
-                    /** @description dispatch: to whom, as for a single dispatch */
+                    /** @description dispatch, reassign: to whom, as for a single dispatch */
                     to?: {
                         /** @description Department code, e.g. cgj */
                         departmentCode?: string;
@@ -7082,7 +7322,7 @@ export interface operations {
                 /** @description Category code, e.g. component.public.manhole */
                 category?: string;
                 /** @description The workflow action whose note it is for */
-                action?: "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "review_pass" | "review_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return";
+                action?: "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "review_pass" | "review_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return" | "reassign";
                 /** @description staff: for notes only staff see; public: for notes shown to the reporter (publicNote) */
                 visibility?: "staff" | "public";
             };
@@ -7166,7 +7406,7 @@ export interface operations {
             content: {
                 "application/json": {
                     categoryCode: string | null;
-                    action: ("accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "review_pass" | "review_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return") | null;
+                    action: ("accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "review_pass" | "review_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return" | "reassign") | null;
                     /**
                      * @description staff: for notes only staff see; public: for notes shown to the reporter (publicNote)
                      * @enum {unknown}
@@ -7349,7 +7589,7 @@ export interface operations {
             content: {
                 "application/json": {
                     categoryCode?: string | null;
-                    action?: ("accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "review_pass" | "review_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return") | null;
+                    action?: ("accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "review_pass" | "review_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return" | "reassign") | null;
                     /**
                      * @description staff: for notes only staff see; public: for notes shown to the reporter (publicNote)
                      * @enum {unknown}

@@ -7,7 +7,7 @@ import { BULK_ACTIONS, BULK_MAX_CASES, bulkTransition } from "./case-bulk.servic
 
 const BulkBody = Type.Object(
   {
-    action: Type.Enum(BULK_ACTIONS, { description: "dispatch (派遣) registered cases, or urge (督办) open ones" }),
+    action: Type.Enum(BULK_ACTIONS, { description: "dispatch (派遣) registered cases, urge (督办) open ones, or reassign (改派) dispatched ones (`to` and a `note`, the reason)" }),
     cases: Type.Array(
       Type.Object(
         { id: Uuid, version: Type.Optional(Type.Integer({ description: "The version read (as in its ETag): a case changed since is refused with version_mismatch" })) },
@@ -20,7 +20,7 @@ const BulkBody = Type.Object(
     to: Type.Optional(
       Type.Object(
         { departmentCode: Type.Optional(DepartmentCode), userId: Type.Optional(Uuid), divisionCode: Type.Optional(Type.String({ pattern: "^[0-9]{6,12}$" })) },
-        { additionalProperties: false, description: "dispatch: to whom, as for a single dispatch" },
+        { additionalProperties: false, description: "dispatch, reassign: to whom, as for a single dispatch" },
       ),
     ),
   },

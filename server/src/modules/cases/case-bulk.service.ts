@@ -7,12 +7,8 @@ import { transitionCaseInBulk, type TransitionInput } from "./cases.service.ts";
 import { checkIdempotencyKey, idempotencySecrets, openAnswer, requestMac, sealAnswer } from "./idempotency.ts";
 import { claimIdempotencyKey, findIdempotencyKey, releaseIdempotencyKey, storeIdempotentAnswer } from "./idempotency.repository.ts";
 
-/**
- * The actions staff take on many cases at once. Reassigning a case already dispatched is not a
- * transition of the case loop (a dispatch starts from registered; a return or an escalation brings
- * it back there), so it is not offered in bulk either.
- */
-export const BULK_ACTIONS = ["dispatch", "urge"] as const;
+/** The actions staff take on many cases at once: dispatch registered cases, urge open ones, reassign dispatched ones. */
+export const BULK_ACTIONS = ["dispatch", "urge", "reassign"] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
 
 export const BULK_MAX_CASES = 1_000;
@@ -66,7 +62,7 @@ export async function bulkTransition(
     if (ids.has(key)) throw badRequest("duplicate_case", `The case ${id} is listed twice`);
     ids.add(key);
   }
-  if (input.action !== "dispatch" && input.to !== undefined) throw badRequest("invalid_transition_input", "Only dispatch takes to");
+  if (input.action === "urge" && input.to !== undefined) throw badRequest("invalid_transition_input", "Only dispatch and reassign take to");
   if (idempotencyKey !== undefined) checkIdempotencyKey(idempotencyKey, false);
   const idempotency = idempotencyKey === undefined ? undefined : idempotencySecrets(`user:${actor.userId}:bulk`, idempotencyKey);
   const mac = idempotency && requestMac(idempotency, JSON.stringify(input));

@@ -392,7 +392,7 @@ export async function getCaseStats(ctx: AppContext, actor: Actor, division = act
   if (![6, 9, 12].includes(division.length)) throw badRequest("invalid_division", "Statistics are kept for a district, a street or a community");
   const [counted, returns, onSpot] = await Promise.all([
     countCasesUnder(ctx.db, actor, division, OPEN, new Date()),
-    countReturnsByDepartment(ctx.db, actor, division),
+    countReturnsByDepartment(ctx.db, division),
     countOnSpotUnder(ctx.db, actor, division),
   ]);
   const totals = noCounts();

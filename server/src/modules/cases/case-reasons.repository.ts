@@ -1,7 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
-import type { Actor } from "../auth/actor.ts";
-import { caseInScope, caseUnder } from "./cases.repository.ts";
+import { codeRangeEnd } from "./cases.repository.ts";
 
 export type ReasonKind = "return" | "reject";
 
@@ -22,29 +21,30 @@ export function findReason(db: Kysely<DB>, kind: ReasonKind, code: string) {
 }
 
 /**
- * The returns of the cases under a division in the actor's scope, per department: how many the
- * department asked for (`return` events) and how many the centre approved, from the events'
- * recorded department, so that a later change of the case does not move the count.
+ * The returns of the cases under a division, per department: how many the department asked for
+ * (`return` events) and how many the centre approved, from the counters kept with each event (the
+ * department the event recorded, so that a later change of the case does not move the count).
  */
-export function countReturnsByDepartment(db: Kysely<DB>, actor: Actor, division: string) {
+export function countReturnsByDepartment(db: Kysely<DB>, division: string) {
   return db
-    .selectFrom("case_events as e")
+    .selectFrom("case_return_counts")
     .select([
-      sql<string>`e.details->>'department'`.as("department_code"),
-      sql<number>`count(*) filter (where e.action = 'return')::int`.as("requested"),
-      sql<number>`count(*) filter (where e.action = 'approve_return')::int`.as("approved"),
+      "department_code",
+      sql<number>`sum(requested)::int`.as("requested"),
+      sql<number>`sum(approved)::int`.as("approved"),
     ])
-    .where("e.region_code", "=", division.slice(0, 6))
-    .where("e.action", "in", ["return", "approve_return"])
-    .where(sql`e.details->>'department'`, "is not", null)
-    .where("e.case_id", "in", (eb) =>
-      eb
-        .selectFrom("cases")
-        .select("cases.id")
-        .where((cases) => caseInScope(cases, actor))
-        .where((cases) => caseUnder(cases, division)),
-    )
-    .groupBy(sql`e.details->>'department'`)
-    .orderBy(sql`e.details->>'department'`)
+    .where("region_code", "=", division.slice(0, 6))
+    .$if(division.length > 6, (query) => query.where("community_code", ">=", division).where("community_code", "<", codeRangeEnd(division) ?? division))
+    .groupBy("department_code")
+    .orderBy("department_code")
+    .execute();
+}
+
+/** Counts a return request or its approval for the department it recorded, in the event's transaction. */
+export async function countReturn(db: Kysely<DB>, at: { regionCode: string; communityCode: string; departmentCode: string }, kind: "requested" | "approved") {
+  await db
+    .insertInto("case_return_counts")
+    .values({ region_code: at.regionCode, community_code: at.communityCode, department_code: at.departmentCode, [kind]: 1 })
+    .onConflict((conflict) => conflict.columns(["region_code", "community_code", "department_code"]).doUpdateSet({ [kind]: sql`case_return_counts.${sql.ref(kind)} + 1` }))
     .execute();
 }

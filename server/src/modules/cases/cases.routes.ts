@@ -210,7 +210,7 @@ const TransitionBody = Type.Object(
       Type.Array(DepartmentCode, {
         maxItems: 10,
         uniqueItems: true,
-        description: "dispatch: departments that co-handle (协办) besides the lead in `to`, each within reach (else 422 department_out_of_reach)",
+        description: "dispatch, reassign: departments that co-handle (协办) besides the lead in `to`, each within reach (else 422 department_out_of_reach)",
       }),
     ),
     reasonCode: Type.Optional(
@@ -417,6 +417,8 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
           "`follow_up` (seat operators and dispatchers covering the case, while it is open) records another caller about the same case (`note`, optional `caller`) without changing its state: how a hotline seat attaches a caller to a duplicate instead of creating a case. " +
           "`dispatch` may name co-handling departments (`coHandlers`); each acknowledges (`co_acknowledge`) and reports its part (`co_report`, a note and optional photos), " +
           "and the lead's `handle` is refused (409 co_handling_pending, the pending department codes in `details.pending`) until all have reported or the dispatcher released them (`release_co_handler`, `departmentCode` and a note). " +
+          "`reassign` (改派: the owning centre's dispatchers, a dispatched or in-progress case with no return or extension request pending) takes `to` (and `coHandlers`) as `dispatch` does, within reach (422 department_out_of_reach, handler_out_of_reach), and a `note`, the reason: " +
+          "the case waits for the new assignee's acknowledgement, its feedback and handling deadlines start again from now, and the event records `previousAssignment` and `assignment`. " +
           "`return` (by the assignee) and `reject` (by the owning centre's dispatcher) need a configured `reasonCode`; a return is a request the centre approves (`approve_return`: back for re-dispatch; not by who asked, 403 self_approval) or denies (`deny_return`, a note): the case stays with the department until then. " +
           "`dispatch` may name a handler or a grid worker of the case's community in `to.userId` (else 404 user_not_found, 422 handler_out_of_reach); a grid worker also works what is dispatched to their community (`to.divisionCode`). " +
           "`verify_pass` and `verify_fail` take verification photos (`photoIds`). " +

@@ -30,6 +30,7 @@ import {
 import { activeCategories } from "./categories.service.ts";
 import { answererOf, answerValues, checkAnswers, publicAnswers, type Answerer } from "./category-questions.ts";
 import { requireActiveReason } from "./case-reasons.service.ts";
+import { countReturn } from "./case-reasons.repository.ts";
 import { computeDeadlines, DEFAULT_POLICY, policyFor, workingMinutesUntil, type Urgency } from "./deadlines.ts";
 import { checkIdempotencyKey, idempotencySecrets, openAnswer, requestMac, sealAnswer } from "./idempotency.ts";
 import { claimIdempotencyKey, findIdempotencyKey, storeIdempotentAnswer } from "./idempotency.repository.ts";
@@ -655,7 +656,8 @@ async function commandOf(ctx: AppContext, actor: Actor, row: CaseRow, input: Tra
         need("categoryCode, level, urgency or answers");
       }
       return { action: input.action, level: input.level, note: input.note };
-    case "dispatch": {
+    case "dispatch":
+    case "reassign": {
       const assignment = (await assignmentOf(ctx, row, input.to ?? need("to"))) ?? need("to.departmentCode, to.userId or to.divisionCode");
       const coHandlers = [];
       // Each co-handler is checked for reach like the lead: its staff must be able to serve the case.
@@ -663,6 +665,7 @@ async function commandOf(ctx: AppContext, actor: Actor, row: CaseRow, input: Tra
         const department = await assignmentOf(ctx, row, { departmentCode });
         if (department?.kind === "department") coHandlers.push(department.departmentId);
       }
+      if (input.action === "reassign") return { action: "reassign", to: assignment, coHandlers, note: input.note ?? need("a note (why it is reassigned)") };
       return { action: "dispatch", to: assignment, coHandlers, note: input.note };
     }
     case "reject":
@@ -758,7 +761,9 @@ async function transitionOnce(ctx: AppContext, actor: Actor, id: string, ifMatch
     );
   }
   if (input.resolved !== undefined && input.action !== "evaluate") throw new AppError(400, "invalid_transition_input", "Only evaluate takes resolved");
-  if (input.coHandlers !== undefined && input.action !== "dispatch") throw new AppError(400, "invalid_transition_input", "Only dispatch takes coHandlers");
+  if (input.coHandlers !== undefined && input.action !== "dispatch" && input.action !== "reassign") {
+    throw new AppError(400, "invalid_transition_input", "Only dispatch and reassign take coHandlers");
+  }
   if (input.reasonCode !== undefined && input.action !== "return" && input.action !== "reject") {
     throw new AppError(400, "invalid_transition_input", "Only return and reject take a reasonCode");
   }
@@ -834,6 +839,7 @@ async function applyTransition(
       deadlines[column] = calendar.extendBySuspension(row[column], row.suspended_at, now);
     }
   }
+  if (command.action === "reassign") Object.assign(deadlines, reassignedDeadlines(row, now));
   if (command.action === "escalate" || (command.action === "evaluate" && next.status === "registered")) {
     const category = (await activeCategories(ctx.db)).find((c) => c.code === row.category_code);
     const fresh = computeDeadlines(policyFor(category?.deadline_policy ?? "dukao130", row.urgency as Urgency), now, calendar);
@@ -841,6 +847,7 @@ async function applyTransition(
     deadlines.feedback_by = fresh.feedbackBy;
     deadlines.handle_by = fresh.handleBy;
   }
+  const returned = await returnDepartment(ctx, command, stateOf(row));
   const write = async (db: Kysely<DB>) => {
     const updated = await writeTransition(db, {
       version: row.version,
@@ -883,7 +890,7 @@ async function applyTransition(
         publicNote: input.publicNote,
         details: {
           ...transition.details,
-          ...(await returnDepartment(ctx, command, stateOf(row))),
+          ...returned,
           ...classified?.details,
           ...(input.photoIds?.length ? { photos: input.photoIds } : {}),
           ...(command.action === "evaluate" && input.resolved !== undefined ? { resolved: input.resolved } : {}),
@@ -898,9 +905,12 @@ async function applyTransition(
   // A change of category, level or urgency moves deadlines and money (indicators), and a sample
   // review judges a worker's closure: audited with the case's event.
   const audited = (changedClassification || AUDITED_ACTIONS.includes(command.action)) && actorId !== null;
-  // One statement is atomic; photos are linked in the same transaction, or not at all.
+  // The department's return counter moves with the event, or not at all.
+  const counted = command.action === "return" ? "requested" : command.action === "approve_return" ? "approved" : undefined;
+  const countedDepartment = counted ? returned.department : undefined;
+  // One statement is atomic; photos, the audit entry and the counter go in the same transaction, or not at all.
   const photoIds = input.photoIds ?? [];
-  if (!audited && photoIds.length === 0) return write(ctx.db);
+  if (!audited && photoIds.length === 0 && !countedDepartment) return write(ctx.db);
   return inTransaction(ctx.db, async (trx) => {
     await linkPhotos(trx, photoIds, { caseId: row.id, regionCode: row.region_code, kind: PHOTO_KINDS[command.action] ?? "after", uploaderId: actorId });
     const updated = await write(trx);
@@ -914,6 +924,7 @@ async function applyTransition(
         details: { ...transition.details, ...classified?.details, ...(photoIds.length ? { photos: photoIds } : {}) },
       });
     }
+    if (counted && countedDepartment) await countReturn(trx, { regionCode: row.region_code, communityCode: row.community_code, departmentCode: countedDepartment }, counted);
     return updated;
   });
 }
@@ -924,6 +935,21 @@ const AUDITED_ACTIONS: readonly string[] = ["review_pass", "review_fail"];
 /** Runs `work` in the transaction `db` already is, or in a new one. */
 const inTransaction = <T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> =>
   db.isTransaction ? work(db) : db.transaction().execute(work);
+
+/**
+ * The new assignee's clock after a reassignment: the feedback and handling time a dispatch at this
+ * moment would leave, never less than the case had (an extension granted stays granted).
+ */
+function reassignedDeadlines(row: CaseRow, now: Date): Partial<Record<"feedback_by" | "handle_by", Date>> {
+  const calendar = calendarFor(row.region_code);
+  const later = (a: Date, b: Date) => (a.getTime() >= b.getTime() ? a : b);
+  // The stage lengths of the case's own deadlines (from its report), counted again from now.
+  const fromReport = (deadline: Date) => calendar.workingMillisBetween(row.created_at, deadline);
+  return {
+    feedback_by: later(row.feedback_by, calendar.addWorkingHours(now, fromReport(row.feedback_by) / 3_600_000)),
+    handle_by: later(row.handle_by, calendar.addWorkingHours(now, fromReport(row.handle_by) / 3_600_000)),
+  };
+}
 
 /**
  * The department a return, its approval or its denial counts against: the lead's, or the

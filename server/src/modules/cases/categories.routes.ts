@@ -5,7 +5,7 @@ import type { AppContext } from "../../context.ts";
 import { CategoryCode, DepartmentCode, DivisionCode, errors, Nullable } from "../../http/schemas.ts";
 import { resolveActor } from "../../http/authentication.ts";
 import { answererOf, MAX_QUESTIONS, QUESTION_TYPES } from "./category-questions.ts";
-import { deleteRoutingRule, listCategories, listRoutingRules, putRoutingRule, updateCategory } from "./categories.service.ts";
+import { createCategory, deleteRoutingRule, listCategories, listRoutingRules, putRoutingRule, updateCategory } from "./categories.service.ts";
 
 const Label = Type.Object({ zh: Type.String({ minLength: 1, maxLength: 100 }), en: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false });
 
@@ -69,6 +69,42 @@ export async function categoryRoutes(fastify: FastifyInstance, ctx: AppContext):
       },
     },
     async (request) => ({ categories: await listCategories(ctx, answererOf(await resolveActor(request)), request.query.class) }),
+  );
+
+  app.post(
+    "/categories",
+    {
+      schema: {
+        operationId: "createCategory",
+        tags: ["cases"],
+        summary: "Add a category: a main category of a class, or a subcategory of a main one (audited)",
+        description:
+          "Only an administrator of the whole district (or above): others get 403 `district_scope_required`. A main category (`parentCode` null) names its `class` and has the code `<class>.<key>`; " +
+          "a subcategory has the code `<parentCode>.<key>` and takes its main category's class, closure level, deadline policy and photo rule unless given (a parent that is itself a subcategory, or another class: 422 `category_parent_invalid`; an unknown parent: 404 `category_not_found`). " +
+          "A code of another shape: 400 `invalid_category`; a code in use: 409 `category_exists`. The other fields are checked as `updateCategory` checks them (422 `questions_invalid`, 404 `department_not_found`).",
+        body: Type.Object(
+          {
+            code: CategoryCode,
+            name: Type.String({ minLength: 1, maxLength: 50 }),
+            parentCode: Nullable(CategoryCode),
+            class: Type.Optional(Type.Enum(["component", "event", "governance", "appeal"], { description: "A main category's class; a subcategory takes its parent's" })),
+            departmentCode: Type.Optional(Nullable(DepartmentCode)),
+            closureLevel: Type.Optional(Type.Enum(["community", "street", "district"])),
+            deadlinePolicy: Type.Optional(Type.Enum(["dukao130", "standard", "urgent", "emergency", "consultation"])),
+            photoRequired: Type.Optional(Type.Boolean()),
+            emergency: Type.Optional(Type.Boolean()),
+            keywords: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 20 }), { maxItems: 30 })),
+            questions: Type.Optional(Type.Array(Question, { maxItems: MAX_QUESTIONS })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ category: Category }), ...errors(400, 401, 403, 404, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const category = await createCategory(ctx, request.actor, request.body);
+      return reply.status(201).header("etag", `"${category.version}"`).send({ category });
+    },
   );
 
   app.patch(

@@ -6,6 +6,7 @@ import { regionOf, writeAudit } from "../audit/audit.repository.ts";
 import { codeInScope, inScope, requirePermission, type Actor } from "../auth/actor.ts";
 import { CATEGORY_SEEDS } from "./categories.data.ts";
 import { questionProblems, questionsFor, type Answerer } from "./category-questions.ts";
+import { DEFAULT_POLICY } from "./deadlines.ts";
 import { ensureCaseReasons } from "./case-reasons.service.ts";
 
 type CategoryClass = CategoryTable["class"];
@@ -113,16 +114,20 @@ export type CategoryChange = {
   questions?: CategoryQuestion[];
 };
 
+function requireDistrictAdministrator(actor: Actor): void {
+  requirePermission(actor, "category.write");
+  if (actor.scopeCode === null || actor.scopeCode.length > DISTRICT_CODE_LENGTH) {
+    throw new AppError(403, "district_scope_required", "Only an administrator of the whole district edits the categories, which every street shares");
+  }
+}
+
 /**
  * An administrator of the whole district (or above) edits a category; guarded by its version
  * (If-Match) and audited. Categories are one catalogue for every street, so a street's
  * administrator, who manages only the street, may not change them.
  */
 export async function updateCategory(ctx: AppContext, actor: Actor, code: string, ifMatch: string | undefined, change: CategoryChange) {
-  requirePermission(actor, "category.write");
-  if (actor.scopeCode === null || actor.scopeCode.length > DISTRICT_CODE_LENGTH) {
-    throw new AppError(403, "district_scope_required", "Only an administrator of the whole district edits the categories, which every street shares");
-  }
+  requireDistrictAdministrator(actor);
   if (!ifMatch) throw new AppError(428, "precondition_required", "Send If-Match with the category's ETag");
   return ctx.db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom("categories").selectAll().where("code", "=", code).executeTakeFirst();
@@ -161,6 +166,76 @@ export async function updateCategory(ctx: AppContext, actor: Actor, code: string
     });
     cache = undefined;
     return presentCategory(updated);
+  });
+}
+
+export type NewCategory = Omit<CategoryChange, "active"> & {
+  code: string;
+  name: string;
+  parentCode: string | null;
+  class?: CategoryClass;
+};
+
+const SUBCATEGORY_KEY = /^[a-z0-9_]{1,40}$/;
+
+/**
+ * An administrator of the whole district adds a category: a main class under one of the four
+ * classes (`<class>.<key>`) or a subcategory under a main one (`<main>.<key>`), whose class it
+ * takes. What it leaves out comes from its main category (closure level, deadline policy, photo
+ * rule), else the catalogue's defaults. Checked as an edit is; a code already used: 409. Audited.
+ */
+export async function createCategory(ctx: AppContext, actor: Actor, input: NewCategory) {
+  requireDistrictAdministrator(actor);
+  return ctx.db.transaction().execute(async (trx) => {
+    const parent = input.parentCode === null ? undefined : await trx.selectFrom("categories").selectAll().where("code", "=", input.parentCode).executeTakeFirst();
+    if (input.parentCode !== null && !parent) throw notFound("category_not_found", `No category ${input.parentCode}`);
+    if (parent && parent.parent_code !== null) {
+      throw new AppError(422, "category_parent_invalid", `A subcategory goes under a main category; ${parent.code} is itself a subcategory`);
+    }
+    const categoryClass = parent?.class ?? input.class;
+    if (categoryClass === undefined) throw new AppError(400, "invalid_category", "A main category names its class");
+    if (parent && input.class !== undefined && input.class !== parent.class) {
+      throw new AppError(422, "category_parent_invalid", `A subcategory of ${parent.code} is of its class ${parent.class}`);
+    }
+    const prefix = `${parent?.code ?? categoryClass}.`;
+    if (!input.code.startsWith(prefix) || !SUBCATEGORY_KEY.test(input.code.slice(prefix.length))) {
+      throw new AppError(400, "invalid_category", `The code is ${prefix}<key>, the key of a-z, 0-9 and _`);
+    }
+    const problems = input.questions ? questionProblems(input.questions) : [];
+    if (problems.length > 0) throw new AppError(422, "questions_invalid", "Some questions are not well formed", { questions: problems });
+    if (input.departmentCode) {
+      const department = await trx.selectFrom("departments").select("code").where("code", "=", input.departmentCode).executeTakeFirst();
+      if (!department) throw notFound("department_not_found", `No department ${input.departmentCode}`);
+    }
+    const created = await trx
+      .insertInto("categories")
+      .values({
+        code: input.code,
+        name: input.name,
+        class: categoryClass,
+        parent_code: parent?.code ?? null,
+        department_code: input.departmentCode ?? null,
+        closure_level: input.closureLevel ?? parent?.closure_level ?? "community",
+        deadline_policy: input.deadlinePolicy ?? parent?.deadline_policy ?? DEFAULT_POLICY,
+        photo_required: input.photoRequired ?? parent?.photo_required ?? false,
+        emergency: input.emergency ?? parent?.emergency ?? false,
+        keywords: input.keywords ?? [],
+        questions: JSON.stringify(input.questions ?? []),
+      })
+      .onConflict((conflict) => conflict.column("code").doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (!created) throw new AppError(409, "category_exists", `A category ${input.code} exists already`);
+    await writeAudit(trx, {
+      regionCode: "000000",
+      actorId: actor.userId,
+      action: "category.create",
+      targetType: "category",
+      targetId: input.code,
+      details: { category: input },
+    });
+    cache = undefined;
+    return presentCategory(created);
   });
 }
 

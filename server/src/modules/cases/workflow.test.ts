@@ -58,6 +58,10 @@ const commandArb: fc.Arbitrary<Command> = fc.constantFrom(...ACTIONS).chain((act
           { kind: "division" as const, divisionCode: STREET },
         )
         .chain((to) => fc.constantFrom<string[]>([], ["dept-swj"], ["dept-swj", "dept-cgj"]).map((coHandlers) => ({ action, to, coHandlers })));
+    case "reassign":
+      return fc
+        .constantFrom({ kind: "department" as const, departmentId: "dept-swj" }, { kind: "user" as const, userId: "k" }, { kind: "division" as const, divisionCode: COMMUNITY })
+        .map((to) => ({ action, to, note: "派错单位" }));
     case "request_extension":
       return fc.integer({ min: 0, max: 40 }).map((days) => ({ action, days, note: "需要采购材料" }));
     case "evaluate":
@@ -214,6 +218,41 @@ describe("the case workflow", () => {
     expect(() => applyCommand({ ...fresh(), status: "registered" }, dispatcher, { action: "dispatch", to: { kind: "department", departmentId: "dept-cgj" }, coHandlers: ["dept-cgj"] })).toThrow(
       expect.objectContaining({ code: "invalid_transition_input" }),
     );
+  });
+
+  it("reassigns a dispatched case to another assignee, recording both, only while no return or extension waits", () => {
+    const dispatcher = ACTORS.streetDispatcher;
+    const handler = ACTORS.departmentHandler;
+    const dispatched: CaseState = {
+      ...fresh(),
+      status: "dispatched",
+      assignment: { kind: "department", departmentId: "dept-cgj" },
+      coHandlers: [{ departmentId: "dept-swj", state: "acknowledged" }],
+    };
+    const working = applyCommand(dispatched, handler, { action: "acknowledge" }).state;
+    expect(availableActions(working, dispatcher)).toContain("reassign");
+    expect(availableActions(working, handler)).not.toContain("reassign");
+    expect(availableActions(working, ACTORS.otherStreetDispatcher)).not.toContain("reassign");
+    const to = { kind: "department" as const, departmentId: "dept-swj" };
+    const moved = applyCommand(working, dispatcher, { action: "reassign", to, note: "派错单位" });
+    expect(moved).toMatchObject({ from: "in_progress", to: "dispatched" });
+    expect(moved.state).toMatchObject({ assignment: to, coHandlers: [] });
+    expect(moved.details).toEqual({ previousAssignment: dispatched.assignment, assignment: to });
+    // The old department no longer acts on it; the new one acknowledges it.
+    expect(availableActions(moved.state, handler)).toEqual([]);
+    expect(availableActions(moved.state, ACTORS.otherDepartmentHandler)).toContain("acknowledge");
+    // With co-handlers named afresh, and never to whom it already is.
+    const withCo = applyCommand(working, dispatcher, { action: "reassign", to: { kind: "user", userId: "k" }, coHandlers: ["dept-cgj"], note: "x" });
+    expect(withCo.state.coHandlers).toEqual([{ departmentId: "dept-cgj", state: "dispatched" }]);
+    expect(() => applyCommand(working, dispatcher, { action: "reassign", to: { kind: "department", departmentId: "dept-cgj" }, note: "x" })).toThrow(
+      expect.objectContaining({ code: "invalid_transition_input" }),
+    );
+    // A pending return or extension is decided first.
+    const asked = applyCommand(working, handler, { action: "return", reasonCode: "not_our_duty" }).state;
+    expect(availableActions(asked, dispatcher)).not.toContain("reassign");
+    const extension = applyCommand(working, handler, { action: "request_extension", days: 3, note: "材料" }).state;
+    expect(() => applyCommand(extension, dispatcher, { action: "reassign", to, note: "x" })).toThrow(expect.objectContaining({ code: "transition_not_allowed" }));
+    expect(availableActions({ ...fresh(), status: "registered" }, dispatcher)).not.toContain("reassign");
   });
 
   it("holds a return until the owning centre approves it, and leaves the case with the department when it denies it", () => {

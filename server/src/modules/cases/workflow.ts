@@ -50,6 +50,7 @@ export const ACTIONS = [
   "release_co_handler",
   "approve_return",
   "deny_return",
+  "reassign",
 ] as const;
 export type CaseAction = (typeof ACTIONS)[number];
 
@@ -143,6 +144,8 @@ export type Command =
   | { action: "follow_up"; note: string }
   /** The lead is `to`; `coHandlers` are the departments that do their part alongside it. */
   | { action: "dispatch"; to: Assignment; coHandlers?: string[]; note?: string }
+  /** 改派: the centre moves a dispatched case to another assignee; the note says why. */
+  | { action: "reassign"; to: Assignment; coHandlers?: string[]; note: string }
   | { action: "request_extension"; days: number; note: string }
   | { action: "approve_extension"; note?: string }
   | { action: "evaluate"; satisfaction: Satisfaction; note?: string }
@@ -196,6 +199,7 @@ const FROM: Record<CaseAction, readonly CaseStatus[]> = {
   release_co_handler: ["dispatched", "in_progress"],
   approve_return: ["dispatched", "in_progress"],
   deny_return: ["dispatched", "in_progress"],
+  reassign: ["dispatched", "in_progress"],
 };
 
 /** The division whose centre owns a case at its level (community, street sub-centre, district centre). */
@@ -282,6 +286,7 @@ function mayTake(action: CaseAction, actor: WorkflowActor, state: CaseState): bo
     case "reclassify":
     case "reject":
     case "dispatch":
+    case "reassign":
     case "release_co_handler":
     case "deny_return":
     case "deny_extension":
@@ -323,6 +328,8 @@ function allowedNow(action: CaseAction, state: CaseState): boolean {
   // While a return waits for the centre, the department holds the case but does not work it.
   if (action === "approve_return" || action === "deny_return") return state.returnRequest !== null;
   if (action === "return" || action === "acknowledge" || action === "handle") return state.returnRequest === null;
+  // A pending return or extension is the assignee's question to the centre: answered first, then reassigned.
+  if (action === "reassign") return state.returnRequest === null && state.pendingExtensionDays === null;
   if (action === "co_acknowledge") return state.coHandlers.some((co) => co.state === "dispatched");
   if (action === "co_report") return state.coHandlers.some((co) => co.state === "acknowledged");
   if (action === "release_co_handler") return pendingCoHandlers(state).length > 0;
@@ -391,15 +398,21 @@ export function applyCommand(state: CaseState, actor: WorkflowActor, command: Co
       next.status = "rejected";
       details.reason = command.reasonCode;
       break;
-    case "dispatch": {
+    case "dispatch":
+    case "reassign": {
       const coHandlers = command.coHandlers ?? [];
       const lead = command.to.kind === "department" ? command.to.departmentId : null;
       if (new Set(coHandlers).size !== coHandlers.length || (lead !== null && coHandlers.includes(lead))) {
         throw new WorkflowError("invalid_transition_input", "Each co-handling department is named once, and not the lead's");
       }
+      if (command.action === "reassign" && sameAssignment(state.assignment, command.to)) {
+        throw new WorkflowError("invalid_transition_input", "A reassignment names another assignee than the current one");
+      }
+      // Reassigned, the case waits for its new assignee to acknowledge, with the co-handlers named now.
       next.status = "dispatched";
       next.assignment = command.to;
       next.coHandlers = coHandlers.map((departmentId) => ({ departmentId, state: "dispatched" }));
+      if (command.action === "reassign") details.previousAssignment = state.assignment;
       details.assignment = command.to;
       if (coHandlers.length > 0) details.coHandlers = coHandlers;
       break;
@@ -515,6 +528,18 @@ export function applyCommand(state: CaseState, actor: WorkflowActor, command: Co
   // A case that leaves its assignee (escalated, suspended, merged) takes no pending return with it.
   if (next.assignment === null || !["dispatched", "in_progress"].includes(next.status)) next.returnRequest = null;
   return { state: next, from: state.status, to: next.status, level: state.level, details };
+}
+
+function sameAssignment(a: Assignment | null, b: Assignment): boolean {
+  if (a === null || a.kind !== b.kind) return false;
+  switch (b.kind) {
+    case "department":
+      return a.kind === "department" && a.departmentId === b.departmentId;
+    case "user":
+      return a.kind === "user" && a.userId === b.userId;
+    case "division":
+      return a.kind === "division" && a.divisionCode === b.divisionCode;
+  }
 }
 
 export function isFinal(status: CaseStatus): boolean {

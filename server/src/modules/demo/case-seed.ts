@@ -286,6 +286,19 @@ async function loadChunk(
     .values([...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, count]) => count))
     .onConflict((conflict) => conflict.columns(["region_code", "community_code", "status"]).doUpdateSet({ cases: sql`case_status_counts.cases + excluded.cases` }))
     .execute();
+  const returns = returnCounts(region, chunk);
+  if (returns.length > 0) {
+    await trx
+      .insertInto("case_return_counts")
+      .values(returns)
+      .onConflict((conflict) =>
+        conflict.columns(["region_code", "community_code", "department_code"]).doUpdateSet({
+          requested: sql`case_return_counts.requested + excluded.requested`,
+          approved: sql`case_return_counts.approved + excluded.approved`,
+        }),
+      )
+      .execute();
+  }
   await writeAudit(trx, {
     regionCode: region,
     actorId: null,
@@ -295,6 +308,23 @@ async function loadChunk(
     details: { seed, cases: chunk.length, events: chunk.reduce((sum, c) => sum + c.events.length, 0), from: numbers[0], to: numbers[numbers.length - 1] },
   });
   return numbers;
+}
+
+/** The return requests and approvals of generated histories, per community and department, as transitions count them. */
+function returnCounts(region: string, chunk: GeneratedCase[]) {
+  const counts = new Map<string, { region_code: string; community_code: string; department_code: string; requested: number; approved: number }>();
+  for (const c of chunk) {
+    for (const event of c.events) {
+      const department = event.details.department;
+      if ((event.action !== "return" && event.action !== "approve_return") || typeof department !== "string") continue;
+      const key = `${c.communityCode}-${department}`;
+      const count = counts.get(key) ?? { region_code: region, community_code: c.communityCode, department_code: department, requested: 0, approved: 0 };
+      if (event.action === "return") count.requested++;
+      else count.approved++;
+      counts.set(key, count);
+    }
+  }
+  return [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, count]) => count);
 }
 
 function* allEvents(region: string, chunk: GeneratedCase[]): Generator<Value[]> {

@@ -23,6 +23,26 @@ const eastGrid: GridInput = { code: B, name: "尚义社区第2网格", geometry:
 const codes = (problems: GridProblem[]) => problems.map((p) => p.code);
 
 describe("validateGrids", () => {
+  it("gives each problem a stable code and the facts a screen words it from", () => {
+    const overlapping = { code: B, name: "重叠网格", geometry: square(0, 0) };
+    expect(validateGrids([westGrid, overlapping], communities).map(({ code, details }) => ({ code, details }))).toEqual([
+      { code: "overlap", details: { gridCode: A, gridName: "尚义社区第1网格", otherGridCode: B } },
+    ]);
+    expect(validateGrids([westGrid], communities).map(({ code, details }) => ({ code, details }))).toEqual([
+      { code: "gap", details: { communityCode: COMMUNITY, coveredPercent: 50 } },
+    ]);
+    const twice = validateGrids([westGrid, { ...eastGrid, code: A }], communities);
+    expect(twice[0].details).toEqual({ gridCode: A, gridName: "尚义社区第1网格", count: 2 });
+    const point = validateGrids([westGrid, { code: B, geometry: { type: "Point", coordinates: [X, Y] } }], communities);
+    expect(point[0]).toMatchObject({ code: "invalid_geometry", details: { gridCode: B, fault: "not_polygon", geometryType: "Point" } });
+    const missing = validateGrids([westGrid, { code: B, geometry: null }], communities);
+    expect(missing[0].details).toEqual({ gridCode: B, fault: "missing" });
+    const stranger = validateGrids([westGrid, eastGrid, { code: "530103009099001", geometry: square(5, 5) }], communities);
+    expect(stranger[0].details).toEqual({ gridCode: "530103009099001", communityCode: "530103009099" });
+    // The English message stays for API users.
+    expect(twice[0].message).toBe(`grid code ${A} (尚义社区第1网格) appears 2 times`);
+  });
+
   it("accepts two unit squares tiling their community", () => {
     expect(validateGrids([westGrid, eastGrid], communities)).toEqual([]);
   });
@@ -39,7 +59,7 @@ describe("validateGrids", () => {
   it("reports overlapping grids", () => {
     const problems = validateGrids([westGrid, { ...eastGrid, geometry: square(0.5, 0, 2, 1) }], communities);
     expect(problems).toEqual([
-      { code: "overlap", gridCodes: [A, B], message: expect.stringContaining(A) },
+      { code: "overlap", gridCodes: [A, B], message: expect.stringContaining(A), details: expect.any(Object) },
     ]);
     expect(problems[0].message).toContain(B);
   });
@@ -53,7 +73,7 @@ describe("validateGrids", () => {
 
   it("reports a gap with the community and its grids", () => {
     const problems = validateGrids([westGrid, { ...eastGrid, geometry: square(1, 0, 1.9, 1) }], communities);
-    expect(problems).toEqual([{ code: "gap", gridCodes: [A, B], message: expect.stringContaining(COMMUNITY) }]);
+    expect(problems).toEqual([{ code: "gap", gridCodes: [A, B], message: expect.stringContaining(COMMUNITY), details: expect.any(Object) }]);
     expect(problems[0].message).toContain(A);
   });
 
@@ -65,7 +85,7 @@ describe("validateGrids", () => {
   it("reports a vertex outside the community", () => {
     const problems = validateGrids([westGrid, { ...eastGrid, geometry: square(1, 0, 2.1, 1) }], communities);
     expect(problems).toEqual([
-      { code: "outside_community", gridCodes: [B], message: expect.stringContaining(COMMUNITY) },
+      { code: "outside_community", gridCodes: [B], message: expect.stringContaining(COMMUNITY), details: expect.any(Object) },
     ]);
   });
 
@@ -84,7 +104,7 @@ describe("validateGrids", () => {
   it("reports an open ring", () => {
     const open = { code: B, geometry: { type: "Polygon", coordinates: [square(1, 0).coordinates[0].slice(0, 4).concat([[X + U, Y + 0.5 * U]])] } };
     expect(validateGrids([westGrid, open], communities)).toEqual([
-      { code: "ring_not_closed", gridCodes: [B], message: expect.stringContaining(B) },
+      { code: "ring_not_closed", gridCodes: [B], message: expect.stringContaining(B), details: expect.any(Object) },
     ]);
   });
 
@@ -97,20 +117,20 @@ describe("validateGrids", () => {
 
   it("reports a duplicate code once", () => {
     const problems = validateGrids([westGrid, { ...eastGrid, code: A }], communities);
-    expect(problems).toEqual([{ code: "duplicate_code", gridCodes: [A], message: expect.stringContaining(A) }]);
+    expect(problems).toEqual([{ code: "duplicate_code", gridCodes: [A], message: expect.stringContaining(A), details: expect.any(Object) }]);
   });
 
   it("reports a code that is not 15 digits", () => {
     for (const bad of ["53010300100100", "5301030010010021", "53010300100100x"]) {
       const problems = validateGrids([westGrid, { ...eastGrid, code: bad }], communities);
-      expect(problems[0]).toEqual({ code: "invalid_code", gridCodes: [bad], message: expect.stringContaining(bad) });
+      expect(problems[0]).toEqual({ code: "invalid_code", gridCodes: [bad], message: expect.stringContaining(bad), details: expect.any(Object) });
     }
   });
 
   it("reports an unknown community", () => {
     const stranger = { code: "530103009099001", geometry: square(5, 5) };
     expect(validateGrids([westGrid, eastGrid, stranger], communities)).toEqual([
-      { code: "unknown_community", gridCodes: [stranger.code], message: expect.stringContaining("530103009099") },
+      { code: "unknown_community", gridCodes: [stranger.code], message: expect.stringContaining("530103009099"), details: expect.any(Object) },
     ]);
   });
 
@@ -125,7 +145,7 @@ describe("validateGrids", () => {
     ];
     for (const geometry of broken) {
       expect(validateGrids([westGrid, { code: B, geometry }], communities)).toEqual([
-        { code: "invalid_geometry", gridCodes: [B], message: expect.stringContaining(B) },
+        { code: "invalid_geometry", gridCodes: [B], message: expect.stringContaining(B), details: expect.any(Object) },
       ]);
     }
   });

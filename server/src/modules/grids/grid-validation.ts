@@ -27,8 +27,27 @@ export type GridProblemCode =
   | "overlap"
   | "gap";
 
-/** One problem, with the codes of the grids involved. */
-export type GridProblem = { code: GridProblemCode; gridCodes: string[]; message: string };
+/** Why a geometry is not a usable GeoJSON polygon. */
+export type GeometryFault = "missing" | "not_polygon" | "no_rings" | "short_ring" | "not_position" | "non_finite";
+
+/**
+ * The facts of a problem, for a screen to say it in its reader's language: the grid (and its name
+ * as the file gives it), the other grid of an overlap, the community, how often a code repeats,
+ * what is wrong with a geometry, and how much of a community its grids cover.
+ */
+export type GridProblemDetails = {
+  gridCode?: string;
+  gridName?: string;
+  otherGridCode?: string;
+  communityCode?: string;
+  count?: number;
+  fault?: GeometryFault;
+  geometryType?: string;
+  coveredPercent?: number;
+};
+
+/** One problem, with the codes of the grids involved; `message` says it in English, `details` hold its facts. */
+export type GridProblem = { code: GridProblemCode; gridCodes: string[]; message: string; details: GridProblemDetails };
 
 /** A grid as read from an import file: the geometry is not trusted yet. */
 export type GridInput = { code: string; name?: string; geometry: unknown };
@@ -42,6 +61,7 @@ const GRID_CODE = /^\d{15}$/;
 type Shape = {
   code: string;
   label: string;
+  about: GridProblemDetails;
   polygon: GeoJsonPolygon;
   bbox: BBox;
   interior: [number, number] | undefined;
@@ -57,8 +77,8 @@ export function validateGrids(
   communities: ReadonlyMap<string, GeoJsonPolygon>,
 ): GridProblem[] {
   const problems: GridProblem[] = [];
-  const report = (code: GridProblemCode, gridCodes: string[], message: string) =>
-    problems.push({ code, gridCodes, message });
+  const report = (code: GridProblemCode, gridCodes: string[], message: string, details: GridProblemDetails) =>
+    problems.push({ code, gridCodes, message, details });
 
   const occurrences = new Map<string, number>();
   for (const grid of grids) occurrences.set(grid.code, (occurrences.get(grid.code) ?? 0) + 1);
@@ -72,49 +92,50 @@ export function validateGrids(
   for (const grid of grids) {
     const code = String(grid.code);
     const label = grid.name ? `${code} (${grid.name})` : code;
+    const about: GridProblemDetails = grid.name ? { gridCode: code, gridName: grid.name } : { gridCode: code };
     const codeValid = GRID_CODE.test(code);
     const communityCode = codeValid ? code.slice(0, 12) : undefined;
     const community = communityCode === undefined ? undefined : communities.get(communityCode);
 
-    if (!codeValid) report("invalid_code", [code], `grid code ${label} is not 15 digits`);
+    if (!codeValid) report("invalid_code", [code], `grid code ${label} is not 15 digits`, about);
     const count = occurrences.get(grid.code) ?? 0;
     if (count > 1 && !reportedDuplicates.has(code)) {
       reportedDuplicates.add(code);
-      report("duplicate_code", [code], `grid code ${label} appears ${count} times`);
+      report("duplicate_code", [code], `grid code ${label} appears ${count} times`, { ...about, count });
     }
     if (codeValid && !community) {
-      report("unknown_community", [code], `grid ${label} names community ${communityCode}, which does not exist`);
+      report("unknown_community", [code], `grid ${label} names community ${communityCode}, which does not exist`, { ...about, communityCode });
     }
 
     const invalid = structuralProblem(grid.geometry);
     if (invalid) {
-      report("invalid_geometry", [code], `grid ${label}: ${invalid}`);
+      report("invalid_geometry", [code], `grid ${label}: ${invalid.message}`, { ...about, fault: invalid.fault, ...(invalid.geometryType ? { geometryType: invalid.geometryType } : {}) });
       if (communityCode) unreliable.add(communityCode);
       continue;
     }
     const polygon = grid.geometry as GeoJsonPolygon;
     if (!polygon.coordinates.every(isRingClosed)) {
-      report("ring_not_closed", [code], `grid ${label}: a ring does not end where it starts`);
+      report("ring_not_closed", [code], `grid ${label}: a ring does not end where it starts`, about);
       if (communityCode) unreliable.add(communityCode);
       continue;
     }
     const bbox = polygonBBox(polygon);
     if (bbox[0] < -180 || bbox[2] > 180 || bbox[1] < -90 || bbox[3] > 90) {
-      report("out_of_range", [code], `grid ${label}: coordinates outside longitude [-180, 180] or latitude [-90, 90]`);
+      report("out_of_range", [code], `grid ${label}: coordinates outside longitude [-180, 180] or latitude [-90, 90]`, about);
       if (communityCode) unreliable.add(communityCode);
       continue;
     }
     if (ringSelfIntersects(polygon.coordinates[0])) {
-      report("self_intersection", [code], `grid ${label}: the outer ring crosses itself`);
+      report("self_intersection", [code], `grid ${label}: the outer ring crosses itself`, about);
       if (communityCode) unreliable.add(communityCode);
       continue;
     }
 
-    const shape: Shape = { code, label, polygon, bbox, interior: interiorPoint(polygon) };
+    const shape: Shape = { code, label, about, polygon, bbox, interior: interiorPoint(polygon) };
     shapes.push(shape);
     if (communityCode && community) {
       if (leavesCommunity(shape, community)) {
-        report("outside_community", [code], `grid ${label} is not entirely inside community ${communityCode}`);
+        report("outside_community", [code], `grid ${label} is not entirely inside community ${communityCode}`, { ...about, communityCode });
         unreliable.add(communityCode);
       }
       const members = gridsByCommunity.get(communityCode);
@@ -137,7 +158,7 @@ export function validateGrids(
         const height = Math.min(a.bbox[3], b.bbox[3]) - Math.max(a.bbox[1], b.bbox[1]);
         if (width <= GEOMETRY_EPSILON || height <= GEOMETRY_EPSILON) continue;
         if (!interiorsOverlap(a, b)) continue;
-        report("overlap", [a.code, b.code], `grids ${a.label} and ${b.label} overlap`);
+        report("overlap", [a.code, b.code], `grids ${a.label} and ${b.label} overlap`, { ...a.about, otherGridCode: b.code });
         unreliable.add(a.code.slice(0, 12));
         unreliable.add(b.code.slice(0, 12));
       }
@@ -153,28 +174,29 @@ export function validateGrids(
     if (covered < communityArea * (1 - GAP_TOLERANCE)) {
       const codes = members.map((shape) => shape.code);
       const share = ((covered / communityArea) * 100).toFixed(4);
-      report(
-        "gap",
-        codes,
-        `community ${communityCode}: grids ${codes.join(", ")} cover only ${share}% of its area`,
-      );
+      report("gap", codes, `community ${communityCode}: grids ${codes.join(", ")} cover only ${share}% of its area`, {
+        communityCode,
+        coveredPercent: Number(share),
+      });
     }
   }
   return problems;
 }
 
+type StructuralProblem = { fault: GeometryFault; message: string; geometryType?: string };
+
 // Why a value is not a usable GeoJSON polygon, or undefined when it is.
-function structuralProblem(geometry: unknown): string | undefined {
-  if (typeof geometry !== "object" || geometry === null) return "the geometry is missing";
+function structuralProblem(geometry: unknown): StructuralProblem | undefined {
+  if (typeof geometry !== "object" || geometry === null) return { fault: "missing", message: "the geometry is missing" };
   const { type, coordinates } = geometry as { type?: unknown; coordinates?: unknown };
-  if (type !== "Polygon") return `the geometry is a ${String(type)}, not a Polygon`;
-  if (!Array.isArray(coordinates) || coordinates.length === 0) return "the polygon has no rings";
+  if (type !== "Polygon") return { fault: "not_polygon", message: `the geometry is a ${String(type)}, not a Polygon`, geometryType: String(type).slice(0, 40) };
+  if (!Array.isArray(coordinates) || coordinates.length === 0) return { fault: "no_rings", message: "the polygon has no rings" };
   for (const ring of coordinates) {
-    if (!Array.isArray(ring) || ring.length < 4) return "a ring has fewer than 4 positions";
+    if (!Array.isArray(ring) || ring.length < 4) return { fault: "short_ring", message: "a ring has fewer than 4 positions" };
     for (const position of ring) {
-      if (!Array.isArray(position) || position.length < 2) return "a position is not [lng, lat]";
+      if (!Array.isArray(position) || position.length < 2) return { fault: "not_position", message: "a position is not [lng, lat]" };
       if (!position.every((value) => typeof value === "number" && Number.isFinite(value))) {
-        return "a position holds a non-finite number";
+        return { fault: "non_finite", message: "a position holds a non-finite number" };
       }
     }
   }

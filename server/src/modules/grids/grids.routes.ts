@@ -12,7 +12,22 @@ export const GRID_IMPORT_MAX_BYTES = 16 * 1024 * 1024;
 const GridImportProblem = Type.Object({
   code: Type.String({ description: "invalid_code, duplicate_code, invalid_geometry, ring_not_closed, out_of_range, self_intersection, unknown_community, outside_community, overlap, gap, outside_scope, invalid_file" }),
   gridCodes: Type.Array(Type.String(), { description: "The grids involved" }),
-  message: Type.String(),
+  message: Type.String({ description: "The problem in English, for API users; screens say it from `code` and `details`" }),
+  details: Type.Object(
+    {
+      gridCode: Type.Optional(Type.String({ description: "The grid at fault" })),
+      gridName: Type.Optional(Type.String({ description: "Its name as the file gives it" })),
+      otherGridCode: Type.Optional(Type.String({ description: "overlap: the grid it overlaps" })),
+      communityCode: Type.Optional(Type.String({ description: "unknown_community, outside_community, gap: the community" })),
+      count: Type.Optional(Type.Integer({ description: "duplicate_code: how many times the code appears" })),
+      fault: Type.Optional(
+        Type.Enum(["missing", "not_polygon", "no_rings", "short_ring", "not_position", "non_finite"], { description: "invalid_geometry: what is wrong with it" }),
+      ),
+      geometryType: Type.Optional(Type.String({ description: "invalid_geometry, not_polygon: the type the file gives" })),
+      coveredPercent: Type.Optional(Type.Number({ description: "gap: the share of the community's area its grids cover" })),
+    },
+    { description: "The problem's facts, by its code" },
+  ),
 });
 
 export async function gridRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {

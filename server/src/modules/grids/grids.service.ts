@@ -156,7 +156,7 @@ async function gridProblems(db: Kysely<DB>, actor: Actor | null, incoming: { cod
   );
   // An administrator loads only the grids of their own scope.
   const outside = actor ? incoming.filter((grid) => /^\d{15}$/.test(grid.code) && !codeInScope(actor, grid.code)) : [];
-  for (const grid of outside) problems.push({ code: "outside_scope", gridCodes: [grid.code], message: `grid ${grid.code} lies outside your scope` });
+  for (const grid of outside) problems.push({ code: "outside_scope", gridCodes: [grid.code], message: `grid ${grid.code} lies outside your scope`, details: { gridCode: grid.code } });
   return problems;
 }
 
@@ -212,7 +212,7 @@ export async function importGrids(ctx: AppContext, collection: unknown, options:
 function featuresOf(collection: unknown): GridFeature[] {
   const value = collection as { type?: unknown; features?: unknown };
   if (!value || value.type !== "FeatureCollection" || !Array.isArray(value.features)) {
-    throw new GridImportError([{ code: "invalid_file", gridCodes: [], message: "Expected a GeoJSON FeatureCollection" }]);
+    throw new GridImportError([{ code: "invalid_file", gridCodes: [], message: "Expected a GeoJSON FeatureCollection", details: {} }]);
   }
   return value.features as GridFeature[];
 }

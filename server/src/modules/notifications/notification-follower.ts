@@ -14,7 +14,7 @@ declare module "../../context.ts" {
 /** Log entries read per pass. */
 const PAGE = 500;
 /** The actions whose events may notify someone or send a message; the rest are skipped unread. */
-const RELEVANT = new Set(["dispatch", "escalate", "urge", "return", "verify_fail", "verify_pass"]);
+const RELEVANT = new Set(["dispatch", "reassign", "escalate", "urge", "return", "verify_fail", "verify_pass"]);
 
 export type PassCounts = { entries: number; notifications: number; messages: number };
 

@@ -19,6 +19,8 @@ const base: EventFacts = {
 describe("notification rules", () => {
   it("makes a dispatch a task for the assignee, an escalation news for the centre above", () => {
     expect(notificationFor(base)).toEqual({ kind: "task", to: { kind: "assignee", assignment: { kind: "department", departmentId: "d1" } } });
+    const reassigned = { ...base, action: "reassign", details: { previousAssignment: base.assignment, assignment: { kind: "user", userId: "u2" } } };
+    expect(notificationFor(reassigned)).toEqual({ kind: "task", to: { kind: "assignee", assignment: { kind: "user", userId: "u2" } } });
     expect(notificationFor({ ...base, action: "escalate", status: "registered", details: { toLevel: "district" } })).toEqual({
       kind: "escalated",
       to: { kind: "centre", divisionCode: "530103" },

@@ -60,7 +60,8 @@ function workerOrCentre(facts: EventFacts): Recipients {
 /** The notification an event makes, or null when it is none of the bell's business. */
 export function notificationFor(facts: EventFacts): NotificationPlan | null {
   switch (facts.action) {
-    case "dispatch": {
+    case "dispatch":
+    case "reassign": {
       const assignment = asAssignment(facts.details.assignment) ?? facts.assignment;
       return assignment ? { kind: "task", to: { kind: "assignee", assignment } } : null;
     }
@@ -98,7 +99,7 @@ const URGENT = ["urgent", "emergency"];
  * short public status, never the reporter's name, address or description.
  */
 export function outboundFor(facts: EventFacts, number: string): OutboundPlan | null {
-  if (facts.action === "dispatch") {
+  if (facts.action === "dispatch" || facts.action === "reassign") {
     const assignment = asAssignment(facts.details.assignment) ?? facts.assignment;
     if (assignment?.kind !== "department") return null;
     if (!facts.categoryEmergency && !URGENT.includes(facts.urgency)) return null;

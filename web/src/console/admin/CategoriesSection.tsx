@@ -4,15 +4,23 @@ import { Alert, App, Button, Card, Checkbox, Drawer, Form, Input, InputNumber, S
 import { useTranslation } from "react-i18next";
 import { api, ApiError, unwrap } from "../../api/client";
 import { answerProblems } from "../questions/questions";
-import { adminKeys, listDepartments, updateCategory, type Category, type CategoryChange } from "./adminApi";
+import { adminKeys, createCategory, listDepartments, updateCategory, type Category, type CategoryChange, type NewCategory } from "./adminApi";
 import { adminError } from "./errors";
 
 type Question = Category["questions"][number];
 type QuestionDraft = Omit<Question, "choices"> & { choicesText?: string };
-type Values = Omit<NonNullable<CategoryChange>, "questions"> & { questions: QuestionDraft[] };
+type Values = Omit<NonNullable<CategoryChange>, "questions"> & {
+  questions: QuestionDraft[];
+  /** A new category only: where it goes and the last part of its code. */
+  parentCode?: string;
+  class?: NonNullable<NewCategory["class"]>;
+  key?: string;
+};
 
 const POLICIES = ["dukao130", "standard", "urgent", "emergency", "consultation"] as const;
 const LEVELS = ["community", "street", "district"] as const;
+const CLASSES = ["component", "event", "governance", "appeal"] as const;
+const KEY = /^[a-z0-9_]{1,40}$/;
 const CHOICE_LINE = /^([a-z0-9_]{1,40})\|([^|]{1,50})\|([^|]{1,50})$/;
 
 const toDraft = (question: Question): QuestionDraft => {
@@ -43,7 +51,8 @@ function fromDraft({ choicesText, ...draft }: QuestionDraft): Question {
 export default function CategoriesSection() {
   const { t } = useTranslation("admin");
   const [filter, setFilter] = useState("");
-  const [editing, setEditing] = useState<Category | null>(null);
+  /** The category in the drawer: one to edit, "new" for a new one. */
+  const [editing, setEditing] = useState<Category | "new" | null>(null);
   const categories = useQuery({ queryKey: adminKeys.categories, queryFn: async () => (await unwrap(api.GET("/api/v1/categories"))).categories });
   const shown = useMemo(
     () => (categories.data ?? []).filter((c) => !filter || c.name.includes(filter) || c.code.includes(filter.toLowerCase())),
@@ -53,6 +62,9 @@ export default function CategoriesSection() {
     <Card>
       <div className="admin-toolbar">
         <Input.Search allowClear placeholder={t("categories.filter")} aria-label={t("categories.filter")} onChange={(e) => setFilter(e.target.value)} style={{ width: 280 }} />
+        <Button type="primary" onClick={() => setEditing("new")}>
+          {t("categories.new")}
+        </Button>
       </div>
       {categories.isError && <Alert type="error" showIcon title={t("common.loadError")} action={<Button onClick={() => void categories.refetch()}>{t("common.retry")}</Button>} />}
       <Table<Category>
@@ -81,20 +93,38 @@ export default function CategoriesSection() {
           },
         ]}
       />
-      {editing && <CategoryDrawer category={editing} onClose={() => setEditing(null)} />}
+      {editing && <CategoryDrawer category={editing === "new" ? null : editing} mains={(categories.data ?? []).filter((c) => c.parentCode === null)} onClose={() => setEditing(null)} />}
     </Card>
   );
 }
 
-function CategoryDrawer({ category, onClose }: { category: Category; onClose: () => void }) {
+/** Edits a category, or (without one) creates one under a main category or as a main category of a class. */
+function CategoryDrawer({ category, mains, onClose }: { category: Category | null; mains: Category[]; onClose: () => void }) {
   const { t } = useTranslation("admin");
   const { message } = App.useApp();
   const client = useQueryClient();
   const [form] = Form.useForm<Values>();
   const departments = useQuery({ queryKey: adminKeys.departments, queryFn: listDepartments });
+  const parentCode = Form.useWatch("parentCode", form);
+  const categoryClass = Form.useWatch("class", form);
+  const key = Form.useWatch("key", form);
+  const newCode = `${parentCode ?? categoryClass ?? "…"}.${key ?? ""}`;
   const save = useMutation({
-    mutationFn: (values: Values) =>
-      updateCategory(category.code, category.version, {
+    mutationFn: (values: Values) => {
+      const questions = (values.questions ?? []).map(fromDraft);
+      if (!category) {
+        const body: NewCategory = { code: `${values.parentCode ?? values.class}.${values.key}`, name: values.name ?? "", parentCode: values.parentCode ?? null, questions };
+        if (!values.parentCode) body.class = values.class;
+        if (values.departmentCode) body.departmentCode = values.departmentCode;
+        // Left empty, a subcategory takes its main category's rules on the server.
+        if (values.closureLevel) body.closureLevel = values.closureLevel;
+        if (values.deadlinePolicy) body.deadlinePolicy = values.deadlinePolicy;
+        if (values.photoRequired !== undefined) body.photoRequired = values.photoRequired;
+        if (values.emergency !== undefined) body.emergency = values.emergency;
+        if (values.keywords?.length) body.keywords = values.keywords;
+        return createCategory(body).then(({ category: created }) => created);
+      }
+      return updateCategory(category.code, category.version, {
         name: values.name,
         departmentCode: values.departmentCode ?? null,
         closureLevel: values.closureLevel,
@@ -103,10 +133,11 @@ function CategoryDrawer({ category, onClose }: { category: Category; onClose: ()
         emergency: values.emergency,
         keywords: values.keywords,
         active: values.active,
-        questions: (values.questions ?? []).map(fromDraft),
-      }),
-    onSuccess: () => {
-      void message.success(t("common.saved"));
+        questions,
+      }).then(({ category: updated }) => updated);
+    },
+    onSuccess: (saved) => {
+      void message.success(category ? t("common.saved") : t("categories.created", { name: saved.name }));
       void client.invalidateQueries({ queryKey: adminKeys.categories });
       onClose();
     },
@@ -116,22 +147,47 @@ function CategoryDrawer({ category, onClose }: { category: Category; onClose: ()
   });
   const problems = save.error instanceof ApiError && save.error.code === "questions_invalid" ? answerProblems(save.error.details) : [];
   return (
-    <Drawer open size="large" title={t("categories.edit", { name: category.name })} onClose={onClose} destroyOnHidden>
+    <Drawer open size="large" title={category ? t("categories.edit", { name: category.name }) : t("categories.new")} onClose={onClose} destroyOnHidden>
       <Form<Values>
         form={form}
         layout="vertical"
-        initialValues={{ ...category, questions: category.questions.map(toDraft) }}
+        initialValues={category ? { ...category, questions: category.questions.map(toDraft) } : { questions: [], keywords: [] }}
         onFinish={(values) => save.mutate(values)}
       >
+        {!category && (
+          <Space wrap size={16} align="start">
+            <Form.Item name="parentCode" label={t("categories.parent")} extra={t("categories.parentHint")}>
+              <Select
+                allowClear
+                showSearch={{ optionFilterProp: "label" }}
+                style={{ width: 240 }}
+                options={mains.map((main) => ({ value: main.code, label: `${main.name} (${main.code})` }))}
+              />
+            </Form.Item>
+            {!parentCode && (
+              <Form.Item name="class" label={t("categories.class")} rules={[{ required: true, message: t("common.required") }]}>
+                <Select style={{ width: 160 }} options={CLASSES.map((value) => ({ value, label: t(`categories.class.${value}`) }))} />
+              </Form.Item>
+            )}
+            <Form.Item
+              name="key"
+              label={t("categories.key")}
+              extra={t("categories.keyHint", { code: newCode })}
+              rules={[{ required: true, pattern: KEY, message: t("categories.keyInvalid") }]}
+            >
+              <Input style={{ width: 200 }} maxLength={40} autoComplete="off" />
+            </Form.Item>
+          </Space>
+        )}
         <Form.Item name="name" label={t("categories.name")} rules={[{ required: true, message: t("common.required") }]}>
           <Input maxLength={50} />
         </Form.Item>
         <Space wrap size={16}>
-          <Form.Item name="deadlinePolicy" label={t("categories.policy")}>
-            <Select style={{ width: 160 }} options={POLICIES.map((value) => ({ value, label: value }))} />
+          <Form.Item name="deadlinePolicy" label={t("categories.policy")} extra={category ? undefined : t("categories.inherited")}>
+            <Select allowClear={!category} style={{ width: 160 }} options={POLICIES.map((value) => ({ value, label: value }))} />
           </Form.Item>
           <Form.Item name="closureLevel" label={t("categories.closure")}>
-            <Select style={{ width: 140 }} options={LEVELS.map((value) => ({ value, label: value }))} />
+            <Select allowClear={!category} style={{ width: 140 }} options={LEVELS.map((value) => ({ value, label: value }))} />
           </Form.Item>
           <Form.Item name="departmentCode" label={t("categories.department")}>
             <Select
@@ -150,9 +206,11 @@ function CategoryDrawer({ category, onClose }: { category: Category; onClose: ()
           <Form.Item name="emergency" label={t("categories.emergency")} valuePropName="checked">
             <Switch />
           </Form.Item>
-          <Form.Item name="active" label={t("categories.active")} valuePropName="checked">
-            <Switch />
-          </Form.Item>
+          {category && (
+            <Form.Item name="active" label={t("categories.active")} valuePropName="checked">
+              <Switch />
+            </Form.Item>
+          )}
         </Space>
         <Form.Item name="keywords" label={t("categories.keywords")}>
           <Select mode="tags" tokenSeparators={[",", "，"]} />
@@ -250,7 +308,14 @@ function CategoryDrawer({ category, onClose }: { category: Category; onClose: ()
         {problems.length > 0 && (
           <Alert type="error" showIcon style={{ marginTop: 12 }} title={t("questions.invalid", { list: problems.map((p) => `${p.code} (${p.problem})`).join(", ") })} />
         )}
-        {save.isError && problems.length === 0 && <Alert type="error" showIcon style={{ marginTop: 12 }} title={adminError(t, save.error)} />}
+        {save.isError && problems.length === 0 && (
+          <Alert
+            type="error"
+            showIcon
+            style={{ marginTop: 12 }}
+            title={save.error instanceof ApiError && save.error.code === "category_exists" ? t("categories.exists") : adminError(t, save.error)}
+          />
+        )}
         <Space style={{ marginTop: 16 }}>
           <Button type="primary" htmlType="submit" loading={save.isPending}>
             {t("common.save")}

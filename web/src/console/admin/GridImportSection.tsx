@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import { ApiError } from "../../api/client";
 import { importGrids, type GridProblem } from "./adminApi";
 import { adminError } from "./errors";
+import { gridProblemText } from "./grid-problems";
 
 type Checked = { name: string; collection: { type: string; features: unknown[] }; grids: number; problems: GridProblem[] };
 
@@ -117,7 +118,7 @@ export default function GridImportSection() {
                   width: 180,
                   render: (code: string) => <Tag color="error">{t(`grids.problem.${code}` as "grids.problem.overlap", { defaultValue: code })}</Tag>,
                 },
-                { title: t("grids.message"), dataIndex: "message" },
+                { title: t("grids.message"), key: "message", render: (_: unknown, problem) => gridProblemText(t, problem) },
               ]}
             />
           </>

@@ -12,6 +12,7 @@ export type NewDepartment = BodyOf<paths["/api/v1/departments"]["post"]>;
 export type DepartmentChange = BodyOf<paths["/api/v1/departments/{code}"]["patch"]>;
 export type Category = Json<paths["/api/v1/categories"]["get"]>["categories"][number];
 export type CategoryChange = BodyOf<paths["/api/v1/categories/{code}"]["patch"]>;
+export type NewCategory = BodyOf<paths["/api/v1/categories"]["post"]>;
 export type RoutingRule = Json<paths["/api/v1/routing-rules"]["get"]>["rules"][number];
 export type GridCheck = Json<paths["/api/v1/grids/import"]["post"]>;
 export type GridProblem = GridCheck["problems"][number];
@@ -38,6 +39,7 @@ export const createDepartment = (body: NewDepartment) => unwrap(api.POST("/api/v
 export const updateDepartment = (code: string, version: number, body: DepartmentChange) =>
   unwrap(api.PATCH("/api/v1/departments/{code}", { params: { path: { code }, header: { "if-match": `"${version}"` } }, body }));
 
+export const createCategory = (body: NewCategory) => unwrap(api.POST("/api/v1/categories", { body }));
 export const updateCategory = (code: string, version: number, body: CategoryChange) =>
   unwrap(api.PATCH("/api/v1/categories/{code}", { params: { path: { code }, header: { "if-match": `"${version}"` } }, body }));
 

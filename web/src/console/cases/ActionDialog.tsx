@@ -10,7 +10,7 @@ import { CoHandlersField, ReasonField, ReleaseField } from "./JointHandling";
 
 /** What each action asks for besides its note. */
 const NOTE_REQUIRED: ReadonlySet<CaseActionName> = new Set([
-  "suspend", "verify_fail", "handle", "request_extension", "follow_up", "deny_return", "co_report", "release_co_handler",
+  "suspend", "verify_fail", "handle", "request_extension", "follow_up", "deny_return", "co_report", "release_co_handler", "reassign",
   "review_fail",
 ]);
 const PHONE = /^[0-9+\- ]{5,20}$/;
@@ -81,7 +81,9 @@ export function ActionDialog({ action, loaded, place, mergeCandidates, initialIn
 
   const classifying = action === "register" || action === "reclassify";
   const categories = useCategories(classifying);
-  const departments = useDepartments(action === "dispatch");
+  // A reassignment names its assignee as a dispatch does.
+  const assigning = action === "dispatch" || action === "reassign";
+  const departments = useDepartments(assigning);
   // Departments that serve the case's community (their division lies above it).
   const reachable = (departments.data ?? []).filter((department) => view.communityCode.startsWith(department.divisionCode));
   const divisions = [
@@ -95,7 +97,7 @@ export function ActionDialog({ action, loaded, place, mergeCandidates, initialIn
     const body: TransitionBody = { action };
     if (values.note?.trim()) body.note = values.note.trim();
     if (values.publicNote) body.publicNote = true;
-    if (action === "dispatch") {
+    if (assigning) {
       body.to = values.targetKind === "division" ? { divisionCode: values.divisionCode } : { departmentCode: values.departmentCode };
       if (values.targetKind !== "division" && values.coHandlers?.length) body.coHandlers = values.coHandlers;
     }
@@ -141,7 +143,8 @@ export function ActionDialog({ action, loaded, place, mergeCandidates, initialIn
         onFinish={submit}
         initialValues={{
           targetKind: "department",
-          departmentCode: view.departmentCode ?? undefined,
+          // A reassignment goes elsewhere: nothing is chosen for it.
+          departmentCode: action === "reassign" ? undefined : (view.departmentCode ?? undefined),
           into: initialInto,
           categoryCode: view.categoryCode ?? view.suggestedCategoryCode ?? undefined,
           level: view.level,
@@ -166,9 +169,9 @@ export function ActionDialog({ action, loaded, place, mergeCandidates, initialIn
             </Form.Item>
           </>
         )}
-        {action === "dispatch" && (
+        {assigning && (
           <>
-            <Form.Item name="targetKind" label={t("form.dispatchTarget")}>
+            <Form.Item name="targetKind" label={t(action === "reassign" ? "form.reassignTarget" : "form.dispatchTarget")}>
               <Radio.Group
                 options={[
                   { value: "department", label: t("form.targetDepartment") },
@@ -228,7 +231,7 @@ export function ActionDialog({ action, loaded, place, mergeCandidates, initialIn
         <TemplatePicker action={action} loaded={loaded} form={form} />
         <Form.Item
           name="note"
-          label={t("form.note")}
+          label={t(action === "reassign" ? "form.reassignReason" : "form.note")}
           rules={NOTE_REQUIRED.has(action) ? [{ required: true, whitespace: true, message: t("form.noteRequired") }] : []}
         >
           <Input.TextArea rows={3} maxLength={2000} showCount />

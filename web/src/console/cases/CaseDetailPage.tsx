@@ -466,6 +466,8 @@ function CaseTimeline({ timeline }: { timeline: TimelineEvent[] }) {
     const details = event.details;
     const list: string[] = [];
     const to = target(details.assignment);
+    const from = target(details.previousAssignment);
+    if (from) list.push(t("timeline.reassignedFrom", { target: from }));
     if (to) list.push(t("timeline.dispatchedTo", { target: to }));
     const change = (value: unknown): { from: string | null; to: string | null } | null => {
       if (typeof value !== "object" || value === null) return null;

@@ -6,7 +6,6 @@ import { api, ApiError, unwrap } from "../../api/client";
 import { useDepartments } from "../cases/caseApi";
 import type { BulkAction, BulkAnswer, BulkBody, BulkRefusal, Selected } from "./bulk";
 import messages from "./tools-messages";
-import { dialogHost } from "./dialog-host";
 
 type Props = {
   action: BulkAction;
@@ -32,7 +31,8 @@ export default function BulkDialog({ action, selected, onClose, onSelect }: Prop
   // 128 random bits; getRandomValues, unlike randomUUID, also works on an intranet served over plain HTTP.
   const [key] = useState(() => Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join(""));
   const [cases] = useState(selected);
-  const departments = useDepartments(action === "dispatch");
+  const assigning = action === "dispatch" || action === "reassign";
+  const departments = useDepartments(assigning);
   // The departments that serve every selected case's community; a department that serves only some
   // would be refused for the others.
   const reachable = useMemo(() => {
@@ -46,7 +46,7 @@ export default function BulkDialog({ action, selected, onClose, onSelect }: Prop
       const body: BulkBody = { action, cases: cases.map((c) => ({ id: c.id })) };
       if (values.note?.trim()) body.note = values.note.trim();
       if (values.publicNote) body.publicNote = true;
-      if (action === "dispatch" && values.departmentCode) body.to = { departmentCode: values.departmentCode };
+      if (assigning && values.departmentCode) body.to = { departmentCode: values.departmentCode };
       return unwrap(api.POST("/api/v1/cases/bulk", { params: { header: { "idempotency-key": key } }, body }));
     },
     onSettled: () => void queryClient.invalidateQueries({ queryKey: ["cases"] }),
@@ -58,8 +58,7 @@ export default function BulkDialog({ action, selected, onClose, onSelect }: Prop
   return (
     <Modal
       open
-      getContainer={dialogHost}
-      title={t(action === "dispatch" ? "bulk.dispatchTitle" : "bulk.urgeTitle", { count: cases.length })}
+      title={t(`bulk.${action}Title`, { count: cases.length })}
       okText={t("bulk.submit")}
       confirmLoading={run.isPending}
       onOk={() => form.submit()}
@@ -79,8 +78,8 @@ export default function BulkDialog({ action, selected, onClose, onSelect }: Prop
         />
       )}
       <Form form={form} layout="vertical" onFinish={(values) => run.mutate(values)} disabled={run.isPending}>
-        {action === "dispatch" && (
-          <Form.Item name="departmentCode" label={t("bulk.department")} rules={[{ required: true, message: t("bulk.departmentRequired") }]}>
+        {assigning && (
+          <Form.Item name="departmentCode" label={t(action === "reassign" ? "bulk.reassignDepartment" : "bulk.department")} rules={[{ required: true, message: t("bulk.departmentRequired") }]}>
             <Select
               showSearch={{ optionFilterProp: "label" }}
               loading={departments.isPending}
@@ -88,8 +87,12 @@ export default function BulkDialog({ action, selected, onClose, onSelect }: Prop
             />
           </Form.Item>
         )}
-        <Form.Item name="note" label={t("bulk.note")} rules={[{ max: 2000 }]}>
-          <Input.TextArea rows={3} maxLength={2000} placeholder={t(action === "dispatch" ? "bulk.dispatchNotePlaceholder" : "bulk.urgeNotePlaceholder")} />
+        <Form.Item
+          name="note"
+          label={t(action === "reassign" ? "bulk.reassignNote" : "bulk.note")}
+          rules={[{ max: 2000 }, ...(action === "reassign" ? [{ required: true, whitespace: true, message: t("bulk.reassignNoteRequired") }] : [])]}
+        >
+          <Input.TextArea rows={3} maxLength={2000} placeholder={t(`bulk.${action}NotePlaceholder`)} />
         </Form.Item>
         <Form.Item name="publicNote" valuePropName="checked">
           <Checkbox>{t("bulk.publicNote")}</Checkbox>
@@ -115,7 +118,6 @@ function BulkReport({ answer, cases, actionName, onClose, onSelect }: { answer: 
   return (
     <Modal
       open
-      getContainer={dialogHost}
       width={760}
       title={t("bulk.reportTitle", { action: actionName })}
       onCancel={close}

@@ -1,7 +1,6 @@
 import { Form, Input, Modal } from "antd";
 import { useTranslation } from "react-i18next";
 import "./tools-messages";
-import { dialogHost } from "./dialog-host";
 
 type Props = {
   title: string;
@@ -18,7 +17,7 @@ export default function FilterNameDialog({ title, initialName, saving, nameError
   const { t } = useTranslation("tools");
   const [form] = Form.useForm<{ name: string }>();
   return (
-    <Modal open getContainer={dialogHost} title={title} okText={t("bulk.submit")} confirmLoading={saving} onOk={() => form.submit()} onCancel={onCancel} destroyOnHidden>
+    <Modal open title={title} okText={t("bulk.submit")} confirmLoading={saving} onOk={() => form.submit()} onCancel={onCancel} destroyOnHidden>
       <Form form={form} layout="vertical" initialValues={{ name: initialName }} onFinish={(values) => onSave(values.name.trim())}>
         <Form.Item
           name="name"

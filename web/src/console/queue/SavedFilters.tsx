@@ -9,7 +9,6 @@ import { readFilters, writeFilters } from "./filters";
 import { deleteFilter, queueUrl, renameFilter, saveFilter, savedFilterKey, useSavedFilters, type SavedFilter } from "./savedFiltersApi";
 import "./tools-messages";
 import "./tools.css";
-import { dialogHost } from "./dialog-host";
 
 const FilterNameDialog = lazy(() => import("./FilterNameDialog"));
 
@@ -110,7 +109,6 @@ export default function SavedFilters({ current }: Props) {
                       else if (key === "copy") void copyLink(filter);
                       else
                         modal.confirm({
-                          getContainer: dialogHost,
                           title: t("saved.deleteConfirm", { name: filter.name }),
                           okText: t("saved.delete"),
                           okButtonProps: { danger: true },
