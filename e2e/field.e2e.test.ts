@@ -9,9 +9,10 @@ import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
 const UI_TIMEOUT = 30_000;
 const TMP = path.join(REPO_ROOT, ".tmp");
 const DOCS = path.join(REPO_ROOT, "docs");
-// A community of the demo district; its centre (社区工作站) account both dispatches and handles there.
+// A community of the demo district, one of its grid workers and its centre (社区工作站), which dispatches there.
 const COMMUNITY = "530103001001";
-const WORKER = `community-${COMMUNITY}`;
+const WORKER = `gw-${COMMUNITY}-1`;
+const CENTRE = `community-${COMMUNITY}`;
 // Tiananmen Square: a point outside the demo district.
 const OUTSIDE = { latitude: 39.9087, longitude: 116.3975 };
 
@@ -65,7 +66,7 @@ async function casesWith(words: string): Promise<Found[]> {
 
 /** A case in the community, registered and dispatched to the community's own centre. */
 async function taskForWorker(description: string): Promise<{ id: string; number: string }> {
-  const centre = await apiSignIn(WORKER);
+  const centre = await apiSignIn(CENTRE);
   const created = await callApi(dispatcher, "POST", "/api/v1/cases", { description, gridCode, source: "hotline" });
   expect(created.status, await created.clone().text()).toBe(201);
   const { case: found } = (await created.json()) as { case: { id: string; number: string } };
@@ -75,8 +76,8 @@ async function taskForWorker(description: string): Promise<{ id: string; number:
   return found;
 }
 
-/** A grid worker's phone: 390×844, touch, GPS at `at`, signed in to the field app. */
-async function phone(at = inside): Promise<Page> {
+/** A grid worker's phone: 390×844, touch, GPS at `at`, signed in to the field app; `clock` installs a clock the test moves. */
+async function phone(at = inside, clock?: Date): Promise<Page> {
   if (!browser) throw new Error("The browser did not start");
   const context = await browser.newContext({
     viewport: { width: 390, height: 844 },
@@ -93,6 +94,7 @@ async function phone(at = inside): Promise<Page> {
   await collectCspViolations(context, violations);
   const page = await context.newPage();
   page.on("pageerror", (error) => pageErrors.push(error.message));
+  if (clock) await page.clock.install({ time: clock });
   await page.goto(`${baseUrl()}/field`);
   await page.getByLabel("用户名").fill(WORKER);
   await page.getByLabel("密码").fill(DEMO_PASSWORD);
@@ -105,11 +107,16 @@ async function tab(page: Page, name: string): Promise<void> {
   await page.getByRole("navigation").getByRole("link", { name: new RegExp(`^${name}`) }).click();
 }
 
-/** A report as the worker takes it: a photo, the GPS point, the words. */
-async function report(page: Page, description: string, screenshot?: string): Promise<void> {
+/** A report as the worker takes it: a photo, the GPS point, the words; with `onSpot`, an after-photo too. */
+async function report(page: Page, description: string, screenshot?: string, onSpot = false): Promise<void> {
   await tab(page, "上报");
   await page.getByLabel("现场照片").setInputFiles({ name: "scene.jpg", mimeType: "image/jpeg", buffer: photo });
   await page.getByRole("button", { name: "删除照片 1" }).waitFor();
+  if (onSpot) {
+    await page.getByLabel("已就地处置").check();
+    await page.getByLabel("处置后照片").setInputFiles({ name: "after.jpg", mimeType: "image/jpeg", buffer: photo });
+    await page.getByRole("button", { name: "删除照片 1" }).nth(1).waitFor();
+  }
   await page.getByRole("button", { name: "获取定位" }).click();
   await page.getByTestId("report-point").waitFor();
   await page.getByLabel("问题描述").fill(description);
@@ -272,6 +279,68 @@ describe("the field app", () => {
     await page.getByTestId("outbox-item").filter({ hasText: "区外的点位" }).getByRole("alert").waitFor();
     expect(await casesWith("区外的点位")).toHaveLength(0);
     expect(await waitingCount(page)).toBe("1 项等待发送");
+  });
+
+  it("closes a problem handled on the spot at community level with the finder as handler, for the supervisor's sample review", async () => {
+    const page = await phone();
+    await report(page, "就地处置：清理小广告", undefined, true);
+    await page.getByRole("status").filter({ hasText: "已上报" }).waitFor();
+    await nothingWaiting(page);
+    const [found] = await casesWith("就地处置：清理小广告");
+    expect(found).toMatchObject({ status: "closed", level: "community", source: "grid_worker" });
+    const detail = (await (await callApi(dispatcher, "GET", `/api/v1/cases/${found.id}`)).json()) as {
+      case: { handledOnSpot: boolean; assignment: Record<string, string> | null };
+      photos: { kind: string | null }[];
+    };
+    const me = (await (await callApi(await apiSignIn(WORKER), "GET", "/api/v1/auth/me")).json()) as { user: { id: string } };
+    expect(detail.case.handledOnSpot).toBe(true);
+    expect(Object.values(detail.case.assignment ?? {})).toContain(me.user.id);
+    expect(detail.photos.map((p) => p.kind).sort()).toEqual(["after", "before"]);
+    const supervisors = (await (await callApi(dispatcher, "GET", `/api/v1/users?role=supervisor&division=${COMMUNITY.slice(0, 9)}&limit=50`)).json()) as {
+      users: { username: string; scopeCode: string | null }[];
+    };
+    const supervisor = await apiSignIn(supervisors.users.find((user) => user.scopeCode === COMMUNITY.slice(0, 9))!.username);
+    const review = (await (await callApi(supervisor, "GET", "/api/v1/cases?handledOnSpot=true&reviewed=false&status=closed&limit=200")).json()) as { cases: { id: string }[] };
+    expect(review.cases.map((row) => row.id)).toContain(found.id);
+  });
+
+  it("records a patrol's track with the gap where the phone fell silent, and counts no distance across it", async () => {
+    // An hour ago, so that the minutes the test moves the clock on stay in the server's past.
+    const start = new Date(Date.now() - 3_600_000);
+    const page = await phone(inside, start);
+    await tab(page, "巡查");
+    await page.getByRole("button", { name: "开始巡查" }).click();
+    const summary = page.getByTestId("patrol-summary");
+    await summary.filter({ hasText: "已记录 1 个" }).waitFor();
+    // About 111 m north every half minute, then five silent minutes, then on again.
+    const walk = [
+      { after: 30_000, north: 0.001 },
+      { after: 300_000, north: 0.002 },
+      { after: 30_000, north: 0.003 },
+    ];
+    for (const [i, step] of walk.entries()) {
+      await page.clock.fastForward(step.after);
+      await page.context().setGeolocation({ latitude: inside.latitude + step.north, longitude: inside.longitude });
+      await summary.filter({ hasText: `已记录 ${i + 2} 个` }).waitFor();
+    }
+    await summary.filter({ hasText: "中断 1 处" }).waitFor();
+    await page.screenshot({ path: path.join(TMP, "field-patrol-390.png") });
+    await page.getByRole("button", { name: "结束巡查" }).click();
+    await nothingWaiting(page);
+
+    const supervisors = (await (await callApi(dispatcher, "GET", `/api/v1/users?role=supervisor&division=${COMMUNITY.slice(0, 9)}&limit=50`)).json()) as {
+      users: { username: string; scopeCode: string | null }[];
+    };
+    const supervisor = await apiSignIn(supervisors.users.find((user) => user.scopeCode === COMMUNITY.slice(0, 9))!.username);
+    const day = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(start);
+    const answer = await callApi(supervisor, "GET", `/api/v1/patrols?division=${COMMUNITY}&from=${day}&to=${day}`);
+    expect(answer.status, await answer.clone().text()).toBe(200);
+    const { days } = (await answer.json()) as { days: { name: string; patrols: number; gaps: number; distanceMeters: number }[] };
+    expect(days).toHaveLength(1);
+    expect(days[0]).toMatchObject({ patrols: 1, gaps: 1 });
+    // Two walked steps of 0.001° latitude (about 111 m each); the jump across the gap is not counted.
+    expect(days[0].distanceMeters).toBeGreaterThan(215);
+    expect(days[0].distanceMeters).toBeLessThan(230);
   });
 
   it("opens from the service worker with the network off after one visit", async () => {

@@ -11,6 +11,7 @@ import { TaskPage } from "./TaskPage";
 import { ReportPage } from "./ReportPage";
 import { RoutePage } from "./RoutePage";
 import { OutboxPage } from "./OutboxPage";
+import { PatrolPage } from "./patrol/PatrolPage";
 import "./messages";
 import "./field.css";
 
@@ -132,6 +133,7 @@ const TABS = [
   { path: "/", key: "nav.tasks" },
   { path: "/report", key: "nav.report" },
   { path: "/route", key: "nav.route" },
+  { path: "/patrol", key: "nav.patrol" },
   { path: "/outbox", key: "nav.outbox" },
 ] as const;
 
@@ -163,6 +165,7 @@ function SignedIn({ me }: { me: Me }) {
   else if (path === "/report") page = <ReportPage me={me} />;
   else if (path === "/route") page = <RoutePage me={me} />;
   else if (path === "/outbox") page = <OutboxPage me={me} />;
+  else if (path === "/patrol") page = <PatrolPage me={me} />;
   else page = <TasksPage me={me} />;
 
   const current = taskId ? "/" : path;

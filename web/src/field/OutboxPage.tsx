@@ -38,11 +38,13 @@ export function OutboxPage({ me }: { me: Me }) {
 function OutboxRow({ item, sending }: { item: OutboxItem; sending: boolean }) {
   const { t } = useTranslation("field");
   const [editing, setEditing] = useState(false);
-  const [text, setText] = useState(item.kind === "report" ? item.report.description : (item.transition.note ?? ""));
+  const [text, setText] = useState(item.kind === "report" ? item.report.description : item.kind === "transition" ? (item.transition.note ?? "") : "");
   const title =
     item.kind === "report"
       ? t("outbox.report", { text: item.report.description })
-      : t("outbox.transition", { action: t(`action.${item.transition.action}`), number: item.caseNumber });
+      : item.kind === "transition"
+        ? t("outbox.transition", { action: t(`action.${item.transition.action}`), number: item.caseNumber })
+        : t("outbox.patrol", { count: item.patrol.points.length });
   const resend = () =>
     void outbox.retry(item.id, editing ? (item.kind === "report" ? { report: { description: text } } : { transition: { note: text } }) : undefined).then(() => setEditing(false));
   return (
@@ -68,7 +70,7 @@ function OutboxRow({ item, sending }: { item: OutboxItem; sending: boolean }) {
             <button type="button" className="m-button m-button--primary" onClick={resend}>
               {t("outbox.retry")}
             </button>
-            {!editing && (
+            {!editing && item.kind !== "patrol" && (
               <button type="button" className="m-button" onClick={() => setEditing(true)}>
                 {t("outbox.edit")}
               </button>

@@ -32,6 +32,10 @@ export function ReportPage({ me }: { me: Me }) {
   const online = useOnline();
   const [description, setDescription] = useState("");
   const [photos, setPhotos] = useState<Blob[]>([]);
+  const [onSpot, setOnSpot] = useState(false);
+  const [afterPhotos, setAfterPhotos] = useState<Blob[]>([]);
+  // The server lets grid workers close on the spot what they fixed in their own community.
+  const mayCloseOnSpot = me.roles.includes("grid_worker");
   const [point, setPoint] = useState<Point | null>(null);
   const [locating, setLocating] = useState(false);
   const [locationError, setLocationError] = useState<string | null>(null);
@@ -95,16 +99,29 @@ export function ReportPage({ me }: { me: Me }) {
       setFormError(t("report.locationRequired"));
       return;
     }
+    if (onSpot && (photos.length === 0 || afterPhotos.length === 0)) {
+      setFormError(t("report.onSpotPhotos"));
+      return;
+    }
     setFormError(null);
     await outbox.addReport(
       me.id,
-      { description: description.trim(), location: { lat: point.lat, lng: point.lng }, source: "grid_worker", ...(categoryCode ? { categoryCode } : {}) },
+      {
+        description: description.trim(),
+        location: { lat: point.lat, lng: point.lng },
+        source: "grid_worker",
+        ...(categoryCode ? { categoryCode } : {}),
+        ...(onSpot ? { handledOnSpot: true } : {}),
+      },
       photos,
+      onSpot ? afterPhotos : [],
     );
     const waiting = outbox.itemsOf(me.id).length;
     setNotice(t("report.saved", { count: waiting }));
     setDescription("");
     setPhotos([]);
+    setAfterPhotos([]);
+    setOnSpot(false);
     setCategoryCode("");
   };
 
@@ -164,6 +181,16 @@ export function ReportPage({ me }: { me: Me }) {
               {category.name}
             </button>
           ))}
+        </div>
+      )}
+      {mayCloseOnSpot && (
+        <div className="m-field">
+          <label className="f-check">
+            <input type="checkbox" checked={onSpot} onChange={(event) => setOnSpot(event.target.checked)} />
+            <span>{t("report.onSpot")}</span>
+          </label>
+          <p className="m-muted">{t("report.onSpotHint")}</p>
+          {onSpot && <PhotoPicker label={t("report.afterPhotos")} photos={afterPhotos} onChange={setAfterPhotos} />}
         </div>
       )}
       {formError && (

@@ -1,9 +1,7 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { Me } from "../api/client";
-import { fetchTaskPoints } from "./fieldApi";
 import { byDistance, formatDistance, mapLinks } from "./geo";
-import { useOfflineQuery } from "./offlineQuery";
 import { useTasks } from "./TasksPage";
 import { navigate } from "./router";
 
@@ -11,7 +9,6 @@ import { navigate } from "./router";
 export function RoutePage({ me }: { me: Me }) {
   const { t } = useTranslation("field");
   const tasks = useTasks(me);
-  const points = useOfflineQuery(["points", me.id], () => fetchTaskPoints(me.scope?.code ?? null));
   const [here, setHere] = useState<{ lat: number; lng: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const locateMe = () => {
@@ -22,16 +19,17 @@ export function RoutePage({ me }: { me: Me }) {
       { enableHighAccuracy: true, timeout: 20_000, maximumAge: 60_000 },
     );
   };
-  if (tasks.isPending || points.isPending) return <p className="m-muted">{t("loading")}</p>;
-  if (tasks.isError || points.isError) {
+  if (tasks.isPending) return <p className="m-muted">{t("loading")}</p>;
+  if (tasks.isError) {
     return (
       <div className="m-notice m-notice--error" role="alert">
-        {t("error.load", { message: (tasks.error ?? points.error)?.message ?? "" })}
+        {t("error.load", { message: tasks.error.message })}
       </div>
     );
   }
   const rows = new Map(tasks.data.data.map((row) => [row.id, row]));
-  const located = points.data.data.filter((point) => rows.has(point.id) && rows.get(point.id)?.status !== "handled");
+  // Open tasks only: a handled one waits for the supervisor, not for a visit.
+  const located = tasks.data.data.filter((row) => row.status !== "handled").map((row) => ({ id: row.id, ...row.location }));
   const ordered = here ? byDistance(here, located) : located.map((point) => ({ ...point, distance: null }));
   return (
     <section aria-labelledby="route-heading">

@@ -1,20 +1,14 @@
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import type { Me } from "../api/client";
-import { fetchTasks, type TaskRow } from "./fieldApi";
+import { fetchTasks } from "./fieldApi";
 import { sentEvents } from "./fieldState";
 import { useOfflineQuery } from "./offlineQuery";
 import { formatDateTime, Light } from "./parts";
 import { navigate } from "./router";
 
-/** Overdue first (most overdue at the top), then the least time left; finished cases last. */
-export function byUrgency(a: TaskRow, b: TaskRow): number {
-  const left = (row: TaskRow) => row.handleWorkingMinutes ?? Number.POSITIVE_INFINITY;
-  return left(a) - left(b) || a.createdAt.localeCompare(b.createdAt);
-}
-
 export function useTasks(me: Me) {
-  const tasks = useOfflineQuery(["tasks", me.id], () => fetchTasks(me.scope?.code ?? null));
+  const tasks = useOfflineQuery(["tasks", me.id], fetchTasks);
   const { refetch } = tasks;
   useEffect(() => {
     const refresh = () => void refetch();
@@ -38,7 +32,8 @@ export function TasksPage({ me }: { me: Me }) {
       </div>
     );
   }
-  const rows = [...tasks.data.data].sort(byUrgency);
+  // The server's order: overdue first, then near due, then the least time left.
+  const rows = tasks.data.data;
   return (
     <section aria-labelledby="tasks-heading">
       <h1 id="tasks-heading" className="f-heading">

@@ -9,37 +9,17 @@ export type TaskRow = Json<paths["/api/v1/cases"]["get"]>["cases"][number];
 export type Category = Json<paths["/api/v1/categories"]["get"]>["categories"][number];
 export type Place = Json<paths["/api/v1/grids/locate"]["get"]>;
 export type Preview = Json<paths["/api/v1/cases/preview"]["post"]>;
-export type Points = Json<paths["/api/v1/cases/points"]["get"]>;
 
 /** A case as read, with the ETag an action on it sends back as If-Match. */
 export type LoadedCase = CaseDetail & { etag: string };
 
-// A task is open from dispatch until it is handled; the worker's list shows what still needs them.
-const OPEN_STATUSES = "dispatched,in_progress,suspended";
-
-/** The tasks of a worker: dispatched to them (or their division), and the open cases of their community. */
-export async function fetchTasks(scopeCode: string | null): Promise<TaskRow[]> {
-  const mine = unwrap(api.GET("/api/v1/cases", { params: { query: { queue: "mine", limit: 200 } } }));
-  const community =
-    scopeCode && scopeCode.length >= 9
-      ? unwrap(api.GET("/api/v1/cases", { params: { query: { division: scopeCode, status: OPEN_STATUSES, limit: 200 } } }))
-      : Promise.resolve({ cases: [] as TaskRow[] });
-  const [a, b] = await Promise.all([mine, community]);
-  const byId = new Map<string, TaskRow>();
-  for (const row of [...a.cases, ...b.cases]) byId.set(row.id, row);
-  return [...byId.values()];
-}
-
-/** The points of the same tasks, for the route. */
-export async function fetchTaskPoints(scopeCode: string | null): Promise<{ id: string; lat: number; lng: number }[]> {
-  const queries = [api.GET("/api/v1/cases/points", { params: { query: { queue: "mine" } } })];
-  if (scopeCode && scopeCode.length >= 9) {
-    queries.push(api.GET("/api/v1/cases/points", { params: { query: { division: scopeCode, status: OPEN_STATUSES } } }));
-  }
-  const answers = await Promise.all(queries.map((query) => unwrap(query)));
-  const byId = new Map<string, { id: string; lat: number; lng: number }>();
-  for (const points of answers) points.id.forEach((id, i) => byId.set(id, { id, lat: points.lat[i], lng: points.lng[i] }));
-  return [...byId.values()];
+/**
+ * The worker's tasks: dispatched to them or to their community, not yet verified, the handling
+ * deadline first (overdue, then near due). Each row carries its WGS-84 location for the route.
+ */
+export async function fetchTasks(): Promise<TaskRow[]> {
+  const { cases } = await unwrap(api.GET("/api/v1/cases", { params: { query: { queue: "mine", sort: "deadline", limit: 200 } } }));
+  return cases;
 }
 
 const etagOf = (response: Response, version: number) => response.headers.get("etag") ?? `"${version}"`;
@@ -106,6 +86,10 @@ export const apiSender: Sender = {
     const { data } = await send(api.POST("/api/v1/cases", { params: { header: { "idempotency-key": idempotencyKey } }, body }));
     return { id: data.case.id, number: data.case.number };
   },
+  async createPatrol(body, idempotencyKey) {
+    const { data } = await send(api.POST("/api/v1/patrols", { params: { header: { "idempotency-key": idempotencyKey } }, body }));
+    return { id: data.patrol.id };
+  },
   async readCase(caseId) {
     const loaded = await fetchCase(caseId).catch((cause: unknown) => {
       if (cause instanceof ApiError) throw new SendError(cause.status, cause.code, cause.message);
@@ -116,9 +100,8 @@ export const apiSender: Sender = {
   async transition(caseId, etag, body, idempotencyKey) {
     await send(
       api.POST("/api/v1/cases/{id}/transitions", {
-        params: { path: { id: caseId }, header: { "if-match": etag } },
-        // A resent action answers the first answer where the server keeps the key.
-        headers: { "idempotency-key": idempotencyKey },
+        // A resent action answers the first answer instead of acting again.
+        params: { path: { id: caseId }, header: { "if-match": etag, "idempotency-key": idempotencyKey } },
         body,
       }),
     );

@@ -14,6 +14,7 @@ function fakeServer() {
   const calls: Call[] = [];
   const failures: { op: string; error: SendError }[] = [];
   const created = new Map<string, { id: string; number: string }>();
+  const createdBodies: unknown[] = [];
   const acted = new Set<string>();
   let uploads = 0;
   let caseVersion = 1;
@@ -33,9 +34,15 @@ function fakeServer() {
       failNext("create");
       const first = created.get(key);
       if (first) return first;
+      createdBodies.push(body);
       const answer = { id: `case-${created.size + 1}`, number: `N${created.size + 1}` };
       created.set(key, answer);
       return answer;
+    },
+    async createPatrol(body, key) {
+      calls.push({ op: "patrol", arg: String(body.points.length), key });
+      failNext("patrol");
+      return { id: "patrol-1" };
     },
     async readCase() {
       calls.push({ op: "read", arg: "" });
@@ -52,6 +59,7 @@ function fakeServer() {
     sender,
     calls,
     created,
+    createdBodies,
     acted,
     /** The next calls of `op` fail with these errors, one each. */
     fail: (op: string, ...errors: SendError[]) => failures.push(...errors.map((error) => ({ op, error }))),
@@ -303,6 +311,34 @@ describe("Outbox", () => {
     await Promise.all([first, second, outbox.run(), outbox.run()]);
     await outbox.run();
     expect(server.calls.filter((call) => call.op === "create").map((call) => call.arg)).toEqual(["first", "second"]);
+  });
+
+  it("sends the after-photos of a report handled on the spot apart from the before-photos", async () => {
+    const { server, outbox } = setup();
+    outbox.setUser(USER);
+    await outbox.addReport(USER, { ...report("fixed"), handledOnSpot: true }, [photo("before")], [photo("after")]);
+    await outbox.run();
+    const create = server.calls.find((call) => call.op === "create");
+    expect(server.calls.filter((call) => call.op === "upload").map((call) => call.arg)).toEqual(["before", "after"]);
+    expect(create?.photoIds).toEqual(["photo-1"]);
+    expect(server.createdBodies[0]).toMatchObject({ handledOnSpot: true, photoIds: ["photo-1"], afterPhotoIds: ["photo-2"] });
+  });
+
+  it("sends a patrol's track in its turn, with its own key", async () => {
+    const { server, outbox, store, sent } = setup();
+    outbox.setUser(null);
+    await outbox.addReport(USER, report("first"), []);
+    await outbox.addPatrol(USER, { startedAt: "2026-12-03T01:00:00Z", endedAt: "2026-12-03T02:00:00Z", points: [{ lng: 102.7, lat: 25, t: 1, accuracy: 5 }] });
+    server.fail("patrol", new SendError(0, "network_error", "offline"));
+    outbox.setUser(USER);
+    await outbox.run();
+    outbox.nudge();
+    await outbox.run();
+    const patrols = server.calls.filter((call) => call.op === "patrol");
+    expect(patrols).toHaveLength(2);
+    expect(patrols[0].key).toBe(patrols[1].key);
+    expect(sent).toEqual(["report:N1", "patrol:null"]);
+    expect(await store.list()).toEqual([]);
   });
 
   it("clears everything on sign-out", async () => {

@@ -1,4 +1,4 @@
-import { SendError, type OutboxItem, type OutboxPhoto, type OutboxStore, type Refusal, type ReportBody, type Sender, type Sent, type TransitionBody } from "./types";
+import { SendError, type OutboxItem, type OutboxPhoto, type OutboxStore, type PatrolBody, type Refusal, type ReportBody, type Sender, type Sent, type TransitionBody } from "./types";
 
 /** Why the queue is not sending now. */
 export type Pause =
@@ -117,8 +117,14 @@ export class Outbox {
     void this.run();
   }
 
-  async addReport(userId: string, report: ReportBody, photos: Blob[]): Promise<OutboxItem> {
-    return this.add({ kind: "report", report, ...this.base(userId, photos) });
+  /** A report; with `handledOnSpot`, `afterPhotos` are sent as its after-photos. */
+  async addReport(userId: string, report: ReportBody, photos: Blob[], afterPhotos: Blob[] = []): Promise<OutboxItem> {
+    const base = this.base(userId, photos);
+    return this.add({ kind: "report", report, ...base, photos: [...base.photos, ...afterPhotos.map((blob): OutboxPhoto => ({ blob, after: true }))] });
+  }
+
+  async addPatrol(userId: string, patrol: PatrolBody): Promise<OutboxItem> {
+    return this.add({ kind: "patrol", patrol, ...this.base(userId, []) });
   }
 
   async addTransition(
@@ -137,7 +143,9 @@ export class Outbox {
     const next: OutboxItem =
       item.kind === "report"
         ? { ...item, report: { ...item.report, ...edit?.report } }
-        : { ...item, transition: { ...item.transition, ...edit?.transition } };
+        : item.kind === "transition"
+          ? { ...item, transition: { ...item.transition, ...edit?.transition } }
+          : item;
     await this.replace({ ...next, state: "waiting", refusal: undefined, idempotencyKey: this.newId() });
     this.nudge();
   }
@@ -239,12 +247,18 @@ export class Outbox {
     let current: OutboxItem = { ...item, attempts: item.attempts + 1 };
     try {
       current = await this.uploadPhotos(current);
-      const photoIds = current.photos.map((photo) => photo.uploadedId as string);
+      const idsOf = (after: boolean) => current.photos.filter((photo) => Boolean(photo.after) === after).map((photo) => photo.uploadedId as string);
+      const photoIds = idsOf(false);
+      const afterPhotoIds = idsOf(true);
       const withPhotos = photoIds.length > 0 ? { photoIds } : {};
       let sent: Sent;
       if (current.kind === "report") {
-        const created = await this.sender.createCase({ ...current.report, ...withPhotos }, current.idempotencyKey);
+        const body = { ...current.report, ...withPhotos, ...(afterPhotoIds.length > 0 ? { afterPhotoIds } : {}) };
+        const created = await this.sender.createCase(body, current.idempotencyKey);
         sent = { item: current, caseId: created.id, caseNumber: created.number };
+      } else if (current.kind === "patrol") {
+        await this.sender.createPatrol(current.patrol, current.idempotencyKey);
+        sent = { item: current, caseId: null, caseNumber: null };
       } else {
         await this.sendTransition(current, withPhotos);
         sent = { item: current, caseId: current.caseId, caseNumber: current.caseNumber };

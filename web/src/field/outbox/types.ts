@@ -4,15 +4,25 @@
  * so that sending it again after a lost answer never makes a second case or a second action.
  */
 
-/** A photo waiting on the device; `uploadedId` once the server has it (so a retry never uploads it twice). */
-export type OutboxPhoto = { blob: Blob; uploadedId?: string };
+/**
+ * A photo waiting on the device; `uploadedId` once the server has it (so a retry never uploads it
+ * twice). `after` marks the after-photos of a report handled on the spot.
+ */
+export type OutboxPhoto = { blob: Blob; uploadedId?: string; after?: boolean };
 
 export type ReportBody = {
   description: string;
   categoryCode?: string;
   location: { lat: number; lng: number };
   source: "grid_worker" | "supervisor_patrol" | "volunteer";
+  /** Handled on the spot (就地处置): the worker fixed it; the after-photos are the `after` ones. */
+  handledOnSpot?: boolean;
 };
+
+/** One GPS fix of a patrol's track: WGS-84, taken at `t` (epoch ms), accurate to `accuracy` metres. */
+export type TrackPoint = { lng: number; lat: number; t: number; accuracy: number };
+
+export type PatrolBody = { startedAt: string; endedAt: string; points: TrackPoint[] };
 
 export type TransitionAction = "acknowledge" | "handle" | "request_extension" | "return" | "verify_pass" | "verify_fail";
 
@@ -52,7 +62,8 @@ export type TransitionItem = ItemBase & {
   etag: string;
   transition: TransitionBody;
 };
-export type OutboxItem = ReportItem | TransitionItem;
+export type PatrolItem = ItemBase & { kind: "patrol"; patrol: PatrolBody };
+export type OutboxItem = ReportItem | TransitionItem | PatrolItem;
 
 /** Where items live: IndexedDB in the app, memory in unit tests. */
 export type OutboxStore = {
@@ -81,10 +92,11 @@ export class SendError extends Error {
 /** The calls the outbox makes; the app's implementation speaks to the API, tests inject a fake. */
 export type Sender = {
   uploadPhoto(blob: Blob): Promise<string>;
-  createCase(body: ReportBody & { photoIds?: string[] }, idempotencyKey: string): Promise<{ id: string; number: string }>;
+  createCase(body: ReportBody & { photoIds?: string[]; afterPhotoIds?: string[] }, idempotencyKey: string): Promise<{ id: string; number: string }>;
+  createPatrol(body: PatrolBody, idempotencyKey: string): Promise<{ id: string }>;
   readCase(caseId: string): Promise<{ etag: string; actions: string[] }>;
   transition(caseId: string, etag: string, body: TransitionBody & { photoIds?: string[] }, idempotencyKey: string): Promise<void>;
 };
 
-/** What the last successful send produced, for the app to show. */
-export type Sent = { item: OutboxItem; caseId: string; caseNumber: string };
+/** What a successful send produced, for the app to show: the case (none for a patrol). */
+export type Sent = { item: OutboxItem; caseId: string | null; caseNumber: string | null };
