@@ -359,5 +359,16 @@ describe("the field app", () => {
     await page.getByText(/^离线副本，保存于/).waitFor();
     await tab(page, "上报");
     await page.getByRole("heading", { name: "上报问题" }).waitFor();
+    // The map is a chunk of its own, kept by the worker too: the pin moves offline, over the
+    // community's grids copied at sign-in.
+    await page.getByRole("button", { name: "获取定位" }).click();
+    await page.getByTestId("report-point").filter({ hasText: "精度约" }).waitFor();
+    await page.getByRole("button", { name: "在地图上调整位置" }).click();
+    const map = page.getByRole("region", { name: "位置" });
+    // The point and at least one grid.
+    await map.locator("path").nth(1).waitFor();
+    const box = await map.boundingBox();
+    await page.mouse.click(box!.x + box!.width / 2 + 40, box!.y + box!.height / 2);
+    await page.getByTestId("report-point").filter({ hasText: "地图选点" }).waitFor();
   });
 });

@@ -8,7 +8,9 @@ import { outbox, useOnline, useOutbox } from "./fieldState";
 import { navigate, usePath } from "./router";
 import { TasksPage } from "./TasksPage";
 import { TaskPage } from "./TaskPage";
-import { ReportPage } from "./ReportPage";
+import { ReportPage, useCommunityGrids } from "./ReportPage";
+import { useOfflineQuery } from "./offlineQuery";
+import { fetchCategories } from "./fieldApi";
 import { RoutePage } from "./RoutePage";
 import { OutboxPage } from "./OutboxPage";
 import { PatrolPage } from "./patrol/PatrolPage";
@@ -143,6 +145,9 @@ function SignedIn({ me }: { me: Me }) {
   const path = usePath();
   const { items } = useOutbox();
   const waiting = items.filter((item) => item.userId === me.id).length;
+  // Read once signed in, so that a report taken offline later has the categories and the map's grids.
+  useCommunityGrids(me);
+  useOfflineQuery(["categories"], fetchCategories);
 
   const signOut = async () => {
     if (waiting > 0 && !window.confirm(t("signOut.confirm", { count: waiting }))) return;

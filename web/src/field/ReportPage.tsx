@@ -1,7 +1,7 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { lazy, Suspense, useEffect, useState, type FormEvent } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
-import { ApiError, type Me } from "../api/client";
+import { ApiError, fetchGrids, type Me } from "../api/client";
 import { fetchCategories, locate, previewReport } from "./fieldApi";
 import { outbox, sentEvents, useOnline } from "./fieldState";
 import { useOfflineQuery } from "./offlineQuery";
@@ -10,6 +10,15 @@ import { PhotoPicker } from "./parts";
 import { suggestByKeywords } from "./suggest";
 
 type Point = { lat: number; lng: number; accuracy: number | null };
+
+/** The grids of the worker's community (or street), read at sign-in and copied for drawing the map offline. */
+export function useCommunityGrids(me: Me) {
+  const scope = me.scope?.code ?? null;
+  return useOfflineQuery(["grids", scope], () => fetchGrids(scope ?? ""), { enabled: scope !== null && scope.length >= 9 });
+}
+
+// Leaflet only when the worker asks for the map; the community's grids on a plain background work offline.
+const PointMap = lazy(() => import("../console/cases/PointMap"));
 
 function currentPosition(): Promise<Point> {
   return new Promise((resolve, reject) => {
@@ -44,6 +53,8 @@ export function ReportPage({ me }: { me: Me }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [typed, setTyped] = useState("");
   const categories = useOfflineQuery(["categories"], fetchCategories);
+  const [mapOpen, setMapOpen] = useState(false);
+  const grids = useCommunityGrids(me);
 
   // The description settles before the server is asked for a suggestion.
   useEffect(() => {
@@ -144,7 +155,9 @@ export function ReportPage({ me }: { me: Me }) {
         </button>
         {point && (
           <p className="m-muted" data-testid="report-point">
-            {t("report.point", { lat: point.lat.toFixed(6), lng: point.lng.toFixed(6), accuracy: point.accuracy ?? "?" })}
+            {point.accuracy === null
+              ? t("report.pointPicked", { lat: point.lat.toFixed(6), lng: point.lng.toFixed(6) })
+              : t("report.point", { lat: point.lat.toFixed(6), lng: point.lng.toFixed(6), accuracy: point.accuracy })}
           </p>
         )}
         {point && !online && <p className="m-muted">{t("report.placeOffline")}</p>}
@@ -154,6 +167,22 @@ export function ReportPage({ me }: { me: Me }) {
           </p>
         )}
         {outside && <p className="m-field__error">{t("report.placeOutside")}</p>}
+        <button type="button" className="m-button m-button--block f-map-toggle" aria-expanded={mapOpen} onClick={() => setMapOpen((open) => !open)}>
+          {mapOpen ? t("report.mapDone") : t("report.movePin")}
+        </button>
+        {mapOpen && (
+          <Suspense fallback={<p className="m-muted">{t("loading")}</p>}>
+            <p className="m-muted">{t("report.mapHint")}</p>
+            <PointMap
+              className="f-map"
+              grids={grids.data?.data}
+              point={point}
+              gridCode={place.data?.grid.code ?? null}
+              label={t("report.location")}
+              onPick={(picked) => setPoint({ lat: round(picked.lat), lng: round(picked.lng), accuracy: null })}
+            />
+          </Suspense>
+        )}
         {locationError && <p className="m-field__error">{locationError}</p>}
       </div>
       <label className="m-field">
