@@ -279,6 +279,20 @@ describe("the field app", () => {
     await page.getByTestId("outbox-item").filter({ hasText: "区外的点位" }).getByRole("alert").waitFor();
     expect(await casesWith("区外的点位")).toHaveLength(0);
     expect(await waitingCount(page)).toBe("1 项等待发送");
+
+    // Signing out asks first while an item waits, then clears the phone.
+    const asked: string[] = [];
+    page.once("dialog", (dialog) => {
+      asked.push(dialog.message());
+      void dialog.accept();
+    });
+    await page.getByRole("button", { name: "退出" }).click();
+    await page.getByRole("button", { name: "登录" }).waitFor();
+    expect(asked).toEqual(["还有 1 项等待发送，退出会把它们从本机删除。确定退出吗？"]);
+    await page.getByLabel("用户名").fill(WORKER);
+    await page.getByLabel("密码").fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "登录" }).click();
+    await nothingWaiting(page);
   });
 
   it("closes a problem handled on the spot at community level with the finder as handler, for the supervisor's sample review", async () => {

@@ -61,7 +61,17 @@ export default function FieldApp() {
       </MobileShell>
     );
   }
-  if (!me.data) return <SignIn onSignedIn={(user) => queryClient.setQueryData(ME_KEY, user)} />;
+  if (!me.data) {
+    return (
+      <SignIn
+        onSignedIn={(user) => {
+          // Before the pages show: a queue paused by an expired session resumes for the same user.
+          outbox.setUser(user.id);
+          queryClient.setQueryData(ME_KEY, user);
+        }}
+      />
+    );
+  }
   return <SignedIn me={me.data} />;
 }
 
@@ -143,8 +153,14 @@ function SignedIn({ me }: { me: Me }) {
   const { t } = useTranslation("field");
   const queryClient = useQueryClient();
   const path = usePath();
-  const { items } = useOutbox();
+  const { items, pause } = useOutbox();
   const waiting = items.filter((item) => item.userId === me.id).length;
+  const online = useOnline();
+  // The server said the session ended (401): sign in again; what waits stays on the phone.
+  const expired = pause?.reason === "signed_out" && online;
+  useEffect(() => {
+    if (expired) queryClient.setQueryData(ME_KEY, null);
+  }, [expired, queryClient]);
   // Read once signed in, so that a report taken offline later has the categories and the map's grids.
   useCommunityGrids(me);
   useOfflineQuery(["categories"], fetchCategories);
@@ -159,8 +175,9 @@ function SignedIn({ me }: { me: Me }) {
     await outbox.clear();
     await clearDevice();
     outbox.setUser(null);
-    queryClient.clear();
     queryClient.setQueryData(ME_KEY, null);
+    // Everything read for this user goes, except the (now empty) session the app watches.
+    queryClient.removeQueries({ predicate: (query) => query.queryKey[1] !== ME_KEY[1] });
     navigate("/", { replace: true });
   };
 
