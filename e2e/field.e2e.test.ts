@@ -120,12 +120,18 @@ async function report(page: Page, description: string, screenshot?: string, onSp
   await page.getByRole("button", { name: "获取定位" }).click();
   await page.getByTestId("report-point").waitFor();
   await page.getByLabel("问题描述").fill(description);
-  if (screenshot) {
-    await page.screenshot({ path: path.join(TMP, `${screenshot}-390.png`) });
-    await page.screenshot({ path: path.join(DOCS, `${screenshot}.png`) });
-  }
+  if (screenshot) await screenshots(page, screenshot);
   await page.getByRole("button", { name: "上报", exact: true }).click();
   await page.getByRole("status").filter({ hasText: /已保存|已上报/ }).waitFor();
+}
+
+/** A page at 390×844 (in docs/ and .tmp/) and at the narrowest phones, 360 px (.tmp/). */
+async function screenshots(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(TMP, `${name}-390.png`) });
+  await page.screenshot({ path: path.join(DOCS, `${name}.png`) });
+  await page.setViewportSize({ width: 360, height: 780 });
+  await page.screenshot({ path: path.join(TMP, `${name}-360.png`) });
+  await page.setViewportSize({ width: 390, height: 844 });
 }
 
 async function openTask(page: Page, number: string): Promise<void> {
@@ -203,8 +209,7 @@ describe("the field app", () => {
     const task = await taskForWorker("巷道堆放建筑垃圾，需清理");
     const page = await phone();
     await page.getByRole("link").filter({ hasText: task.number }).waitFor();
-    await page.screenshot({ path: path.join(TMP, "field-tasks-390.png") });
-    await page.screenshot({ path: path.join(DOCS, "field-tasks.png") });
+    await screenshots(page, "field-tasks");
     await openTask(page, task.number);
     await takeAction(page, "签收");
     await page.getByRole("region", { name: "操作" }).getByRole("button", { name: "处置完成" }).waitFor();
