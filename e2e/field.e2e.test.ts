@@ -77,7 +77,7 @@ async function taskForWorker(description: string): Promise<{ id: string; number:
 }
 
 /** A grid worker's phone: 390×844, touch, GPS at `at`, signed in to the field app; `clock` installs a clock the test moves. */
-async function phone(at = inside, clock?: Date): Promise<Page> {
+async function phone(at = inside, clock?: Date, username = WORKER): Promise<Page> {
   if (!browser) throw new Error("The browser did not start");
   const context = await browser.newContext({
     viewport: { width: 390, height: 844 },
@@ -96,7 +96,7 @@ async function phone(at = inside, clock?: Date): Promise<Page> {
   page.on("pageerror", (error) => pageErrors.push(error.message));
   if (clock) await page.clock.install({ time: clock });
   await page.goto(`${baseUrl()}/field`);
-  await page.getByLabel("用户名").fill(WORKER);
+  await page.getByLabel("用户名").fill(username);
   await page.getByLabel("密码").fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "登录" }).click();
   await page.getByRole("heading", { name: "我的任务" }).waitFor();
@@ -146,8 +146,9 @@ async function takeAction(page: Page, action: string, note?: string): Promise<vo
   await actions.getByRole("button", { name: action, exact: true }).click();
   const form = page.getByRole("form", { name: action });
   if (note) await form.getByLabel("说明").fill(note);
-  if (action === "处置完成") {
-    await form.getByLabel("处置后照片").setInputFiles({ name: "after.jpg", mimeType: "image/jpeg", buffer: photo });
+  const photoLabel = action === "处置完成" ? "处置后照片" : /核查|抽查/.test(action) ? "核查照片" : null;
+  if (photoLabel) {
+    await form.getByLabel(photoLabel).setInputFiles({ name: "check.jpg", mimeType: "image/jpeg", buffer: photo });
     await form.getByRole("button", { name: "删除照片 1" }).waitFor();
   }
   await form.getByRole("button", { name: action, exact: true }).click();
@@ -318,9 +319,19 @@ describe("the field app", () => {
     const supervisors = (await (await callApi(dispatcher, "GET", `/api/v1/users?role=supervisor&division=${COMMUNITY.slice(0, 9)}&limit=50`)).json()) as {
       users: { username: string; scopeCode: string | null }[];
     };
-    const supervisor = await apiSignIn(supervisors.users.find((user) => user.scopeCode === COMMUNITY.slice(0, 9))!.username);
+    const supervisorName = supervisors.users.find((user) => user.scopeCode === COMMUNITY.slice(0, 9))!.username;
+    const supervisor = await apiSignIn(supervisorName);
     const review = (await (await callApi(supervisor, "GET", "/api/v1/cases?handledOnSpot=true&reviewed=false&status=closed&limit=200")).json()) as { cases: { id: string }[] };
     expect(review.cases.map((row) => row.id)).toContain(found.id);
+
+    // The supervisor samples it on their own phone, with a photo of the place.
+    const inspector = await phone(inside, undefined, supervisorName);
+    await openTask(inspector, found.number);
+    await takeAction(inspector, "抽查通过");
+    await nothingWaiting(inspector);
+    const reviewed = (await (await callApi(dispatcher, "GET", `/api/v1/cases/${found.id}`)).json()) as { case: { spotReview: string | null }; photos: { kind: string | null }[] };
+    expect(reviewed.case.spotReview).toBe("passed");
+    expect(reviewed.photos.map((p) => p.kind)).toContain("verification");
   });
 
   it("records a patrol's track with the gap where the phone fell silent, and counts no distance across it", async () => {

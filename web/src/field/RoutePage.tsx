@@ -28,8 +28,8 @@ export function RoutePage({ me }: { me: Me }) {
     );
   }
   const rows = new Map(tasks.data.data.map((row) => [row.id, row]));
-  // Open tasks only: a handled one waits for the supervisor, not for a visit.
-  const located = tasks.data.data.filter((row) => row.status !== "handled").map((row) => ({ id: row.id, ...row.location }));
+  // Every task is a place to visit: to handle, to verify, or to sample a closure on the spot.
+  const located = tasks.data.data.map((row) => ({ id: row.id, ...row.location }));
   const ordered = here ? byDistance(here, located) : located.map((point) => ({ ...point, distance: null }));
   return (
     <section aria-labelledby="route-heading">

@@ -12,9 +12,9 @@ import { formatDateTime, Light, PhotoPicker } from "./parts";
 import { navigate } from "./router";
 
 /** The actions the field app offers when the API lists them for the user. */
-const FIELD_ACTIONS: readonly TransitionAction[] = ["acknowledge", "handle", "request_extension", "return", "verify_pass", "verify_fail"];
-const NEEDS_NOTE: readonly TransitionAction[] = ["handle", "request_extension", "return", "verify_fail"];
-const TAKES_PHOTOS: readonly TransitionAction[] = ["handle", "verify_pass", "verify_fail"];
+const FIELD_ACTIONS: readonly TransitionAction[] = ["acknowledge", "handle", "request_extension", "return", "verify_pass", "verify_fail", "review_pass", "review_fail"];
+const NEEDS_NOTE: readonly TransitionAction[] = ["handle", "request_extension", "return", "verify_fail", "review_fail"];
+const TAKES_PHOTOS: readonly TransitionAction[] = ["handle", "verify_pass", "verify_fail", "review_pass", "review_fail"];
 const FINISHED = ["handled", "closed", "evaluated", "rejected", "merged"];
 // The server calls a case near due with at most 4 working hours left (the list's `deadline`).
 const NEAR_DUE_MINUTES = 4 * 60;

@@ -8,7 +8,7 @@ import { formatDateTime, Light } from "./parts";
 import { navigate } from "./router";
 
 export function useTasks(me: Me) {
-  const tasks = useOfflineQuery(["tasks", me.id], fetchTasks);
+  const tasks = useOfflineQuery(["tasks", me.id], () => fetchTasks(me.roles));
   const { refetch } = tasks;
   useEffect(() => {
     const refresh = () => void refetch();
@@ -32,7 +32,7 @@ export function TasksPage({ me }: { me: Me }) {
       </div>
     );
   }
-  // The server's order: overdue first, then near due, then the least time left.
+  // The server's order: overdue first, then near due, then the least time left (verification and review after).
   const rows = tasks.data.data;
   return (
     <section aria-labelledby="tasks-heading">

@@ -14,12 +14,23 @@ export type Preview = Json<paths["/api/v1/cases/preview"]["post"]>;
 export type LoadedCase = CaseDetail & { etag: string };
 
 /**
- * The worker's tasks: dispatched to them or to their community, not yet verified, the handling
- * deadline first (overdue, then near due). Each row carries its WGS-84 location for the route.
+ * The user's tasks. Grid workers and handlers: dispatched to them or to their community, not yet
+ * verified, the handling deadline first (overdue, then near due). Supervisors: the handled cases of
+ * their scope waiting for verification (核查), then the on-the-spot closures not yet sampled (抽查).
+ * Each row carries its WGS-84 location for the route.
  */
-export async function fetchTasks(): Promise<TaskRow[]> {
-  const { cases } = await unwrap(api.GET("/api/v1/cases", { params: { query: { queue: "mine", sort: "deadline", limit: 200 } } }));
-  return cases;
+export async function fetchTasks(roles: readonly string[]): Promise<TaskRow[]> {
+  const lists: Promise<{ cases: TaskRow[] }>[] = [];
+  if (roles.includes("grid_worker") || roles.includes("handler")) {
+    lists.push(unwrap(api.GET("/api/v1/cases", { params: { query: { queue: "mine", sort: "deadline", limit: 200 } } })));
+  }
+  if (roles.includes("supervisor")) {
+    lists.push(unwrap(api.GET("/api/v1/cases", { params: { query: { status: "handled", sort: "deadline", limit: 200 } } })));
+    lists.push(unwrap(api.GET("/api/v1/cases", { params: { query: { status: "closed", handledOnSpot: true, reviewed: false, limit: 100 } } })));
+  }
+  const byId = new Map<string, TaskRow>();
+  for (const { cases } of await Promise.all(lists)) for (const row of cases) if (!byId.has(row.id)) byId.set(row.id, row);
+  return [...byId.values()];
 }
 
 const etagOf = (response: Response, version: number) => response.headers.get("etag") ?? `"${version}"`;

@@ -24,7 +24,7 @@ export type TrackPoint = { lng: number; lat: number; t: number; accuracy: number
 
 export type PatrolBody = { startedAt: string; endedAt: string; points: TrackPoint[] };
 
-export type TransitionAction = "acknowledge" | "handle" | "request_extension" | "return" | "verify_pass" | "verify_fail";
+export type TransitionAction = "acknowledge" | "handle" | "request_extension" | "return" | "verify_pass" | "verify_fail" | "review_pass" | "review_fail";
 
 export type TransitionBody = {
   action: TransitionAction;
