@@ -2,12 +2,13 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
 import { precompress } from "./precompress.ts";
+import { fieldServiceWorker } from "./field-sw.ts";
 
 // `npm run dev` serves the app and forwards API calls to a server on port 3000.
 const apiTarget = "http://localhost:3000";
 
 export default defineConfig({
-  plugins: [react(), precompress()],
+  plugins: [react(), fieldServiceWorker(), precompress()],
   // The server puts a fresh nonce here in every index.html it sends (server/src/app.ts); the app
   // hands it to Ant Design, whose <style> elements the Content-Security-Policy then admits.
   html: { cspNonce: "__CSP_NONCE__" },

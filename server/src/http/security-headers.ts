@@ -36,7 +36,8 @@ export const APP_POLICY: Policy = {
   "default-src": ["'self'"],
   "script-src": ["'self'"],
   "style-src": ["'self'", NONCE],
-  "img-src": ["'self'"],
+  // blob: for the photos a phone app shows before it sends them (object URLs of the picked files).
+  "img-src": ["'self'", "blob:"],
   "font-src": ["'self'"],
   "connect-src": ["'self'"],
   "worker-src": ["'self'"],

@@ -11,6 +11,7 @@ import type resident from "../resident/track/messages";
 import type templates from "../console/templates/messages";
 import type notifications from "../console/notifications/messages";
 import type tools from "../console/queue/tools-messages";
+import type field from "../field/messages";
 
 /**
  * The namespaces of messages, for typed keys. An area adds its own namespace here (type only, so its
@@ -30,6 +31,7 @@ export type Resources = {
   notifications: (typeof notifications)["zh-CN"];
   tools: (typeof tools)["zh-CN"];
   joint: (typeof joint)["zh-CN"];
+  field: (typeof field)["zh-CN"];
 };
 
 declare module "i18next" {
