@@ -47,6 +47,7 @@ import { healthRoutes } from "./modules/system/health.routes.ts";
 import { CaseEventHub } from "./modules/events/case-event-hub.ts";
 import { eventRoutes, registerEventStreams } from "./modules/events/events.routes.ts";
 import { EventStreams } from "./modules/events/events.service.ts";
+import { patrolRoutes } from "./modules/patrols/patrols.routes.ts";
 import { NotificationFollower } from "./modules/notifications/notification-follower.ts";
 import { notificationRoutes, registerNotificationWake } from "./modules/notifications/notifications.routes.ts";
 import { templateRoutes } from "./modules/templates/templates.routes.ts";
@@ -164,6 +165,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       await redactionRoutes(api, ctx);
       await notificationRoutes(api, ctx);
       await templateRoutes(api, ctx);
+      await patrolRoutes(api, ctx);
     },
     { prefix: "/api/v1" },
   );

@@ -144,7 +144,7 @@ const OPERATIONS: Record<string, Operation> = {
     access: "public",
     scoped: false,
     ok: 404,
-    request: () => ({ method: "POST", url: "/api/v1/public/cases/530103-20260101-00001/evaluation", payload: { token: "not-a-real-token", satisfaction: "satisfied" } }),
+    request: () => ({ method: "POST", url: "/api/v1/public/cases/530103-20260101-00001/evaluation", payload: { token: "not-a-real-token", resolved: true, satisfaction: "satisfied" } }),
   },
   uploadPhoto: {
     access: "public",
@@ -217,6 +217,18 @@ const OPERATIONS: Record<string, Operation> = {
     ok: 200,
     request: () => ({ method: "POST", url: "/api/v1/grids/import?dryRun=true", payload: { type: "FeatureCollection", features: [] } }),
   },
+  recordPatrol: {
+    access: "patrol.write",
+    scoped: false,
+    ok: 201,
+    request: () => ({
+      method: "POST",
+      url: "/api/v1/patrols",
+      payload: { startedAt: new Date(Date.now() - 600_000).toISOString(), endedAt: new Date(Date.now() - 300_000).toISOString(), points: [] },
+    }),
+  },
+  listPatrolDays: { access: "patrol.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/patrols?division=${t.division}` }) },
+  getPatrol: { access: "patrol.read", scoped: false, ok: 404, request: () => ({ method: "GET", url: "/api/v1/patrols/0190b2f4-0000-7000-8000-000000000005" }) },
   revokeApiKey: {
     access: "api_key.write",
     scoped: false,

@@ -165,8 +165,8 @@ describe("case queues and search", () => {
   it("fills the mine queue with the work dispatched to the caller, their department or division", async () => {
     expect(await names("community-530103001001", "queue=mine")).toEqual(["dispatched"]);
     expect(await names("handler-cgj-1", "queue=mine")).toEqual(["wages_cgj"]);
-    // Not handlers: a case dispatched to their division is not theirs to handle.
-    expect(await names("gw-530103001001-1", "queue=mine")).toEqual([]);
+    // A grid worker works what is dispatched to their community; a dispatcher is no assignee.
+    expect(await names("gw-530103001001-1", "queue=mine")).toEqual(["dispatched"]);
     expect(await names("dispatcher-001-1", "queue=mine")).toEqual([]);
   });
 

@@ -94,10 +94,10 @@ describe("cases through the HTTP API", () => {
     const rated = await t.app.inject({
       method: "POST",
       url: `/api/v1/public/cases/${created.number}/evaluation`,
-      payload: { token: trackingToken, satisfaction: "satisfied" },
+      payload: { token: trackingToken, resolved: true, satisfaction: "satisfied" },
     });
     expect(rated.statusCode, rated.body).toBe(200);
-    expect(rated.json()).toMatchObject({ status: "evaluated", satisfaction: "satisfied" });
+    expect(rated.json()).toMatchObject({ status: "evaluated", satisfaction: "satisfied", resolved: true });
   });
 
   it("lets exactly one of two handlers acting on the same ETag through", async () => {

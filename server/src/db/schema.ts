@@ -34,6 +34,24 @@ export type DB = {
   outbound_messages: OutboundMessageTable;
   outbound_message_attempts: OutboundMessageAttemptTable;
   response_templates: ResponseTemplateTable;
+  patrols: PatrolTable;
+};
+
+/** A patrol (巡查): its track as [lng, lat, epoch ms, accuracy m] points, its gaps, and its figures. */
+export type PatrolTable = {
+  region_code: string;
+  id: string;
+  user_id: string;
+  division_code: string;
+  started_at: Date;
+  ended_at: Date;
+  day: ColumnType<string, string, string>;
+  track: ColumnType<[number, number, number, number][], string, string>;
+  gaps: ColumnType<{ from: number; to: number; reason: "silence" | "jump"; seconds: number }[], string, string>;
+  point_count: number;
+  distance_meters: number;
+  tracked_seconds: number;
+  created_at: Generated<Date>;
 };
 
 export type NotificationKind = "task" | "escalated" | "urged" | "near_due" | "overdue" | "returned" | "rework";
@@ -103,7 +121,7 @@ export type AttachmentTable = {
   id: string;
   region_code: string | null;
   case_id: string | null;
-  kind: "before" | "after" | null;
+  kind: "before" | "after" | "verification" | null;
   storage_key: string;
   mime: string;
   bytes: number;
@@ -220,6 +238,12 @@ export type CaseTable = {
   co_handlers: ColumnType<{ departmentId: string; state: "dispatched" | "acknowledged" | "reported" | "released" }[], string | undefined, string>;
   /** A return waiting for the owning centre: { requestedBy, reasonCode }. */
   return_request: NullableJson<{ requestedBy: string; reasonCode: string }>;
+  /** Handled on the spot (就地处置) by its finder, and closed at community level on report. */
+  handled_on_spot: Generated<boolean>;
+  /** The sample review (抽查) of a case handled on the spot; a failure stays recorded after the rework. */
+  spot_review: "passed" | "failed" | null;
+  /** Whether the reporter said the problem was solved (是否解决); null until rated. */
+  resolved: boolean | null;
 };
 
 /** The configured reasons of a return (退回) or a rejection (不予立案). */

@@ -523,7 +523,7 @@ export interface paths {
         put?: never;
         /**
          * Take one workflow action on a case (If-Match with its ETag)
-         * @description `register` (立案) and `reclassify` (dispatchers of the owning centre, while the case is open) take `categoryCode`, `level`, `urgency` and `answers`; once classified every required question of the category, staff-only ones too, must be answered (422 `answers_invalid`); a new category starts from the answers given with it; the event records each change (category, department, level, urgency, deadlines before → after) and the change is audited. Other actions refuse those fields (400 invalid_transition_input); `reclassify` needs at least one of them. `follow_up` (seat operators and dispatchers covering the case, while it is open) records another caller about the same case (`note`, optional `caller`) without changing its state: how a hotline seat attaches a caller to a duplicate instead of creating a case. `dispatch` may name co-handling departments (`coHandlers`); each acknowledges (`co_acknowledge`) and reports its part (`co_report`, a note and optional photos), and the lead's `handle` is refused (409 co_handling_pending, the pending department codes in `details.pending`) until all have reported or the dispatcher released them (`release_co_handler`, `departmentCode` and a note). `return` (by the assignee) and `reject` (by the owning centre's dispatcher) need a configured `reasonCode`; a return is a request the centre approves (`approve_return`: back for re-dispatch; not by who asked, 403 self_approval) or denies (`deny_return`, a note): the case stays with the department until then.
+         * @description `register` (立案) and `reclassify` (dispatchers of the owning centre, while the case is open) take `categoryCode`, `level`, `urgency` and `answers`; once classified every required question of the category, staff-only ones too, must be answered (422 `answers_invalid`); a new category starts from the answers given with it; the event records each change (category, department, level, urgency, deadlines before → after) and the change is audited. Other actions refuse those fields (400 invalid_transition_input); `reclassify` needs at least one of them. `follow_up` (seat operators and dispatchers covering the case, while it is open) records another caller about the same case (`note`, optional `caller`) without changing its state: how a hotline seat attaches a caller to a duplicate instead of creating a case. `dispatch` may name co-handling departments (`coHandlers`); each acknowledges (`co_acknowledge`) and reports its part (`co_report`, a note and optional photos), and the lead's `handle` is refused (409 co_handling_pending, the pending department codes in `details.pending`) until all have reported or the dispatcher released them (`release_co_handler`, `departmentCode` and a note). `return` (by the assignee) and `reject` (by the owning centre's dispatcher) need a configured `reasonCode`; a return is a request the centre approves (`approve_return`: back for re-dispatch; not by who asked, 403 self_approval) or denies (`deny_return`, a note): the case stays with the department until then. `dispatch` may name a handler or a grid worker of the case's community in `to.userId` (else 404 user_not_found, 422 handler_out_of_reach); a grid worker also works what is dispatched to their community (`to.divisionCode`). `verify_pass` and `verify_fail` take verification photos (`photoIds`). `review_pass` and `review_fail` (supervisors covering the case's community) record the sample review (抽查) of a closed case handled on the spot, once: `review_fail` needs a note and sends the case back to its finder for rework (in_progress, the rework counted), as a failed verification does; both take verification photos. `evaluate` takes `satisfaction` and, when the caller was asked, `resolved` (是否解决).
          */
         post: operations["transitionCase"];
         delete?: never;
@@ -578,7 +578,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A resident rates the result of a closed case */
+        /**
+         * A resident rates the result of a closed case: solved or not (是否解决) and satisfaction, once per closure
+         * @description Only while the case is closed (`canEvaluate`), else 409 transition_not_allowed: a case is rated once. A dissatisfied rating reopens the case under the reopen policy; the comment is shown on the tracking page.
+         */
         post: operations["evaluateCase"];
         delete?: never;
         options?: never;
@@ -1005,6 +1008,44 @@ export interface paths {
         head?: never;
         /** Edit a response template (If-Match; audited) */
         patch: operations["updateResponseTemplate"];
+        trace?: never;
+    };
+    "/api/v1/patrols": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Patrol time and distance per patroller and day under a division (supervisors and leaders, patrol.read) */
+        get: operations["listPatrolDays"];
+        put?: never;
+        /**
+         * Record a patrol (巡查) with its GPS track, sent when it ends; Idempotency-Key makes retries safe
+         * @description Grid workers and supervisors (patrol.write). The track is the fixes in time order, each inside the patrol's times (else 422 invalid_track); a patrol ends after it starts, lasts at most 16 hours, does not end in the future and is sent within 30 days (else 422 invalid_patrol_times). At most 10000 fixes: send a longer patrol in parts. Two fixes more than 120 s apart, or too far apart to have been travelled, are a gap: the distance and tracked time count only the joined segments. The patrol counts for the patroller's scope and the day it started.
+         */
+        post: operations["recordPatrol"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/patrols/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One patrol with its track cut at its gaps into the lines a map draws (patrol.read, in scope) */
+        get: operations["getPatrol"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
 }
@@ -3456,7 +3497,7 @@ export interface operations {
     listCases: {
         parameters: {
             query?: {
-                /** @description mine: dispatched to the caller, their department or division, or co-handled by their department while its part is open, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level, or a return waiting for approval); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
+                /** @description mine: dispatched to the caller, their department or division, or co-handled by their department while its part is open, not yet verified (a grid worker: dispatched to them or to their community); centre: waiting for the caller's centre (reported, accepted, registered at the caller's level, or a return waiting for approval); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
                 queue?: "mine" | "centre" | "near_due" | "overdue";
                 /** @description One status or a comma-separated list */
                 status?: string;
@@ -3472,6 +3513,12 @@ export interface operations {
                 to?: string;
                 /** @description Words that must all occur in the title or description, or a case number: whole (530103-20261122-00042), its day and ordinal in the caller's district (20261122-00042), its day (20261122 or 530103-20261122: the cases created that day), or its ordinal alone (00042 or 42: cases with that ordinal on any day, and cases whose text holds the digits) */
                 q?: string;
+                /** @description Only cases handled on the spot (就地处置) by their finder (true), or only the others (false) */
+                handledOnSpot?: boolean;
+                /** @description With handledOnSpot=true: whether the supervisors' sample review (抽查) was made. handledOnSpot=true&reviewed=false&status=closed is a supervisor's review list; review_pass / review_fail record the review */
+                reviewed?: boolean;
+                /** @description created (the default): newest first; deadline: the handling deadline first, so overdue and near-due cases lead (a worker's task list) */
+                sort?: "created" | "deadline";
                 limit?: number;
                 /** @description nextCursor of the previous page */
                 cursor?: string;
@@ -3508,6 +3555,11 @@ export interface operations {
                             createdAt: string;
                             /** @description A return (退回) waits for the owning centre's approval */
                             returnRequested: boolean;
+                            /** @description The case's point (WGS-84): a field app orders a worker's tasks by distance from where they stand, on the device */
+                            location: {
+                                lat: number;
+                                lng: number;
+                            };
                         }[];
                         nextCursor: string | null;
                     };
@@ -3607,6 +3659,10 @@ export interface operations {
                     answers?: {
                         [key: string]: number | string | boolean | null;
                     };
+                    /** @description Handled on the spot (就地处置): a grid worker reports a problem they already fixed, inside their own community (else 403 on_spot_outside_community; other roles 403 on_spot_not_allowed), with before-photos in `photoIds` and after-photos in `afterPhotoIds`, at least one each (else 400 on_spot_photos_required). The case is closed at community level with the reporter as handler: its timeline reads report → handle_on_spot → close_on_spot, and supervisors review a sample of such cases */
+                    handledOnSpot?: boolean;
+                    /** @description With handledOnSpot: the after-photos, ids from POST /api/v1/attachments */
+                    afterPhotoIds?: string[];
                 };
             };
         };
@@ -3653,6 +3709,10 @@ export interface operations {
                             reworkCount: number;
                             reopenCount: number;
                             satisfaction: string | null;
+                            resolved: boolean | null;
+                            /** @description Handled on the spot (就地处置) by its finder and closed at community level on report; the finder is the assignee */
+                            handledOnSpot: boolean;
+                            spotReview: ("passed" | "failed") | null;
                             mergedInto: string | null;
                             pendingExtensionDays: number | null;
                             /** @description The co-handling departments (协办) of the current dispatch; the lead (主办) is the assignment */
@@ -3846,6 +3906,10 @@ export interface operations {
                     answers?: {
                         [key: string]: number | string | boolean | null;
                     };
+                    /** @description Handled on the spot (就地处置): a grid worker reports a problem they already fixed, inside their own community (else 403 on_spot_outside_community; other roles 403 on_spot_not_allowed), with before-photos in `photoIds` and after-photos in `afterPhotoIds`, at least one each (else 400 on_spot_photos_required). The case is closed at community level with the reporter as handler: its timeline reads report → handle_on_spot → close_on_spot, and supervisors review a sample of such cases */
+                    handledOnSpot?: boolean;
+                    /** @description With handledOnSpot: the after-photos, ids from POST /api/v1/attachments */
+                    afterPhotoIds?: string[];
                 };
             };
         };
@@ -4033,6 +4097,10 @@ export interface operations {
                             reworkCount: number;
                             reopenCount: number;
                             satisfaction: string | null;
+                            resolved: boolean | null;
+                            /** @description Handled on the spot (就地处置) by its finder and closed at community level on report; the finder is the assignee */
+                            handledOnSpot: boolean;
+                            spotReview: ("passed" | "failed") | null;
                             mergedInto: string | null;
                             pendingExtensionDays: number | null;
                             /** @description The co-handling departments (协办) of the current dispatch; the lead (主办) is the assignment */
@@ -4184,6 +4252,8 @@ export interface operations {
             query?: never;
             header?: {
                 "if-match"?: string;
+                /** @description 8 to 128 characters of A–Z a–z 0–9 - _ + / = . : (else 400 invalid_idempotency_key), the caller's own for this case. A retry with the same key and body within 24 hours answers the first answer, even after the case moved on, without acting again; the same key with another body: 422 idempotency_key_reused. A refused action keeps no answer: its retry is taken afresh */
+                "idempotency-key"?: string;
             };
             path: {
                 id: string;
@@ -4194,7 +4264,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {unknown} */
-                    action: "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return";
+                    action: "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "review_pass" | "review_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return";
                     note?: string;
                     /** @description Show the note to the reporter */
                     publicNote?: boolean;
@@ -4208,9 +4278,11 @@ export interface operations {
                     days?: number;
                     /** @enum {unknown} */
                     satisfaction?: "satisfied" | "basically_satisfied" | "dissatisfied";
+                    /** @description evaluate: whether the reporter says the problem was solved (是否解决), when the call asked */
+                    resolved?: boolean;
                     /** Format: uuid */
                     into?: string;
-                    /** @description Ids from POST /api/v1/attachments */
+                    /** @description Ids from POST /api/v1/attachments: after-photos with handle and co_report, verification photos with verify_pass, verify_fail, review_pass and review_fail (staff only, never public); other actions: 400 invalid_transition_input */
                     photoIds?: string[];
                     /** @description dispatch: departments that co-handle (协办) besides the lead in `to`, each within reach (else 422 department_out_of_reach) */
                     coHandlers?: string[];
@@ -4285,6 +4357,10 @@ export interface operations {
                             reworkCount: number;
                             reopenCount: number;
                             satisfaction: string | null;
+                            resolved: boolean | null;
+                            /** @description Handled on the spot (就地处置) by its finder and closed at community level on report; the finder is the assignee */
+                            handledOnSpot: boolean;
+                            spotReview: ("passed" | "failed") | null;
                             mergedInto: string | null;
                             pendingExtensionDays: number | null;
                             /** @description The co-handling departments (协办) of the current dispatch; the lead (主办) is the assignment */
@@ -4621,6 +4697,7 @@ export interface operations {
                         createdAt: string;
                         closedAt: string | null;
                         satisfaction: string | null;
+                        resolved: boolean | null;
                         canEvaluate: boolean;
                         /** @description The photos the public may see: the reporter's own and those staff reviewed (docs/decisions/0026) */
                         photos: {
@@ -4699,6 +4776,8 @@ export interface operations {
             content: {
                 "application/json": {
                     token: string;
+                    /** @description Was the problem solved (是否解决); the resolution rate (解决率) counts it */
+                    resolved: boolean;
                     /** @enum {unknown} */
                     satisfaction: "satisfied" | "basically_satisfied" | "dissatisfied";
                     comment?: string;
@@ -4739,6 +4818,7 @@ export interface operations {
                         createdAt: string;
                         closedAt: string | null;
                         satisfaction: string | null;
+                        resolved: boolean | null;
                         canEvaluate: boolean;
                         /** @description The photos the public may see: the reporter's own and those staff reviewed (docs/decisions/0026) */
                         photos: {
@@ -5359,7 +5439,7 @@ export interface operations {
     exportCases: {
         parameters: {
             query?: {
-                /** @description mine: dispatched to the caller, their department or division, or co-handled by their department while its part is open, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level, or a return waiting for approval); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
+                /** @description mine: dispatched to the caller, their department or division, or co-handled by their department while its part is open, not yet verified (a grid worker: dispatched to them or to their community); centre: waiting for the caller's centre (reported, accepted, registered at the caller's level, or a return waiting for approval); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
                 queue?: "mine" | "centre" | "near_due" | "overdue";
                 /** @description One status or a comma-separated list */
                 status?: string;
@@ -5375,6 +5455,12 @@ export interface operations {
                 to?: string;
                 /** @description Words that must all occur in the title or description, or a case number: whole (530103-20261122-00042), its day and ordinal in the caller's district (20261122-00042), its day (20261122 or 530103-20261122: the cases created that day), or its ordinal alone (00042 or 42: cases with that ordinal on any day, and cases whose text holds the digits) */
                 q?: string;
+                /** @description Only cases handled on the spot (就地处置) by their finder (true), or only the others (false) */
+                handledOnSpot?: boolean;
+                /** @description With handledOnSpot=true: whether the supervisors' sample review (抽查) was made. handledOnSpot=true&reviewed=false&status=closed is a supervisor's review list; review_pass / review_fail record the review */
+                reviewed?: boolean;
+                /** @description created (the default): newest first; deadline: the handling deadline first, so overdue and near-due cases lead (a worker's task list) */
+                sort?: "created" | "deadline";
             };
             header?: never;
             path?: never;
@@ -5450,7 +5536,7 @@ export interface operations {
     getCaseNeighbours: {
         parameters: {
             query?: {
-                /** @description mine: dispatched to the caller, their department or division, or co-handled by their department while its part is open, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level, or a return waiting for approval); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
+                /** @description mine: dispatched to the caller, their department or division, or co-handled by their department while its part is open, not yet verified (a grid worker: dispatched to them or to their community); centre: waiting for the caller's centre (reported, accepted, registered at the caller's level, or a return waiting for approval); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
                 queue?: "mine" | "centre" | "near_due" | "overdue";
                 /** @description One status or a comma-separated list */
                 status?: string;
@@ -5466,6 +5552,10 @@ export interface operations {
                 to?: string;
                 /** @description Words that must all occur in the title or description, or a case number: whole (530103-20261122-00042), its day and ordinal in the caller's district (20261122-00042), its day (20261122 or 530103-20261122: the cases created that day), or its ordinal alone (00042 or 42: cases with that ordinal on any day, and cases whose text holds the digits) */
                 q?: string;
+                /** @description Only cases handled on the spot (就地处置) by their finder (true), or only the others (false) */
+                handledOnSpot?: boolean;
+                /** @description With handledOnSpot=true: whether the supervisors' sample review (抽查) was made. handledOnSpot=true&reviewed=false&status=closed is a supervisor's review list; review_pass / review_fail record the review */
+                reviewed?: boolean;
             };
             header?: never;
             path: {
@@ -5587,6 +5677,15 @@ export interface operations {
                             /** @description Of them, approved by the centre: the case went back for re-dispatch */
                             approved: number;
                         }[];
+                        /** @description The division's on-the-spot closures and their sample review */
+                        handledOnSpot: {
+                            /** @description Cases handled on the spot (就地处置) and closed at community level by their finder, all time */
+                            handled: number;
+                            /** @description Of them, sampled by a supervisor (抽查) */
+                            reviewed: number;
+                            /** @description Of those, failed the review and went back for rework */
+                            failed: number;
+                        };
                     };
                 };
             };
@@ -5640,7 +5739,7 @@ export interface operations {
     listCasePoints: {
         parameters: {
             query?: {
-                /** @description mine: dispatched to the caller, their department or division, or co-handled by their department while its part is open, not yet verified; centre: waiting for the caller's centre (reported, accepted, registered at the caller's level, or a return waiting for approval); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
+                /** @description mine: dispatched to the caller, their department or division, or co-handled by their department while its part is open, not yet verified (a grid worker: dispatched to them or to their community); centre: waiting for the caller's centre (reported, accepted, registered at the caller's level, or a return waiting for approval); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
                 queue?: "mine" | "centre" | "near_due" | "overdue";
                 /** @description One status or a comma-separated list */
                 status?: string;
@@ -5654,6 +5753,12 @@ export interface operations {
                 from?: string;
                 /** @description Created on or before this day (China Standard Time) */
                 to?: string;
+                /** @description Only cases handled on the spot (就地处置) by their finder (true), or only the others (false) */
+                handledOnSpot?: boolean;
+                /** @description With handledOnSpot=true: whether the supervisors' sample review (抽查) was made. handledOnSpot=true&reviewed=false&status=closed is a supervisor's review list; review_pass / review_fail record the review */
+                reviewed?: boolean;
+                /** @description created (the default): newest first; deadline: the handling deadline first, so overdue and near-due cases lead (a worker's task list) */
+                sort?: "created" | "deadline";
                 /** @description minLng,minLat,maxLng,maxLat in WGS-84 degrees: only the cases inside */
                 bbox?: string;
                 limit?: number;
@@ -7052,7 +7157,7 @@ export interface operations {
                 /** @description Category code, e.g. component.public.manhole */
                 category?: string;
                 /** @description The workflow action whose note it is for */
-                action?: "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return";
+                action?: "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "review_pass" | "review_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return";
                 /** @description staff: for notes only staff see; public: for notes shown to the reporter (publicNote) */
                 visibility?: "staff" | "public";
             };
@@ -7136,7 +7241,7 @@ export interface operations {
             content: {
                 "application/json": {
                     categoryCode: string | null;
-                    action: ("accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return") | null;
+                    action: ("accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "review_pass" | "review_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return") | null;
                     /**
                      * @description staff: for notes only staff see; public: for notes shown to the reporter (publicNote)
                      * @enum {unknown}
@@ -7319,7 +7424,7 @@ export interface operations {
             content: {
                 "application/json": {
                     categoryCode?: string | null;
-                    action?: ("accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return") | null;
+                    action?: ("accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "review_pass" | "review_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return") | null;
                     /**
                      * @description staff: for notes only staff see; public: for notes shown to the reporter (publicNote)
                      * @enum {unknown}
@@ -7431,6 +7536,345 @@ export interface operations {
             };
             /** @description Default Response */
             428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPatrolDays: {
+        parameters: {
+            query?: {
+                /** @description A district, street or community in the caller's scope (default: the caller's scope) */
+                division?: string;
+                /** @description First day (default: `to`, else today) */
+                from?: string;
+                /** @description Last day, included (default: `from`, else today); at most 62 days in all */
+                to?: string;
+                userId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        division: string;
+                        /**
+                         * Format: date
+                         * @description A day in China Standard Time
+                         */
+                        from: string;
+                        /**
+                         * Format: date
+                         * @description A day in China Standard Time
+                         */
+                        to: string;
+                        /** @description Newest day first, then by name */
+                        days: {
+                            /**
+                             * Format: date
+                             * @description A day in China Standard Time
+                             */
+                            day: string;
+                            userId: string;
+                            name: string;
+                            patrols: number;
+                            /** @description In start order: GET /patrols/{id} for each track */
+                            patrolIds: string[];
+                            /** @description Patrol time: the patrols' start-to-end times added */
+                            durationSeconds: number;
+                            trackedSeconds: number;
+                            distanceMeters: number;
+                            /** @description Gaps in the day's tracks */
+                            gaps: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    recordPatrol: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 8 to 128 characters of A–Z a–z 0–9 - _ + / = . : (else 400 invalid_idempotency_key); a retry within 24 hours answers the first answer */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: date-time */
+                    startedAt: string;
+                    /** Format: date-time */
+                    endedAt: string;
+                    /** @description GPS fixes (WGS-84) in time order */
+                    points: {
+                        lng: number;
+                        lat: number;
+                        /** @description When the fix was taken, epoch milliseconds */
+                        t: number;
+                        /** @description The fix's accuracy radius in metres */
+                        accuracy: number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        patrol: {
+                            id: string;
+                            userId: string;
+                            /** @description The day of startedAt in China Standard Time, YYYY-MM-DD */
+                            day: string;
+                            startedAt: string;
+                            endedAt: string;
+                            /** @description From start to end */
+                            durationSeconds: number;
+                            /** @description Covered by the track's joined segments (the gaps left out) */
+                            trackedSeconds: number;
+                            /** @description Along the joined segments only, rounded to the metre; never across a gap */
+                            distanceMeters: number;
+                            pointCount: number;
+                            gaps: {
+                                /** @description Index of the fix before the gap */
+                                from: number;
+                                /** @description Index of the fix after it (from + 1) */
+                                to: number;
+                                /**
+                                 * @description silence: more than 120 s without a fix; jump: further than 30 m/s beyond both fixes' accuracy
+                                 * @enum {unknown}
+                                 */
+                                reason: "silence" | "jump";
+                                seconds: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPatrol: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        patrol: {
+                            id: string;
+                            userId: string;
+                            /** @description The day of startedAt in China Standard Time, YYYY-MM-DD */
+                            day: string;
+                            startedAt: string;
+                            endedAt: string;
+                            /** @description From start to end */
+                            durationSeconds: number;
+                            /** @description Covered by the track's joined segments (the gaps left out) */
+                            trackedSeconds: number;
+                            /** @description Along the joined segments only, rounded to the metre; never across a gap */
+                            distanceMeters: number;
+                            pointCount: number;
+                            gaps: {
+                                /** @description Index of the fix before the gap */
+                                from: number;
+                                /** @description Index of the fix after it (from + 1) */
+                                to: number;
+                                /**
+                                 * @description silence: more than 120 s without a fix; jump: further than 30 m/s beyond both fixes' accuracy
+                                 * @enum {unknown}
+                                 */
+                                reason: "silence" | "jump";
+                                seconds: number;
+                            }[];
+                            name: string;
+                            /** @description The track between gaps; never join two segments with a line */
+                            segments: {
+                                lng: number;
+                                lat: number;
+                                at: string;
+                                accuracy: number;
+                            }[][];
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };

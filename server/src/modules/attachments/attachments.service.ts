@@ -79,7 +79,7 @@ export async function downloadPhoto(ctx: AppContext, actor: Actor, caseId: strin
 export async function linkPhotos(
   db: Kysely<DB>,
   photoIds: readonly string[],
-  target: { caseId: string; regionCode: string; kind: "before" | "after"; uploaderId: string | null },
+  target: { caseId: string; regionCode: string; kind: "before" | "after" | "verification"; uploaderId: string | null },
 ): Promise<void> {
   if (photoIds.length === 0) return;
   if (photoIds.length > MAX_PHOTOS_PER_STEP) throw new AppError(400, "too_many_photos", `At most ${MAX_PHOTOS_PER_STEP} photos`);

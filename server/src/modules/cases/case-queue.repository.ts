@@ -35,6 +35,12 @@ export type CasePageFilter = {
   number?: string;
   /** Cases whose number ends in this ordinal (00012); with terms or characters, a case matches either. */
   ordinal?: string;
+  /** Handled on the spot (就地处置) or not. */
+  handledOnSpot?: boolean;
+  /** Whether the sample review (抽查) of a case handled on the spot was made. */
+  spotReviewed?: boolean;
+  /** The list's order: newest first (the default), or the handling deadline first (`deadline`). */
+  sort?: "created" | "deadline";
   after?: PagePosition;
   limit: number;
 };
@@ -105,6 +111,8 @@ export function matchingCases(db: Kysely<DB>, actor: Actor, filter: Omit<CasePag
   if (filter.division !== undefined) query = query.where((eb) => caseUnder(eb, filter.division ?? ""));
   if (filter.level) query = query.where("level", "=", filter.level);
   if (filter.source !== undefined) query = query.where("source", "=", filter.source);
+  if (filter.handledOnSpot !== undefined) query = query.where("handled_on_spot", "=", filter.handledOnSpot);
+  if (filter.spotReviewed !== undefined) query = query.where("spot_review", filter.spotReviewed ? "is not" : "is", null);
   if (filter.createdFrom) query = query.where("created_at", ">=", filter.createdFrom);
   if (filter.createdBefore) query = query.where("created_at", "<", filter.createdBefore);
   const { ordinal } = filter;
@@ -135,6 +143,8 @@ const SUMMARY_COLUMNS = [
   "created_at",
   "search_text",
   "return_request",
+  "lat",
+  "lng",
 ] as const;
 
 type PageRow = Pick<Selectable<CaseTable>, (typeof SUMMARY_COLUMNS)[number]> & { position_at: string };
@@ -167,6 +177,7 @@ const SEARCH_WINDOW = 500;
  * so that the caller knows whether another page follows.
  */
 export async function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePageFilter): Promise<PageRow[]> {
+  if (filter.sort === "deadline") return selectByDeadline(db, actor, filter).execute();
   const { terms, characters } = filter;
   if (filter.ordinal !== undefined && (terms?.length || characters?.length)) {
     // Digits match a number's ordinal or the text: each through its own index, the pages merged.
@@ -234,6 +245,20 @@ export async function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePag
     if (last) after = { at: last.position_at, id: last.id };
   }
   return rows;
+}
+
+/**
+ * A page in deadline order, the handling deadline first (overdue, then near due): a worker's own
+ * queue, a few dozen cases, where the filters' own conditions are selective enough. Its cursor holds
+ * the deadline instead of the creation time.
+ */
+function selectByDeadline(db: Kysely<DB>, actor: Actor, filter: CasePageFilter) {
+  let query = matchingCases(db, actor, filter).select([
+    ...SUMMARY_COLUMNS,
+    sql<string>`to_char(handle_by at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as("position_at"),
+  ]);
+  if (filter.after) query = query.where(sql<SqlBool>`(handle_by, id) > (${filter.after.at}::timestamptz, ${filter.after.id}::uuid)`);
+  return query.orderBy("handle_by", "asc").orderBy("id", "asc").limit(filter.limit + 1);
 }
 
 /** A case's place in the list's order (creation time to the microsecond, id), if it is in the actor's scope. */
@@ -315,6 +340,25 @@ export async function countCasesUnder(db: Kysely<DB>, actor: Actor, division: st
     .groupBy(sql`1`)
     .execute();
   return { byStatus: await byStatus, overdue: await overdue };
+}
+
+/**
+ * The cases handled on the spot under a division in the actor's scope, how many were reviewed and
+ * how many failed their review: read from the partial index of on-the-spot cases alone.
+ */
+export function countOnSpotUnder(db: Kysely<DB>, actor: Actor, division: string) {
+  return db
+    .selectFrom("cases")
+    .select([
+      sql<number>`count(*)::int`.as("handled"),
+      sql<number>`count(spot_review)::int`.as("reviewed"),
+      sql<number>`count(*) filter (where spot_review = 'failed')::int`.as("failed"),
+    ])
+    .where("region_code", "=", division.slice(0, 6))
+    .where("handled_on_spot", "=", true)
+    .where((eb) => (actor.scopeCode === null ? sql<SqlBool>`false` : codeUnder(eb, "community_code", actor.scopeCode)))
+    .where((eb) => codeUnder(eb, "community_code", division))
+    .executeTakeFirstOrThrow();
 }
 
 /** The answers of the given cases that have any, by case id: what an export's page adds to its rows. */

@@ -40,6 +40,10 @@ const CaseSummary = Type.Object({
   ),
   createdAt: Type.String(),
   returnRequested: Type.Boolean({ description: "A return (退回) waits for the owning centre's approval" }),
+  location: Type.Object(
+    { lat: Type.Number(), lng: Type.Number() },
+    { description: "The case's point (WGS-84): a field app orders a worker's tasks by distance from where they stand, on the device" },
+  ),
 });
 
 export const CaseListQuery = Type.Object(
@@ -47,7 +51,7 @@ export const CaseListQuery = Type.Object(
     queue: Type.Optional(
       Type.Enum(QUEUES, {
         description:
-          "mine: dispatched to the caller, their department or division, or co-handled by their department while its part is open, not yet verified; centre: waiting for the caller's centre " +
+          "mine: dispatched to the caller, their department or division, or co-handled by their department while its part is open, not yet verified (a grid worker: dispatched to them or to their community); centre: waiting for the caller's centre " +
           `(reported, accepted, registered at the caller's level, or a return waiting for approval); near_due: open, at most ${NEAR_DUE_WORKING_HOURS} working hours left before the handling deadline; overdue: open, past it`,
       }),
     ),
@@ -64,6 +68,18 @@ export const CaseListQuery = Type.Object(
         maxLength: 100,
         description:
           "Words that must all occur in the title or description, or a case number: whole (530103-20261122-00042), its day and ordinal in the caller's district (20261122-00042), its day (20261122 or 530103-20261122: the cases created that day), or its ordinal alone (00042 or 42: cases with that ordinal on any day, and cases whose text holds the digits)",
+      }),
+    ),
+    handledOnSpot: Type.Optional(Type.Boolean({ description: "Only cases handled on the spot (就地处置) by their finder (true), or only the others (false)" })),
+    reviewed: Type.Optional(
+      Type.Boolean({
+        description:
+          "With handledOnSpot=true: whether the supervisors' sample review (抽查) was made. handledOnSpot=true&reviewed=false&status=closed is a supervisor's review list; review_pass / review_fail record the review",
+      }),
+    ),
+    sort: Type.Optional(
+      Type.Enum(["created", "deadline"], {
+        description: "created (the default): newest first; deadline: the handling deadline first, so overdue and near-due cases lead (a worker's task list)",
       }),
     ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: DEFAULT_LIMIT })),
@@ -133,7 +149,7 @@ export async function caseQueueRoutes(fastify: FastifyInstance, ctx: AppContext)
         description:
           "`previous` is the case listed just above (newer), `next` the one just below (older); null at either end. The case itself need not match the filters any more (an action may have moved it out of the queue): its place in the order counts.",
         params: Type.Object({ id: Uuid }),
-        querystring: Type.Omit(CaseListQuery, ["limit", "cursor"]),
+        querystring: Type.Omit(CaseListQuery, ["limit", "cursor", "sort"]),
         response: { 200: Type.Object({ previous: Neighbour, next: Neighbour }), ...errors(400, 401, 403, 404) },
       },
     },
@@ -172,6 +188,14 @@ export async function caseQueueRoutes(fastify: FastifyInstance, ctx: AppContext)
                 approved: Type.Integer({ description: "Of them, approved by the centre: the case went back for re-dispatch" }),
               }),
               { description: "Returns of the division's cases per department, all time, as the events recorded them" },
+            ),
+            handledOnSpot: Type.Object(
+              {
+                handled: Type.Integer({ description: "Cases handled on the spot (就地处置) and closed at community level by their finder, all time" }),
+                reviewed: Type.Integer({ description: "Of them, sampled by a supervisor (抽查)" }),
+                failed: Type.Integer({ description: "Of those, failed the review and went back for rework" }),
+              },
+              { description: "The division's on-the-spot closures and their sample review" },
             ),
           }),
           ...errors(400, 401, 403, 404),

@@ -3,7 +3,7 @@ import { AppError, badRequest, notFound } from "../../errors.ts";
 import { regionOf, writeAudit } from "../audit/audit.repository.ts";
 import { codeInScope, requirePermission, type Actor } from "../auth/actor.ts";
 import { maskPhone } from "../people/people.presenters.ts";
-import { countCasesUnder, countMatchingCases, findCaseAnswers, findCasePage, findCasePosition, findNeighbour, type CasePageFilter, type PagePosition } from "./case-queue.repository.ts";
+import { countCasesUnder, countMatchingCases, countOnSpotUnder, findCaseAnswers, findCasePage, findCasePosition, findNeighbour, type CasePageFilter, type PagePosition } from "./case-queue.repository.ts";
 import { calendarFor } from "./calendars.ts";
 import { answersText } from "./category-questions.ts";
 import { countReturnsByDepartment } from "./case-reasons.repository.ts";
@@ -32,6 +32,9 @@ export type CaseListQuery = {
   from?: string;
   to?: string;
   q?: string;
+  sort?: "created" | "deadline";
+  handledOnSpot?: boolean;
+  reviewed?: boolean;
   limit: number;
   cursor?: string;
 };
@@ -100,6 +103,7 @@ function presentSummary(row: SummaryRow, now: Date) {
     handleWorkingMinutes: workingMinutesLeft(row, now),
     createdAt: row.created_at.toISOString(),
     returnRequested: row.return_request !== null,
+    location: { lat: row.lat, lng: row.lng },
   };
 }
 
@@ -111,6 +115,10 @@ function queueFilter(queue: CaseQueue | undefined, actor: Actor, now: Date): Par
     case "mine":
       // Only handlers are assignees (as in the workflow), so dispatched work never lands in the
       // queue of a grid worker or dispatcher who merely shares the assigned division.
+      // A grid worker's tasks: dispatched to them, or to their community as a whole (its 自循环).
+      if (actor.roles.includes("grid_worker") && !actor.roles.includes("handler")) {
+        return { statuses: WITH_ASSIGNEE, assignee: { userId: actor.userId, departmentId: null, divisionCode: actor.scopeCode } };
+      }
       if (!actor.roles.includes("handler")) return { statuses: [] };
       return {
         statuses: WITH_ASSIGNEE,
@@ -219,6 +227,9 @@ export function resolveFilter(actor: Actor, query: Omit<CaseListQuery, "limit" |
     division: query.division,
     level: query.level,
     source: query.source,
+    sort: query.sort,
+    handledOnSpot: query.handledOnSpot,
+    spotReviewed: query.reviewed,
     createdFrom: latest(query.from === undefined ? undefined : startOfDay(query.from), dayFrom),
     createdBefore: earliest(query.to === undefined ? undefined : new Date(startOfDay(query.to).getTime() + DAY_MS), dayBefore),
     ...asked,
@@ -379,7 +390,11 @@ export async function getCaseStats(ctx: AppContext, actor: Actor, division = act
   requirePermission(actor, "case.read");
   if (!codeInScope(actor, division)) throw notFound("division_not_found", `No division ${division}`);
   if (![6, 9, 12].includes(division.length)) throw badRequest("invalid_division", "Statistics are kept for a district, a street or a community");
-  const [counted, returns] = await Promise.all([countCasesUnder(ctx.db, actor, division, OPEN, new Date()), countReturnsByDepartment(ctx.db, actor, division)]);
+  const [counted, returns, onSpot] = await Promise.all([
+    countCasesUnder(ctx.db, actor, division, OPEN, new Date()),
+    countReturnsByDepartment(ctx.db, actor, division),
+    countOnSpotUnder(ctx.db, actor, division),
+  ]);
   const totals = noCounts();
   const children = new Map<string, Counts>();
   const countsOf = (code: string) => {
@@ -400,5 +415,6 @@ export async function getCaseStats(ctx: AppContext, actor: Actor, division = act
     ...totals,
     children: [...children.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([code, counts]) => ({ code, ...counts })),
     returnsByDepartment: returns.map((row) => ({ departmentCode: row.department_code, requested: row.requested, approved: row.approved })),
+    handledOnSpot: onSpot,
   };
 }

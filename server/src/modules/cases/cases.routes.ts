@@ -57,6 +57,11 @@ const Case = Type.Object({
   reworkCount: Type.Integer(),
   reopenCount: Type.Integer(),
   satisfaction: Nullable(Type.String()),
+  resolved: Nullable(Type.Boolean({ description: "Whether the reporter said the problem was solved (是否解决); null until rated, or when a call did not ask" })),
+  handledOnSpot: Type.Boolean({ description: "Handled on the spot (就地处置) by its finder and closed at community level on report; the finder is the assignee" }),
+  spotReview: Nullable(
+    Type.Enum(["passed", "failed"], { description: "The supervisors' sample review (抽查) of a case handled on the spot; a failure stays recorded after the rework" }),
+  ),
   mergedInto: Nullable(Type.String()),
   pendingExtensionDays: Nullable(Type.Integer()),
   coHandlers: Type.Array(
@@ -165,6 +170,15 @@ export const IntakeBody = Type.Object(
     ),
     photoIds: Type.Optional(PhotoIds),
     answers: Type.Optional(GivenAnswers),
+    handledOnSpot: Type.Optional(
+      Type.Boolean({
+        description:
+          "Handled on the spot (就地处置): a grid worker reports a problem they already fixed, inside their own community (else 403 on_spot_outside_community; other roles 403 on_spot_not_allowed), " +
+          "with before-photos in `photoIds` and after-photos in `afterPhotoIds`, at least one each (else 400 on_spot_photos_required). " +
+          "The case is closed at community level with the reporter as handler: its timeline reads report → handle_on_spot → close_on_spot, and supervisors review a sample of such cases",
+      }),
+    ),
+    afterPhotoIds: Type.Optional(Type.Array(Uuid, { minItems: 1, maxItems: 9, uniqueItems: true, description: "With handledOnSpot: the after-photos, ids from POST /api/v1/attachments" })),
   },
   { additionalProperties: false },
 );
@@ -182,8 +196,16 @@ const TransitionBody = Type.Object(
     ),
     days: Type.Optional(Type.Integer()),
     satisfaction: Type.Optional(Type.Enum(SATISFACTION)),
+    resolved: Type.Optional(Type.Boolean({ description: "evaluate: whether the reporter says the problem was solved (是否解决), when the call asked" })),
     into: Type.Optional(Uuid),
-    photoIds: Type.Optional(PhotoIds),
+    photoIds: Type.Optional(
+      Type.Array(Uuid, {
+        maxItems: 9,
+        uniqueItems: true,
+        description:
+          "Ids from POST /api/v1/attachments: after-photos with handle and co_report, verification photos with verify_pass, verify_fail, review_pass and review_fail (staff only, never public); other actions: 400 invalid_transition_input",
+      }),
+    ),
     coHandlers: Type.Optional(
       Type.Array(DepartmentCode, {
         maxItems: 10,
@@ -231,6 +253,7 @@ const Tracked = Type.Object({
   createdAt: Type.String(),
   closedAt: Nullable(Type.String()),
   satisfaction: Nullable(Type.String()),
+  resolved: Nullable(Type.Boolean({ description: "Whether the reporter said the problem was solved" })),
   canEvaluate: Type.Boolean(),
   photos: Type.Array(
     Type.Object({
@@ -394,15 +417,28 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
           "`follow_up` (seat operators and dispatchers covering the case, while it is open) records another caller about the same case (`note`, optional `caller`) without changing its state: how a hotline seat attaches a caller to a duplicate instead of creating a case. " +
           "`dispatch` may name co-handling departments (`coHandlers`); each acknowledges (`co_acknowledge`) and reports its part (`co_report`, a note and optional photos), " +
           "and the lead's `handle` is refused (409 co_handling_pending, the pending department codes in `details.pending`) until all have reported or the dispatcher released them (`release_co_handler`, `departmentCode` and a note). " +
-          "`return` (by the assignee) and `reject` (by the owning centre's dispatcher) need a configured `reasonCode`; a return is a request the centre approves (`approve_return`: back for re-dispatch; not by who asked, 403 self_approval) or denies (`deny_return`, a note): the case stays with the department until then.",
+          "`return` (by the assignee) and `reject` (by the owning centre's dispatcher) need a configured `reasonCode`; a return is a request the centre approves (`approve_return`: back for re-dispatch; not by who asked, 403 self_approval) or denies (`deny_return`, a note): the case stays with the department until then. " +
+          "`dispatch` may name a handler or a grid worker of the case's community in `to.userId` (else 404 user_not_found, 422 handler_out_of_reach); a grid worker also works what is dispatched to their community (`to.divisionCode`). " +
+          "`verify_pass` and `verify_fail` take verification photos (`photoIds`). " +
+          "`review_pass` and `review_fail` (supervisors covering the case's community) record the sample review (抽查) of a closed case handled on the spot, once: `review_fail` needs a note and sends the case back to its finder for rework (in_progress, the rework counted), as a failed verification does; both take verification photos. " +
+          "`evaluate` takes `satisfaction` and, when the caller was asked, `resolved` (是否解决).",
         params: Type.Object({ id: Uuid }),
-        headers: Type.Object({ "if-match": Type.Optional(Type.String()) }),
+        headers: Type.Object({
+          "if-match": Type.Optional(Type.String()),
+          "idempotency-key": Type.Optional(
+            Type.String({
+              description:
+                "8 to 128 characters of A–Z a–z 0–9 - _ + / = . : (else 400 invalid_idempotency_key), the caller's own for this case. A retry with the same key and body within 24 hours answers the first answer, " +
+                "even after the case moved on, without acting again; the same key with another body: 422 idempotency_key_reused. A refused action keeps no answer: its retry is taken afresh",
+            }),
+          ),
+        }),
         body: TransitionBody,
         response: { 200: CaseDetail, ...errors(400, 401, 403, 404, 409, 412, 422, 428) },
       },
     },
     async (request, reply) => {
-      const result = await transitionCase(ctx, request.actor, request.params.id, request.headers["if-match"], request.body);
+      const result = await transitionCase(ctx, request.actor, request.params.id, request.headers["if-match"], request.body, request.headers["idempotency-key"]);
       return reply.header("etag", etagOf(result.case.version)).send(result);
     },
   );
@@ -451,15 +487,25 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
       schema: {
         operationId: "evaluateCase",
         tags: ["cases"],
-        summary: "A resident rates the result of a closed case",
+        summary: "A resident rates the result of a closed case: solved or not (是否解决) and satisfaction, once per closure",
+        description:
+          "Only while the case is closed (`canEvaluate`), else 409 transition_not_allowed: a case is rated once. A dissatisfied rating reopens the case under the reopen policy; the comment is shown on the tracking page.",
         params: Type.Object({ number: CaseNumber }),
         body: Type.Object(
-          { token: TrackingToken, satisfaction: Type.Enum(SATISFACTION), comment: Type.Optional(Type.String({ maxLength: 500 })) },
+          {
+            token: TrackingToken,
+            resolved: Type.Boolean({ description: "Was the problem solved (是否解决); the resolution rate (解决率) counts it" }),
+            satisfaction: Type.Enum(SATISFACTION),
+            comment: Type.Optional(Type.String({ maxLength: 500 })),
+          },
           { additionalProperties: false },
         ),
         response: { 200: Tracked, ...errors(400, 404, 409, 429) },
       },
     },
-    async (request) => evaluateByReporter(ctx, request.params.number, request.body.token, request.body.satisfaction, request.body.comment),
+    async (request) => {
+      const { token, ...rating } = request.body;
+      return evaluateByReporter(ctx, request.params.number, token, rating);
+    },
   );
 }

@@ -34,6 +34,7 @@ import { computeDeadlines, DEFAULT_POLICY, policyFor, workingMinutesUntil, type 
 import { checkIdempotencyKey, idempotencySecrets, openAnswer, requestMac, sealAnswer } from "./idempotency.ts";
 import { claimIdempotencyKey, findIdempotencyKey, storeIdempotentAnswer } from "./idempotency.repository.ts";
 import { distanceMeters, searchTerms, suggestCategories, termSimilarity, termsOf } from "./text.ts";
+import { closedOnSpot, ON_SPOT_EVENTS, onSpotRefusal } from "./on-the-spot.ts";
 import {
   applyCommand,
   availableActions,
@@ -64,6 +65,9 @@ export type IntakeInput = {
   photoIds?: string[];
   /** Answers to the category's extra questions, by question code. */
   answers?: Record<string, unknown>;
+  /** Already handled by the grid worker who reports it (就地处置): closed on report, with after-photos. */
+  handledOnSpot?: boolean;
+  afterPhotoIds?: string[];
 };
 
 /** Every channel a case comes in by. */
@@ -190,7 +194,12 @@ export async function intakeCase(ctx: AppContext, actor: Actor | null, input: In
   checkPublicReport(actor, input);
   if (idempotencyKey !== undefined) checkIdempotencyKey(idempotencyKey, actor === null);
   const idempotency = idempotencyKey === undefined ? undefined : idempotencySecrets(actor ? `user:${actor.userId}` : "anonymous", idempotencyKey);
+  checkOnSpotReport(input);
   const place = await locate(ctx, input);
+  if (input.handledOnSpot) {
+    const refusal = onSpotRefusal(actor ? workflowActor(actor) : ANONYMOUS, ancestorCode(place.gridCode, "community"));
+    if (refusal) throw new AppError(refusal.status, refusal.code, refusal.message);
+  }
   if (actor?.scopeCode && !codeInScope(actor, place.gridCode)) {
     throw notFound("outside_scope", "The location lies outside your area");
   }
@@ -265,12 +274,79 @@ export async function intakeCase(ctx: AppContext, actor: Actor | null, input: In
         return { statusCode: 201, body: openAnswer(idempotency, first.response) as IntakeResult["body"] };
       }
     }
-    const [written] = await insertReportedCases(trx, [report], ctx.config.duplicates);
-    const result = answer(written);
+    let [written] = await insertReportedCases(trx, [report], ctx.config.duplicates);
     await linkPhotos(trx, photoIds, { caseId: id, regionCode, kind: "before", uploaderId: actor?.userId ?? null });
+    if (input.handledOnSpot && actor) written = { ...written, row: await closeOnSpot(trx, written.row, actor, input.afterPhotoIds ?? []) };
+    const result = answer(written);
     if (idempotency) await storeIdempotentAnswer(trx, idempotency, result.statusCode, sealAnswer(idempotency, result.body));
     return result;
   });
+}
+
+const ANONYMOUS: WorkflowActor = { userId: "", roles: [], scopeCode: null, departmentId: null };
+
+/** A report handled on the spot names its after-photos and has before-photos; no other report names after-photos. */
+function checkOnSpotReport(input: IntakeInput): void {
+  if (!input.handledOnSpot) {
+    if (input.afterPhotoIds !== undefined) throw new AppError(400, "invalid_report", "afterPhotoIds go with handledOnSpot: true");
+    return;
+  }
+  if (!input.photoIds?.length || !input.afterPhotoIds?.length) {
+    throw new AppError(400, "on_spot_photos_required", "A problem handled on the spot is reported with at least one before-photo (photoIds) and one after-photo (afterPhotoIds)");
+  }
+  if (input.photoIds.some((photoId) => input.afterPhotoIds?.includes(photoId))) {
+    throw new AppError(400, "invalid_photo", "A photo is either a before- or an after-photo");
+  }
+}
+
+/**
+ * Records a report as handled on the spot and closed by its finder, inside the intake's
+ * transaction: two transitions, each with its event and its move in the status counts, so that
+ * the timeline reads reported → handled on the spot → closed.
+ */
+async function closeOnSpot(trx: Kysely<DB>, reported: CaseRow, finder: Actor, afterPhotoIds: readonly string[]): Promise<CaseRow> {
+  const closed = closedOnSpot(stateOf(reported), finder.userId);
+  await linkPhotos(trx, afterPhotoIds, { caseId: reported.id, regionCode: reported.region_code, kind: "after", uploaderId: finder.userId });
+  let row = reported;
+  for (const step of ON_SPOT_EVENTS) {
+    const now = new Date();
+    const written = await writeTransition(trx, {
+      version: row.version,
+      from: step.from,
+      changes: {
+        status: step.to,
+        level: closed.level,
+        assignment: JSON.stringify(closed.assignment),
+        handled_on_spot: true,
+        closed_at: step.to === "closed" ? now : null,
+        version: row.version + 1,
+        updated_at: now,
+      },
+      event: {
+        regionCode: row.region_code,
+        caseId: row.id,
+        actorId: finder.userId,
+        action: step.action,
+        from: step.from,
+        to: step.to,
+        level: closed.level,
+        publicNote: false,
+        details: step.to === "handled" ? { photos: afterPhotoIds, assignment: closed.assignment } : {},
+      },
+    });
+    if (!written) throw new Error(`The case ${row.id} changed while it was reported`);
+    row = written;
+  }
+  // A closure without dispatch or verification: audited, as the sample review that checks it is.
+  await writeAudit(trx, {
+    regionCode: row.region_code,
+    actorId: finder.userId,
+    action: "case.handle_on_spot",
+    targetType: "case",
+    targetId: row.id,
+    details: { number: row.number, photos: afterPhotoIds },
+  });
+  return row;
 }
 
 /**
@@ -362,6 +438,9 @@ export function presentCase(row: CaseRow, actor: Actor | null, actions: string[]
     reworkCount: row.rework_count,
     reopenCount: row.reopen_count,
     satisfaction: row.satisfaction,
+    resolved: row.resolved,
+    handledOnSpot: row.handled_on_spot,
+    spotReview: row.spot_review,
     mergedInto: row.merged_into,
     pendingExtensionDays: row.pending_extension_days,
     coHandlers: (row.co_handlers ?? []).map((co) => ({
@@ -424,6 +503,8 @@ export function stateOf(row: CaseRow): CaseState {
     mergedInto: row.merged_into,
     coHandlers: (row.co_handlers ?? []) as CoHandler[],
     returnRequest: (row.return_request as ReturnRequest | null) ?? null,
+    handledOnSpot: row.handled_on_spot,
+    spotReview: row.spot_review,
   };
 }
 
@@ -490,6 +571,8 @@ export type TransitionInput = {
   to?: { departmentCode?: string; userId?: string; divisionCode?: string };
   days?: number;
   satisfaction?: "satisfied" | "basically_satisfied" | "dissatisfied";
+  /** evaluate: whether the problem was solved (是否解决); a resident always answers it. */
+  resolved?: boolean;
   into?: string;
   photoIds?: string[];
   /** dispatch: the co-handling departments (协办) besides the lead in `to`. */
@@ -512,10 +595,13 @@ const CLASSIFYING: readonly string[] = ["register", "reclassify"];
 
 const outOfReach = (code: string, message: string) => new AppError(422, code, message);
 
+/** Whom a case may be dispatched to by name: a handler, or a grid worker of the case's community. */
+const USER_ASSIGNEE_ROLES: readonly string[] = ["handler", "grid_worker"];
+
 /**
  * Whom a case may be dispatched to: a department that serves the case's division (its division
- * lies above the case's community), or an active handler who works there (their scope covers the
- * community, and their department, if any, serves it). Anyone else could never see the case, and
+ * lies above the case's community), or an active handler or grid worker who works there (their
+ * scope covers the community, and their department, if any, serves it). Anyone else could never see the case, and
  * it would stay dispatched to nobody who can act.
  */
 async function assignmentOf(ctx: AppContext, row: CaseRow, to: NonNullable<TransitionInput["to"]>): Promise<Assignment | undefined> {
@@ -534,7 +620,7 @@ async function assignmentOf(ctx: AppContext, row: CaseRow, to: NonNullable<Trans
       .select(["users.id", "users.roles", "users.scope_code", "users.disabled_at", "departments.code as department_code", "departments.division_code as department_division"])
       .where("users.id", "=", to.userId)
       .executeTakeFirst();
-    if (!user || !user.roles.includes("handler")) throw notFound("user_not_found", `No handler ${to.userId}`);
+    if (!user || !USER_ASSIGNEE_ROLES.some((role) => user.roles.includes(role))) throw notFound("user_not_found", `No handler or grid worker ${to.userId}`);
     if (user.disabled_at) throw outOfReach("handler_disabled", `The handler ${to.userId} is disabled`);
     if (user.scope_code === null || !row.community_code.startsWith(user.scope_code)) {
       throw outOfReach("handler_out_of_reach", `The handler ${to.userId} works outside the case's community ${row.community_code}`);
@@ -596,6 +682,7 @@ async function commandOf(ctx: AppContext, actor: Actor, row: CaseRow, input: Tra
       return { action: input.action, note: input.note ?? need("a note") };
     case "suspend":
     case "verify_fail":
+    case "review_fail":
     case "handle":
     case "follow_up":
       return { action: input.action, note: input.note ?? need("a note") };
@@ -623,15 +710,54 @@ async function commandOf(ctx: AppContext, actor: Actor, row: CaseRow, input: Tra
  * its event are written in one statement (a transaction with after-photos), or nothing is. The
  * statement answers with the timeline and photos too, so a transition is one read and one write.
  */
-export async function transitionCase(ctx: AppContext, actor: Actor, id: string, ifMatch: string | undefined, input: TransitionInput) {
+export async function transitionCase(ctx: AppContext, actor: Actor, id: string, ifMatch: string | undefined, input: TransitionInput, idempotencyKey?: string) {
   requirePermission(actor, "case.read");
+  if (idempotencyKey === undefined) return transitionOnce(ctx, actor, id, ifMatch, input);
+  checkIdempotencyKey(idempotencyKey, false);
+  // A key is the caller's own for one case: a client may number its queued actions per case.
+  const secrets = idempotencySecrets(`user:${actor.userId}:case:${id}`, idempotencyKey);
+  const mac = requestMac(secrets, JSON.stringify(input));
+  return ctx.db.transaction().execute(async (trx) => {
+    if (!(await claimIdempotencyKey(trx, secrets, mac))) {
+      const first = await findIdempotencyKey(trx, secrets);
+      if (!first || !crypto.timingSafeEqual(first.request_mac, mac)) {
+        throw new AppError(422, "idempotency_key_reused", "This Idempotency-Key was used with another request body");
+      }
+      return openAnswer(secrets, first.response) as TransitionAnswer;
+    }
+    // A refusal rolls the claim back with everything else: a retry is taken afresh.
+    const answer = await transitionOnce({ ...ctx, db: trx }, actor, id, ifMatch, input);
+    await storeIdempotentAnswer(trx, secrets, 200, sealAnswer(secrets, answer));
+    return answer;
+  });
+}
+
+type TransitionAnswer = Awaited<ReturnType<typeof transitionOnce>>;
+
+/** The photos each action takes, and the kind they are kept as. */
+const PHOTO_KINDS: Partial<Record<Command["action"], "after" | "verification">> = {
+  handle: "after",
+  co_report: "after",
+  verify_pass: "verification",
+  verify_fail: "verification",
+  review_pass: "verification",
+  review_fail: "verification",
+};
+
+/** One transition as the request asks it, checked against the case as read. */
+async function transitionOnce(ctx: AppContext, actor: Actor, id: string, ifMatch: string | undefined, input: TransitionInput) {
   const row = await findCaseInScope(ctx.db, actor, id);
   if (!row) throw caseNotFound(id);
   if (!ifMatch) throw new AppError(428, "precondition_required", "Send If-Match with the case's ETag");
   if (ifMatch !== etagOf(row.version)) throw new AppError(412, "version_mismatch", "The case changed since you read it; reload it");
-  if (input.photoIds?.length && input.action !== "handle" && input.action !== "co_report") {
-    throw new AppError(400, "invalid_transition_input", "Photos go with the handle and co_report actions (after-photos)");
+  if (input.photoIds?.length && !PHOTO_KINDS[input.action]) {
+    throw new AppError(
+      400,
+      "invalid_transition_input",
+      "Photos go with the handle and co_report actions (after-photos) and with verify_pass, verify_fail, review_pass and review_fail (verification photos)",
+    );
   }
+  if (input.resolved !== undefined && input.action !== "evaluate") throw new AppError(400, "invalid_transition_input", "Only evaluate takes resolved");
   if (input.coHandlers !== undefined && input.action !== "dispatch") throw new AppError(400, "invalid_transition_input", "Only dispatch takes coHandlers");
   if (input.reasonCode !== undefined && input.action !== "return" && input.action !== "reject") {
     throw new AppError(400, "invalid_transition_input", "Only return and reject take a reasonCode");
@@ -675,6 +801,7 @@ async function applyTransition(
     urgency?: Urgency;
     answers?: Record<string, unknown>;
     caller?: TransitionInput["caller"];
+    resolved?: boolean;
   },
 ): Promise<CaseDetailRow> {
   let transition;
@@ -739,6 +866,10 @@ async function applyTransition(
         // A moved deadline is judged afresh by the sweep, which urges again when it is near or past.
         ...(deadlines.handle_by ? { deadline_state: "on_time" as const } : {}),
         ...classified?.changes,
+        spot_review: next.spotReview ?? null,
+        // A review passed leaves the closure as it was; a failed one reopens the case for rework.
+        ...(command.action === "review_pass" ? { closed_at: row.closed_at } : command.action === "review_fail" ? { closed_at: null } : {}),
+        ...(command.action === "evaluate" ? { resolved: input.resolved ?? null } : {}),
       },
       event: {
         regionCode: row.region_code,
@@ -755,6 +886,7 @@ async function applyTransition(
           ...(await returnDepartment(ctx, command, stateOf(row))),
           ...classified?.details,
           ...(input.photoIds?.length ? { photos: input.photoIds } : {}),
+          ...(command.action === "evaluate" && input.resolved !== undefined ? { resolved: input.resolved } : {}),
           ...(input.caller ? { caller: { name: input.caller.name ?? null, phone: maskPhone(input.caller.phone ?? null) } } : {}),
         },
       },
@@ -763,29 +895,35 @@ async function applyTransition(
     return updated;
   };
   const changedClassification = classified !== undefined && (Object.keys(classified.details).length > 0 || transition.details.level !== undefined);
-  if (changedClassification && actorId !== null) {
-    // A change of category, level or urgency moves deadlines and money (indicators): audited with the case's event.
-    return ctx.db.transaction().execute(async (trx) => {
-      const updated = await write(trx);
+  // A change of category, level or urgency moves deadlines and money (indicators), and a sample
+  // review judges a worker's closure: audited with the case's event.
+  const audited = (changedClassification || AUDITED_ACTIONS.includes(command.action)) && actorId !== null;
+  // One statement is atomic; photos are linked in the same transaction, or not at all.
+  const photoIds = input.photoIds ?? [];
+  if (!audited && photoIds.length === 0) return write(ctx.db);
+  return inTransaction(ctx.db, async (trx) => {
+    await linkPhotos(trx, photoIds, { caseId: row.id, regionCode: row.region_code, kind: PHOTO_KINDS[command.action] ?? "after", uploaderId: actorId });
+    const updated = await write(trx);
+    if (audited && actorId !== null) {
       await writeAudit(trx, {
         regionCode: row.region_code,
         actorId,
         action: `case.${command.action}`,
         targetType: "case",
         targetId: row.id,
-        details: { ...transition.details, ...classified.details },
+        details: { ...transition.details, ...classified?.details, ...(photoIds.length ? { photos: photoIds } : {}) },
       });
-      return updated;
-    });
-  }
-  // One statement is atomic; after-photos are linked in the same transaction, or not at all.
-  const photoIds = input.photoIds ?? [];
-  if (photoIds.length === 0) return write(ctx.db);
-  return ctx.db.transaction().execute(async (trx) => {
-    await linkPhotos(trx, photoIds, { caseId: row.id, regionCode: row.region_code, kind: "after", uploaderId: actorId });
-    return write(trx);
+    }
+    return updated;
   });
 }
+
+/** Actions audited besides a change of classification. */
+const AUDITED_ACTIONS: readonly string[] = ["review_pass", "review_fail"];
+
+/** Runs `work` in the transaction `db` already is, or in a new one. */
+const inTransaction = <T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> =>
+  db.isTransaction ? work(db) : db.transaction().execute(work);
 
 /**
  * The department a return, its approval or its denial counts against: the lead's, or the
@@ -919,6 +1057,7 @@ export async function trackCase(ctx: AppContext, number: string, token: string) 
     createdAt: row.created_at.toISOString(),
     closedAt: row.closed_at?.toISOString() ?? null,
     satisfaction: row.satisfaction,
+    resolved: row.resolved,
     canEvaluate: row.status === "closed",
     photos: await publicPhotosOf(ctx, row),
     timeline: timeline.map((event) => ({
@@ -930,10 +1069,19 @@ export async function trackCase(ctx: AppContext, number: string, token: string) 
   };
 }
 
-/** The resident rates the result of their closed case (满意 / 基本满意 / 不满意). */
-export async function evaluateByReporter(ctx: AppContext, number: string, token: string, satisfaction: TransitionInput["satisfaction"] & string, note?: string) {
+/**
+ * The resident rates the result of their closed case: was the problem solved (是否解决) and how
+ * satisfied they are (满意 / 基本满意 / 不满意), once per closure.
+ */
+export async function evaluateByReporter(
+  ctx: AppContext,
+  number: string,
+  token: string,
+  rating: { satisfaction: NonNullable<TransitionInput["satisfaction"]>; resolved: boolean; comment?: string },
+) {
   const row = await caseByToken(ctx, number, token);
   const reporter: WorkflowActor = { userId: row.reporter_user_id ?? "reporter", roles: ["reporter"], scopeCode: null, departmentId: null };
-  await applyTransition(ctx, row, reporter, row.reporter_user_id, { action: "evaluate", satisfaction, note }, { note, publicNote: true });
+  const note = rating.comment;
+  await applyTransition(ctx, row, reporter, row.reporter_user_id, { action: "evaluate", satisfaction: rating.satisfaction, note }, { note, publicNote: true, resolved: rating.resolved });
   return trackCase(ctx, number, token);
 }

@@ -38,6 +38,8 @@ export const ACTIONS = [
   "resume",
   "verify_pass",
   "verify_fail",
+  "review_pass",
+  "review_fail",
   "evaluate",
   "escalate",
   "urge",
@@ -89,6 +91,10 @@ export type CaseState = {
   /** The co-handling departments of the current dispatch, besides the lead (the assignment). */
   coHandlers: CoHandler[];
   returnRequest: ReturnRequest | null;
+  /** Handled on the spot (就地处置) by its finder, who is then its assignee (docs/decisions/0030). */
+  handledOnSpot?: boolean;
+  /** The sample review (抽查) of a case handled on the spot, once made. */
+  spotReview?: "passed" | "failed" | null;
 };
 
 /** A case as it is reported, before any action: where it is and at which level. */
@@ -118,6 +124,9 @@ export type WorkflowActor = {
 };
 
 export type Command =
+  /** The sample review (抽查) of a case handled on the spot: a failure sends it back to its finder. */
+  | { action: "review_pass"; note?: string }
+  | { action: "review_fail"; note: string }
   /** Register (立案) and reclassify may set the closure level too: the acting centre's or a lower one. */
   | { action: "register" | "reclassify"; level?: ClosureLevel; note?: string }
   | { action: "accept" | "acknowledge" | "resume" | "verify_pass" | "urge" | "escalate" | "deny_extension"; note?: string }
@@ -175,6 +184,8 @@ const FROM: Record<CaseAction, readonly CaseStatus[]> = {
   resume: ["suspended"],
   verify_pass: ["handled"],
   verify_fail: ["handled"],
+  review_pass: ["closed"],
+  review_fail: ["closed"],
   evaluate: ["closed"],
   escalate: ["reported", "accepted", "registered", "dispatched", "in_progress"],
   urge: ["reported", "accepted", "registered", "dispatched", "in_progress", "suspended", "handled"],
@@ -210,6 +221,9 @@ function isOwningDispatcher(actor: WorkflowActor, state: CaseState): boolean {
 /** The person, department or division the case is dispatched to. */
 function isAssignee(actor: WorkflowActor, state: CaseState): boolean {
   const assignment = state.assignment;
+  // A grid worker works what is dispatched to them, or to their community (its 自循环).
+  if (assignment?.kind === "user" && has(actor, "grid_worker") && assignment.userId === actor.userId) return true;
+  if (assignment?.kind === "division" && has(actor, "grid_worker") && actor.scopeCode === assignment.divisionCode) return true;
   if (!assignment || !has(actor, "handler")) return false;
   switch (assignment.kind) {
     case "user":
@@ -285,6 +299,8 @@ function mayTake(action: CaseAction, actor: WorkflowActor, state: CaseState): bo
       return ownCoHandler(actor, state)?.state === "dispatched";
     case "co_report":
       return ownCoHandler(actor, state)?.state === "acknowledged";
+    case "review_pass":
+    case "review_fail":
     case "verify_pass":
     case "verify_fail":
       return has(actor, "supervisor") && covers(actor, state.communityCode);
@@ -300,6 +316,7 @@ function mayTake(action: CaseAction, actor: WorkflowActor, state: CaseState): bo
 
 function allowedNow(action: CaseAction, state: CaseState): boolean {
   if (!FROM[action].includes(state.status)) return false;
+  if (action === "review_pass" || action === "review_fail") return state.handledOnSpot === true && !state.spotReview;
   if (action === "escalate") return state.level !== "district";
   if (action === "approve_extension" || action === "deny_extension") return state.pendingExtensionDays !== null;
   if (action === "request_extension") return state.pendingExtensionDays === null && state.returnRequest === null;
@@ -445,6 +462,17 @@ export function applyCommand(state: CaseState, actor: WorkflowActor, command: Co
     case "resume":
       next.status = state.suspendedFrom ?? "registered";
       next.suspendedFrom = null;
+      break;
+    case "review_pass":
+      next.spotReview = "passed";
+      details.review = "passed";
+      break;
+    case "review_fail":
+      // The rework path of a failed verification: back to the finder, who is still the assignee.
+      next.status = "in_progress";
+      next.reworkCount = state.reworkCount + 1;
+      next.spotReview = "failed";
+      details.review = "failed";
       break;
     case "verify_pass":
       next.status = "closed";

@@ -77,6 +77,7 @@ export function notificationFor(facts: EventFacts): NotificationPlan | null {
     }
     case "return":
       return { kind: "returned", to: { kind: "centre", divisionCode: centreAt(facts.level, facts) } };
+    case "review_fail":
     case "verify_fail":
       return facts.assignment ? { kind: "rework", to: { kind: "assignee", assignment: facts.assignment } } : null;
     default:

@@ -30,6 +30,8 @@ export const PERMISSIONS = [
   "case.export",
   "case.reveal_contact",
   "category.write",
+  "patrol.write",
+  "patrol.read",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -42,14 +44,14 @@ const CASEWORK: Permission[] = [...GEOGRAPHY, "case.read"];
 const GRANTS: Record<Role, Permission[]> = {
   resident: [],
   merchant: [],
-  grid_worker: CASEWORK,
+  grid_worker: [...CASEWORK, "patrol.write"],
   volunteer: GEOGRAPHY,
   building_head: GEOGRAPHY,
   seat_operator: [...CASEWORK, "case.reveal_contact"],
   handler: CASEWORK,
-  supervisor: CASEWORK,
+  supervisor: [...CASEWORK, "patrol.write", "patrol.read"],
   dispatcher: [...CASEWORK, "user.read", "case.reveal_contact", "case.export"],
-  leader: [...CASEWORK, "user.read", "case.export"],
+  leader: [...CASEWORK, "user.read", "case.export", "patrol.read"],
   admin: [...CASEWORK, "user.read", "user.write", "api_key.write", "category.write", "department.write", "grid.write", "case.export"],
   auditor: [...GEOGRAPHY, "user.read", "audit.read"],
   security_admin: [...GEOGRAPHY, "user.read", "user.write", "api_key.write", "audit.read"],

@@ -11,8 +11,11 @@ import { CoHandlersField, ReasonField, ReleaseField } from "./JointHandling";
 /** What each action asks for besides its note. */
 const NOTE_REQUIRED: ReadonlySet<CaseActionName> = new Set([
   "suspend", "verify_fail", "handle", "request_extension", "follow_up", "deny_return", "co_report", "release_co_handler",
+  "review_fail",
 ]);
 const PHONE = /^[0-9+\- ]{5,20}$/;
+/** Actions that take verification photos rather than after-photos. */
+const VERIFYING: ReadonlySet<CaseActionName> = new Set(["verify_pass", "verify_fail", "review_pass", "review_fail"]);
 
 export type MergeCandidate = { id: string; number: string; title: string };
 
@@ -230,8 +233,8 @@ export function ActionDialog({ action, loaded, place, mergeCandidates, initialIn
         >
           <Input.TextArea rows={3} maxLength={2000} showCount />
         </Form.Item>
-        {(action === "handle" || action === "co_report") && (
-          <Form.Item label={t("form.photos")} extra={photoError ?? t("form.photosHint")} validateStatus={photoError ? "error" : undefined}>
+        {(action === "handle" || action === "co_report" || VERIFYING.has(action)) && (
+          <Form.Item label={t(VERIFYING.has(action) ? "form.verificationPhotos" : "form.photos")} extra={photoError ?? t("form.photosHint")} validateStatus={photoError ? "error" : undefined}>
             <Upload
               accept="image/jpeg,image/png,image/webp"
               listType="picture"

@@ -24,9 +24,11 @@ export function CasePhotos({ caseId, photos, canRedact }: { caseId: string; phot
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState<CasePhoto | null>(null);
   const groups = [
-    { kind: "before", label: words("photos.before"), items: photos.filter((photo) => photo.kind !== "after") },
+    { kind: "before", label: words("photos.before"), items: photos.filter((photo) => photo.kind !== "after" && photo.kind !== "verification") },
     { kind: "after", label: words("photos.after"), items: photos.filter((photo) => photo.kind === "after") },
-  ];
+    // Taken when the result was verified or a closure on the spot reviewed; shown only when there are some.
+    { kind: "verification", label: words("photos.verification"), items: photos.filter((photo) => photo.kind === "verification") },
+  ].filter((group) => group.kind !== "verification" || group.items.length > 0);
   return (
     <Card title={words("photos.title")} size="small">
       {photos.length === 0 ? (
