@@ -195,10 +195,10 @@ describe("the residents' portal", () => {
     await resident.screenshot({ path: path.join(TMP, "resident-track-full-390.png"), fullPage: true });
     await rating.getByRole("button", { name: "提交评价" }).click();
     await resident.getByText("感谢您的评价。").waitFor();
-    await resident.getByText("您已评价：满意").waitFor();
+    await resident.getByText("已解决 · 您已评价：满意").waitFor();
     expect(await resident.getByRole("button", { name: "提交评价" }).count()).toBe(0);
-    const evaluated = (await (await dispatcher.get(`/api/v1/cases/${id}`)).json()) as { case: { status: string; satisfaction: string } };
-    expect(evaluated.case).toMatchObject({ status: "evaluated", satisfaction: "satisfied" });
+    const evaluated = (await (await dispatcher.get(`/api/v1/cases/${id}`)).json()) as { case: { status: string; satisfaction: string; resolved: boolean } };
+    expect(evaluated.case).toMatchObject({ status: "evaluated", satisfaction: "satisfied", resolved: true });
 
     // Nothing spills sideways on the narrowest phones the portal is for.
     for (const width of [390, 360]) {

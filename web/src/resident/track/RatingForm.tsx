@@ -41,7 +41,10 @@ export function RatingForm({ tracked, trackingKey }: { tracked: Tracked; trackin
           {t("rate.title")}
         </h2>
         {rate.isSuccess && <p role="status">{t("rate.thanks")}</p>}
-        <p>{t("rate.done", { satisfaction: t(`rate.${tracked.satisfaction as Satisfaction}`) })}</p>
+        <p>
+          {tracked.resolved !== null && `${t(tracked.resolved ? "rate.resolvedYes" : "rate.resolvedNo")} · `}
+          {t("rate.done", { satisfaction: t(`rate.${tracked.satisfaction as Satisfaction}`) })}
+        </p>
         {rate.isSuccess && tracked.satisfaction === "dissatisfied" && <p className="m-muted">{t("rate.reopenHint")}</p>}
       </section>
     );
@@ -52,7 +55,7 @@ export function RatingForm({ tracked, trackingKey }: { tracked: Tracked; trackin
     setChecked(true);
     if (resolved === undefined || !satisfaction) return;
     const note = comment.trim();
-    rate.mutate({ token: trackingKey.token, satisfaction, ...(note ? { comment: note } : {}) });
+    rate.mutate({ token: trackingKey.token, resolved, satisfaction, ...(note ? { comment: note } : {}) });
   };
   const wait = retryAfterSeconds(rate.error);
 
