@@ -205,6 +205,7 @@ describe("the residents' portal", () => {
       await resident.setViewportSize({ width, height: 844 });
       expect(await resident.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
     }
+    await resident.evaluate(() => window.scrollTo(0, 0));
     await resident.screenshot({ path: path.join(TMP, "resident-track-360.png"), fullPage: true });
     await resident.setViewportSize({ width: 390, height: 844 });
     await resident.screenshot({ path: path.join(TMP, "resident-track-done-390.png"), fullPage: true });
