@@ -12,6 +12,7 @@ const DOCS = path.join(REPO_ROOT, "docs");
 const COMMUNITY = "530103001001";
 /** Small enough for the second test to reach, large enough for one resident's report, follow-up and rating. */
 const PUBLIC_LIMIT = 20;
+const PLAIN_HOST = "gridgov-plain-http.test";
 
 let server: Awaited<ReturnType<typeof startDemoServer>> | undefined;
 let browser: Browser | undefined;
@@ -108,7 +109,18 @@ beforeAll(async () => {
   server = await startDemoServer({ PUBLIC_REQUESTS_PER_MINUTE: String(PUBLIC_LIMIT) });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      // A name for the test server that is not localhost, so that plain HTTP is not a secure context.
+      `--host-resolver-rules=MAP ${PLAIN_HOST} 127.0.0.1`,
+    ],
   });
   home = await pointInCommunity(await staffApi("admin"));
 });
@@ -203,7 +215,7 @@ describe("the residents' portal", () => {
     // Nothing spills sideways on the narrowest phones the portal is for.
     for (const width of [390, 360]) {
       await resident.setViewportSize({ width, height: 844 });
-      expect(await resident.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      expect(await resident.evaluate(() => Math.max(...[...document.querySelectorAll("body *")].map((element) => element.getBoundingClientRect().right)))).toBeLessThanOrEqual(width);
     }
     await resident.evaluate(() => window.scrollTo(0, 0));
     await resident.screenshot({ path: path.join(TMP, "resident-track-360.png"), fullPage: true });
@@ -216,8 +228,16 @@ describe("the residents' portal", () => {
     expect(violations).toEqual([]);
   });
 
-  it("answers the public rate limit with a friendly message and the wait, keeping what was typed", async () => {
+  it("says when opened over plain HTTP, and answers the public rate limit with a friendly message and the wait, keeping what was typed", async () => {
     const resident = await residentPhone("limited");
+    // Over plain HTTP to a name other than localhost the portal says what will not work.
+    await resident.goto(`${baseUrl().replace("localhost", PLAIN_HOST)}/resident`);
+    await resident.getByRole("note").getByText("当前连接不安全（HTTP）").waitFor();
+    for (const width of [390, 360]) {
+      await resident.setViewportSize({ width, height: 844 });
+      expect(await resident.evaluate(() => Math.max(...[...document.querySelectorAll("body *")].map((element) => element.getBoundingClientRect().right)))).toBeLessThanOrEqual(width);
+    }
+    await resident.screenshot({ path: path.join(TMP, "resident-plain-http-390.png") });
     await fillReport(resident, { category: "不清楚，交给工作人员", description: "楼下路口的垃圾桶坏了" });
     await resident.getByRole("checkbox", { name: "我已阅读以上说明，同意提交" }).check();
     // Someone on the same network has used up the address's requests for the minute.
