@@ -156,6 +156,10 @@ describe("the residents' portal", () => {
     await resident.getByRole("checkbox", { name: "我已阅读以上说明，同意提交" }).check();
     await resident.evaluate(() => window.scrollTo(0, 0));
     await resident.screenshot({ path: path.join(TMP, "resident-report-390.png"), fullPage: true });
+    await resident.setViewportSize({ width: 360, height: 780 });
+    expect(await resident.evaluate(() => Math.max(...[...document.querySelectorAll("body *")].map((element) => element.getBoundingClientRect().right)))).toBeLessThanOrEqual(360);
+    await resident.screenshot({ path: path.join(TMP, "resident-report-360.png"), fullPage: true });
+    await resident.setViewportSize({ width: 390, height: 844 });
     await send.click();
 
     await resident.getByRole("heading", { name: "上报成功" }).waitFor();

@@ -9,7 +9,6 @@ const zh = {
   "photos.preparing": "正在处理照片…",
   "photos.count": "已选 {count} 张，最多 {max} 张",
   "photos.alt": "第 {index} 张照片",
-  "photos.tooMany": "最多 {max} 张照片",
   "copy": "复制",
   "copied": "已复制",
 };
@@ -22,7 +21,6 @@ const en: Record<keyof typeof zh, string> = {
   "photos.preparing": "Preparing the photos…",
   "photos.count": "{count} chosen, at most {max}",
   "photos.alt": "Photo {index}",
-  "photos.tooMany": "At most {max} photos",
   "copy": "Copy",
   "copied": "Copied",
 };

@@ -23,7 +23,7 @@ export default function MapPicker({ map: config, point, onPick }: { map: PublicM
 
   useEffect(() => {
     if (!container.current) return;
-    const map = L.map(container.current, { zoomControl: true, attributionControl: false, tap: true } as L.MapOptions);
+    const map = L.map(container.current, { zoomControl: true, attributionControl: false });
     leaflet.current = map;
     if (config.tileUrl) L.tileLayer(config.tileUrl, { subdomains: config.tileSubdomains || "abc", maxZoom: 19 }).addTo(map);
     if (config.bounds) {
