@@ -11,6 +11,7 @@ import { run as events } from "./events.bench.ts";
 import { run as caseMap } from "./case-map.bench.ts";
 import { run as notifications } from "./notifications.bench.ts";
 import { run as bulk } from "./bulk.bench.ts";
+import { run as apps } from "./apps.bench.ts";
 
 const benches: [string, () => Promise<void>][] = [
   ["grid-locate", gridLocate],
@@ -25,6 +26,7 @@ const benches: [string, () => Promise<void>][] = [
   ["case-map", caseMap],
   ["notifications", notifications],
   ["bulk", bulk],
+  ["apps", apps],
 ];
 // Names to run; options (--cases 100000) and their values are for the benches.
 const only = process.argv.slice(2).filter((arg, k, args) => !arg.startsWith("--") && !args[k - 1]?.startsWith("--"));

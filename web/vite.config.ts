@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
+import { BUILD_TARGET } from "./build-target.ts";
 import { precompress } from "./precompress.ts";
 import { fieldServiceWorker } from "./field-sw.ts";
 
@@ -25,6 +26,9 @@ export default defineConfig({
     },
   },
   build: {
+    // For the browsers built into WeChat and Android phones (build-target.ts says why); checked by
+    // server/test/build-target.test.ts on the built files.
+    target: BUILD_TARGET,
     outDir: "dist",
     emptyOutDir: true,
     sourcemap: false,

@@ -38,6 +38,7 @@ import { Division, divisionRoutes } from "./modules/divisions/divisions.routes.t
 import { placeRoutes } from "./modules/divisions/places.routes.ts";
 import { gridRoutes } from "./modules/grids/grids.routes.ts";
 import { mapConfigRoutes } from "./modules/map/map-config.routes.ts";
+import { publicMapRoutes } from "./modules/map/public-map.routes.ts";
 import { GridLocator } from "./modules/grids/grids.service.ts";
 import { peopleRoutes } from "./modules/people/people.routes.ts";
 import { departmentRoutes } from "./modules/people/departments.routes.ts";
@@ -150,6 +151,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       await placeRoutes(api, ctx);
       await gridRoutes(api, ctx);
       await mapConfigRoutes(api, ctx);
+      await publicMapRoutes(api, ctx);
       await peopleRoutes(api, ctx);
       await departmentRoutes(api, ctx);
       await caseRoutes(api, ctx);

@@ -84,6 +84,7 @@ const OPERATIONS: Record<string, Operation> = {
   getCaseStats: { access: "case.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases/stats?division=${t.division}` }) },
   listCasePoints: { access: "case.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases/points?division=${t.division}` }) },
   getMapConfig: { access: "signed-in", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/map-config" }) },
+  getPublicMap: { access: "public", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/public/map" }) },
   getCaseNeighbours: { access: "case.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/cases/${t.caseId}/neighbours?queue=centre` }) },
   // A version that never matches: every case is answered (refused), none is changed.
   bulkTransitionCases: {

@@ -20,6 +20,24 @@ describe("map tiles", () => {
     expect((await t.app.inject({ method: "GET", url: "/api/v1/map-config" })).statusCode).toBe(401);
   });
 
+  it("are given with the district's box to the public report page, without a session", async () => {
+    const response = await t.app.inject({ method: "GET", url: "/api/v1/public/map" });
+    expect(response.statusCode).toBe(200);
+    const body = response.json<{ tileUrl: string; bounds: { west: number; south: number; east: number; north: number } }>();
+    expect(body.tileUrl).toBe("https://webrd0{s}.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}");
+    // The demo district lies around Kunming; every grid falls inside the box.
+    expect(body.bounds.west).toBeLessThan(body.bounds.east);
+    expect(body.bounds.south).toBeLessThan(body.bounds.north);
+    expect(body.bounds.west).toBeGreaterThan(102);
+    expect(body.bounds.east).toBeLessThan(104);
+    const located = await t.app.inject({
+      method: "GET",
+      url: `/api/v1/grids/locate?lat=${(body.bounds.south + body.bounds.north) / 2}&lng=${(body.bounds.west + body.bounds.east) / 2}`,
+    });
+    expect([200, 404]).toContain(located.statusCode);
+    expect(response.body).not.toMatch(/"(grids|staff|cases)"/);
+  });
+
   it("may be loaded by the app's pages, and only there", async () => {
     const page = await t.app.inject({ method: "GET", url: "/console/map" });
     const imgSrc = String(page.headers["content-security-policy"]).split("; ").find((directive) => directive.startsWith("img-src"));

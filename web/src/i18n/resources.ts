@@ -8,6 +8,8 @@ import type questions from "../console/questions/messages";
 import type admin from "../console/admin/messages";
 import type redaction from "../console/redaction/messages";
 import type resident from "../resident/track/messages";
+import type residentPortal from "../resident/messages";
+import type mobile from "../mobile/messages";
 import type templates from "../console/templates/messages";
 import type notifications from "../console/notifications/messages";
 import type tools from "../console/queue/tools-messages";
@@ -26,6 +28,8 @@ export type Resources = {
   admin: (typeof admin)["zh-CN"];
   caseMap: (typeof caseMap)["zh-CN"];
   resident: (typeof resident)["zh-CN"];
+  residentPortal: (typeof residentPortal)["zh-CN"];
+  mobile: (typeof mobile)["zh-CN"];
   redaction: (typeof redaction)["zh-CN"];
   templates: (typeof templates)["zh-CN"];
   notifications: (typeof notifications)["zh-CN"];

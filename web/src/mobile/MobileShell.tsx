@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { setLanguage, useLanguage } from "../i18n";
+import { SecureContextNotice } from "./SecureContextNotice";
 
 /** The language switch of the phone apps: one button naming the other language. */
 export function MobileLanguageSwitch() {
@@ -25,7 +26,10 @@ export function MobileShell({ title, actions, children }: { title: ReactNode; ac
           <MobileLanguageSwitch />
         </span>
       </header>
-      <main className="m-main">{children}</main>
+      <main className="m-main">
+        <SecureContextNotice />
+        {children}
+      </main>
     </div>
   );
 }

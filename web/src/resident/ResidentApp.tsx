@@ -1,43 +1,79 @@
 import { useState } from "react";
-import { createBrowserRouter, Navigate, Outlet, RouterProvider, type RouteObject } from "react-router";
-import { Spin } from "antd";
+import { createBrowserRouter, Link, Outlet, RouterProvider, type RouteObject } from "react-router";
 import { useTranslation } from "react-i18next";
-import { LanguageSwitch } from "../components/LanguageSwitch";
-import { NotFoundPage } from "../pages/NotFoundPage";
+import { addMessages } from "../i18n";
+import { MobileShell } from "../mobile/MobileShell";
+import HomePage from "./HomePage";
+import messages from "./messages";
 import "./resident.css";
 
-/** The residents' portal's frame: its name and the language switch, the page below; no sign-in. */
+addMessages("residentPortal", messages);
+
+/** The residents' portal's frame: its name (a way home) and the language switch, the page below; no sign-in. */
 function ResidentLayout() {
-  const { t } = useTranslation();
+  const { t } = useTranslation("residentPortal");
   return (
-    <div className="resident-shell">
-      <header className="resident-shell__header">
-        <span className="resident-shell__brand">{t("app.title")}</span>
-        <LanguageSwitch inverted />
-      </header>
+    <MobileShell
+      title={
+        <Link to="/resident" className="r-brand">
+          {t("brand")}
+        </Link>
+      }
+    >
       <Outlet />
-    </div>
+    </MobileShell>
   );
 }
 
 function Loading() {
+  const { t } = useTranslation();
   return (
-    <div className="full-page-center" role="status">
-      <Spin size="large" />
+    <p className="r-status" role="status">
+      {t("session.checking")}
+    </p>
+  );
+}
+
+function NotFound() {
+  const { t } = useTranslation();
+  return (
+    <div className="m-card">
+      <h1 className="r-page__title">{t("notFound.title")}</h1>
+      <p>{t("notFound.hint")}</p>
+      <Link to="/resident" className="m-button m-button--block">
+        {t("notFound.home")}
+      </Link>
     </div>
   );
 }
 
-/** `/resident/…`: each page a chunk of its own, and none of the console's code. */
+function RouteFailed() {
+  const { t } = useTranslation();
+  return (
+    <div className="m-notice m-notice--error" role="alert">
+      <strong>{t("routeError.title")}</strong>
+      <p>{t("routeError.hint")}</p>
+      <button type="button" className="m-button" onClick={() => window.location.reload()}>
+        {t("routeError.reload")}
+      </button>
+    </div>
+  );
+}
+
+/** `/resident/…`: the home page in the entry, every other page a chunk of its own, none of the console's code. */
 export const residentRoutes: RouteObject[] = [
   {
     path: "/resident",
     Component: ResidentLayout,
     HydrateFallback: Loading,
+    ErrorBoundary: RouteFailed,
     children: [
-      { index: true, element: <Navigate to="track" replace /> },
+      { index: true, Component: HomePage },
+      { path: "report", lazy: async () => ({ Component: (await import("./report/ReportPage")).default }) },
       { path: "track", lazy: async () => ({ Component: (await import("./track/TrackPage")).default }) },
-      { path: "*", Component: NotFoundPage },
+      { path: "mine", lazy: async () => ({ Component: (await import("./mine/MyReportsPage")).default }) },
+      { path: "privacy", lazy: async () => ({ Component: (await import("./privacy/PrivacyPage")).default }) },
+      { path: "*", Component: NotFound },
     ],
   },
 ];

@@ -1,4 +1,4 @@
-import { mount } from "../mount";
+import { mountMobile } from "../mobile/mount-mobile";
 import ResidentApp from "./ResidentApp";
 
-mount(<ResidentApp />);
+mountMobile(<ResidentApp />);

@@ -62,6 +62,23 @@ export class GridLocator {
     return this.locations.size;
   }
 
+  /** The box around every grid (WGS-84), or undefined without grids: where a public map opens. */
+  bounds(): { west: number; south: number; east: number; north: number } | undefined {
+    let west = Infinity;
+    let south = Infinity;
+    let east = -Infinity;
+    let north = -Infinity;
+    for (const polygon of this.polygons.values()) {
+      for (const [lng, lat] of polygon.coordinates[0] ?? []) {
+        if (lng < west) west = lng;
+        if (lng > east) east = lng;
+        if (lat < south) south = lat;
+        if (lat > north) north = lat;
+      }
+    }
+    return Number.isFinite(west) ? { west, south, east, north } : undefined;
+  }
+
   /** A point strictly inside the grid, [lng, lat], for cases reported by grid code alone. */
   interiorPoint(code: string): [number, number] | undefined {
     const polygon = this.polygons.get(code);

@@ -1,17 +1,18 @@
-import { useEffect, useState } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { useQuery } from "@tanstack/react-query";
-import { Alert, Button, Form, Image, Input, Steps, Tag, Timeline, Typography } from "antd";
 import { useTranslation } from "react-i18next";
 import { api, ApiError, unwrap } from "../../api/client";
 import type { paths } from "../../api/schema";
 import { addMessages } from "../../i18n";
+import { CopyButton } from "../../mobile/CopyButton";
+import { retryAfterSeconds } from "../../mobile/retry-after";
 import messages from "./messages";
+import { RatingForm } from "./RatingForm";
 import { formatTime, loadKey, normaliseNumber, normaliseToken, readTrackingLink, saveKey, STEPS, stepOf, type TrackingKey } from "./tracking";
-import "../resident.css";
 
 addMessages("resident", messages);
 
-type Tracked = paths["/api/v1/public/cases/{number}"]["get"]["responses"][200]["content"]["application/json"];
+export type Tracked = paths["/api/v1/public/cases/{number}"]["get"]["responses"][200]["content"]["application/json"];
 type PublicPhoto = Tracked["photos"][number];
 
 /** The token travels in a header, so that no address (and no access log) ever holds it. */
@@ -51,87 +52,110 @@ export default function TrackPage() {
   };
 
   return (
-    <main className="resident-page">
-      <Typography.Title level={1} className="resident-page__title">
-        {t("title")}
-      </Typography.Title>
+    <div className="r-track">
+      <h1 className="r-page__title">{t("title")}</h1>
       {!key || tracked.isError ? (
         <>
           {tracked.isError && key && <TrackingError error={tracked.error} onRetry={() => void tracked.refetch()} />}
           <KeyForm initial={key} onSubmit={follow} busy={tracked.isFetching} />
         </>
       ) : tracked.isPending ? (
-        <p role="status" className="resident-page__status">
+        <p role="status" className="r-status">
           {t("loading")}
         </p>
       ) : (
         <>
           <CaseProgress tracked={tracked.data} />
-          <Button size="large" block className="resident-page__another" onClick={() => follow(undefined)}>
+          {(tracked.data.canEvaluate || tracked.data.satisfaction) && key && <RatingForm tracked={tracked.data} trackingKey={key} />}
+          <button type="button" className="m-button m-button--block r-another" onClick={() => follow(undefined)}>
             {t("form.another")}
-          </Button>
+          </button>
         </>
       )}
-      <p className="resident-page__privacy">{t("privacy")}</p>
-    </main>
+      <p className="m-muted r-privacy">{t("privacy")}</p>
+    </div>
   );
 }
 
 function KeyForm({ initial, onSubmit, busy }: { initial?: TrackingKey; onSubmit: (key: TrackingKey) => void; busy: boolean }) {
   const { t } = useTranslation("resident");
-  const [form] = Form.useForm<{ number: string; token: string }>();
-  const submit = (values: { number: string; token: string }) => {
-    const number = normaliseNumber(values.number);
-    const token = normaliseToken(values.token);
-    if (number && token) onSubmit({ number, token });
+  const [number, setNumber] = useState(initial?.number ?? "");
+  const [token, setToken] = useState("");
+  const [shown, setShown] = useState(false);
+  const [checked, setChecked] = useState(false);
+  const numberOk = normaliseNumber(number);
+  const tokenOk = normaliseToken(token);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setChecked(true);
+    if (numberOk && tokenOk) onSubmit({ number: numberOk, token: tokenOk });
   };
   return (
-    <Form form={form} layout="vertical" size="large" requiredMark={false} initialValues={{ number: initial?.number ?? "", token: "" }} onFinish={submit} className="resident-form">
-      <Typography.Paragraph>{t("intro")}</Typography.Paragraph>
-      <Form.Item
-        name="number"
-        label={t("form.number")}
-        extra={t("form.numberHint")}
-        rules={[{ validator: (_rule, value: string) => (normaliseNumber(value ?? "") ? Promise.resolve() : Promise.reject(new Error(t("form.numberInvalid")))) }]}
-      >
-        <Input inputMode="numeric" autoComplete="off" className="resident-form__number" />
-      </Form.Item>
-      <Form.Item
-        name="token"
-        label={t("form.token")}
-        extra={t("form.tokenHint")}
-        rules={[{ validator: (_rule, value: string) => (normaliseToken(value ?? "") ? Promise.resolve() : Promise.reject(new Error(t("form.tokenInvalid")))) }]}
-      >
-        <Input.Password autoComplete="off" visibilityToggle />
-      </Form.Item>
-      <Button type="primary" htmlType="submit" block loading={busy}>
-        {t("form.submit")}
-      </Button>
-    </Form>
+    <form className="m-card" onSubmit={submit} noValidate>
+      <p>{t("intro")}</p>
+      <label className="m-field">
+        <span className="m-field__label">{t("form.number")}</span>
+        <input
+          className="r-mono"
+          inputMode="numeric"
+          autoComplete="off"
+          value={number}
+          aria-invalid={checked && !numberOk}
+          aria-describedby="track-number-hint"
+          onChange={(event) => setNumber(event.target.value)}
+        />
+        <div id="track-number-hint" className={checked && !numberOk ? "m-field__error" : "m-muted"}>
+          {checked && !numberOk ? t("form.numberInvalid") : t("form.numberHint")}
+        </div>
+      </label>
+      <label className="m-field">
+        <span className="m-field__label">{t("form.token")}</span>
+        <input
+          type={shown ? "text" : "password"}
+          autoComplete="off"
+          value={token}
+          aria-invalid={checked && !tokenOk}
+          aria-describedby="track-token-hint"
+          onChange={(event) => setToken(event.target.value)}
+        />
+        <div id="track-token-hint" className={checked && !tokenOk ? "m-field__error" : "m-muted"}>
+          {checked && !tokenOk ? t("form.tokenInvalid") : t("form.tokenHint")}
+        </div>
+      </label>
+      <label className="r-check">
+        <input type="checkbox" checked={shown} onChange={(event) => setShown(event.target.checked)} />
+        <span>{t("form.showToken")}</span>
+      </label>
+      <button type="submit" className="m-button m-button--primary m-button--block" disabled={busy}>
+        {busy ? t("loading") : t("form.submit")}
+      </button>
+    </form>
   );
 }
 
 function TrackingError({ error, onRetry }: { error: Error; onRetry: () => void }) {
   const { t } = useTranslation("resident");
-  if (error instanceof ApiError && error.status === 404) return <Alert type="error" showIcon role="alert" title={t("error.notFound")} className="resident-page__alert" />;
-  if (error instanceof ApiError && error.status === 429) {
-    const details = error.details as { retryAfterSeconds?: number } | undefined;
-    return <Alert type="warning" showIcon role="alert" title={t("error.rateLimited", { seconds: details?.retryAfterSeconds ?? 60 })} className="resident-page__alert" />;
-  }
+  if (error instanceof ApiError && error.status === 404)
+    return (
+      <p className="m-notice m-notice--error" role="alert">
+        {t("error.notFound")}
+      </p>
+    );
+  const wait = retryAfterSeconds(error);
+  if (wait !== undefined)
+    return (
+      <p className="m-notice m-notice--warning" role="alert">
+        {t("error.rateLimited", { seconds: wait })}
+      </p>
+    );
   const network = error instanceof ApiError && error.code === "network_error";
   return (
-    <Alert
-      type="error"
-      showIcon
-      role="alert"
-      title={t(network ? "error.network" : "error.other")}
-      action={
-        <Button size="large" onClick={onRetry}>
-          {t("error.retry")}
-        </Button>
-      }
-      className="resident-page__alert"
-    />
+    <div className="m-notice m-notice--error" role="alert">
+      {t(network ? "error.network" : "error.other")}{" "}
+      <button type="button" className="m-button" onClick={onRetry}>
+        {t("error.retry")}
+      </button>
+    </div>
   );
 }
 
@@ -145,13 +169,12 @@ function CaseProgress({ tracked }: { tracked: Tracked }) {
   };
   return (
     <>
-      <section className="resident-card" aria-label={t("case.number")}>
-        <div className="resident-card__label">{t("case.number")}</div>
-        <Typography.Text copyable={{ text: tracked.number, tooltips: [t("case.copy"), "✓"] }} className="resident-card__number">
-          {tracked.number}
-        </Typography.Text>
-        <div className="resident-card__title">{tracked.title}</div>
-        <div className="resident-card__meta">
+      <section className="m-card" aria-label={t("case.number")}>
+        <div className="m-muted">{t("case.number")}</div>
+        <div className="r-number">{tracked.number}</div>
+        <CopyButton text={tracked.number} label={t("case.copy")} />
+        <div className="r-case__title">{tracked.title}</div>
+        <div className="m-muted">
           {t("case.reportedAt")} {formatTime(tracked.createdAt)}
           {tracked.closedAt && (
             <>
@@ -162,50 +185,53 @@ function CaseProgress({ tracked }: { tracked: Tracked }) {
         </div>
       </section>
 
-      {ended === "rejected" && <Alert type="warning" showIcon title={t("ended.rejected")} description={t("ended.rejectedHint")} className="resident-page__alert" />}
+      {ended === "rejected" && (
+        <div className="m-notice m-notice--warning" role="status">
+          <strong>{t("ended.rejected")}</strong>
+          <div>{t("ended.rejectedHint")}</div>
+        </div>
+      )}
       {ended === "merged" && tracked.mergedInto && (
-        <Alert
-          type="info"
-          showIcon
-          title={t("ended.merged", { number: tracked.mergedInto.number })}
-          description={t("ended.mergedHint", { status: t(`step.${stepOf(tracked.mergedInto.status).step}`) })}
-          className="resident-page__alert"
-        />
+        <div className="m-notice" role="status">
+          <strong>{t("ended.merged", { number: tracked.mergedInto.number })}</strong>
+          <div>{t("ended.mergedHint", { status: t(`step.${stepOf(tracked.mergedInto.status).step}`) })}</div>
+        </div>
       )}
       {!ended && (
-        <section className="resident-card" aria-label={t("timeline.title")}>
-          <Steps
-            orientation="vertical"
-            size="small"
-            current={current}
-            status={step === "closed" ? "finish" : "process"}
-            items={STEPS.map((name) => ({ title: t(`step.${name}`) }))}
-            className="resident-steps"
-          />
+        <section className="m-card" aria-label={t("steps.label")}>
+          <ol className="r-steps">
+            {STEPS.map((name, index) => {
+              const state = index < current || step === "closed" ? "done" : index === current ? "current" : "todo";
+              return (
+                <li key={name} className={`r-steps__item r-steps__item--${state}`} aria-current={state === "current" ? "step" : undefined}>
+                  <span className="r-steps__dot" aria-hidden="true">
+                    {state === "done" ? "✓" : index + 1}
+                  </span>
+                  <span className="r-steps__name">{t(`step.${name}`)}</span>
+                  <span className="m-visually-hidden">{t(`steps.${state}`)}</span>
+                </li>
+              );
+            })}
+          </ol>
         </section>
       )}
 
       <PublicPhotos photos={tracked.photos} />
 
-      <section className="resident-card">
-        <Typography.Title level={2} className="resident-card__heading">
-          {t("timeline.title")}
-        </Typography.Title>
+      <section className="m-card">
+        <h2 className="r-card__heading">{t("timeline.title")}</h2>
         {tracked.timeline.length === 0 ? (
-          <Typography.Text type="secondary">{t("timeline.empty")}</Typography.Text>
+          <p className="m-muted">{t("timeline.empty")}</p>
         ) : (
-          <Timeline
-            items={[...tracked.timeline].reverse().map((event) => ({
-              key: `${event.at}-${event.action}`,
-              content: (
-                <div>
-                  <div className="resident-timeline__action">{actionWord(event.action)}</div>
-                  <div className="resident-timeline__time">{formatTime(event.at)}</div>
-                  {event.note && <div className="resident-timeline__note">{event.note}</div>}
-                </div>
-              ),
-            }))}
-          />
+          <ol className="r-timeline">
+            {[...tracked.timeline].reverse().map((event) => (
+              <li key={`${event.at}-${event.action}`} className="r-timeline__item">
+                <div className="r-timeline__action">{actionWord(event.action)}</div>
+                <div className="m-muted">{formatTime(event.at)}</div>
+                {event.note && <div className="r-timeline__note">{event.note}</div>}
+              </li>
+            ))}
+          </ol>
         )}
       </section>
     </>
@@ -219,31 +245,30 @@ function PublicPhotos({ photos }: { photos: PublicPhoto[] }) {
     { kind: "after" as const, label: t("photos.after"), items: photos.filter((photo) => photo.kind === "after") },
   ].filter((group) => group.items.length > 0);
   return (
-    <section className="resident-card">
-      <Typography.Title level={2} className="resident-card__heading">
-        {t("photos.title")}
-      </Typography.Title>
+    <section className="m-card">
+      <h2 className="r-card__heading">{t("photos.title")}</h2>
       {groups.length === 0 ? (
-        <Typography.Text type="secondary">{t("photos.none")}</Typography.Text>
+        <p className="m-muted">{t("photos.none")}</p>
       ) : (
-        <Image.PreviewGroup>
+        <>
           {groups.map((group) => (
-            <div key={group.kind} className="resident-photos">
-              <div className="resident-photos__label">{group.label}</div>
-              <div className="resident-photos__grid">
+            <div key={group.kind} className="r-photos">
+              <div className="m-muted">{group.label}</div>
+              <ul className="r-photos__grid">
                 {group.items.map((photo, index) => (
-                  <figure key={photo.id} className="resident-photos__item">
-                    <Image src={photo.url} width="100%" alt={t("photos.alt", { kind: group.label, index: index + 1 })} className="resident-photos__image" />
-                    {photo.redacted && <Tag className="resident-photos__tag">{t("photos.redacted")}</Tag>}
-                  </figure>
+                  <li key={photo.id} className="r-photos__item">
+                    {/* Full size in a tab of its own: the link is short-lived and holds no token. */}
+                    <a href={photo.url} target="_blank" rel="noopener noreferrer">
+                      <img src={photo.url} alt={t("photos.alt", { kind: group.label, index: index + 1 })} className="r-photos__image" />
+                    </a>
+                    {photo.redacted && <span className="r-photos__tag">{t("photos.redacted")}</span>}
+                  </li>
                 ))}
-              </div>
+              </ul>
             </div>
           ))}
-          <Typography.Text type="secondary" className="resident-photos__hint">
-            {t("photos.hint")}
-          </Typography.Text>
-        </Image.PreviewGroup>
+          <p className="m-muted">{t("photos.hint")}</p>
+        </>
       )}
     </section>
   );
