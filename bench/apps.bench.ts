@@ -6,11 +6,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import zlib from "node:zlib";
 import { chromium } from "playwright-core";
 import { REPO_ROOT, startServer } from "../server/test/cli.ts";
 import { chunkClosure, entryOf } from "../web/bundle-graph.ts";
-import { fmt } from "./lib.ts";
+import { compressedSize, fmt, totalSize } from "./lib.ts";
 
 /** First-load compressed JavaScript of each phone app: at most this many KB. */
 const FIRST_LOAD_AIM_KB = 200;
@@ -23,16 +22,6 @@ const RUNS = 3;
 
 const kb = (bytes: number) => `${fmt(bytes / 1024, 1)} KB`;
 
-function compressed(file: string): { gzip: number; brotli: number; raw: number } {
-  const content = fs.readFileSync(file);
-  return {
-    raw: content.length,
-    gzip: zlib.gzipSync(content, { level: 9 }).length,
-    brotli: zlib.brotliCompressSync(content, {
-      params: { [zlib.constants.BROTLI_PARAM_QUALITY]: zlib.constants.BROTLI_MAX_QUALITY, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: content.length },
-    }).length,
-  };
-}
 
 /** Builds the web app into a scratch directory and weighs each phone app's first load. */
 function weighFirstLoads(): void {
@@ -43,7 +32,7 @@ function weighFirstLoads(): void {
     console.log("First-load JavaScript of the phone apps (built now; entry chunk and its static imports, compressed as the build precompresses)");
     for (const [label, page] of [["/resident", "resident.html"], ["/field", "field.html"]] as const) {
       const chunks = chunkClosure(assets, [entryOf(outDir, page)]);
-      const total = [...chunks].map((name) => compressed(path.join(assets, name))).reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip, brotli: a.brotli + b.brotli }));
+      const total = totalSize([...chunks].map((name) => compressedSize(path.join(assets, name))));
       const worst = Math.max(total.gzip, total.brotli) / 1024;
       console.log(
         `  ${label.padEnd(10)} ${String(chunks.size).padStart(2)} files  raw ${kb(total.raw).padStart(9)}  gzip ${kb(total.gzip).padStart(8)}  brotli ${kb(total.brotli).padStart(8)}   aim ≤ ${FIRST_LOAD_AIM_KB} KB: ${worst <= FIRST_LOAD_AIM_KB ? "within" : "OVER"}`,

@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import fs from "node:fs";
 import http from "node:http";
 import zlib from "node:zlib";
 import pg from "pg";
@@ -10,6 +11,24 @@ export function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
+
+/** A built file's size as it is, and compressed at the levels the build precompresses with. */
+export type FileSize = { raw: number; gzip: number; brotli: number };
+
+export function compressedSize(file: string): FileSize {
+  const content = fs.readFileSync(file);
+  return {
+    raw: content.length,
+    gzip: zlib.gzipSync(content, { level: 9 }).length,
+    brotli: zlib.brotliCompressSync(content, {
+      params: { [zlib.constants.BROTLI_PARAM_QUALITY]: zlib.constants.BROTLI_MAX_QUALITY, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: content.length },
+    }).length,
+  };
+}
+
+/** The sizes of several files together. */
+export const totalSize = (sizes: FileSize[]): FileSize =>
+  sizes.reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip, brotli: a.brotli + b.brotli }), { raw: 0, gzip: 0, brotli: 0 });
 
 export const fmt = (value: number, digits = 1) => value.toLocaleString("en-US", { maximumFractionDigits: digits });
 

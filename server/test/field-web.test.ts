@@ -1,20 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "./cli.ts";
 import { createTestApp, type TestApp } from "./test-app.ts";
+import { directives, WEB_DIST } from "./web-dist.ts";
 
-const WEB_DIST = path.join(REPO_ROOT, "web", "dist");
 
-/** The directives of a Content-Security-Policy header, each with its sources. */
-function directives(header: string | string[] | number | undefined): Map<string, string[]> {
-  const policy = new Map<string, string[]>();
-  for (const part of String(header ?? "").split(";")) {
-    const [name, ...sources] = part.trim().split(/\s+/);
-    if (name) policy.set(name, sources);
-  }
-  return policy;
-}
 
 describe("the field app's installable files", () => {
   let t: TestApp;

@@ -2,10 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "./cli.ts";
 import { createTestApp, type TestApp } from "./test-app.ts";
+import { directives, WEB_DIST } from "./web-dist.ts";
 
-const WEB_DIST = path.join(REPO_ROOT, "web", "dist");
 
 /** The built entry script, as an app's page names it (`/assets/console-<hash>.js`). */
 function entryScript(page = "index.html"): string {
@@ -15,15 +14,6 @@ function entryScript(page = "index.html"): string {
   return src;
 }
 
-/** The directives of a Content-Security-Policy header, each with its sources. */
-function directives(header: string | string[] | number | undefined): Map<string, string[]> {
-  const policy = new Map<string, string[]>();
-  for (const part of String(header ?? "").split(";")) {
-    const [name, ...sources] = part.trim().split(/\s+/);
-    if (name) policy.set(name, sources);
-  }
-  return policy;
-}
 
 describe("the web server", () => {
   let t: TestApp;

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState, type ChangeEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { countdown, formatDateTime } from "../console/queue/format";
-import { compressPhoto } from "./photos";
+import { compressPhoto } from "../mobile/compress-photo";
 
 const LIGHT = { on_time: "green", near_due: "yellow", overdue: "red" } as const;
 
@@ -39,7 +39,7 @@ export function PhotoPicker({ label, photos, onChange }: { label: string; photos
     event.target.value = "";
     setBusy(true);
     try {
-      const compressed = await Promise.all(files.map((file) => compressPhoto(file)));
+      const compressed = await Promise.all(files.map(async (file) => (await compressPhoto(file)).blob));
       onChange([...photos, ...compressed].slice(0, 9));
     } finally {
       setBusy(false);
