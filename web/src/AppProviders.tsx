@@ -11,7 +11,7 @@ import { createQueryClient } from "./queryClient";
 // Content-Security-Policy admits them and no other inline style.
 const CSP = { nonce: document.querySelector<HTMLMetaElement>('meta[property="csp-nonce"]')?.nonce || undefined };
 
-/** What every page of every app (console, residents' portal, field app) sits in: theme, locale, queries. */
+/** What every page of the console sits in: Ant Design's theme, locale and policy nonce, and the queries. */
 export function AppProviders({ children }: { children: ReactNode }) {
   const language = useLanguage();
   const [queryClient] = useState(createQueryClient);

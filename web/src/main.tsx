@@ -1,4 +1,17 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
 import { App } from "./App";
-import { mount } from "./mount";
+import { AppProviders } from "./AppProviders";
+import "./i18n";
+import "./styles.css";
 
-mount(<App />);
+const container = document.getElementById("root");
+if (!container) throw new Error("Missing #root element");
+
+createRoot(container).render(
+  <StrictMode>
+    <AppProviders>
+      <App />
+    </AppProviders>
+  </StrictMode>,
+);
