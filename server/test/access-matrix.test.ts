@@ -35,7 +35,7 @@ const OPERATIONS: Record<string, Operation> = {
   listGrids: { access: "grid.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/grids?division=${t.division}` }) },
   getGrid: { access: "grid.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/grids/${t.grid}` }) },
   listDepartments: { access: "department.read", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/departments" }) },
-  listUsers: { access: "user.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/users?division=${t.division}&limit=5` }) },
+  listUsers: { access: "user.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/users?division=${t.division}&covers=${t.division}&role=grid_worker&limit=5` }) },
   getUser: { access: "user.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/users/${t.userId}` }) },
   createUser: {
     access: "user.write",

@@ -94,6 +94,24 @@ describe("administration: departments and grid import", () => {
     expect((await call("admin", "POST", "/api/v1/grids/import?dryRun=true", { type: "Feature", features: [] })).json().error).toMatchObject({ code: "invalid_grids" });
   });
 
+  it("lists the grid workers who cover a community for a dispatcher, a street's worker among them", async () => {
+    const created = await call("secadmin", "POST", "/api/v1/users", {
+      username: "gw-street-roving", displayName: "街道机动网格员", password: "Panlong-Roving-2026", roles: ["grid_worker"], scopeCode: "530103001",
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const listed = await call("dispatcher", "GET", "/api/v1/users?covers=530103001001&role=grid_worker&limit=500");
+    expect(listed.statusCode, listed.body).toBe(200);
+    const users = listed.json().users as { username: string; roles: string[]; scopeCode: string }[];
+    const names = users.map((user) => user.username);
+    expect(names).toContain("gw-530103001001-1");
+    expect(names).toContain("gw-street-roving");
+    expect(users.every((user) => user.roles.includes("grid_worker") && "530103001001".startsWith(user.scopeCode))).toBe(true);
+    expect(names.some((name) => name.startsWith("gw-530103001002"))).toBe(false);
+    // Outside the caller's scope, the division answers as unknown.
+    expect((await call("street", "GET", "/api/v1/users?covers=530103002001")).json().error.code).toBe("division_not_found");
+    expect((await call("dispatcher", "GET", "/api/v1/users?covers=5301x")).statusCode).toBe(400);
+  });
+
   it("keeps category settings to administrators of the whole district", async () => {
     const response = await call("street", "PATCH", "/api/v1/categories/appeal.hotline.consultation", { active: true }, { "if-match": '"1"' });
     expect(response.statusCode).toBe(403);

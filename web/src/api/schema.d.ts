@@ -293,7 +293,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Accounts in the caller's scope, by username, in pages */
+        /**
+         * Accounts in the caller's scope, by username, in pages
+         * @description A `division` or `covers` outside the caller's scope answers 404 `division_not_found`.
+         */
         get: operations["listUsers"];
         put?: never;
         /** Create an account inside the caller's scope */
@@ -2365,6 +2368,8 @@ export interface operations {
             query: {
                 /** @description Division code (GB/T 2260 + statistical code) */
                 division?: string;
+                /** @description Only accounts whose scope covers this division: the division itself or one above it */
+                covers?: string;
                 role?: "resident" | "grid_worker" | "volunteer" | "building_head" | "seat_operator" | "dispatcher" | "handler" | "supervisor" | "leader" | "merchant" | "admin" | "auditor" | "security_admin";
                 cursor?: string;
                 limit: number;
@@ -2426,6 +2431,15 @@ export interface operations {
             };
             /** @description Default Response */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -60,9 +60,11 @@ export async function peopleRoutes(fastify: FastifyInstance, ctx: AppContext): P
         operationId: "listUsers",
         tags: ["people"],
         summary: "Accounts in the caller's scope, by username, in pages",
+        description: "A `division` or `covers` outside the caller's scope answers 404 `division_not_found`.",
         querystring: Type.Object(
           {
             division: Type.Optional(DivisionCode),
+            covers: Type.Optional(Type.String({ pattern: "^[0-9]{6,18}$", description: "Only accounts whose scope covers this division: the division itself or one above it" })),
             role: Type.Optional(RoleName),
             cursor: Type.Optional(Type.String({ maxLength: 64 })),
             limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
@@ -71,13 +73,13 @@ export async function peopleRoutes(fastify: FastifyInstance, ctx: AppContext): P
         ),
         response: {
           200: Type.Object({ users: Type.Array(User), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
-          ...errors(400, 401, 403),
+          ...errors(400, 401, 403, 404),
         },
       },
     },
     async (request) => {
-      const { division, role, cursor, limit } = request.query;
-      return listUsers(ctx, request.actor, { division, role, after: cursor, limit });
+      const { division, covers, role, cursor, limit } = request.query;
+      return listUsers(ctx, request.actor, { division, covers, role, after: cursor, limit });
     },
   );
 

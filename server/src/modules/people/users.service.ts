@@ -151,13 +151,20 @@ function presentUser(row: {
   };
 }
 
-export type UserFilter = { division?: string; role?: string; after?: string; limit: number };
+export type UserFilter = { division?: string; covers?: string; role?: string; after?: string; limit: number };
 
-/** Accounts in the actor's scope (optionally under a division, with a role), by username, paged. */
+/**
+ * Accounts in the actor's scope (optionally under a division, or whose scope covers a division, with
+ * a role), by username, paged. `covers` finds who works a community: a dispatcher's choice of grid
+ * worker, whose scope may be the community or a street above it.
+ */
 export async function listUsers(ctx: AppContext, actor: Actor, filter: UserFilter) {
   requirePermission(actor, "user.read");
   if (filter.division !== undefined && !codeInScope(actor, filter.division)) {
     throw notFound("division_not_found", `No division ${filter.division}`);
+  }
+  if (filter.covers !== undefined && !codeInScope(actor, filter.covers)) {
+    throw notFound("division_not_found", `No division ${filter.covers}`);
   }
   const rows = await ctx.db
     .selectFrom("users")
@@ -165,6 +172,7 @@ export async function listUsers(ctx: AppContext, actor: Actor, filter: UserFilte
     .select(userColumns)
     .where(inScope(actor, sql.ref("users.scope_code")))
     .$if(filter.division !== undefined, (query) => query.where("users.scope_code", "like", `${filter.division}%`))
+    .$if(filter.covers !== undefined, (query) => query.where(sql<boolean>`${filter.covers ?? ""} like users.scope_code || '%'`))
     .$if(filter.role !== undefined, (query) => query.where(sql<boolean>`${filter.role} = any(users.roles)`))
     .$if(filter.after !== undefined, (query) => query.where("users.username", ">", filter.after ?? ""))
     .orderBy("users.username")
