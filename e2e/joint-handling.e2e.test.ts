@@ -158,7 +158,7 @@ describe("joint handling and returns in the console", () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it("a handler's return waits for the dispatcher's approval and is counted for its department", async () => {
+  it("a handler's return waits for the dispatcher's approval and is counted for its department; the case then goes to a grid worker", async () => {
     const dispatcher = await personAt("dispatcher", "/");
     const stats = async () => {
       const answer = await dispatcher.request.get(`${baseUrl()}/api/v1/cases/stats?division=530103`);
@@ -190,6 +190,18 @@ describe("joint handling and returns in the console", () => {
       const after = await stats();
       return [after.requested - before.requested, after.approved - before.approved];
     }).toEqual([1, 1]);
+
+    // Back for re-dispatch, the case goes to one of the community's grid workers by name.
+    const workers = await dispatcher.request.get(`${baseUrl()}/api/v1/users?covers=530103001001&role=grid_worker`);
+    const worker = ((await workers.json()) as { users: { username: string; displayName: string }[] }).users.find((user) => user.username === "gw-530103001001-1");
+    if (!worker) throw new Error("The community has no grid worker gw-530103001001-1");
+    const dispatch = await openAction(dispatcher, "派遣");
+    await dispatch.getByText("派给网格员", { exact: true }).click();
+    await choose(dispatcher, dispatch, "网格员", worker.username);
+    await confirm(dispatcher, dispatch);
+    await statusIs(dispatcher, "待签收");
+    await dispatcher.locator(".case-facts").getByText(worker.displayName, { exact: true }).waitFor();
+    await dispatcher.getByText(`派往：${worker.displayName}`).first().waitFor();
     expect(pageErrors).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import { useCategories, useDepartments, uploadPhoto, type CaseActionName, type C
 import { useWords } from "./words";
 import { TemplatePicker } from "../templates/TemplatePicker";
 import { CoHandlersField, ReasonField, ReleaseField } from "./JointHandling";
+import { GridWorkerField } from "./GridWorkers";
 
 /** What each action asks for besides its note. */
 const NOTE_REQUIRED: ReadonlySet<CaseActionName> = new Set([
@@ -34,9 +35,10 @@ type Props = {
 type Values = {
   note?: string;
   publicNote?: boolean;
-  targetKind?: "department" | "division";
+  targetKind?: "department" | "division" | "user";
   departmentCode?: string;
   divisionCode?: string;
+  userId?: string;
   days?: number;
   satisfaction?: TransitionBody["satisfaction"];
   into?: string;
@@ -98,8 +100,11 @@ export function ActionDialog({ action, loaded, place, mergeCandidates, initialIn
     if (values.note?.trim()) body.note = values.note.trim();
     if (values.publicNote) body.publicNote = true;
     if (assigning) {
-      body.to = values.targetKind === "division" ? { divisionCode: values.divisionCode } : { departmentCode: values.departmentCode };
-      if (values.targetKind !== "division" && values.coHandlers?.length) body.coHandlers = values.coHandlers;
+      if (values.targetKind === "division") body.to = { divisionCode: values.divisionCode };
+      else if (values.targetKind === "user") body.to = { userId: values.userId };
+      else body.to = { departmentCode: values.departmentCode };
+      // Co-handlers work beside a lead department only.
+      if ((values.targetKind ?? "department") === "department" && values.coHandlers?.length) body.coHandlers = values.coHandlers;
     }
     if (action === "return" || action === "reject") body.reasonCode = values.reasonCode;
     if (action === "release_co_handler") body.departmentCode = values.releaseDepartment;
@@ -176,6 +181,7 @@ export function ActionDialog({ action, loaded, place, mergeCandidates, initialIn
                 options={[
                   { value: "department", label: t("form.targetDepartment") },
                   { value: "division", label: t("form.targetDivision") },
+                  { value: "user", label: t("form.targetGridWorker") },
                 ]}
               />
             </Form.Item>
@@ -187,6 +193,8 @@ export function ActionDialog({ action, loaded, place, mergeCandidates, initialIn
                   options={reachable.map((department) => ({ value: department.code, label: department.name }))}
                 />
               </Form.Item>
+            ) : targetKind === "user" ? (
+              <GridWorkerField communityCode={view.communityCode} />
             ) : (
               <Form.Item name="divisionCode" label={t("form.division")} rules={[{ required: true, message: t("form.divisionRequired") }]}>
                 <Select options={divisions} />

@@ -34,6 +34,7 @@ import "./case.css";
 import { formatDateTime } from "../queue/format";
 import { errorText, useWords } from "./words";
 import { ListWalk } from "../queue/ListWalk";
+import { useUserNames } from "./GridWorkers";
 
 addMessages("case", messages);
 
@@ -299,6 +300,9 @@ function CaseFacts({ view, place }: { view: CaseView; place: Place | undefined }
   const departments = useDepartments();
   const categoryName = (code: string | null) => (code ? (categories.data?.find((category) => category.code === code)?.name ?? code) : null);
   const departmentName = (code: string | null) => (code ? (departments.data?.find((department) => department.code === code)?.name ?? code) : null);
+  // A case dispatched to a person (a grid worker or handler) names them.
+  const assignee = view.assignment?.userId;
+  const userNames = useUserNames(assignee ? [assignee] : []);
 
   return (
     <Card title={t("page.title")} size="small">
@@ -316,6 +320,7 @@ function CaseFacts({ view, place }: { view: CaseView; place: Place | undefined }
         <Descriptions.Item label={t("field.urgency")}>{word("urgency", view.urgency)}</Descriptions.Item>
         <Descriptions.Item label={t("field.source")}>{word("source", view.source)}</Descriptions.Item>
         <Descriptions.Item label={t("field.department")}>{departmentName(view.departmentCode) ?? t("field.noDepartment")}</Descriptions.Item>
+        {assignee && <Descriptions.Item label={t("field.assignee")}>{userNames.get(assignee) ?? assignee}</Descriptions.Item>}
         <Descriptions.Item label={t("field.street")}>{place?.street.name ?? view.streetCode}</Descriptions.Item>
         <Descriptions.Item label={t("field.community")}>{place?.community.name ?? view.communityCode}</Descriptions.Item>
         <Descriptions.Item label={t("field.grid")} span={2}>
@@ -446,12 +451,20 @@ function LocationCard({ view }: { view: CaseView }) {
   );
 }
 
+/** The accounts an event assigned the case to or took it from. */
+function assignedUsers(details: Record<string, unknown>): string[] {
+  return [details.assignment, details.previousAssignment].flatMap((value) =>
+    typeof value === "object" && value !== null && typeof (value as Record<string, unknown>).userId === "string" ? [(value as Record<string, string>).userId] : [],
+  );
+}
+
 function CaseTimeline({ timeline }: { timeline: TimelineEvent[] }) {
   const word = useWords();
   const { t } = useTranslation("case");
   const departments = useDepartments();
   const categories = useCategories();
   const jointFacts = useJointFacts();
+  const userNames = useUserNames(timeline.flatMap((event) => assignedUsers(event.details)));
   const categoryName = (code: string | null) => (code ? (categories.data?.find((category) => category.code === code)?.name ?? code) : t("timeline.none"));
   const departmentName = (code: string | null) => (code ? (departments.data?.find((department) => department.code === code)?.name ?? code) : t("timeline.none"));
   const target = (assignment: unknown): string | null => {
@@ -459,7 +472,7 @@ function CaseTimeline({ timeline }: { timeline: TimelineEvent[] }) {
     const value = assignment as Record<string, unknown>;
     if (typeof value.departmentId === "string") return departments.data?.find((department) => department.id === value.departmentId)?.name ?? value.departmentId;
     if (typeof value.divisionCode === "string") return value.divisionCode;
-    if (typeof value.userId === "string") return value.userId;
+    if (typeof value.userId === "string") return userNames.get(value.userId) ?? value.userId;
     return null;
   };
   const facts = (event: TimelineEvent): string[] => {
