@@ -361,16 +361,31 @@ describe("the field app", () => {
     const supervisors = (await (await callApi(dispatcher, "GET", `/api/v1/users?role=supervisor&division=${COMMUNITY.slice(0, 9)}&limit=50`)).json()) as {
       users: { username: string; scopeCode: string | null }[];
     };
-    const supervisor = await apiSignIn(supervisors.users.find((user) => user.scopeCode === COMMUNITY.slice(0, 9))!.username);
+    const supervisorName = supervisors.users.find((user) => user.scopeCode === COMMUNITY.slice(0, 9))!.username;
+    const supervisor = await apiSignIn(supervisorName);
     const day = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(start);
     const answer = await callApi(supervisor, "GET", `/api/v1/patrols?division=${COMMUNITY}&from=${day}&to=${day}`);
     expect(answer.status, await answer.clone().text()).toBe(200);
-    const { days } = (await answer.json()) as { days: { name: string; patrols: number; gaps: number; distanceMeters: number }[] };
+    const { days } = (await answer.json()) as { days: { name: string; patrols: number; gaps: number; distanceMeters: number; durationSeconds: number }[] };
     expect(days).toHaveLength(1);
     expect(days[0]).toMatchObject({ patrols: 1, gaps: 1 });
     // Two walked steps of 0.001° latitude (about 111 m each); the jump across the gap is not counted.
     expect(days[0].distanceMeters).toBeGreaterThan(215);
     expect(days[0].distanceMeters).toBeLessThan(230);
+
+    // The supervisor's phone shows the worker's day: time, distance, one gap, and the gap's times on a tap.
+    const overseer = await phone(inside, undefined, supervisorName);
+    await tab(overseer, "巡查");
+    await overseer.getByRole("heading", { name: "网格员巡查统计" }).waitFor();
+    // An hour ago may have been yesterday in China.
+    if (day !== new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(new Date())) await overseer.getByRole("button", { name: "前一天" }).click();
+    const row = overseer.getByTestId("patrol-day").filter({ hasText: days[0].name });
+    await row.filter({ hasText: `巡查时长 ${Math.round(days[0].durationSeconds / 60)} 分钟` }).filter({ hasText: `里程 ${days[0].distanceMeters} m` }).filter({ hasText: "中断 1 处" }).waitFor();
+    await row.getByRole("button").click();
+    const gaps = row.getByRole("list", { name: "轨迹中断" }).getByRole("listitem");
+    await gaps.filter({ hasText: /^\d{2}:\d{2}–\d{2}:\d{2} 定位中断 \d+ 分钟$/ }).waitFor();
+    expect(await gaps.count()).toBe(1);
+    await overseer.screenshot({ path: path.join(TMP, "field-patrol-days-390.png") });
   });
 
   it("opens from the service worker with the network off after one visit", async () => {

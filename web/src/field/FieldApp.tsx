@@ -13,7 +13,7 @@ import { useOfflineQuery } from "./offlineQuery";
 import { fetchCategories } from "./fieldApi";
 import { RoutePage } from "./RoutePage";
 import { OutboxPage } from "./OutboxPage";
-import { PatrolPage } from "./patrol/PatrolPage";
+import { PatrolTab } from "./patrol/PatrolTab";
 import "./messages";
 import "./field.css";
 
@@ -187,7 +187,7 @@ function SignedIn({ me }: { me: Me }) {
   else if (path === "/report") page = <ReportPage me={me} />;
   else if (path === "/route") page = <RoutePage me={me} />;
   else if (path === "/outbox") page = <OutboxPage me={me} />;
-  else if (path === "/patrol") page = <PatrolPage me={me} />;
+  else if (path === "/patrol") page = <PatrolTab me={me} />;
   else page = <TasksPage me={me} />;
 
   const current = taskId ? "/" : path;
