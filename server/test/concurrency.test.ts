@@ -20,9 +20,13 @@ describe("concurrent work on the same cases", () => {
   });
   afterAll(() => t.close());
 
-  function bodyFor(action: string): Record<string, unknown> {
+  const ASSIGNEES = [{ divisionCode: "530103001001" }, { departmentCode: "cgj" }];
+
+  function bodyFor(action: string, assignment: Record<string, string> | null): Record<string, unknown> {
     const body: Record<string, unknown> = { action, note: "并发测试" };
-    if (action === "dispatch") body.to = Math.random() < 0.5 ? { divisionCode: "530103001001" } : { departmentCode: "cgj" };
+    if (action === "dispatch") body.to = ASSIGNEES[Math.floor(Math.random() * ASSIGNEES.length)];
+    // A reassignment names another assignee than the current one.
+    if (action === "reassign") body.to = assignment?.kind === "division" ? ASSIGNEES[1] : ASSIGNEES[0];
     if (action === "request_extension") body.days = 2;
     if (action === "reject") body.reasonCode = "duplicate";
     if (action === "return") body.reasonCode = "not_our_duty";
@@ -57,7 +61,7 @@ describe("concurrent work on the same cases", () => {
         const answer = await t.app.inject({
           method: "POST",
           url: `/api/v1/cases/${id}/transitions`,
-          payload: bodyFor(action),
+          payload: bodyFor(action, read.json().case.assignment),
           headers: { cookie: cookies[who], "if-match": String(read.headers.etag) },
         });
         statuses.set(answer.statusCode, (statuses.get(answer.statusCode) ?? 0) + 1);
