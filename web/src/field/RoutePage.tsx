@@ -1,7 +1,8 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { Me } from "../api/client";
-import { byDistance, formatDistance, mapLinks } from "./geo";
+import { byDistance, formatDistance } from "./geo";
+import { NavigateLinks } from "./parts";
 import { useTasks } from "./TasksPage";
 import { navigate } from "./router";
 
@@ -45,7 +46,6 @@ export function RoutePage({ me }: { me: Me }) {
       <ol className="f-list f-route">
         {ordered.map((point) => {
           const row = rows.get(point.id)!;
-          const links = mapLinks(point, row.title, navigator.userAgent);
           return (
             <li key={point.id} className="m-card">
               <a
@@ -59,14 +59,7 @@ export function RoutePage({ me }: { me: Me }) {
                 {row.title}
               </a>
               {point.distance !== null && <span className="f-distance">{formatDistance(point.distance)}</span>}
-              <div className="f-row">
-                <a className="m-button" href={links.amap} target="_blank" rel="noreferrer">
-                  {t("route.amap")}
-                </a>
-                <a className="m-button" href={links.other}>
-                  {t("route.other")}
-                </a>
-              </div>
+              <NavigateLinks point={point} title={row.title} />
             </li>
           );
         })}

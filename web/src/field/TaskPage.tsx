@@ -5,10 +5,9 @@ import { fetchCase, fetchReturnReasons, photoUrl } from "./fieldApi";
 import { useLanguage } from "../i18n";
 import { outbox, sentEvents, useOutbox } from "./fieldState";
 import type { Sent } from "./outbox/types";
-import { mapLinks } from "./geo";
 import { useOfflineQuery } from "./offlineQuery";
 import type { TransitionAction } from "./outbox/types";
-import { formatDateTime, Light, PhotoPicker } from "./parts";
+import { formatDateTime, Light, NavigateLinks, PhotoPicker } from "./parts";
 import { navigate } from "./router";
 
 /** The actions the field app offers when the API lists them for the user. */
@@ -48,7 +47,6 @@ export function TaskPage({ me, caseId }: { me: Me; caseId: string }) {
   }
   const { case: view, photos, timeline, etag } = detail.data.data;
   const actions = FIELD_ACTIONS.filter((action) => view.actions.includes(action));
-  const links = mapLinks(view.location, view.title, navigator.userAgent);
   return (
     <article aria-labelledby="task-heading">
       <button type="button" className="m-button f-back" onClick={() => (window.history.length > 1 ? window.history.back() : navigate("/"))}>
@@ -67,14 +65,7 @@ export function TaskPage({ me, caseId }: { me: Me; caseId: string }) {
           <span>{t(`status.${view.status}` as "status.dispatched", { defaultValue: view.status })}</span>
         </div>
         <p>{view.description}</p>
-        <div className="f-row">
-          <a className="m-button" href={links.amap} target="_blank" rel="noreferrer">
-            {t("route.amap")}
-          </a>
-          <a className="m-button" href={links.other}>
-            {t("route.other")}
-          </a>
-        </div>
+        <NavigateLinks point={view.location} title={view.title} />
       </div>
       {photos.length > 0 && (
         <section className="m-card" aria-label={t("task.photos")}>

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState, type ChangeEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { countdown, formatDateTime } from "../console/queue/format";
 import { compressPhoto } from "../mobile/compress-photo";
+import { mapLinks } from "./geo";
 
 const LIGHT = { on_time: "green", near_due: "yellow", overdue: "red" } as const;
 
@@ -61,6 +62,22 @@ export function PhotoPicker({ label, photos, onChange }: { label: string; photos
           </label>
         )}
       </div>
+    </div>
+  );
+}
+
+/** Navigation to a place: Amap, and the phone's other map app (Apple Maps on iOS, a geo: link on Android). */
+export function NavigateLinks({ point, title }: { point: Parameters<typeof mapLinks>[0]; title: string }) {
+  const { t } = useTranslation("field");
+  const links = mapLinks(point, title, navigator.userAgent);
+  return (
+    <div className="f-row">
+      <a className="m-button" href={links.amap} target="_blank" rel="noreferrer">
+        {t("route.amap")}
+      </a>
+      <a className="m-button" href={links.other}>
+        {t("route.other")}
+      </a>
     </div>
   );
 }
