@@ -48,6 +48,7 @@ import { CaseEventHub } from "./modules/events/case-event-hub.ts";
 import { eventRoutes, registerEventStreams } from "./modules/events/events.routes.ts";
 import { EventStreams } from "./modules/events/events.service.ts";
 import { patrolRoutes } from "./modules/patrols/patrols.routes.ts";
+import { indicatorRoutes } from "./modules/evaluation/indicators.routes.ts";
 import { NotificationFollower } from "./modules/notifications/notification-follower.ts";
 import { notificationRoutes, registerNotificationWake } from "./modules/notifications/notifications.routes.ts";
 import { templateRoutes } from "./modules/templates/templates.routes.ts";
@@ -166,6 +167,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       await notificationRoutes(api, ctx);
       await templateRoutes(api, ctx);
       await patrolRoutes(api, ctx);
+      await indicatorRoutes(api, ctx);
     },
     { prefix: "/api/v1" },
   );

@@ -22,6 +22,9 @@ export type DB = {
   case_status_counts: { region_code: string; community_code: string; status: string; cases: number };
   /** Return requests and approvals per community and department they count against (docs/decisions/0028). */
   case_return_counts: { region_code: string; community_code: string; department_code: string; requested: Generated<number>; approved: Generated<number> };
+  case_counts: CaseCountTable;
+  case_late_counts: CaseLateCountTable;
+  evaluation_settings: { region_code: string; suspended_due: Generated<boolean>; response_hours: Generated<string>; updated_at: Generated<Date> };
   case_event_log: CaseEventLogTable;
   case_event_log_heads: { region_code: string; position: number };
   idempotency_keys: IdempotencyKeyTable;
@@ -246,6 +249,59 @@ export type CaseTable = {
   spot_review: "passed" | "failed" | null;
   /** Whether the reporter said the problem was solved (是否解决); null until rated. */
   resolved: boolean | null;
+  /** The moments indicators count by: first registration, first dispatch, first acknowledgement, last handling. */
+  registered_at: Date | null;
+  dispatched_at: Date | null;
+  acknowledged_at: Date | null;
+  /** Acknowledged within the region's response limit after the first dispatch (响应率). */
+  responded_on_time: boolean | null;
+  handled_at: Date | null;
+  handled_by: string | null;
+  /** Working minutes from the first dispatch to the last handling. */
+  handling_minutes: number | null;
+  /** Extensions (延期) approved. */
+  extension_count: Generated<number>;
+};
+
+/** Counts per region, kind of grouping, day, community and value (docs/decisions/0033); kept by triggers. */
+export type CaseCountTable = {
+  region_code: string;
+  kind: "all" | "grid" | "department" | "person" | "category" | "level" | "source" | "reporter";
+  day: string;
+  community_code: string;
+  value: string;
+  accepted: number;
+  registered: number;
+  dispatched: number;
+  responded: number;
+  due_close: number;
+  closed_due: number;
+  closed_on_time: number;
+  reworked: number;
+  extended: number;
+  due_handle: number;
+  handled_on_time: number;
+  handled: number;
+  handling_minutes: string;
+  closed: number;
+  on_spot: number;
+  rated: number;
+  resolved: number;
+  satisfied: number;
+};
+
+/** Cases closed or handled on a later day than their deadline's, by both days. */
+export type CaseLateCountTable = {
+  region_code: string;
+  kind: CaseCountTable["kind"];
+  stage: "close" | "handle";
+  done_day: string;
+  due_day: string;
+  community_code: string;
+  value: string;
+  cases: number;
+  reworked: number;
+  extended: number;
 };
 
 /** The configured reasons of a return (退回) or a rejection (不予立案). */
@@ -271,6 +327,8 @@ export type CaseEventTable = {
   note: string | null;
   public_note: Generated<boolean>;
   details: Json<Record<string, unknown>>;
+  /** The columns of the case the event changed, with their new values (the report: the first state). */
+  changes: ColumnType<Record<string, unknown>, string | undefined, string>;
 };
 
 /** An entry of a region's commit-ordered case event log (written by a trigger on case_events). */

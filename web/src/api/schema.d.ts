@@ -1055,6 +1055,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The standard indicators (考核指标) of a division over a period, in total and per group
+         * @description Leaders, dispatchers, supervisors and administrators (indicator.read), for a division in their scope (else 404 division_not_found). Read from rollups kept with every case change, so the cost follows the groups and days asked, not the cases. Days are China Standard Time; a week is an ISO week (2026-W49), a month YYYY-MM. A grid's indicators are grouped by day, week or month only (else 422 grouping_not_available). Each count is listed by GET /cases?counted=<name>&from=&to= with the division and the group as filters.
+         */
+        get: operations["getIndicators"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3571,10 +3591,20 @@ export interface operations {
                 division?: string;
                 level?: "community" | "street" | "district";
                 source?: string;
-                /** @description Created on or after this day (China Standard Time) */
+                /** @description Created on or after this day (China Standard Time); with counted, the indicator's first day */
                 from?: string;
-                /** @description Created on or before this day (China Standard Time) */
+                /** @description Created on or before this day (China Standard Time); with counted, the indicator's last day */
                 to?: string;
+                /** @description The cases an indicator of GET /indicators counts from `from` to `to` (both required): the drill-down of its figure. With the division and the group's filter (department, person, grid, category, level, source, reporter) it lists exactly the cases of that figure */
+                counted?: "accepted" | "registered" | "dispatched" | "responded" | "dueToClose" | "closed" | "closedOnTime" | "overdue" | "reworked" | "extended" | "dueToHandle" | "handledOnTime" | "handled" | "closures" | "onSpot" | "rated" | "resolved" | "satisfied";
+                /** @description The department the case counts for (its lead department); empty: none */
+                department?: string;
+                /** @description The person it counts for: its assignee, else who handled it; empty: none */
+                person?: string;
+                /** @description A grid code */
+                grid?: string;
+                /** @description Reported by this user */
+                reporter?: string;
                 /** @description Words that must all occur in the title or description, or a case number: whole (530103-20261122-00042), its day and ordinal in the caller's district (20261122-00042), its day (20261122 or 530103-20261122: the cases created that day), or its ordinal alone (00042 or 42: cases with that ordinal on any day, and cases whose text holds the digits) */
                 q?: string;
                 /** @description Only cases handled on the spot (就地处置) by their finder (true), or only the others (false) */
@@ -5703,10 +5733,20 @@ export interface operations {
                 division?: string;
                 level?: "community" | "street" | "district";
                 source?: string;
-                /** @description Created on or after this day (China Standard Time) */
+                /** @description Created on or after this day (China Standard Time); with counted, the indicator's first day */
                 from?: string;
-                /** @description Created on or before this day (China Standard Time) */
+                /** @description Created on or before this day (China Standard Time); with counted, the indicator's last day */
                 to?: string;
+                /** @description The cases an indicator of GET /indicators counts from `from` to `to` (both required): the drill-down of its figure. With the division and the group's filter (department, person, grid, category, level, source, reporter) it lists exactly the cases of that figure */
+                counted?: "accepted" | "registered" | "dispatched" | "responded" | "dueToClose" | "closed" | "closedOnTime" | "overdue" | "reworked" | "extended" | "dueToHandle" | "handledOnTime" | "handled" | "closures" | "onSpot" | "rated" | "resolved" | "satisfied";
+                /** @description The department the case counts for (its lead department); empty: none */
+                department?: string;
+                /** @description The person it counts for: its assignee, else who handled it; empty: none */
+                person?: string;
+                /** @description A grid code */
+                grid?: string;
+                /** @description Reported by this user */
+                reporter?: string;
                 /** @description Words that must all occur in the title or description, or a case number: whole (530103-20261122-00042), its day and ordinal in the caller's district (20261122-00042), its day (20261122 or 530103-20261122: the cases created that day), or its ordinal alone (00042 or 42: cases with that ordinal on any day, and cases whose text holds the digits) */
                 q?: string;
                 /** @description Only cases handled on the spot (就地处置) by their finder (true), or only the others (false) */
@@ -5800,10 +5840,20 @@ export interface operations {
                 division?: string;
                 level?: "community" | "street" | "district";
                 source?: string;
-                /** @description Created on or after this day (China Standard Time) */
+                /** @description Created on or after this day (China Standard Time); with counted, the indicator's first day */
                 from?: string;
-                /** @description Created on or before this day (China Standard Time) */
+                /** @description Created on or before this day (China Standard Time); with counted, the indicator's last day */
                 to?: string;
+                /** @description The cases an indicator of GET /indicators counts from `from` to `to` (both required): the drill-down of its figure. With the division and the group's filter (department, person, grid, category, level, source, reporter) it lists exactly the cases of that figure */
+                counted?: "accepted" | "registered" | "dispatched" | "responded" | "dueToClose" | "closed" | "closedOnTime" | "overdue" | "reworked" | "extended" | "dueToHandle" | "handledOnTime" | "handled" | "closures" | "onSpot" | "rated" | "resolved" | "satisfied";
+                /** @description The department the case counts for (its lead department); empty: none */
+                department?: string;
+                /** @description The person it counts for: its assignee, else who handled it; empty: none */
+                person?: string;
+                /** @description A grid code */
+                grid?: string;
+                /** @description Reported by this user */
+                reporter?: string;
                 /** @description Words that must all occur in the title or description, or a case number: whole (530103-20261122-00042), its day and ordinal in the caller's district (20261122-00042), its day (20261122 or 530103-20261122: the cases created that day), or its ordinal alone (00042 or 42: cases with that ordinal on any day, and cases whose text holds the digits) */
                 q?: string;
                 /** @description Only cases handled on the spot (就地处置) by their finder (true), or only the others (false) */
@@ -6003,10 +6053,20 @@ export interface operations {
                 division?: string;
                 level?: "community" | "street" | "district";
                 source?: string;
-                /** @description Created on or after this day (China Standard Time) */
+                /** @description Created on or after this day (China Standard Time); with counted, the indicator's first day */
                 from?: string;
-                /** @description Created on or before this day (China Standard Time) */
+                /** @description Created on or before this day (China Standard Time); with counted, the indicator's last day */
                 to?: string;
+                /** @description The cases an indicator of GET /indicators counts from `from` to `to` (both required): the drill-down of its figure. With the division and the group's filter (department, person, grid, category, level, source, reporter) it lists exactly the cases of that figure */
+                counted?: "accepted" | "registered" | "dispatched" | "responded" | "dueToClose" | "closed" | "closedOnTime" | "overdue" | "reworked" | "extended" | "dueToHandle" | "handledOnTime" | "handled" | "closures" | "onSpot" | "rated" | "resolved" | "satisfied";
+                /** @description The department the case counts for (its lead department); empty: none */
+                department?: string;
+                /** @description The person it counts for: its assignee, else who handled it; empty: none */
+                person?: string;
+                /** @description A grid code */
+                grid?: string;
+                /** @description Reported by this user */
+                reporter?: string;
                 /** @description Only cases handled on the spot (就地处置) by their finder (true), or only the others (false) */
                 handledOnSpot?: boolean;
                 /** @description With handledOnSpot=true: whether the supervisors' sample review (抽查) was made. handledOnSpot=true&reviewed=false&status=closed is a supervisor's review list; review_pass / review_fail record the review */
@@ -8129,6 +8189,201 @@ export interface operations {
             };
             /** @description Default Response */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getIndicators: {
+        parameters: {
+            query?: {
+                /** @description A district, street, community or grid code; the caller's scope by default */
+                division?: string;
+                /** @description First day of the period (the 1st of this month by default) */
+                from?: string;
+                /** @description Last day of the period, included (today by default) */
+                to?: string;
+                groupBy?: "street" | "community" | "grid" | "department" | "person" | "category" | "level" | "source" | "reporter" | "day" | "week" | "month";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        division: {
+                            code: string;
+                            name: string;
+                        };
+                        period: {
+                            from: string;
+                            to: string;
+                        };
+                        groupBy: ("street" | "community" | "grid" | "department" | "person" | "category" | "level" | "source" | "reporter" | "day" | "week" | "month") | null;
+                        rows: {
+                            /** @description The group's code, id or period; '' for cases with none (no category, no person) */
+                            key: string;
+                            name: string | null;
+                            figures: {
+                                /** @description 受理数: cases reported in the period */
+                                accepted: number;
+                                /** @description 立案数: registered (立案) in the period */
+                                registered: number;
+                                registrationRate: number | null;
+                                /** @description 派遣数: dispatched for the first time in the period */
+                                dispatched: number;
+                                dispatchRate: number | null;
+                                /** @description 应结案数: registered cases whose handling deadline falls in the period, plus those closed in it whose deadline fell before it */
+                                dueToClose: number;
+                                /** @description 结案数: of those due, closed by the period's end (or closed in it, carried from before) */
+                                closed: number;
+                                closureRate: number | null;
+                                /** @description 按期结案数: due in the period and closed at or before the deadline in force */
+                                closedOnTime: number;
+                                onTimeClosureRate: number | null;
+                                /** @description 超期数: due to close and not closed on time */
+                                overdue: number;
+                                /** @description 返工数: due to close and reworked at least once */
+                                reworked: number;
+                                reworkRate: number | null;
+                                /** @description 延期数: due to close with an extension granted */
+                                extended: number;
+                                extensionRate: number | null;
+                                /** @description 应处置数: dispatched cases due to close, by the same rule on handling */
+                                dueToHandle: number;
+                                /** @description 按期处置数: handled at or before the deadline */
+                                handledOnTime: number;
+                                onTimeHandlingRate: number | null;
+                                /** @description Dispatched cases handled (处理反馈) in the period, at their last handling */
+                                handled: number;
+                                averageHandlingHours: number | null;
+                                /** @description Dispatched in the period and acknowledged (签收) within the region's response limit */
+                                responded: number;
+                                responseRate: number | null;
+                                /** @description Cases closed in the period */
+                                closures: number;
+                                /** @description Handled on the spot (就地处置) and closed in the period */
+                                onSpot: number;
+                                /** @description Closed in the period and rated by the reporter or a follow-up call */
+                                rated: number;
+                                /** @description Rated, and the reporter said the problem was solved */
+                                resolved: number;
+                                resolutionRate: number | null;
+                                /** @description Rated satisfied or basically satisfied */
+                                satisfied: number;
+                                satisfactionRate: number | null;
+                            };
+                        }[];
+                        total: {
+                            /** @description 受理数: cases reported in the period */
+                            accepted: number;
+                            /** @description 立案数: registered (立案) in the period */
+                            registered: number;
+                            registrationRate: number | null;
+                            /** @description 派遣数: dispatched for the first time in the period */
+                            dispatched: number;
+                            dispatchRate: number | null;
+                            /** @description 应结案数: registered cases whose handling deadline falls in the period, plus those closed in it whose deadline fell before it */
+                            dueToClose: number;
+                            /** @description 结案数: of those due, closed by the period's end (or closed in it, carried from before) */
+                            closed: number;
+                            closureRate: number | null;
+                            /** @description 按期结案数: due in the period and closed at or before the deadline in force */
+                            closedOnTime: number;
+                            onTimeClosureRate: number | null;
+                            /** @description 超期数: due to close and not closed on time */
+                            overdue: number;
+                            /** @description 返工数: due to close and reworked at least once */
+                            reworked: number;
+                            reworkRate: number | null;
+                            /** @description 延期数: due to close with an extension granted */
+                            extended: number;
+                            extensionRate: number | null;
+                            /** @description 应处置数: dispatched cases due to close, by the same rule on handling */
+                            dueToHandle: number;
+                            /** @description 按期处置数: handled at or before the deadline */
+                            handledOnTime: number;
+                            onTimeHandlingRate: number | null;
+                            /** @description Dispatched cases handled (处理反馈) in the period, at their last handling */
+                            handled: number;
+                            averageHandlingHours: number | null;
+                            /** @description Dispatched in the period and acknowledged (签收) within the region's response limit */
+                            responded: number;
+                            responseRate: number | null;
+                            /** @description Cases closed in the period */
+                            closures: number;
+                            /** @description Handled on the spot (就地处置) and closed in the period */
+                            onSpot: number;
+                            /** @description Closed in the period and rated by the reporter or a follow-up call */
+                            rated: number;
+                            /** @description Rated, and the reporter said the problem was solved */
+                            resolved: number;
+                            resolutionRate: number | null;
+                            /** @description Rated satisfied or basically satisfied */
+                            satisfied: number;
+                            satisfactionRate: number | null;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,6 +2,7 @@ import { sql, type Expression, type ExpressionBuilder, type Kysely, type Selecta
 import type { CaseAnswer, CaseTable, DB } from "../../db/schema.ts";
 import { inScope, type Actor } from "../auth/actor.ts";
 import { caseInScope, caseReadable, caseUnder, codeUnder } from "./cases.repository.ts";
+import { countedIn, countedPerson, suspendedDueOf, type CountedIndicator, type DayPeriod } from "./counted-cases.ts";
 
 /** Where the previous page ended: the last case's creation time (microseconds, UTC) and id. */
 export type PagePosition = { at: string; id: string };
@@ -39,6 +40,13 @@ export type CasePageFilter = {
   handledOnSpot?: boolean;
   /** Whether the sample review (抽查) of a case handled on the spot was made. */
   spotReviewed?: boolean;
+  /** The cases an indicator counts over a period (its drill-down), in the region's way of counting. */
+  counted?: { indicator: CountedIndicator; period: DayPeriod; regionCode: string };
+  /** The department the case counts for (its lead), the person (its assignee, else who handled it), its grid, who reported it. */
+  departmentCode?: string;
+  personId?: string;
+  gridCode?: string;
+  reporterId?: string;
   /** The list's order: newest first (the default), or the handling deadline first (`deadline`). */
   sort?: "created" | "deadline";
   after?: PagePosition;
@@ -113,6 +121,14 @@ export function matchingCases(db: Kysely<DB>, actor: Actor, filter: Omit<CasePag
   if (filter.source !== undefined) query = query.where("source", "=", filter.source);
   if (filter.handledOnSpot !== undefined) query = query.where("handled_on_spot", "=", filter.handledOnSpot);
   if (filter.spotReviewed !== undefined) query = query.where("spot_review", filter.spotReviewed ? "is not" : "is", null);
+  if (filter.counted) {
+    const { indicator, period, regionCode } = filter.counted;
+    query = query.where(countedIn(indicator, period, suspendedDueOf(regionCode)));
+  }
+  if (filter.departmentCode !== undefined) query = query.where(sql<string>`coalesce(department_code, '')`, "=", filter.departmentCode);
+  if (filter.personId !== undefined) query = query.where(countedPerson, "=", filter.personId);
+  if (filter.gridCode !== undefined) query = query.where("grid_code", "=", filter.gridCode);
+  if (filter.reporterId !== undefined) query = query.where("reporter_user_id", "=", filter.reporterId);
   if (filter.createdFrom) query = query.where("created_at", ">=", filter.createdFrom);
   if (filter.createdBefore) query = query.where("created_at", "<", filter.createdBefore);
   const { ordinal } = filter;

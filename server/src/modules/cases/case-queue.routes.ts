@@ -7,6 +7,7 @@ import { errors, Nullable, Uuid } from "../../http/schemas.ts";
 import { caseNeighbours, EXPORT_MAX_CASES, exportCases, getCaseStats, listCases, QUEUES } from "./case-queue.service.ts";
 import { NEAR_DUE_WORKING_HOURS } from "./deadlines.ts";
 import { LEVELS, STATUSES } from "./workflow.ts";
+import { COUNTED_INDICATORS } from "./counted-cases.ts";
 
 
 const ANY_STATUS = `(${STATUSES.join("|")})`;
@@ -60,8 +61,19 @@ export const CaseListQuery = Type.Object(
     division: Type.Optional(Type.String({ pattern: "^[0-9]{6}([0-9]{3}){0,2}$", description: "A district, street or community code in the caller's scope" })),
     level: Type.Optional(Type.Enum(LEVELS)),
     source: Type.Optional(Type.String({ pattern: "^[a-z_]{1,40}$" })),
-    from: Type.Optional(Type.String({ format: "date", description: "Created on or after this day (China Standard Time)" })),
-    to: Type.Optional(Type.String({ format: "date", description: "Created on or before this day (China Standard Time)" })),
+    from: Type.Optional(Type.String({ format: "date", description: "Created on or after this day (China Standard Time); with counted, the indicator's first day" })),
+    to: Type.Optional(Type.String({ format: "date", description: "Created on or before this day (China Standard Time); with counted, the indicator's last day" })),
+    counted: Type.Optional(
+      Type.Enum(COUNTED_INDICATORS, {
+        description:
+          "The cases an indicator of GET /indicators counts from `from` to `to` (both required): the drill-down of its figure. " +
+          "With the division and the group's filter (department, person, grid, category, level, source, reporter) it lists exactly the cases of that figure",
+      }),
+    ),
+    department: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_.-]{0,64}$", description: "The department the case counts for (its lead department); empty: none" })),
+    person: Type.Optional(Type.String({ pattern: "^([0-9a-f-]{36})?$", description: "The person it counts for: its assignee, else who handled it; empty: none" })),
+    grid: Type.Optional(Type.String({ pattern: "^[0-9]{12,20}$", description: "A grid code" })),
+    reporter: Type.Optional(Type.String({ pattern: "^[0-9a-f-]{36}$", description: "Reported by this user" })),
     q: Type.Optional(
       Type.String({
         minLength: 1,

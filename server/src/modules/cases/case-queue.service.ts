@@ -5,6 +5,7 @@ import { codeInScope, requirePermission, type Actor } from "../auth/actor.ts";
 import { maskPhone } from "../people/people.presenters.ts";
 import { countCasesUnder, countMatchingCases, countOnSpotUnder, findCaseAnswers, findCasePage, findCasePosition, findNeighbour, type CasePageFilter, type PagePosition } from "./case-queue.repository.ts";
 import { calendarFor } from "./calendars.ts";
+import type { CountedIndicator } from "./counted-cases.ts";
 import { answersText } from "./category-questions.ts";
 import { countReturnsByDepartment } from "./case-reasons.repository.ts";
 import { deadlineStatus, nearDueLimit, workingMinutesUntil, type DeadlineStatus } from "./deadlines.ts";
@@ -35,6 +36,12 @@ export type CaseListQuery = {
   sort?: "created" | "deadline";
   handledOnSpot?: boolean;
   reviewed?: boolean;
+  /** With from and to: the cases this indicator counts over those days, instead of the cases created then. */
+  counted?: CountedIndicator;
+  department?: string;
+  person?: string;
+  grid?: string;
+  reporter?: string;
   limit: number;
   cursor?: string;
 };
@@ -217,6 +224,11 @@ export function resolveFilter(actor: Actor, query: Omit<CaseListQuery, "limit" |
   const text = query.q === undefined ? undefined : textFilter(query.q, regionOf(actor.scopeCode));
   if (statuses?.length === 0 || text === null) return null;
   const { createdFrom: dayFrom, createdBefore: dayBefore, ...asked } = text ?? {};
+  if (query.counted !== undefined && (query.from === undefined || query.to === undefined)) {
+    throw new AppError(400, "invalid_period", "counted takes the indicator's period: from and to");
+  }
+  // Counted over a period, from and to are the indicator's days, not the days of creation.
+  const created = query.counted === undefined ? { from: query.from, to: query.to } : {};
   // A day named by q narrows the days of from and to.
   const latest = (a?: Date, b?: Date) => (a && b ? (a > b ? a : b) : (a ?? b));
   const earliest = (a?: Date, b?: Date) => (a && b ? (a < b ? a : b) : (a ?? b));
@@ -230,8 +242,16 @@ export function resolveFilter(actor: Actor, query: Omit<CaseListQuery, "limit" |
     sort: query.sort,
     handledOnSpot: query.handledOnSpot,
     spotReviewed: query.reviewed,
-    createdFrom: latest(query.from === undefined ? undefined : startOfDay(query.from), dayFrom),
-    createdBefore: earliest(query.to === undefined ? undefined : new Date(startOfDay(query.to).getTime() + DAY_MS), dayBefore),
+    counted:
+      query.counted === undefined || query.from === undefined || query.to === undefined
+        ? undefined
+        : { indicator: query.counted, period: { from: query.from, to: query.to }, regionCode: regionOf(actor.scopeCode) },
+    departmentCode: query.department,
+    personId: query.person,
+    gridCode: query.grid,
+    reporterId: query.reporter,
+    createdFrom: latest(created.from === undefined ? undefined : startOfDay(created.from), dayFrom),
+    createdBefore: earliest(created.to === undefined ? undefined : new Date(startOfDay(created.to).getTime() + DAY_MS), dayBefore),
     ...asked,
   };
 }

@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from "uuid";
 import type { CaseAnswer, CaseRow, CaseTable, DB } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.ts";
 import { isPublicPhoto, redactionJson, type PhotoRedaction } from "../attachments/redactions.repository.ts";
+import { RECORDED_COLUMNS, recordedChanges } from "./case-changes.ts";
 
 /** Statuses of a case still being worked on: the ones a new report may duplicate. */
 export const OPEN_STATUSES = ["reported", "accepted", "registered", "dispatched", "in_progress", "suspended", "handled"] as const;
@@ -121,9 +122,11 @@ export async function insertReportedCases(
       on conflict (region_code, community_code, status) do update set cases = case_status_counts.cases + excluded.cases
     ),
     event as (
-      insert into case_events (region_code, id, case_id, actor_id, action, from_status, to_status, level, public_note, details)
+      insert into case_events (region_code, id, case_id, actor_id, action, from_status, to_status, level, public_note, details, changes)
       select inserted.region_code, report.report_event_id, inserted.id, report.report_actor_id, 'report', null, inserted.status,
-        inserted.level, true, report.report_details || jsonb_build_object('department', inserted.department_code)
+        inserted.level, true, report.report_details || jsonb_build_object('department', inserted.department_code),
+        -- The case's first state: its events replay it from here.
+        (select jsonb_object_agg(kv.key, kv.value) from jsonb_each(to_jsonb(inserted)) as kv where kv.key in (${sql.join([...RECORDED_COLUMNS])}))
       from inserted join report on report.id = inserted.id
       -- In region order: the event log's trigger locks each region's head at commit in this order.
       order by inserted.region_code
@@ -231,9 +234,10 @@ const photosJson = (row: string) => sql<CasePhoto[]>`(
  */
 export async function writeTransition(
   db: Kysely<DB>,
-  transition: { version: number; changes: Updateable<CaseTable>; from: string; event: NewCaseEvent },
+  transition: { before: CaseRow; changes: Updateable<CaseTable>; event: NewCaseEvent },
 ): Promise<CaseDetailRow | undefined> {
-  const { event } = transition;
+  const { event, before } = transition;
+  const from = before.status;
   const written = db
     .with("updated", (qb) =>
       qb
@@ -241,13 +245,13 @@ export async function writeTransition(
         .set(transition.changes)
         .where("region_code", "=", event.regionCode)
         .where("id", "=", event.caseId)
-        .where("version", "=", transition.version)
+        .where("version", "=", before.version)
         .returningAll(),
     )
     .with("event", (qb) =>
       qb
         .insertInto("case_events")
-        .columns(["region_code", "id", "case_id", "actor_id", "action", "from_status", "to_status", "level", "note", "public_note", "details"])
+        .columns(["region_code", "id", "case_id", "actor_id", "action", "from_status", "to_status", "level", "note", "public_note", "details", "changes"])
         .expression((eb) =>
           eb.selectFrom("updated").select([
             "updated.region_code",
@@ -261,6 +265,7 @@ export async function writeTransition(
             sql<string | null>`${event.note ?? null}::text`.as("note"),
             sql<boolean>`${event.publicNote ?? false}::boolean`.as("public_note"),
             sql<string>`${JSON.stringify(event.details ?? {})}::jsonb`.as("details"),
+            sql<string>`${JSON.stringify(recordedChanges(before, transition.changes))}::jsonb`.as("changes"),
           ]),
         )
         .returningAll(),
@@ -272,12 +277,12 @@ export async function writeTransition(
       union all select * from event`).as("timeline"),
     photosJson("updated").as("photos"),
   ];
-  if (transition.from === event.to) return written.selectFrom("updated").selectAll().select(answer).executeTakeFirst();
+  if (from === event.to) return written.selectFrom("updated").selectAll().select(answer).executeTakeFirst();
   // Both rows in one upsert, locked in status order, so that two transitions moving cases between
   // the same two statuses cannot deadlock. The row left is proposed with 0 cases (a proposed row
   // must pass the check cases >= 0 too) and exists, the case was counted in it: it loses one.
   const rows = [
-    { status: transition.from, cases: 0 },
+    { status: from, cases: 0 },
     { status: event.to, cases: 1 },
   ].sort((a, b) => a.status.localeCompare(b.status));
   return written
@@ -292,7 +297,7 @@ export async function writeTransition(
         .expression(row(rows[0]).unionAll(row(rows[1])))
         .onConflict((conflict) =>
           conflict.columns(["region_code", "community_code", "status"]).doUpdateSet({
-            cases: sql`case_status_counts.cases + case when excluded.status = ${transition.from}::text then -1 else 1 end`,
+            cases: sql`case_status_counts.cases + case when excluded.status = ${from}::text then -1 else 1 end`,
           }),
         );
     })
@@ -445,4 +450,10 @@ export async function insertCaseEvent(db: Kysely<DB>, event: NewCaseEvent): Prom
       details: JSON.stringify(event.details ?? {}),
     })
     .execute();
+}
+
+/** The region's response limit (响应时限) in working hours: its evaluation setting, else 2. */
+export async function responseHours(db: Kysely<DB>, regionCode: string): Promise<number> {
+  const row = await db.selectFrom("evaluation_settings").select("response_hours").where("region_code", "=", regionCode).executeTakeFirst();
+  return row ? Number(row.response_hours) : 2;
 }

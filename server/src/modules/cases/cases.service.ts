@@ -21,6 +21,7 @@ import {
   findNearbyOpenCases,
   insertReportedCases,
   OPEN_STATUSES,
+  responseHours,
   routedDepartment,
   type CaseDetailRow,
   type NearbyCase,
@@ -229,6 +230,7 @@ export async function intakeCase(ctx: AppContext, actor: Actor | null, input: In
     case: {
       region_code: regionCode,
       id,
+      created_at: now,
       status: "reported",
       level: category?.closure_level ?? "community",
       source,
@@ -312,13 +314,16 @@ async function closeOnSpot(trx: Kysely<DB>, reported: CaseRow, finder: Actor, af
   for (const step of ON_SPOT_EVENTS) {
     const now = new Date();
     const written = await writeTransition(trx, {
-      version: row.version,
-      from: step.from,
+      before: row,
       changes: {
         status: step.to,
         level: closed.level,
         assignment: JSON.stringify(closed.assignment),
         handled_on_spot: true,
+        // Found and handled at once: registered (立案) and handled by the finder at the report.
+        registered_at: row.registered_at ?? now,
+        handled_at: row.handled_at ?? now,
+        handled_by: finder.userId,
         closed_at: step.to === "closed" ? now : null,
         version: row.version + 1,
         updated_at: now,
@@ -850,9 +855,9 @@ async function applyTransition(
   const returned = await returnDepartment(ctx, command, stateOf(row));
   const write = async (db: Kysely<DB>) => {
     const updated = await writeTransition(db, {
-      version: row.version,
-      from: row.status,
+      before: row,
       changes: {
+        ...(await countedMoments(ctx, row, command, actorId, now)),
         status: next.status,
         level: next.level as ClosureLevel,
         assignment: next.assignment ? JSON.stringify(next.assignment) : null,
@@ -927,6 +932,37 @@ async function applyTransition(
     if (counted && countedDepartment) await countReturn(trx, { regionCode: row.region_code, communityCode: row.community_code, departmentCode: countedDepartment }, counted);
     return updated;
   });
+}
+
+/**
+ * The moments indicators count by that this action sets: the first registration, dispatch and
+ * acknowledgement (with whether it came within the region's response limit), each handling (by
+ * whom, and the working minutes since the first dispatch), each extension granted.
+ */
+async function countedMoments(ctx: AppContext, row: CaseRow, command: Command, actorId: string | null, now: Date): Promise<Updateable<CaseTable>> {
+  const calendar = calendarFor(row.region_code);
+  switch (command.action) {
+    case "register":
+      return row.registered_at ? {} : { registered_at: now };
+    case "dispatch":
+      return row.dispatched_at ? {} : { dispatched_at: now };
+    case "acknowledge": {
+      if (row.acknowledged_at) return {};
+      const limitHours = await responseHours(ctx.db, row.region_code);
+      const responded = row.dispatched_at !== null && calendar.workingMillisBetween(row.dispatched_at, now) <= limitHours * 3_600_000;
+      return { acknowledged_at: now, responded_on_time: responded };
+    }
+    case "handle":
+      return {
+        handled_at: now,
+        handled_by: actorId,
+        handling_minutes: row.dispatched_at ? Math.floor(calendar.workingMillisBetween(row.dispatched_at, now) / 60_000) : null,
+      };
+    case "approve_extension":
+      return { extension_count: row.extension_count + 1 };
+    default:
+      return {};
+  }
 }
 
 /** Actions audited besides a change of classification. */

@@ -32,6 +32,7 @@ export const PERMISSIONS = [
   "category.write",
   "patrol.write",
   "patrol.read",
+  "indicator.read",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -49,10 +50,10 @@ const GRANTS: Record<Role, Permission[]> = {
   building_head: GEOGRAPHY,
   seat_operator: [...CASEWORK, "case.reveal_contact"],
   handler: CASEWORK,
-  supervisor: [...CASEWORK, "patrol.write", "patrol.read"],
-  dispatcher: [...CASEWORK, "user.read", "case.reveal_contact", "case.export"],
-  leader: [...CASEWORK, "user.read", "case.export", "patrol.read"],
-  admin: [...CASEWORK, "user.read", "user.write", "api_key.write", "category.write", "department.write", "grid.write", "case.export"],
+  supervisor: [...CASEWORK, "patrol.write", "patrol.read", "indicator.read"],
+  dispatcher: [...CASEWORK, "user.read", "case.reveal_contact", "case.export", "indicator.read"],
+  leader: [...CASEWORK, "user.read", "case.export", "patrol.read", "indicator.read"],
+  admin: [...CASEWORK, "user.read", "user.write", "api_key.write", "category.write", "department.write", "grid.write", "case.export", "indicator.read"],
   auditor: [...GEOGRAPHY, "user.read", "audit.read"],
   security_admin: [...GEOGRAPHY, "user.read", "user.write", "api_key.write", "audit.read"],
 };

@@ -1,0 +1,163 @@
+import { sql, type Kysely, type RawBuilder } from "kysely";
+import type { DB } from "../../db/schema.ts";
+import { codeRangeEnd } from "../cases/cases.repository.ts";
+import { COUNTED_INDICATORS, countedIn, countedPerson, type CountedIndicator } from "../cases/counted-cases.ts";
+import { kindOf, LATE_COLUMNS, SUM_COLUMNS, type Bucket, type CountSums, type Grouping } from "./indicators.ts";
+
+/** Where the counts are read: a division (district, street, community) or one grid. */
+export type CountScope = { regionCode: string; division: string };
+
+/** One group's sums in one bucket. */
+export type GroupSums = { bucket: string; group: string; sums: CountSums };
+
+const GRID_CODE_LENGTH = 15;
+
+/** The rollup rows of a division: a range of community codes, or one grid's rows of kind 'grid'. */
+function divisionRows(alias: string, scope: CountScope): RawBuilder<unknown> {
+  const community = sql.ref(`${alias}.community_code`);
+  if (scope.division.length >= GRID_CODE_LENGTH) {
+    return sql`${community} = ${scope.division.slice(0, 12)} and ${sql.ref(`${alias}.value`)} = ${scope.division}`;
+  }
+  const end = codeRangeEnd(scope.division);
+  return end === null ? sql`${community} >= ${scope.division}` : sql`${community} >= ${scope.division} and ${community} < ${end}`;
+}
+
+/** The expression that names a row's group. */
+function groupKey(alias: string, groupBy: Grouping | undefined): RawBuilder<string> {
+  switch (groupBy) {
+    case undefined:
+    case "day":
+    case "week":
+    case "month":
+      return sql<string>`''`;
+    case "street":
+      return sql<string>`substr(${sql.ref(`${alias}.community_code`)}, 1, 9)`;
+    case "community":
+      return sql<string>`${sql.ref(`${alias}.community_code`)}`;
+    default:
+      return sql<string>`${sql.ref(`${alias}.value`)}`;
+  }
+}
+
+const bucketValues = (buckets: readonly Bucket[]) =>
+  sql`(values ${sql.join(buckets.map((bucket) => sql`(${bucket.key}::text, ${bucket.from}::date, ${bucket.to}::date)`))}) as b (key, first, last)`;
+
+/**
+ * The sums of every group in every bucket, from the rollups alone: the day rows of the buckets,
+ * and the late rows that cross a bucket's bounds (closed after a deadline before it: due in it;
+ * due in it and closed after it: not closed in it).
+ */
+export async function sumCounts(db: Kysely<DB>, scope: CountScope, groupBy: Grouping | undefined, buckets: readonly Bucket[]): Promise<GroupSums[]> {
+  const kind = scope.division.length >= GRID_CODE_LENGTH ? "grid" : kindOf(groupBy);
+  const { rows } = await sql<{ bucket: string; group: string } & Record<string, string | number>>`
+    with b as (select * from ${bucketValues(buckets)}),
+    days as (
+      select b.key as bucket, ${groupKey("c", groupBy)} as "group",
+        ${sql.join(SUM_COLUMNS.map((column) => sql`sum(c.${sql.ref(column)})::float8 as ${sql.ref(column)}`))}
+      from b join case_counts as c on c.region_code = ${scope.regionCode} and c.kind = ${kind} and c.day between b.first and b.last
+      where ${divisionRows("c", scope)}
+      group by 1, 2
+    ),
+    late as (
+      select b.key as bucket, ${groupKey("l", groupBy)} as "group",
+        sum(l.cases) filter (where l.stage = 'close' and l.done_day between b.first and b.last and l.due_day < b.first)::float8 as carried_close,
+        sum(l.reworked) filter (where l.stage = 'close' and l.done_day between b.first and b.last and l.due_day < b.first)::float8 as carried_reworked,
+        sum(l.extended) filter (where l.stage = 'close' and l.done_day between b.first and b.last and l.due_day < b.first)::float8 as carried_extended,
+        sum(l.cases) filter (where l.stage = 'close' and l.due_day between b.first and b.last and l.done_day > b.last)::float8 as beyond_close,
+        sum(l.cases) filter (where l.stage = 'handle' and l.done_day between b.first and b.last and l.due_day < b.first)::float8 as carried_handle
+      from b join case_late_counts as l on l.region_code = ${scope.regionCode} and l.kind = ${kind}
+        and ((l.done_day between b.first and b.last and l.due_day < b.first) or (l.due_day between b.first and b.last and l.done_day > b.last))
+      where ${divisionRows("l", scope)}
+      group by 1, 2
+    )
+    select coalesce(days.bucket, late.bucket) as bucket, coalesce(days."group", late."group") as "group",
+      ${sql.join(SUM_COLUMNS.map((column) => sql.ref(`days.${column}`)))}, ${sql.join(LATE_COLUMNS.map((column) => sql.ref(`late.${column}`)))}
+    from days full join late on late.bucket = days.bucket and late."group" = days."group"
+  `.execute(db);
+  return rows.map((row) => {
+    const sums = {} as CountSums;
+    for (const column of [...SUM_COLUMNS, ...LATE_COLUMNS]) {
+      sums[column] = Number(row[column] ?? 0);
+    }
+    return { bucket: String(row.bucket), group: String(row.group), sums };
+  });
+}
+
+/** The case row's expression that names its group, as the rollups group it. */
+function caseGroupKey(groupBy: Grouping | undefined): RawBuilder<string> {
+  switch (groupBy) {
+    case undefined:
+    case "day":
+    case "week":
+    case "month":
+      return sql<string>`''`;
+    case "street":
+      return sql<string>`street_code`;
+    case "community":
+      return sql<string>`community_code`;
+    case "grid":
+      return sql<string>`grid_code`;
+    case "department":
+      return sql<string>`coalesce(department_code, '')`;
+    case "person":
+      return countedPerson;
+    case "category":
+      return sql<string>`coalesce(category_code, '')`;
+    case "level":
+      return sql<string>`level`;
+    case "source":
+      return sql<string>`source`;
+    case "reporter":
+      return sql<string>`coalesce(reporter_user_id::text, '')`;
+  }
+}
+
+/**
+ * The same figures counted from the case table, one bucket at a time: what the rollups must equal,
+ * and the cost they save (the benchmark prints both).
+ */
+export async function scanCounts(
+  db: Kysely<DB>,
+  scope: CountScope,
+  groupBy: Grouping | undefined,
+  buckets: readonly Bucket[],
+  suspendedDue: boolean,
+): Promise<{ bucket: string; group: string; counts: Record<CountedIndicator, number> }[]> {
+  const under = scope.division.length >= GRID_CODE_LENGTH ? sql`grid_code = ${scope.division}` : divisionOfCase(scope.division);
+  const indicators = groupBy === "reporter" ? (["accepted", "onSpot"] as const) : COUNTED_INDICATORS;
+  const results = [];
+  for (const bucket of buckets) {
+    const { rows } = await sql<{ group: string } & Record<string, string>>`
+      select ${caseGroupKey(groupBy)} as "group",
+        ${sql.join(indicators.map((indicator) => sql`count(*) filter (where ${countedIn(indicator, bucket, suspendedDue)}) as ${sql.ref(indicator)}`))}
+      from cases where region_code = ${scope.regionCode} and ${under}
+      group by 1`.execute(db);
+    for (const row of rows) {
+      const counts = Object.fromEntries(COUNTED_INDICATORS.map((indicator) => [indicator, Number(row[indicator] ?? 0)])) as Record<CountedIndicator, number>;
+      results.push({ bucket: bucket.key, group: row.group, counts });
+    }
+  }
+  return results;
+}
+
+const divisionOfCase = (division: string) => {
+  const end = codeRangeEnd(division);
+  return end === null ? sql`community_code >= ${division}` : sql`community_code >= ${division} and community_code < ${end}`;
+};
+
+/** Whether suspended cases count as due in the region (its evaluation setting, else yes). */
+export async function suspendedDueIn(db: Kysely<DB>, regionCode: string): Promise<boolean> {
+  const row = await db.selectFrom("evaluation_settings").select("suspended_due").where("region_code", "=", regionCode).executeTakeFirst();
+  return row?.suspended_due ?? true;
+}
+
+/** Recomputes the region's rollups from its case events (`gridgov rollups rebuild`). */
+export async function rebuildRollups(db: Kysely<DB>, regionCode: string): Promise<void> {
+  await sql`select case_counts_rebuild(${regionCode})`.execute(db);
+}
+
+/** The regions that have cases. */
+export async function regionsWithCases(db: Kysely<DB>): Promise<string[]> {
+  const { rows } = await sql<{ region_code: string }>`select distinct region_code from cases order by 1`.execute(db);
+  return rows.map((row) => row.region_code);
+}

@@ -1,0 +1,142 @@
+import { sql, type Kysely } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DB } from "../src/db/schema.ts";
+import { createTestApp, type TestApp } from "./test-app.ts";
+
+/**
+ * A group of cases made to a published report's counts, written straight into the table so that
+ * tens of thousands cost one statement: each moment is a day at noon (Asia/Shanghai), null when
+ * the case never got there. The rollups count them as the workflow's own cases.
+ */
+type CaseGroup = {
+  count: number;
+  created: string;
+  registered?: string;
+  dispatched?: string;
+  deadline: string;
+  handled?: string;
+  closed?: string;
+  status: string;
+  reworked?: number;
+  extended?: number;
+};
+
+const COMMUNITY = "530103001001";
+let serial = 0;
+
+async function insertGroup(db: Kysely<DB>, group: CaseGroup): Promise<void> {
+  const noon = (day: string | undefined) => (day === undefined ? null : `${day}T12:00:00+08:00`);
+  const first = serial;
+  serial += group.count;
+  // Rework and extension on the first cases of the group.
+  await sql`
+    insert into cases (region_code, id, number, status, level, source, category_code, title, description, search_text, lat, lng,
+      grid_code, community_code, street_code, tracking_token_hash, accept_by, dispatch_by, feedback_by, handle_by, created_at,
+      registered_at, dispatched_at, handled_at, closed_at, rework_count, extension_count)
+    select '530103', gen_random_uuid(), '530103-20250101-' || lpad((${first}::int + n)::text, 6, '0'), ${group.status}, 'street', 'hotline',
+      'component.public_facility.street_light', '路灯', '路灯不亮', '路灯', 25.04, 102.71,
+      ${`${COMMUNITY}001`}, ${COMMUNITY}, ${COMMUNITY.slice(0, 9)}, 'x',
+      ${noon(group.created)}::timestamptz, ${noon(group.created)}::timestamptz, ${noon(group.created)}::timestamptz, ${`${group.deadline}T23:59:59+08:00`}::timestamptz,
+      ${noon(group.created)}::timestamptz, ${noon(group.registered)}::timestamptz, ${noon(group.dispatched)}::timestamptz,
+      ${noon(group.handled)}::timestamptz, ${noon(group.closed)}::timestamptz,
+      case when n < ${group.reworked ?? 0} then 1 else 0 end, case when n < ${group.extended ?? 0} then 1 else 0 end
+    from generate_series(0, ${group.count - 1}) as n`.execute(db);
+}
+
+describe("indicators", () => {
+  let t: TestApp;
+  let leader: string;
+
+  beforeAll(async () => {
+    t = await createTestApp("demo");
+    leader = await t.login("leader");
+  });
+  afterAll(() => t.close());
+
+  const indicators = async (query: string) => {
+    const response = await t.app.inject({ method: "GET", url: `/api/v1/indicators?${query}`, headers: { cookie: leader } });
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json();
+  };
+  const percent = (rate: number | null) => (rate === null ? null : (rate * 100).toFixed(2));
+
+  it("reproduces Zhengzhou's monthly report to two decimals", async () => {
+    // November 2025. 51,571 reported, 51,229 registered and due in the month (342 never registered),
+    // 49,151 dispatched; 1,205 closed in November after an October deadline (carried: due in
+    // November too). Of the 51,229: 40,394 closed on time, 1,924 closed late within the month,
+    // 8,911 still open (2,078 of them never dispatched).
+    const reg = { created: "2025-11-03", registered: "2025-11-03", deadline: "2025-11-14" };
+    await insertGroup(t.ctx.db, { ...reg, count: 40_394, dispatched: "2025-11-03", handled: "2025-11-06", closed: "2025-11-07", status: "closed", reworked: 200, extended: 80 });
+    await insertGroup(t.ctx.db, { ...reg, count: 1_924, dispatched: "2025-11-03", handled: "2025-11-18", closed: "2025-11-19", status: "closed", reworked: 40, extended: 10 });
+    await insertGroup(t.ctx.db, { ...reg, count: 8_911 - 2_078, dispatched: "2025-11-03", status: "in_progress", reworked: 20, extended: 14 });
+    await insertGroup(t.ctx.db, { ...reg, count: 2_078, status: "registered" });
+    await insertGroup(t.ctx.db, { count: 342, created: "2025-11-20", deadline: "2025-12-05", status: "reported" });
+    await insertGroup(t.ctx.db, { count: 1_205, created: "2025-10-09", registered: "2025-10-09", dispatched: "2025-10-09", deadline: "2025-10-20", handled: "2025-11-04", closed: "2025-11-05", status: "closed", reworked: 16 });
+
+    const { total } = await indicators("division=530103&from=2025-11-01&to=2025-11-30");
+    expect(total).toMatchObject({ accepted: 51_571, registered: 51_229, dispatched: 49_151, dueToClose: 52_434, closed: 43_523, closedOnTime: 40_394, reworked: 276, extended: 104 });
+    expect([total.registrationRate, total.dispatchRate, total.closureRate, total.onTimeClosureRate, total.reworkRate, total.extensionRate].map(percent)).toEqual([
+      "99.34", "95.94", "83.01", "77.04", "0.53", "0.20",
+    ]);
+  });
+
+  it("reproduces Huai'an's closure and handling rates, and Tianmen's closure rate", async () => {
+    // August 2025, Huai'an: 14,173 due to close, all dispatched; 13,117 closed on time, 451 more
+    // handled on time and closed late; 517 handled in August after a July deadline, not closed
+    // yet, so due to handle in August (14,690) but not due to close.
+    const due = { created: "2025-08-04", registered: "2025-08-04", dispatched: "2025-08-04", deadline: "2025-08-15" };
+    await insertGroup(t.ctx.db, { ...due, count: 13_117, handled: "2025-08-08", closed: "2025-08-09", status: "closed" });
+    await insertGroup(t.ctx.db, { ...due, count: 451, handled: "2025-08-10", closed: "2025-08-20", status: "closed" });
+    await insertGroup(t.ctx.db, { ...due, count: 14_173 - 13_117 - 451, handled: "2025-08-22", status: "handled" });
+    await insertGroup(t.ctx.db, { count: 517, created: "2025-07-01", registered: "2025-07-01", dispatched: "2025-07-01", deadline: "2025-07-10", handled: "2025-08-05", status: "handled" });
+    const huaian = (await indicators("division=530103&from=2025-08-01&to=2025-08-31")).total;
+    expect(huaian).toMatchObject({ dueToClose: 14_173, closedOnTime: 13_117, dueToHandle: 14_690, handledOnTime: 13_568 });
+    expect([percent(huaian.onTimeClosureRate), percent(huaian.onTimeHandlingRate)]).toEqual(["92.55", "92.36"]);
+
+    // May 2025, Tianmen: 972 due, 911 closed.
+    const may = { created: "2025-05-06", registered: "2025-05-06", dispatched: "2025-05-06", deadline: "2025-05-16" };
+    await insertGroup(t.ctx.db, { ...may, count: 911, handled: "2025-05-12", closed: "2025-05-13", status: "closed" });
+    await insertGroup(t.ctx.db, { ...may, count: 61, status: "in_progress" });
+    const tianmen = (await indicators("division=530103&from=2025-05-01&to=2025-05-31")).total;
+    expect([tianmen.dueToClose, tianmen.closed, percent(tianmen.closureRate)]).toEqual([972, 911, "93.72"]);
+  });
+
+  it("answers per street, per day and per category, the groups adding up to the total", async () => {
+    const byStreet = await indicators("division=530103&from=2025-11-01&to=2025-11-30&groupBy=street");
+    expect(byStreet.rows).toEqual([expect.objectContaining({ key: "530103001", name: expect.any(String) })]);
+    expect(byStreet.rows[0].figures).toEqual(byStreet.total);
+    const byDay = await indicators("division=530103&from=2025-11-01&to=2025-11-30&groupBy=day");
+    const sum = (name: string) => byDay.rows.reduce((total: number, row: { figures: Record<string, number> }) => total + row.figures[name], 0);
+    expect(sum("accepted")).toBe(byDay.total.accepted);
+    expect(sum("closedOnTime")).toBe(byDay.total.closedOnTime);
+    const byCategory = await indicators("division=530103001&from=2025-11-01&to=2025-11-30&groupBy=category");
+    expect(byCategory.rows.map((row: { key: string; name: string }) => [row.key, row.name])).toEqual([["component.public_facility.street_light", expect.stringContaining("路灯")]]);
+  });
+
+  it("lists the cases behind a figure with the case list's counted filter", async () => {
+    const list = await t.app.inject({
+      method: "GET",
+      url: "/api/v1/cases?counted=closed&from=2025-05-01&to=2025-05-31&division=530103001&limit=200",
+      headers: { cookie: leader },
+    });
+    expect(list.statusCode, list.body).toBe(200);
+    expect(list.json().cases).toHaveLength(200);
+    const missing = await t.app.inject({ method: "GET", url: "/api/v1/cases?counted=closed&from=2025-05-01", headers: { cookie: leader } });
+    expect([missing.statusCode, missing.json().error.code]).toEqual([400, "invalid_period"]);
+  });
+
+  it("refuses another street's indicators as a division that does not exist, and bad periods and groupings", async () => {
+    const streetLeader = await t.login("leader-002");
+    const other = await t.app.inject({ method: "GET", url: "/api/v1/indicators?division=530103001", headers: { cookie: streetLeader } });
+    expect([other.statusCode, other.json().error.code]).toEqual([404, "division_not_found"]);
+    const own = await t.app.inject({ method: "GET", url: "/api/v1/indicators?division=530103002&groupBy=community", headers: { cookie: streetLeader } });
+    expect(own.statusCode).toBe(200);
+    const reversed = await t.app.inject({ method: "GET", url: "/api/v1/indicators?from=2025-11-30&to=2025-11-01", headers: { cookie: leader } });
+    expect([reversed.statusCode, reversed.json().error.code]).toEqual([400, "invalid_period"]);
+    const grid = await t.app.inject({ method: "GET", url: `/api/v1/indicators?division=${COMMUNITY}001&groupBy=category`, headers: { cookie: leader } });
+    expect([grid.statusCode, grid.json().error.code]).toEqual([422, "grouping_not_available"]);
+    const handler = await t.login("handler-cgj-1");
+    const forbidden = await t.app.inject({ method: "GET", url: "/api/v1/indicators", headers: { cookie: handler } });
+    expect(forbidden.statusCode).toBe(403);
+  });
+});
