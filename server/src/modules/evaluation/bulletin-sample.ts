@@ -2,6 +2,7 @@
  * A made-up bulletin of Panlong district with as many rows as asked, the same for the same seed:
  * for the bulletin files' tests, their benchmark and a look at what the files look like.
  */
+import { mulberry32 } from "../demo/demo-geometry.ts";
 import type { BulletinData, BulletinLevel, Figures, OverdueCase, RankedRow } from "./bulletin-data.ts";
 
 export type SampleSize = { streets: number; communities: number; departments: number; gridWorkers: number; overdueCases: number };
@@ -16,18 +17,6 @@ const DEPARTMENTS = [
 const SURNAMES = ["李", "王", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "高", "段", "赟"];
 const GIVEN = ["建华", "丽", "伟", "秀英", "敏", "静", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "霞", "平", "刚", "喆", "堃"];
 const TITLES = ["占道经营", "井盖缺失", "垃圾满溢", "路灯不亮", "违章搭建", "噪声扰民", "道路破损", "绿地损坏", "油烟污染", "积水"];
-
-/** mulberry32: small, fast and the same everywhere. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rate = (part: number, whole: number): number | null => (whole === 0 ? null : part / whole);
 
@@ -73,7 +62,7 @@ function rankedLevel(kind: BulletinLevel["kind"], units: { code: string; name: s
 }
 
 export function sampleBulletin(size: SampleSize, seed = 1): BulletinData {
-  const next = random(seed);
+  const next = mulberry32(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)];
   const named = (list: { name: string }[], fallback: string): string => (list.length > 0 ? pick(list).name : fallback);
   const streets = Array.from({ length: size.streets }, (_, k) => ({
