@@ -101,5 +101,9 @@ describe("bulletinPdf", () => {
     expect(text).toMatch(/Closure rate\s+83\.01%/);
     expect(text).toMatch(/Page 1 of \d+/);
     expect(text).toMatch(/\+0\.04 pp/);
+    // Long English words in narrow headers shrink rather than break.
+    const wide = await pagesOf(await bulletinPdf({ ...sampleBulletin({ streets: 3, communities: 0, departments: 0, gridWorkers: 0, overdueCases: 0 }), locale: "en" }), "en-wide");
+    expect(wide.join("\n")).toContain("Street ranking (November 2026, second half) (1/2)");
+    expect(wide.join("\n")).toMatch(/Rank\s+Name\s+Governance\s+Change\s+Registration\s+Dispatch\s+Closure/);
   });
 });

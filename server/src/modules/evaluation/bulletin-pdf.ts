@@ -51,6 +51,18 @@ function cellHeight(doc: Doc, text: string, width: number): number {
 }
 
 /**
+ * The size of a column's header: the body's, or smaller where a word (English has long ones)
+ * would otherwise be cut in the middle. Chinese breaks between any two characters and never shrinks.
+ */
+function headerSize(doc: Doc, column: PdfColumn): number {
+  doc.font("bold").fontSize(BODY_SIZE);
+  const words = column.header.match(/[^\s\u2E80-\uFFEF]+/gu) ?? [];
+  const widest = Math.max(0, ...words.map((word) => doc.widthOfString(word)));
+  const inner = column.width - 2 * PAD;
+  return widest <= inner ? BODY_SIZE : Math.floor((BODY_SIZE * inner * 2) / widest) / 2;
+}
+
+/**
  * Draws a table under a caption. A row never splits: when it does not fit it starts the next page,
  * under the caption marked as continued and the header row again. The caption, the header and the
  * first row stay together.
@@ -62,10 +74,12 @@ function table(doc: Doc, caption: string, columns: PdfColumn[], rows: string[][]
     doc.font("bold").fontSize(9);
     return doc.currentLineHeight() + 4;
   };
-  const headerHeight = () => {
-    doc.font("bold").fontSize(BODY_SIZE);
-    return Math.max(...columns.map((column) => cellHeight(doc, column.header, column.width)));
-  };
+  const headerSizes = columns.map((column) => headerSize(doc, column));
+  const headerHeight = () =>
+    Math.max(...columns.map((column, c) => {
+      doc.font("bold").fontSize(headerSizes[c]);
+      return cellHeight(doc, column.header, column.width);
+    }));
   const rowHeight = (cells: string[]) => {
     doc.font("regular").fontSize(BODY_SIZE);
     return Math.max(...columns.map((column, c) => cellHeight(doc, cells[c] ?? "", column.width)));
@@ -75,6 +89,7 @@ function table(doc: Doc, caption: string, columns: PdfColumn[], rows: string[][]
     doc.font(font).fontSize(BODY_SIZE).fillColor("black");
     let x = left;
     columns.forEach((column, c) => {
+      if (font === "bold") doc.fontSize(headerSizes[c]);
       doc.text(cells[c] ?? "", x + PAD, y + PAD, { width: column.width - 2 * PAD, align: column.align, lineGap: 0 });
       x += column.width;
     });
@@ -168,7 +183,7 @@ function rankingTables(doc: Doc, data: BulletinData, level: BulletinLevel, capti
       ...fixed.map(([, cell]) => cell(row)),
       ...group.map((indicator) => formatFigure(indicator, row.figures[indicator])),
     ]);
-    table(doc, groups.length > 1 ? `${caption}（${g + 1}/${groups.length}）` : caption, columns, cells, words.continued);
+    table(doc, groups.length > 1 ? `${caption}${words.bracket(`${g + 1}/${groups.length}`)}` : caption, columns, cells, words.continued);
   });
 }
 
@@ -220,12 +235,14 @@ export async function bulletinPdf(data: BulletinData): Promise<Buffer> {
       const indicator = totals[p * perColumn + r];
       return indicator ? [indicatorLabel(indicator, locale), formatFigure(indicator, data.totals[indicator])] : ["", ""];
     }).flat());
-  if (totals.length > 0) table(doc, `${data.regionName}（${period}）`, totalColumns, totalRows, words.continued);
+  if (totals.length > 0) table(doc, `${data.regionName}${words.bracket(period)}`, totalColumns, totalRows, words.continued);
   else paragraph(doc, words.none);
+  // What the tables' signs mean, before the first of them.
+  paragraph(doc, `${words.noFigureNote}  ${words.changeNote}`, MUTED);
 
   for (const level of data.levels) {
     heading(doc, `${sectionNumber(section++, locale)}${words.ranking(level.kind)}`);
-    rankingTables(doc, data, level, `${words.ranking(level.kind)}（${period}）`);
+    rankingTables(doc, data, level, `${words.ranking(level.kind)}${words.bracket(period)}`);
   }
 
   heading(doc, `${sectionNumber(section++, locale)}${words.worst}`);
@@ -242,7 +259,7 @@ export async function bulletinPdf(data: BulletinData): Promise<Buffer> {
 
   heading(doc, `${sectionNumber(section++, locale)}${words.overdue}`);
   if (data.overdueCases.length > 0) {
-    table(doc, `${words.overdue}（${period}）`, [
+    table(doc, words.overdueCount(data.overdueCases.length), [
       { header: words.caseNumber, width: 100, align: "left" }, { header: words.caseTitle, width: 230, align: "left" },
       { header: words.division, width: 110, align: "left" }, { header: words.department, width: 130, align: "left" },
       { header: words.deadline, width: 90, align: "center" }, { header: words.overdueHours, width: contentWidth(doc) - 660, align: "right" },
@@ -253,7 +270,7 @@ export async function bulletinPdf(data: BulletinData): Promise<Buffer> {
 
   heading(doc, `${sectionNumber(section++, locale)}${words.correctionsHeading}`);
   if (data.corrections.length > 0) {
-    table(doc, words.correctionsHeading, [
+    table(doc, words.correctionCount(data.corrections.length), [
       { header: words.correctedPeriod, width: 110, align: "left" }, { header: words.level, width: 60, align: "left" },
       { header: words.code, width: 90, align: "left" }, { header: words.name, width: 150, align: "left" },
       { header: words.indicator, width: 130, align: "left" }, { header: words.published, width: 80, align: "right" },
@@ -264,9 +281,6 @@ export async function bulletinPdf(data: BulletinData): Promise<Buffer> {
       item.published === null || item.now === null ? "—" : difference(item.indicator, item.now - item.published, locale),
     ]), words.continued);
   } else paragraph(doc, words.none);
-
-  paragraph(doc, words.noFigureNote, MUTED);
-  paragraph(doc, words.changeNote, MUTED);
 
   // Footers go in the bottom margin, which text may not enter unless the margin is lifted.
   const range = doc.bufferedPageRange();
@@ -288,7 +302,9 @@ export async function bulletinPdf(data: BulletinData): Promise<Buffer> {
 /** A difference with its sign, in its indicator's unit (percentage points for a rate). */
 function difference(indicator: IndicatorName, value: number, locale: BulletinData["locale"]): string {
   const sign = value > 0 ? "+" : value < 0 ? "−" : "";
-  const text = formatFigure(indicator, Math.abs(value));
-  if (figureStyle(indicator) !== "rate") return `${sign}${text}`;
-  return `${sign}${text.replace("%", locale === "en" ? " pp" : "个百分点")}`;
+  if (figureStyle(indicator) !== "rate") return `${sign}${formatFigure(indicator, Math.abs(value))}`;
+  // Percentage points, with the decimals it takes for a change of one case in thousands to show.
+  const points = Math.abs(value) * 100;
+  const text = points.toFixed(points >= 0.005 ? 2 : 4);
+  return `${sign}${text}${locale === "en" ? " pp" : "个百分点"}`;
 }

@@ -167,6 +167,8 @@ export const overdueInOrder = (cases: BulletinData["overdueCases"]): BulletinDat
 export function bulletinWords(locale: Locale) {
   const en = locale === "en";
   return {
+    /** （…） after Chinese, " (…)" after English. */
+    bracket: (text: string) => (en ? ` (${text})` : `（${text}）`),
     summary: en ? "Summary" : "汇总",
     period: en ? "Period" : "统计时段",
     generatedAt: en ? "Generated" : "生成时间",
@@ -185,6 +187,8 @@ export function bulletinWords(locale: Locale) {
     worst: en ? "Lowest ranked" : "排名靠后",
     worstHeading: (count: number) => (en ? `The last ${count} of each level, and any tied with them` : `各层级排名后${count}位（并列者一并列出）`),
     overdue: en ? "Overdue cases" : "超期案件",
+    overdueCount: (count: number) => (en ? `Overdue cases: ${count}, longest overdue first` : `超期案件共${count}件，按超期时长排列`),
+    correctionCount: (count: number) => (en ? `Figures corrected: ${count}` : `更正数据共${count}项`),
     caseNumber: en ? "Case number" : "案件编号",
     caseTitle: en ? "Title" : "案件标题",
     division: en ? "Division" : "所属区划",

@@ -105,6 +105,7 @@ describe("bulletinWorkbook", () => {
       "Summary", "Street ranking", "Department ranking", "Lowest ranked", "Overdue cases", "Corrections",
     ]);
     expect(workbook.getWorksheet("Summary")!.getCell("A1").value).toBe("盘龙区 grid governance bulletin (November 2026, second half)");
+    expect(workbook.getWorksheet("Street ranking")!.getCell("A1").value).toBe("Street ranking (November 2026, second half)");
     expect(rows(workbook.getWorksheet("Street ranking")!, 2)[0]).toContain("Closure rate");
   });
 

@@ -163,7 +163,7 @@ export async function bulletinWorkbook(data: BulletinData): Promise<Buffer> {
 
   writeTable(
     workbook.addWorksheet(sheetName(workbook, words.worst)),
-    `${words.worst}（${period}）`,
+    `${words.worst}${words.bracket(period)}`,
     [words.worstHeading(data.worst)],
     [
       { header: words.level }, { header: words.rank, numFmt: "0" }, { header: words.name, maxWidth: 40 }, { header: words.code },
@@ -177,7 +177,7 @@ export async function bulletinWorkbook(data: BulletinData): Promise<Buffer> {
 
   writeTable(
     workbook.addWorksheet(sheetName(workbook, words.overdue)),
-    `${words.overdue}（${period}）`,
+    `${words.overdue}${words.bracket(period)}`,
     [],
     [
       { header: words.caseNumber }, { header: words.caseTitle, maxWidth: 50 }, { header: words.division, maxWidth: 30 },
@@ -223,7 +223,7 @@ function writeLevel(workbook: ExcelJS.Workbook, data: BulletinData, level: Bulle
   const rows = [...level.rows].sort((a, b) => a.rank - b.rank || a.code.localeCompare(b.code));
   writeTable(
     workbook.addWorksheet(sheetName(workbook, words.ranking(level.kind))),
-    `${words.ranking(level.kind)}（${period}）`,
+    `${words.ranking(level.kind)}${words.bracket(period)}`,
     [],
     [
       { header: words.rank, numFmt: "0" }, { header: words.name, maxWidth: 40 }, { header: words.code },
