@@ -95,6 +95,21 @@ describe("bulletinPdf", () => {
     expect(pdf.length).toBeLessThan(400_000);
   });
 
+  it("says so for a level, overdue list or corrections with nothing in them, and cuts a title too long for a page", async () => {
+    const data = handBulletin();
+    data.levels[1].rows = [];
+    data.corrections = [];
+    data.overdueCases[0].title = `${"井盖缺失".repeat(1000)}尾`;
+    const pages = await pagesOf(await bulletinPdf(data), "edges");
+    const text = pages.join("\n");
+    expect(text).toMatch(/部门排名\s+无。/);
+    expect(text).toMatch(/对已发布通报数据的更正\s+无。/);
+    expect(text).toContain("井盖缺失井盖缺失");
+    expect(text).toContain("…");
+    expect(text).not.toContain("尾");
+    expect(pages.length).toBeLessThanOrEqual(2);
+  });
+
   it("is in English when the bulletin is", async () => {
     const text = (await pagesOf(await bulletinPdf({ ...handBulletin(), locale: "en" }), "en")).join("\n");
     expect(text).toContain("盘龙区 grid governance bulletin (November 2026, second half)");

@@ -50,6 +50,13 @@ function cellHeight(doc: Doc, text: string, width: number): number {
   return height + 2 * PAD;
 }
 
+/** A row must fit on a page: text beyond this (a resident's very long title) is cut. */
+const MAX_CELL_CHARACTERS = 160;
+const clip = (text: string): string => {
+  const characters = [...text];
+  return characters.length <= MAX_CELL_CHARACTERS ? text : `${characters.slice(0, MAX_CELL_CHARACTERS - 1).join("")}…`;
+};
+
 /**
  * The size of a column's header: the body's, or smaller where a word (English has long ones)
  * would otherwise be cut in the middle. Chinese breaks between any two characters and never shrinks.
@@ -67,7 +74,8 @@ function headerSize(doc: Doc, column: PdfColumn): number {
  * under the caption marked as continued and the header row again. The caption, the header and the
  * first row stay together.
  */
-function table(doc: Doc, caption: string, columns: PdfColumn[], rows: string[][], continued: string): void {
+function table(doc: Doc, caption: string, columns: PdfColumn[], cellTexts: string[][], continued: string): void {
+  const rows = cellTexts.map((cells) => cells.map(clip));
   const left = MARGIN.left;
   const width = columns.reduce((sum, column) => sum + column.width, 0);
   const captionHeight = () => {
@@ -242,7 +250,8 @@ export async function bulletinPdf(data: BulletinData): Promise<Buffer> {
 
   for (const level of data.levels) {
     heading(doc, `${sectionNumber(section++, locale)}${words.ranking(level.kind)}`);
-    rankingTables(doc, data, level, `${words.ranking(level.kind)}${words.bracket(period)}`);
+    if (level.rows.length > 0) rankingTables(doc, data, level, `${words.ranking(level.kind)}${words.bracket(period)}`);
+    else paragraph(doc, words.none);
   }
 
   heading(doc, `${sectionNumber(section++, locale)}${words.worst}`);
