@@ -36,6 +36,8 @@ describe("bulletinWorkbook", () => {
     expect(summary.getCell("A3").value).toBe("生成时间：2026-12-01 08:30 （北京时间）");
     expect(rows(summary, 4).slice(0, 3)).toEqual([["指标", "数值"], ["受理数", 51_571], ["立案数", 51_229]]);
     expect(frozen(summary)).toEqual(["frozen", 0, 4]);
+    // Not merged, so that the title runs on over the empty cells beside it instead of being cut.
+    expect(summary.getCell("A1").isMerged).toBe(false);
     const byLabel = new Map(rows(summary, 5).map(([label], k) => [label, summary.getCell(5 + k, 2)]));
     expect(byLabel.get("结案率")!.value).toBeCloseTo(0.8301, 4);
     expect(byLabel.get("结案率")!.numFmt).toBe("0.00%");

@@ -42,7 +42,7 @@ function shownText(value: Value, column: Column): string {
 }
 
 /**
- * Writes a titled table from row 1: the title (merged over the table's width), any lines under it,
+ * Writes a titled table from row 1: the title, any lines under it,
  * then the header row, frozen with the columns before `frozenColumns`. Columns are sized to their
  * widest cell; a table with no rows says so.
  */
@@ -54,15 +54,14 @@ function writeTable(
   rows: Value[][],
   options: { frozenColumns?: number; empty: string },
 ): void {
-  const span = Math.max(columns.length, 2);
-  sheet.mergeCells(1, 1, 1, span);
+  // Title and lines are not merged: a merged cell cuts its text at its edge, a plain one runs on
+  // over the empty cells beside it.
   const titleCell = sheet.getCell(1, 1);
   titleCell.value = title;
   titleCell.font = { bold: true, size: 14 };
   titleCell.alignment = { vertical: "middle" };
   sheet.getRow(1).height = 24;
   lines.forEach((line, k) => {
-    sheet.mergeCells(2 + k, 1, 2 + k, span);
     sheet.getCell(2 + k, 1).value = line;
   });
   const headerRow = 2 + lines.length;
@@ -91,11 +90,16 @@ function writeTable(
     });
   });
   if (rows.length === 0) sheet.getCell(headerRow + 1, 1).value = options.empty;
+  let headerLines = 1;
   columns.forEach((column, c) => {
     const widest = Math.max(textWidth(column.header), ...rows.map((values) => textWidth(shownText(values[c] ?? null, column))));
     // At least 10: ExcelJS writes a width of 9, its default, without marking it as set.
-    sheet.getColumn(c + 1).width = Math.min(column.maxWidth ?? 60, Math.max(10, widest + 2));
+    const width = Math.min(column.maxWidth ?? 60, Math.max(10, widest + 2));
+    sheet.getColumn(c + 1).width = width;
+    headerLines = Math.max(headerLines, Math.ceil(textWidth(column.header) / (width - 2)));
   });
+  // Wrapped headers get the height of their lines; neither Excel nor LibreOffice grows a row on opening.
+  if (headerLines > 1) sheet.getRow(headerRow).height = 15 * headerLines;
   sheet.views = [{ state: "frozen", xSplit: options.frozenColumns ?? 0, ySplit: headerRow, topLeftCell: sheet.getCell(headerRow + 1, (options.frozenColumns ?? 0) + 1).address }];
   // Printed, every page repeats the header row and the pages are as wide as the table.
   sheet.pageSetup = {
@@ -167,7 +171,7 @@ export async function bulletinWorkbook(data: BulletinData): Promise<Buffer> {
     [words.worstHeading(data.worst)],
     [
       { header: words.level }, { header: words.rank, numFmt: "0" }, { header: words.name, maxWidth: 40 }, { header: words.code },
-      { header: words.index, numFmt: INDEX_FORMAT }, { header: words.change, numFmt: CHANGE_FORMAT }, { header: words.ranked, numFmt: "0" },
+      { header: words.index, numFmt: INDEX_FORMAT }, { header: words.change, numFmt: CHANGE_FORMAT, align: "right" }, { header: words.ranked, numFmt: "0" },
     ],
     data.levels.flatMap((level) => worstRows(level, data.worst).map((row) => [
       kindLabel(level.kind, locale), row.rank, row.name, row.code, row.index, changeValue(row.change, locale), level.rows.length,
@@ -227,7 +231,7 @@ function writeLevel(workbook: ExcelJS.Workbook, data: BulletinData, level: Bulle
     [],
     [
       { header: words.rank, numFmt: "0" }, { header: words.name, maxWidth: 40 }, { header: words.code },
-      { header: words.index, numFmt: INDEX_FORMAT }, { header: words.change, numFmt: CHANGE_FORMAT },
+      { header: words.index, numFmt: INDEX_FORMAT }, { header: words.change, numFmt: CHANGE_FORMAT, align: "right" },
       ...indicators.map((indicator) => figureColumn(indicator, locale)),
     ],
     rows.map((row) => [
