@@ -210,5 +210,3 @@ export function bulletinWords(locale: Locale) {
     page: (page: number, pages: number) => (en ? `Page ${page} of ${pages}` : `第 ${page} 页 共 ${pages} 页`),
   };
 }
-
-export type BulletinWords = ReturnType<typeof bulletinWords>;
