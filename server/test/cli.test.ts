@@ -99,5 +99,8 @@ describe("the gridgov command", () => {
     const again = await gridgov(["seed", "--demo"], env);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("not_empty");
+    const rebuilt = await gridgov(["rollups", "rebuild", "--region", "530103"], env);
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    expect(JSON.parse(rebuilt.stdout)).toMatchObject({ rebuilt: ["530103"] });
   });
 });

@@ -1,47 +1,8 @@
-import { sql, type Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DB } from "../src/db/schema.ts";
+import { insertGroup } from "./case-sets.ts";
 import { createTestApp, type TestApp } from "./test-app.ts";
 
-/**
- * A group of cases made to a published report's counts, written straight into the table so that
- * tens of thousands cost one statement: each moment is a day at noon (Asia/Shanghai), null when
- * the case never got there. The rollups count them as the workflow's own cases.
- */
-type CaseGroup = {
-  count: number;
-  created: string;
-  registered?: string;
-  dispatched?: string;
-  deadline: string;
-  handled?: string;
-  closed?: string;
-  status: string;
-  reworked?: number;
-  extended?: number;
-};
-
 const COMMUNITY = "530103001001";
-let serial = 0;
-
-async function insertGroup(db: Kysely<DB>, group: CaseGroup): Promise<void> {
-  const noon = (day: string | undefined) => (day === undefined ? null : `${day}T12:00:00+08:00`);
-  const first = serial;
-  serial += group.count;
-  // Rework and extension on the first cases of the group.
-  await sql`
-    insert into cases (region_code, id, number, status, level, source, category_code, title, description, search_text, lat, lng,
-      grid_code, community_code, street_code, tracking_token_hash, accept_by, dispatch_by, feedback_by, handle_by, created_at,
-      registered_at, dispatched_at, handled_at, closed_at, rework_count, extension_count)
-    select '530103', gen_random_uuid(), '530103-20250101-' || lpad((${first}::int + n)::text, 6, '0'), ${group.status}, 'street', 'hotline',
-      'component.public_facility.street_light', '路灯', '路灯不亮', '路灯', 25.04, 102.71,
-      ${`${COMMUNITY}001`}, ${COMMUNITY}, ${COMMUNITY.slice(0, 9)}, 'x',
-      ${noon(group.created)}::timestamptz, ${noon(group.created)}::timestamptz, ${noon(group.created)}::timestamptz, ${`${group.deadline}T23:59:59+08:00`}::timestamptz,
-      ${noon(group.created)}::timestamptz, ${noon(group.registered)}::timestamptz, ${noon(group.dispatched)}::timestamptz,
-      ${noon(group.handled)}::timestamptz, ${noon(group.closed)}::timestamptz,
-      case when n < ${group.reworked ?? 0} then 1 else 0 end, case when n < ${group.extended ?? 0} then 1 else 0 end
-    from generate_series(0, ${group.count - 1}) as n`.execute(db);
-}
 
 describe("indicators", () => {
   let t: TestApp;

@@ -6,7 +6,8 @@ import { actorFromUser } from "../src/modules/auth/auth.service.ts";
 import { getCase, intakeCase, transitionCaseInBulk, type TransitionInput } from "../src/modules/cases/cases.service.ts";
 import { COUNTED_INDICATORS } from "../src/modules/cases/counted-cases.ts";
 import { bucketsOf, figuresOf, periodOf, type Grouping } from "../src/modules/evaluation/indicators.ts";
-import { rebuildRollups, scanCounts, sumCounts } from "../src/modules/evaluation/indicators.repository.ts";
+import { scanCounts, sumCounts } from "../src/modules/evaluation/indicators.repository.ts";
+import { rebuildRollups } from "../src/modules/evaluation/rollups.repository.ts";
 import { AppError } from "../src/errors.ts";
 import { createTestApp, type TestApp } from "./test-app.ts";
 

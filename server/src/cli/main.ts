@@ -19,6 +19,7 @@ import { createUser } from "../modules/people/users.service.ts";
 import type { AppContext } from "../context.ts";
 import { serve } from "../server.ts";
 import { backupCommand, restoreCommand } from "./backup-commands.ts";
+import { rebuildRollups, regionsWithCases } from "../modules/evaluation/rollups.repository.ts";
 
 /** Runs `work` with a migrated database and a context, then closes the database. */
 async function withContext<T>(work: (ctx: AppContext, applied: string[]) => Promise<T>): Promise<T> {
@@ -199,6 +200,21 @@ program
       else process.stdout.write(describeAuditReport(report));
       const broken = brokenChainMessage(report);
       if (broken) throw new AppError(409, "audit_chain_broken", broken);
+    }),
+  );
+
+program
+  .command("rollups")
+  .description("the evaluation rollups")
+  .command("rebuild")
+  .description("recompute the evaluation rollups from the case events (on the embedded database, with the server stopped)")
+  .option("--region <code>", "one region (district code); every region with cases by default")
+  .action((options: { region?: string }) =>
+    withContext(async (ctx) => {
+      const regions = options.region ? [options.region] : await regionsWithCases(ctx.db);
+      const started = performance.now();
+      for (const region of regions) await rebuildRollups(ctx.db, region);
+      print({ rebuilt: regions, seconds: Math.round((performance.now() - started) / 100) / 10 });
     }),
   );
 

@@ -24,7 +24,13 @@ export type DB = {
   case_return_counts: { region_code: string; community_code: string; department_code: string; requested: Generated<number>; approved: Generated<number> };
   case_counts: CaseCountTable;
   case_late_counts: CaseLateCountTable;
-  evaluation_settings: { region_code: string; suspended_due: Generated<boolean>; response_hours: Generated<string>; updated_at: Generated<Date> };
+  evaluation_settings: {
+    region_code: string;
+    suspended_due: Generated<boolean>;
+    response_hours: Generated<string>;
+    index_weights: ColumnType<Record<string, Record<string, number>>, string | undefined, string>;
+    updated_at: Generated<Date>;
+  };
   case_event_log: CaseEventLogTable;
   case_event_log_heads: { region_code: string; position: number };
   idempotency_keys: IdempotencyKeyTable;

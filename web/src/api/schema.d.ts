@@ -1075,6 +1075,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rankings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every street, community, department or grid worker of the caller's region ranked by governance index (治理指数排行) over a period
+         * @description indicator.read. The index is 0–100: the weighted mean of the unit's rates (a rate without a denominator is left out), weights per kind configurable per region (evaluation_settings.index_weights; `weights` shows those used). A grid worker's index scores reports, cases handled on the spot and patrol hours against the region's most active worker. Equal indexes share a rank and keep code order; units without an index come last with rank null. `change` is the places gained since the previous period (the previous half month or month). Every leader of the region sees the whole region's ranking; the cases behind a figure are listed by GET /cases within the caller's scope.
+         */
+        get: operations["getRankings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -8384,6 +8404,145 @@ export interface operations {
             };
             /** @description Default Response */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getRankings: {
+        parameters: {
+            query: {
+                kind: "street" | "community" | "department" | "grid_worker";
+                /** @description A month (2026-11) or a half month: H1 the 1st–15th, H2 the 16th to the end */
+                period: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        kind: "street" | "community" | "department" | "grid_worker";
+                        period: {
+                            code: string;
+                            from: string;
+                            to: string;
+                        };
+                        previous: {
+                            code: string;
+                            from: string;
+                            to: string;
+                        };
+                        weights: {
+                            [key: string]: number;
+                        };
+                        rows: {
+                            rank: number | null;
+                            /** @description Division or department code; a grid worker's user id */
+                            code: string;
+                            name: string;
+                            index: number | null;
+                            change: number | null;
+                            figures: {
+                                /** @description 受理数: cases reported in the period */
+                                accepted: number;
+                                /** @description 立案数: registered (立案) in the period */
+                                registered: number;
+                                registrationRate: number | null;
+                                /** @description 派遣数: dispatched for the first time in the period */
+                                dispatched: number;
+                                dispatchRate: number | null;
+                                /** @description 应结案数: registered cases whose handling deadline falls in the period, plus those closed in it whose deadline fell before it */
+                                dueToClose: number;
+                                /** @description 结案数: of those due, closed by the period's end (or closed in it, carried from before) */
+                                closed: number;
+                                closureRate: number | null;
+                                /** @description 按期结案数: due in the period and closed at or before the deadline in force */
+                                closedOnTime: number;
+                                onTimeClosureRate: number | null;
+                                /** @description 超期数: due to close and not closed on time */
+                                overdue: number;
+                                /** @description 返工数: due to close and reworked at least once */
+                                reworked: number;
+                                reworkRate: number | null;
+                                /** @description 延期数: due to close with an extension granted */
+                                extended: number;
+                                extensionRate: number | null;
+                                /** @description 应处置数: dispatched cases due to close, by the same rule on handling */
+                                dueToHandle: number;
+                                /** @description 按期处置数: handled at or before the deadline */
+                                handledOnTime: number;
+                                onTimeHandlingRate: number | null;
+                                /** @description Dispatched cases handled (处理反馈) in the period, at their last handling */
+                                handled: number;
+                                averageHandlingHours: number | null;
+                                /** @description Dispatched in the period and acknowledged (签收) within the region's response limit */
+                                responded: number;
+                                responseRate: number | null;
+                                /** @description Cases closed in the period */
+                                closures: number;
+                                /** @description Handled on the spot (就地处置) and closed in the period */
+                                onSpot: number;
+                                /** @description Closed in the period and rated by the reporter or a follow-up call */
+                                rated: number;
+                                /** @description Rated, and the reporter said the problem was solved */
+                                resolved: number;
+                                resolutionRate: number | null;
+                                /** @description Rated satisfied or basically satisfied */
+                                satisfied: number;
+                                satisfactionRate: number | null;
+                            };
+                            /** @description grid_worker: problems reported */
+                            reports?: number;
+                            /** @description grid_worker: handled on the spot */
+                            onSpot?: number;
+                            /** @description grid_worker: hours of tracked patrol */
+                            patrolHours?: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -33,6 +33,9 @@ create table evaluation_settings (
   suspended_due boolean not null default true,
   -- The response limit (响应时限) in working hours: acknowledged within it counts as responded.
   response_hours numeric not null default 2 check (response_hours > 0),
+  -- The governance index's weights per kind of unit ({"street": {"onTimeClosureRate": 35, …}, …});
+  -- a kind not named here is weighed by the defaults (docs/decisions/0033).
+  index_weights jsonb not null default '{}',
   updated_at timestamptz not null default now()
 );
 

@@ -150,14 +150,3 @@ export async function suspendedDueIn(db: Kysely<DB>, regionCode: string): Promis
   const row = await db.selectFrom("evaluation_settings").select("suspended_due").where("region_code", "=", regionCode).executeTakeFirst();
   return row?.suspended_due ?? true;
 }
-
-/** Recomputes the region's rollups from its case events (`gridgov rollups rebuild`). */
-export async function rebuildRollups(db: Kysely<DB>, regionCode: string): Promise<void> {
-  await sql`select case_counts_rebuild(${regionCode})`.execute(db);
-}
-
-/** The regions that have cases. */
-export async function regionsWithCases(db: Kysely<DB>): Promise<string[]> {
-  const { rows } = await sql<{ region_code: string }>`select distinct region_code from cases order by 1`.execute(db);
-  return rows.map((row) => row.region_code);
-}

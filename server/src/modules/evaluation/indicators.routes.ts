@@ -5,6 +5,8 @@ import type { AppContext } from "../../context.ts";
 import { errors, Nullable } from "../../http/schemas.ts";
 import { GROUPINGS } from "./indicators.ts";
 import { getIndicators } from "./indicators.service.ts";
+import { RANKING_KINDS } from "./governance-index.ts";
+import { getRankings } from "./rankings.service.ts";
 
 const Count = (description: string) => Type.Integer({ description });
 const Rate = (description: string) => Nullable(Type.Number({ description: `${description}; a fraction 0–1, null without a denominator` }));
@@ -87,5 +89,53 @@ export async function indicatorRoutes(fastify: FastifyInstance, ctx: AppContext)
       },
     },
     async (request) => getIndicators(ctx, request.actor, request.query),
+  );
+
+  const Period = Type.Object({ code: Type.String(), from: Type.String(), to: Type.String() });
+  app.get(
+    "/rankings",
+    {
+      schema: {
+        operationId: "getRankings",
+        tags: ["evaluation"],
+        summary: "Every street, community, department or grid worker of the caller's region ranked by governance index (治理指数排行) over a period",
+        description:
+          "indicator.read. The index is 0–100: the weighted mean of the unit's rates (a rate without a denominator is left out), weights per kind " +
+          "configurable per region (evaluation_settings.index_weights; `weights` shows those used). A grid worker's index scores reports, cases " +
+          "handled on the spot and patrol hours against the region's most active worker. Equal indexes share a rank and keep code order; units " +
+          "without an index come last with rank null. `change` is the places gained since the previous period (the previous half month or month). " +
+          "Every leader of the region sees the whole region's ranking; the cases behind a figure are listed by GET /cases within the caller's scope.",
+        querystring: Type.Object(
+          {
+            kind: Type.Enum(RANKING_KINDS),
+            period: Type.String({ pattern: "^[0-9]{4}-(0[1-9]|1[0-2])(-H[12])?$", description: "A month (2026-11) or a half month: H1 the 1st–15th, H2 the 16th to the end" }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            kind: Type.Enum(RANKING_KINDS),
+            period: Period,
+            previous: Period,
+            weights: Type.Record(Type.String(), Type.Number()),
+            rows: Type.Array(
+              Type.Object({
+                rank: Nullable(Type.Integer()),
+                code: Type.String({ description: "Division or department code; a grid worker's user id" }),
+                name: Type.String(),
+                index: Nullable(Type.Number()),
+                change: Nullable(Type.Integer({ description: "Places gained (+) or lost (−) since the previous period; null if unranked in either" })),
+                figures: Figures,
+                reports: Type.Optional(Type.Integer({ description: "grid_worker: problems reported" })),
+                onSpot: Type.Optional(Type.Integer({ description: "grid_worker: handled on the spot" })),
+                patrolHours: Type.Optional(Type.Number({ description: "grid_worker: hours of tracked patrol" })),
+              }),
+            ),
+          }),
+          ...errors(400, 401, 403),
+        },
+      },
+    },
+    async (request) => getRankings(ctx, request.actor, request.query),
   );
 }
