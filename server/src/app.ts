@@ -49,6 +49,7 @@ import { eventRoutes, registerEventStreams } from "./modules/events/events.route
 import { EventStreams } from "./modules/events/events.service.ts";
 import { patrolRoutes } from "./modules/patrols/patrols.routes.ts";
 import { indicatorRoutes } from "./modules/evaluation/indicators.routes.ts";
+import { bulletinRoutes } from "./modules/evaluation/bulletins.routes.ts";
 import { NotificationFollower } from "./modules/notifications/notification-follower.ts";
 import { notificationRoutes, registerNotificationWake } from "./modules/notifications/notifications.routes.ts";
 import { templateRoutes } from "./modules/templates/templates.routes.ts";
@@ -168,6 +169,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       await templateRoutes(api, ctx);
       await patrolRoutes(api, ctx);
       await indicatorRoutes(api, ctx);
+      await bulletinRoutes(api, ctx);
     },
     { prefix: "/api/v1" },
   );

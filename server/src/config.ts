@@ -10,6 +10,8 @@ export type Config = {
   demoPassword: string;
   /** Generated cases a demo start seeds on a fresh database beside the demo district (0: none). */
   demoCases: number;
+  /** How often the scheduler publishes each region's bulletin (通报): every half month, month, or never. */
+  bulletinPeriod: "half_month" | "month" | "off";
   /** Cookies get the __Host- prefix and Secure flag when the site is served over HTTPS. */
   secureCookies: boolean;
   session: { idleMinutes: number; absoluteHours: number };
@@ -167,6 +169,14 @@ function smsGateway(env: NodeJS.ProcessEnv): SmsGateway | null {
   return { url, method, auth };
 }
 
+const BULLETIN_PERIODS = ["half_month", "month", "off"] as const;
+/** BULLETIN_PERIOD: half_month (the default), month, or off. */
+function bulletinPeriodOf(value: string | undefined): Config["bulletinPeriod"] {
+  const period = value?.trim() || "half_month";
+  if (!(BULLETIN_PERIODS as readonly string[]).includes(period)) throw new ConfigError(`BULLETIN_PERIOD must be one of ${BULLETIN_PERIODS.join(", ")}, not "${period}"`);
+  return period as Config["bulletinPeriod"];
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databaseUrl = env.DATABASE_URL?.trim();
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -183,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || "info",
     demoPassword: env.GRIDGOV_DEMO_PASSWORD || "gridgov-demo",
     demoCases: integer(env, "DEMO_CASES", DEFAULT_DEMO_CASES, 0, 100_000),
+    bulletinPeriod: bulletinPeriodOf(env.BULLETIN_PERIOD),
     secureCookies: secure === "true",
     session: {
       idleMinutes: integer(env, "SESSION_IDLE_MINUTES", 30, 1, 24 * 60),

@@ -8,6 +8,7 @@ import { migrate } from "./db/migrate.ts";
 import { holdsNoDivisions, seedDemoDistrict } from "./modules/demo/demo.seed.ts";
 import { sweepDeadlines } from "./modules/cases/deadline-sweep.ts";
 import { purgeExpired } from "./modules/system/housekeeping.ts";
+import { generateDueBulletins } from "./modules/evaluation/bulletins.service.ts";
 import { startLeasedJob } from "./modules/system/scheduler.ts";
 import { ensureCategories } from "./modules/cases/categories.service.ts";
 import { sendDueMessages } from "./modules/notifications/outbound-messages.ts";
@@ -90,7 +91,12 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
   const stopNotifications = startLeasedJob(ctx.db, app.log, { name: "notifications", intervalMs: 5_000, run: () => ctx.notifications.followAll() });
   const channel = config.smsGateway ? httpSmsChannel(config.smsGateway) : logChannel(app.log);
   const stopMessages = startLeasedJob(ctx.db, app.log, { name: "outbound-messages", intervalMs: 15_000, run: () => sendDueMessages(ctx.db, channel) });
+  // Bulletins are published once per period; an hourly look is soon enough after midnight.
+  const { bulletinPeriod } = config;
+  const stopBulletins =
+    bulletinPeriod === "off" ? () => {} : startLeasedJob(ctx.db, app.log, { name: "bulletins", intervalMs: 3_600_000, run: () => generateDueBulletins(ctx, bulletinPeriod) });
   stopSweeps = () => {
+    stopBulletins();
     stopDeadlines();
     stopHousekeeping();
     stopNotifications();

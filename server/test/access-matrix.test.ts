@@ -237,6 +237,8 @@ const OPERATIONS: Record<string, Operation> = {
   listPatrolDays: { access: "patrol.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/patrols?division=${t.division}` }) },
   getIndicators: { access: "indicator.read", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/indicators?division=${t.division}&groupBy=community` }) },
   getRankings: { access: "indicator.read", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/rankings?kind=street&period=2026-11" }) },
+  listBulletins: { access: "indicator.read", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/bulletins" }) },
+  downloadBulletin: { access: "indicator.read", scoped: false, ok: 404, request: () => ({ method: "GET", url: "/api/v1/bulletins/2020-01/files/pdf" }) },
   getPatrol: { access: "patrol.read", scoped: false, ok: 404, request: () => ({ method: "GET", url: "/api/v1/patrols/0190b2f4-0000-7000-8000-000000000005" }) },
   revokeApiKey: {
     access: "api_key.write",

@@ -102,5 +102,10 @@ describe("the gridgov command", () => {
     const rebuilt = await gridgov(["rollups", "rebuild", "--region", "530103"], env);
     expect(rebuilt.code, rebuilt.stderr).toBe(0);
     expect(JSON.parse(rebuilt.stdout)).toMatchObject({ rebuilt: ["530103"] });
+    const bulletin = await gridgov(["bulletins", "generate", "--period", "2025-01-H2", "--region", "530103"], env);
+    expect(bulletin.code, bulletin.stderr).toBe(0);
+    expect(JSON.parse(bulletin.stdout)).toMatchObject({ regionCode: "530103", period: { code: "2025-01-H2", from: "2025-01-16", to: "2025-01-31" } });
+    const republished = await gridgov(["bulletins", "generate", "--period", "2025-01-H2", "--region", "530103"], env);
+    expect(republished.stderr).toContain("bulletin_published");
   });
 });

@@ -20,6 +20,7 @@ import type { AppContext } from "../context.ts";
 import { serve } from "../server.ts";
 import { backupCommand, restoreCommand } from "./backup-commands.ts";
 import { rebuildRollups, regionsWithCases } from "../modules/evaluation/rollups.repository.ts";
+import { generateBulletin } from "../modules/evaluation/bulletins.service.ts";
 
 /** Runs `work` with a migrated database and a context, then closes the database. */
 async function withContext<T>(work: (ctx: AppContext, applied: string[]) => Promise<T>): Promise<T> {
@@ -215,6 +216,21 @@ program
       const started = performance.now();
       for (const region of regions) await rebuildRollups(ctx.db, region);
       print({ rebuilt: regions, seconds: Math.round((performance.now() - started) / 100) / 10 });
+    }),
+  );
+
+program
+  .command("bulletins")
+  .description("the periodic bulletins (通报)")
+  .command("generate")
+  .description("publish the bulletin of an ended period (a month 2026-11, or a half month 2026-11-H1 / 2026-11-H2)")
+  .requiredOption("--period <code>", "the period")
+  .option("--region <code>", "the region (district code); the only district with cases by default")
+  .action((options: { period: string; region?: string }) =>
+    withContext(async (ctx) => {
+      const regions = options.region ? [options.region] : await regionsWithCases(ctx.db);
+      if (regions.length !== 1) throw new AppError(400, "region_required", "Name the region with --region");
+      print(await generateBulletin(ctx, regions[0], options.period, null));
     }),
   );
 

@@ -23,6 +23,17 @@ export type DB = {
   /** Return requests and approvals per community and department they count against (docs/decisions/0028). */
   case_return_counts: { region_code: string; community_code: string; department_code: string; requested: Generated<number>; approved: Generated<number> };
   case_counts: CaseCountTable;
+  bulletins: {
+    region_code: string;
+    period_code: string;
+    period_from: string;
+    period_to: string;
+    generated_at: Generated<Date>;
+    generated_by: string | null;
+    data: Json<Record<string, unknown>>;
+    workbook: Buffer;
+    pdf: Buffer;
+  };
   case_late_counts: CaseLateCountTable;
   evaluation_settings: {
     region_code: string;

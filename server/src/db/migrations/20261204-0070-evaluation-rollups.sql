@@ -283,3 +283,19 @@ begin
   end loop;
 end
 $$;
+
+-- Published bulletins (通报): a period's figures frozen as they were computed, with the two files
+-- made from them. Later changes to the period's cases appear as corrections in the next bulletin.
+create table bulletins (
+  region_code text not null,
+  period_code text not null,
+  period_from date not null,
+  period_to date not null,
+  generated_at timestamptz not null default now(),
+  -- Null when the scheduler generated it.
+  generated_by uuid references users (id),
+  data jsonb not null,
+  workbook bytea not null,
+  pdf bytea not null,
+  primary key (region_code, period_code)
+);

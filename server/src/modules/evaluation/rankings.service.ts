@@ -28,10 +28,15 @@ export type RankingRow = {
  */
 export async function getRankings(ctx: AppContext, actor: Actor, query: { kind: RankingKind; period: string }) {
   requirePermission(actor, "indicator.read");
-  const period = periodOf(query.period);
-  if (!period) throw badRequest("invalid_period", "A period is a month (2026-11) or a half month (2026-11-H1, 2026-11-H2)");
   if (actor.scopeCode === null) throw new AppError(403, "forbidden", "Rankings are read by staff of a region");
-  const region = actor.scopeCode.slice(0, 6);
+  return rankingOf(ctx, actor.scopeCode.slice(0, 6), query.kind, query.period);
+}
+
+/** The ranking of a region's units of a kind over a period (a month or half month code). */
+export async function rankingOf(ctx: AppContext, region: string, kind: RankingKind, periodCode: string) {
+  const period = periodOf(periodCode);
+  if (!period) throw badRequest("invalid_period", "A period is a month (2026-11) or a half month (2026-11-H1, 2026-11-H2)");
+  const query = { kind };
   const previous = periodOf(previousPeriod(period.code)) as Period;
   const weights = await indexWeights(ctx, region, query.kind);
   const [now, before] = await Promise.all([rankUnits(ctx, region, query.kind, period, weights), rankUnits(ctx, region, query.kind, previous, weights)]);
