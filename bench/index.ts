@@ -12,6 +12,7 @@ import { run as caseMap } from "./case-map.bench.ts";
 import { run as notifications } from "./notifications.bench.ts";
 import { run as bulk } from "./bulk.bench.ts";
 import { run as apps } from "./apps.bench.ts";
+import { run as seed } from "./seed.bench.ts";
 
 const benches: [string, () => Promise<void>][] = [
   ["grid-locate", gridLocate],
@@ -27,6 +28,7 @@ const benches: [string, () => Promise<void>][] = [
   ["notifications", notifications],
   ["bulk", bulk],
   ["apps", apps],
+  ["seed", seed],
 ];
 // Names to run; options (--cases 100000) and their values are for the benches.
 const only = process.argv.slice(2).filter((arg, k, args) => !arg.startsWith("--") && !args[k - 1]?.startsWith("--"));

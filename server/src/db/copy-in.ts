@@ -99,18 +99,19 @@ export class CopyRows {
   readonly pieces: Buffer[] = [];
   private buffer = Buffer.allocUnsafe(PIECE);
   private at = 0;
-  private line: string | undefined;
+  /** The fields of the row being written, tab-separated. */
+  private fields: string | undefined;
 
   /** A value that needs no escaping; null is \N. */
   raw(value: string | number | null): this {
     const field = value === null ? "\\N" : typeof value === "string" ? value : String(value);
-    this.line = this.line === undefined ? field : `${this.line}\t${field}`;
+    this.fields = this.fields === undefined ? field : `${this.fields}\t${field}`;
     return this;
   }
 
   /** Any text, escaped; null is \N. */
   text(value: string | null): this {
-    return this.raw(value === null ? null : SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]) : value);
+    return this.raw(copyText(value));
   }
 
   bool(value: boolean): this {
@@ -118,8 +119,13 @@ export class CopyRows {
   }
 
   endRow(): void {
-    const line = `${this.line ?? ""}\n`;
-    this.line = undefined;
+    const fields = this.fields ?? "";
+    this.fields = undefined;
+    this.row(`${fields}\n`);
+  }
+
+  /** A whole row: its fields already in COPY's text format, separated by tabs, ending in a newline. */
+  row(line: string): void {
     // At most three bytes of UTF-8 per UTF-16 unit.
     if (this.at + line.length * 3 > this.buffer.length) {
       if (this.at > 0) this.pieces.push(this.buffer.subarray(0, this.at));

@@ -378,8 +378,8 @@ class HistoryGenerator {
   private readonly gridPoints: { grid: GeneratorWorld["grids"][number]; points: [number, number][] }[];
   private readonly tokenCache = new Map<string, string[]>();
   private readonly hitCache = new Map<string, number[]>();
-  /** The hits across the joint of two clauses, by the first clause, then the second. */
-  private readonly jointCache = new Map<string, Map<string, number[]>>();
+  /** Every way to split each keyword in two, by its head: the tails and the subcategory. */
+  private readonly keywordHeads = new Map<string, [tail: string, subcategory: number][]>();
   /** Each community's places and each keyword's problems, built once: the same strings every time. */
   private readonly places = new Map<string, string[]>();
   private readonly problems = new Map<string, string[]>();
@@ -399,6 +399,16 @@ class HistoryGenerator {
     this.staff = new Staff(world.people);
     this.subcategories = world.categories.filter((c) => c.parentCode !== null && c.keywords.length > 0);
     this.joint = Math.max(1, ...this.subcategories.flatMap((c) => c.keywords.map((k) => k.length))) - 1;
+    this.subcategories.forEach((c, index) => {
+      for (const keyword of c.keywords) {
+        for (let cut = 1; cut < keyword.length; cut++) {
+          const head = keyword.slice(0, cut);
+          const tails = this.keywordHeads.get(head) ?? [];
+          tails.push([keyword.slice(cut), index]);
+          this.keywordHeads.set(head, tails);
+        }
+      }
+    });
     this.categoryByCode = new Map(world.categories.map((c) => [c.code, c]));
     this.departmentIdByCode = new Map(world.departments.map((d) => [d.code, d.id]));
     this.nowMs = options.now.getTime();
@@ -527,17 +537,16 @@ class HistoryGenerator {
     return hits;
   }
 
+  /**
+   * The subcategories with a keyword across the joint of two clauses: a keyword split in two, its
+   * head ending `first` and its tail starting `second`. Looked up by the head, so that no joint is
+   * built or cached.
+   */
   private jointHits(first: string, second: string): number[] {
-    let after = this.jointCache.get(first);
-    if (!after) {
-      if (this.jointCache.size >= 20_000) this.jointCache.clear();
-      after = new Map();
-      this.jointCache.set(first, after);
-    }
-    let hits = after.get(second);
-    if (!hits) {
-      hits = this.keywordHits(first.slice(-this.joint) + second.slice(0, this.joint));
-      after.set(second, hits);
+    const hits: number[] = [];
+    for (let length = 1; length <= this.joint && length <= first.length; length++) {
+      const tails = this.keywordHeads.get(first.slice(-length));
+      if (tails) for (const [tail, hit] of tails) if (second.startsWith(tail)) hits.push(hit);
     }
     return hits;
   }

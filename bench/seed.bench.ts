@@ -1,0 +1,90 @@
+// npm run bench seed: the case generator's rate (gridgov seed --cases N), in cases per second, each
+// size into a fresh database: PGlite at 100,000 and PostgreSQL (DATABASE_URL or --postgres <url>)
+// at 100,000 and 1,000,000, with where the time went. --cases 100000,1000000 sets the PostgreSQL
+// sizes, --pglite-cases 100000 PGlite's (0 leaves it out), --years Y the period.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { loadConfig } from "../server/src/config.ts";
+import { createContext } from "../server/src/app.ts";
+import { openDatabase, type DatabaseTarget } from "../server/src/db/database.ts";
+import { migrate } from "../server/src/db/migrate.ts";
+import { ensureCategories } from "../server/src/modules/cases/categories.service.ts";
+import { generateCases, type SeedCasesSummary } from "../server/src/modules/demo/case-seed.ts";
+import { holdsNoDivisions, seedDemoDistrict } from "../server/src/modules/demo/demo.seed.ts";
+import { fmt, withFreshPostgres } from "./lib.ts";
+
+/** The aims: 20,000 cases/s on PostgreSQL (the hardening work), 50,000 (the evaluation work). */
+const AIMS: Record<string, number> = { PostgreSQL: 50_000, PGlite: 0 };
+
+const option = (name: string) => {
+  const at = process.argv.indexOf(name);
+  return at === -1 ? undefined : process.argv[at + 1];
+};
+const sizes = (value: string | undefined, fallback: number[]) =>
+  value === undefined ? fallback : value.split(",").map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
+
+type Row = { database: string; summary: SeedCasesSummary };
+
+/** Generates `cases` into a fresh database after seeding the demo district. */
+async function seedInto(target: DatabaseTarget, cases: number, years: number): Promise<SeedCasesSummary> {
+  const config = { ...loadConfig({ LOG_LEVEL: "warn" }), database: target };
+  const database = await openDatabase(target);
+  try {
+    await migrate(database.db);
+    await ensureCategories(database.db);
+    const ctx = createContext(database.db, config);
+    if (await holdsNoDivisions(ctx)) await seedDemoDistrict(ctx, config.demoPassword);
+    return await generateCases(database, { cases, seed: cases, years });
+  } finally {
+    await database.close();
+  }
+}
+
+function print(rows: Row[]): void {
+  console.log("\n| database | cases | events | seconds | cases/s | aim | | generating | cases | events | indexes | rest |");
+  console.log("|---|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|");
+  const s = (ms: number) => fmt(ms / 1000, 1);
+  for (const { database, summary } of rows) {
+    const aim = AIMS[database];
+    const aimText = aim ? `≥ ${fmt(aim, 0)} (≥ 20,000 first)` : "as fast as it goes";
+    const ok = aim ? (summary.casesPerSecond >= aim ? "✓" : summary.casesPerSecond >= 20_000 ? "½" : "✗") : "";
+    const t = summary.timeMs;
+    console.log(
+      `| ${database}${summary.bulk ? " (bulk)" : ""} | ${fmt(summary.cases, 0)} | ${fmt(summary.events, 0)} | ${s(summary.durationMs)} | ${fmt(summary.casesPerSecond, 0)} | ${aimText} | ${ok} | ${s(t.generating)} | ${s(t.cases)} | ${s(t.events)} | ${s(t.indexes)} | ${s(t.rest)} |`,
+    );
+  }
+  console.log("\ngenerating overlaps with loading; the load columns are the database's share of the time.");
+}
+
+export async function run(): Promise<void> {
+  const years = Number(option("--years") ?? 1);
+  const postgresSizes = sizes(option("--cases"), [100_000, 1_000_000]);
+  const pgliteSizes = sizes(option("--pglite-cases"), [100_000]);
+  const rows: Row[] = [];
+  for (const cases of pgliteSizes) {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gridgov-bench-seed-"));
+    try {
+      rows.push({ database: "PGlite", summary: await seedInto({ kind: "pglite", dataDir }, cases, years) });
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+    print(rows.slice(-1));
+  }
+  const url = option("--postgres") ?? process.env.DATABASE_URL?.trim();
+  if (url) {
+    for (const cases of postgresSizes) {
+      await withFreshPostgres(url, async (fresh) => {
+        rows.push({ database: "PostgreSQL", summary: await seedInto({ kind: "postgres", url: fresh }, cases, years) });
+      });
+      print(rows.slice(-1));
+    }
+  } else {
+    console.log("PostgreSQL: skipped (set DATABASE_URL or --postgres <url> to measure it too)");
+  }
+  console.log("\n### all");
+  print(rows);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) await run();
