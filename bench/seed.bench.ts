@@ -15,8 +15,8 @@ import { generateCases, type SeedCasesSummary } from "../server/src/modules/demo
 import { holdsNoDivisions, seedDemoDistrict } from "../server/src/modules/demo/demo.seed.ts";
 import { fmt, withFreshPostgres } from "./lib.ts";
 
-/** The aims: 20,000 cases/s on PostgreSQL (the hardening work), 50,000 (the evaluation work). */
-const AIMS: Record<string, number> = { PostgreSQL: 50_000, PGlite: 0 };
+/** The aims on PostgreSQL, in cases/s: 20,000 for a million-case test bed, 50,000 for a city's years. PGlite: as fast as it goes. */
+const AIMS: Record<string, number[]> = { PostgreSQL: [20_000, 50_000], PGlite: [] };
 
 const option = (name: string) => {
   const at = process.argv.indexOf(name);
@@ -47,9 +47,9 @@ function print(rows: Row[]): void {
   console.log("|---|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|");
   const s = (ms: number) => fmt(ms / 1000, 1);
   for (const { database, summary } of rows) {
-    const aim = AIMS[database];
-    const aimText = aim ? `≥ ${fmt(aim, 0)} (≥ 20,000 first)` : "as fast as it goes";
-    const ok = aim ? (summary.casesPerSecond >= aim ? "✓" : summary.casesPerSecond >= 20_000 ? "½" : "✗") : "";
+    const aims = AIMS[database] ?? [];
+    const aimText = aims.length ? aims.map((aim) => `≥ ${fmt(aim, 0)}`).join(", ") : "as fast as it goes";
+    const ok = aims.map((aim) => (summary.casesPerSecond >= aim ? "✓" : "✗")).join(" ");
     const t = summary.timeMs;
     console.log(
       `| ${database}${summary.bulk ? " (bulk)" : ""} | ${fmt(summary.cases, 0)} | ${fmt(summary.events, 0)} | ${s(summary.durationMs)} | ${fmt(summary.casesPerSecond, 0)} | ${aimText} | ${ok} | ${s(t.generating)} | ${s(t.cases)} | ${s(t.events)} | ${s(t.indexes)} | ${s(t.rest)} |`,
