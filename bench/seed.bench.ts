@@ -25,10 +25,13 @@ const option = (name: string) => {
 const sizes = (value: string | undefined, fallback: number[]) =>
   value === undefined ? fallback : value.split(",").map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
 
-type Row = { database: string; summary: SeedCasesSummary };
+type Row = { database: string; summary: SeedCasesSummary; cpuMs: number };
 
-/** Generates `cases` into a fresh database after seeding the demo district. */
-async function seedInto(target: DatabaseTarget, cases: number, years: number): Promise<SeedCasesSummary> {
+/**
+ * Generates `cases` into a fresh database after seeding the demo district; with the CPU time this
+ * process spent generating and sending them (on a busy machine the rate says little without it).
+ */
+async function seedInto(target: DatabaseTarget, cases: number, years: number): Promise<{ summary: SeedCasesSummary; cpuMs: number }> {
   const config = { ...loadConfig({ LOG_LEVEL: "warn" }), database: target };
   const database = await openDatabase(target);
   try {
@@ -36,26 +39,29 @@ async function seedInto(target: DatabaseTarget, cases: number, years: number): P
     await ensureCategories(database.db);
     const ctx = createContext(database.db, config);
     if (await holdsNoDivisions(ctx)) await seedDemoDistrict(ctx, config.demoPassword);
-    return await generateCases(database, { cases, seed: cases, years });
+    const cpu = process.cpuUsage();
+    const summary = await generateCases(database, { cases, seed: cases, years });
+    const used = process.cpuUsage(cpu);
+    return { summary, cpuMs: (used.user + used.system) / 1000 };
   } finally {
     await database.close();
   }
 }
 
 function print(rows: Row[]): void {
-  console.log("\n| database | cases | events | seconds | cases/s | aim | | generating | cases | events | indexes | rest |");
-  console.log("|---|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|");
+  console.log("\n| database | cases | events | seconds | cases/s | aim | | generating | cases | events | indexes | rest | Node CPU | µs/case |");
+  console.log("|---|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|");
   const s = (ms: number) => fmt(ms / 1000, 1);
-  for (const { database, summary } of rows) {
+  for (const { database, summary, cpuMs } of rows) {
     const aims = AIMS[database] ?? [];
     const aimText = aims.length ? aims.map((aim) => `≥ ${fmt(aim, 0)}`).join(", ") : "as fast as it goes";
     const ok = aims.map((aim) => (summary.casesPerSecond >= aim ? "✓" : "✗")).join(" ");
     const t = summary.timeMs;
     console.log(
-      `| ${database}${summary.bulk ? " (bulk)" : ""} | ${fmt(summary.cases, 0)} | ${fmt(summary.events, 0)} | ${s(summary.durationMs)} | ${fmt(summary.casesPerSecond, 0)} | ${aimText} | ${ok} | ${s(t.generating)} | ${s(t.cases)} | ${s(t.events)} | ${s(t.indexes)} | ${s(t.rest)} |`,
+      `| ${database}${summary.bulk ? " (bulk)" : ""} | ${fmt(summary.cases, 0)} | ${fmt(summary.events, 0)} | ${s(summary.durationMs)} | ${fmt(summary.casesPerSecond, 0)} | ${aimText} | ${ok} | ${s(t.generating)} | ${s(t.cases)} | ${s(t.events)} | ${s(t.indexes)} | ${s(t.rest)} | ${s(cpuMs)} | ${fmt((cpuMs * 1000) / summary.cases, 0)} |`,
     );
   }
-  console.log("\ngenerating overlaps with loading; the load columns are the database's share of the time.");
+  console.log("\nSeconds. Generating overlaps with loading; the load columns are the database's share of the time; Node CPU is this process's.");
 }
 
 export async function run(): Promise<void> {
@@ -66,7 +72,8 @@ export async function run(): Promise<void> {
   for (const cases of pgliteSizes) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gridgov-bench-seed-"));
     try {
-      rows.push({ database: "PGlite", summary: await seedInto({ kind: "pglite", dataDir }, cases, years) });
+      // PGlite runs in a worker thread of this process: its CPU is in the column too.
+      rows.push({ database: "PGlite", ...(await seedInto({ kind: "pglite", dataDir }, cases, years)) });
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
@@ -76,7 +83,7 @@ export async function run(): Promise<void> {
   if (url) {
     for (const cases of postgresSizes) {
       await withFreshPostgres(url, async (fresh) => {
-        rows.push({ database: "PostgreSQL", summary: await seedInto({ kind: "postgres", url: fresh }, cases, years) });
+        rows.push({ database: "PostgreSQL", ...(await seedInto({ kind: "postgres", url: fresh }, cases, years)) });
       });
       print(rows.slice(-1));
     }

@@ -117,7 +117,7 @@ async function answer(text: string, database: Database, log: Log, progress: (lin
       log.info({ cases: result.cases, seed: result.seed, durationMs: result.durationMs }, "cases generated");
       return { ok: true, result };
     }
-    throw new AppError(400, "bad_request", 'Expected {"command":"backup","file":"<absolute path>"} or {"command":"seed-cases","cases":<n>,"seed":<n>}');
+    throw new AppError(400, "bad_request", 'Expected {"command":"backup","file":"<absolute path>"} or {"command":"seed-cases","cases":<n>,"seed":<n>,"years":<n>}');
   } catch (error) {
     if (error instanceof AppError) return { ok: false, error: { code: error.code, message: error.message, statusCode: error.statusCode } };
     log.error({ err: error }, `${command} failed`);
