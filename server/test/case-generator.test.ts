@@ -239,3 +239,49 @@ describe("generated cases", () => {
     expect(tracked.json()).toMatchObject({ number: sample.number, status: sample.status });
   });
 });
+
+describe("a bulk load", () => {
+  let t: TestApp;
+  let summary: SeedCasesSummary;
+  const now = new Date();
+  type Shape = { indexes: string[]; constraints: string[] };
+  let before: Shape;
+  const shape = async (): Promise<Shape> => {
+    const indexes = await sql<{ def: string }>`
+      select pg_get_indexdef(indexrelid) as def from pg_index where indrelid in ('cases'::regclass, 'case_events'::regclass) order by 1`.execute(t.ctx.db);
+    const constraints = await sql<{ def: string }>`
+      select conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated as def from pg_constraint
+      where conrelid in ('cases'::regclass, 'case_events'::regclass) or confrelid in ('cases'::regclass, 'case_events'::regclass) order by 1`.execute(t.ctx.db);
+    return { indexes: indexes.rows.map((r) => r.def), constraints: constraints.rows.map((r) => r.def) };
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp("demo");
+    before = await shape();
+    summary = await generateCases(t.database, { cases: 1200, seed: 5, now, years: 3, bulk: true, chunkSize: 500 });
+  }, 300_000);
+  afterAll(() => t.close());
+
+  it("loads every case in one transaction over the years asked, and builds every index, key and reference again", async () => {
+    expect(summary).toMatchObject({ cases: 1200, bulk: true });
+    expect(await shape()).toEqual(before);
+    const { rows } = await sql<{ cases: number; oldest: Date }>`select count(*)::int as cases, min(created_at) as oldest from cases`.execute(t.ctx.db);
+    expect(rows[0].cases).toBe(1200);
+    expect(now.getTime() - rows[0].oldest.getTime()).toBeGreaterThan(2.9 * 365 * 86_400_000);
+    // The reference is back and checks: an event of no case is refused.
+    await expect(
+      sql`insert into case_events (region_code, id, case_id, action, to_status, level) values ('530103', gen_random_uuid(), gen_random_uuid(), 'urge', 'reported', 'community')`.execute(t.ctx.db),
+    ).rejects.toThrow(/foreign key/);
+  });
+
+  it("keeps the rollups, the deadline states and the audit chain as a chunked load does", async () => {
+    const { rows: drift } = await sql<{ n: number }>`
+      select count(*)::int as n from (select community_code, status, count(*)::int as cases from cases group by 1, 2) c
+      full join (select * from case_status_counts where cases > 0) r using (community_code, status) where r.cases is distinct from c.cases`.execute(t.ctx.db);
+    expect(drift[0].n).toBe(0);
+    expect(await sweepDeadlines(t.ctx, now)).toEqual({ nearDue: 0, overdue: 0 });
+    expect((await verifyAuditChain(t.ctx.db)).intact).toBe(true);
+    const { rows: rated } = await sql<{ n: number }>`select count(*)::int as n from cases where satisfaction is not null and resolved is not null`.execute(t.ctx.db);
+    expect(rated[0].n).toBeGreaterThan(0);
+  });
+});

@@ -13,7 +13,7 @@ describe("gridgov seed --cases", () => {
     disposers.push(source.dispose);
     const server = await startServer(source.env);
     try {
-      const result = await gridgov(["seed", "--cases", "1500", "--seed", "42"], source.env);
+      const result = await gridgov(["seed", "--cases", "1500", "--seed", "42", "--years", "2"], source.env);
       expect(result.code, result.stderr).toBe(0);
       const summary = JSON.parse(result.stdout);
       // On PGlite the server holding the data directory generated them; PostgreSQL is written directly.
@@ -33,8 +33,12 @@ describe("gridgov seed --cases", () => {
       expect(stats.status).toBe(200);
       const [newest] = (await stats.json()).cases;
       expect(newest.number).toBe(summary.to);
+      // Over the two years asked: the first number is of a day more than a year ago.
+      const firstDay = summary.from.split("-")[1];
+      const yearAgo = new Date(Date.now() - 370 * 86_400_000 + 8 * 3_600_000).toISOString().slice(0, 10).replaceAll("-", "");
+      expect(firstDay < yearAgo).toBe(true);
 
-      const again = await gridgov(["seed", "--cases", "1500", "--seed", "42"], source.env);
+      const again = await gridgov(["seed", "--cases", "1500", "--seed", "42", "--years", "2"], source.env);
       expect(again.code).toBe(1);
       expect(again.stderr).toContain("already_seeded");
     } finally {
@@ -56,6 +60,9 @@ describe("gridgov seed --cases", () => {
     const refused = await gridgov(["seed", "--cases", "1e3"], target.env);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("--cases is a whole number");
+    const tooLong = await gridgov(["seed", "--cases", "10", "--years", "11"], target.env);
+    expect(tooLong.code).toBe(1);
+    expect(tooLong.stderr).toContain("--years is a whole number from 1 to 10");
     const nothing = await gridgov(["seed"], target.env);
     expect(nothing.code).toBe(1);
     expect(nothing.stderr).toContain("seed_what");

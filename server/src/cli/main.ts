@@ -81,8 +81,9 @@ program
   .description("seed the demo district into an empty database, or generate cases on it")
   .option("--demo", "the Panlong demo district (530103) with staff and grids, into an empty database")
   .option("--cases <n>", "generate N cases with their histories over the past year on the demo district (seeded first into an empty database)", wholeNumber("--cases", 1))
+  .option("--years <y>", "spread the generated cases over the past Y years (1 by default)", wholeNumber("--years", 1, 10))
   .option("--seed <s>", "the generator's seed: the same seed gives the same cases (random by default)", wholeNumber("--seed", 0, 2 ** 32 - 1))
-  .action(async (options: { demo?: boolean; cases?: number; seed?: number }) => {
+  .action(async (options: { demo?: boolean; cases?: number; seed?: number; years?: number }) => {
     if (options.cases === undefined) {
       if (!options.demo) throw new AppError(400, "seed_what", "Give --demo, or --cases N");
       await withContext(async (ctx) => {
@@ -94,7 +95,7 @@ program
     // Loaded here: the generator is not needed by any other command.
     const { progressPrinter, seedCasesCommand } = await import("./seed-commands.ts");
     const progress = progressPrinter();
-    const summary = await seedCasesCommand(loadConfig(), { cases: options.cases, seed: options.seed }, progress.update);
+    const summary = await seedCasesCommand(loadConfig(), { cases: options.cases, seed: options.seed, years: options.years }, progress.update);
     progress.done(summary);
     print(summary);
   });

@@ -12,13 +12,13 @@ import { holdsNoDivisions, seedDemoDistrict } from "../modules/demo/demo.seed.ts
 export type SeedCasesRun = Omit<SeedCasesSummary, "samples"> & { via: "direct" | "server"; demoSeeded: boolean };
 
 /**
- * `gridgov seed --cases N [--seed S]`: generated cases on the demo district. Into an empty database
+ * `gridgov seed --cases N [--years Y] [--seed S]`: generated cases on the demo district. Into an empty database
  * the demo district is seeded first. While `gridgov serve` holds the PGlite data directory, that
  * server generates them through its control socket; otherwise the database is opened here.
  */
 export async function seedCasesCommand(
   config: Config,
-  options: { cases: number; seed?: number },
+  options: { cases: number; seed?: number; years?: number },
   onProgress: (progress: ControlProgress) => void,
 ): Promise<SeedCasesRun> {
   let database: Database;
@@ -80,8 +80,9 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): { 
       if (tty) stream.write("\n");
       const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
       stream.write(`seed: ${summary.cases.toLocaleString("en")} cases in ${seconds(summary.durationMs)}: ${summary.casesPerSecond.toLocaleString("en")} cases/s\n`);
-      const { generating, cases, events, rest } = summary.timeMs;
-      stream.write(`seed: loading cases ${seconds(cases)}, their events ${seconds(events)}, the rest ${seconds(rest)}; generating ${seconds(generating)}, beside loading\n`);
+      const { generating, cases, events, indexes, rest } = summary.timeMs;
+      const built = summary.bulk ? `, building the indexes ${seconds(indexes)}` : "";
+      stream.write(`seed: loading cases ${seconds(cases)}, their events ${seconds(events)}${built}, the rest ${seconds(rest)}; generating ${seconds(generating)}, beside loading\n`);
     },
   };
 }

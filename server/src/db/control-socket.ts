@@ -12,11 +12,11 @@ import type { Database } from "./database.ts";
  * only). One JSON line per connection each way:
  *
  *   → {"command":"backup","file":"/abs/path.gz"}
- *   → {"command":"seed-cases","cases":100000,"seed":42}
+ *   → {"command":"seed-cases","cases":100000,"seed":42,"years":1}
  *   ← {"progress":{"done":2000,"total":100000}}   (seed-cases: a line per chunk loaded, then)
  *   ← {"ok":true,"result":{…summary}}  or  {"ok":false,"error":{"code","message","statusCode"}}
  */
-export type ControlRequest = { command: "backup"; file: string } | { command: "seed-cases"; cases: number; seed?: number };
+export type ControlRequest = { command: "backup"; file: string } | { command: "seed-cases"; cases: number; seed?: number; years?: number };
 type ControlResult = BackupSummary | SeedCasesSummary;
 type ControlAnswer = { ok: true; result: ControlResult } | { ok: false; error: { code: string; message: string; statusCode: number } };
 export type ControlProgress = { done: number; total: number; elapsedMs: number };
@@ -97,20 +97,27 @@ async function answer(text: string, database: Database, log: Log, progress: (lin
       log.info({ file: result.file, bytes: result.bytes, durationMs: result.durationMs }, "backup written");
       return { ok: true, result };
     }
-    if (request?.command === "seed-cases" && Number.isSafeInteger(request.cases) && (request.seed === undefined || (Number.isSafeInteger(request.seed) && (request.seed as number) >= 0 && (request.seed as number) < 2 ** 32))) {
+    if (
+      request?.command === "seed-cases" &&
+      Number.isSafeInteger(request.cases) &&
+      (request.seed === undefined || (Number.isSafeInteger(request.seed) && (request.seed as number) >= 0 && (request.seed as number) < 2 ** 32)) &&
+      (request.years === undefined || Number.isSafeInteger(request.years))
+    ) {
       command = "seed";
       // Loaded on the first request: a server that is never asked does not carry the generator.
       const { generateCases } = await import("../modules/demo/case-seed.ts");
       const result = await generateCases(database, {
         cases: request.cases as number,
         seed: request.seed as number | undefined,
+        years: request.years as number | undefined,
         chunkSize: SERVER_SEED_CHUNK,
+        shared: true,
         onProgress: progress,
       });
       log.info({ cases: result.cases, seed: result.seed, durationMs: result.durationMs }, "cases generated");
       return { ok: true, result };
     }
-    throw new AppError(400, "bad_request", 'Expected {"command":"backup","file":"<absolute path>"} or {"command":"seed-cases","cases":<n>,"seed":<n>}');
+    throw new AppError(400, "bad_request", 'Expected {"command":"backup","file":"<absolute path>"} or {"command":"seed-cases","cases":<n>,"seed":<n>,"years":<n>}');
   } catch (error) {
     if (error instanceof AppError) return { ok: false, error: { code: error.code, message: error.message, statusCode: error.statusCode } };
     log.error({ err: error }, `${command} failed`);
@@ -125,7 +132,7 @@ async function answer(text: string, database: Database, log: Log, progress: (lin
 export function sendControlRequest(dataDir: string, request: { command: "backup"; file: string }): Promise<BackupSummary>;
 export function sendControlRequest(
   dataDir: string,
-  request: { command: "seed-cases"; cases: number; seed?: number },
+  request: { command: "seed-cases"; cases: number; seed?: number; years?: number },
   onProgress?: (progress: ControlProgress) => void,
 ): Promise<SeedCasesSummary>;
 export function sendControlRequest(dataDir: string, request: ControlRequest, onProgress?: (progress: ControlProgress) => void): Promise<ControlResult> {

@@ -144,3 +144,90 @@ describe("the case generator", () => {
     for (const c of merged) expect(ids.has(c.mergedInto ?? "")).toBe(true);
   });
 });
+
+describe("cases over several years", () => {
+  const DAY = 86_400_000;
+  const days = 3 * 365;
+  const cases = [...generateCaseHistories(world, { cases: 12_000, seed: 3, now: NOW, days })];
+  const dayOf = (c: GeneratedCase) => new Date(c.createdAt.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+  const share = (test: (c: GeneratedCase) => boolean, among = cases) => among.filter(test).length / among.length;
+
+  it("spreads them over the years asked, the last days busier than the first", () => {
+    expect(NOW.getTime() - cases[0].createdAt.getTime()).toBeGreaterThan((days - 5) * DAY);
+    expect(NOW.getTime() - cases[0].createdAt.getTime()).toBeLessThan(days * DAY);
+    const firstYear = cases.filter((c) => NOW.getTime() - c.createdAt.getTime() > 2 * 365 * DAY).length;
+    const lastYear = cases.filter((c) => NOW.getTime() - c.createdAt.getTime() <= 365 * DAY).length;
+    expect(lastYear / firstYear).toBeGreaterThan(1.1);
+  });
+
+  it("has fewer cases on the working calendar's weekends and holidays than on working days", () => {
+    const perDay = new Map<string, number>();
+    for (const c of cases) perDay.set(dayOf(c), (perDay.get(dayOf(c)) ?? 0) + 1);
+    const mean = (dates: string[]) => dates.reduce((sum, date) => sum + (perDay.get(date) ?? 0), 0) / dates.length;
+    const all = Array.from({ length: days - 2 }, (_, k) => new Date(NOW.getTime() - (k + 1) * DAY + 8 * 3_600_000).toISOString().slice(0, 10));
+    const working = all.filter((date) => world.calendar.isWorkingDay(date));
+    const holidays = all.filter((date) => !world.calendar.isWorkingDay(date) && ![0, 6].includes(new Date(`${date}T00:00:00Z`).getUTCDay()));
+    const weekends = all.filter((date) => !world.calendar.isWorkingDay(date) && [0, 6].includes(new Date(`${date}T00:00:00Z`).getUTCDay()));
+    expect(holidays.length).toBeGreaterThan(10);
+    expect(mean(weekends) / mean(working)).toBeLessThan(0.75);
+    expect(mean(holidays) / mean(working)).toBeLessThan(0.65);
+  });
+
+  it("follows the seasons: drains and flooding in the summer rains, burst pipes in winter", () => {
+    const month = (c: GeneratedCase) => new Date(c.createdAt.getTime() + 8 * 3_600_000).getUTCMonth() + 1;
+    const summer = cases.filter((c) => [6, 7, 8].includes(month(c)));
+    const winter = cases.filter((c) => [12, 1, 2].includes(month(c)));
+    const rains = (c: GeneratedCase) => ["event.emergency.waterlogging", "event.emergency.sewer_blockage", "component.public_facility.storm_grate"].includes(c.categoryCode ?? "");
+    expect(share(rains, summer)).toBeGreaterThan(2 * share(rains, winter));
+    const pipes = (c: GeneratedCase) => c.categoryCode === "event.emergency.water_main_burst";
+    expect(share(pipes, winter)).toBeGreaterThan(share(pipes, summer));
+  });
+
+  it("mixes channels with the hotline first, and appeals nearly all by telephone", () => {
+    const sources = new Map<string, number>();
+    for (const c of cases) sources.set(c.source, (sources.get(c.source) ?? 0) + 1);
+    const ranked = [...sources].sort((a, b) => b[1] - a[1]).map(([source]) => source);
+    expect(ranked[0]).toBe("hotline");
+    expect(ranked.slice(1, 2)).toEqual(["grid_worker"]);
+    expect(new Set(ranked)).toEqual(new Set(["hotline", "grid_worker", "resident_app", "supervisor_patrol", "resident_web", "volunteer"]));
+    const appeals = cases.filter((c) => c.categoryCode?.startsWith("appeal."));
+    expect(share((c) => c.source === "hotline", appeals)).toBeGreaterThan(0.7);
+  });
+
+  it("rates closed cases with satisfaction and whether the problem was solved, on the case and its event", () => {
+    const rated = cases.filter((c) => c.satisfaction !== null);
+    expect(rated.length).toBeGreaterThan(cases.length * 0.5);
+    expect(share((c) => c.satisfaction === "satisfied", rated)).toBeGreaterThan(0.7);
+    expect(share((c) => c.resolved === true, rated)).toBeGreaterThan(0.8);
+    expect(rated.some((c) => c.resolved === false)).toBe(true);
+    for (const c of cases) {
+      const evaluated = c.events.filter((e) => e.action === "evaluate");
+      if (evaluated.length === 0) expect(c.resolved).toBeNull();
+      else expect(evaluated.at(-1)?.details.resolved).toBe(c.resolved);
+    }
+  });
+
+  it("records each moved deadline on its event, so that the events alone give a case's deadline", () => {
+    const moving = ["approve_extension", "resume", "escalate"];
+    let moved = 0;
+    for (const c of cases) {
+      let handleBy: string | undefined;
+      for (const e of c.events) {
+        const deadlines = e.details.deadlines as { from: Record<string, string>; to: Record<string, string> } | undefined;
+        if (deadlines?.to.handleBy) {
+          moved++;
+          expect(moving.includes(e.action) || (e.action === "evaluate" && e.to === "registered"), e.action).toBe(true);
+          handleBy = deadlines.to.handleBy;
+        }
+      }
+      if (handleBy) expect(handleBy).toBe(c.handleBy.toISOString());
+    }
+    expect(moved).toBeGreaterThan(0);
+  });
+
+  it("keeps cases open in every open status within the last 90 days", () => {
+    const recent = cases.filter((c) => NOW.getTime() - c.createdAt.getTime() <= 90 * DAY);
+    const open = new Set(recent.map((c) => c.status));
+    for (const status of ["reported", "accepted", "registered", "dispatched", "in_progress", "suspended", "handled"]) expect(open, status).toContain(status);
+  });
+});

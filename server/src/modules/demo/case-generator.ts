@@ -112,6 +112,8 @@ export type GeneratedCase = {
   reworkCount: number;
   reopenCount: number;
   satisfaction: Satisfaction | null;
+  /** Whether the reporter says the problem was solved (是否解决), with the rating. */
+  resolved: boolean | null;
   mergedInto: string | null;
   acceptBy: Date;
   dispatchBy: Date;
@@ -172,6 +174,130 @@ const CO_REPORT_NOTES = ["协办部分已完成，现场已配合处置", "已�
 const RELEASE_NOTES = ["主办单位可独立完成，不再需要协办"];
 const EXTENSION_NOTES = ["需采购材料，申请延期", "工程量较大，申请延期", "需协调产权单位，申请延期"];
 
+/**
+ * The mixes of generated cases, each with why: one table, so that what the figures of a generated
+ * district rest on can be read and changed in one place. Shares are of all cases, and chances per
+ * case (or per step, where said), unless the entry says otherwise.
+ */
+export const MIX = {
+  /** How busy a day is against an ordinary working day. */
+  days: {
+    weekend: { factor: 0.6, why: "grid workers patrol less at weekends and offices are shut; calls and residents' reports go on" },
+    holiday: { factor: 0.45, why: "public holidays of the working calendar (Spring Festival, National Day): the fewest staff on duty" },
+    growth: { from: 0.75, why: "a district's volume rises slowly as channels open: the period starts at 75 % of its last days" },
+    summer: { months: [6, 7, 8], factor: 1.1, why: "the rainy season and long evenings bring more of everything outdoors" },
+  },
+  /** Channels (来源) by the family of the category; the rest of each family is split alike. */
+  channels: {
+    general: {
+      shares: { hotline: 0.38, grid_worker: 0.32, resident_app: 0.12, supervisor_patrol: 0.08, resident_web: 0.05, volunteer: 0.05 },
+      why: "the 12345 hotline is the largest channel; grid workers' patrols find most street and facility problems; residents' apps (随手拍) grow",
+    },
+    governance: {
+      shares: { hotline: 0.4, grid_worker: 0.45, resident_app: 0.1, resident_web: 0.05 },
+      why: "disputes, hazards and people in need are found on grid workers' door-to-door visits (走访) or called in",
+    },
+    appeal: {
+      shares: { hotline: 0.85, resident_app: 0.1, resident_web: 0.05 },
+      why: "consultations, help, complaints and suggestions are the hotline's own business",
+    },
+  },
+  /** Categories: each family's share of cases, split alike among its subcategories. */
+  families: {
+    shares: {
+      "event.street_order": 0.24,
+      "event.city_appearance": 0.18,
+      "event.advertising": 0.1,
+      "event.construction": 0.06,
+      "event.other": 0.07,
+      "event.emergency": 0.02,
+      "component.public_facility": 0.05,
+      "component.road_traffic": 0.03,
+      "component.city_appearance": 0.04,
+      "component.greening": 0.03,
+      "component.housing_land": 0.02,
+      "component.other_facility": 0.02,
+      "governance.dispute": 0.03,
+      "governance.safety": 0.02,
+      "governance.livelihood": 0.02,
+      "governance.care": 0.02,
+      "appeal.hotline": 0.05,
+    } as Record<string, number>,
+    why: "street order (stalls, parking), litter and flyers are most of a 数字城管 district's cases; broken facilities, disputes and hotline appeals fewer; emergencies rare",
+  },
+  /** Seasons: a category's weight multiplied in the months given (1–12). */
+  seasons: [
+    {
+      categories: ["event.emergency.waterlogging", "event.emergency.sewer_blockage", "component.public_facility.storm_grate", "component.public_facility.manhole_cover_rain", "event.emergency.fallen_tree"],
+      months: [6, 7, 8],
+      factor: 3,
+      why: "主汛期: summer rains block drains, flood roads and bring trees down",
+    },
+    {
+      categories: ["event.emergency.waterlogging", "event.emergency.sewer_blockage", "component.public_facility.storm_grate"],
+      months: [5, 9],
+      factor: 1.8,
+      why: "the rainy season's start and end",
+    },
+    {
+      categories: ["event.street_order.outdoor_bbq", "event.other.noise", "event.other.cooking_fumes", "event.street_order.out_of_store"],
+      months: [6, 7, 8, 9],
+      factor: 1.7,
+      why: "summer nights outdoors: barbecues, noise and fumes",
+    },
+    {
+      categories: ["event.construction.site_dust", "event.city_appearance.burning", "governance.safety.fire_hazard"],
+      months: [2, 3, 4],
+      factor: 1.8,
+      why: "the dry, windy spring: dust, burning and fire hazards",
+    },
+    {
+      categories: ["event.emergency.water_main_burst", "event.emergency.gas_pipe_burst", "governance.care.empty_nest_elderly", "governance.care.hardship"],
+      months: [12, 1, 2],
+      factor: 1.8,
+      why: "winter: cold snaps burst pipes, heating raises gas leaks, and people in need are visited before the Spring Festival",
+    },
+  ],
+  outcomes: {
+    uncategorised: { chance: 0.03, why: "a few reports name no category and are classified by the centre" },
+    duplicate: { chance: 0.04, why: "a problem seen by many is reported again within two days and merged (合并)" },
+    rejected: { chance: 0.04, why: "some reports are outside governance, too vague or duplicates (不予立案)" },
+    escalated: { chance: 0.03, why: "what a community or street cannot handle goes up a level (上报), more often after registering than before" },
+    suspended: { chance: 0.03, why: "waiting for an owner, a season or a contractor (缓办)" },
+    extension: { chance: 0.05, why: "material to buy or works too large for the deadline: an extension asked for (延期), three in four granted" },
+    returned: { chance: 0.03, why: "a case dispatched to the wrong unit is sent back (退回), mostly approved" },
+    coHandled: { chance: 0.06, why: "some cases need a second department (协办)" },
+    reworked: { chance: 0.08, why: "on-site verification finds the problem not solved (返工): 8 % the first time, 3 % after" },
+    late: { chance: 0.1, why: "one case in ten is worked slowly and closes late, or is still open past its deadline" },
+    stalled: { chance: 0.03, why: "a few cases stall and stay open, overdue (积案)" },
+  },
+  /** Residents' ratings (满意度) of closed cases, and whether they say the problem was solved (是否解决). */
+  ratings: {
+    rated: { chance: 0.75, why: "the hotline calls back or the reporter rates most closed cases; the others stay closed unrated" },
+    satisfaction: {
+      shares: { satisfied: 0.8, basically_satisfied: 0.14, dissatisfied: 0.06 },
+      why: "满意率 of 90–95 % is what districts publish; a dissatisfied rating reopens the case once",
+    },
+    resolved: {
+      chances: { satisfied: 0.97, basically_satisfied: 0.8, dissatisfied: 0.2 },
+      why: "解决率 follows satisfaction but is lower: some are satisfied with the answer to a problem that remains",
+    },
+  },
+} as const;
+
+/** Picks a key by its share, from a random number in [0, 1). */
+function byShare<K extends string>(shares: Readonly<Record<K, number>>, r: number): K {
+  const keys = Object.keys(shares) as K[];
+  let total = 0;
+  for (const key of keys) total += shares[key];
+  let at = r * total;
+  for (const key of keys) {
+    at -= shares[key];
+    if (at < 0) return key;
+  }
+  return keys[keys.length - 1];
+}
+
 /** The workflow roles of the district's people, by where they work. */
 class Staff {
   private readonly byScope = new Map<string, WorldPerson[]>();
@@ -226,6 +352,9 @@ const REPORTER: WorldPerson = { id: "reporter", roles: ["reporter"], scopeCode: 
 /** A case still open at some time, that a later duplicate may be merged into. */
 type MergeTarget = { id: string; categoryCode: string | null; gridCode: string; createdAt: number; openUntil: number; text: { place: string; keyword: string } };
 
+/** Two hex digits of each byte. */
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
 /** Day boundaries in Asia/Shanghai. */
 const shanghaiDayStart = (ms: number) => Math.floor((ms + 8 * HOUR) / DAY) * DAY - 8 * HOUR;
 const shanghaiDayKey = (ms: number) => new Date(ms + 8 * HOUR).toISOString().slice(0, 10).replaceAll("-", "");
@@ -249,6 +378,13 @@ class HistoryGenerator {
   private readonly gridPoints: { grid: GeneratorWorld["grids"][number]; points: [number, number][] }[];
   private readonly tokenCache = new Map<string, string[]>();
   private readonly hitCache = new Map<string, number[]>();
+  /** Every way to split each keyword in two, by its head: the tails and the subcategory. */
+  private readonly keywordHeads = new Map<string, [tail: string, subcategory: number][]>();
+  /** Each community's places and each keyword's problems, built once: the same strings every time. */
+  private readonly places = new Map<string, string[]>();
+  private readonly problems = new Map<string, string[]>();
+  /** Per month, the cumulative weights of the subcategories. */
+  private readonly categoryTables: number[][] = [];
   /** A keyword spanning the joint of two clauses has at most this many characters on either side. */
   private readonly joint: number;
   private readonly recentByCommunity = new Map<string, MergeTarget[]>();
@@ -263,6 +399,16 @@ class HistoryGenerator {
     this.staff = new Staff(world.people);
     this.subcategories = world.categories.filter((c) => c.parentCode !== null && c.keywords.length > 0);
     this.joint = Math.max(1, ...this.subcategories.flatMap((c) => c.keywords.map((k) => k.length))) - 1;
+    this.subcategories.forEach((c, index) => {
+      for (const keyword of c.keywords) {
+        for (let cut = 1; cut < keyword.length; cut++) {
+          const head = keyword.slice(0, cut);
+          const tails = this.keywordHeads.get(head) ?? [];
+          tails.push([keyword.slice(cut), index]);
+          this.keywordHeads.set(head, tails);
+        }
+      }
+    });
     this.categoryByCode = new Map(world.categories.map((c) => [c.code, c]));
     this.departmentIdByCode = new Map(world.departments.map((d) => [d.code, d.id]));
     this.nowMs = options.now.getTime();
@@ -287,12 +433,20 @@ class HistoryGenerator {
     }
   }
 
-  /** Cases per day: weekends at 60 %, the period's end a third busier than its start; adds up exactly. */
+  /**
+   * Cases per day (`MIX.days`): fewer on the working calendar's weekends and holidays, more in
+   * summer, the period's end a third busier than its start; adds up exactly.
+   */
   private casesPerDay(total: number): number[] {
     const firstDay = shanghaiDayStart(this.nowMs) - (this.days - 1) * DAY;
+    const { weekend, holiday, growth, summer } = MIX.days;
     const weights = Array.from({ length: this.days }, (_, d) => {
-      const weekday = new Date(firstDay + d * DAY + 8 * HOUR).getUTCDay();
-      return (weekday === 0 || weekday === 6 ? 0.6 : 1) * (0.75 + (0.25 * d) / this.days);
+      const date = new Date(firstDay + d * DAY + 8 * HOUR);
+      const weekday = date.getUTCDay();
+      const working = this.world.calendar.isWorkingDay(date.toISOString().slice(0, 10));
+      const day = working ? 1 : weekday === 0 || weekday === 6 ? weekend.factor : holiday.factor;
+      const season = (summer.months as readonly number[]).includes(date.getUTCMonth() + 1) ? summer.factor : 1;
+      return day * season * (growth.from + ((1 - growth.from) * d) / this.days);
     });
     const sum = weights.reduce((a, b) => a + b, 0);
     const exact = weights.map((w) => (w * total) / sum);
@@ -336,15 +490,18 @@ class HistoryGenerator {
 
   /** A v7 UUID for an instant, its random bits from the seeded stream. */
   private uuid(ms: number): string {
-    const hex = ms.toString(16).padStart(12, "0");
+    // 48 bits of milliseconds: the high 32 and the low 16.
+    const high = Math.floor(ms / 65536);
+    const low = ms % 65536;
     const a = (this.random() * 0x100000000) >>> 0;
     const b = (this.random() * 0x100000000) >>> 0;
-    const c = (this.random() * 0x100000000) >>> 0;
-    const word = (n: number) => n.toString(16).padStart(8, "0");
-    const ab = word(a);
-    // Version 7, variant 10xx.
-    const variant = (((b >>> 28) & 0x3) | 0x8).toString(16);
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${ab.slice(0, 3)}-${variant}${ab.slice(3, 6)}-${word(b).slice(1, 5)}${word(c)}`;
+    const c = (this.random() * 0x10000) >>> 0;
+    // Version 7, then 12 random bits; variant 10, then 14 random bits; then 48 random bits.
+    return (
+      HEX[high >>> 24] + HEX[(high >>> 16) & 255] + HEX[(high >>> 8) & 255] + HEX[high & 255] + "-" + HEX[low >>> 8] + HEX[low & 255] +
+      "-7" + HEX[(a >>> 24) & 15].slice(1) + HEX[(a >>> 16) & 255] + "-" + HEX[0x80 | ((a >>> 8) & 0x3f)] + HEX[a & 255] +
+      "-" + HEX[b >>> 24] + HEX[(b >>> 16) & 255] + HEX[(b >>> 8) & 255] + HEX[b & 255] + HEX[c >>> 8] + HEX[c & 255]
+    );
   }
 
   private tokensOf(clause: string): string[] {
@@ -381,17 +538,33 @@ class HistoryGenerator {
   }
 
   /**
+   * The subcategories with a keyword across the joint of two clauses: a keyword split in two, its
+   * head ending `first` and its tail starting `second`. Looked up by the head, so that no joint is
+   * built or cached.
+   */
+  private jointHits(first: string, second: string): number[] {
+    const hits: number[] = [];
+    for (let length = 1; length <= this.joint && length <= first.length; length++) {
+      const tails = this.keywordHeads.get(first.slice(-length));
+      if (tails) for (const [tail, hit] of tails) if (second.startsWith(tail)) hits.push(hit);
+    }
+    return hits;
+  }
+
+  /**
    * What intake suggests for `text`, the clauses joined by punctuation: `suggestCategories` over the
    * categories that have a keyword in some clause or across the joint of two (punctuation is
    * dropped before matching), which are the only ones that can score; the others would come last.
    */
   private suggestionFor(text: string, clauses: string[]): string | null {
     const hits = new Set<number>();
-    clauses.forEach((clause, i) => {
-      for (const hit of this.keywordHits(clause)) hits.add(hit);
-      if (i > 0) for (const hit of this.keywordHits(clauses[i - 1].slice(-this.joint) + clause.slice(0, this.joint))) hits.add(hit);
-    });
+    for (let i = 0; i < clauses.length; i++) {
+      for (const hit of this.keywordHits(clauses[i])) hits.add(hit);
+      if (i > 0) for (const hit of this.jointHits(clauses[i - 1], clauses[i])) hits.add(hit);
+    }
     if (hits.size === 0) return null;
+    // One category with a keyword in the text is the one suggested; several are scored.
+    if (hits.size === 1) return this.subcategories[hits.values().next().value as number].code;
     const candidates = [...hits].sort((a, b) => a - b).map((i) => this.subcategories[i]);
     return suggestCategories(text, candidates)[0]?.code ?? null;
   }
@@ -405,16 +578,16 @@ class HistoryGenerator {
     const id = this.uuid(createdAt);
 
     // A duplicate of an open case nearby: same problem, merged into it later.
-    const duplicateOf = this.chance(0.04) ? this.mergeTargetFor(communityCode, createdAt) : undefined;
+    const duplicateOf = this.chance(MIX.outcomes.duplicate.chance) ? this.mergeTargetFor(communityCode, createdAt) : undefined;
     const category = duplicateOf
       ? (duplicateOf.categoryCode ? this.categoryByCode.get(duplicateOf.categoryCode) : undefined)
-      : this.chance(0.97)
-        ? this.pick(this.subcategories)
-        : undefined;
+      : this.chance(MIX.outcomes.uncategorised.chance)
+        ? undefined
+        : this.categoryIn(new Date(createdAt + 8 * HOUR).getUTCMonth());
     const keywordCategory = category ?? this.pick(this.subcategories);
-    const place = duplicateOf?.text.place ?? `${world.divisionNames.get(communityCode) ?? ""}${this.pick(LANDMARKS)}`;
+    const place = duplicateOf?.text.place ?? this.pick(this.placesOf(communityCode));
     const keyword = duplicateOf?.text.keyword ?? this.pick(keywordCategory.keywords);
-    const problem = `${this.pick(OPENINGS)}${keyword}`;
+    const problem = this.pick(this.problemsOf(keyword));
     const detail = this.pick(DETAILS);
     const title = keyword;
     const description = `${place}，${problem}，${detail}。`;
@@ -466,6 +639,7 @@ class HistoryGenerator {
       reworkCount: 0,
       reopenCount: 0,
       satisfaction: null,
+      resolved: null,
       mergedInto: null,
       acceptBy: deadlines.acceptBy,
       dispatchBy: deadlines.dispatchBy,
@@ -496,6 +670,25 @@ class HistoryGenerator {
     return row;
   }
 
+  private placesOf(communityCode: string): string[] {
+    let places = this.places.get(communityCode);
+    if (!places) {
+      const name = this.world.divisionNames.get(communityCode) ?? "";
+      places = LANDMARKS.map((landmark) => `${name}${landmark}`);
+      this.places.set(communityCode, places);
+    }
+    return places;
+  }
+
+  private problemsOf(keyword: string): string[] {
+    let problems = this.problems.get(keyword);
+    if (!problems) {
+      problems = OPENINGS.map((opening) => `${opening}${keyword}`);
+      this.problems.set(keyword, problems);
+    }
+    return problems;
+  }
+
   /** An open case of the community reported in the last two days, open for a while yet. */
   private mergeTargetFor(communityCode: string, at: number): MergeTarget | undefined {
     const recent = this.recentByCommunity.get(communityCode) ?? [];
@@ -519,14 +712,45 @@ class HistoryGenerator {
     this.recentByCommunity.set(row.communityCode, recent);
   }
 
+  /** The channel, by the mix of the category's family (`MIX.channels`). */
   private source(category: WorldCategory | undefined): string {
+    const family = category?.code.startsWith("appeal.") ? "appeal" : category?.code.startsWith("governance.") ? "governance" : "general";
+    return byShare<string>(MIX.channels[family].shares, this.random());
+  }
+
+  /**
+   * A subcategory for a case reported in `month` (0–11): its family's share split among the
+   * family's subcategories, times the season's factor (`MIX.families`, `MIX.seasons`).
+   */
+  private categoryIn(month: number): WorldCategory {
+    let table = this.categoryTables[month];
+    if (!table) {
+      const sizes = new Map<string, number>();
+      for (const c of this.subcategories) sizes.set(c.parentCode ?? "", (sizes.get(c.parentCode ?? "") ?? 0) + 1);
+      const shares: Record<string, number> = MIX.families.shares;
+      // A family the table does not name (a district's own) gets a small share.
+      const weights = this.subcategories.map((c) => {
+        const family = c.parentCode ?? "";
+        let weight = (shares[family] ?? 0.01) / (sizes.get(family) ?? 1);
+        for (const season of MIX.seasons) {
+          if ((season.categories as readonly string[]).includes(c.code) && (season.months as readonly number[]).includes(month + 1)) weight *= season.factor;
+        }
+        return weight;
+      });
+      const total = weights.reduce((a, b) => a + b, 0);
+      let sum = 0;
+      table = weights.map((weight) => (sum += weight / total));
+      this.categoryTables[month] = table;
+    }
     const r = this.random();
-    // Reports that need a photo come from channels that send one, or by telephone.
-    if (r < 0.45) return "grid_worker";
-    if (r < 0.65) return "hotline";
-    if (r < 0.75) return "supervisor_patrol";
-    if (r < 0.8) return "volunteer";
-    return category?.photoRequired ? "grid_worker" : "resident_web";
+    let low = 0;
+    let high = table.length - 1;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (table[middle] > r) high = middle;
+      else low = middle + 1;
+    }
+    return this.subcategories[low];
   }
 
   private reporterFor(source: string, communityCode: string, streetCode: string): { userId: string | null; name: string | null; phone: string | null } {
@@ -615,8 +839,8 @@ class CaseRun {
     this.state = reportedState({ level: row.level, communityCode: row.communityCode, streetCode: row.streetCode, districtCode: g.region });
     this.at = row.createdAt.getTime();
     this.policy = policyFor(category?.deadlinePolicy ?? "dukao130", row.urgency);
-    this.stallAfter = g.maybe(0.03) ? Math.floor(g.rand() * 8) : Number.POSITIVE_INFINITY;
-    this.late = g.maybe(0.1);
+    this.stallAfter = g.maybe(MIX.outcomes.stalled.chance) ? Math.floor(g.rand() * 8) : Number.POSITIVE_INFINITY;
+    this.late = g.maybe(MIX.outcomes.late.chance);
   }
 
   play(): void {
@@ -627,7 +851,7 @@ class CaseRun {
       const at = this.at + next.after;
       this.sweepUntil(Math.min(at, this.g.now));
       if (at > this.g.now) break;
-      this.apply(next.by, next.command, at, next.publicNote ?? false);
+      this.apply(next.by, next.command, at, next.publicNote ?? false, next.resolved);
       this.steps++;
     }
     this.sweepUntil(this.g.now);
@@ -670,7 +894,7 @@ class CaseRun {
   /** The lead, and now and then a second department that co-handles (协办) the case. */
   private dispatchTargets(): { to: Assignment; coHandlers?: string[] } {
     const to = this.dispatchTarget();
-    if (to.kind !== "department" || !this.g.maybe(0.06)) return { to };
+    if (to.kind !== "department" || !this.g.maybe(MIX.outcomes.coHandled.chance)) return { to };
     const others = this.g.departmentIds.filter((id) => id !== to.departmentId && this.g.people.handlersOf(id).length > 0);
     return others.length > 0 ? { to, coHandlers: [this.g.choose(others)] } : { to };
   }
@@ -703,7 +927,7 @@ class CaseRun {
     return found.length > 0 ? this.g.choose(found) : this.g.choose(this.g.people.people.filter((p) => p.roles.includes("supervisor")));
   }
 
-  private nextStep(): { by: WorldPerson; command: Command; after: number; publicNote?: boolean } | undefined {
+  private nextStep(): { by: WorldPerson; command: Command; after: number; publicNote?: boolean; resolved?: boolean } | undefined {
     const g = this.g;
     const s = this.state;
     // Work slows down past its deadline when this case is one of the late ones.
@@ -711,25 +935,25 @@ class CaseRun {
     switch (s.status) {
       case "reported": {
         if (this.duplicateOf) return { by: this.dispatcher(), command: { action: "merge", into: this.duplicateOf.id, note: "与已有案件重复，合并办理" }, after: g.wait(10 * MINUTE, 4 * HOUR) };
-        if (s.level !== "district" && g.maybe(0.01)) return { by: this.dispatcher(), command: { action: "escalate", note: "超出本级处置能力" }, after: g.wait(5 * MINUTE, 2 * HOUR) };
+        if (s.level !== "district" && g.maybe(MIX.outcomes.escalated.chance / 3)) return { by: this.dispatcher(), command: { action: "escalate", note: "超出本级处置能力" }, after: g.wait(5 * MINUTE, 2 * HOUR) };
         const hotline = this.row.source === "hotline" && g.people.seatOperators.length > 0;
         return { by: hotline ? g.choose(g.people.seatOperators) : this.dispatcher(), command: { action: "accept" }, after: g.wait(2 * MINUTE, 3 * HOUR * slow) };
       }
       case "accepted":
-        if (g.maybe(0.04)) {
+        if (g.maybe(MIX.outcomes.rejected.chance)) {
           const [reasonCode, note] = g.choose(REJECT_REASONS);
           return { by: this.dispatcher(), command: { action: "reject", reasonCode, note }, after: g.wait(5 * MINUTE, 4 * HOUR), publicNote: true };
         }
         return { by: this.dispatcher(), command: { action: "register" }, after: g.wait(5 * MINUTE, 6 * HOUR * slow) };
       case "registered":
-        if (s.level !== "district" && this.steps < 6 && g.maybe(0.03)) return { by: this.dispatcher(), command: { action: "escalate", note: "需上级协调处置" }, after: g.wait(30 * MINUTE, 1 * DAY) };
-        if (this.steps < 8 && g.maybe(0.02)) return { by: this.dispatcher(), command: { action: "suspend", note: g.choose(SUSPEND_NOTES) }, after: g.wait(30 * MINUTE, 1 * DAY) };
+        if (s.level !== "district" && this.steps < 6 && g.maybe(MIX.outcomes.escalated.chance)) return { by: this.dispatcher(), command: { action: "escalate", note: "需上级协调处置" }, after: g.wait(30 * MINUTE, 1 * DAY) };
+        if (this.steps < 8 && g.maybe(MIX.outcomes.suspended.chance * 0.7)) return { by: this.dispatcher(), command: { action: "suspend", note: g.choose(SUSPEND_NOTES) }, after: g.wait(30 * MINUTE, 1 * DAY) };
         return { by: this.dispatcher(), command: { action: "dispatch", ...this.dispatchTargets() }, after: g.wait(10 * MINUTE, 8 * HOUR * slow) };
       case "dispatched": {
         const decided = this.returnDecision();
         if (decided) return decided;
         const assignee = this.assignee();
-        if (!assignee || (this.steps < 10 && g.maybe(0.03))) {
+        if (!assignee || (this.steps < 10 && g.maybe(MIX.outcomes.returned.chance))) {
           if (!assignee) return { by: this.dispatcher(), command: { action: "suspend", note: g.choose(SUSPEND_NOTES) }, after: g.wait(HOUR, DAY) };
           const [reasonCode, note] = g.choose(RETURN_REASONS);
           return { by: assignee, command: { action: "return", reasonCode, note }, after: g.wait(30 * MINUTE, 1 * DAY) };
@@ -748,10 +972,10 @@ class CaseRun {
           return { by: dispatcher, command: { action }, after: g.wait(30 * MINUTE, 1 * DAY) };
         }
         if (!assignee) return { by: this.dispatcher(), command: { action: "suspend", note: g.choose(SUSPEND_NOTES) }, after: g.wait(HOUR, DAY) };
-        if (this.steps < 12 && g.maybe(0.05)) {
+        if (this.steps < 12 && g.maybe(MIX.outcomes.extension.chance)) {
           return { by: assignee, command: { action: "request_extension", days: 1 + Math.floor(g.rand() * 5), note: g.choose(EXTENSION_NOTES) }, after: g.wait(2 * HOUR, 2 * DAY) };
         }
-        if (this.steps < 12 && g.maybe(0.03)) return { by: this.dispatcher(), command: { action: "suspend", note: g.choose(SUSPEND_NOTES) }, after: g.wait(2 * HOUR, 2 * DAY) };
+        if (this.steps < 12 && g.maybe(MIX.outcomes.suspended.chance)) return { by: this.dispatcher(), command: { action: "suspend", note: g.choose(SUSPEND_NOTES) }, after: g.wait(2 * HOUR, 2 * DAY) };
         if (this.steps < 12 && g.maybe(0.02) && g.people.leaders.length > 0) {
           const leader = g.choose(g.people.leaders.filter((p) => p.scopeCode !== null && this.row.communityCode.startsWith(p.scopeCode)));
           if (leader) return { by: leader, command: { action: "urge", note: "请加快办理进度" }, after: g.wait(HOUR, DAY) };
@@ -763,16 +987,17 @@ class CaseRun {
         // Some wait long for what they were suspended for: those still are, now.
         return { by: this.dispatcher(), command: { action: "resume" }, after: g.wait(4 * HOUR, 30 * DAY) };
       case "handled":
-        if (g.maybe(s.reworkCount > 0 ? 0.03 : 0.08)) return { by: this.supervisor(), command: { action: "verify_fail", note: g.choose(VERIFY_FAIL_NOTES) }, after: g.wait(30 * MINUTE, 1 * DAY), publicNote: true };
+        if (g.maybe(s.reworkCount > 0 ? MIX.outcomes.reworked.chance * 0.375 : MIX.outcomes.reworked.chance)) return { by: this.supervisor(), command: { action: "verify_fail", note: g.choose(VERIFY_FAIL_NOTES) }, after: g.wait(30 * MINUTE, 1 * DAY), publicNote: true };
         return { by: this.supervisor(), command: { action: "verify_pass" }, after: g.wait(30 * MINUTE, 1 * DAY * slow) };
       case "closed": {
         // Most reporters rate the result; the others' cases stay closed without a rating.
-        if (!g.maybe(0.75)) return undefined;
-        const r = g.rand();
-        const satisfaction: Satisfaction = r < 0.8 ? "satisfied" : r < 0.94 ? "basically_satisfied" : "dissatisfied";
-        const byReporter = this.row.reporterUserId === null || this.row.source === "resident_web" ? REPORTER : undefined;
+        const { rated, satisfaction: shares, resolved: solved } = MIX.ratings;
+        if (!g.maybe(rated.chance)) return undefined;
+        const satisfaction = byShare<Satisfaction>(shares.shares, g.rand());
+        const resolved = g.maybe(solved.chances[satisfaction]);
+        const byReporter = this.row.reporterUserId === null || this.row.source === "resident_web" || this.row.source === "resident_app" ? REPORTER : undefined;
         const operator = g.people.seatOperators.length > 0 ? g.choose(g.people.seatOperators) : this.dispatcher();
-        return { by: byReporter ?? operator, command: { action: "evaluate", satisfaction }, after: g.wait(HOUR, 3 * DAY), publicNote: byReporter !== undefined };
+        return { by: byReporter ?? operator, command: { action: "evaluate", satisfaction }, resolved, after: g.wait(HOUR, 3 * DAY), publicNote: byReporter !== undefined };
       }
       default:
         return undefined;
@@ -780,13 +1005,14 @@ class CaseRun {
   }
 
   /** Applies one command through the workflow, then what the service changes beside it. */
-  private apply(by: WorldPerson, command: Command, at: number, publicNote: boolean): void {
+  private apply(by: WorldPerson, command: Command, at: number, publicNote: boolean, resolved?: boolean): void {
     const row = this.row;
     const before = this.state;
     const transition = applyCommand(before, actorOf(by), command);
     const next = transition.state;
     const calendar = this.g.calendar;
     const when = new Date(at);
+    const was = { dispatchBy: row.dispatchBy, feedbackBy: row.feedbackBy, handleBy: row.handleBy };
     if (command.action === "approve_extension" && before.pendingExtensionDays) {
       row.handleBy = calendar.addWorkingDays(row.handleBy, before.pendingExtensionDays);
     }
@@ -801,6 +1027,9 @@ class CaseRun {
       row.feedbackBy = fresh.feedbackBy;
       row.handleBy = fresh.handleBy;
     }
+    // A moved deadline is recorded on its event, as classification records its own: before → after.
+    const moved = movedDeadlines(was, row);
+    if (command.action === "evaluate") row.resolved = resolved ?? null;
     row.status = next.status;
     row.level = next.level;
     row.assignment = next.assignment;
@@ -828,7 +1057,12 @@ class CaseRun {
       level: transition.level,
       note,
       publicNote,
-      details: { ...transition.details, ...this.returnDepartment(command, before) },
+      details: {
+        ...transition.details,
+        ...this.returnDepartment(command, before),
+        ...(moved ? { deadlines: moved } : {}),
+        ...(command.action === "evaluate" && resolved !== undefined ? { resolved } : {}),
+      },
     });
     this.state = next;
     this.at = at;
@@ -874,6 +1108,20 @@ class CaseRun {
       this.at = at;
     }
   }
+}
+
+type Deadlines = { dispatchBy: Date; feedbackBy: Date; handleBy: Date };
+
+/** The deadlines that moved, before → after, as ISO instants; undefined when none did. */
+function movedDeadlines(was: Deadlines, now: Deadlines): { from: Record<string, string>; to: Record<string, string> } | undefined {
+  let moved: { from: Record<string, string>; to: Record<string, string> } | undefined;
+  for (const field of ["dispatchBy", "feedbackBy", "handleBy"] as const) {
+    if (was[field].getTime() === now[field].getTime()) continue;
+    moved ??= { from: {}, to: {} };
+    moved.from[field] = was[field].toISOString();
+    moved.to[field] = now[field].toISOString();
+  }
+  return moved;
 }
 
 /** The instant from which `NEAR_DUE_HOURS` of working time or less remain before `due`. */

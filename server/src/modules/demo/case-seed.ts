@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { sql, type Kysely } from "kysely";
 import type pg from "pg";
-import { copyIn, copyText } from "../../db/copy-in.ts";
+import { copyIn, CopyRows, copyText } from "../../db/copy-in.ts";
 import type { Database } from "../../db/database.ts";
 import type { DB, GeoJsonPolygon } from "../../db/schema.ts";
 import { AppError } from "../../errors.ts";
@@ -18,8 +18,17 @@ export type SeedCasesOptions = {
   seed?: number;
   /** The end of the period the cases are spread over; now by default. */
   now?: Date;
-  /** The days before `now` the cases are spread over; a year by default. */
+  /** The whole years before `now` the cases are spread over; one by default. */
+  years?: number;
+  /** The days before `now` the cases are spread over, instead of years (a demo's quarter). */
   days?: number;
+  /**
+   * A running server shares the database (the control socket): every chunk is its own short
+   * transaction with the indexes kept, never one long load that holds the case tables.
+   */
+  shared?: boolean;
+  /** One transaction with the indexes built at the end; by default from `BULK_FROM` cases into a region holding no more. */
+  bulk?: boolean;
   /** Cases per transaction. */
   chunkSize?: number;
   onProgress?: (progress: { done: number; total: number; elapsedMs: number }) => void;
@@ -34,17 +43,27 @@ export type SeedCasesSummary = {
   to: string;
   durationMs: number;
   casesPerSecond: number;
+  /** Loaded in one transaction with the case tables' indexes built afterwards (`BULK_FROM`). */
+  bulk: boolean;
   /**
    * Where the time went, in milliseconds: generating the histories (which overlaps with loading the
-   * previous chunk), loading the cases and their events, and the rest of each chunk's transaction
-   * (numbers, status counts, audit, commit).
+   * previous chunk), loading the cases and their events, dropping and building the indexes of a
+   * bulk load, and the rest of each chunk's transaction (numbers, status counts, audit, commit).
    */
-  timeMs: { generating: number; cases: number; events: number; rest: number };
+  timeMs: { generating: number; cases: number; events: number; indexes: number; rest: number };
   /** Up to 100 of the cases, spread over the run, with their tracking tokens (for benches and checks). */
   samples: { id: string; number: string; status: string; trackingToken: string }[];
 };
 
 const DEFAULT_CHUNK = 10_000;
+const YEAR_DAYS = 365;
+export const MAX_YEARS = 10;
+/**
+ * From this many cases, when the region holds no more than that already, a load is one transaction
+ * that builds the case tables' indexes at the end rather than row by row (`prepareBulkLoad`): two
+ * to three times faster, but it holds the case tables until it commits.
+ */
+export const BULK_FROM = 50_000;
 const SAMPLES = 100;
 
 type Column = [name: string, type: string];
@@ -57,7 +76,7 @@ const CASE_COLUMNS: Column[] = [
   ["pending_extension_days", "int"], ["extension_requested_by", "uuid"], ["rework_count", "int"], ["reopen_count", "int"], ["satisfaction", "text"], ["merged_into", "uuid"],
   ["accept_by", "timestamptz"], ["dispatch_by", "timestamptz"], ["feedback_by", "timestamptz"], ["handle_by", "timestamptz"],
   ["created_at", "timestamptz"], ["updated_at", "timestamptz"], ["closed_at", "timestamptz"], ["deadline_state", "text"],
-  ["co_handlers", "jsonb"], ["return_request", "jsonb"],
+  ["co_handlers", "jsonb"], ["return_request", "jsonb"], ["resolved", "boolean"],
 ];
 const EVENT_COLUMNS: Column[] = [
   ["region_code", "text"], ["id", "uuid"], ["case_id", "uuid"], ["at", "timestamptz"], ["actor_id", "uuid"], ["action", "text"],
@@ -74,7 +93,7 @@ function caseValues(region: string, c: GeneratedCase, number: string): Value[] {
     c.reporterPhone, c.trackingTokenHash, c.assignment ? JSON.stringify(c.assignment) : null, c.suspendedFrom, iso(c.suspendedAt),
     c.pendingExtensionDays, c.extensionRequestedBy, c.reworkCount, c.reopenCount, c.satisfaction, c.mergedInto, iso(c.acceptBy), iso(c.dispatchBy),
     iso(c.feedbackBy), iso(c.handleBy), iso(c.createdAt), iso(c.updatedAt), iso(c.closedAt), c.deadlineState,
-    JSON.stringify(c.coHandlers), c.returnRequest ? JSON.stringify(c.returnRequest) : null,
+    JSON.stringify(c.coHandlers), c.returnRequest ? JSON.stringify(c.returnRequest) : null, c.resolved,
   ];
 }
 
@@ -84,28 +103,55 @@ function* eventValues(region: string, c: GeneratedCase): Generator<Value[]> {
   }
 }
 
-/** Rows in COPY's text format, in pieces of about 256 kB. */
-function* copyChunks(rows: Iterable<Value[]>): Generator<string> {
-  let text = "";
-  for (const row of rows) {
-    let line = copyText(row[0]);
-    for (let i = 1; i < row.length; i++) line += `\t${copyText(row[i])}`;
-    text += `${line}\n`;
-    if (text.length > 256 * 1024) {
-      yield text;
-      text = "";
+/**
+ * The events of a chunk in COPY's text format, in `EVENT_COLUMNS` order: a line each, built in one
+ * template (events are most of the rows, so no array per row). Codes, ids and instants hold no tab,
+ * newline or backslash; the note and the details are escaped.
+ */
+function eventPieces(region: string, chunk: GeneratedCase[]): Buffer[] {
+  const out = new CopyRows();
+  for (const c of chunk) {
+    for (const e of c.events) {
+      out.row(
+        `${region}\t${e.id}\t${c.id}\t${e.at.toISOString()}\t${e.actorId ?? NULL}\t${e.action}\t${e.from ?? NULL}\t${e.to}\t${e.level}\t${copyText(e.note)}\t${e.publicNote ? "t" : "f"}\t${copyText(JSON.stringify(e.details))}\n`,
+      );
     }
   }
-  yield text;
+  return out.take();
+}
+const NULL = "\\N";
+
+/** Column types whose text never holds a tab, newline or backslash: written without escaping. */
+const PLAIN = new Set(["uuid", "int", "float8", "timestamptz", "boolean"]);
+
+/** Rows in COPY's text format, written into buffers as they come. */
+function copyPieces(columns: Column[], rows: Iterable<Value[]>): Buffer[] {
+  const plain = columns.map(([, type]) => PLAIN.has(type));
+  const out = new CopyRows();
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) {
+      const value = row[i];
+      if (value === null || typeof value === "number") out.raw(value);
+      else if (typeof value === "boolean") out.bool(value);
+      else if (plain[i]) out.raw(value);
+      else out.text(value);
+    }
+    out.endRow();
+  }
+  return out.take();
 }
 
-/** Where COPY is not spoken (PGlite's socket): one INSERT … SELECT from a JSON array per batch. */
+/**
+ * Where COPY is not spoken (PGlite's socket): one INSERT … SELECT per batch from a JSON array of
+ * rows, read as jsonb, which is parsed once and then indexed by position (json would parse each row
+ * again for every column taken out of it: four times slower, measured on PGlite).
+ */
 async function insertJson(db: Kysely<DB>, table: "cases" | "case_events", columns: Column[], rows: Value[][]): Promise<void> {
   const names = columns.map(([name]) => name).join(", ");
   const casts = columns.map(([, type], i) => `(r->>${i})::${type}`).join(", ");
   for (let start = 0; start < rows.length; start += 5000) {
     const batch = rows.slice(start, start + 5000);
-    await sql`${sql.raw(`insert into ${table} (${names}) select ${casts} from json_array_elements(`)}${JSON.stringify(batch)}${sql.raw("::json) as r")}`.execute(db);
+    await sql`${sql.raw(`insert into ${table} (${names}) select ${casts} from jsonb_array_elements(`)}${JSON.stringify(batch)}${sql.raw("::jsonb) as r")}`.execute(db);
   }
 }
 
@@ -147,41 +193,45 @@ export async function loadWorld(db: Kysely<DB>, regionCode = DEMO_DISTRICT): Pro
 }
 
 /**
- * Generates `options.cases` cases on the demo district and loads them in chunks, one transaction
- * each: COPY on PostgreSQL, INSERT … SELECT from JSON on PGlite. Each chunk draws its case numbers
- * from the day counters, adds its cases to the status rollup and records itself in the audit chain,
- * so the engine goes on as if the cases had come in one by one.
+ * Generates `options.cases` cases on the demo district and loads them in chunks: COPY on
+ * PostgreSQL, INSERT … SELECT from JSON on PGlite. Each chunk draws its case numbers from the day
+ * counters, adds its cases to the status rollup and records itself in the audit chain, so the
+ * engine goes on as if the cases had come in one by one.
+ *
+ * A large load into a database no server shares (`bulkLoad`) is one transaction that drops the
+ * case tables' indexes and keys, loads every chunk, builds them again (which checks every key and
+ * reference, as the rows' own inserts would have) and brings the derived tables up to date
+ * (`afterSeeding`). Otherwise each chunk is its own transaction with the indexes kept, so that a
+ * running server's requests go between chunks.
  */
 export async function generateCases(database: Pick<Database, "kind" | "withClient">, options: SeedCasesOptions): Promise<SeedCasesSummary> {
   if (!Number.isSafeInteger(options.cases) || options.cases < 1) throw new AppError(400, "invalid_case_count", "The number of cases is a positive integer");
   if (options.seed !== undefined && !(Number.isInteger(options.seed) && options.seed >= 0 && options.seed < 2 ** 32)) {
     throw new AppError(400, "invalid_seed", "A seed is a whole number from 0 to 4294967295");
   }
+  if (options.years !== undefined && !(Number.isInteger(options.years) && options.years >= 1 && options.years <= MAX_YEARS)) {
+    throw new AppError(400, "invalid_years", `Cases are spread over 1 to ${MAX_YEARS} whole years`);
+  }
   const started = performance.now();
   const seed = options.seed ?? crypto.randomInt(0, 2 ** 31);
   const now = options.now ?? new Date();
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
+  const days = options.days ?? (options.years ?? 1) * YEAR_DAYS;
   const world = await database.withClient((_client, db) => loadWorld(db));
   const region = world.regionCode;
-  const histories = generateCaseHistories(world, { cases: options.cases, seed, now, days: options.days });
+  const histories = generateCaseHistories(world, { cases: options.cases, seed, now, days });
   const summary: SeedCasesSummary = {
     cases: 0, events: 0, seed, region, from: "", to: "", durationMs: 0, casesPerSecond: 0,
-    timeMs: { generating: 0, cases: 0, events: 0, rest: 0 },
+    bulk: false,
+    timeMs: { generating: 0, cases: 0, events: 0, indexes: 0, rest: 0 },
     samples: [],
   };
   const sampleEvery = Math.max(1, Math.floor(options.cases / SAMPLES));
-  const load = async (chunk: GeneratedCase[]) => {
-    // The connection is taken per chunk: on PGlite a running server's requests go between chunks.
-    const numbers = await database.withClient(async (client, db) => {
-      if (summary.cases === 0) {
-        const taken = await db.selectFrom("cases").select("id").where("region_code", "=", region).where("id", "=", chunk[0].id).executeTakeFirst();
-        if (taken) throw new AppError(409, "already_seeded", `The cases of seed ${seed} are already in the database; choose another --seed`);
-      }
-      const loading = performance.now();
-      const result = await db.transaction().execute((trx) => loadChunk(database.kind, client, trx, region, chunk, seed, summary.timeMs));
-      summary.timeMs.rest += performance.now() - loading;
-      return result;
-    });
+  const refuseSeeded = async (db: Kysely<DB>, first: GeneratedCase) => {
+    const taken = await db.selectFrom("cases").select("id").where("region_code", "=", region).where("id", "=", first.id).executeTakeFirst();
+    if (taken) throw new AppError(409, "already_seeded", `The cases of seed ${seed} are already in the database; choose another --seed`);
+  };
+  const loaded = (chunk: GeneratedCase[], numbers: string[]) => {
     chunk.forEach((c, i) => {
       const index = summary.cases + i;
       if (index % sampleEvery === 0 && summary.samples.length < SAMPLES) {
@@ -201,23 +251,113 @@ export async function generateCases(database: Pick<Database, "kind" | "withClien
     summary.timeMs.generating += performance.now() - generating;
     return next;
   };
-  let chunk = await generate();
-  while (chunk.length > 0) {
-    const loading = load(chunk);
-    let next: GeneratedCase[];
-    try {
-      next = await generate();
-    } finally {
-      await loading;
+  const pipeline = async (load: (chunk: GeneratedCase[]) => Promise<void>) => {
+    let chunk = await generate();
+    while (chunk.length > 0) {
+      const loading = load(chunk);
+      let next: GeneratedCase[];
+      try {
+        next = await generate();
+      } finally {
+        await loading;
+      }
+      chunk = next;
     }
-    chunk = next;
+  };
+  const timed = async <T>(work: () => Promise<T>) => {
+    const loading = performance.now();
+    const result = await work();
+    summary.timeMs.rest += performance.now() - loading;
+    return result;
+  };
+
+  summary.bulk = options.shared
+    ? false
+    : (options.bulk ?? (options.cases >= BULK_FROM && (await database.withClient((_client, db) => casesIn(db, region))) <= options.cases));
+  if (summary.bulk) {
+    let rebuild: string[] = [];
+    await database.withClient((client, db) =>
+      db.transaction().execute(async (trx) => {
+        await pipeline(async (chunk) => {
+          if (summary.cases === 0) {
+            await refuseSeeded(trx, chunk[0]);
+            rebuild = await timed(() => prepareBulkLoad(database.kind, trx, summary.timeMs));
+          }
+          loaded(chunk, await timed(() => loadChunk(database.kind, client, trx, region, chunk, seed, summary.timeMs)));
+        });
+        await timed(async () => {
+          await rebuildIndexes(trx, rebuild, summary.timeMs);
+          await afterSeeding(trx, region);
+        });
+      }),
+    );
+  } else {
+    await pipeline(async (chunk) => {
+      // The connection is taken per chunk: on PGlite a running server's requests go between chunks.
+      const numbers = await database.withClient(async (client, db) => {
+        if (summary.cases === 0) await refuseSeeded(db, chunk[0]);
+        return timed(() => db.transaction().execute((trx) => loadChunk(database.kind, client, trx, region, chunk, seed, summary.timeMs)));
+      });
+      loaded(chunk, numbers);
+    });
+    await database.withClient((_client, db) => timed(() => db.transaction().execute((trx) => afterSeeding(trx, region))));
   }
   const { timeMs } = summary;
-  timeMs.rest -= timeMs.cases + timeMs.events;
-  for (const phase of ["generating", "cases", "events", "rest"] as const) timeMs[phase] = Math.round(timeMs[phase]);
+  timeMs.rest -= timeMs.cases + timeMs.events + timeMs.indexes;
+  for (const phase of ["generating", "cases", "events", "indexes", "rest"] as const) timeMs[phase] = Math.round(timeMs[phase]);
   summary.durationMs = Math.round(performance.now() - started);
   summary.casesPerSecond = Math.round((summary.cases * 1000) / Math.max(1, summary.durationMs));
   return summary;
+}
+
+/**
+ * What is derived from the cases and their events beyond what each chunk keeps (numbers, status
+ * counts, return counts), brought up to date once every generated case is in, in the load's
+ * transaction: the place for any rollup kept from the case events.
+ */
+async function afterSeeding(_trx: Kysely<DB>, _region: string): Promise<void> {}
+
+/** How many cases the region holds. */
+async function casesIn(db: Kysely<DB>, region: string): Promise<number> {
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from cases where region_code = ${region}`.execute(db);
+  return rows[0].n;
+}
+
+/**
+ * Drops every index, key and reference of the case tables (and references to them) in the load's
+ * transaction, keeping the statements that build them again. Building an index over a million rows
+ * at once costs a fraction of keeping it up to date row by row, and adding a key or a reference
+ * back checks every row against it, so nothing loaded escapes a check.
+ */
+async function prepareBulkLoad(kind: Database["kind"], trx: Kysely<DB>, timeMs: SeedCasesSummary["timeMs"]): Promise<string[]> {
+  const started = performance.now();
+  await sql`set local gridgov.case_event_log = 'off'`.execute(trx);
+  // Room to sort a million keys in memory while building; PGlite keeps its small default.
+  if (kind === "postgres") await sql`set local maintenance_work_mem = '256MB'`.execute(trx);
+  const { rows } = await sql<{ dropping: string; building: string; step: number }>`
+    select format('alter table %s drop constraint %I', c.conrelid::regclass, c.conname) as dropping,
+      format('alter table %s add constraint %I %s', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid)) as building,
+      case c.contype when 'f' then 3 else 1 end as step
+    from pg_constraint c
+    where (c.contype in ('p', 'u', 'x', 'f') and c.conrelid in ('cases'::regclass, 'case_events'::regclass))
+      or (c.contype = 'f' and c.confrelid in ('cases'::regclass, 'case_events'::regclass))
+    union all
+    select format('drop index %s', i.indexrelid::regclass), pg_get_indexdef(i.indexrelid), 2
+    from pg_index i
+    where i.indrelid in ('cases'::regclass, 'case_events'::regclass)
+      and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid and c.contype in ('p', 'u', 'x'))
+    order by step, building`.execute(trx);
+  // References go first, then what they lean on; they come back in the opposite order.
+  for (const row of [...rows].reverse()) await sql.raw(row.dropping).execute(trx);
+  timeMs.indexes += performance.now() - started;
+  return rows.map((row) => row.building);
+}
+
+/** Runs the statements `prepareBulkLoad` kept, in order. */
+async function rebuildIndexes(trx: Kysely<DB>, statements: string[], timeMs: SeedCasesSummary["timeMs"]): Promise<void> {
+  const started = performance.now();
+  for (const statement of statements) await sql.raw(statement).execute(trx);
+  timeMs.indexes += performance.now() - started;
 }
 
 /** Up to `size` cases, yielding to the event loop every few hundred. */
@@ -261,14 +401,14 @@ async function loadChunk(
 
   let started = performance.now();
   if (kind === "postgres") {
-    await copyIn(client, `copy cases (${CASE_COLUMNS.map(([name]) => name).join(", ")}) from stdin`, copyChunks(chunk.map((c, i) => caseValues(region, c, numbers[i]))));
+    await copyIn(client, `copy cases (${CASE_COLUMNS.map(([name]) => name).join(", ")}) from stdin`, copyPieces(CASE_COLUMNS, chunk.map((c, i) => caseValues(region, c, numbers[i]))));
   } else {
     await insertJson(trx, "cases", CASE_COLUMNS, chunk.map((c, i) => caseValues(region, c, numbers[i])));
   }
   timeMs.cases += performance.now() - started;
   started = performance.now();
   if (kind === "postgres") {
-    await copyIn(client, `copy case_events (${EVENT_COLUMNS.map(([name]) => name).join(", ")}) from stdin`, copyChunks(allEvents(region, chunk)));
+    await copyIn(client, `copy case_events (${EVENT_COLUMNS.map(([name]) => name).join(", ")}) from stdin`, eventPieces(region, chunk));
   } else {
     await insertJson(trx, "case_events", EVENT_COLUMNS, [...allEvents(region, chunk)]);
   }
