@@ -9,6 +9,7 @@ import { bucketsOf, figuresOf, periodOf, type Grouping } from "../src/modules/ev
 import { scanCounts, sumCounts } from "../src/modules/evaluation/indicators.repository.ts";
 import { rebuildRollups } from "../src/modules/evaluation/rollups.repository.ts";
 import { AppError } from "../src/errors.ts";
+import { generateCases } from "../src/modules/demo/case-seed.ts";
 import { createTestApp, type TestApp } from "./test-app.ts";
 
 const REGION = "530103";
@@ -162,6 +163,17 @@ describe("evaluation rollups", () => {
     expect(kept.counts.length).toBeGreaterThan(50);
     await rebuildRollups(t.ctx.db, REGION);
     expect(await rollups(t)).toEqual(kept);
+  });
+
+  it("keeps them exact through generated loads, chunk by chunk or in bulk", { timeout: 300_000 }, async () => {
+    await generateCases(t.database, { cases: 400, seed: 7, days: 120, chunkSize: 150, bulk: false });
+    await generateCases(t.database, { cases: 400, seed: 8, days: 120, chunkSize: 150, bulk: true });
+    const kept = await rollups(t);
+    await rebuildRollups(t.ctx.db, REGION);
+    expect(await rollups(t)).toEqual(kept);
+    const { rows } = await sql<{ n: number }>`select coalesce(sum(accepted), 0)::int as n from case_counts where region_code = ${REGION} and kind = 'all'`.execute(t.ctx.db);
+    const { rows: cases } = await sql<{ n: number }>`select count(*)::int as n from cases where region_code = ${REGION}`.execute(t.ctx.db);
+    expect(rows[0].n).toBe(cases[0].n);
   });
 
   it("gives the same figures from the rollups as counted from the case table, for every grouping and period", { timeout: 300_000 }, async () => {

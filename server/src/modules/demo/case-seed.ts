@@ -5,6 +5,7 @@ import { copyIn, CopyRows, copyText } from "../../db/copy-in.ts";
 import type { Database } from "../../db/database.ts";
 import type { DB, GeoJsonPolygon } from "../../db/schema.ts";
 import { AppError } from "../../errors.ts";
+import { pauseRollups, resumeRollups } from "../evaluation/rollups.repository.ts";
 import { writeAudit } from "../audit/audit.repository.ts";
 import { calendarFor } from "../cases/calendars.ts";
 import { nearDueLimit } from "../cases/deadlines.ts";
@@ -282,12 +283,13 @@ export async function generateCases(database: Pick<Database, "kind" | "withClien
           if (summary.cases === 0) {
             await refuseSeeded(trx, chunk[0]);
             rebuild = await timed(() => prepareBulkLoad(database.kind, trx, summary.timeMs));
+            await pauseRollups(trx);
           }
           loaded(chunk, await timed(() => loadChunk(database.kind, client, trx, region, chunk, seed, summary.timeMs)));
         });
         await timed(async () => {
           await rebuildIndexes(trx, rebuild, summary.timeMs);
-          await afterSeeding(trx, region);
+          await afterSeeding(trx, region, true);
         });
       }),
     );
@@ -300,7 +302,7 @@ export async function generateCases(database: Pick<Database, "kind" | "withClien
       });
       loaded(chunk, numbers);
     });
-    await database.withClient((_client, db) => timed(() => db.transaction().execute((trx) => afterSeeding(trx, region))));
+    await database.withClient((_client, db) => timed(() => db.transaction().execute((trx) => afterSeeding(trx, region, false))));
   }
   const { timeMs } = summary;
   timeMs.rest -= timeMs.cases + timeMs.events + timeMs.indexes;
@@ -313,9 +315,12 @@ export async function generateCases(database: Pick<Database, "kind" | "withClien
 /**
  * What is derived from the cases and their events beyond what each chunk keeps (numbers, status
  * counts, return counts), brought up to date once every generated case is in, in the load's
- * transaction: the place for any rollup kept from the case events.
+ * transaction: the evaluation rollups, which a chunked load keeps statement by statement and a
+ * bulk load rebuilds once from the events.
  */
-async function afterSeeding(_trx: Kysely<DB>, _region: string): Promise<void> {}
+async function afterSeeding(trx: Kysely<DB>, region: string, bulk: boolean): Promise<void> {
+  if (bulk) await resumeRollups(trx, region);
+}
 
 /** How many cases the region holds. */
 async function casesIn(db: Kysely<DB>, region: string): Promise<number> {
