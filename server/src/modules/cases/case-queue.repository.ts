@@ -166,6 +166,30 @@ function selectPage(db: Kysely<DB>, actor: Actor, filter: CasePageFilter) {
 }
 
 /**
+ * A page of cases in one of the statuses or whose return waits for a decision (the centre's queue),
+ * as two pages merged: the statuses' page from its own index in order (cases_centre), and the few
+ * cases with a return waiting (cases_return_requested). One condition with OR matches no index and
+ * walked the scope's cases newest first, thousands of them for a street.
+ */
+function selectEitherPage(db: Kysely<DB>, actor: Actor, filter: CasePageFilter) {
+  const statuses = filter.statuses ?? [];
+  const inStatuses = selectPage(db, actor, { ...filter, orReturnRequested: false });
+  // All of them, unordered: an order and a limit would make the planner walk the scope's newest
+  // cases for them instead of reading the small partial index.
+  let returned = matchingCases(db, actor, { ...filter, statuses: undefined, orReturnRequested: false })
+    .select([...SUMMARY_COLUMNS, positionAt()])
+    .where("return_request", "is not", null)
+    .where("status", "not in", statuses);
+  if (filter.after) returned = returned.where(sql<SqlBool>`(created_at, id) < (${filter.after.at}::timestamptz, ${filter.after.id}::uuid)`);
+  return db
+    .selectFrom(sql<PageRow>`(${inStatuses} union all ${returned})`.as("page"))
+    .selectAll()
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(filter.limit + 1);
+}
+
+/**
  * How many of the newest cases a text search tests in creation order before it asks the search
  * index: a common word fills its page from the first few hundred, where the index would hand over
  * every case holding it; a rare one is then found through the index among the older cases.
@@ -205,6 +229,7 @@ export async function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePag
       .orderBy("id", "desc")
       .execute();
   }
+  if (filter.orReturnRequested && filter.statuses?.length && !terms?.length && !characters?.length) return selectEitherPage(db, actor, filter).execute();
   if (!terms?.length && !characters?.length) return selectPage(db, actor, filter).execute();
   // The planner estimates a query's terms as independent, which the overlapping bigrams of one
   // word are not: it would take the index for common words too. So first the newest cases...
