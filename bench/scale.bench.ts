@@ -1,12 +1,14 @@
 // Case reads at scale: lookups, tracking, search, queues, stats, export and the deadline sweep over
 // generated cases, at each size of --cases (default 100000; e.g. --cases 100000,1000000), on PGlite
 // and, with DATABASE_URL or --postgres <url>, on PostgreSQL in the same run. The data grows from one
-// size to the next. --pglite-max <n> leaves PGlite out above n cases.
+// size to the next. --pglite-max <n> leaves PGlite out above n cases. Beside each latency, the CPU a
+// request cost the server process and the database's backends, which a busy machine does not skew.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { sql } from "kysely";
+import pg from "pg";
 import { loadConfig } from "../server/src/config.ts";
 import { createContext } from "../server/src/app.ts";
 import { openDatabase, type DatabaseTarget } from "../server/src/db/database.ts";
@@ -19,7 +21,7 @@ import { startServer, type RunningServer } from "../server/test/cli.ts";
 import { Client, drive, fmt, percentile, withFreshPostgres } from "./lib.ts";
 
 type Sample = { id: string; number: string; trackingToken: string };
-type Row = { name: string; p50: number; p95: number; extra?: string; aim?: { p95?: number; note?: string; ok?: boolean } };
+type Row = { name: string; p50: number; p95: number; extra?: string; cpu?: string; aim?: { p95?: number; note?: string; ok?: boolean } };
 
 const option = (name: string) => {
   const at = process.argv.indexOf(name);
@@ -45,12 +47,58 @@ const row = (name: string, samples: number[], aim?: Row["aim"], extra?: string):
 
 function print(title: string, rows: Row[]): void {
   console.log(`\n### ${title}`);
-  console.log("| measure | p50 ms | p95 ms | aim at 1M | |");
-  console.log("|---|---:|---:|---|---|");
+  console.log("| measure | p50 ms | p95 ms | aim at 1M | | CPU ms per request: server + database |");
+  console.log("|---|---:|---:|---|---|---|");
   for (const r of rows) {
     const aim = r.aim ? (r.aim.note ?? `p95 ≤ ${r.aim.p95} ms`) : "";
-    console.log(`| ${r.name}${r.extra ? ` (${r.extra})` : ""} | ${fmt(r.p50, 2)} | ${fmt(r.p95, 2)} | ${aim} | ${r.aim ? (r.aim.ok ? "✓" : "✗") : ""} |`);
+    console.log(`| ${r.name}${r.extra ? ` (${r.extra})` : ""} | ${fmt(r.p50, 2)} | ${fmt(r.p95, 2)} | ${aim} | ${r.aim ? (r.aim.ok ? "✓" : "✗") : ""} | ${r.cpu ?? ""} |`);
   }
+}
+
+/** Milliseconds of CPU a process has used (user and system), from /proc. */
+function cpuMs(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0; // a backend that ended meanwhile
+  }
+}
+const CLOCK_TICKS = 100;
+
+/**
+ * The CPU the server and its database spend per request, beside the latencies: on a machine shared
+ * with other work, latencies follow the load, while the CPU a request costs does not. On PostgreSQL,
+ * the backends of the bench's database; PGlite runs inside the server process.
+ */
+function cpuMeter(server: RunningServer, databaseUrl: string | null) {
+  const backends = async () => {
+    if (!databaseUrl) return [];
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ pid: number }>("select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()");
+      return rows.map((row) => row.pid);
+    } finally {
+      await client.end();
+    }
+  };
+  // Per backend: one that ends between the marks (the pool closing an idle connection) drops out
+  // with what it used, one that starts counts from zero.
+  const now = async () => ({ server: cpuMs(server.child.pid ?? 0), database: new Map((await backends()).map((pid) => [pid, cpuMs(pid)])) });
+  let mark = { server: 0, database: new Map<number, number>() };
+  return {
+    async start() {
+      mark = await now();
+    },
+    async per(requests: number): Promise<string> {
+      const at = await now();
+      const server = (at.server - mark.server) / requests;
+      let database = 0;
+      for (const [pid, used] of at.database) database += used - (mark.database.get(pid) ?? 0);
+      return databaseUrl ? `${fmt(server, 2)} + ${fmt(database / requests, 2)}` : `${fmt(server, 2)} (database inside)`;
+    },
+  };
 }
 
 /** The resident set of a process, in MB. */
@@ -92,7 +140,15 @@ async function grow(target: DatabaseTarget, total: number, have: number, samples
   }
 }
 
-async function measure(server: RunningServer, size: number, samples: Sample[], exportFrom: string): Promise<Row[]> {
+async function measure(server: RunningServer, size: number, samples: Sample[], exportFrom: string, databaseUrl: string | null): Promise<Row[]> {
+  const cpu = cpuMeter(server, databaseUrl);
+  /** `times` calls one after another, with the CPU they cost the server and the database. */
+  const costed = async (times: number, operation: (k: number) => Promise<void>) => {
+    await cpu.start();
+    const samples = await timed(times, operation);
+    return { samples, cpu: await cpu.per(times) };
+  };
+  const costedRow = (name: string, { samples, cpu }: { samples: number[]; cpu: string }, aim?: Row["aim"], extra?: string): Row => ({ ...row(name, samples, aim, extra), cpu });
   const client = new Client(server.url);
   const password = loadConfig({}).demoPassword;
   const district = await client.login("dispatcher", password);
@@ -104,31 +160,33 @@ async function measure(server: RunningServer, size: number, samples: Sample[], e
   const rows: Row[] = [];
   const byId = (k: number) => get(`/api/v1/cases/${samples[k % samples.length].id}`, district);
   await timed(20, byId);
-  rows.push(row("case by id", await timed(300, byId), { p95: 3 }));
+  rows.push(costedRow("case by id", await costed(300, byId), { p95: 3 }));
   const track = (k: number) => {
     const sample = samples[k % samples.length];
     return get(`/api/v1/public/cases/${sample.number}?token=${sample.trackingToken}`);
   };
-  rows.push(row("public tracking", await timed(300, track), { p95: 3 }));
+  rows.push(costedRow("public tracking", await costed(300, track), { p95: 3 }));
   const search = (k: number) => get(`/api/v1/cases?q=${encodeURIComponent(SEARCHES[k % SEARCHES.length])}`, district);
-  rows.push(row("search, district", await timed(100, search), { p95: 50 }));
-  rows.push(row("search, street", await timed(100, (k) => get(`/api/v1/cases?q=${encodeURIComponent(SEARCHES[k % SEARCHES.length])}`, street)), { p95: 50 }));
+  rows.push(costedRow("search, district", await costed(100, search), { p95: 50 }));
+  rows.push(costedRow("search, street", await costed(100, (k) => get(`/api/v1/cases?q=${encodeURIComponent(SEARCHES[k % SEARCHES.length])}`, street)), { p95: 50 }));
   let k8 = 0;
+  await cpu.start();
   const eight = await drive(5, 8, () => search(k8++));
-  rows.push(row("search, 8 concurrent", eight.latencies, { p95: 50 }, `${eight.errors} errors`));
+  rows.push({ ...row("search, 8 concurrent", eight.latencies, { p95: 50 }, `${eight.errors} errors`), cpu: await cpu.per(eight.latencies.length) });
   for (const queue of QUEUES) {
     const url = `/api/v1/cases${queue ? `?queue=${queue}` : ""}`;
     const name = queue || "all cases";
-    const districtSamples = await timed(100, () => get(url, district));
-    const streetSamples = await timed(100, () => get(url, street));
+    const districtRun = await costed(100, () => get(url, district));
+    const streetRun = await costed(100, () => get(url, street));
+    const [districtSamples, streetSamples] = [districtRun.samples, streetRun.samples];
     const ratio = percentile(streetSamples, 95) / percentile(districtSamples, 95);
-    rows.push(row(`queue ${name}, district dispatcher`, districtSamples, { p95: 10 }));
+    rows.push(costedRow(`queue ${name}, district dispatcher`, districtRun, { p95: 10 }));
     rows.push(
-      row(`queue ${name}, street leader`, streetSamples, { note: "p95 ≤ 10 ms, ≤ 1.5× district", ok: percentile(streetSamples, 95) <= 10 && ratio <= 1.5 }, `${fmt(ratio, 2)}× district`),
+      costedRow(`queue ${name}, street leader`, streetRun, { note: "p95 ≤ 10 ms, ≤ 1.5× district", ok: percentile(streetSamples, 95) <= 10 && ratio <= 1.5 }, `${fmt(ratio, 2)}× district`),
     );
   }
-  rows.push(row("stats, district", await timed(100, () => get("/api/v1/cases/stats", district))));
-  rows.push(row("stats, street", await timed(100, () => get("/api/v1/cases/stats", street))));
+  rows.push(costedRow("stats, district", await costed(100, () => get("/api/v1/cases/stats", district))));
+  rows.push(costedRow("stats, street", await costed(100, () => get("/api/v1/cases/stats", street))));
   if (size > 50_000) rows.push(row("export unfiltered, refused with 422", await timed(5, () => get("/api/v1/cases/export", district, 422))));
 
   // Export of the newest 50,000 cases (the most one export holds): time and the server's memory.
@@ -179,7 +237,7 @@ async function benchDatabase(label: string, target: DatabaseTarget, env: Record<
     have = size;
     const server = await startServer({ ...env, PUBLIC_REQUESTS_PER_MINUTE: "1000000" });
     try {
-      const rows = await measure(server, size, samples, exportFrom);
+      const rows = await measure(server, size, samples, exportFrom, target.kind === "postgres" ? target.url : null);
       rows.push(row("deadline sweep, nothing due", sweep, { p95: 10 }));
       print(`${label}, ${fmt(size, 0)} cases`, rows);
     } finally {

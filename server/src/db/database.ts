@@ -5,6 +5,7 @@ import { Worker } from "node:worker_threads";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { lockDataDir } from "./data-dir-lock.ts";
+import { preparingPool } from "./prepared.ts";
 import type { DB } from "./schema.ts";
 
 export type DatabaseTarget =
@@ -65,7 +66,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
 }
 
 function wrap(pool: pg.Pool, kind: Database["kind"], stop: () => Promise<void>): Database {
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
   return {
     db,
     kind,

@@ -3,7 +3,7 @@ import type { AppContext } from "../../context.ts";
 import type { CaseRow } from "../../db/schema.ts";
 import { notFound } from "../../errors.ts";
 import { AttachmentStoreError } from "./attachment-store.ts";
-import { findPublicPhoto, findPublicPhotos } from "./redactions.repository.ts";
+import { findPublicPhoto, type PublicPhotoRow } from "./redactions.repository.ts";
 
 /** How long a link to a public photo opens it, and the step its expiry is rounded up to (stable links cache). */
 const LINK_SECONDS = 15 * 60;
@@ -19,9 +19,8 @@ function linkSignature(tokenHash: string, attachmentId: string, version: string,
   return crypto.createHmac("sha256", `public-photo:${tokenHash}`).update(`${attachmentId}:${version}:${expires}`).digest("base64url");
 }
 
-/** The public photos of a case with short-lived links that carry no token, for the tracking answer. */
-export async function publicPhotosOf(ctx: AppContext, found: CaseRow, now = new Date()) {
-  const photos = await findPublicPhotos(ctx.db, found.region_code, found.id);
+/** The public photos of a case, read with it (`publicPhotosJson`), with short-lived links that carry no token, for the tracking answer. */
+export function publicPhotoLinks(found: Pick<CaseRow, "tracking_token_hash">, photos: readonly PublicPhotoRow[], now = new Date()) {
   const expires = Math.ceil((now.getTime() / 1000 + LINK_SECONDS) / LINK_STEP_SECONDS) * LINK_STEP_SECONDS;
   return photos.map((photo) => {
     const version = photo.redaction_id ?? "original";

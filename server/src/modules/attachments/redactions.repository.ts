@@ -48,19 +48,20 @@ export function findCasePhoto(db: Kysely<DB>, regionCode: string, caseId: string
     .executeTakeFirst();
 }
 
-/** The public photos of a case, oldest first, each with the file the public gets (the redacted one when there is one). */
-export function findPublicPhotos(db: Kysely<DB>, regionCode: string, caseId: string) {
-  return db
-    .selectFrom("attachments as a")
-    .leftJoin("attachment_redactions as r", "r.attachment_id", "a.id")
-    .select(["a.id", "a.kind", "a.width", "a.height", "r.id as redaction_id", "r.storage_key as redaction_key"])
-    .where("a.region_code", "=", regionCode)
-    .where("a.case_id", "=", caseId)
-    .where(isPublicPhoto)
-    .orderBy("a.created_at")
-    .orderBy("a.id")
-    .execute();
-}
+/** A public photo of a case as the tracking answer reads it with the case. */
+export type PublicPhotoRow = { id: string; kind: string | null; width: number; height: number; redaction_id: string | null; redaction_key: string | null };
+
+/**
+ * The public photos of the case `row` names (a table or alias with region_code and id) as a JSON
+ * array, oldest first: read in the same statement as the case it belongs to.
+ */
+export const publicPhotosJson = (row: string) => sql<PublicPhotoRow[]>`(
+  select coalesce(json_agg(json_build_object(
+    'id', a.id, 'kind', a.kind, 'width', a.width, 'height', a.height, 'redaction_id', r.id, 'redaction_key', r.storage_key
+  ) order by a.created_at, a.id), '[]')
+  from attachments as a left join attachment_redactions as r on r.attachment_id = a.id
+  where a.region_code = ${sql.ref(`${row}.region_code`)} and a.case_id = ${sql.ref(`${row}.id`)} and ${isPublicPhoto}
+)`;
 
 /** One public photo by id with what proves a link to it (its case's token hash) and the file to send; or undefined. */
 export function findPublicPhoto(db: Kysely<DB>, attachmentId: string) {

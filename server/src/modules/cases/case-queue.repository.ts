@@ -93,6 +93,18 @@ function textMatches({ terms, characters, periods }: Pick<CasePageFilter, "terms
   return sql<SqlBool>`(${sql.join(conditions, sql` and `)})`;
 }
 
+/**
+ * The same test as `textMatches` without the index, for rows already read: each term a whole
+ * space-separated token of the search text, found as a substring (no array built per row).
+ */
+function windowMatches({ terms, characters }: Pick<CasePageFilter, "terms" | "characters">): Expression<SqlBool> {
+  const conditions = [
+    ...(terms ?? []).map((term) => sql<SqlBool>`strpos(' ' || search_text || ' ', ${` ${term} `}) > 0`),
+    ...(characters ?? []).map((char) => sql<SqlBool>`search_text like ${`%${literal(char)}%`}`),
+  ];
+  return sql<SqlBool>`(${sql.join(conditions, sql` and `)})`;
+}
+
 /** The ordinal of a case's number, the expression of the index cases_number_ordinal. */
 const ordinalOf = sql<string>`split_part(number, '-', 3)`;
 
@@ -182,6 +194,30 @@ function selectPage(db: Kysely<DB>, actor: Actor, filter: CasePageFilter) {
 }
 
 /**
+ * A page of cases in one of the statuses or whose return waits for a decision (the centre's queue),
+ * as two pages merged: the statuses' page from its own index in order (cases_centre), and the few
+ * cases with a return waiting (cases_return_requested). One condition with OR matches no index and
+ * walked the scope's cases newest first, thousands of them for a street.
+ */
+function selectEitherPage(db: Kysely<DB>, actor: Actor, filter: CasePageFilter) {
+  const statuses = filter.statuses ?? [];
+  const inStatuses = selectPage(db, actor, { ...filter, orReturnRequested: false });
+  // All of them, unordered: an order and a limit would make the planner walk the scope's newest
+  // cases for them instead of reading the small partial index.
+  let returned = matchingCases(db, actor, { ...filter, statuses: undefined, orReturnRequested: false })
+    .select([...SUMMARY_COLUMNS, positionAt()])
+    .where("return_request", "is not", null)
+    .where("status", "not in", statuses);
+  if (filter.after) returned = returned.where(sql<SqlBool>`(created_at, id) < (${filter.after.at}::timestamptz, ${filter.after.id}::uuid)`);
+  return db
+    .selectFrom(sql<PageRow>`(${inStatuses} union all ${returned})`.as("page"))
+    .selectAll()
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(filter.limit + 1);
+}
+
+/**
  * How many of the newest cases a text search tests in creation order before it asks the search
  * index: a common word fills its page from the first few hundred, where the index would hand over
  * every case holding it; a rare one is then found through the index among the older cases.
@@ -221,23 +257,25 @@ export async function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePag
       .orderBy("id", "desc")
       .execute();
   }
+  if (filter.orReturnRequested && filter.statuses?.length && !terms?.length && !characters?.length) return selectEitherPage(db, actor, filter).execute();
   if (!terms?.length && !characters?.length) return selectPage(db, actor, filter).execute();
   // The planner estimates a query's terms as independent, which the overlapping bigrams of one
   // word are not: it would take the index for common words too. So first the newest cases...
+  // (The window's rows are tested as text and only the matches formatted: the array and the
+  // cursor's timestamp text for each of the window's rows cost ten times the rest of the read.)
   const unsearched = { ...filter, terms: undefined, characters: undefined };
   const recent = await db
-    .selectFrom(selectPage(db, actor, { ...unsearched, limit: SEARCH_WINDOW - 1 }).as("recent"))
-    .selectAll()
-    .where(textMatches({ terms, characters }))
+    .selectFrom(selectPage(db, actor, { ...unsearched, limit: SEARCH_WINDOW - 1 }).clearSelect().select(SUMMARY_COLUMNS).as("recent"))
+    .select([...SUMMARY_COLUMNS, positionAt()])
+    .where(windowMatches({ terms, characters }))
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
     .limit(filter.limit + 1)
     .execute();
   if (recent.length > filter.limit) return recent;
-  const windowEnd = await selectPage(db, actor, { ...unsearched, limit: 0 })
-    .clearSelect()
+  const windowEnd = await db
+    .selectFrom(selectPage(db, actor, { ...unsearched, limit: 0 }).clearSelect().select(["id", "created_at"]).offset(SEARCH_WINDOW - 1).as("last"))
     .select(["id", positionAt()])
-    .offset(SEARCH_WINDOW - 1)
     .executeTakeFirst();
   if (!windowEnd) return recent;
   // ...then, past them, through the index: lone characters have no index, so all at once...

@@ -2,7 +2,8 @@ import { sql, type Expression, type ExpressionBuilder, type Insertable, type Kys
 import { v7 as uuidv7 } from "uuid";
 import type { CaseAnswer, CaseRow, CaseTable, DB } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.ts";
-import { isPublicPhoto, redactionJson, type PhotoRedaction } from "../attachments/redactions.repository.ts";
+import { executePrepared } from "../../db/prepared.ts";
+import { isPublicPhoto, publicPhotosJson, redactionJson, type PhotoRedaction, type PublicPhotoRow } from "../attachments/redactions.repository.ts";
 import { RECORDED_COLUMNS, recordedChanges } from "./case-changes.ts";
 
 /** Statuses of a case still being worked on: the ones a new report may duplicate. */
@@ -308,8 +309,8 @@ export async function writeTransition(
 }
 
 /** One case in the actor's scope with its timeline and photos, in one query; or undefined. */
-export function findCaseDetailInScope(db: Kysely<DB>, actor: Actor, id: string): Promise<CaseDetailRow | undefined> {
-  return db
+export async function findCaseDetailInScope(db: Kysely<DB>, actor: Actor, id: string): Promise<CaseDetailRow | undefined> {
+  const query = db
     .selectFrom("cases")
     .selectAll("cases")
     .select([
@@ -317,8 +318,10 @@ export function findCaseDetailInScope(db: Kysely<DB>, actor: Actor, id: string):
       photosJson("cases").as("photos"),
     ])
     .where((eb) => caseReadable(eb, actor))
-    .where("id", "=", id)
-    .executeTakeFirst();
+    .where("id", "=", id);
+  // A named statement: planning this one cost more than running it.
+  const [row] = await executePrepared(db, "case_detail", query);
+  return row;
 }
 
 /**
@@ -394,16 +397,41 @@ export function findCaseByNumber(db: Kysely<DB>, number: string): Promise<CaseRo
     .executeTakeFirst();
 }
 
-/** A case's events, oldest first, without who took them: what public tracking shows. */
-export function findTimeline(db: Kysely<DB>, regionCode: string, caseId: string) {
-  return db
-    .selectFrom("case_events")
-    .select(["id", "at", "action", "from_status", "to_status", "level", "note", "public_note", "details"])
-    .where("region_code", "=", regionCode)
-    .where("case_id", "=", caseId)
-    .orderBy("at")
-    .orderBy("id")
-    .execute();
+/** A case's event as public tracking shows it: no one's name, a note only when it was made public. */
+export type TrackedEvent = { at: string; action: string; to_status: string; note: string | null };
+/** A case with what its tracking answer shows besides the row: its events, public photos, and the case it was merged into. */
+export type TrackedCaseRow = CaseRow & {
+  timeline: TrackedEvent[];
+  photos: PublicPhotoRow[];
+  merged_target: { number: string; status: string; closed_at: string | null } | null;
+};
+
+/**
+ * The case with this number (found through its region, the number's first six digits) with its
+ * public events, public photos and merge target, in one named statement: tracking is the busiest
+ * public read, and each round trip and planning cost more than the reads themselves.
+ */
+export async function findTrackedCase(db: Kysely<DB>, number: string): Promise<TrackedCaseRow | undefined> {
+  const query = db
+    .selectFrom("cases")
+    .selectAll("cases")
+    .select([
+      sql<TrackedEvent[]>`(
+        select coalesce(json_agg(json_build_object(
+          'at', e.at, 'action', e.action, 'to_status', e.to_status, 'note', case when e.public_note then e.note end
+        ) order by e.at, e.id), '[]')
+        from case_events as e where e.region_code = cases.region_code and e.case_id = cases.id
+      )`.as("timeline"),
+      publicPhotosJson("cases").as("photos"),
+      sql<TrackedCaseRow["merged_target"]>`(
+        select json_build_object('number', t.number, 'status', t.status, 'closed_at', t.closed_at)
+        from cases as t where t.region_code = cases.region_code and t.id = cases.merged_into
+      )`.as("merged_target"),
+    ])
+    .where("region_code", "=", number.slice(0, 6))
+    .where("number", "=", number);
+  const [row] = await executePrepared(db, "case_tracked", query);
+  return row;
 }
 
 /** The department the most specific routing rule of the community names for the category, if any. */

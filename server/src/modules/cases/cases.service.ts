@@ -5,7 +5,7 @@ import type { AppContext } from "../../context.ts";
 import type { CaseAnswer, CaseRow, CaseTable, CategoryQuestion, DB } from "../../db/schema.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { linkPhotos } from "../attachments/attachments.service.ts";
-import { publicPhotosOf } from "../attachments/public-photos.service.ts";
+import { publicPhotoLinks } from "../attachments/public-photos.service.ts";
 import { writeAudit } from "../audit/audit.repository.ts";
 import { codeInScope, requirePermission, type Actor } from "../auth/actor.ts";
 import { ancestorCode } from "../divisions/division-codes.ts";
@@ -17,7 +17,7 @@ import {
   findCaseDetailInScope,
   findCaseByNumber,
   findCaseInScope,
-  findTimeline,
+  findTrackedCase,
   findNearbyOpenCases,
   insertReportedCases,
   OPEN_STATUSES,
@@ -1085,31 +1085,26 @@ export async function revealReporterContact(ctx: AppContext, actor: Actor, id: s
   return { name: row.reporter_name, phone: row.reporter_phone };
 }
 
-async function caseByToken(ctx: AppContext, number: string, token: string): Promise<CaseRow> {
-  const row = await findCaseByNumber(ctx.db, number);
-  // A wrong token answers exactly like an unknown number.
+/** The case `found` when the token is its tracking token; a wrong token answers exactly like an unknown number. */
+function withToken<T extends CaseRow>(found: T | undefined, number: string, token: string): T {
   const given = Buffer.from(sha256(token));
-  if (!row || !crypto.timingSafeEqual(given, Buffer.from(row.tracking_token_hash))) {
+  if (!found || !crypto.timingSafeEqual(given, Buffer.from(found.tracking_token_hash))) {
     throw notFound("case_not_found", `No case ${number}`);
   }
-  return row;
+  return found;
+}
+
+async function caseByToken(ctx: AppContext, number: string, token: string): Promise<CaseRow> {
+  return withToken(await findCaseByNumber(ctx.db, number), number, token);
 }
 
 /** What a resident sees of their case with its number and secret token: status and public notes, no personal data. */
 export async function trackCase(ctx: AppContext, number: string, token: string) {
-  const row = await caseByToken(ctx, number, token);
-  const timeline = await findTimeline(ctx.db, row.region_code, row.id);
-  // A merged report follows the case it was merged into, so its reporter learns the outcome too.
-  const target = row.merged_into
-    ? await ctx.db
-        .selectFrom("cases")
-        .select(["number", "status", "closed_at"])
-        .where("region_code", "=", row.region_code)
-        .where("id", "=", row.merged_into)
-        .executeTakeFirst()
-    : undefined;
+  // One read: the case, its public events and photos, and the case it was merged into (a merged
+  // report follows that case, so its reporter learns the outcome too).
+  const { timeline, photos, merged_target: target, ...row } = withToken(await findTrackedCase(ctx.db, number), number, token);
   return {
-    mergedInto: target ? { number: target.number, status: target.status, closedAt: target.closed_at?.toISOString() ?? null } : null,
+    mergedInto: target ? { number: target.number, status: target.status, closedAt: target.closed_at ? new Date(target.closed_at).toISOString() : null } : null,
     number: row.number,
     version: row.version,
     status: row.status,
@@ -1121,12 +1116,12 @@ export async function trackCase(ctx: AppContext, number: string, token: string) 
     satisfaction: row.satisfaction,
     resolved: row.resolved,
     canEvaluate: row.status === "closed",
-    photos: await publicPhotosOf(ctx, row),
+    photos: publicPhotoLinks(row, photos),
     timeline: timeline.map((event) => ({
-      at: event.at.toISOString(),
+      at: new Date(event.at).toISOString(),
       action: event.action,
       status: event.to_status,
-      note: event.public_note ? event.note : null,
+      note: event.note,
     })),
   };
 }
