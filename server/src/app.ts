@@ -50,6 +50,7 @@ import { EventStreams } from "./modules/events/events.service.ts";
 import { patrolRoutes } from "./modules/patrols/patrols.routes.ts";
 import { indicatorRoutes } from "./modules/evaluation/indicators.routes.ts";
 import { bulletinRoutes } from "./modules/evaluation/bulletins.routes.ts";
+import { appealRoutes } from "./modules/evaluation/appeals.routes.ts";
 import { NotificationFollower } from "./modules/notifications/notification-follower.ts";
 import { notificationRoutes, registerNotificationWake } from "./modules/notifications/notifications.routes.ts";
 import { templateRoutes } from "./modules/templates/templates.routes.ts";
@@ -170,6 +171,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       await patrolRoutes(api, ctx);
       await indicatorRoutes(api, ctx);
       await bulletinRoutes(api, ctx);
+      await appealRoutes(api, ctx);
     },
     { prefix: "/api/v1" },
   );

@@ -239,6 +239,19 @@ const OPERATIONS: Record<string, Operation> = {
   getRankings: { access: "indicator.read", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/rankings?kind=street&period=2026-11" }) },
   listBulletins: { access: "indicator.read", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/bulletins" }) },
   downloadBulletin: { access: "indicator.read", scoped: false, ok: 404, request: () => ({ method: "GET", url: "/api/v1/bulletins/2020-01/files/pdf" }) },
+  fileAppeal: {
+    access: "appeal.write",
+    scoped: false,
+    ok: 404, // a case no one can read; scope is checked in appeals.test.ts
+    request: () => ({ method: "POST", url: "/api/v1/appeals", payload: { caseId: "0190b2f4-0000-7000-8000-000000000007", reason: "非本单位职责" } }),
+  },
+  listAppeals: { access: "appeal.write", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/appeals" }) },
+  decideAppeal: {
+    access: "appeal.decide",
+    scoped: false,
+    ok: 404,
+    request: () => ({ method: "POST", url: "/api/v1/appeals/0190b2f4-0000-7000-8000-000000000006/decision", payload: { accept: true, note: "同意" } }),
+  },
   getPatrol: { access: "patrol.read", scoped: false, ok: 404, request: () => ({ method: "GET", url: "/api/v1/patrols/0190b2f4-0000-7000-8000-000000000005" }) },
   revokeApiKey: {
     access: "api_key.write",

@@ -23,6 +23,19 @@ export type DB = {
   /** Return requests and approvals per community and department they count against (docs/decisions/0028). */
   case_return_counts: { region_code: string; community_code: string; department_code: string; requested: Generated<number>; approved: Generated<number> };
   case_counts: CaseCountTable;
+  case_appeals: {
+    id: string;
+    region_code: string;
+    case_id: string;
+    unit_code: string;
+    reason: string;
+    status: Generated<"pending" | "accepted" | "refused">;
+    filed_by: string;
+    filed_at: Generated<Date>;
+    decided_by: string | null;
+    decided_at: Date | null;
+    decision_note: string | null;
+  };
   bulletins: {
     region_code: string;
     period_code: string;
@@ -278,6 +291,8 @@ export type CaseTable = {
   handling_minutes: number | null;
   /** Extensions (延期) approved. */
   extension_count: Generated<number>;
+  /** An accepted appeal (考核申诉) left the case out of the due figures. */
+  evaluation_excluded: Generated<boolean>;
 };
 
 /** Counts per region, kind of grouping, day, community and value (docs/decisions/0033); kept by triggers. */

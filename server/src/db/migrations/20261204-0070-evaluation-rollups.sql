@@ -13,6 +13,8 @@ alter table cases add column handled_by uuid;
 -- Working minutes from the first dispatch to the last handling: the average handling time.
 alter table cases add column handling_minutes integer;
 alter table cases add column extension_count integer not null default 0;
+-- An appeal (考核申诉) the evaluation office accepted: the case no longer counts as due.
+alter table cases add column evaluation_excluded boolean not null default false;
 
 -- What each event changed on its case (columns → new values, deadlines included). The report event
 -- holds the case's first state, so a case can be replayed from its events alone.
@@ -100,7 +102,8 @@ returns table (measure text, day date, due_day date, n bigint) language sql stab
   select m.measure, m.day, m.due_day, m.n
   from (
     select
-      c.registered_at is not null and c.status not in ('rejected', 'merged') and (suspended_due or c.status <> 'suspended') as due,
+      c.registered_at is not null and c.status not in ('rejected', 'merged') and not c.evaluation_excluded
+        and (suspended_due or c.status <> 'suspended') as due,
       c.closed_at is not null as closed,
       gridgov_day(c.handle_by) as deadline_day
   ) as facts
@@ -299,3 +302,25 @@ create table bulletins (
   pdf bytea not null,
   primary key (region_code, period_code)
 );
+
+-- Appeals (考核申诉): a street, community or department asks that a counted case be left out of its
+-- evaluation; the evaluation office accepts (the case is excluded from the due figures, the record
+-- kept) or refuses.
+create table case_appeals (
+  id uuid primary key,
+  region_code text not null,
+  case_id uuid not null,
+  -- The unit appealing: a division code or a department code.
+  unit_code text not null,
+  reason text not null,
+  status text not null default 'pending' check (status in ('pending', 'accepted', 'refused')),
+  filed_by uuid not null references users (id),
+  filed_at timestamptz not null default now(),
+  decided_by uuid references users (id),
+  decided_at timestamptz,
+  decision_note text,
+  foreign key (region_code, case_id) references cases (region_code, id)
+);
+-- One appeal waits per case at a time.
+create unique index case_appeals_pending on case_appeals (region_code, case_id) where status = 'pending';
+create index case_appeals_region on case_appeals (region_code, status, filed_at desc);

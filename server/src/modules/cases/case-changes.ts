@@ -47,6 +47,7 @@ export const RECORDED_COLUMNS = [
   "closed_at",
   "handled_on_spot",
   "spot_review",
+  "evaluation_excluded",
 ] as const satisfies readonly (keyof CaseTable)[];
 
 /** Columns written as JSON text and read back as values. */

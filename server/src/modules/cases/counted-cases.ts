@@ -41,8 +41,8 @@ export function countedIn(indicator: CountedIndicator, period: DayPeriod, suspen
   const from = sql`${period.from}::date`;
   const to = sql`${period.to}::date`;
   const within = (column: string) => sql`${day(column)} between ${from} and ${to}`;
-  // Registered, not rejected or merged away, and not suspended where suspended cases are not due.
-  const due = sql`(registered_at is not null and status not in ('rejected', 'merged') and (${suspendedDue} or status <> 'suspended'))`;
+  // Registered, not rejected or merged away, not excluded by an appeal, and not suspended where suspended cases are not due.
+  const due = sql`(registered_at is not null and status not in ('rejected', 'merged') and not evaluation_excluded and (${suspendedDue} or status <> 'suspended'))`;
   const deadlineIn = within("handle_by");
   // Closed (or handled) in the period after a deadline that fell before it: due in this period too.
   const carried = (done: string) => sql`(${sql.ref(done)} is not null and ${within(done)} and ${day("handle_by")} < ${from})`;

@@ -33,6 +33,8 @@ export const PERMISSIONS = [
   "patrol.write",
   "patrol.read",
   "indicator.read",
+  "appeal.write",
+  "appeal.decide",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -49,10 +51,10 @@ const GRANTS: Record<Role, Permission[]> = {
   volunteer: GEOGRAPHY,
   building_head: GEOGRAPHY,
   seat_operator: [...CASEWORK, "case.reveal_contact"],
-  handler: CASEWORK,
+  handler: [...CASEWORK, "appeal.write"],
   supervisor: [...CASEWORK, "patrol.write", "patrol.read", "indicator.read"],
-  dispatcher: [...CASEWORK, "user.read", "case.reveal_contact", "case.export", "indicator.read"],
-  leader: [...CASEWORK, "user.read", "case.export", "patrol.read", "indicator.read"],
+  dispatcher: [...CASEWORK, "user.read", "case.reveal_contact", "case.export", "indicator.read", "appeal.write"],
+  leader: [...CASEWORK, "user.read", "case.export", "patrol.read", "indicator.read", "appeal.write", "appeal.decide"],
   admin: [...CASEWORK, "user.read", "user.write", "api_key.write", "category.write", "department.write", "grid.write", "case.export", "indicator.read"],
   auditor: [...GEOGRAPHY, "user.read", "audit.read"],
   security_admin: [...GEOGRAPHY, "user.read", "user.write", "api_key.write", "audit.read"],
