@@ -176,6 +176,7 @@ export class CasePointsLayer extends L.Layer {
     }
     const clusterCount = this.drawn.length - points;
     // What is drawn, for the page's summary and for browser tests (a canvas has no elements to find).
+    canvas.dataset.zoom = String(zoom);
     canvas.dataset.clusters = String(clusterCount);
     canvas.dataset.points = String(points);
     const view = L.bounds(L.point(0, 0), size);
