@@ -48,7 +48,7 @@ export function parseFields(text: string | undefined): Set<PointField> {
   if (text === undefined) return new Set(POINT_FIELDS);
   const names = text.split(",");
   const unknown = names.filter((name) => !(POINT_FIELDS as string[]).includes(name));
-  if (unknown.length > 0 || names.length === 0) {
+  if (unknown.length > 0) {
     throw badRequest("invalid_fields", `fields must name columns among ${POINT_FIELDS.join(", ")}, separated by commas`, { fields: text, unknown });
   }
   return new Set(names as PointField[]);
