@@ -44,13 +44,15 @@ export function startEarlyReads(): void {
     .then((me) => {
       const scope = me?.scope;
       if (!me || !scope) return;
+      // The small reads first: the server answers them before the points' long read, so the map
+      // stands ready when the points arrive.
+      const depth = divisionDepth(scope.level);
+      early.division = keep("division", { key: JSON.stringify([scope.code, depth]), answer: fetchDivision(scope.code, depth) });
+      early.grids = keep("grids", { key: scope.code, answer: fetchGrids(scope.code) });
       if (me.permissions.includes("case.read")) {
         const query = pointsQuery(readFilters(new URLSearchParams(window.location.search)));
         early.points = keep("points", { key: JSON.stringify(query), answer: fetchPoints(query) });
       }
-      const depth = divisionDepth(scope.level);
-      early.division = keep("division", { key: JSON.stringify([scope.code, depth]), answer: fetchDivision(scope.code, depth) });
-      early.grids = keep("grids", { key: scope.code, answer: fetchGrids(scope.code) });
     })
     .catch(() => undefined);
 }
