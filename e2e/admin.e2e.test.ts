@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { collectCspViolations } from "./csp.ts";
 import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
 
 const TMP = path.join(REPO_ROOT, ".tmp");
@@ -13,6 +14,8 @@ const STREET_ADMIN = { username: "street-admin", password: "Dianchi-Lake-2027" }
 let server: Awaited<ReturnType<typeof startDemoServer>> | undefined;
 let browser: Browser | undefined;
 const contexts: BrowserContext[] = [];
+/** Every Content-Security-Policy refusal the pages meet: tables, drawers and dialogs included, there must be none. */
+const violations: string[] = [];
 let admin = "";
 
 const baseUrl = () => {
@@ -35,6 +38,7 @@ async function newPage(): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
   context.setDefaultTimeout(UI_TIMEOUT);
   contexts.push(context);
+  await collectCspViolations(context, violations);
   const page = await context.newPage();
   page.on("pageerror", (error) => {
     throw error;
@@ -87,7 +91,11 @@ afterAll(async () => {
 
 afterEach(async () => {
   for (const context of contexts.splice(0)) await context.close();
+  expect(violations.splice(0)).toEqual([]);
 });
+
+/** Whether the page behind the dialogs is locked from scrolling. */
+const scrollLocked = (page: Page) => page.evaluate(() => document.body.classList.contains("scroll-locked") && getComputedStyle(document.body).overflowY === "hidden");
 
 describe("administration", () => {
   it("shows every problem of a grid file by grid code and loads nothing", async () => {
@@ -131,8 +139,11 @@ describe("administration", () => {
     await expect.poll(() => drawer.evaluate((element) => element.getBoundingClientRect().right), { timeout: UI_TIMEOUT }).toBeLessThanOrEqual(1366);
     await expect.poll(() => page.locator(".ant-drawer-panel-motion-enter, .ant-drawer-content-wrapper-motion-enter-active").count(), { timeout: UI_TIMEOUT }).toBe(0);
     await shot(page, "admin-category-questions.png");
+    // The page behind an open drawer does not scroll, and does again once it is closed.
+    expect(await scrollLocked(page)).toBe(true);
     await drawer.getByRole("button", { name: "取消" }).click();
     await drawer.waitFor({ state: "detached" });
+    await expect.poll(() => scrollLocked(page), { timeout: UI_TIMEOUT }).toBe(false);
 
     // A new main category of a class, found in the list once saved.
     await page.getByRole("button", { name: "新建类别" }).click();
@@ -141,12 +152,20 @@ describe("administration", () => {
     await page.locator(".ant-select-dropdown:visible .ant-select-item-option").filter({ hasText: "社会治理" }).first().click();
     await create.getByLabel("编码后缀").fill("elderly_care");
     await create.getByText("完整编码：governance.elderly_care").waitFor();
+    expect(await scrollLocked(page)).toBe(true);
+    await shot(page, "admin-category-create.png");
     await create.getByLabel("名称", { exact: true }).fill("养老服务");
     await create.getByRole("button", { name: "保存" }).click();
     await page.getByText("已新建类别 养老服务").waitFor();
     await create.waitFor({ state: "detached" });
     await page.getByLabel("按名称或编码筛选").fill("养老");
     await page.getByRole("button", { name: "编辑 养老服务" }).waitFor();
+    expect(await scrollLocked(page)).toBe(false);
+
+    // The response templates' administration, a table too.
+    await page.goto(`${baseUrl()}/console/admin/templates`);
+    await page.locator(".ant-table").first().waitFor();
+    await expect.poll(() => page.locator(".ant-spin-spinning").count(), { timeout: UI_TIMEOUT }).toBe(0);
   });
 
   it("keeps category settings from a street administrator: no tab, no page, 403", async () => {

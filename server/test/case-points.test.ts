@@ -4,6 +4,7 @@ import { createTestApp, type TestApp } from "./test-app.ts";
 type Points = {
   count: number;
   truncated: boolean;
+  // Every column comes unless `fields` names fewer.
   id: string[];
   number: string[];
   lng: number[];
@@ -75,6 +76,22 @@ describe("GET /api/v1/cases/points", () => {
     expect([answer.lng[at("road")], answer.lat[at("road")]]).toEqual([102.7001, 25.0401]);
     expect(answer.source[at("road")]).toBe("hotline");
     expect(answer.number[at("road")]).toMatch(/^530103-\d{8}-\d{5}$/);
+  });
+
+  it("answers only the columns `fields` names, the same cases in the same order, and refuses a name that is not a column", async () => {
+    const whole = await points("dispatcher");
+    const narrow = await points("dispatcher", "fields=id,lng,lat,status,light");
+    expect(Object.keys(narrow).sort()).toEqual(["count", "id", "lat", "light", "lng", "status", "truncated"]);
+    expect(narrow).toEqual({ count: whole.count, truncated: false, id: whole.id, lng: whole.lng, lat: whole.lat, status: whole.status, light: whole.light });
+    expect(Object.keys(await points("dispatcher", "fields=number"))).toEqual(["count", "truncated", "number"]);
+    // A narrower answer is another answer: its own ETag.
+    const etags = await Promise.all(["", "fields=id", "fields=id,light"].map(async (query) => String((await get("dispatcher", query)).headers.etag)));
+    expect(new Set(etags).size).toBe(3);
+    for (const bad of ["", "id,", "id,colour", "ID", "id;lng"]) {
+      const response = await get("dispatcher", `fields=${encodeURIComponent(bad)}`);
+      expect(response.statusCode, bad).toBe(400);
+      expect(response.json().error.code, bad).toBe("invalid_fields");
+    }
   });
 
   it("keeps a street's leader and dispatcher to their street", async () => {

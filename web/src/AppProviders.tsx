@@ -4,7 +4,6 @@ import { App as AntApp, ConfigProvider } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
 import { useLanguage } from "./i18n";
-import { overlayHost } from "./overlay-host";
 import { createQueryClient } from "./queryClient";
 
 // The nonce the server put in this page; Ant Design's <style> elements carry it, so that the
@@ -18,7 +17,6 @@ export function AppProviders({ children }: { children: ReactNode }) {
   return (
     <ConfigProvider
       csp={CSP}
-      getPopupContainer={overlayHost}
       locale={language === "en" ? enUS : zhCN}
       button={{ autoInsertSpace: false }}
       theme={{ token: { colorPrimary: "#1f5fbf", borderRadius: 6 } }}

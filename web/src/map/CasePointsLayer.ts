@@ -46,6 +46,52 @@ function pointSprite(light: MapLight, ratio: number): HTMLCanvasElement {
   return sprite;
 }
 
+/** A cluster sprite's side in whole pixels, its disc and a pixel of margin. */
+const clusterSide = (r: number) => Math.ceil(2 * (r + 1));
+
+/** Cluster sprites kept at most: a few views' worth; past it they are drawn again as needed. */
+const CLUSTER_SPRITES_MAX = 4000;
+
+/** A cluster's disc of radius `r`: white, a ring of its lights' shares from twelve o'clock (worst first), its count. */
+function clusterSprite(count: number, lights: readonly number[], r: number, ratio: number): HTMLCanvasElement {
+  const side = clusterSide(r);
+  const sprite = document.createElement("canvas");
+  sprite.width = Math.round(side * ratio);
+  sprite.height = Math.round(side * ratio);
+  const context = sprite.getContext("2d");
+  if (!context) return sprite;
+  context.scale(ratio, ratio);
+  const c = side / 2;
+  context.beginPath();
+  context.arc(c, c, r, 0, 2 * Math.PI);
+  context.fillStyle = "rgba(255, 255, 255, 0.95)";
+  context.fill();
+  const ring = 5;
+  let start = -Math.PI / 2;
+  for (let slot = 0; slot < LIGHT_ORDER.length; slot++) {
+    const share = lights[slot] / count;
+    if (share <= 0) continue;
+    const end = start + share * 2 * Math.PI;
+    context.beginPath();
+    context.arc(c, c, r - ring / 2, start, end);
+    context.lineWidth = ring;
+    context.strokeStyle = LIGHT_COLORS[LIGHT_ORDER[slot]];
+    context.stroke();
+    start = end;
+  }
+  context.beginPath();
+  context.arc(c, c, r, 0, 2 * Math.PI);
+  context.lineWidth = 1;
+  context.strokeStyle = "rgba(0, 0, 0, 0.35)";
+  context.stroke();
+  context.fillStyle = "#1f1f1f";
+  context.font = `600 ${r > 20 ? 13 : 12}px system-ui, sans-serif`;
+  context.textAlign = "center";
+  context.textBaseline = "middle";
+  context.fillText(count >= 10_000 ? `${Math.round(count / 1000)}k` : String(count), c, c + 0.5);
+  return sprite;
+}
+
 /**
  * Open cases on a Leaflet map: clustered on a grid fixed to the world when zoomed out, drawn on
  * one canvas (not one DOM element per case) in a pane of their own, above the grids. A cluster is
@@ -63,6 +109,8 @@ export class CasePointsLayer extends L.Layer {
   private pressedAt: L.Point | null = null;
   private frame = 0;
   private sprites: { ratio: number; byLight: Map<MapLight, HTMLCanvasElement> } | null = null;
+  /** Cluster sprites by count and lights, at the sprites' pixel ratio. */
+  private readonly clusterSprites = new Map<string, HTMLCanvasElement>();
 
   constructor(handlers: CasePointsHandlers) {
     super({ pane: "casePoints" });
@@ -171,11 +219,12 @@ export class CasePointsLayer extends L.Layer {
       if (clusters.count[k] === 1) continue;
       const { x, y } = toContainer(k);
       const r = clusterRadius(clusters.count[k]);
-      this.drawCluster(context, x + pad.x, y + pad.y, r, clusters, k);
+      this.drawCluster(context, x + pad.x, y + pad.y, r, clusters, k, ratio);
       this.drawn.push({ kind: "cluster", x, y, r, cluster: k, count: clusters.count[k] });
     }
     const clusterCount = this.drawn.length - points;
     // What is drawn, for the page's summary and for browser tests (a canvas has no elements to find).
+    canvas.dataset.zoom = String(zoom);
     canvas.dataset.clusters = String(clusterCount);
     canvas.dataset.points = String(points);
     const view = L.bounds(L.point(0, 0), size);
@@ -188,7 +237,10 @@ export class CasePointsLayer extends L.Layer {
   }
 
   private spritesFor(ratio: number): Map<MapLight, HTMLCanvasElement> {
-    if (this.sprites?.ratio !== ratio) this.sprites = { ratio, byLight: new Map(LIGHT_ORDER.map((light) => [light, pointSprite(light, ratio)])) };
+    if (this.sprites?.ratio !== ratio) {
+      this.sprites = { ratio, byLight: new Map(LIGHT_ORDER.map((light) => [light, pointSprite(light, ratio)])) };
+      this.clusterSprites.clear();
+    }
     return this.sprites.byLight;
   }
 
@@ -197,36 +249,23 @@ export class CasePointsLayer extends L.Layer {
     return L.CRS.EPSG3857.pointToLatLng(L.point(clusters.x[k], clusters.y[k]), 0);
   }
 
-  private drawCluster(context: CanvasRenderingContext2D, x: number, y: number, r: number, clusters: Clusters, k: number): void {
+  /**
+   * A cluster: its sprite for its count and lights, drawn once and then copied. A pan redraws the
+   * same cells with the same counts, so nearly every cluster of a redraw is a copy.
+   */
+  private drawCluster(context: CanvasRenderingContext2D, x: number, y: number, r: number, clusters: Clusters, k: number, ratio: number): void {
     const count = clusters.count[k];
-    context.beginPath();
-    context.arc(x, y, r, 0, 2 * Math.PI);
-    context.fillStyle = "rgba(255, 255, 255, 0.95)";
-    context.fill();
-    // The lights as a ring, from twelve o'clock, worst first.
-    const ring = 5;
-    let start = -Math.PI / 2;
-    for (let slot = 0; slot < LIGHT_ORDER.length; slot++) {
-      const share = clusters.lights[k * 4 + slot] / count;
-      if (share <= 0) continue;
-      const end = start + share * 2 * Math.PI;
-      context.beginPath();
-      context.arc(x, y, r - ring / 2, start, end);
-      context.lineWidth = ring;
-      context.strokeStyle = LIGHT_COLORS[LIGHT_ORDER[slot]];
-      context.stroke();
-      start = end;
+    const lights = clusters.lights;
+    const key = `${count}:${lights[k * 4]}:${lights[k * 4 + 1]}:${lights[k * 4 + 2]}`;
+    let sprite = this.clusterSprites.get(key);
+    if (!sprite) {
+      sprite = clusterSprite(count, [lights[k * 4], lights[k * 4 + 1], lights[k * 4 + 2], lights[k * 4 + 3]], r, ratio);
+      if (this.clusterSprites.size >= CLUSTER_SPRITES_MAX) this.clusterSprites.clear();
+      this.clusterSprites.set(key, sprite);
     }
-    context.beginPath();
-    context.arc(x, y, r, 0, 2 * Math.PI);
-    context.lineWidth = 1;
-    context.strokeStyle = "rgba(0, 0, 0, 0.35)";
-    context.stroke();
-    context.fillStyle = "#1f1f1f";
-    context.font = `600 ${r > 20 ? 13 : 12}px system-ui, sans-serif`;
-    context.textAlign = "center";
-    context.textBaseline = "middle";
-    context.fillText(count >= 10_000 ? `${Math.round(count / 1000)}k` : String(count), x, y + 0.5);
+    const side = clusterSide(r);
+    // On whole pixels: a copy, not a resampling that blurs the count.
+    context.drawImage(sprite, Math.round(x - side / 2), Math.round(y - side / 2), side, side);
   }
 
   /** The topmost thing drawn under a container point. */

@@ -30,6 +30,9 @@ const PANES = {
   selection: 440,
 } as const;
 
+/** Grid fills added per frame: a few milliseconds of SVG paths each. */
+const FILL_SLICE = 80;
+
 const GRID_STYLE = { color: "#ffffff", weight: 0.6, opacity: 0.9, fillOpacity: 0.65 } as const;
 const GRID_HOVER_STYLE = { weight: 1.5, color: "#1f1f1f", fillOpacity: 0.85 } as const;
 const COMMUNITY_BORDER = { color: "#434343", weight: 1.4, opacity: 0.85 } as const;
@@ -142,7 +145,19 @@ export function GridMap({ grids, division, streetColors, selectedCode, onSelect,
       fillColor: colorOf(feature),
     });
 
-    const gridLayer = L.geoJSON(grids, {
+    // The borders at once, and the view fitted to them; the grid fills, hundreds of SVG paths, a
+    // slice per frame from the next one, so that whatever a page draws over them (the cases) shows
+    // first and no frame waits for all of them.
+    const boundaries = collectBoundaries(division);
+    const borders = L.featureGroup([
+      boundaryLayer(boundaries.communities, "communityBorders", COMMUNITY_BORDER, coordsToLatLng),
+      boundaryLayer(boundaries.streets, "streetBorders", STREET_BORDER, coordsToLatLng),
+    ]).addTo(map);
+    // Without animation: a map left within the animation's quarter second would otherwise end it on removed panes.
+    const fit = (bounds: L.LatLngBounds) => map.fitBounds(bounds, { padding: [24, 24], animate: false });
+    const bordersBounds = borders.getBounds();
+    if (bordersBounds.isValid()) fit(bordersBounds);
+    const fills = L.geoJSON(undefined, {
       pane: "grids",
       coordsToLatLng,
       style: baseStyle,
@@ -171,21 +186,23 @@ export function GridMap({ grids, division, streetColors, selectedCode, onSelect,
           onSelectRef.current(code);
         });
       },
-    });
-
-    const boundaries = collectBoundaries(division);
-    const layers = L.featureGroup([
-      gridLayer,
-      boundaryLayer(boundaries.communities, "communityBorders", COMMUNITY_BORDER, coordsToLatLng),
-      boundaryLayer(boundaries.streets, "streetBorders", STREET_BORDER, coordsToLatLng),
-    ]).addTo(map);
-
-    const bounds = layers.getBounds();
-    // Without animation: a map left within the animation's quarter second would otherwise end it on removed panes.
-    if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], animate: false });
+    }).addTo(map);
+    let next = 0;
+    let frame = 0;
+    const addSlice = () => {
+      const slice = grids.features.slice(next, next + FILL_SLICE);
+      next += slice.length;
+      const collection: FeatureCollection = { type: "FeatureCollection", features: slice };
+      fills.addData(collection);
+      if (next < grids.features.length) frame = requestAnimationFrame(addSlice);
+      else if (!bordersBounds.isValid() && fills.getBounds().isValid()) fit(fills.getBounds());
+    };
+    frame = requestAnimationFrame(addSlice);
 
     return () => {
-      layers.remove();
+      cancelAnimationFrame(frame);
+      fills.remove();
+      borders.remove();
       gridPaths.clear();
     };
   }, [grids, division, streetColors, coordsToLatLng, fillOpacity]);

@@ -6,21 +6,15 @@ import { matchingCases, type CasePageFilter } from "./case-queue.repository.ts";
 /** A box in WGS-84 degrees, west to east and south to north. */
 export type Bbox = { minLng: number; minLat: number; maxLng: number; maxLat: number };
 
-/** The points as columns, each a comma-separated list in the same case order (no value holds a comma: codes, numbers, uuids). */
-export type PointColumns = {
-  n: number;
-  ids: string | null;
-  numbers: string | null;
-  lngs: string | null;
-  lats: string | null;
-  statuses: string | null;
-  categories: string | null;
-  levels: string | null;
-  sources: string | null;
-  regions: string | null;
-  /** handle_by, milliseconds since the epoch. */
-  handles: string | null;
-} & Fingerprint;
+/** The columns a points read can aggregate: the answer's own, and the region and deadline each light is reckoned from. */
+export type PointColumn = "ids" | "numbers" | "lngs" | "lats" | "statuses" | "categories" | "levels" | "sources" | "regions" | "handles";
+
+/**
+ * The points as columns, each a comma-separated list in the same case order (no value holds a
+ * comma: codes, numbers, uuids); a column not asked for is absent. `handles`: handle_by,
+ * milliseconds since the epoch.
+ */
+export type PointColumns = Partial<Record<PointColumn, string | null>> & Fingerprint;
 
 /** The parts of `fingerprint`, as the database sums them. */
 type Fingerprint = { n: number; id_hashes: string | null; newest: string | null; versions: string | null };
@@ -44,14 +38,35 @@ function matchedCases(db: Kysely<DB>, actor: Actor, filter: Omit<CasePageFilter,
   );
 }
 
+const POINT_AGGREGATES = [
+  ["ids", sql<string | null>`string_agg(id::text, ',')`],
+  ["numbers", sql<string | null>`string_agg(number, ',')`],
+  ["lngs", sql<string | null>`string_agg(lng::text, ',')`],
+  ["lats", sql<string | null>`string_agg(lat::text, ',')`],
+  ["statuses", sql<string | null>`string_agg(status, ',')`],
+  ["categories", sql<string | null>`string_agg(coalesce(category_code, ''), ',')`],
+  ["levels", sql<string | null>`string_agg(level, ',')`],
+  ["sources", sql<string | null>`string_agg(source, ',')`],
+  ["regions", sql<string | null>`string_agg(region_code, ',')`],
+  ["handles", sql<string | null>`string_agg((extract(epoch from handle_by) * 1000)::bigint::text, ',')`],
+] as const satisfies readonly (readonly [PointColumn, unknown])[];
+
 /**
  * The points of the cases the list's filter matches, newest first, at most `limit + 1` (one more
  * than asked, so that the caller knows whether the answer was cut off). Read as one row of
  * aggregated columns: tens of thousands of rows cost far more to hand over, from the embedded
  * database's worker especially, than a few long strings. Every aggregate reads the same rows in
- * the same order, so the i-th entries of the columns belong to one case.
+ * the same order, so the i-th entries of the columns belong to one case. Only the `columns` asked
+ * for are aggregated: each one is a large share of the read.
  */
-export async function findCasePoints(db: Kysely<DB>, actor: Actor, filter: Omit<CasePageFilter, "after" | "limit">, bbox: Bbox | undefined, limit: number): Promise<PointColumns> {
+export async function findCasePoints(
+  db: Kysely<DB>,
+  actor: Actor,
+  filter: Omit<CasePageFilter, "after" | "limit">,
+  bbox: Bbox | undefined,
+  limit: number,
+  columns: ReadonlySet<PointColumn>,
+): Promise<PointColumns> {
   const rows = matchedCases(db, actor, filter, bbox)
     .select(["region_code", "id", "number", "lng", "lat", "status", "category_code", "level", "source", "handle_by", sql<string>`xmin::text::bigint`.as("version")])
     .orderBy("created_at", "desc")
@@ -61,16 +76,7 @@ export async function findCasePoints(db: Kysely<DB>, actor: Actor, filter: Omit<
     .selectFrom(rows.as("p"))
     .select([
       sql<number>`count(*)::int`.as("n"),
-      sql<string | null>`string_agg(id::text, ',')`.as("ids"),
-      sql<string | null>`string_agg(number, ',')`.as("numbers"),
-      sql<string | null>`string_agg(lng::text, ',')`.as("lngs"),
-      sql<string | null>`string_agg(lat::text, ',')`.as("lats"),
-      sql<string | null>`string_agg(status, ',')`.as("statuses"),
-      sql<string | null>`string_agg(coalesce(category_code, ''), ',')`.as("categories"),
-      sql<string | null>`string_agg(level, ',')`.as("levels"),
-      sql<string | null>`string_agg(source, ',')`.as("sources"),
-      sql<string | null>`string_agg(region_code, ',')`.as("regions"),
-      sql<string | null>`string_agg((extract(epoch from handle_by) * 1000)::bigint::text, ',')`.as("handles"),
+      ...POINT_AGGREGATES.filter(([column]) => columns.has(column)).map(([column, aggregate]) => aggregate.as(column)),
       ...fingerprintColumns,
     ])
     .executeTakeFirstOrThrow();

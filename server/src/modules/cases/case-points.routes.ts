@@ -4,26 +4,28 @@ import type { FastifyInstance } from "fastify";
 import { Type, type Static } from "typebox";
 import type { AppContext } from "../../context.ts";
 import { errors, Nullable } from "../../http/schemas.ts";
-import { casePoints, matchesEtag, POINTS_MAX } from "./case-points.service.ts";
+import { casePoints, matchesEtag, POINT_FIELDS, POINTS_MAX } from "./case-points.service.ts";
 import { CaseListQuery } from "./case-queue.routes.ts";
 import { NEAR_DUE_WORKING_HOURS } from "./deadlines.ts";
 
 const CasePoints = Type.Object({
   count: Type.Integer({ description: "Points in this answer: the length of every array below" }),
   truncated: Type.Boolean({ description: "More cases matched than the limit: narrow the box or the filters" }),
-  id: Type.Array(Type.String()),
-  number: Type.Array(Type.String()),
-  lng: Type.Array(Type.Number({ description: "WGS-84" })),
-  lat: Type.Array(Type.Number({ description: "WGS-84" })),
-  status: Type.Array(Type.String()),
-  light: Type.Array(
-    Type.Enum(["on_time", "near_due", "overdue"], {
-      description: `The deadline light: overdue past handleBy, near_due with at most ${NEAR_DUE_WORKING_HOURS} working hours left, as the list's deadline`,
-    }),
+  id: Type.Optional(Type.Array(Type.String())),
+  number: Type.Optional(Type.Array(Type.String())),
+  lng: Type.Optional(Type.Array(Type.Number({ description: "WGS-84" }))),
+  lat: Type.Optional(Type.Array(Type.Number({ description: "WGS-84" }))),
+  status: Type.Optional(Type.Array(Type.String())),
+  light: Type.Optional(
+    Type.Array(
+      Type.Enum(["on_time", "near_due", "overdue"], {
+        description: `The deadline light: overdue past handleBy, near_due with at most ${NEAR_DUE_WORKING_HOURS} working hours left, as the list's deadline`,
+      }),
+    ),
   ),
-  category: Type.Array(Nullable(Type.String())),
-  level: Type.Array(Type.String()),
-  source: Type.Array(Type.String()),
+  category: Type.Optional(Type.Array(Nullable(Type.String()))),
+  level: Type.Optional(Type.Array(Type.String())),
+  source: Type.Optional(Type.Array(Type.String())),
 });
 
 const { limit: _limit, cursor: _cursor, q: _q, ...listFilters } = CaseListQuery.properties;
@@ -31,6 +33,12 @@ const CasePointsQuery = Type.Object(
   {
     ...listFilters,
     bbox: Type.Optional(Type.String({ maxLength: 100, description: "minLng,minLat,maxLng,maxLat in WGS-84 degrees: only the cases inside" })),
+    fields: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description: `The columns to answer, separated by commas, among ${POINT_FIELDS.join(", ")} (count and truncated always come): every one when absent. A map that opens a case by its id needs only id,lng,lat,status,light, a fraction of the bytes and of the read.`,
+      }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: POINTS_MAX, default: POINTS_MAX })),
   },
   { additionalProperties: false },
@@ -50,6 +58,7 @@ export async function casePointRoutes(fastify: FastifyInstance, ctx: AppContext)
         summary: `The open cases in the caller's scope as points for a map (at most ${POINTS_MAX}), with the list's filters and a box`,
         description:
           "Columns rather than objects: the i-th entry of every array belongs to the same case, newest first. " +
+          "Every column by default; `fields` names the ones to answer, the others are absent (400 invalid_fields for a name that is not a column). " +
           "Only open cases (a status filter keeps the open statuses it names). The answer carries an ETag; send it back in " +
           "If-None-Match to get a 304 while nothing in the answer has changed.",
         querystring: CasePointsQuery,

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { AppContext } from "../../context.ts";
 import { badRequest } from "../../errors.ts";
 import type { Actor } from "../auth/actor.ts";
-import { casePointsFingerprint, findCasePoints, fingerprint, type Bbox } from "./case-points.repository.ts";
+import { casePointsFingerprint, findCasePoints, fingerprint, type Bbox, type PointColumn } from "./case-points.repository.ts";
 import { OPEN, resolveFilter, type CaseListQuery } from "./case-queue.service.ts";
 import { calendarFor } from "./calendars.ts";
 import { nearDueLimit, type DeadlineStatus } from "./deadlines.ts";
@@ -10,22 +10,49 @@ import { nearDueLimit, type DeadlineStatus } from "./deadlines.ts";
 /** The most points one answer holds; a wider view must be narrowed by the box or the filters. */
 export const POINTS_MAX = 100_000;
 
-export type CasePointsQuery = Omit<CaseListQuery, "limit" | "cursor" | "q"> & { bbox?: string; limit: number };
+export type CasePointsQuery = Omit<CaseListQuery, "limit" | "cursor" | "q"> & { bbox?: string; fields?: string; limit: number };
 
-/** The points as columns: the i-th entry of every array belongs to the same case. */
+/** The points as columns: the i-th entry of every array belongs to the same case; a field not asked for is absent. */
 export type CasePoints = {
   count: number;
   truncated: boolean;
-  id: string[];
-  number: string[];
-  lng: number[];
-  lat: number[];
-  status: string[];
-  light: DeadlineStatus[];
-  category: (string | null)[];
-  level: string[];
-  source: string[];
+  id?: string[];
+  number?: string[];
+  lng?: number[];
+  lat?: number[];
+  status?: string[];
+  light?: DeadlineStatus[];
+  category?: (string | null)[];
+  level?: string[];
+  source?: string[];
 };
+
+/** The answer's columns, and what each is read from (a light from its case's region and deadline). */
+const FIELD_COLUMNS = {
+  id: ["ids"],
+  number: ["numbers"],
+  lng: ["lngs"],
+  lat: ["lats"],
+  status: ["statuses"],
+  light: ["regions", "handles"],
+  category: ["categories"],
+  level: ["levels"],
+  source: ["sources"],
+} as const satisfies Record<string, readonly PointColumn[]>;
+
+export type PointField = keyof typeof FIELD_COLUMNS;
+export const POINT_FIELDS = Object.keys(FIELD_COLUMNS) as PointField[];
+
+/** `fields`, a comma-separated list of the answer's columns; every column when absent. */
+export function parseFields(text: string | undefined): Set<PointField> {
+  if (text === undefined) return new Set(POINT_FIELDS);
+  const names = text.split(",");
+  const unknown = names.filter((name) => !(POINT_FIELDS as string[]).includes(name));
+  if (unknown.length > 0) {
+    throw badRequest("invalid_fields", `fields must name columns among ${POINT_FIELDS.join(", ")}, separated by commas`, { fields: text, unknown });
+  }
+  return new Set(names as PointField[]);
+}
 
 const NUMBER = /^-?\d{1,3}(\.\d{1,15})?$/;
 
@@ -100,6 +127,7 @@ export async function casePoints(ctx: AppContext, actor: Actor, query: CasePoint
   const statuses = (query.statuses ?? OPEN).filter((status) => (OPEN as readonly string[]).includes(status));
   const filter = resolveFilter(actor, { ...query, statuses }, now);
   const bbox = query.bbox === undefined ? undefined : parseBbox(query.bbox);
+  const fields = parseFields(query.fields);
   // The near-due limit is one instant per region: one calendar walk per region, not per case.
   const limits = new Map<string, number>();
   const nearDueUntil = (region: string) => {
@@ -122,7 +150,8 @@ export async function casePoints(ctx: AppContext, actor: Actor, query: CasePoint
     }
   }
 
-  const columns = filter ? await findCasePoints(ctx.db, actor, filter, bbox, query.limit) : null;
+  const read = new Set([...fields].flatMap((field): PointColumn[] => [...FIELD_COLUMNS[field]]));
+  const columns = filter ? await findCasePoints(ctx.db, actor, filter, bbox, query.limit, read) : null;
   const count = Math.min(columns?.n ?? 0, query.limit);
   const list = (text: string | null | undefined) => (count === 0 || !text ? [] : text.split(",", count));
   const regions = list(columns?.regions);
@@ -149,7 +178,7 @@ export async function casePoints(ctx: AppContext, actor: Actor, query: CasePoint
     return "on_time";
   });
   const truncated = (columns?.n ?? 0) > query.limit;
-  const points: CasePoints = {
+  const all: Required<CasePoints> = {
     count,
     truncated,
     id: list(columns?.ids),
@@ -162,6 +191,8 @@ export async function casePoints(ctx: AppContext, actor: Actor, query: CasePoint
     level: list(columns?.levels),
     source: list(columns?.sources),
   };
+  const points: CasePoints = { count, truncated };
+  for (const field of POINT_FIELDS) if (fields.has(field)) Object.assign(points, { [field]: all[field] });
   const body = JSON.stringify(points);
   const hash = createHash("sha256").update(actor.scopeCode ?? "").update("\n").update(body).digest("base64url").slice(0, 32);
   const etag = `"${hash}"`;

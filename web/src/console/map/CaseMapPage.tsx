@@ -7,6 +7,7 @@ import L from "leaflet";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 import { api, fetchDivision, fetchGrids, unwrap, type Division, type Scope } from "../../api/client";
+import { divisionDepth, fetchPoints, pointsQuery, takeEarly } from "./early-reads";
 import { StatusPanel } from "../../components/StatusPanel";
 import { addMessages, type MessageKey } from "../../i18n";
 import { CasePointsLayer } from "../../map/CasePointsLayer";
@@ -18,7 +19,7 @@ import { useMe } from "../../session";
 import { caseKeys, fetchCase } from "../cases/caseApi";
 import "../messages";
 import CaseFilterFields from "../queue/CaseFilterFields";
-import { apiQuery, hasFilters, readFilters, STATUSES, writeFilters, type QueueFilters } from "../queue/filters";
+import { hasFilters, readFilters, STATUSES, writeFilters, type QueueFilters } from "../queue/filters";
 import "./case-map.css";
 import messages from "./messages";
 
@@ -29,48 +30,9 @@ const OPEN_STATUSES = STATUSES.filter((status) => !["rejected", "closed", "evalu
 const DEADLINE_FILTERS = ["all", "near_due", "overdue"] as const;
 const LIGHTS: readonly MapLight[] = ["overdue", "near_due", "on_time", "suspended"];
 
-type PointsQuery = ReturnType<typeof pointsQuery>;
-
-/** The list's filters less its text search, which the map does not take. */
-function pointsQuery(filters: QueueFilters) {
-  const { q: _q, ...rest } = apiQuery(filters);
-  return rest;
-}
-
-const fetchPoints = (query: PointsQuery) => unwrap(api.GET("/api/v1/cases/points", { params: { query } }));
-
-/**
- * The points of the map's URL, asked for as soon as this chunk arrives, while the shell and the
- * page still render: they are the page's longest read. The page's query takes this answer once,
- * if it asks for the same filters; a user who may not read cases never takes it.
- */
-let earlyPoints: { key: string; answer: ReturnType<typeof fetchPoints> } | null = null;
-if (window.location.pathname === "/console/map") {
-  const query = pointsQuery(readFilters(new URLSearchParams(window.location.search)));
-  earlyPoints = { key: JSON.stringify(query), answer: fetchPoints(query) };
-  // Refused or failed: the page's own query asks again and shows why.
-  earlyPoints.answer.catch(() => (earlyPoints = null));
-}
-
-function takeEarlyPoints(query: PointsQuery): ReturnType<typeof fetchPoints> | null {
-  const early = earlyPoints;
-  earlyPoints = null;
-  return early && early.key === JSON.stringify(query) ? early.answer : null;
-}
-
-/**
- * How many levels below the scope to fetch so that streets and communities are both drawn
- * (a district's streets and communities, a street's communities, a community alone).
- */
-function scopeLevel(level: string): { depth: number; label: MessageKey } {
-  switch (level) {
-    case "street":
-      return { depth: 1, label: "level.street" };
-    case "community":
-      return { depth: 0, label: "level.community" };
-    default:
-      return { depth: 2, label: "level.district" };
-  }
+/** The label of the scope's level in the legend. */
+function levelLabel(level: string): MessageKey {
+  return level === "community" ? "level.community" : level === "street" ? "level.street" : "level.district";
 }
 
 function countLevel(division: Division, level: Division["level"]): number {
@@ -107,15 +69,18 @@ function ScopeMap({ scope, canReadCases }: { scope: Scope; canReadCases: boolean
   const [selectedCode, setSelectedCode] = useState<string | null>(null);
   const [selected, setSelected] = useState<Selected | null>(null);
   const [map, setMap] = useState<L.Map | null>(null);
-  const { depth, label: levelLabel } = scopeLevel(scope.level);
+  const depth = divisionDepth(scope.level);
 
-  const division = useQuery({ queryKey: ["division", scope.code, depth], queryFn: () => fetchDivision(scope.code, depth) });
-  const grids = useQuery({ queryKey: ["grids", scope.code], queryFn: () => fetchGrids(scope.code) });
+  const division = useQuery({
+    queryKey: ["division", scope.code, depth],
+    queryFn: () => takeEarly("division", JSON.stringify([scope.code, depth])) ?? fetchDivision(scope.code, depth),
+  });
+  const grids = useQuery({ queryKey: ["grids", scope.code], queryFn: () => takeEarly("grids", scope.code) ?? fetchGrids(scope.code) });
   const mapConfig = useQuery({ queryKey: ["map-config"], queryFn: () => unwrap(api.GET("/api/v1/map-config")), staleTime: Infinity });
   const query = useMemo(() => pointsQuery(filters), [filters]);
   const points = useQuery({
     queryKey: ["cases", "points", query],
-    queryFn: () => takeEarlyPoints(query) ?? fetchPoints(query),
+    queryFn: () => takeEarly("points", JSON.stringify(query)) ?? fetchPoints(query),
     enabled: canReadCases,
     placeholderData: keepPreviousData,
     staleTime: 30_000,
@@ -129,14 +94,14 @@ function ScopeMap({ scope, canReadCases }: { scope: Scope; canReadCases: boolean
   const selectedFeature = useMemo(() => grids.data?.features.find((feature) => feature.properties.code === selectedCode) ?? null, [grids.data, selectedCode]);
   const onSelect = useCallback((code: string | null) => setSelectedCode(code), []);
 
-  // The lights, suspended cases grey whatever their deadline, and the counts for the legend.
-  const lights = useMemo(() => {
-    const data = points.data;
-    if (!data) return { light: [] as MapLight[], counts: { on_time: 0, near_due: 0, overdue: 0, suspended: 0 } };
+  // The columns the map asked for; the lights, suspended cases grey whatever their deadline, and the counts for the legend.
+  const columns = useMemo(() => {
     const counts: Record<MapLight, number> = { on_time: 0, near_due: 0, overdue: 0, suspended: 0 };
-    const light = data.light.map((value, i): MapLight => (data.status[i] === "suspended" ? "suspended" : value));
+    const data = points.data;
+    const status = data?.status ?? [];
+    const light = (data?.light ?? []).map((value, i): MapLight => (status[i] === "suspended" ? "suspended" : value));
     for (const value of light) counts[value]++;
-    return { light, counts };
+    return { id: data?.id ?? [], lng: data?.lng ?? [], lat: data?.lat ?? [], status, light, counts };
   }, [points.data]);
 
   // The tile layer, when tiles are configured; else the plain background.
@@ -165,13 +130,13 @@ function ScopeMap({ scope, canReadCases }: { scope: Scope; canReadCases: boolean
   }, [map]);
   useEffect(() => {
     const layer = layerRef.current;
-    const data = points.data;
-    if (!layer || !data) return;
-    const lng = new Array<number>(data.count);
-    const lat = new Array<number>(data.count);
-    for (let i = 0; i < data.count; i++) [lng[i], lat[i]] = project(data.lng[i], data.lat[i]);
-    layer.setPoints({ lng, lat, light: lights.light });
-  }, [map, points.data, lights, project]);
+    if (!layer || !points.data) return;
+    const count = columns.light.length;
+    const lng = new Array<number>(count);
+    const lat = new Array<number>(count);
+    for (let i = 0; i < count; i++) [lng[i], lat[i]] = project(columns.lng[i], columns.lat[i]);
+    layer.setPoints({ lng, lat, light: columns.light });
+  }, [map, points.data, columns, project]);
 
   // The popup of a clicked case: a Leaflet popup whose content React renders.
   useEffect(() => {
@@ -250,7 +215,7 @@ function ScopeMap({ scope, canReadCases }: { scope: Scope; canReadCases: boolean
               <h2 id="map-legend-title" className="map-legend__title">
                 {division.data.name}
               </h2>
-              <Tag>{t(levelLabel)}</Tag>
+              <Tag>{t(levelLabel(scope.level))}</Tag>
             </div>
             <p className="map-legend__stats">{t("map.gridCount", { streets: legend.length, communities, grids: grids.data.features.length })}</p>
             {canReadCases ? (
@@ -265,7 +230,7 @@ function ScopeMap({ scope, canReadCases }: { scope: Scope; canReadCases: boolean
                     <li key={light} className="map-legend__item" data-light={light}>
                       <span className="map-legend__dot" style={{ backgroundColor: LIGHT_COLORS[light] }} aria-hidden="true" />
                       <span className="map-legend__name">{tm(`legend.${light}`)}</span>
-                      <span className="map-legend__count">{lights.counts[light]}</span>
+                      <span className="map-legend__count">{columns.counts[light]}</span>
                     </li>
                   ))}
                 </ul>
@@ -302,12 +267,7 @@ function ScopeMap({ scope, canReadCases }: { scope: Scope; canReadCases: boolean
           <GridDrawer feature={selectedFeature} onClose={() => setSelectedCode(null)} />
           {selected && points.data && selectedIndex !== undefined
             ? createPortal(
-                <CasePopup
-                  id={points.data.id[selectedIndex]}
-                  number={points.data.number[selectedIndex]}
-                  status={points.data.status[selectedIndex]}
-                  light={lights.light[selectedIndex]}
-                />,
+                <CasePopup id={columns.id[selectedIndex]} status={columns.status[selectedIndex]} light={columns.light[selectedIndex]} />,
                 selected.element,
               )
             : null}
@@ -350,23 +310,27 @@ function MapFilters({ filters, deadline, update, reset }: FiltersProps) {
   );
 }
 
-type PopupProps = { id: string; number: string; status: string; light: MapLight };
+type PopupProps = { id: string; status: string; light: MapLight };
 
 /** The deadline light's class, as the queues draw it. */
 const LIGHT_CLASS: Record<MapLight, string> = { on_time: "green", near_due: "yellow", overdue: "red", suspended: "grey" };
 
-/** A clicked case: its number, title, status and light, and the way to its page. */
-function CasePopup({ id, number, status, light }: PopupProps) {
+/** A clicked case: its number and title (read with the case), status and light, and the way to its page. */
+function CasePopup({ id, status, light }: PopupProps) {
   const { t } = useTranslation("console");
   const { t: tm } = useTranslation("caseMap");
   const detail = useQuery({ queryKey: caseKeys.detail(id), queryFn: () => fetchCase(id) });
   const view = detail.data?.case;
   return (
-    <div className="case-popup__body" role="dialog" aria-label={number}>
-      <Typography.Text className="case-number" copyable={{ text: number }}>
-        {number}
-      </Typography.Text>
-      <div className="case-popup__title">{view ? view.title : detail.isError ? null : <Spin size="small" aria-label={tm("popup.loading")} />}</div>
+    <div className="case-popup__body" role="dialog" aria-label={view?.number ?? tm("popup.loading")}>
+      {view ? (
+        <Typography.Text className="case-number" copyable={{ text: view.number }}>
+          {view.number}
+        </Typography.Text>
+      ) : null}
+      <div className="case-popup__title">
+        {view ? view.title : detail.isError ? <Typography.Text type="danger">{tm("popup.error")}</Typography.Text> : <Spin size="small" aria-label={tm("popup.loading")} />}
+      </div>
       <div className="case-popup__meta">
         <Tag>{t(`status.${status as (typeof STATUSES)[number]}`, { defaultValue: status })}</Tag>
         <span className={`deadline deadline--${LIGHT_CLASS[light]}`} data-deadline={light}>

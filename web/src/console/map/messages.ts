@@ -20,6 +20,7 @@ const zhCN = {
   "legend.cluster": "圆圈中的数字为该处案件数，外环为各时限灯的比例；点击圆圈放大。",
   "popup.open": "打开案件",
   "popup.loading": "正在读取案件…",
+  "popup.error": "案件读取失败，请点击“打开案件”查看。",
   "popup.status": "状态",
   "tiles.attribution": "底图",
 };
@@ -43,6 +44,7 @@ const en: Record<keyof typeof zhCN, string> = {
   "legend.cluster": "A circle's number counts the cases there; its ring shows the share of each light. Click a circle to zoom in.",
   "popup.open": "Open case",
   "popup.loading": "Reading the case…",
+  "popup.error": "The case could not be read: open it to see it.",
   "popup.status": "Status",
   "tiles.attribution": "Base map",
 };
