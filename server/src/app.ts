@@ -49,6 +49,8 @@ import { eventRoutes, registerEventStreams } from "./modules/events/events.route
 import { EventStreams } from "./modules/events/events.service.ts";
 import { patrolRoutes } from "./modules/patrols/patrols.routes.ts";
 import { indicatorRoutes } from "./modules/evaluation/indicators.routes.ts";
+import { screenCredentialRoutes } from "./modules/evaluation/screen-credentials.routes.ts";
+import { actorOfScreenToken } from "./modules/evaluation/screen-credentials.service.ts";
 import { NotificationFollower } from "./modules/notifications/notification-follower.ts";
 import { notificationRoutes, registerNotificationWake } from "./modules/notifications/notifications.routes.ts";
 import { templateRoutes } from "./modules/templates/templates.routes.ts";
@@ -107,6 +109,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     credentials: {
       actorOfSession: (token) => actorOfSession(ctx, token),
       actorOfApiKey: (key) => actorOfApiKey(ctx, key),
+      actorOfScreen: (token) => actorOfScreenToken(ctx, token),
       isStaff: (actor) => actor.roles.some((role) => STAFF_ROLES.includes(role)),
     },
   });
@@ -130,6 +133,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
         securitySchemes: {
           session: { type: "apiKey", in: "cookie", name: sessionCookieName(ctx.config.secureCookies) },
           apiKey: { type: "http", scheme: "bearer", description: "API key for machine clients: ggk_…" },
+          screen: { type: "http", scheme: "screen", description: "A big screen's read-only credential: Authorization: Screen ggs_…, or its cookie" },
         },
       },
       security: SECURITY,
@@ -168,6 +172,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       await templateRoutes(api, ctx);
       await patrolRoutes(api, ctx);
       await indicatorRoutes(api, ctx);
+      await screenCredentialRoutes(api, ctx);
     },
     { prefix: "/api/v1" },
   );
