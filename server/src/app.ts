@@ -240,6 +240,7 @@ const CACHE_OTHER_FILES = "public, max-age=3600";
 const APP_PAGES = [
   { prefix: "/resident", file: "resident.html" },
   { prefix: "/field", file: "field.html" },
+  { prefix: "/screen", file: "screen.html" },
 ];
 const PAGE_FILES = ["index.html", ...APP_PAGES.map(({ file }) => file)];
 
