@@ -97,7 +97,7 @@ function Board({ opened }: { opened: Opened }) {
       </header>
       <section className="screen__figures" aria-label={t("totals.today")}>
         <Figure label={`${t("totals.today")}${t("figure.accepted")}`} value={todays.data?.total.accepted} testId="today-accepted" />
-        <Figure label={`${t("period.month")}${t("figure.accepted")}`} value={monthly.data?.total.accepted} detail={monthly.data ? t("figure.count", { count: monthly.data.total.registered }) + ` ${t("figure.registered")}` : ""} />
+        <Figure label={`${t("period.month")}${t("figure.accepted")}`} value={monthly.data?.total.accepted} detail={monthly.data ? `${t("figure.registered")} ${t("figure.count", { count: monthly.data.total.registered })}` : ""} />
         <Figure label={`${t("period.month")}${t("figure.closed")}`} value={monthly.data?.total.closures} />
         <Rate label={t("figure.onTimeClosureRate")} figures={monthly.data?.total} rate="onTimeClosureRate" numerator="closedOnTime" denominator="dueToClose" />
         <Figure label={`${t("figure.overdue")}`} value={monthly.data?.total.overdue} alarm />
@@ -105,7 +105,7 @@ function Board({ opened }: { opened: Opened }) {
       </section>
       <div className="screen__row screen__row--top">
         <Panel title={`${t("panel.trend")}（${t("period.month")}）`}>
-          <EChart theme="dark" label={t("panel.trend")} height="100%" option={trendLines(byDay.data?.rows ?? [], [t("series.accepted"), t("series.closures")], true)} />
+          <EChart theme="dark" label={t("panel.trend")} height="100%" option={trendLines(byDay.data?.rows ?? [], [t("series.accepted"), t("series.closures")], month, true)} />
         </Panel>
         <Panel title={t("panel.categories")}>
           <EChart

@@ -141,7 +141,7 @@ function Figures() {
         <Col xs={24} xl={12}>
           <Card title={t("panel.trend")} size="small">
             <ChartOrEmpty rows={byDay.data?.rows.length}>
-              <EChart label={t("panel.trend")} height={260} option={trendLines(byDay.data?.rows ?? [], [t("series.accepted"), t("series.closures")])} />
+              <EChart label={t("panel.trend")} height={260} option={trendLines(byDay.data?.rows ?? [], [t("series.accepted"), t("series.closures")], days)} />
             </ChartOrEmpty>
           </Card>
         </Col>
