@@ -13,6 +13,7 @@ import { run as notifications } from "./notifications.bench.ts";
 import { run as bulk } from "./bulk.bench.ts";
 import { run as apps } from "./apps.bench.ts";
 import { run as bulletinFiles } from "./bulletin-files.bench.ts";
+import { run as dashboard } from "./dashboard.bench.ts";
 
 const benches: [string, () => Promise<void>][] = [
   ["grid-locate", gridLocate],
@@ -29,6 +30,7 @@ const benches: [string, () => Promise<void>][] = [
   ["bulk", bulk],
   ["apps", apps],
   ["bulletin-files", bulletinFiles],
+  ["dashboard", dashboard],
 ];
 // Names to run; options (--cases 100000) and their values are for the benches.
 const only = process.argv.slice(2).filter((arg, k, args) => !arg.startsWith("--") && !args[k - 1]?.startsWith("--"));
