@@ -43,6 +43,7 @@ export default defineConfig({
         console: fileURLToPath(new URL("index.html", import.meta.url)),
         resident: fileURLToPath(new URL("resident.html", import.meta.url)),
         field: fileURLToPath(new URL("field.html", import.meta.url)),
+        screen: fileURLToPath(new URL("screen.html", import.meta.url)),
       },
     },
   },

@@ -51,6 +51,8 @@ import { patrolRoutes } from "./modules/patrols/patrols.routes.ts";
 import { indicatorRoutes } from "./modules/evaluation/indicators.routes.ts";
 import { bulletinRoutes } from "./modules/evaluation/bulletins.routes.ts";
 import { appealRoutes } from "./modules/evaluation/appeals.routes.ts";
+import { screenCredentialRoutes } from "./modules/evaluation/screen-credentials.routes.ts";
+import { actorOfScreenToken } from "./modules/evaluation/screen-credentials.service.ts";
 import { NotificationFollower } from "./modules/notifications/notification-follower.ts";
 import { notificationRoutes, registerNotificationWake } from "./modules/notifications/notifications.routes.ts";
 import { templateRoutes } from "./modules/templates/templates.routes.ts";
@@ -109,6 +111,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     credentials: {
       actorOfSession: (token) => actorOfSession(ctx, token),
       actorOfApiKey: (key) => actorOfApiKey(ctx, key),
+      actorOfScreen: (token) => actorOfScreenToken(ctx, token),
       isStaff: (actor) => actor.roles.some((role) => STAFF_ROLES.includes(role)),
     },
   });
@@ -132,6 +135,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
         securitySchemes: {
           session: { type: "apiKey", in: "cookie", name: sessionCookieName(ctx.config.secureCookies) },
           apiKey: { type: "http", scheme: "bearer", description: "API key for machine clients: ggk_…" },
+          screen: { type: "http", scheme: "screen", description: "A big screen's read-only credential: Authorization: Screen ggs_…, or its cookie" },
         },
       },
       security: SECURITY,
@@ -172,6 +176,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       await indicatorRoutes(api, ctx);
       await bulletinRoutes(api, ctx);
       await appealRoutes(api, ctx);
+      await screenCredentialRoutes(api, ctx);
     },
     { prefix: "/api/v1" },
   );
@@ -239,6 +244,7 @@ const CACHE_OTHER_FILES = "public, max-age=3600";
 const APP_PAGES = [
   { prefix: "/resident", file: "resident.html" },
   { prefix: "/field", file: "field.html" },
+  { prefix: "/screen", file: "screen.html" },
 ];
 const PAGE_FILES = ["index.html", ...APP_PAGES.map(({ file }) => file)];
 

@@ -253,6 +253,18 @@ const OPERATIONS: Record<string, Operation> = {
     request: () => ({ method: "POST", url: "/api/v1/appeals/0190b2f4-0000-7000-8000-000000000006/decision", payload: { accept: true, note: "同意" } }),
   },
   getPatrol: { access: "patrol.read", scoped: false, ok: 404, request: () => ({ method: "GET", url: "/api/v1/patrols/0190b2f4-0000-7000-8000-000000000005" }) },
+  listScreenCredentials: { access: "screen.write", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/screen-credentials" }) },
+  createScreenCredential: {
+    access: "screen.write",
+    scoped: true,
+    ok: 201,
+    request: (t) => ({ method: "POST", url: "/api/v1/screen-credentials", payload: { name: "矩阵大屏", division: t.division } }),
+  },
+  // An id that names no credential in scope.
+  revokeScreenCredential: { access: "screen.write", scoped: false, ok: 404, request: () => ({ method: "DELETE", url: "/api/v1/screen-credentials/0190b2f4-0000-7000-8000-000000000001" }) },
+  // Without a screen token: 401 for everyone, the staff sessions are no screen credential.
+  openScreenSession: { access: "public", scoped: false, ok: 401, request: () => ({ method: "POST", url: "/api/v1/screen-credentials/session" }) },
+  listOverdueCases: { access: "indicator.read", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/overdue-cases" }) },
   revokeApiKey: {
     access: "api_key.write",
     scoped: false,

@@ -12,6 +12,7 @@ export type DB = {
   sessions: SessionTable;
   login_throttles: LoginThrottleTable;
   api_keys: ApiKeyTable;
+  screen_credentials: ScreenCredentialTable;
   audit_log: AuditLogTable;
   audit_chain_heads: { region_code: string; seq: number; hash: string };
   categories: CategoryTable;
@@ -476,6 +477,17 @@ export type ApiKeyTable = {
   created_at: Generated<Date>;
   last_used_at: Date | null;
   revoked_at: Date | null;
+};
+
+export type ScreenCredentialTable = {
+  id: string;
+  name: string;
+  division_code: string;
+  token_hash: string;
+  created_by: string;
+  created_at: Generated<Date>;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
 };
 
 export type AuditLogTable = {

@@ -13,7 +13,7 @@ declare module "fastify" {
   }
   interface FastifyInstance {
     /** How this app reads credentials, for `resolveActor`. */
-    authentication: { credentials: Credentials; cookieName: string };
+    authentication: { credentials: Credentials; cookieName: string; secureCookies: boolean };
   }
   interface FastifyContextConfig {
     /** Routes open without a session: sign-in, health, public lookups. */
@@ -25,6 +25,8 @@ declare module "fastify" {
     limited?: boolean;
     /** The sign-in: counted per address whoever calls, and refused cross-site even without a session. */
     signIn?: boolean;
+    /** The one change a screen credential may send: exchanging its token for its cookie. */
+    screenSession?: boolean;
   }
 }
 
@@ -34,6 +36,8 @@ export type Credentials = {
   actorOfSession(token: string): Promise<Actor | null>;
   /** The actor of an API key, or null when it is unknown or revoked. */
   actorOfApiKey(key: string): Promise<Actor | null>;
+  /** The read-only actor of a screen credential's token, or null when it is unknown or revoked. */
+  actorOfScreen(token: string): Promise<Actor | null>;
   /** Staff get the higher per-user limit; residents and merchants the lower. */
   isStaff(actor: Actor): boolean;
 };
@@ -57,7 +61,7 @@ export function sessionCookieName(secure: boolean): string {
  */
 export function registerAuthentication(app: FastifyInstance, { config, credentials, limiter }: AuthenticationOptions): void {
   const cookieName = sessionCookieName(config.secureCookies);
-  app.decorate("authentication", { credentials, cookieName });
+  app.decorate("authentication", { credentials, cookieName, secureCookies: config.secureCookies });
   app.decorateRequest("actor", null as unknown as Actor);
   app.decorateRequest("sessionToken", null);
 
@@ -86,11 +90,27 @@ export function registerAuthentication(app: FastifyInstance, { config, credentia
         throw new AppError(429, "rate_limited", `Too many requests from ${who}: try again in ${wait} s`, { retryAfterSeconds: wait });
       }
     }
+    // A screen credential only reads: every state change is refused, public ones too, whatever its route checks.
+    const changes = request.method !== "GET" && request.method !== "HEAD";
+    if (changes && !route.screenSession && (await resolveActor(request))?.screenCredentialId) {
+      throw new AppError(403, "read_only_credential", "A screen credential only reads");
+    }
     if (route.public) return;
     const actor = await resolveActor(request);
     if (!actor) throw authenticationRequired();
     request.actor = actor;
   });
+}
+
+/** The big screen's cookie, scoped to /api/v1 (a __Host- cookie must cover the whole site). */
+export function screenCookieName(secure: boolean): string {
+  return secure ? "__Secure-gridgov_screen" : "gridgov_screen";
+}
+
+/** The screen token of `Authorization: Screen <token>`, else of the screen cookie. */
+export function screenTokenOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization?.match(/^Screen\s+(\S+)$/i)?.[1];
+  return header ?? request.cookies[screenCookieName(request.server.authentication.secureCookies)];
 }
 
 const resolved = new WeakMap<FastifyRequest, Promise<Actor | null>>();
@@ -113,7 +133,10 @@ async function readCredentials(request: FastifyRequest): Promise<Actor | null> {
   const { credentials, cookieName } = request.server.authentication;
   const bearer = bearerOf(request);
   const token = request.cookies[cookieName];
-  request.sessionToken = bearer ? null : (token ?? null);
+  const screenHeader = /^Screen\s/i.test(request.headers.authorization ?? "");
+  request.sessionToken = bearer || screenHeader ? null : (token ?? null);
   if (bearer) return credentials.actorOfApiKey(bearer);
-  return token ? credentials.actorOfSession(token) : null;
+  if (token && !screenHeader) return credentials.actorOfSession(token);
+  const screenToken = screenTokenOf(request);
+  return screenToken ? credentials.actorOfScreen(screenToken) : null;
 }

@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { EnvironmentOutlined, MessageOutlined, PhoneOutlined, SettingOutlined, UnorderedListOutlined } from "@ant-design/icons";
+import { DashboardOutlined, EnvironmentOutlined, MessageOutlined, PhoneOutlined, SettingOutlined, UnorderedListOutlined } from "@ant-design/icons";
 import { allowedSections } from "./admin/access";
 import type { Me } from "../api/client";
 import type { Resources } from "../i18n/resources";
@@ -25,6 +25,7 @@ const holds = (...roles: string[]) => (me: Me) => roles.some((role) => me.roles.
 export const MENU: MenuEntry[] = [
   { key: "intake", path: "/console/intake", label: "nav.intake", icon: <PhoneOutlined />, allowed: holds("seat_operator") },
   { key: "cases", path: "/console/cases", label: "nav.cases", icon: <UnorderedListOutlined />, allowed: can("case.read") },
+  { key: "dashboard", path: "/console/dashboard", label: "nav.dashboard", icon: <DashboardOutlined />, allowed: can("indicator.read") },
   { key: "map", path: "/console/map", label: "nav.map", icon: <EnvironmentOutlined />, allowed: can("grid.read") },
   { key: "admin", path: "/console/admin", label: "nav.admin", icon: <SettingOutlined />, allowed: (me) => allowedSections(me).length > 0 },
   // Response templates are the district's: its administrators keep them.

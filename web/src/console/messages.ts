@@ -12,6 +12,7 @@ const zhCN = {
 
   "nav.cases": "案件队列",
   "nav.map": "网格地图",
+  "nav.dashboard": "领导驾驶舱",
   "nav.password": "修改密码",
   "nav.notFound": "页面不存在",
   "nav.intake": "热线受理",
@@ -144,6 +145,7 @@ const en: Record<keyof typeof zhCN, string> = {
 
   "nav.cases": "Case queues",
   "nav.map": "Grid map",
+  "nav.dashboard": "Dashboard",
   "nav.password": "Change password",
   "nav.notFound": "Page not found",
   "nav.intake": "Hotline intake",

@@ -15,6 +15,7 @@ export const CONSOLE_PAGES: ConsolePage[] = [
   { path: "cases/:id", title: "nav.caseDetail", load: () => import("./cases/CaseDetailPage") },
   { path: "intake", title: "nav.intake", load: () => import("./intake/IntakePage") },
   { path: "map", title: "nav.map", load: () => import("./map/CaseMapPage") },
+  { path: "dashboard", title: "nav.dashboard", load: () => import("./dashboard/DashboardPage") },
   { path: "password", title: "nav.password", load: () => import("./PasswordPage") },
   { path: "admin", title: "nav.admin", load: () => import("./admin/AdminPage") },
   { path: "admin/:section", title: "nav.admin", load: () => import("./admin/AdminPage") },

@@ -14,6 +14,7 @@ import type templates from "../console/templates/messages";
 import type notifications from "../console/notifications/messages";
 import type tools from "../console/queue/tools-messages";
 import type field from "../field/messages";
+import type dashboard from "../console/dashboard/messages";
 
 /**
  * The namespaces of messages, for typed keys. An area adds its own namespace here (type only, so its
@@ -36,6 +37,7 @@ export type Resources = {
   tools: (typeof tools)["zh-CN"];
   joint: (typeof joint)["zh-CN"];
   field: (typeof field)["zh-CN"];
+  dashboard: (typeof dashboard)["zh-CN"];
 };
 
 declare module "i18next" {

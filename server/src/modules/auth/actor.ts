@@ -14,6 +14,8 @@ export type Actor = {
   departmentId: string | null;
   /** Set on an account made or reset by someone else: until it chooses a password, it may do nothing else. */
   passwordChangeRequired: boolean;
+  /** Set when a screen credential, not a person, is acting: it reads and never changes anything. */
+  screenCredentialId?: string;
 };
 
 /** Throws 403 unless the actor holds the permission. */

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { AppContext } from "../../context.ts";
+import { screenTokenOf } from "../../http/authentication.ts";
 import { errors } from "../../http/schemas.ts";
 import { RETRY_MS, sha256, type Credential } from "./events.service.ts";
 
@@ -47,9 +48,11 @@ export async function eventRoutes(fastify: FastifyInstance, ctx: AppContext): Pr
     },
     async (request, reply) => {
       const bearer = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
-      const credential: Credential = request.sessionToken
-        ? { kind: "session", hash: sha256(request.sessionToken) }
-        : { kind: "apiKey", hash: sha256(bearer ?? "") };
+      const credential: Credential = request.actor.screenCredentialId
+        ? { kind: "screen", hash: sha256(screenTokenOf(request) ?? "") }
+        : request.sessionToken
+          ? { kind: "session", hash: sha256(request.sessionToken) }
+          : { kind: "apiKey", hash: sha256(bearer ?? "") };
       const lastEventId = request.headers["last-event-id"] ?? request.query.lastEventId;
       const stream = await ctx.eventStreams.openStream(request.actor, credential, lastEventId);
       reply.raw.on("close", () => stream.end("closed"));

@@ -5,6 +5,7 @@ import type { DB } from "../../db/schema.ts";
 import { AppError } from "../../errors.ts";
 import { requirePermission, type Actor } from "../auth/actor.ts";
 import { liveCredentials } from "../auth/auth.service.ts";
+import { liveScreenTokenHashes } from "../evaluation/screen-credentials.repository.ts";
 import type { Evicted, SessionCache } from "../auth/session-cache.ts";
 import type { CaseEventHub } from "./case-event-hub.ts";
 import { logBounds, readLog } from "./event-log.repository.ts";
@@ -18,7 +19,7 @@ declare module "../../context.ts" {
 }
 
 /** What opened a stream, by hash: the stream ends when it does. */
-export type Credential = { kind: "session" | "apiKey"; hash: string };
+export type Credential = { kind: "session" | "apiKey" | "screen"; hash: string };
 
 type Connection = { stream: EventStream; actor: Actor; credential: Credential; regionCode: string };
 
@@ -65,7 +66,8 @@ export class EventStreams {
    * are no longer kept (or the id is malformed or ahead of the log).
    */
   async openStream(actor: Actor, credential: Credential, lastEventId: string | undefined): Promise<EventStream> {
-    requirePermission(actor, "case.read");
+    // A screen credential follows its division's events, which carry no personal data.
+    if (!actor.screenCredentialId) requirePermission(actor, "case.read");
     const scope = actor.scopeCode;
     if (scope === null || scope.length < 6) {
       throw new AppError(403, "scope_not_in_one_district", "The event stream follows one district's log: this account's scope is wider than a district");
@@ -160,7 +162,12 @@ export class EventStreams {
       const connections = [...this.open];
       const hashes = (kind: Credential["kind"]) => [...new Set(connections.filter((c) => c.credential.kind === kind).map((c) => c.credential.hash))];
       const live = await liveCredentials(this.parts, hashes("session"), hashes("apiKey"));
+      const screens = await liveScreenTokenHashes(this.parts.db, hashes("screen"));
       for (const { stream, actor, credential } of connections) {
+        if (credential.kind === "screen") {
+          if (!screens.has(credential.hash)) stream.end("session_ended");
+          continue;
+        }
         const now = (credential.kind === "session" ? live.sessions : live.apiKeys).get(credential.hash);
         if (!now || now.passwordChangeRequired || !sameReach(actor, now)) stream.end("session_ended");
       }

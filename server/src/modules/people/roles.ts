@@ -35,6 +35,7 @@ export const PERMISSIONS = [
   "indicator.read",
   "appeal.write",
   "appeal.decide",
+  "screen.write",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -54,8 +55,8 @@ const GRANTS: Record<Role, Permission[]> = {
   handler: [...CASEWORK, "appeal.write"],
   supervisor: [...CASEWORK, "patrol.write", "patrol.read", "indicator.read"],
   dispatcher: [...CASEWORK, "user.read", "case.reveal_contact", "case.export", "indicator.read", "appeal.write"],
-  leader: [...CASEWORK, "user.read", "case.export", "patrol.read", "indicator.read", "appeal.write", "appeal.decide"],
-  admin: [...CASEWORK, "user.read", "user.write", "api_key.write", "category.write", "department.write", "grid.write", "case.export", "indicator.read"],
+  leader: [...CASEWORK, "user.read", "case.export", "patrol.read", "indicator.read", "appeal.write", "appeal.decide", "screen.write"],
+  admin: [...CASEWORK, "user.read", "user.write", "api_key.write", "category.write", "department.write", "grid.write", "case.export", "indicator.read", "screen.write"],
   auditor: [...GEOGRAPHY, "user.read", "audit.read"],
   security_admin: [...GEOGRAPHY, "user.read", "user.write", "api_key.write", "audit.read"],
 };

@@ -5,6 +5,7 @@ export type CaseListQuery = NonNullable<paths["/api/v1/cases"]["get"]["parameter
 export type CaseExportQuery = NonNullable<paths["/api/v1/cases/export"]["get"]["parameters"]["query"]>;
 type ApiQueue = NonNullable<CaseListQuery["queue"]>;
 type ApiLevel = NonNullable<CaseListQuery["level"]>;
+type Counted = NonNullable<CaseListQuery["counted"]>;
 
 /** The tabs of the queue page: the API's queues, and every case in scope. */
 export const QUEUE_TABS = ["mine", "centre", "near_due", "overdue", "all"] as const;
@@ -25,7 +26,20 @@ export type QueueFilters = {
   from?: string;
   to?: string;
   q?: string;
+  /** The cases an indicator counts over from–to (the dashboard's drill-down), with its group. */
+  counted?: Counted;
+  department?: string;
+  person?: string;
+  grid?: string;
 };
+
+const COUNTED: readonly Counted[] = [
+  "accepted", "registered", "dispatched", "responded", "dueToClose", "closed", "closedOnTime", "overdue", "reworked",
+  "extended", "dueToHandle", "handledOnTime", "handled", "closures", "onSpot", "rated", "resolved", "satisfied",
+];
+const DEPARTMENT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const GRID = /^\d{15}$/;
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const DIVISION = /^\d{6}(\d{3}){0,2}$/;
@@ -48,6 +62,10 @@ export function readFilters(params: URLSearchParams): QueueFilters {
     from: matching(DAY, params.get("from")),
     to: matching(DAY, params.get("to")),
     q: q || undefined,
+    counted: member(COUNTED, params.get("counted")),
+    department: matching(DEPARTMENT, params.get("department")),
+    person: matching(UUID, params.get("person")),
+    grid: matching(GRID, params.get("grid")),
   };
 }
 
@@ -56,7 +74,7 @@ export function writeFilters(filters: QueueFilters): URLSearchParams {
   const params = new URLSearchParams();
   if (filters.queue !== "all") params.set("queue", filters.queue);
   if (filters.statuses.length) params.set("status", filters.statuses.join(","));
-  for (const key of ["category", "level", "source", "division", "from", "to", "q"] as const) {
+  for (const key of ["category", "level", "source", "division", "from", "to", "q", "counted", "department", "person", "grid"] as const) {
     const value = filters[key];
     if (value) params.set(key, value);
   }
@@ -78,5 +96,9 @@ export function apiQuery(filters: QueueFilters): CaseExportQuery {
   if (filters.from) query.from = filters.from;
   if (filters.to) query.to = filters.to;
   if (filters.q) query.q = filters.q;
+  if (filters.counted) query.counted = filters.counted;
+  if (filters.department) query.department = filters.department;
+  if (filters.person) query.person = filters.person;
+  if (filters.grid) query.grid = filters.grid;
   return query;
 }

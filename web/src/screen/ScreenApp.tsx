@@ -1,0 +1,242 @@
+import { useEffect, useLayoutEffect, useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
+import { api, ApiError, unwrap } from "../api/client";
+import { addMessages } from "../i18n";
+import { EChart } from "../console/dashboard/EChart";
+import { categoryBars, levelPie, sourcePie, trendLines } from "../console/dashboard/chart-options";
+import { fetchIndicators, fetchOverdue, fetchRanking, percent, periodDays, todayCst, top, type Figures, type RankingKind } from "../console/dashboard/data";
+import messages from "../console/dashboard/messages";
+import { useLiveRefresh } from "../console/dashboard/useLiveRefresh";
+
+addMessages("dashboard", messages);
+
+const WIDTH = 1920;
+const HEIGHT = 1080;
+/** A slow check besides the live refresh, so that a revoked screen says so even without a case change. */
+const CHECK_MS = 60_000;
+
+type Opened = { name: string; division: { code: string; name: string } };
+
+/** Exchanges the token of the URL's fragment for the screen cookie, once per load. */
+async function openSession(): Promise<Opened> {
+  const key = new URLSearchParams(window.location.hash.slice(1)).get("key");
+  if (!key) throw new ApiError(401, "no_key", "no screen credential");
+  return unwrap(api.POST("/api/v1/screen-credentials/session", { headers: { authorization: `Screen ${key}` } }));
+}
+
+/** Fits the 1920×1080 layout into the window, scaled down (1366×768) or up, never scrolled. */
+function useFit(): number {
+  const [scale, setScale] = useState(1);
+  useLayoutEffect(() => {
+    const fit = () => setScale(Math.min(window.innerWidth / WIDTH, window.innerHeight / HEIGHT));
+    fit();
+    window.addEventListener("resize", fit);
+    return () => window.removeEventListener("resize", fit);
+  }, []);
+  return scale;
+}
+
+export default function ScreenApp() {
+  const { t } = useTranslation("dashboard");
+  const scale = useFit();
+  const session = useQuery({ queryKey: ["screen", "session"], queryFn: openSession, retry: false, staleTime: Infinity });
+  useEffect(() => {
+    document.title = `${t("screen.title")} · gridgov`;
+  }, [t]);
+  let content;
+  if (session.error) content = <p className="screen__message" role="alert">{session.error instanceof ApiError && session.error.code === "no_key" ? t("screen.noKey") : t("screen.revoked")}</p>;
+  else if (!session.data) content = <p className="screen__message">{t("screen.connecting")}</p>;
+  else content = <Board opened={session.data} />;
+  return (
+    <div className="screen-viewport">
+      <main className="screen" style={{ transform: `scale(${scale})` }} aria-label={t("screen.title")}>
+        {content}
+      </main>
+    </div>
+  );
+}
+
+function Board({ opened }: { opened: Opened }) {
+  const { t } = useTranslation("dashboard");
+  const client = useQueryClient();
+  const division = opened.division.code;
+  const today = todayCst();
+  const month = periodDays({ kind: "month", month: today.slice(0, 7) }, today);
+  const [updated, setUpdated] = useState(new Date());
+  useLiveRefresh(() => void client.invalidateQueries({ queryKey: ["screen", "data"] }));
+
+  const read = <T,>(key: string, fn: () => Promise<T>) => ({ queryKey: ["screen", "data", key], queryFn: fn, refetchInterval: CHECK_MS, retry: false }) as const;
+  const todays = useQuery(read("today", () => fetchIndicators({ division, from: today, to: today })));
+  const monthly = useQuery(read("month", () => fetchIndicators({ division, from: month.from, to: month.to })));
+  const byDay = useQuery(read("day", () => fetchIndicators({ division, from: month.from, to: month.to, groupBy: "day" })));
+  const byCategory = useQuery(read("category", () => fetchIndicators({ division, from: month.from, to: month.to, groupBy: "category" })));
+  const bySource = useQuery(read("source", () => fetchIndicators({ division, from: month.from, to: month.to, groupBy: "source" })));
+  const byLevel = useQuery(read("level", () => fetchIndicators({ division, from: month.from, to: month.to, groupBy: "level" })));
+  const byGrid = useQuery(read("grid", () => fetchIndicators({ division, from: month.from, to: month.to, groupBy: "grid" })));
+  const rankingKind: RankingKind = division.length === 6 ? "street" : "community";
+  const ranking = useQuery(read("ranking", () => fetchRanking(rankingKind, today.slice(0, 7))));
+  const overdue = useQuery(read("overdue", fetchOverdue));
+
+  useEffect(() => setUpdated(new Date()), [todays.dataUpdatedAt, monthly.dataUpdatedAt]);
+  const revoked = [todays.error, monthly.error].some((error) => error instanceof ApiError && error.status === 401);
+  if (revoked) return <p className="screen__message" role="alert">{t("screen.revoked")}</p>;
+
+  const grids = top(byGrid.data?.rows ?? [], "accepted", 8);
+  const maxGrid = grids[0]?.figures.accepted ?? 1;
+  return (
+    <>
+      <header className="screen__header">
+        <h1 className="screen__title">
+          {opened.division.name} · {t("screen.title")}
+        </h1>
+        <div className="screen__meta">
+          <span>{opened.name}</span>
+          <span data-testid="screen-updated">{t("screen.updated", { time: updated.toLocaleTimeString("zh-CN", { hour12: false }) })}</span>
+        </div>
+      </header>
+      <section className="screen__figures" aria-label={t("totals.today")}>
+        <Figure label={`${t("totals.today")}${t("figure.accepted")}`} value={todays.data?.total.accepted} testId="today-accepted" />
+        <Figure label={`${t("period.month")}${t("figure.accepted")}`} value={monthly.data?.total.accepted} detail={monthly.data ? `${t("figure.registered")} ${t("figure.count", { count: monthly.data.total.registered })}` : ""} />
+        <Figure label={`${t("period.month")}${t("figure.closed")}`} value={monthly.data?.total.closures} />
+        <Rate label={t("figure.onTimeClosureRate")} figures={monthly.data?.total} rate="onTimeClosureRate" numerator="closedOnTime" denominator="dueToClose" />
+        <Figure label={`${t("figure.overdue")}`} value={monthly.data?.total.overdue} alarm />
+        <Rate label={t("figure.satisfactionRate")} figures={monthly.data?.total} rate="satisfactionRate" numerator="satisfied" denominator="rated" />
+      </section>
+      <div className="screen__row screen__row--top">
+        <Panel title={`${t("panel.trend")}（${t("period.month")}）`}>
+          <EChart theme="dark" label={t("panel.trend")} height="100%" option={trendLines(byDay.data?.rows ?? [], [t("series.accepted"), t("series.closures")], month, true)} />
+        </Panel>
+        <Panel title={t("panel.categories")}>
+          <EChart
+            theme="dark"
+            label={t("panel.categories")}
+            height="100%"
+            option={categoryBars(top(byCategory.data?.rows ?? [], "accepted", 10).map((row) => ({ name: row.name ?? t("none"), value: row.figures.accepted })), true)}
+          />
+        </Panel>
+        <Panel title={t("panel.sources")}>
+          <EChart
+            theme="dark"
+            label={t("panel.sources")}
+            height="100%"
+            option={sourcePie(top(bySource.data?.rows ?? [], "accepted", 9).map((row) => ({ name: t(`source.${row.key}` as "source.hotline", { defaultValue: row.key }), value: row.figures.accepted })), true)}
+          />
+        </Panel>
+        <Panel title={t("panel.levels")}>
+          <EChart
+            theme="dark"
+            label={t("panel.levels")}
+            height="100%"
+            option={levelPie(top(byLevel.data?.rows ?? [], "closures", 3).map((row) => ({ name: t(`level.${row.key}` as "level.street", { defaultValue: row.key }), value: row.figures.closures })), true)}
+          />
+        </Panel>
+      </div>
+      <div className="screen__row screen__row--bottom">
+        <Panel title={`${t("panel.rankings")} · ${t(`rankings.${rankingKind}`)}`}>
+          {ranking.data && ranking.data.rows.length > 0 ? (
+            <table className="screen__table">
+              <thead>
+                <tr>
+                  <th>{t("rankings.rank")}</th>
+                  <th>{t("rankings.name")}</th>
+                  <th>{t("rankings.index")}</th>
+                  <th>{t("rankings.change")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {ranking.data.rows.slice(0, 8).map((row) => (
+                  <tr key={row.code}>
+                    <td>{row.rank}</td>
+                    <td>{row.name}</td>
+                    <td>{row.index.toFixed(1)}</td>
+                    <td>
+                      {row.change === null ? t("rankings.new") : row.change > 0 ? <span className="screen__up">▲ {row.change}</span> : row.change < 0 ? <span className="screen__down">▼ {-row.change}</span> : "—"}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : (
+            <p className="screen__empty">{t("rankings.none")}</p>
+          )}
+        </Panel>
+        <Panel title={t("panel.grids")}>
+          {grids.length === 0 ? (
+            <p className="screen__empty">{t("panel.empty")}</p>
+          ) : (
+            <table className="screen__table">
+              <tbody>
+                {grids.map((row) => (
+                  <tr key={row.key}>
+                    <td>{row.name ?? row.key}</td>
+                    <td style={{ width: 160 }}>
+                      <span className="screen__bar" style={{ width: `${(row.figures.accepted / maxGrid) * 150}px` }} />
+                    </td>
+                    <td>{row.figures.accepted}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </Panel>
+        <Panel title={t("panel.overdue")}>
+          {overdue.data && overdue.data.length > 0 ? (
+            <table className="screen__table">
+              <thead>
+                <tr>
+                  <th>{t("overdue.number")}</th>
+                  <th>{t("overdue.title")}</th>
+                  <th>{t("overdue.deadline")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {overdue.data.slice(0, 8).map((row) => (
+                  <tr key={row.id}>
+                    <td>{row.number}</td>
+                    <td>{row.title}</td>
+                    <td className="screen__down">{new Date(row.handleBy).toLocaleString("zh-CN", { hour12: false, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" })}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : (
+            <p className="screen__empty">{t("overdue.none")}</p>
+          )}
+        </Panel>
+      </div>
+    </>
+  );
+}
+
+function Panel({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <section className="screen__panel" aria-label={title}>
+      <h2>{title}</h2>
+      <div className="screen__chart">{children}</div>
+    </section>
+  );
+}
+
+function Figure({ label, value, detail, alarm, testId }: { label: string; value: number | undefined; detail?: string; alarm?: boolean; testId?: string }) {
+  return (
+    <div className={`screen__figure${alarm ? " screen__figure--alarm" : ""}`}>
+      <div className="screen__figure-label">{label}</div>
+      <div className="screen__figure-value" data-testid={testId}>
+        {value ?? "…"}
+      </div>
+      <div className="screen__figure-detail">{detail ?? ""}</div>
+    </div>
+  );
+}
+
+function Rate({ label, figures, rate, numerator, denominator }: { label: string; figures: Figures | undefined; rate: "onTimeClosureRate" | "satisfactionRate"; numerator: keyof Figures; denominator: keyof Figures }) {
+  const { t } = useTranslation("dashboard");
+  return (
+    <div className="screen__figure">
+      <div className="screen__figure-label">{label}</div>
+      <div className="screen__figure-value">{figures ? percent(figures[rate]) : "…"}</div>
+      <div className="screen__figure-detail">{figures ? t("figure.rateOf", { numerator: figures[numerator], denominator: figures[denominator] }) : ""}</div>
+    </div>
+  );
+}
