@@ -145,11 +145,11 @@ function Board({ opened }: { opened: Opened }) {
                 </tr>
               </thead>
               <tbody>
-                {ranking.data.rows.slice(0, 8).map((row) => (
+                {ranking.data.rows.filter((row) => row.rank !== null).slice(0, 8).map((row) => (
                   <tr key={row.code}>
                     <td>{row.rank}</td>
                     <td>{row.name}</td>
-                    <td>{row.index.toFixed(1)}</td>
+                    <td>{row.index?.toFixed(1) ?? "—"}</td>
                     <td>
                       {row.change === null ? t("rankings.new") : row.change > 0 ? <span className="screen__up">▲ {row.change}</span> : row.change < 0 ? <span className="screen__down">▼ {-row.change}</span> : "—"}
                     </td>

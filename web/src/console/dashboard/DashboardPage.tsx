@@ -300,7 +300,7 @@ function Rankings({ period }: { period: string }) {
   return (
     <Space direction="vertical" style={{ width: "100%" }}>
       <Segmented value={kind} onChange={(value) => setKind(value as RankingKind)} options={RANKING_KINDS.map((value) => ({ value, label: t(`rankings.${value}`) }))} />
-      {ranking.data === null || ranking.data?.rows.length === 0 ? (
+      {ranking.data?.rows.every((row) => row.rank === null) ? (
         <Empty description={t("rankings.none")} />
       ) : (
         <Table
@@ -308,11 +308,11 @@ function Rankings({ period }: { period: string }) {
           rowKey="code"
           pagination={false}
           loading={ranking.isPending}
-          dataSource={ranking.data?.rows.slice(0, 10) ?? []}
+          dataSource={ranking.data?.rows.filter((row) => row.rank !== null).slice(0, 10) ?? []}
           columns={[
             { key: "rank", title: t("rankings.rank"), dataIndex: "rank", width: 64 },
             { key: "name", title: t("rankings.name"), dataIndex: "name" },
-            { key: "index", title: t("rankings.index"), render: (_, row) => row.index.toFixed(1), align: "right" },
+            { key: "index", title: t("rankings.index"), render: (_, row) => row.index?.toFixed(1) ?? "—", align: "right" },
             { key: "change", title: t("rankings.change"), render: (_, row) => <RankChange change={row.change} /> },
           ]}
         />

@@ -9,8 +9,8 @@ export type OverdueCase = paths["/api/v1/overdue-cases"]["get"]["responses"][200
 
 export const RANKING_KINDS = ["street", "community", "department", "grid_worker"] as const;
 export type RankingKind = (typeof RANKING_KINDS)[number];
-export type RankingRow = { rank: number; code: string; name: string; index: number; change: number | null };
-export type Ranking = { kind: RankingKind; period: { code: string; from: string; to: string }; rows: RankingRow[] };
+export type Ranking = paths["/api/v1/rankings"]["get"]["responses"][200]["content"]["application/json"];
+export type RankingRow = Ranking["rows"][number];
 
 /** A period of the dashboard: today, this month, a month, or a half month (H1: 1st–15th). */
 export type Period = { kind: "today" } | { kind: "month"; month: string } | { kind: "half"; month: string; half: 1 | 2 };
@@ -40,16 +40,7 @@ export function rankingPeriod(period: Period, today = todayCst()): string {
 export const fetchIndicators = (query: IndicatorQuery) => unwrap(api.GET("/api/v1/indicators", { params: { query } }));
 export const fetchOverdue = async () => (await unwrap(api.GET("/api/v1/overdue-cases"))).cases;
 
-/**
- * A ranking, or null while the server has none to give (404): the panel shows its empty state.
- * Read with fetch because the rankings may be missing from an older server's API document.
- */
-export async function fetchRanking(kind: RankingKind, period: string, headers: HeadersInit = {}): Promise<Ranking | null> {
-  const response = await fetch(`/api/v1/rankings?kind=${kind}&period=${period}`, { credentials: "same-origin", headers });
-  if (response.status === 404 || response.status === 403) return null;
-  if (!response.ok) throw new Error(`rankings: HTTP ${response.status}`);
-  return (await response.json()) as Ranking;
-}
+export const fetchRanking = (kind: RankingKind, period: string): Promise<Ranking> => unwrap(api.GET("/api/v1/rankings", { params: { query: { kind, period } } }));
 
 /** The largest rows of a grouping by one count, at most `limit`. */
 export function top<Row extends { figures: Figures }>(rows: readonly Row[], count: keyof Figures, limit: number): Row[] {
