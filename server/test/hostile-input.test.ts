@@ -46,7 +46,7 @@ const RUNS_READS = Math.ceil(20 * RUNS);
  * Operations open without a session; every other operation must answer 401 to a stranger. Named
  * here as well as in the document (`security` with an empty alternative), which must agree.
  */
-const PUBLIC_OPERATIONS = new Set(["health", "ready", "login", "locateGrid", "createCase", "previewCase", "uploadPhoto", "trackCase", "evaluateCase", "getPublicPhoto", "listCategories", "getPublicMap"]);
+const PUBLIC_OPERATIONS = new Set(["health", "ready", "login", "locateGrid", "createCase", "previewCase", "uploadPhoto", "trackCase", "evaluateCase", "getPublicPhoto", "listCategories", "getPublicMap", "openScreenSession"]);
 /** Refusals of the router, before any route (and so before authentication) runs. */
 const ROUTER_REFUSALS = new Set(["invalid_url", "url_too_long", "invalid_query", "route_not_found"]);
 const SNAKE_CASE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;

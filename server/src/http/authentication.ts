@@ -92,7 +92,8 @@ export function registerAuthentication(app: FastifyInstance, { config, credentia
     }
     // A screen credential only reads: every state change is refused, public ones too, whatever its route checks.
     const changes = request.method !== "GET" && request.method !== "HEAD";
-    if (changes && !route.screenSession && (await resolveActor(request))?.screenCredentialId) {
+    // Only a request that carries a screen token is looked up here: a stale session must still reach the sign-in.
+    if (changes && !route.screenSession && screenTokenOf(request) !== undefined && (await resolveActor(request))?.screenCredentialId) {
       throw new AppError(403, "read_only_credential", "A screen credential only reads");
     }
     if (route.public) return;

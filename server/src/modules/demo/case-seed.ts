@@ -11,6 +11,7 @@ import { calendarFor } from "../cases/calendars.ts";
 import { nearDueLimit } from "../cases/deadlines.ts";
 import type { ClosureLevel } from "../cases/workflow.ts";
 import { generateCaseHistories, type GeneratedCase, type GeneratorWorld } from "./case-generator.ts";
+import { stampCountedMoments } from "./counted-moments.ts";
 import { DEMO_DISTRICT } from "./demo.seed.ts";
 
 export type SeedCasesOptions = {
@@ -315,10 +316,11 @@ export async function generateCases(database: Pick<Database, "kind" | "withClien
 /**
  * What is derived from the cases and their events beyond what each chunk keeps (numbers, status
  * counts, return counts), brought up to date once every generated case is in, in the load's
- * transaction: the evaluation rollups, which a chunked load keeps statement by statement and a
- * bulk load rebuilds once from the events.
+ * transaction: the moments indicators count by (`stampCountedMoments`), and the evaluation
+ * rollups, which a chunked load keeps statement by statement and a bulk load rebuilds once.
  */
 async function afterSeeding(trx: Kysely<DB>, region: string, bulk: boolean): Promise<void> {
+  await stampCountedMoments(trx, region);
   if (bulk) await resumeRollups(trx, region);
 }
 
