@@ -139,10 +139,11 @@ async function measure(database: string, target: DatabaseTarget, cases: number, 
     const summary = await generateCases(opened, { cases, seed: cases, years });
     const seeding = (performance.now() - started) / 1000;
     const filling = fill ? await fillMoments(opened.db, DEMO_DISTRICT) : null;
-    await sql`analyze`.execute(opened.db);
+    // Vacuumed here rather than by an autovacuum worker that would still hold the database when it is dropped.
+    await sql`vacuum analyze`.execute(opened.db);
     console.log(
       `\n${database}: ${fmt(summary.cases, 0)} cases${summary.bulk ? " (bulk)" : ""} seeded in ${fmt(seeding, 1)} s (${fmt(summary.cases / seeding, 0)} cases/s)` +
-        `${filling === null ? "" : `; registration, dispatch, acknowledgement and handling moments derived from the events and the rollups rebuilt in ${fmt(filling, 1)} s`}; analysed`,
+        `${filling === null ? "" : `; registration, dispatch, acknowledgement and handling moments derived from the events and the rollups rebuilt in ${fmt(filling, 1)} s`}; vacuumed and analysed`,
     );
 
     await ctx.grids.load(ctx.db);
