@@ -15,6 +15,7 @@ import { run as apps } from "./apps.bench.ts";
 import { run as bulletinFiles } from "./bulletin-files.bench.ts";
 import { run as seed } from "./seed.bench.ts";
 import { run as dashboard } from "./dashboard.bench.ts";
+import { run as indicators } from "./indicators.bench.ts";
 
 const benches: [string, () => Promise<void>][] = [
   ["grid-locate", gridLocate],
@@ -33,6 +34,7 @@ const benches: [string, () => Promise<void>][] = [
   ["bulletin-files", bulletinFiles],
   ["seed", seed],
   ["dashboard", dashboard],
+  ["indicators", indicators],
 ];
 // Names to run; options (--cases 100000) and their values are for the benches.
 const only = process.argv.slice(2).filter((arg, k, args) => !arg.startsWith("--") && !args[k - 1]?.startsWith("--"));
