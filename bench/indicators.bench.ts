@@ -3,9 +3,7 @@
 // the case table in the same run, and whether the two agree. Each size of --cases (default 100000;
 // e.g. --cases 100000,1000000; 10000000 on PostgreSQL only when asked) is generated into a fresh
 // database (--years, default 1): PGlite up to --pglite-max (default 100000), and PostgreSQL with
-// DATABASE_URL or --postgres <url>. --runs sets the timed requests per query (default 20). Where the
-// generated cases carry no registration or dispatch moments, they are derived from their events
-// first (see fillMoments); --as-generated measures the cases as generated.
+// DATABASE_URL or --postgres <url>. --runs sets the timed requests per query (default 20).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -24,7 +22,6 @@ import { DEMO_DISTRICT, holdsNoDivisions, seedDemoDistrict } from "../server/src
 import { addDays, bucketsOf, periodOf, type Figures, type Grouping } from "../server/src/modules/evaluation/indicators.ts";
 import { scanCounts, suspendedDueIn } from "../server/src/modules/evaluation/indicators.repository.ts";
 import { today } from "../server/src/modules/evaluation/indicators.service.ts";
-import { pauseRollups, resumeRollups } from "../server/src/modules/evaluation/rollups.repository.ts";
 import { cookieOf } from "../server/test/test-app.ts";
 import { fmt, percentile, withFreshPostgres } from "./lib.ts";
 
@@ -89,41 +86,12 @@ function firstDifference(query: Query, answer: Answer, scanned: { bucket: string
   return undefined;
 }
 
-/**
- * The moments indicators count by (registered, dispatched, acknowledged, handled, extensions), from
- * the cases' events, where the generated case rows leave them empty; then the rollups rebuilt. The
- * same derivation as migration 0070's for cases that predate the columns. Without it most figures
- * are zero and the rollups hold far fewer rows than a district in service. The response
- * (responded_on_time) and handling time are not derived. Returns the seconds taken, or null when
- * the cases already carry them.
- */
-async function fillMoments(db: Kysely<DB>, region: string): Promise<number | null> {
-  const { rows } = await sql<{ n: number }>`select count(*)::int as n from cases where region_code = ${region} and registered_at is not null`.execute(db);
-  if (rows[0].n > 0) return null;
-  const started = performance.now();
-  await db.transaction().execute(async (trx) => {
-    await pauseRollups(trx);
-    await sql`update cases as c set registered_at = m.registered_at, dispatched_at = m.dispatched_at, acknowledged_at = m.acknowledged_at,
-        handled_at = m.handled_at, extension_count = m.extensions
-      from (select case_id,
-          min(at) filter (where action in ('register', 'handle_on_spot')) as registered_at,
-          min(at) filter (where action = 'dispatch') as dispatched_at,
-          min(at) filter (where action = 'acknowledge') as acknowledged_at,
-          max(at) filter (where action in ('handle', 'handle_on_spot')) as handled_at,
-          count(*) filter (where action = 'approve_extension')::int as extensions
-        from case_events where region_code = ${region} group by case_id) as m
-      where c.region_code = ${region} and c.id = m.case_id`.execute(trx);
-    await resumeRollups(trx, region);
-  });
-  return (performance.now() - started) / 1000;
-}
-
 const rollupRows = async (db: Kysely<DB>) => {
   const { rows } = await sql<{ days: number; late: number }>`select (select count(*) from case_counts)::int as days, (select count(*) from case_late_counts)::int as late`.execute(db);
   return `${fmt(rows[0].days, 0)} by day, ${fmt(rows[0].late, 0)} late`;
 };
 
-async function measure(database: string, target: DatabaseTarget, cases: number, years: number, runs: number, fill: boolean): Promise<Row[]> {
+async function measure(database: string, target: DatabaseTarget, cases: number, years: number, runs: number): Promise<Row[]> {
   const config = {
     ...loadConfig({ LOG_LEVEL: "warn", STAFF_REQUESTS_PER_MINUTE: "1000000", PUBLIC_REQUESTS_PER_MINUTE: "1000000" }),
     database: target,
@@ -138,12 +106,10 @@ async function measure(database: string, target: DatabaseTarget, cases: number, 
     const started = performance.now();
     const summary = await generateCases(opened, { cases, seed: cases, years });
     const seeding = (performance.now() - started) / 1000;
-    const filling = fill ? await fillMoments(opened.db, DEMO_DISTRICT) : null;
     // Vacuumed here rather than by an autovacuum worker that would still hold the database when it is dropped.
     await sql`vacuum analyze`.execute(opened.db);
     console.log(
-      `\n${database}: ${fmt(summary.cases, 0)} cases${summary.bulk ? " (bulk)" : ""} seeded in ${fmt(seeding, 1)} s (${fmt(summary.cases / seeding, 0)} cases/s)` +
-        `${filling === null ? "" : `; registration, dispatch, acknowledgement and handling moments derived from the events and the rollups rebuilt in ${fmt(filling, 1)} s`}; vacuumed and analysed`,
+      `\n${database}: ${fmt(summary.cases, 0)} cases${summary.bulk ? " (bulk)" : ""} seeded in ${fmt(seeding, 1)} s (${fmt(summary.cases / seeding, 0)} cases/s); vacuumed and analysed`,
     );
 
     await ctx.grids.load(ctx.db);
@@ -212,12 +178,11 @@ export async function run(): Promise<void> {
   const runs = Math.max(20, Number(option("--runs") ?? 20));
   const all = sizes(option("--cases"), [100_000]);
   const pgliteMax = Number(option("--pglite-max") ?? 100_000);
-  const fill = !process.argv.includes("--as-generated");
   const rows: Row[] = [];
   for (const cases of all.filter((n) => n <= pgliteMax && n < 10_000_000)) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gridgov-bench-indicators-"));
     try {
-      rows.push(...(await measure("PGlite", { kind: "pglite", dataDir }, cases, years, runs, fill)));
+      rows.push(...(await measure("PGlite", { kind: "pglite", dataDir }, cases, years, runs)));
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
@@ -226,7 +191,7 @@ export async function run(): Promise<void> {
   if (url) {
     for (const cases of all) {
       await withFreshPostgres(url, async (fresh) => {
-        rows.push(...(await measure("PostgreSQL", { kind: "postgres", url: fresh }, cases, years, runs, fill)));
+        rows.push(...(await measure("PostgreSQL", { kind: "postgres", url: fresh }, cases, years, runs)));
       });
     }
   } else {
