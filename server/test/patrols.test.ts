@@ -15,7 +15,8 @@ describe("patrols", () => {
   const cookies: Record<string, string> = {};
   const ids: Record<string, string> = {};
   // This morning in China Standard Time, an hour or more before now.
-  const start = new Date(Math.min(Date.now() - 3 * 3600_000, Date.parse(`${new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)}T01:00:00Z`)));
+  // Yesterday at 09:00 China Standard Time: in the past at any hour, with the day's patrols on one day.
+  const start = new Date(Date.parse(`${new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)}T01:00:00Z`) - 24 * 3600_000);
   const day = new Date(start.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
   const fix = (seconds: number, north: number, accuracy = 5) => ({ lng: 102.72, lat: 25.06 + north * 0.001, t: start.getTime() + seconds * 1000, accuracy });
 
