@@ -1,7 +1,6 @@
 // The map of cases with 50,000 open cases in scope: the points endpoint's latency (full answer and
 // 304), and in Chromium the time to the first drawn points and the frame times while panning. On
 // PGlite, and with DATABASE_URL or --postgres <url> on PostgreSQL too. --cases <n> changes the count.
-import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";

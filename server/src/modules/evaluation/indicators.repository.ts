@@ -18,8 +18,13 @@ function divisionRows(alias: string, scope: CountScope): RawBuilder<unknown> {
   if (scope.division.length >= GRID_CODE_LENGTH) {
     return sql`${community} = ${scope.division.slice(0, 12)} and ${sql.ref(`${alias}.value`)} = ${scope.division}`;
   }
-  const end = codeRangeEnd(scope.division);
-  return end === null ? sql`${community} >= ${scope.division}` : sql`${community} >= ${scope.division} and ${community} < ${end}`;
+  return communitiesUnder(community, scope.division);
+}
+
+/** Community codes under a division, as a range a btree walks. */
+function communitiesUnder(community: RawBuilder<unknown>, division: string): RawBuilder<unknown> {
+  const end = codeRangeEnd(division);
+  return end === null ? sql`${community} >= ${division}` : sql`${community} >= ${division} and ${community} < ${end}`;
 }
 
 /** The expression that names a row's group. */
@@ -123,7 +128,7 @@ export async function scanCounts(
   buckets: readonly Bucket[],
   suspendedDue: boolean,
 ): Promise<{ bucket: string; group: string; counts: Record<CountedIndicator, number> }[]> {
-  const under = scope.division.length >= GRID_CODE_LENGTH ? sql`grid_code = ${scope.division}` : divisionOfCase(scope.division);
+  const under = scope.division.length >= GRID_CODE_LENGTH ? sql`grid_code = ${scope.division}` : communitiesUnder(sql.ref("community_code"), scope.division);
   const indicators = groupBy === "reporter" ? (["accepted", "onSpot"] as const) : COUNTED_INDICATORS;
   const results = [];
   for (const bucket of buckets) {
@@ -140,10 +145,6 @@ export async function scanCounts(
   return results;
 }
 
-const divisionOfCase = (division: string) => {
-  const end = codeRangeEnd(division);
-  return end === null ? sql`community_code >= ${division}` : sql`community_code >= ${division} and community_code < ${end}`;
-};
 
 /** Whether suspended cases count as due in the region (its evaluation setting, else yes). */
 export async function suspendedDueIn(db: Kysely<DB>, regionCode: string): Promise<boolean> {

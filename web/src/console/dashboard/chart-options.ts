@@ -21,13 +21,14 @@ export function trendLines(rows: readonly DayRow[], names: [string, string], per
   const series = (count: "accepted" | "closures") => days.map((day) => byDay.get(day)?.[count] ?? 0);
   return {
     tooltip: { trigger: "axis" },
-    legend: { data: names, top: 0, right: 0, textStyle: { color: text } },
+    // An undefined colour would blank the legend's text in the light theme: only the dark one sets it.
+    legend: { data: names, top: 0, right: 0, ...(text ? { textStyle: { color: text } } : {}) },
     grid: { left: 40, right: 16, top: 32, bottom: 24 },
     xAxis: { type: "category", boundaryGap: false, data: days.map((day) => day.slice(5)), axisLabel: { color: text } },
     yAxis: { type: "value", minInterval: 1, axisLabel: { color: text }, splitLine: { lineStyle: { color: dark ? "#1d3357" : "#eee" } } },
     series: [
-      { name: names[0], type: "line", smooth: true, data: series("accepted"), itemStyle: { color: "#3b82f6" } },
-      { name: names[1], type: "line", smooth: true, data: series("closures"), itemStyle: { color: "#22c55e" } },
+      { name: names[0], type: "line", data: series("accepted"), itemStyle: { color: "#3b82f6" } },
+      { name: names[1], type: "line", data: series("closures"), itemStyle: { color: "#22c55e" } },
     ],
   };
 }
