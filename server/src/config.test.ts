@@ -100,3 +100,14 @@ describe("SMS_GATEWAY_URL", () => {
     }
   });
 });
+
+describe("OUTBOUND_ALLOWED_NETWORKS", () => {
+  it("is empty by default and takes addresses and CIDR networks", () => {
+    expect(loadConfig({}).outboundAllowedNetworks).toEqual([]);
+    expect(loadConfig({ OUTBOUND_ALLOWED_NETWORKS: "127.0.0.1/32, ::1,10.0.0.0/8" }).outboundAllowedNetworks).toEqual(["127.0.0.1/32", "::1", "10.0.0.0/8"]);
+  });
+
+  it("refuses what is no network, naming it", () => {
+    expect(() => loadConfig({ OUTBOUND_ALLOWED_NETWORKS: "127.0.0.1/32,intranet" })).toThrow(/"intranet"/);
+  });
+});

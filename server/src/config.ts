@@ -1,6 +1,7 @@
 import net from "node:net";
 import path from "node:path";
 import type { DatabaseTarget } from "./db/database.ts";
+import { allowedNetworks } from "./http/outbound.ts";
 
 export type Config = {
   port: number;
@@ -43,6 +44,11 @@ export type Config = {
   map: MapTiles;
   /** The HTTP SMS gateway outbound messages go through; null: they are only written to the log (the demo). */
   smsGateway: SmsGateway | null;
+  /**
+   * Networks outbound requests to user-chosen URLs (webhooks, Open311 media_url) may reach although
+   * they are loopback, private or link-local; empty in production, `127.0.0.1/32` for local tests.
+   */
+  outboundAllowedNetworks: string[];
 };
 
 /** How map tiles are drawn: stored points are WGS-84 and are converted to the tiles' system at display time. */
@@ -171,6 +177,17 @@ function smsGateway(env: NodeJS.ProcessEnv): SmsGateway | null {
 
 const BULLETIN_PERIODS = ["half_month", "month", "off"] as const;
 /** BULLETIN_PERIOD: half_month (the default), month, or off. */
+/** OUTBOUND_ALLOWED_NETWORKS: addresses and CIDR networks separated by commas, validated here so a typo stops the start. */
+function outboundAllowed(raw: string | undefined): string[] {
+  const entries = (raw ?? "").split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+  try {
+    allowedNetworks(entries);
+  } catch (error) {
+    throw new ConfigError(`OUTBOUND_ALLOWED_NETWORKS must list addresses and CIDR networks separated by commas: ${(error as Error).message}`);
+  }
+  return entries;
+}
+
 function bulletinPeriodOf(value: string | undefined): Config["bulletinPeriod"] {
   const period = value?.trim() || "half_month";
   if (!(BULLETIN_PERIODS as readonly string[]).includes(period)) throw new ConfigError(`BULLETIN_PERIOD must be one of ${BULLETIN_PERIODS.join(", ")}, not "${period}"`);
@@ -220,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     map: mapTiles(env),
     smsGateway: smsGateway(env),
+    outboundAllowedNetworks: outboundAllowed(env.OUTBOUND_ALLOWED_NETWORKS),
     attachmentsDir: path.resolve(env.ATTACHMENTS_DIR || path.join(env.DATA_DIR || "./data", "attachments")),
     // Three days by default: a field app keeps its photos until the report is accepted, and may be offline a weekend.
     unattachedUploadHours: integer(env, "UNATTACHED_UPLOAD_HOURS", 72, 1, 24 * 365),
