@@ -19,6 +19,13 @@ export type CaseGroup = {
   status: string;
   reworked?: number;
   extended?: number;
+  /** The first this many were acknowledged within the response limit, at dispatch. */
+  responded?: number;
+  /** The first `rated` were rated: the first `satisfied` 满意, the next `basicallySatisfied` 基本满意, the rest 不满意; the first `resolved` said solved. */
+  rated?: number;
+  satisfied?: number;
+  basicallySatisfied?: number;
+  resolved?: number;
 };
 
 let serial = 0;
@@ -32,14 +39,20 @@ export async function insertGroup(db: Kysely<DB>, group: CaseGroup): Promise<voi
   await sql`
     insert into cases (region_code, id, number, status, level, source, category_code, title, description, search_text, lat, lng,
       grid_code, community_code, street_code, tracking_token_hash, accept_by, dispatch_by, feedback_by, handle_by, created_at,
-      registered_at, dispatched_at, handled_at, closed_at, rework_count, extension_count)
+      registered_at, dispatched_at, handled_at, closed_at, rework_count, extension_count, acknowledged_at, responded_on_time,
+      satisfaction, resolved)
     select '530103', gen_random_uuid(), '530103-20250101-' || lpad((${first}::int + n)::text, 7, '0'), ${group.status}, 'street', 'hotline',
       'component.public_facility.street_light', '路灯', '路灯不亮', '路灯', 25.04, 102.71,
       ${`${community}001`}, ${community}, ${community.slice(0, 9)}, 'x',
       ${noon(group.created)}::timestamptz, ${noon(group.created)}::timestamptz, ${noon(group.created)}::timestamptz, ${`${group.deadline}T23:59:59+08:00`}::timestamptz,
       ${noon(group.created)}::timestamptz, ${noon(group.registered)}::timestamptz, ${noon(group.dispatched)}::timestamptz,
       ${noon(group.handled)}::timestamptz, ${noon(group.closed)}::timestamptz,
-      case when n < ${group.reworked ?? 0} then 1 else 0 end, case when n < ${group.extended ?? 0} then 1 else 0 end
+      case when n < ${group.reworked ?? 0} then 1 else 0 end, case when n < ${group.extended ?? 0} then 1 else 0 end,
+      case when n < ${group.responded ?? 0} then ${noon(group.dispatched)}::timestamptz end, case when n < ${group.responded ?? 0} then true end,
+      case when n < ${group.satisfied ?? 0} then 'satisfied'
+        when n < ${(group.satisfied ?? 0) + (group.basicallySatisfied ?? 0)} then 'basically_satisfied'
+        when n < ${group.rated ?? 0} then 'dissatisfied' end,
+      case when n < ${group.rated ?? 0} then n < ${group.resolved ?? 0} end
     from generate_series(0, ${group.count - 1}) as n`.execute(db);
 }
 

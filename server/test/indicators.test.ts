@@ -62,6 +62,35 @@ describe("indicators", () => {
     expect([tianmen.dueToClose, tianmen.closed, percent(tianmen.closureRate)]).toEqual([972, 911, "93.72"]);
   });
 
+  it("counts the hotline's three rates (三率): responded, resolved and satisfied", async () => {
+    // A hotline month built by hand, March 2025: 1,250 work orders dispatched, 1,203 acknowledged
+    // within the response limit; 1,100 closed, 1,000 of them rated: 812 满意, 141 基本满意, 47
+    // 不满意, and 936 said solved. 响应率 1,203 / 1,250 = 96.24%; 解决率 936 / 1,000 = 93.60%;
+    // 满意率 (812 + 141) / 1,000 = 95.30%.
+    const march = { created: "2025-03-10", registered: "2025-03-10", dispatched: "2025-03-10", deadline: "2025-03-20" };
+    await insertGroup(t.ctx.db, { ...march, count: 1_100, handled: "2025-03-13", closed: "2025-03-14", status: "closed", responded: 1_080, rated: 1_000, satisfied: 812, basicallySatisfied: 141, resolved: 936 });
+    await insertGroup(t.ctx.db, { ...march, count: 150, status: "in_progress", responded: 123 });
+    const { total } = await indicators("division=530103&from=2025-03-01&to=2025-03-31");
+    expect(total).toMatchObject({ dispatched: 1_250, responded: 1_203, rated: 1_000, resolved: 936, satisfied: 953 });
+    expect([total.responseRate, total.resolutionRate, total.satisfactionRate].map(percent)).toEqual(["96.24", "93.60", "95.30"]);
+    // Every one of the three is a list of cases too.
+    for (const [counted, expected] of [["responded", 1_203], ["resolved", 936], ["satisfied", 953]] as const) {
+      let listed = 0;
+      let cursor: string | null = null;
+      do {
+        const page = await t.app.inject({
+          method: "GET",
+          url: `/api/v1/cases?counted=${counted}&from=2025-03-01&to=2025-03-31&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+          headers: { cookie: leader },
+        });
+        expect(page.statusCode, page.body).toBe(200);
+        listed += page.json().cases.length;
+        cursor = page.json().nextCursor;
+      } while (cursor);
+      expect([counted, listed]).toEqual([counted, expected]);
+    }
+  });
+
   it("answers per street, per day and per category, the groups adding up to the total", async () => {
     const byStreet = await indicators("division=530103&from=2025-11-01&to=2025-11-30&groupBy=street");
     expect(byStreet.rows).toEqual([expect.objectContaining({ key: "530103001", name: expect.any(String) })]);

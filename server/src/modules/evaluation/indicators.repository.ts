@@ -50,7 +50,10 @@ const bucketValues = (buckets: readonly Bucket[]) =>
 /**
  * The sums of every group in every bucket, from the rollups alone: the day rows of the buckets,
  * and the late rows that cross a bucket's bounds (closed after a deadline before it: due in it;
- * due in it and closed after it: not closed in it).
+ * due in it and closed after it: not closed in it). Each bucket reads its own index range (a
+ * lateral subquery, kept apart by `offset 0`): joined plainly, the planner read every row of the
+ * kind once and compared it with every bucket, three times the work for a year by month. The two
+ * late conditions are disjoint (due before the bucket, or due in it), so a union reads each row once.
  */
 export async function sumCounts(db: Kysely<DB>, scope: CountScope, groupBy: Grouping | undefined, buckets: readonly Bucket[]): Promise<GroupSums[]> {
   const kind = scope.division.length >= GRID_CODE_LENGTH ? "grid" : kindOf(groupBy);
@@ -59,8 +62,11 @@ export async function sumCounts(db: Kysely<DB>, scope: CountScope, groupBy: Grou
     days as (
       select b.key as bucket, ${groupKey("c", groupBy)} as "group",
         ${sql.join(SUM_COLUMNS.map((column) => sql`sum(c.${sql.ref(column)})::float8 as ${sql.ref(column)}`))}
-      from b join case_counts as c on c.region_code = ${scope.regionCode} and c.kind = ${kind} and c.day between b.first and b.last
-      where ${divisionRows("c", scope)}
+      from b cross join lateral (
+        select * from case_counts as c
+        where c.region_code = ${scope.regionCode} and c.kind = ${kind} and c.day between b.first and b.last and ${divisionRows("c", scope)}
+        offset 0
+      ) as c
       group by 1, 2
     ),
     late as (
@@ -70,9 +76,13 @@ export async function sumCounts(db: Kysely<DB>, scope: CountScope, groupBy: Grou
         sum(l.extended) filter (where l.stage = 'close' and l.done_day between b.first and b.last and l.due_day < b.first)::float8 as carried_extended,
         sum(l.cases) filter (where l.stage = 'close' and l.due_day between b.first and b.last and l.done_day > b.last)::float8 as beyond_close,
         sum(l.cases) filter (where l.stage = 'handle' and l.done_day between b.first and b.last and l.due_day < b.first)::float8 as carried_handle
-      from b join case_late_counts as l on l.region_code = ${scope.regionCode} and l.kind = ${kind}
-        and ((l.done_day between b.first and b.last and l.due_day < b.first) or (l.due_day between b.first and b.last and l.done_day > b.last))
-      where ${divisionRows("l", scope)}
+      from b cross join lateral (
+        select * from case_late_counts as l
+        where l.region_code = ${scope.regionCode} and l.kind = ${kind} and l.done_day between b.first and b.last and l.due_day < b.first and ${divisionRows("l", scope)}
+        union all
+        select * from case_late_counts as l
+        where l.region_code = ${scope.regionCode} and l.kind = ${kind} and l.due_day between b.first and b.last and l.done_day > b.last and ${divisionRows("l", scope)}
+      ) as l
       group by 1, 2
     )
     select coalesce(days.bucket, late.bucket) as bucket, coalesce(days."group", late."group") as "group",
