@@ -78,7 +78,7 @@ describe("indicators", () => {
       let listed = 0;
       let cursor: string | null = null;
       do {
-        const page = await t.app.inject({
+        const page: { statusCode: number; body: string; json(): { cases: unknown[]; nextCursor: string | null } } = await t.app.inject({
           method: "GET",
           url: `/api/v1/cases?counted=${counted}&from=2025-03-01&to=2025-03-31&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
           headers: { cookie: leader },
@@ -101,6 +101,21 @@ describe("indicators", () => {
     expect(sum("closedOnTime")).toBe(byDay.total.closedOnTime);
     const byCategory = await indicators("division=530103001&from=2025-11-01&to=2025-11-30&groupBy=category");
     expect(byCategory.rows.map((row: { key: string; name: string }) => [row.key, row.name])).toEqual([["component.public_facility.street_light", expect.stringContaining("路灯")]]);
+  });
+
+  it("groups by finder only staff: a resident who reported is no group", async () => {
+    const users = await t.ctx.db.selectFrom("users").select(["id", "username"]).where("username", "in", ["resident", "gw-530103001001-1"]).execute();
+    const idOf = (username: string) => users.find((user) => user.username === username)!.id;
+    for (const username of ["resident", "gw-530103001001-1"]) {
+      const cookie = await t.login(username);
+      const report = await t.app.inject({ method: "POST", url: "/api/v1/cases", payload: { description: "指标测试：井盖缺失", gridCode: `${COMMUNITY}001` }, headers: { cookie } });
+      expect(report.statusCode, report.body).toBe(201);
+    }
+    const byFinder = await indicators("division=530103&groupBy=reporter");
+    const keys = byFinder.rows.map((row: { key: string }) => row.key);
+    expect(keys).toContain(idOf("gw-530103001001-1"));
+    expect(keys).not.toContain(idOf("resident"));
+    expect(byFinder.rows.find((row: { key: string }) => row.key === idOf("gw-530103001001-1")).figures.accepted).toBe(1);
   });
 
   it("lists the cases behind a figure with the case list's counted filter", async () => {

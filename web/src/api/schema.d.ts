@@ -8388,6 +8388,7 @@ export interface operations {
                 from?: string;
                 /** @description Last day of the period, included (today by default) */
                 to?: string;
+                /** @description reporter: who found the problem, staff only (grid workers, patrols, seats) */
                 groupBy?: "street" | "community" | "grid" | "department" | "person" | "category" | "level" | "source" | "reporter" | "day" | "week" | "month";
             };
             header?: never;

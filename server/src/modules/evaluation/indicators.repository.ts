@@ -44,6 +44,15 @@ function groupKey(alias: string, groupBy: Grouping | undefined): RawBuilder<stri
   }
 }
 
+/**
+ * Grouped by who found the problem, only staff are groups: the figures rank grid workers and
+ * patrols, and a resident who reported is neither listed nor named.
+ */
+const STAFF_IDS = sql`(select id::text from users where scope_code is not null)`;
+function groupRows(alias: string, groupBy: Grouping | undefined): RawBuilder<unknown> {
+  return groupBy === "reporter" ? sql`${sql.ref(`${alias}.value`)} in ${STAFF_IDS}` : sql`true`;
+}
+
 const bucketValues = (buckets: readonly Bucket[]) =>
   sql`(values ${sql.join(buckets.map((bucket) => sql`(${bucket.key}::text, ${bucket.from}::date, ${bucket.to}::date)`))}) as b (key, first, last)`;
 
@@ -64,7 +73,7 @@ export async function sumCounts(db: Kysely<DB>, scope: CountScope, groupBy: Grou
         ${sql.join(SUM_COLUMNS.map((column) => sql`sum(c.${sql.ref(column)})::float8 as ${sql.ref(column)}`))}
       from b cross join lateral (
         select * from case_counts as c
-        where c.region_code = ${scope.regionCode} and c.kind = ${kind} and c.day between b.first and b.last and ${divisionRows("c", scope)}
+        where c.region_code = ${scope.regionCode} and c.kind = ${kind} and c.day between b.first and b.last and ${divisionRows("c", scope)} and ${groupRows("c", groupBy)}
         offset 0
       ) as c
       group by 1, 2
@@ -78,10 +87,10 @@ export async function sumCounts(db: Kysely<DB>, scope: CountScope, groupBy: Grou
         sum(l.cases) filter (where l.stage = 'handle' and l.done_day between b.first and b.last and l.due_day < b.first)::float8 as carried_handle
       from b cross join lateral (
         select * from case_late_counts as l
-        where l.region_code = ${scope.regionCode} and l.kind = ${kind} and l.done_day between b.first and b.last and l.due_day < b.first and ${divisionRows("l", scope)}
+        where l.region_code = ${scope.regionCode} and l.kind = ${kind} and l.done_day between b.first and b.last and l.due_day < b.first and ${divisionRows("l", scope)} and ${groupRows("l", groupBy)}
         union all
         select * from case_late_counts as l
-        where l.region_code = ${scope.regionCode} and l.kind = ${kind} and l.due_day between b.first and b.last and l.done_day > b.last and ${divisionRows("l", scope)}
+        where l.region_code = ${scope.regionCode} and l.kind = ${kind} and l.due_day between b.first and b.last and l.done_day > b.last and ${divisionRows("l", scope)} and ${groupRows("l", groupBy)}
       ) as l
       group by 1, 2
     )
@@ -146,6 +155,7 @@ export async function scanCounts(
       select ${caseGroupKey(groupBy)} as "group",
         ${sql.join(indicators.map((indicator) => sql`count(*) filter (where ${countedIn(indicator, bucket, suspendedDue)}) as ${sql.ref(indicator)}`))}
       from cases where region_code = ${scope.regionCode} and ${under}
+        and ${groupBy === "reporter" ? sql`reporter_user_id::text in ${STAFF_IDS}` : sql`true`}
       group by 1`.execute(db);
     for (const row of rows) {
       const counts = Object.fromEntries(COUNTED_INDICATORS.map((indicator) => [indicator, Number(row[indicator] ?? 0)])) as Record<CountedIndicator, number>;

@@ -66,7 +66,7 @@ export async function indicatorRoutes(fastify: FastifyInstance, ctx: AppContext)
             division: Type.Optional(Type.String({ pattern: "^[0-9]{6}([0-9]{3}){0,3}$", description: "A district, street, community or grid code; the caller's scope by default" })),
             from: Type.Optional({ ...Day, description: "First day of the period (the 1st of this month by default)" }),
             to: Type.Optional({ ...Day, description: "Last day of the period, included (today by default)" }),
-            groupBy: Type.Optional(Type.Enum(GROUPINGS)),
+            groupBy: Type.Optional(Type.Enum(GROUPINGS, { description: "reporter: who found the problem, staff only (grid workers, patrols, seats)" })),
           },
           { additionalProperties: false },
         ),
