@@ -4,6 +4,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { collectCspViolations } from "./csp.ts";
 import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
+import { signInAt } from "./sign-in.ts";
 
 const TMP = path.join(REPO_ROOT, ".tmp");
 const UI_TIMEOUT = 30_000;
@@ -46,11 +47,7 @@ async function newPage(): Promise<Page> {
   return page;
 }
 async function signIn(page: Page, username: string, password = DEMO_PASSWORD, at = "/"): Promise<void> {
-  await page.goto(`${baseUrl()}${at}`);
-  await page.getByLabel("用户名", { exact: true }).fill(username);
-  await page.getByLabel("密码", { exact: true }).fill(password);
-  await page.getByRole("button", { name: "登录", exact: true }).click();
-  await page.getByRole("button", { name: "退出登录" }).waitFor();
+  await signInAt(page, `${baseUrl()}${at}`, username, password);
 }
 const shot = async (page: Page, name: string) => {
   await mkdir(TMP, { recursive: true });

@@ -7,6 +7,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
 import { collectCspViolations } from "./csp.ts";
+import { signInAt } from "./sign-in.ts";
 
 const SCREENSHOT = path.join(REPO_ROOT, ".tmp/case-map-1920.png");
 const UI_TIMEOUT = 30_000;
@@ -61,11 +62,7 @@ async function newPage(width: number, height: number): Promise<Page> {
 }
 
 async function signIn(page: Page, username: string, at: string): Promise<void> {
-  await page.goto(`${baseUrl()}${at}`);
-  await page.getByLabel("用户名", { exact: true }).fill(username);
-  await page.getByLabel("密码", { exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "登录", exact: true }).click();
-  await page.getByRole("button", { name: "退出登录" }).waitFor();
+  await signInAt(page, `${baseUrl()}${at}`, username);
 }
 
 const poll = <T>(value: () => T | Promise<T>) => expect.poll(value, { timeout: UI_TIMEOUT, interval: 100 });

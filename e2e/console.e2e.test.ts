@@ -4,6 +4,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
 import { collectCspViolations } from "./csp.ts";
+import { signInAt } from "./sign-in.ts";
 
 const SCREENSHOT_DIR = path.join(REPO_ROOT, ".tmp");
 const UI_TIMEOUT = 30_000;
@@ -58,11 +59,7 @@ async function newPage(width = 1366, height = 768): Promise<Page> {
 }
 
 async function signIn(page: Page, username: string, password = DEMO_PASSWORD, at = "/"): Promise<void> {
-  await page.goto(`${baseUrl()}${at}`);
-  await page.getByLabel("用户名", { exact: true }).fill(username);
-  await page.getByLabel("密码", { exact: true }).fill(password);
-  await page.getByRole("button", { name: "登录", exact: true }).click();
-  await page.getByRole("button", { name: "退出登录" }).waitFor();
+  await signInAt(page, `${baseUrl()}${at}`, username, password);
 }
 
 /** Polls until the value matches; a screen may take a while to load on a busy machine. */

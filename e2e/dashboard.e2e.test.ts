@@ -3,7 +3,8 @@ import path from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectCspViolations } from "./csp.ts";
-import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
+import { REPO_ROOT, startDemoServer } from "./server.ts";
+import { signInAt } from "./sign-in.ts";
 
 const DASHBOARD_SHOT = path.join(REPO_ROOT, "docs/dashboard.png");
 const SCREEN_SHOT = path.join(REPO_ROOT, "docs/big-screen.png");
@@ -26,10 +27,7 @@ async function newContext(width: number, height: number, violations: string[]): 
 }
 
 async function signIn(page: Page, username: string): Promise<void> {
-  await page.goto(`${baseUrl()}/console/dashboard`);
-  await page.getByLabel("用户名", { exact: true }).fill(username);
-  await page.getByLabel("密码", { exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "登录", exact: true }).click();
+  await signInAt(page, `${baseUrl()}/console/dashboard`, username);
   await page.getByRole("heading", { name: "领导驾驶舱" }).waitFor();
 }
 

@@ -4,6 +4,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
 import { collectCspViolations } from "./csp.ts";
+import { signInAt } from "./sign-in.ts";
 
 const SCREENSHOT_DIR = path.join(REPO_ROOT, ".tmp");
 const UI_TIMEOUT = 30_000;
@@ -70,11 +71,7 @@ async function newPage(width = 1366, height = 768): Promise<Page> {
 }
 
 async function signIn(page: Page, username: string, at = "/"): Promise<void> {
-  await page.goto(`${baseUrl()}${at}`);
-  await page.getByLabel("用户名", { exact: true }).fill(username);
-  await page.getByLabel("密码", { exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "登录", exact: true }).click();
-  await page.getByRole("button", { name: "退出登录" }).waitFor();
+  await signInAt(page, `${baseUrl()}${at}`, username);
 }
 
 const poll = <T>(value: () => T | Promise<T>) => expect.poll(value, { timeout: UI_TIMEOUT, interval: 100 });
