@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import zlib from "node:zlib";
 import compress from "@fastify/compress";
 import cookie from "@fastify/cookie";
 import fastifyStatic from "@fastify/static";
@@ -104,7 +105,14 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   app.addSchema(ErrorResponse);
   app.addSchema(Division);
   await app.register(cookie);
-  await app.register(compress, { threshold: 2048 });
+  // Fastest levels: a page of 200 cases (89 KB of JSON) takes 0.35 ms at brotli quality 1 against
+  // 1.07 ms at the plugin's default 4, and is 2% larger; gzip level 1 against 6, 1.3 ms against 2.0
+  // and 4% larger. Answers go to a district's own network; the web app's files come precompressed.
+  await app.register(compress, {
+    threshold: 2048,
+    brotliOptions: { params: { [zlib.constants.BROTLI_PARAM_MODE]: zlib.constants.BROTLI_MODE_TEXT, [zlib.constants.BROTLI_PARAM_QUALITY]: 1 } },
+    zlibOptions: { level: 1 },
+  });
   registerAuthentication(app, {
     config: ctx.config,
     limiter: rateLimiterFor(ctx.db, ctx.config.database.kind !== "postgres"),
