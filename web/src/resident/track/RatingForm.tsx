@@ -6,8 +6,7 @@ import type { paths } from "../../api/schema";
 import { addMessages } from "../../i18n";
 import { retryAfterSeconds } from "../../mobile/retry-after";
 import portalMessages from "../messages";
-import type { Tracked } from "./TrackPage";
-import type { TrackingKey } from "./tracking";
+import type { Tracked, TrackingKey } from "./tracking";
 
 addMessages("residentPortal", portalMessages);
 

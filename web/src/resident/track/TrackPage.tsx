@@ -2,17 +2,15 @@ import { useEffect, useState, type FormEvent } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { api, ApiError, unwrap } from "../../api/client";
-import type { paths } from "../../api/schema";
 import { addMessages } from "../../i18n";
 import { CopyButton } from "../../mobile/CopyButton";
 import { retryAfterSeconds } from "../../mobile/retry-after";
 import messages from "./messages";
 import { RatingForm } from "./RatingForm";
-import { formatTime, loadKey, normaliseNumber, normaliseToken, readTrackingLink, saveKey, STEPS, stepOf, type TrackingKey } from "./tracking";
+import { formatTime, loadKey, normaliseNumber, normaliseToken, readTrackingLink, saveKey, STEPS, stepOf, type Tracked, type TrackingKey } from "./tracking";
 
 addMessages("resident", messages);
 
-export type Tracked = paths["/api/v1/public/cases/{number}"]["get"]["responses"][200]["content"]["application/json"];
 type PublicPhoto = Tracked["photos"][number];
 
 /** The token travels in a header, so that no address (and no access log) ever holds it. */

@@ -1,3 +1,8 @@
+import type { paths } from "../../api/schema";
+
+/** What the tracking page reads: the case as the public sees it. */
+export type Tracked = paths["/api/v1/public/cases/{number}"]["get"]["responses"][200]["content"]["application/json"];
+
 /** What a resident needs to follow a case: its number and its secret tracking token. */
 export type TrackingKey = { number: string; token: string };
 
