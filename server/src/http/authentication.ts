@@ -91,7 +91,9 @@ export function registerAuthentication(app: FastifyInstance, { config, credentia
 
   // Each request's writes name the API key it acts with (case events, audit entries): the holder
   // is opened here, around everything the request runs, and filled once a key is accepted.
-  app.addHook("onRequest", (_request, _reply, done) => withAttribution(done));
+  const attributions = new WeakMap<FastifyRequest, { end(): void }>();
+  app.addHook("onRequest", (request, _reply, done) => void attributions.set(request, withAttribution(done)));
+  app.addHook("onResponse", async (request) => attributions.get(request)?.end());
 
   app.addHook("onRequest", async (request: FastifyRequest) => {
     if (!request.routeOptions.url) return;

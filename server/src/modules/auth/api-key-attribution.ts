@@ -9,9 +9,19 @@ type Holder = { apiKeyId: string | null };
 
 const storage = new AsyncLocalStorage<Holder>();
 
-/** Runs `next` and everything it starts with an empty holder: the request's attribution. */
-export function withAttribution(next: () => void): void {
-  storage.run({ apiKeyId: null }, next);
+/**
+ * Runs `next` and everything it starts with an empty holder: the request's attribution. `end` empties
+ * it when the request is answered, so that a timer or loop the request happened to start (and that
+ * keeps its async context) does not write in the key's name afterwards.
+ */
+export function withAttribution(next: () => void): { end(): void } {
+  const holder: Holder = { apiKeyId: null };
+  storage.run(holder, next);
+  return {
+    end() {
+      holder.apiKeyId = null;
+    },
+  };
 }
 
 /** Records that the current request acts with this key (nothing outside a request). */
