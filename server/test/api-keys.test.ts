@@ -1,5 +1,7 @@
 import { sql } from "kysely";
-import type { InjectOptions, LightMyRequestResponse } from "fastify";
+import type { FastifyRequest, InjectOptions, LightMyRequestResponse } from "fastify";
+import { admitApiKey } from "../src/http/authentication.ts";
+import { AppError } from "../src/errors.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyAuditChain } from "../src/modules/audit/audit.service.ts";
 import type { ApiKeyScope } from "../src/modules/auth/actor.ts";
@@ -105,6 +107,20 @@ describe("API keys for machine clients", () => {
     const auditorKey = await createApiKey(t.ctx, null, await userId("auditor"), { name: "审计", organisation: "审计组", scopes: ["read"] });
     const asAuditor = { authorization: `Bearer ${auditorKey.key}` };
     expect(codeOf(await send({ method: "GET", url: `/api/v1/cases/${caseId}`, headers: asAuditor }))).toEqual([403, "forbidden"]);
+  });
+
+  it("admits a key sent outside the header (a form field) with the same checks, count and attribution", async () => {
+    const reporter = await keyFor(admin, { scopes: ["report"], requestsPerMinute: 2 });
+    const request = { server: t.app } as FastifyRequest;
+    const refusal = (promise: Promise<unknown>) => promise.then(
+      () => null,
+      (error: unknown) => (error instanceof AppError ? [error.statusCode, error.code] : error),
+    );
+    const actor = await admitApiKey(request, reporter.key, "report");
+    expect(actor.apiKey).toMatchObject({ id: reporter.id, scopes: ["report"], requestsPerMinute: 2 });
+    expect(await refusal(admitApiKey(request, reporter.key, "read"))).toEqual([403, "api_key_scope"]);
+    expect(await refusal(admitApiKey(request, reporter.key, "report"))).toEqual([429, "rate_limited"]);
+    expect(await refusal(admitApiKey(request, "ggk_nosuchkeynosuchkeynosuchkeynosuch", "report"))).toEqual([401, "authentication_required"]);
   });
 
   it("refuses an expired key as an unknown one, on public routes too", async () => {

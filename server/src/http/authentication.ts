@@ -13,8 +13,14 @@ declare module "fastify" {
     sessionToken: string | null;
   }
   interface FastifyInstance {
-    /** How this app reads credentials, for `resolveActor`. */
-    authentication: { credentials: Credentials; cookieName: string; secureCookies: boolean };
+    /** How this app reads credentials, for `resolveActor` and `admitApiKey`. */
+    authentication: {
+      credentials: Credentials;
+      cookieName: string;
+      secureCookies: boolean;
+      /** Counts a request of the key against its own limit (429 rate_limited beyond it). */
+      countApiKey(apiKey: NonNullable<Actor["apiKey"]>): Promise<void>;
+    };
   }
   interface FastifyContextConfig {
     /** Routes open without a session: sign-in, health, public lookups. */
@@ -68,7 +74,14 @@ export function sessionCookieName(secure: boolean): string {
  */
 export function registerAuthentication(app: FastifyInstance, { config, credentials, limiter }: AuthenticationOptions): void {
   const cookieName = sessionCookieName(config.secureCookies);
-  app.decorate("authentication", { credentials, cookieName, secureCookies: config.secureCookies });
+  async function count(bucket: string, perMinute: number, who: string): Promise<void> {
+    const wait = await limiter.hit(bucket, perMinute);
+    if (wait > 0) {
+      throw new AppError(429, "rate_limited", `Too many requests from ${who}: try again in ${wait} s`, { retryAfterSeconds: wait });
+    }
+  }
+  const countApiKey = (apiKey: NonNullable<Actor["apiKey"]>) => count(`api-key:${apiKey.id}`, apiKey.requestsPerMinute, "this API key");
+  app.decorate("authentication", { credentials, cookieName, secureCookies: config.secureCookies, countApiKey });
   app.decorateRequest("actor", null as unknown as Actor);
   app.decorateRequest("sessionToken", null);
 
@@ -80,13 +93,6 @@ export function registerAuthentication(app: FastifyInstance, { config, credentia
     if (!actor) return { bucket: `address:${address}`, perMinute: config.publicRequestsPerMinute, who: "your address" };
     const perMinute = credentials.isStaff(actor) ? config.staffRequestsPerMinute : config.residentRequestsPerMinute;
     return { bucket: `user:${actor.userId}`, perMinute, who: "your account" };
-  }
-
-  async function count(bucket: string, perMinute: number, who: string): Promise<void> {
-    const wait = await limiter.hit(bucket, perMinute);
-    if (wait > 0) {
-      throw new AppError(429, "rate_limited", `Too many requests from ${who}: try again in ${wait} s`, { retryAfterSeconds: wait });
-    }
   }
 
   // Each request's writes name the API key it acts with (case events, audit entries): the holder
@@ -108,7 +114,7 @@ export function registerAuthentication(app: FastifyInstance, { config, credentia
       // that a client whose key ended learns it instead of reporting anonymously.
       const actor = await resolveActor(request);
       if (!actor?.apiKey) throw authenticationRequired();
-      await count(`api-key:${actor.apiKey.id}`, actor.apiKey.requestsPerMinute, "this API key");
+      await countApiKey(actor.apiKey);
       requireApiKeyScope(actor, routeScope(request));
     } else if (route.limited || route.signIn) {
       const { bucket, perMinute, who } = await limitOf(request);
@@ -125,6 +131,21 @@ export function registerAuthentication(app: FastifyInstance, { config, credentia
     if (!actor) throw authenticationRequired();
     request.actor = actor;
   });
+}
+
+/**
+ * Admits a request that carries its API key elsewhere than the Authorization header (Open311's
+ * `api_key` form field) as the header's key is admitted: 401 when the key names nothing, counted
+ * against the key's own limit, 403 api_key_scope without the scope; the rest of the request is
+ * attributed to the key. Answers the key's actor.
+ */
+export async function admitApiKey(request: FastifyRequest, key: string, scope: ApiKeyScope): Promise<Actor> {
+  const { credentials, countApiKey } = request.server.authentication;
+  const actor = await credentials.actorOfApiKey(key);
+  if (!actor?.apiKey) throw authenticationRequired();
+  await countApiKey(actor.apiKey);
+  requireApiKeyScope(actor, scope);
+  return actor;
 }
 
 /** The scope a key needs for the route; a change no route opened to keys needs a scope no key has. */
