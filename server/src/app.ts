@@ -24,7 +24,9 @@ import { refuseMalformedQuery, validatorCompiler } from "./http/validation.ts";
 import { LocalAttachmentStore } from "./modules/attachments/attachment-store.ts";
 import { redactionRoutes } from "./modules/attachments/redactions.routes.ts";
 import { authRoutes } from "./modules/auth/auth.routes.ts";
-import { actorOfApiKey, actorOfSession } from "./modules/auth/auth.service.ts";
+import { actorOfSession } from "./modules/auth/auth.service.ts";
+import { apiKeyRoutes } from "./modules/auth/api-keys.routes.ts";
+import { actorOfApiKey } from "./modules/auth/api-keys.service.ts";
 import { SessionCache } from "./modules/auth/session-cache.ts";
 import { registerPasswordChangeGate } from "./modules/auth/password-change.ts";
 import { casePointRoutes } from "./modules/cases/case-points.routes.ts";
@@ -162,6 +164,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await app.register(
     async (api) => {
       await authRoutes(api, ctx);
+      await apiKeyRoutes(api, ctx);
       await divisionRoutes(api, ctx);
       await placeRoutes(api, ctx);
       await gridRoutes(api, ctx);

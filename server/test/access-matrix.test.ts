@@ -64,7 +64,8 @@ const OPERATIONS: Record<string, Operation> = {
     ok: 403,
     request: () => ({ method: "POST", url: "/api/v1/auth/password", payload: { currentPassword: "not-the-password", newPassword: "Matrix-change-2026" } }),
   },
-  createApiKey: { access: "api_key.write", scoped: false, ok: 201, request: () => ({ method: "POST", url: "/api/v1/api-keys", payload: { name: "matrix" } }) },
+  listApiKeys: { access: "api_key.write", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/api-keys" }) },
+  createApiKey: { access: "api_key.write", scoped: false, ok: 201, request: () => ({ method: "POST", url: "/api/v1/api-keys", payload: { name: "matrix", organisation: "matrix" } }) },
   createCase: {
     access: "public",
     scoped: false,

@@ -66,7 +66,7 @@ describe("the audit chain, through the API", () => {
     const cookie = await t.login("admin");
     const refused = await t.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { username: "leader", password: "wrong-password" } });
     expect(refused.statusCode).toBe(401);
-    const key = await t.app.inject({ method: "POST", url: "/api/v1/api-keys", headers: { cookie }, payload: { name: "chain test" } });
+    const key = await t.app.inject({ method: "POST", url: "/api/v1/api-keys", headers: { cookie }, payload: { name: "chain test", organisation: "test" } });
     expect(key.statusCode).toBe(201);
 
     const report = await verifyAuditChain(t.ctx.db);

@@ -139,7 +139,7 @@ describe("sign-in", () => {
 
   it("accepts an API key for machine clients until it is revoked", async () => {
     const cookie = await t.login("admin");
-    const created = await t.app.inject({ method: "POST", url: "/api/v1/api-keys", headers: { cookie }, payload: { name: "camera gateway" } });
+    const created = await t.app.inject({ method: "POST", url: "/api/v1/api-keys", headers: { cookie }, payload: { name: "camera gateway", organisation: "视频监控中心" } });
     expect(created.statusCode).toBe(201);
     const { key, id } = created.json().apiKey;
     expect(key).toMatch(/^ggk_/);

@@ -87,7 +87,7 @@ describe("requests from other sites", () => {
 
   it("lets API keys, which a page of another site cannot send by itself, work from any origin", async () => {
     const admin = await t.login("admin");
-    const created = await t.app.inject({ method: "POST", url: "/api/v1/api-keys", headers: { cookie: admin }, payload: { name: "open311 relay" } });
+    const created = await t.app.inject({ method: "POST", url: "/api/v1/api-keys", headers: { cookie: admin }, payload: { name: "open311 relay", organisation: "test" } });
     const authorization = `Bearer ${created.json().apiKey.key}`;
     const report = await t.app.inject({
       method: "POST",

@@ -712,7 +712,7 @@ describe("hostile input", () => {
     t = await createTestApp("demo", { ATTACHMENTS_DIR: attachmentsDir, EVENT_STREAM_MAX_SECONDS: "0" });
     const admin = await t.login("admin");
     const gridWorker = await t.login(GRID_WORKER);
-    const key = await t.app.inject({ method: "POST", url: "/api/v1/api-keys", headers: { cookie: admin }, payload: { name: "hostile-input" } });
+    const key = await t.app.inject({ method: "POST", url: "/api/v1/api-keys", headers: { cookie: admin }, payload: { name: "hostile-input", organisation: "test" } });
     expect(key.statusCode, key.body).toBe(201);
     signedIn = [
       { name: "admin (session)", headers: { cookie: admin } },

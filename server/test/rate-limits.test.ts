@@ -80,9 +80,9 @@ describe("rate limits", () => {
     expectRateLimited(answers[6]);
   });
 
-  it("limits a machine's API keys per user, on their own count", async () => {
+  it("limits each API key on its own count, apart from its user's sessions", async () => {
     const cookie = await signIn("admin");
-    const created = await t.app.inject({ method: "POST", url: "/api/v1/api-keys", headers: { cookie }, payload: { name: "hotline gateway" } });
+    const created = await t.app.inject({ method: "POST", url: "/api/v1/api-keys", headers: { cookie }, payload: { name: "hotline gateway", organisation: "市民热线" } });
     const authorization = `Bearer ${created.json().apiKey.key}`;
     const answers = await inSequence(6, () => t.app.inject({ method: "POST", url: "/api/v1/cases", headers: { authorization }, payload: REPORT }));
     expect(statuses(answers)).toEqual([201, 201, 201, 201, 201, 429]);

@@ -10,7 +10,8 @@ import { migrate } from "../db/migrate.ts";
 import { AppError } from "../errors.ts";
 import { buildApp, createContext } from "../app.ts";
 import { ensureCategories } from "../modules/cases/categories.service.ts";
-import { createApiKey } from "../modules/auth/auth.service.ts";
+import { API_KEY_SCOPES, type ApiKeyScope } from "../modules/auth/actor.ts";
+import { createApiKey, listAllApiKeys, MAX_REQUESTS_PER_MINUTE, revokeApiKeyByRef } from "../modules/auth/api-keys.service.ts";
 import { brokenChainMessage, describeAuditReport, verifyAuditChain } from "../modules/audit/audit.service.ts";
 import { holdsNoDivisions, seedDemoDistrict } from "../modules/demo/demo.seed.ts";
 import { importDistrict, readDivisionsFile, BUNDLED_DIVISIONS } from "../modules/divisions/divisions.service.ts";
@@ -175,17 +176,59 @@ users
     }),
   );
 
-program
-  .command("api-keys")
-  .description("create an API key for a machine client")
+const apiKeys = program.command("api-keys").description("API keys for machine clients");
+
+apiKeys
   .command("create")
+  .description("create an API key acting as a user; the key is printed once")
   .requiredOption("--user <username>")
   .requiredOption("--name <name>", "what the key is for")
-  .action((options: { user: string; name: string }) =>
+  .requiredOption("--organisation <organisation>", "the organisation the client belongs to")
+  .option("--scopes <scopes>", "comma-separated, of read, report, exchange", "read,report")
+  .option("--expires <when>", "ISO 8601 date or date and time in the future; absent: never")
+  .option("--per-minute <n>", "the key's own request limit (default API_KEY_REQUESTS_PER_MINUTE)", wholeNumber("--per-minute", 1, MAX_REQUESTS_PER_MINUTE))
+  .action((options: { user: string; name: string; organisation: string; scopes: string; expires?: string; perMinute?: number }) =>
     withContext(async (ctx) => {
       const user = await ctx.db.selectFrom("users").select("id").where("username", "=", options.user).executeTakeFirst();
       if (!user) throw new AppError(404, "user_not_found", `No user ${options.user}`);
-      print(await createApiKey(ctx, null, user.id, options.name));
+      const scopes = options.scopes.split(",").map((scope) => scope.trim());
+      const unknown = scopes.filter((scope) => !(API_KEY_SCOPES as readonly string[]).includes(scope));
+      if (unknown.length) throw new AppError(400, "invalid_api_key", `Unknown scope(s) ${unknown.join(", ")}: use read, report, exchange`, { field: "scopes" });
+      print(
+        await createApiKey(ctx, null, user.id, {
+          name: options.name,
+          organisation: options.organisation,
+          scopes: scopes as ApiKeyScope[],
+          requestsPerMinute: options.perMinute,
+          expiresAt: options.expires,
+        }),
+      );
+    }),
+  );
+
+apiKeys
+  .command("list")
+  .description("every API key: prefix, name, organisation, owner, scopes, limit, expiry, last use, state")
+  .option("--json", "print JSON")
+  .action((options: { json?: boolean }) =>
+    withContext(async (ctx) => {
+      const keys = await listAllApiKeys(ctx);
+      if (options.json) return print(keys);
+      for (const key of keys) {
+        const fields = [key.id, key.prefix, key.state, key.name, key.organisation, key.owner.username, key.scopes.join(","), `${key.requestsPerMinute}/min`];
+        fields.push(key.expiresAt ?? "-", key.lastUsedAt ?? "-");
+        process.stdout.write(`${fields.join("\t")}\n`);
+      }
+    }),
+  );
+
+apiKeys
+  .command("revoke")
+  .description("revoke an API key by its id or its prefix (ggk_ and six characters); audited")
+  .argument("<key>", "id or prefix")
+  .action((ref: string) =>
+    withContext(async (ctx) => {
+      print({ revoked: await revokeApiKeyByRef(ctx, ref) });
     }),
   );
 

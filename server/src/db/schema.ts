@@ -362,6 +362,8 @@ export type CaseEventTable = {
   details: Json<Record<string, unknown>>;
   /** The columns of the case the event changed, with their new values (the report: the first state). */
   changes: ColumnType<Record<string, unknown>, string | undefined, string>;
+  /** The API key of the request that wrote the event, if one did. */
+  api_key_id: ColumnType<string | null, string | null | undefined, string | null>;
 };
 
 /** An entry of a region's commit-ordered case event log (written by a trigger on case_events). */
@@ -477,6 +479,14 @@ export type ApiKeyTable = {
   created_at: Generated<Date>;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  /** The organisation the key serves (the client's owner), shown beside its name. */
+  organisation: string;
+  /** Of read, report, exchange: what the key may be used for, on top of its user's permissions. */
+  scopes: ColumnType<string[], string[] | undefined, string[]>;
+  /** Its own per-minute limit; null: the configured API_KEY_REQUESTS_PER_MINUTE. */
+  requests_per_minute: number | null;
+  expires_at: Date | null;
+  revoked_by: string | null;
 };
 
 export type ScreenCredentialTable = {

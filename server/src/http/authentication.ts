@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Config } from "../config.ts";
 import { AppError, authenticationRequired } from "../errors.ts";
-import type { Actor } from "../modules/auth/actor.ts";
+import { requireApiKeyScope, type Actor, type ApiKeyScope } from "../modules/auth/actor.ts";
+import { withAttribution } from "../modules/auth/api-key-attribution.ts";
 import { crossSiteRequest, isCrossSiteStateChange } from "./cross-site.ts";
 import { addressBucket, type RateLimiter } from "./rate-limit.ts";
 
@@ -12,21 +13,33 @@ declare module "fastify" {
     sessionToken: string | null;
   }
   interface FastifyInstance {
-    /** How this app reads credentials, for `resolveActor`. */
-    authentication: { credentials: Credentials; cookieName: string; secureCookies: boolean };
+    /** How this app reads credentials, for `resolveActor` and `admitApiKey`. */
+    authentication: {
+      credentials: Credentials;
+      cookieName: string;
+      secureCookies: boolean;
+      /** Counts a request of the key against its own limit (429 rate_limited beyond it). */
+      countApiKey(apiKey: NonNullable<Actor["apiKey"]>): Promise<void>;
+    };
   }
   interface FastifyContextConfig {
     /** Routes open without a session: sign-in, health, public lookups. */
     public?: boolean;
     /**
      * Routes whose callers are counted: per address without a session (PUBLIC_REQUESTS_PER_MINUTE),
-     * per user with one (RESIDENT_, STAFF_, API_KEY_REQUESTS_PER_MINUTE).
+     * per user with one (RESIDENT_, STAFF_REQUESTS_PER_MINUTE). Requests made with an API key are
+     * counted on every route, per key, against the key's own limit.
      */
     limited?: boolean;
     /** The sign-in: counted per address whoever calls, and refused cross-site even without a session. */
     signIn?: boolean;
     /** The one change a screen credential may send: exchanging its token for its cookie. */
     screenSession?: boolean;
+    /**
+     * The scope an API key needs for this route. GET routes need `read` unless they say otherwise;
+     * any other method is refused to keys (403 api_key_scope) unless it names one.
+     */
+    apiKeyScope?: ApiKeyScope;
   }
 }
 
@@ -43,7 +56,7 @@ export type Credentials = {
 };
 
 export type AuthenticationOptions = {
-  config: Pick<Config, "secureCookies" | "publicRequestsPerMinute" | "residentRequestsPerMinute" | "staffRequestsPerMinute" | "apiKeyRequestsPerMinute">;
+  config: Pick<Config, "secureCookies" | "publicRequestsPerMinute" | "residentRequestsPerMinute" | "staffRequestsPerMinute">;
   credentials: Credentials;
   limiter: RateLimiter;
 };
@@ -61,7 +74,14 @@ export function sessionCookieName(secure: boolean): string {
  */
 export function registerAuthentication(app: FastifyInstance, { config, credentials, limiter }: AuthenticationOptions): void {
   const cookieName = sessionCookieName(config.secureCookies);
-  app.decorate("authentication", { credentials, cookieName, secureCookies: config.secureCookies });
+  async function count(bucket: string, perMinute: number, who: string): Promise<void> {
+    const wait = await limiter.hit(bucket, perMinute);
+    if (wait > 0) {
+      throw new AppError(429, "rate_limited", `Too many requests from ${who}: try again in ${wait} s`, { retryAfterSeconds: wait });
+    }
+  }
+  const countApiKey = (apiKey: NonNullable<Actor["apiKey"]>) => count(`api-key:${apiKey.id}`, apiKey.requestsPerMinute, "this API key");
+  app.decorate("authentication", { credentials, cookieName, secureCookies: config.secureCookies, countApiKey });
   app.decorateRequest("actor", null as unknown as Actor);
   app.decorateRequest("sessionToken", null);
 
@@ -71,24 +91,34 @@ export function registerAuthentication(app: FastifyInstance, { config, credentia
     if (request.routeOptions.config.signIn) return { bucket: `sign-in:${address}`, perMinute: config.publicRequestsPerMinute, who: "your address" };
     const actor = await resolveActor(request);
     if (!actor) return { bucket: `address:${address}`, perMinute: config.publicRequestsPerMinute, who: "your address" };
-    if (!request.sessionToken) return { bucket: `api-key:${actor.userId}`, perMinute: config.apiKeyRequestsPerMinute, who: "your API keys" };
     const perMinute = credentials.isStaff(actor) ? config.staffRequestsPerMinute : config.residentRequestsPerMinute;
     return { bucket: `user:${actor.userId}`, perMinute, who: "your account" };
   }
 
+  // Each request's writes name the API key it acts with (case events, audit entries): the holder
+  // is opened here, around everything the request runs, and filled once a key is accepted.
+  const attributions = new WeakMap<FastifyRequest, { end(): void }>();
+  app.addHook("onRequest", (request, _reply, done) => void attributions.set(request, withAttribution(done)));
+  app.addHook("onResponse", async (request) => attributions.get(request)?.end());
+
   app.addHook("onRequest", async (request: FastifyRequest) => {
     if (!request.routeOptions.url) return;
     const { config: route } = request.routeOptions;
+    const bearer = bearerOf(request);
     // A session cookie rides along with whatever a page of any site sends: only this site's pages
     // may change anything with it. A sign-in is refused too, so no site signs a visitor into another account.
-    const sentWithCookie = request.cookies[cookieName] !== undefined && !bearerOf(request);
+    const sentWithCookie = request.cookies[cookieName] !== undefined && !bearer;
     if ((sentWithCookie || route.signIn) && isCrossSiteStateChange(request)) throw crossSiteRequest();
-    if (route.limited || route.signIn) {
+    if (bearer !== undefined && !route.signIn) {
+      // A key that names nothing (unknown, revoked, expired) is refused on public routes too, so
+      // that a client whose key ended learns it instead of reporting anonymously.
+      const actor = await resolveActor(request);
+      if (!actor?.apiKey) throw authenticationRequired();
+      await countApiKey(actor.apiKey);
+      requireApiKeyScope(actor, routeScope(request));
+    } else if (route.limited || route.signIn) {
       const { bucket, perMinute, who } = await limitOf(request);
-      const wait = await limiter.hit(bucket, perMinute);
-      if (wait > 0) {
-        throw new AppError(429, "rate_limited", `Too many requests from ${who}: try again in ${wait} s`, { retryAfterSeconds: wait });
-      }
+      await count(bucket, perMinute, who);
     }
     // A screen credential only reads: every state change is refused, public ones too, whatever its route checks.
     const changes = request.method !== "GET" && request.method !== "HEAD";
@@ -101,6 +131,29 @@ export function registerAuthentication(app: FastifyInstance, { config, credentia
     if (!actor) throw authenticationRequired();
     request.actor = actor;
   });
+}
+
+/**
+ * Admits a request that carries its API key elsewhere than the Authorization header (Open311's
+ * `api_key` form field) as the header's key is admitted: 401 when the key names nothing, counted
+ * against the key's own limit, 403 api_key_scope without the scope; the rest of the request is
+ * attributed to the key. Answers the key's actor.
+ */
+export async function admitApiKey(request: FastifyRequest, key: string, scope: ApiKeyScope): Promise<Actor> {
+  const { credentials, countApiKey } = request.server.authentication;
+  const actor = await credentials.actorOfApiKey(key);
+  if (!actor?.apiKey) throw authenticationRequired();
+  await countApiKey(actor.apiKey);
+  requireApiKeyScope(actor, scope);
+  return actor;
+}
+
+/** The scope a key needs for the route; a change no route opened to keys needs a scope no key has. */
+function routeScope(request: FastifyRequest): ApiKeyScope {
+  const declared = request.routeOptions.config.apiKeyScope;
+  if (declared) return declared;
+  if (request.method === "GET" || request.method === "HEAD") return "read";
+  throw new AppError(403, "api_key_scope", "This operation is not open to API keys: sign in to the console for it", { scope: null });
 }
 
 /** The big screen's cookie, scoped to /api/v1 (a __Host- cookie must cover the whole site). */

@@ -117,9 +117,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The API keys within the caller's reach, revoked and expired ones included; never a key or its hash
+         * @description Everyone with api_key.write sees their own keys; administrators (api_key.admin) also the keys of the accounts they manage in their scope. Live keys first, newest first, at most 1,000.
+         */
+        get: operations["listApiKeys"];
         put?: never;
-        /** Create an API key acting as the current user; the key is shown only in this answer */
+        /**
+         * Create an API key acting as the current user; the key is shown only in this answer
+         * @description The key acts as its user, limited to its scopes: a request outside them is refused with 403 api_key_scope. Without scopes the key reads and reports. Its requests are counted per key against `requestsPerMinute` (default API_KEY_REQUESTS_PER_MINUTE); after `expiresAt` it is refused as an unknown key (401). 400 invalid_api_key names the field in details.
+         */
         post: operations["createApiKey"];
         delete?: never;
         options?: never;
@@ -137,7 +144,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke one of the current user's API keys */
+        /**
+         * Revoke an API key: the caller's own, or (administrators) one of an account they manage in their scope
+         * @description Its requests answer 401 at once. The revocation is audited with who revoked it. A key out of reach, or already revoked, is 404 api_key_not_found.
+         */
         delete: operations["revokeApiKey"];
         options?: never;
         head?: never;
@@ -1710,6 +1720,90 @@ export interface operations {
             };
         };
     };
+    listApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        apiKeys: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The key's first ten characters (ggk_…), to tell it apart; the key itself is never shown again */
+                            prefix: string;
+                            name: string;
+                            organisation: string;
+                            owner: {
+                                /** Format: uuid */
+                                id: string;
+                                username: string;
+                                name: string;
+                            };
+                            scopes: ("read" | "report" | "exchange")[];
+                            requestsPerMinute: number;
+                            expiresAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            lastUsedAt: string | null;
+                            revokedAt: string | null;
+                            revokedBy: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            state: "active" | "expired" | "revoked";
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     createApiKey: {
         parameters: {
             query?: never;
@@ -1720,7 +1814,17 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description What the key is for, e.g. 12345 热线对接 */
                     name: string;
+                    /** @description The organisation the client belongs to */
+                    organisation: string;
+                    scopes?: ("read" | "report" | "exchange")[];
+                    requestsPerMinute?: number;
+                    /**
+                     * Format: date-time
+                     * @description In the future; absent: the key does not expire
+                     */
+                    expiresAt?: string;
                 };
             };
         };
@@ -1735,8 +1839,31 @@ export interface operations {
                         apiKey: {
                             /** Format: uuid */
                             id: string;
-                            key: string;
+                            /** @description The key's first ten characters (ggk_…), to tell it apart; the key itself is never shown again */
                             prefix: string;
+                            name: string;
+                            organisation: string;
+                            owner: {
+                                /** Format: uuid */
+                                id: string;
+                                username: string;
+                                name: string;
+                            };
+                            scopes: ("read" | "report" | "exchange")[];
+                            requestsPerMinute: number;
+                            expiresAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            lastUsedAt: string | null;
+                            revokedAt: string | null;
+                            revokedBy: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            state: "active" | "expired" | "revoked";
+                            /** @description Shown once: only its hash is kept */
+                            key: string;
                         };
                     };
                 };
@@ -4454,6 +4581,11 @@ export interface operations {
                             to: string;
                             level: string;
                             actor: string | null;
+                            apiKey?: {
+                                id: string;
+                                name: string;
+                                organisation: string;
+                            } | null;
                             note: string | null;
                             details: {
                                 [key: string]: unknown;
@@ -4714,6 +4846,11 @@ export interface operations {
                             to: string;
                             level: string;
                             actor: string | null;
+                            apiKey?: {
+                                id: string;
+                                name: string;
+                                organisation: string;
+                            } | null;
                             note: string | null;
                             details: {
                                 [key: string]: unknown;

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { v7 as uuidv7 } from "uuid";
 import type { DB } from "../../db/schema.ts";
+import { currentApiKeyId } from "../auth/api-key-attribution.ts";
 import { chainTail, entryHash, GENESIS_HASH, plainJson, type ChainedEntry, type ChainHead, type StoredEntry } from "./audit-chain.ts";
 
 export type AuditEntry = {
@@ -15,7 +16,9 @@ export type AuditEntry = {
 /**
  * Appends one entry to its region's hash chain, inside the caller's transaction (or in one of its
  * own): locks the region's head, hashes the entry after it, inserts it and moves the head. Writers
- * of one region take turns until their transactions end, so the numbers have no gaps.
+ * of one region take turns until their transactions end, so the numbers have no gaps. An entry
+ * written by a request made with an API key names the key in its details (`apiKeyId`), which the
+ * chain covers, so that the key cannot be struck from the entry unnoticed.
  */
 export async function writeAudit(db: Kysely<DB>, entry: AuditEntry): Promise<void> {
   if (!db.isTransaction) return db.transaction().execute((trx) => writeAudit(trx, entry));
@@ -31,7 +34,7 @@ export async function writeAudit(db: Kysely<DB>, entry: AuditEntry): Promise<voi
     action: entry.action,
     targetType: entry.targetType,
     targetId: entry.targetId,
-    details: plainJson(entry.details ?? {}),
+    details: plainJson(withApiKey(entry.details ?? {})),
   };
   const hash = entryHash(head.hash, written);
   await db
@@ -51,6 +54,11 @@ export async function writeAudit(db: Kysely<DB>, entry: AuditEntry): Promise<voi
     })
     .execute();
   await db.updateTable("audit_chain_heads").set({ seq: written.seq, hash }).where("region_code", "=", written.regionCode).execute();
+}
+
+function withApiKey(details: Record<string, unknown>): Record<string, unknown> {
+  const apiKeyId = currentApiKeyId();
+  return apiKeyId && details.apiKeyId === undefined ? { ...details, apiKeyId } : details;
 }
 
 /** The region's head, locked until the transaction ends; made on the region's first entry. */

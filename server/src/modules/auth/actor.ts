@@ -1,6 +1,11 @@
 import { sql, type Expression, type SqlBool } from "kysely";
-import { forbidden } from "../../errors.ts";
+import { AppError, forbidden } from "../../errors.ts";
 import type { Permission, Role } from "../people/roles.ts";
+import { attributeToApiKey } from "./api-key-attribution.ts";
+
+/** What an API key may be used for, on top of its user's permissions (docs/decisions/0040). */
+export const API_KEY_SCOPES = ["read", "report", "exchange"] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /** Who is acting in this request: resolved once, from the session cookie or the API key. */
 export type Actor = {
@@ -16,11 +21,40 @@ export type Actor = {
   passwordChangeRequired: boolean;
   /** Set when a screen credential, not a person, is acting: it reads and never changes anything. */
   screenCredentialId?: string;
+  /** Set when an API key, not a session, is acting: the key limits what its user's permissions allow. */
+  apiKey?: { id: string; name: string; organisation: string; scopes: ApiKeyScope[]; requestsPerMinute: number };
 };
 
 /** Throws 403 unless the actor holds the permission. */
 export function requirePermission(actor: Actor, permission: Permission): void {
   if (!actor.permissions.has(permission)) throw forbidden(permission);
+}
+
+/** The key part of an API key's actor, from its row; a key without its own limit has the configured one. */
+export function apiKeyOf(
+  row: { key_id: string; key_name: string; organisation: string; scopes: string[]; requests_per_minute: number | null },
+  defaultPerMinute: number,
+): NonNullable<Actor["apiKey"]> {
+  return {
+    id: row.key_id,
+    name: row.key_name,
+    organisation: row.organisation,
+    scopes: API_KEY_SCOPES.filter((scope) => row.scopes.includes(scope)),
+    requestsPerMinute: row.requests_per_minute ?? defaultPerMinute,
+  };
+}
+
+/**
+ * Throws 403 `api_key_scope` when the actor is an API key without the scope; a session passes. For
+ * code paths that take a key outside the Authorization header (Open311's `api_key` field): it also
+ * records the key as the one the rest of the request acts with, for the timeline and the audit log.
+ */
+export function requireApiKeyScope(actor: Actor, scope: ApiKeyScope): void {
+  if (!actor.apiKey) return;
+  if (!actor.apiKey.scopes.includes(scope)) {
+    throw new AppError(403, "api_key_scope", `This API key lacks the scope ${scope}`, { scope, scopes: actor.apiKey.scopes });
+  }
+  attributeToApiKey(actor.apiKey.id);
 }
 
 /**

@@ -3,11 +3,10 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import { Type } from "typebox";
 import type { AppContext } from "../../context.ts";
 import { sessionCookieName } from "../../http/authentication.ts";
-import { errors, Uuid } from "../../http/schemas.ts";
+import { errors } from "../../http/schemas.ts";
 import { AppError } from "../../errors.ts";
 import { presentMe, Me } from "../people/people.presenters.ts";
-import { requirePermission } from "./actor.ts";
-import { changeOwnPassword, createApiKey, login, logout, revokeApiKey } from "./auth.service.ts";
+import { changeOwnPassword, login, logout } from "./auth.service.ts";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./password-policy.ts";
 
 const LoginBody = Type.Object(
@@ -114,46 +113,6 @@ export async function authRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
       },
     },
     async (request) => ({ user: await presentMe(ctx, request.actor) }),
-  );
-
-  app.post(
-    "/api-keys",
-    {
-      schema: {
-        operationId: "createApiKey",
-        tags: ["auth"],
-        summary: "Create an API key acting as the current user; the key is shown only in this answer",
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
-        response: {
-          201: Type.Object({ apiKey: Type.Object({ id: Uuid, key: Type.String(), prefix: Type.String() }) }),
-          ...errors(400, 401, 403),
-        },
-      },
-    },
-    async (request, reply) => {
-      requirePermission(request.actor, "api_key.write");
-      const { name } = request.body;
-      const apiKey = await createApiKey(ctx, request.actor, request.actor.userId, name);
-      return reply.status(201).send({ apiKey });
-    },
-  );
-
-  app.delete(
-    "/api-keys/:id",
-    {
-      schema: {
-        operationId: "revokeApiKey",
-        tags: ["auth"],
-        summary: "Revoke one of the current user's API keys",
-        params: Type.Object({ id: Uuid }),
-        response: { 204: Type.Null(), ...errors(401, 403, 404) },
-      },
-    },
-    async (request, reply) => {
-      requirePermission(request.actor, "api_key.write");
-      await revokeApiKey(ctx, request.actor, request.params.id);
-      return reply.status(204).send(null);
-    },
   );
 }
 

@@ -5,7 +5,7 @@ import type { DB, UserRow } from "../../db/schema.ts";
 import { AppError } from "../../errors.ts";
 import { regionOf, writeAudit } from "../audit/audit.repository.ts";
 import { isRole, permissionsOf } from "../people/roles.ts";
-import type { Actor } from "./actor.ts";
+import { apiKeyOf, type Actor } from "./actor.ts";
 import { takeAttempt } from "./login-throttle.ts";
 import { requireAcceptablePassword } from "./password-policy.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
@@ -207,75 +207,17 @@ export async function liveCredentials(
   }
   if (apiKeyHashes.length > 0) {
     const rows = await ctx.db
-      .selectFrom("api_keys")
-      .innerJoin("users", "users.id", "api_keys.user_id")
-      .select(["api_keys.key_hash", "users.id", "users.username", "users.display_name", "users.roles", "users.scope_code", "users.department_id", "users.password_change_required"])
-      .where("key_hash", "in", [...apiKeyHashes])
-      .where("revoked_at", "is", null)
+      .selectFrom("api_keys as k")
+      .innerJoin("users", "users.id", "k.user_id")
+      .select(["k.key_hash", "k.id as key_id", "k.name as key_name", "k.organisation", "k.scopes", "k.requests_per_minute"])
+      .select(["users.id", "users.username", "users.display_name", "users.roles", "users.scope_code", "users.department_id", "users.password_change_required"])
+      .where("k.key_hash", "in", [...apiKeyHashes])
+      .where("k.revoked_at", "is", null)
+      .where((eb) => eb.or([eb("k.expires_at", "is", null), eb("k.expires_at", ">", sql<Date>`now()`)]))
       .where("users.disabled_at", "is", null)
       .where("users.locked_at", "is", null)
       .execute();
-    for (const row of rows) apiKeys.set(row.key_hash, actorFromUser(row));
+    for (const row of rows) apiKeys.set(row.key_hash, { ...actorFromUser(row), apiKey: apiKeyOf(row, ctx.config.apiKeyRequestsPerMinute) });
   }
   return { sessions, apiKeys };
-}
-
-export const API_KEY_PREFIX = "ggk_";
-
-/** The actor of an API key, or null when the key is unknown or revoked. */
-export async function actorOfApiKey(ctx: AppContext, key: string): Promise<Actor | null> {
-  if (!key.startsWith(API_KEY_PREFIX)) return null;
-  const row = await ctx.db
-    .updateTable("api_keys")
-    .set({ last_used_at: sql`now()` })
-    .from("users")
-    .whereRef("users.id", "=", "api_keys.user_id")
-    .where("key_hash", "=", sha256(key))
-    .where("revoked_at", "is", null)
-    .where("users.disabled_at", "is", null)
-    .where("users.locked_at", "is", null)
-    .returning(["users.id", "users.username", "users.display_name", "users.roles", "users.scope_code", "users.department_id", "users.password_change_required"])
-    .executeTakeFirst();
-  return row ? actorFromUser(row) : null;
-}
-
-/** Makes a new API key for a user; the key itself is shown once and only its hash is kept. */
-export async function createApiKey(
-  ctx: AppContext,
-  by: Actor | null,
-  userId: string,
-  name: string,
-): Promise<{ id: string; key: string; prefix: string }> {
-  const key = API_KEY_PREFIX + crypto.randomBytes(24).toString("base64url");
-  const id = crypto.randomUUID();
-  const prefix = key.slice(0, 10);
-  await ctx.db.transaction().execute(async (trx) => {
-    const owner = await trx.selectFrom("users").select("scope_code").where("id", "=", userId).executeTakeFirstOrThrow();
-    await trx.insertInto("api_keys").values({ id, user_id: userId, name, key_hash: sha256(key), prefix }).execute();
-    await writeAudit(trx, {
-      regionCode: regionOf(owner.scope_code),
-      actorId: by?.userId ?? null,
-      action: "api_key.create",
-      targetType: "api_key",
-      targetId: id,
-      details: { userId, name, prefix },
-    });
-  });
-  return { id, key, prefix };
-}
-
-/** Revokes one of the actor's own API keys; another user's key answers as not found. */
-export async function revokeApiKey(ctx: AppContext, actor: Actor, id: string): Promise<void> {
-  await ctx.db.transaction().execute(async (trx) => {
-    const revoked = await trx
-      .updateTable("api_keys")
-      .set({ revoked_at: sql`now()` })
-      .where("id", "=", id)
-      .where("user_id", "=", actor.userId)
-      .where("revoked_at", "is", null)
-      .returning("id")
-      .executeTakeFirst();
-    if (!revoked) throw new AppError(404, "api_key_not_found", "No such API key");
-    await writeAudit(trx, { regionCode: regionOf(actor.scopeCode), actorId: actor.userId, action: "api_key.revoke", targetType: "api_key", targetId: id });
-  });
 }

@@ -127,6 +127,7 @@ export async function caseQueueRoutes(fastify: FastifyInstance, ctx: AppContext)
   app.get(
     "/cases/export",
     {
+      config: { apiKeyScope: "exchange" },
       schema: {
         operationId: "exportCases",
         tags: ["cases"],

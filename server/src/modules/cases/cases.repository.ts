@@ -2,6 +2,7 @@ import { sql, type Expression, type ExpressionBuilder, type Insertable, type Kys
 import { v7 as uuidv7 } from "uuid";
 import type { CaseAnswer, CaseRow, CaseTable, DB } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.ts";
+import { currentApiKeyId } from "../auth/api-key-attribution.ts";
 import { executePrepared } from "../../db/prepared.ts";
 import { isPublicPhoto, publicPhotosJson, redactionJson, type PhotoRedaction, type PublicPhotoRow } from "../attachments/redactions.repository.ts";
 import { RECORDED_COLUMNS, recordedChanges } from "./case-changes.ts";
@@ -28,7 +29,7 @@ export type NewReport = {
   day: string;
   /** The category's department when no routing rule of the case's community names one. */
   defaultDepartment: string | null;
-  event: { actorId: string | null; details: Record<string, unknown> };
+  event: { actorId: string | null; details: Record<string, unknown>; apiKeyId?: string | null };
 };
 
 /** Open cases of the same category this near and this recent are read back for duplicate detection. */
@@ -77,6 +78,7 @@ export async function insertReportedCases(
     default_department: report.defaultDepartment,
     event_id: uuidv7(),
     actor_id: report.event.actorId,
+    api_key_id: report.event.apiKeyId ?? null,
     details: report.event.details,
   }));
   const values = (rows: Record<string, string | number>[]) =>
@@ -90,6 +92,7 @@ export async function insertReportedCases(
         entry->>'default_department' as report_default_department,
         (entry->>'event_id')::uuid as report_event_id,
         (entry->>'actor_id')::uuid as report_actor_id,
+        (entry->>'api_key_id')::uuid as report_api_key_id,
         entry->'details' as report_details,
         reported.*
       from jsonb_array_elements(${JSON.stringify(batch)}::jsonb) as entries(entry)
@@ -123,8 +126,8 @@ export async function insertReportedCases(
       on conflict (region_code, community_code, status) do update set cases = case_status_counts.cases + excluded.cases
     ),
     event as (
-      insert into case_events (region_code, id, case_id, actor_id, action, from_status, to_status, level, public_note, details, changes)
-      select inserted.region_code, report.report_event_id, inserted.id, report.report_actor_id, 'report', null, inserted.status,
+      insert into case_events (region_code, id, case_id, actor_id, api_key_id, action, from_status, to_status, level, public_note, details, changes)
+      select inserted.region_code, report.report_event_id, inserted.id, report.report_actor_id, report.report_api_key_id, 'report', null, inserted.status,
         inserted.level, true, report.report_details || jsonb_build_object('department', inserted.department_code),
         -- The case's first state: its events replay it from here.
         (select jsonb_object_agg(kv.key, kv.value) from jsonb_each(to_jsonb(inserted)) as kv where kv.key in (${sql.join([...RECORDED_COLUMNS])}))
@@ -200,6 +203,8 @@ export type TimelineEntry = {
   public_note: boolean;
   details: Record<string, unknown>;
   actor_name: string | null;
+  /** The API key the event was written with, if any. */
+  api_key: { id: string; name: string; organisation: string } | null;
 };
 export type CasePhoto = { id: string; kind: string | null; mime: string; width: number; height: number; redaction: PhotoRedaction | null; public: boolean };
 /** A case with what its detail view shows besides the row: its timeline, oldest first, and its photos. */
@@ -213,7 +218,8 @@ const timelineJson = (events: RawBuilder<unknown>) => sql<TimelineEntry[]>`(
   select coalesce(json_agg(json_build_object(
     'id', e.id, 'at', e.at, 'action', e.action, 'from_status', e.from_status, 'to_status', e.to_status, 'level', e.level,
     'note', e.note, 'public_note', e.public_note, 'details', e.details,
-    'actor_name', (select users.display_name from users where users.id = e.actor_id)
+    'actor_name', (select users.display_name from users where users.id = e.actor_id),
+    'api_key', (select json_build_object('id', k.id, 'name', k.name, 'organisation', k.organisation) from api_keys as k where k.id = e.api_key_id)
   ) order by e.at, e.id), '[]')
   from (${events}) as e
 )`;
@@ -252,13 +258,14 @@ export async function writeTransition(
     .with("event", (qb) =>
       qb
         .insertInto("case_events")
-        .columns(["region_code", "id", "case_id", "actor_id", "action", "from_status", "to_status", "level", "note", "public_note", "details", "changes"])
+        .columns(["region_code", "id", "case_id", "actor_id", "api_key_id", "action", "from_status", "to_status", "level", "note", "public_note", "details", "changes"])
         .expression((eb) =>
           eb.selectFrom("updated").select([
             "updated.region_code",
             sql<string>`${uuidv7()}::uuid`.as("id"),
             "updated.id as case_id",
             sql<string | null>`${event.actorId}::uuid`.as("actor_id"),
+            sql<string | null>`${currentApiKeyId()}::uuid`.as("api_key_id"),
             sql<string>`${event.action}::text`.as("action"),
             sql<string | null>`${event.from}::text`.as("from_status"),
             sql<string>`${event.to}::text`.as("to_status"),
@@ -460,7 +467,7 @@ export type NewCaseEvent = {
   details?: Record<string, unknown>;
 };
 
-/** Appends one event to a case's timeline, inside the caller's transaction. */
+/** Appends one event to a case's timeline, inside the caller's transaction; it names the request's API key, if any. */
 export async function insertCaseEvent(db: Kysely<DB>, event: NewCaseEvent): Promise<void> {
   await db
     .insertInto("case_events")
@@ -469,6 +476,7 @@ export async function insertCaseEvent(db: Kysely<DB>, event: NewCaseEvent): Prom
       id: uuidv7(),
       case_id: event.caseId,
       actor_id: event.actorId,
+      api_key_id: currentApiKeyId(),
       action: event.action,
       from_status: event.from,
       to_status: event.to,

@@ -98,6 +98,9 @@ const TimelineEvent = Type.Object({
   to: Type.String(),
   level: Type.String(),
   actor: Nullable(Type.String()),
+  apiKey: Type.Optional(
+    Nullable(Type.Object({ id: Type.String(), name: Type.String(), organisation: Type.String() }, { description: "The API key the step was taken with, if any" })),
+  ),
   note: Nullable(Type.String()),
   details: Type.Record(Type.String(), Type.Unknown()),
 });
@@ -280,7 +283,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
   app.post(
     "/attachments",
     {
-      config: { public: true, limited: true },
+      config: { public: true, limited: true, apiKeyScope: "report" },
       schema: {
         operationId: "uploadPhoto",
         tags: ["cases"],
@@ -319,7 +322,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
   app.post(
     "/cases",
     {
-      config: { public: true, limited: true },
+      config: { public: true, limited: true, apiKeyScope: "report" },
       schema: {
         operationId: "createCase",
         tags: ["cases"],
@@ -356,7 +359,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext): Pro
   app.post(
     "/cases/preview",
     {
-      config: { public: true, limited: true },
+      config: { public: true, limited: true, apiKeyScope: "report" },
       schema: {
         operationId: "previewCase",
         tags: ["cases"],

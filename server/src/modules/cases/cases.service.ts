@@ -256,7 +256,7 @@ export async function intakeCase(ctx: AppContext, actor: Actor | null, input: In
       handle_by: deadlines.handleBy,
       answers,
     },
-    event: { actorId: actor?.userId ?? null, details: { source, gridCode: place.gridCode, suggestedCategory: suggested, photos: photoIds } },
+    event: { actorId: actor?.userId ?? null, apiKeyId: actor?.apiKey?.id ?? null, details: { source, gridCode: place.gridCode, suggestedCategory: suggested, photos: photoIds } },
   };
   const answer = ({ row, nearby }: { row: CaseRow; nearby: NearbyCase[] }): IntakeResult => ({
     statusCode: 201,
@@ -562,6 +562,7 @@ function caseDetail(actor: Actor, { timeline, photos, ...row }: CaseDetailRow, d
       to: event.to_status,
       level: event.level,
       actor: event.actor_name,
+      apiKey: event.api_key,
       note: event.note,
       details: event.details as Record<string, unknown>,
     })),

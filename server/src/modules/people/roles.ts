@@ -25,6 +25,7 @@ export const PERMISSIONS = [
   "user.read",
   "user.write",
   "api_key.write",
+  "api_key.admin",
   "audit.read",
   "case.read",
   "case.export",
@@ -56,9 +57,9 @@ const GRANTS: Record<Role, Permission[]> = {
   supervisor: [...CASEWORK, "patrol.write", "patrol.read", "indicator.read"],
   dispatcher: [...CASEWORK, "user.read", "case.reveal_contact", "case.export", "indicator.read", "appeal.write"],
   leader: [...CASEWORK, "user.read", "case.export", "patrol.read", "indicator.read", "appeal.write", "appeal.decide", "screen.write"],
-  admin: [...CASEWORK, "user.read", "user.write", "api_key.write", "category.write", "department.write", "grid.write", "case.export", "indicator.read", "screen.write"],
+  admin: [...CASEWORK, "user.read", "user.write", "api_key.write", "api_key.admin", "category.write", "department.write", "grid.write", "case.export", "indicator.read", "screen.write"],
   auditor: [...GEOGRAPHY, "user.read", "audit.read"],
-  security_admin: [...GEOGRAPHY, "user.read", "user.write", "api_key.write", "audit.read"],
+  security_admin: [...GEOGRAPHY, "user.read", "user.write", "api_key.write", "api_key.admin", "audit.read"],
 };
 
 /** The union of the permissions of the given roles. */

@@ -527,6 +527,7 @@ function CaseTimeline({ timeline }: { timeline: TimelineEvent[] }) {
                 </div>
                 <div className="case-timeline__meta">
                   <span className="case-timeline__actor">{t("timeline.actorLevel", { actor: event.actor ?? t("timeline.system"), level: word("level", event.level) })}</span>
+                  {event.apiKey && <Tag>{t("timeline.viaApiKey", { name: event.apiKey.name, organisation: event.apiKey.organisation })}</Tag>}
                   {event.from && event.from !== event.to && (
                     <span className="case-timeline__move">{t("timeline.move", { from: word("status", event.from), to: word("status", event.to) })}</span>
                   )}
