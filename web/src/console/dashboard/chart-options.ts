@@ -1,6 +1,17 @@
 import type { ChartOption } from "./charts";
 import type { Figures } from "./data";
 
+/**
+ * ECharts' HTML tooltips write `style` attributes into their markup, which the
+ * Content-Security-Policy refuses (one refusal each time one shows): every chart's tooltip is drawn
+ * on its canvas instead.
+ */
+export function withCanvasTooltip(option: ChartOption): ChartOption {
+  const tooltip: unknown = option.tooltip;
+  if (!tooltip || typeof tooltip !== "object" || Array.isArray(tooltip)) return option;
+  return { ...option, tooltip: { ...tooltip, renderMode: "richText" } };
+}
+
 type Named = { name: string; value: number };
 type DayRow = { key: string; figures: Figures };
 
