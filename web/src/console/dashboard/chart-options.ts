@@ -63,7 +63,8 @@ const pie = (rows: readonly Named[], dark: boolean, colors: string[]): ChartOpti
   series: [
     {
       type: "pie",
-      radius: ["40%", "70%"],
+      // The big screen's pies sit in narrow panels: smaller, so that their labels fit beside them.
+      radius: dark ? ["28%", "50%"] : ["40%", "70%"],
       showEmptyCircle: false,
       data: rows.map((row) => ({ name: row.name, value: row.value })),
       label: { formatter: "{b}\n{c}", color: dark ? "#c9d7ff" : undefined },
