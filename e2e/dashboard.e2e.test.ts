@@ -41,12 +41,52 @@ async function report(gridCode: string): Promise<void> {
   expect(response.status).toBe(201);
 }
 
+type GridCollection = { features: { properties: { code: string } }[] };
+type Indicators = { rows: { key: string; figures: { accepted: number } }[] };
+
+/** The grids on the dashboard's or the screen's map with their shaded counts, from the map's data attribute. */
+async function mapCounts(page: Page): Promise<Map<string, number>> {
+  const map = page.locator("[data-grid-cases]");
+  await map.getByRole("img", { name: /^网格案件分布图：\d+ 个网格/ }).waitFor();
+  const text = (await map.getAttribute("data-grid-cases")) ?? "";
+  return new Map(
+    text
+      .split(" ")
+      .filter(Boolean)
+      .map((pair) => {
+        const [code, count] = pair.split("=");
+        return [code, Number(count)] as const;
+      }),
+  );
+}
+
+/** Today in China Standard Time, YYYY-MM-DD. */
+const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+
+/** The month before this one, its first and last day. */
+function lastMonth(): { month: string; from: string; to: string } {
+  const [year, month] = today().split("-").map(Number);
+  const first = new Date(Date.UTC(year, month - 2, 1)).toISOString().slice(0, 10);
+  const last = new Date(Date.UTC(year, month - 1, 0)).toISOString().slice(0, 10);
+  return { month: first.slice(0, 7), from: first, to: last };
+}
+
+/** What the API answers the page's user (its cookies): the division's grids and their accepted cases in a period (this month by default). */
+async function expectedCounts(page: Page, division: string, period = { from: `${today().slice(0, 8)}01`, to: today() }): Promise<Map<string, number>> {
+  const grids = (await (await page.request.get(`${baseUrl()}/api/v1/grids?division=${division}`)).json()) as GridCollection;
+  const indicators = (await (await page.request.get(`${baseUrl()}/api/v1/indicators?division=${division}&from=${period.from}&to=${period.to}&groupBy=grid`)).json()) as Indicators;
+  const accepted = new Map(indicators.rows.map((row) => [row.key, row.figures.accepted]));
+  return new Map(grids.features.map(({ properties: { code } }) => [code, accepted.get(code) ?? 0]));
+}
+
 /** Whether the page scrolls in either direction. */
 const scrolls = (page: Page) =>
   page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth || document.documentElement.scrollHeight > window.innerHeight);
 
 beforeAll(async () => {
   server = await startDemoServer();
+  // A year of a district's cases, a few hundred a month, so that the map and the screenshots read as in service.
+  await server.seedCases(5000, 14);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -70,10 +110,53 @@ describe("leaders' dashboard and big screen", () => {
     await accepted.waitFor();
     await page.getByRole("img", { name: "每日趋势" }).waitFor();
     await page.getByRole("img", { name: "问题类别（前 10）" }).waitFor();
+
+    // Every grid of the district on the map, each shaded by this month's accepted cases as the indicators count them.
+    await expect.poll(async () => [...(await mapCounts(page)).entries()].sort(), { timeout: UI_TIMEOUT }).toEqual([...(await expectedCounts(page, "530103")).entries()].sort());
+    const counts = await mapCounts(page);
+    expect(counts.size).toBeGreaterThan(100);
+    expect(counts.get("530103001001001")).toBeGreaterThanOrEqual(1);
+    // The hottest grids listed beside it, in order, each opening its cases.
+    const hottest = page.getByRole("region", { name: "案件最多的网格" }).getByRole("listitem");
+    expect(await hottest.count()).toBe(8);
+    const busiest = Math.max(...counts.values());
+    await expect.poll(async () => (await hottest.first().textContent()) ?? "").toContain(`受理 ${busiest} 件`);
+
+    // Last month, a whole month of a district's cases, as the screenshot shows it.
+    await page.getByText("按月", { exact: true }).click();
+    await page.getByRole("combobox", { name: "按月" }).click();
+    await page.locator(".ant-select-dropdown:visible .ant-select-item-option").filter({ hasText: lastMonth().month }).click();
+    const monthCounts = [...(await expectedCounts(page, "530103", lastMonth())).entries()].sort();
+    expect(monthCounts.filter(([, count]) => count > 0).length).toBeGreaterThan(100);
+    await expect.poll(async () => [...(await mapCounts(page)).entries()].sort(), { timeout: UI_TIMEOUT }).toEqual(monthCounts);
+
+    // Hovering the charts and the map shows their figures drawn on the canvas, with nothing refused.
+    const map = page.getByRole("img", { name: /^网格案件分布图/ });
+    await map.scrollIntoViewIfNeeded();
+    await page.getByRole("img", { name: "每日趋势" }).hover();
+    await map.hover();
     await page.getByRole("heading", { name: "领导驾驶舱" }).hover();
-    await page.waitForTimeout(800);
+    // The console scrolls inside its layout: a window as tall as the page shows all of it at 1920 px.
+    await page.setViewportSize({ width: 1920, height: 2300 });
+    await page.waitForTimeout(1000);
     await mkdir(path.dirname(DASHBOARD_SHOT), { recursive: true });
-    await page.screenshot({ path: DASHBOARD_SHOT, fullPage: true });
+    await page.screenshot({ path: DASHBOARD_SHOT });
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    expect(violations).toEqual([]);
+
+    // A grid on the map opens the case list of its accepted cases in the period.
+    const box = await map.boundingBox();
+    if (!box) throw new Error("The map is not on the page");
+    await map.click({ position: { x: 96 + (box.width - 104) / 2, y: box.height / 2 } });
+    await page.waitForURL(/\/console\/cases\?/);
+    const picked = new URL(page.url()).searchParams;
+    expect(picked.get("counted")).toBe("accepted");
+    expect(picked.get("from")).toBe(lastMonth().from);
+    expect(picked.get("to")).toBe(lastMonth().to);
+    expect(counts.has(picked.get("grid") ?? "")).toBe(true);
+    await page.getByRole("table").first().waitFor();
+    await page.goBack();
+    await page.getByRole("img", { name: /^网格案件分布图/ }).waitFor();
 
     await accepted.click();
     await page.waitForURL(/\/console\/cases\?/);
@@ -82,6 +165,7 @@ describe("leaders' dashboard and big screen", () => {
     expect(url.searchParams.get("division")).toBe("530103");
     expect(url.searchParams.get("from")).toMatch(/^\d{4}-\d{2}-01$/);
     await page.getByRole("heading", { name: "案件列表" }).or(page.getByRole("table")).first().waitFor();
+    expect(violations).toEqual([]);
     await context.close();
   });
 
@@ -101,12 +185,22 @@ describe("leaders' dashboard and big screen", () => {
     expect(options.length).toBeGreaterThan(0);
     expect(asked.length).toBeGreaterThan(0);
     for (const division of asked) expect(division.startsWith("530103001")).toBe(true);
+    await page.keyboard.press("Escape");
+
+    // The street's grids only, with the street's figures.
+    const expected = await expectedCounts(page, "530103001");
+    expect(expected.size).toBeGreaterThan(0);
+    await expect.poll(async () => [...(await mapCounts(page)).entries()].sort(), { timeout: UI_TIMEOUT }).toEqual([...expected.entries()].sort());
+    for (const code of (await mapCounts(page)).keys()) expect(code.startsWith("530103001")).toBe(true);
+    // Another street's grids are not the street leader's to read.
+    expect((await page.request.get(`${baseUrl()}/api/v1/grids?division=530103002`)).status()).toBe(404);
+    expect(violations).toEqual([]);
     await context.close();
   });
 
   it("opens the big screen with a credential at 1920×1080 without scrolling, follows new cases, and stops once revoked", async () => {
-    // The console's own policy is checked by its own tests; here the screen's page, which has no Ant Design.
-    const leaderContext = await newContext(1440, 900, []);
+    const leaderViolations: string[] = [];
+    const leaderContext = await newContext(1440, 900, leaderViolations);
     const violations: string[] = [];
     const leader = await leaderContext.newPage();
     await signIn(leader, "leader");
@@ -124,6 +218,10 @@ describe("leaders' dashboard and big screen", () => {
     const todayAccepted = wall.getByTestId("today-accepted");
     await expect.poll(async () => (await todayAccepted.textContent())?.trim(), { timeout: UI_TIMEOUT }).toMatch(/^\d+$/);
     await wall.getByRole("img", { name: "每日趋势" }).waitFor();
+    const wallCounts = await mapCounts(wall);
+    expect(wallCounts.size).toBeGreaterThan(100);
+    expect([...wallCounts.keys()].every((code) => code.startsWith("530103"))).toBe(true);
+    expect(await wall.getByRole("list", { name: "案件最多的网格" }).getByRole("listitem").count()).toBe(8);
     await wall.waitForTimeout(1000);
     expect(await scrolls(wall)).toBe(false);
     await wall.screenshot({ path: SCREEN_SHOT });
@@ -142,6 +240,7 @@ describe("leaders' dashboard and big screen", () => {
     await wall.reload();
     await wall.getByRole("alert").getByText("大屏凭证已失效").waitFor();
     expect(violations).toEqual([]);
+    expect(leaderViolations).toEqual([]);
     await leaderContext.close();
     await wallContext.close();
   });

@@ -52,3 +52,15 @@ export const LIGHT_COLORS = {
 } as const;
 
 export type MapLight = keyof typeof LIGHT_COLORS;
+
+/**
+ * Grids shaded by how many cases they had (the dashboards' map), one colour a class of the scale,
+ * the fewest first: on a light background pale to dark red, on the big screen's dark one dim red to
+ * bright yellow, so that the busiest grids stand out on either. Grids without a case take a shade
+ * of the background, so that the eye goes to the grids with cases.
+ */
+export const CASE_SHADES = {
+  light: ["#fdd49e", "#fdbb84", "#fc8d59", "#e34a33", "#b30000"],
+  dark: ["#7a1f1f", "#b3261e", "#e4572e", "#f89a3c", "#ffd166"],
+} as const;
+export const NO_CASE_SHADE = { light: "#eef1f5", dark: "#16264a" } as const;

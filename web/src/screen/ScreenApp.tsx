@@ -1,9 +1,11 @@
 import { useEffect, useLayoutEffect, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
-import { api, ApiError, unwrap } from "../api/client";
+import { api, ApiError, fetchGrids, unwrap } from "../api/client";
 import { addMessages } from "../i18n";
 import { EChart } from "../console/dashboard/EChart";
+import { GridCaseMap } from "../console/dashboard/GridCaseMap";
+import { hottestGrids, joinGrids } from "../console/dashboard/grid-map";
 import { categoryBars, levelPie, sourcePie, trendLines } from "../console/dashboard/chart-options";
 import { fetchIndicators, fetchOverdue, fetchRanking, percent, periodDays, todayCst, top, type Figures, type RankingKind } from "../console/dashboard/data";
 import messages from "../console/dashboard/messages";
@@ -77,13 +79,15 @@ function Board({ opened }: { opened: Opened }) {
   const rankingKind: RankingKind = division.length === 6 ? "street" : "community";
   const ranking = useQuery(read("ranking", () => fetchRanking(rankingKind, today.slice(0, 7))));
   const overdue = useQuery(read("overdue", fetchOverdue));
+  // The grids' shapes change only when an administrator redraws them: read once an hour.
+  const gridCollection = useQuery({ queryKey: ["screen", "grids", division], queryFn: () => fetchGrids(division), staleTime: 3600_000, refetchInterval: 3600_000, retry: false });
 
   useEffect(() => setUpdated(new Date()), [todays.dataUpdatedAt, monthly.dataUpdatedAt]);
   const revoked = [todays.error, monthly.error].some((error) => error instanceof ApiError && error.status === 401);
   if (revoked) return <p className="screen__message" role="alert">{t("screen.revoked")}</p>;
 
-  const grids = top(byGrid.data?.rows ?? [], "accepted", 8);
-  const maxGrid = grids[0]?.figures.accepted ?? 1;
+  const grids = gridCollection.data ? joinGrids(gridCollection.data.features, byGrid.data?.rows ?? []) : [];
+  const hottest = hottestGrids(grids, 8);
   return (
     <>
       <header className="screen__header">
@@ -103,11 +107,11 @@ function Board({ opened }: { opened: Opened }) {
         <Figure label={`${t("figure.overdue")}`} value={monthly.data?.total.overdue} alarm />
         <Rate label={t("figure.satisfactionRate")} figures={monthly.data?.total} rate="satisfactionRate" numerator="satisfied" denominator="rated" />
       </section>
-      <div className="screen__row screen__row--top">
-        <Panel title={`${t("panel.trend")}（${t("period.month")}）`}>
+      <div className="screen__body">
+        <Panel title={`${t("panel.trend")}（${t("period.month")}）`} area="trend">
           <EChart theme="dark" label={t("panel.trend")} height="100%" option={trendLines(byDay.data?.rows ?? [], [t("series.accepted"), t("series.closures")], month, true)} />
         </Panel>
-        <Panel title={t("panel.categories")}>
+        <Panel title={t("panel.categories")} area="categories">
           <EChart
             theme="dark"
             label={t("panel.categories")}
@@ -115,7 +119,7 @@ function Board({ opened }: { opened: Opened }) {
             option={categoryBars(top(byCategory.data?.rows ?? [], "accepted", 10).map((row) => ({ name: row.name ?? t("none"), value: row.figures.accepted })), true)}
           />
         </Panel>
-        <Panel title={t("panel.sources")}>
+        <Panel title={t("panel.sources")} area="sources">
           <EChart
             theme="dark"
             label={t("panel.sources")}
@@ -123,7 +127,7 @@ function Board({ opened }: { opened: Opened }) {
             option={sourcePie(top(bySource.data?.rows ?? [], "accepted", 9).map((row) => ({ name: t(`source.${row.key}` as "source.hotline", { defaultValue: row.key }), value: row.figures.accepted })), true)}
           />
         </Panel>
-        <Panel title={t("panel.levels")}>
+        <Panel title={t("panel.levels")} area="levels">
           <EChart
             theme="dark"
             label={t("panel.levels")}
@@ -131,9 +135,28 @@ function Board({ opened }: { opened: Opened }) {
             option={levelPie(top(byLevel.data?.rows ?? [], "closures", 3).map((row) => ({ name: t(`level.${row.key}` as "level.street", { defaultValue: row.key }), value: row.figures.closures })), true)}
           />
         </Panel>
-      </div>
-      <div className="screen__row screen__row--bottom">
-        <Panel title={`${t("panel.rankings")} · ${t(`rankings.${rankingKind}`)}`}>
+        <Panel title={`${t("panel.map")}（${t("period.month")}）`} area="map">
+          {gridCollection.data && byGrid.data ? (
+            grids.length === 0 ? (
+              <p className="screen__empty">{t("map.noGrids")}</p>
+            ) : (
+              <div className="screen__map">
+                <GridCaseMap collection={gridCollection.data} grids={grids} hottest={hottest} height="100%" dark />
+                <ol className="screen__hottest" aria-label={t("panel.grids")}>
+                  {hottest.map((grid, i) => (
+                    <li key={grid.code}>
+                      <span className="screen__rank">{i + 1}</span>
+                      <span className="screen__hottest-name">{grid.name}</span>
+                      <span className="screen__hottest-count">{grid.accepted}</span>
+                    </li>
+                  ))}
+                </ol>
+                <p className="screen__map-note">{t("map.screenScale")}</p>
+              </div>
+            )
+          ) : null}
+        </Panel>
+        <Panel title={`${t("panel.rankings")} · ${t(`rankings.${rankingKind}`)}`} area="rankings">
           {ranking.data && ranking.data.rows.length > 0 ? (
             <table className="screen__table">
               <thead>
@@ -161,26 +184,7 @@ function Board({ opened }: { opened: Opened }) {
             <p className="screen__empty">{t("rankings.none")}</p>
           )}
         </Panel>
-        <Panel title={t("panel.grids")}>
-          {grids.length === 0 ? (
-            <p className="screen__empty">{t("panel.empty")}</p>
-          ) : (
-            <table className="screen__table">
-              <tbody>
-                {grids.map((row) => (
-                  <tr key={row.key}>
-                    <td>{row.name ?? row.key}</td>
-                    <td style={{ width: 160 }}>
-                      <span className="screen__bar" style={{ width: `${(row.figures.accepted / maxGrid) * 150}px` }} />
-                    </td>
-                    <td>{row.figures.accepted}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </Panel>
-        <Panel title={t("panel.overdue")}>
+        <Panel title={t("panel.overdue")} area="overdue">
           {overdue.data && overdue.data.length > 0 ? (
             <table className="screen__table">
               <thead>
@@ -209,9 +213,9 @@ function Board({ opened }: { opened: Opened }) {
   );
 }
 
-function Panel({ title, children }: { title: string; children: React.ReactNode }) {
+function Panel({ title, area, children }: { title: string; area: string; children: React.ReactNode }) {
   return (
-    <section className="screen__panel" aria-label={title}>
+    <section className={`screen__panel screen__panel--${area}`} aria-label={title}>
       <h2>{title}</h2>
       <div className="screen__chart">{children}</div>
     </section>

@@ -1,14 +1,16 @@
 import { useMemo, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, Card, Col, Empty, Row, Segmented, Select, Space, Table, Tabs, Typography } from "antd";
+import { Alert, Card, Col, Empty, Row, Segmented, Select, Space, Spin, Table, Tabs, Typography } from "antd";
 import { ArrowDownOutlined, ArrowUpOutlined, MinusOutlined } from "@ant-design/icons";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
-import { fetchDivision } from "../../api/client";
+import { fetchDivision, fetchGrids } from "../../api/client";
 import { addMessages } from "../../i18n";
 import { useMe } from "../../session";
 import "../messages";
 import { EChart } from "./EChart";
+import { GridCaseMap } from "./GridCaseMap";
+import { hottestGrids, joinGrids } from "./grid-map";
 import { categoryBars, levelPie, sourcePie, trendLines } from "./chart-options";
 import {
   drillDown,
@@ -150,20 +152,20 @@ function Figures() {
             <CategoryChart rows={byCategory.data?.rows ?? []} days={days} division={division} />
           </Card>
         </Col>
-        <Col xs={24} md={12} xl={8}>
-          <Card title={t("panel.sources")} size="small">
-            <SourceChart rows={bySource.data?.rows ?? []} days={days} division={division} />
+        <Col xs={24} xl={14}>
+          <Card title={t("panel.map")} size="small">
+            <GridPanel rows={byGrid.data?.rows} days={days} division={division} />
           </Card>
         </Col>
-        <Col xs={24} md={12} xl={8}>
-          <Card title={t("panel.levels")} size="small">
-            <LevelChart rows={byLevel.data?.rows ?? []} days={days} division={division} />
-          </Card>
-        </Col>
-        <Col xs={24} xl={8}>
-          <Card title={t("panel.grids")} size="small">
-            <HotGrids rows={byGrid.data?.rows ?? []} days={days} division={division} />
-          </Card>
+        <Col xs={24} xl={10}>
+          <Space direction="vertical" size={16} style={{ width: "100%" }}>
+            <Card title={t("panel.sources")} size="small">
+              <SourceChart rows={bySource.data?.rows ?? []} days={days} division={division} />
+            </Card>
+            <Card title={t("panel.levels")} size="small">
+              <LevelChart rows={byLevel.data?.rows ?? []} days={days} division={division} />
+            </Card>
+          </Space>
         </Col>
         <Col xs={24} xl={12}>
           <Card title={t("panel.rankings")} size="small">
@@ -275,21 +277,42 @@ function LevelChart({ rows, days, division }: { rows: Row[]; days: Days; divisio
   );
 }
 
-function HotGrids({ rows, days, division }: { rows: Row[]; days: Days; division: string }) {
+/** The division's grids shaded by their cases in the period, the hottest listed beside; a grid opens its case list. */
+function GridPanel({ rows, days, division }: { rows: Row[] | undefined; days: Days; division: string }) {
   const { t } = useTranslation("dashboard");
-  const shown = top(rows, "accepted", 8);
-  if (shown.length === 0) return <Empty description={t("panel.empty")} />;
-  const max = shown[0].figures.accepted;
+  const navigate = useNavigate();
+  const collection = useQuery({ queryKey: ["dashboard", "grids", division], queryFn: () => fetchGrids(division), staleTime: 10 * 60_000 });
+  const grids = useMemo(() => (collection.data ? joinGrids(collection.data.features, rows ?? []) : []), [collection.data, rows]);
+  const hottest = useMemo(() => hottestGrids(grids, 8), [grids]);
+  if (collection.error) return <Alert type="error" showIcon message={t("panel.error")} />;
+  if (!collection.data || !rows) return <Spin className="dashboard__map-loading" />;
+  if (grids.length === 0) return <Empty description={t("map.noGrids")} />;
   return (
-    <ol className="dashboard__grids">
-      {shown.map((row) => (
-        <li key={row.key}>
-          <Link to={drillDown("accepted", days, division, { grid: row.key })}>{row.name ?? row.key}</Link>
-          <span className="dashboard__grid-bar" style={{ width: `${(row.figures.accepted / max) * 100}%` }} aria-hidden="true" />
-          <span>{t("grids.cases", { count: row.figures.accepted })}</span>
-        </li>
-      ))}
-    </ol>
+    <div className="dashboard__map">
+      <GridCaseMap collection={collection.data} grids={grids} hottest={hottest} height={500} onPick={(grid) => navigate(drillDown("accepted", days, division, { grid }))} />
+      <section aria-label={t("panel.grids")}>
+        <Typography.Title level={5}>{t("panel.grids")}</Typography.Title>
+        {hottest.length === 0 ? (
+          <Empty description={t("panel.empty")} />
+        ) : (
+          <ol className="dashboard__grids">
+            {hottest.map((grid) => (
+              <li key={grid.code}>
+                <Link to={drillDown("accepted", days, division, { grid: grid.code })}>{grid.name}</Link>
+                <span className="dashboard__grid-count">{t("grids.cases", { count: grid.accepted })}</span>
+                <Typography.Text type="secondary" className="dashboard__grid-place">
+                  {grid.place}
+                  {grid.overdue > 0 ? <span className="dashboard__grid-overdue"> · {t("grids.overdue", { count: grid.overdue })}</span> : null}
+                </Typography.Text>
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+      <Typography.Text type="secondary" className="dashboard__map-note">
+        {t("map.scale")}
+      </Typography.Text>
+    </div>
   );
 }
 

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from "react";
+import { withCanvasTooltip } from "./chart-options";
 import { echarts, type ChartOption } from "./charts";
 
 type Props = {
@@ -34,7 +35,7 @@ export function EChart({ option, height, label, theme, onPick }: Props) {
   }, [theme]);
 
   useEffect(() => {
-    chart.current?.setOption({ backgroundColor: "transparent", ...option }, true);
+    chart.current?.setOption({ backgroundColor: "transparent", ...withCanvasTooltip(option) }, true);
   }, [option]);
 
   return <div ref={box} role="img" aria-label={label} style={{ height, width: "100%" }} />;

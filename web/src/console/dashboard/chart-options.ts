@@ -1,6 +1,17 @@
 import type { ChartOption } from "./charts";
 import type { Figures } from "./data";
 
+/**
+ * ECharts' HTML tooltips write `style` attributes into their markup, which the
+ * Content-Security-Policy refuses (one refusal each time one shows): every chart's tooltip is drawn
+ * on its canvas instead.
+ */
+export function withCanvasTooltip(option: ChartOption): ChartOption {
+  const tooltip: unknown = option.tooltip;
+  if (!tooltip || typeof tooltip !== "object" || Array.isArray(tooltip)) return option;
+  return { ...option, tooltip: { ...tooltip, renderMode: "richText" } };
+}
+
 type Named = { name: string; value: number };
 type DayRow = { key: string; figures: Figures };
 
@@ -52,7 +63,8 @@ const pie = (rows: readonly Named[], dark: boolean, colors: string[]): ChartOpti
   series: [
     {
       type: "pie",
-      radius: ["40%", "70%"],
+      // The big screen's pies sit in narrow panels: smaller, so that their labels fit beside them.
+      radius: dark ? ["28%", "50%"] : ["40%", "70%"],
       showEmptyCircle: false,
       data: rows.map((row) => ({ name: row.name, value: row.value })),
       label: { formatter: "{b}\n{c}", color: dark ? "#c9d7ff" : undefined },
