@@ -69,20 +69,22 @@ function reportingKey(actor: Actor | null): Actor {
   return actor;
 }
 
-/** Public, active categories under a parent (the leaves a case is filed under), with their group's name. */
+const isService = (category: CategoryRow) => category.public && category.parent_code !== null;
+
+/** Public, active categories under a parent (the leaves a case is filed under), by code, with their group's name. */
 async function publicServices(ctx: AppContext): Promise<{ category: CategoryRow; group: string | null }[]> {
   const categories = await activeCategories(ctx.db);
   const names = new Map(categories.map((category) => [category.code, category.name]));
   return categories
-    .filter((category) => category.public && category.parent_code !== null)
-    .sort((a, b) => a.code.localeCompare(b.code))
+    .filter(isService)
+    .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
     .map((category) => ({ category, group: category.parent_code ? (names.get(category.parent_code) ?? null) : null }));
 }
 
 async function publicService(ctx: AppContext, code: string): Promise<CategoryRow> {
-  const found = (await publicServices(ctx)).find(({ category }) => category.code === code);
+  const found = (await activeCategories(ctx.db)).find((category) => category.code === code && isService(category));
   if (!found) throw missing(`No service ${code}`);
-  return found.category;
+  return found;
 }
 
 const publicQuestions = (category: CategoryRow) => questionsFor(category.questions ?? [], "public");
