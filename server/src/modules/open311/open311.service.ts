@@ -20,6 +20,7 @@ import { findPlaces } from "../divisions/places.repository.ts";
 import { placeTerms, pointOf } from "../divisions/places.service.ts";
 import { STAFF_ROLES } from "../people/roles.ts";
 import { attributeOf, attributeValue, parseWireTime, type Form, statusText, updateStatus, wireStatus, wireTime, type WireRecord } from "./open311-format.ts";
+import { tokenWriterFor } from "./token-writer.ts";
 import { findRequestByToken, findRequests, findRetriedRequest, findUpdates, type RequestRow } from "./open311.repository.ts";
 
 /**
@@ -254,10 +255,15 @@ export async function postRequest(ctx: AppContext, caller: Actor | null, form: F
   const made = retried ? { id: retried.case_id, number: retried.case_number } : await createCase(ctx, actor, category, form, answers, idempotencyKey);
   // Every answer carries a new token, a retry's too: the client may have lost the first.
   const token = crypto.randomBytes(18).toString("base64url");
-  await ctx.db
-    .insertInto("open311_requests")
-    .values({ token_hash: sha256(token), region_code: made.number.slice(0, 6), case_id: made.id, case_number: made.number, user_id: actor.userId, request_hash: requestHash, ...contact })
-    .execute();
+  await tokenWriterFor(ctx.db).write({
+    token_hash: sha256(token),
+    region_code: made.number.slice(0, 6),
+    case_id: made.id,
+    case_number: made.number,
+    user_id: actor.userId,
+    request_hash: requestHash,
+    ...contact,
+  });
   return [{ service_request_id: made.number, token, service_notice: serviceNotice(made.number), account_id: contact.account_id }];
 }
 
