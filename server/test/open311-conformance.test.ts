@@ -23,8 +23,17 @@ describe("Open311 GeoReport v2 conformance", () => {
     const interior = t.ctx.grids.interiorPoint("530103001001001");
     if (!interior) throw new Error("no grid");
     point = { lng: interior[0], lat: interior[1] };
-    // A category marked not public is offered to no client (the edit below clears the category cache).
-    await t.ctx.db.updateTable("categories").set({ public: false }).where("code", "=", "event.construction.road_damage").execute();
+    // A category an administrator withdraws from Open311 is offered to no client.
+    const roads = await t.app.inject({ method: "GET", url: "/api/v1/categories?class=event", headers: { cookie: admin } });
+    const road = roads.json().categories.find((c: { code: string }) => c.code === "event.construction.road_damage");
+    expect(road.open311).toBe(true);
+    const withdrawn = await t.app.inject({
+      method: "PATCH",
+      url: "/api/v1/categories/event.construction.road_damage",
+      headers: { cookie: admin, "if-match": `"${road.version}"` },
+      payload: { open311: false },
+    });
+    expect([withdrawn.statusCode, withdrawn.json().category?.open311], withdrawn.body).toEqual([200, false]);
     // Questions of every kind: public ones become attributes, the staff-only one (required) never shows.
     const current = await t.app.inject({ method: "GET", url: "/api/v1/categories?class=component", headers: { cookie: admin } });
     const category = current.json().categories.find((c: { code: string }) => c.code === SERVICE);

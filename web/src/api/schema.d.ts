@@ -5224,6 +5224,8 @@ export interface operations {
                             emergency: boolean;
                             keywords: string[];
                             active: boolean;
+                            /** @description Offered to Open311 clients as a service, and its cases shown in the public Open311 request list (docs/open311.md) */
+                            open311: boolean;
                             version: number;
                             /** @description Extra questions in the order asked; the public sees only the public ones */
                             questions: {
@@ -5351,6 +5353,8 @@ export interface operations {
                             emergency: boolean;
                             keywords: string[];
                             active: boolean;
+                            /** @description Offered to Open311 clients as a service, and its cases shown in the public Open311 request list (docs/open311.md) */
+                            open311: boolean;
                             version: number;
                             /** @description Extra questions in the order asked; the public sees only the public ones */
                             questions: {
@@ -5490,6 +5494,8 @@ export interface operations {
                     emergency?: boolean;
                     keywords?: string[];
                     active?: boolean;
+                    /** @description Offer it to Open311 clients (true for every category until cleared) */
+                    open311?: boolean;
                     /** @description Replaces the list; old cases keep the questions as they were answered */
                     questions?: {
                         /** @description Key of the answer in a case's `answers` */
@@ -5540,6 +5546,8 @@ export interface operations {
                             emergency: boolean;
                             keywords: string[];
                             active: boolean;
+                            /** @description Offered to Open311 clients as a service, and its cases shown in the public Open311 request list (docs/open311.md) */
+                            open311: boolean;
                             version: number;
                             /** @description Extra questions in the order asked; the public sees only the public ones */
                             questions: {
