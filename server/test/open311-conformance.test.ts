@@ -241,6 +241,18 @@ describe("Open311 GeoReport v2 conformance", () => {
     expectXmlError(badKey.body, 403);
   });
 
+  it("shows a key only the requests of its own area", async () => {
+    const community = "530103001001";
+    const worker = await t.ctx.db.selectFrom("users").select("id").where("username", "=", `community-${community}`).executeTakeFirstOrThrow();
+    const local = (await createApiKey(t.ctx, null, worker.id, "community app")).key;
+    const [everywhere, own] = await Promise.all([get("requests.json"), get(`requests.json?api_key=${local}`)]);
+    expectConforms("requests", own.json());
+    const communities = async (answer: { json(): { service_request_id: string }[] }) =>
+      (await t.ctx.db.selectFrom("cases").select("community_code").where("number", "in", answer.json().map((r) => r.service_request_id)).execute()).map((row) => row.community_code);
+    expect(new Set(await communities(everywhere)).size).toBeGreaterThan(1);
+    expect(new Set(await communities(own))).toEqual(new Set([community]));
+  });
+
   it("answers any origin without credentials, preflight included", async () => {
     const preflight = await t.app.inject({
       method: "OPTIONS",
