@@ -59,6 +59,7 @@ import { actorOfScreenToken } from "./modules/evaluation/screen-credentials.serv
 import { NotificationFollower } from "./modules/notifications/notification-follower.ts";
 import { notificationRoutes, registerNotificationWake } from "./modules/notifications/notifications.routes.ts";
 import { templateRoutes } from "./modules/templates/templates.routes.ts";
+import { open311Routes } from "./modules/open311/open311.routes.ts";
 
 const WEB_DIST = fileURLToPath(new URL("../../web/dist/", import.meta.url));
 
@@ -191,6 +192,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     },
     { prefix: "/api/v1" },
   );
+  await app.register(async (open311) => open311Routes(open311, ctx), { prefix: "/open311/v2" });
   return app;
 }
 

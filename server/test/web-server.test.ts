@@ -134,12 +134,17 @@ describe("the web server", () => {
     for (const [method, url] of [
       ["GET", "/api/v1/nothing-here"],
       ["GET", "/api"],
-      ["GET", "/open311/v2/services"],
+      ["GET", "/open311"],
       ["POST", "/console/cases/123"],
     ] as const) {
       const missing = await t.app.inject({ method, url });
       expect(missing.statusCode, url).toBe(404);
       expect(missing.json().error.code, url).toBe("route_not_found");
     }
+    // Under /open311/v2 an unknown path is answered as Open311 clients read errors (XML unless .json), never as the app.
+    const open311 = await t.app.inject({ method: "GET", url: "/open311/v2/services" });
+    expect(open311.statusCode).toBe(404);
+    expect(open311.headers["content-type"]).toBe("text/xml; charset=utf-8");
+    expect(open311.body).toContain("<errors><error><code>404</code>");
   });
 });

@@ -13,6 +13,8 @@ export type DB = {
   login_throttles: LoginThrottleTable;
   api_keys: ApiKeyTable;
   screen_credentials: ScreenCredentialTable;
+  open311_requests: Open311RequestTable;
+  open311_update_posts: Open311UpdatePostTable;
   audit_log: AuditLogTable;
   audit_chain_heads: { region_code: string; seq: number; hash: string };
   categories: CategoryTable;
@@ -190,6 +192,8 @@ export type CategoryTable = {
   closure_level: "community" | "street" | "district";
   deadline_policy: string;
   photo_required: boolean;
+  /** Offered to Open311 clients and shown in the public request list. */
+  public: Generated<boolean>;
   /** Cases filed under it are emergencies, whatever the reporter said. */
   emergency: Generated<boolean>;
   keywords: string[];
@@ -487,6 +491,31 @@ export type ApiKeyTable = {
   requests_per_minute: number | null;
   expires_at: Date | null;
   revoked_by: string | null;
+};
+
+/** A request an Open311 client posted: its token (hashed), its case, and the contact details Open311 carries. */
+export type Open311RequestTable = {
+  token_hash: string;
+  region_code: string;
+  case_id: string;
+  case_number: string;
+  user_id: string;
+  request_hash: string;
+  email: string | null;
+  device_id: string | null;
+  account_id: string | null;
+  created_at: Generated<Date>;
+};
+
+/** A comment an Open311 client posted, by the client's own id for it. */
+export type Open311UpdatePostTable = {
+  user_id: string;
+  update_id_ext: string;
+  region_code: string;
+  case_id: string;
+  event_id: string;
+  email: string | null;
+  created_at: Generated<Date>;
 };
 
 export type ScreenCredentialTable = {

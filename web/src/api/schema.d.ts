@@ -5361,6 +5361,8 @@ export interface operations {
                             emergency: boolean;
                             keywords: string[];
                             active: boolean;
+                            /** @description Offered to Open311 clients as a service, and its cases shown in the public Open311 request list (docs/open311.md) */
+                            open311: boolean;
                             version: number;
                             /** @description Extra questions in the order asked; the public sees only the public ones */
                             questions: {
@@ -5488,6 +5490,8 @@ export interface operations {
                             emergency: boolean;
                             keywords: string[];
                             active: boolean;
+                            /** @description Offered to Open311 clients as a service, and its cases shown in the public Open311 request list (docs/open311.md) */
+                            open311: boolean;
                             version: number;
                             /** @description Extra questions in the order asked; the public sees only the public ones */
                             questions: {
@@ -5627,6 +5631,8 @@ export interface operations {
                     emergency?: boolean;
                     keywords?: string[];
                     active?: boolean;
+                    /** @description Offer it to Open311 clients (true for every category until cleared) */
+                    open311?: boolean;
                     /** @description Replaces the list; old cases keep the questions as they were answered */
                     questions?: {
                         /** @description Key of the answer in a case's `answers` */
@@ -5677,6 +5683,8 @@ export interface operations {
                             emergency: boolean;
                             keywords: string[];
                             active: boolean;
+                            /** @description Offered to Open311 clients as a service, and its cases shown in the public Open311 request list (docs/open311.md) */
+                            open311: boolean;
                             version: number;
                             /** @description Extra questions in the order asked; the public sees only the public ones */
                             questions: {

@@ -455,6 +455,8 @@ export async function routedDepartment(db: Kysely<DB>, categoryCode: string, com
 }
 
 export type NewCaseEvent = {
+  /** Given when the caller answers with the event's id; new otherwise. */
+  id?: string;
   regionCode: string;
   caseId: string;
   actorId: string | null;
@@ -473,7 +475,7 @@ export async function insertCaseEvent(db: Kysely<DB>, event: NewCaseEvent): Prom
     .insertInto("case_events")
     .values({
       region_code: event.regionCode,
-      id: uuidv7(),
+      id: event.id ?? uuidv7(),
       case_id: event.caseId,
       actor_id: event.actorId,
       api_key_id: currentApiKeyId(),

@@ -67,6 +67,8 @@ export type IntakeInput = {
   photoIds?: string[];
   /** Answers to the category's extra questions, by question code. */
   answers?: Record<string, unknown>;
+  /** Who the answers are asked of, when not the actor's own: a machine client relays the public's. */
+  answerer?: Answerer;
   /** Already handled by the grid worker who reports it (就地处置): closed on report, with after-photos. */
   handledOnSpot?: boolean;
   afterPhotoIds?: string[];
@@ -214,7 +216,7 @@ export async function intakeCase(ctx: AppContext, actor: Actor | null, input: In
   if (category?.photo_required && source !== "hotline" && !input.photoIds?.length) {
     throw new AppError(400, "photo_required", `A case of ${category.name} needs a photo`);
   }
-  const answers = answersFor(category?.questions, input.answers ?? {}, answererOf(actor));
+  const answers = answersFor(category?.questions, input.answers ?? {}, input.answerer ?? answererOf(actor));
   const communityCode = ancestorCode(place.gridCode, "community");
   const regionCode = ancestorCode(place.gridCode, "district");
   const now = new Date();

@@ -42,6 +42,7 @@ const Category = Type.Object({
   emergency: Type.Boolean({ description: "A case of it is an emergency (突发事件): registering or reclassifying it raises the urgency to emergency" }),
   keywords: Type.Array(Type.String()),
   active: Type.Boolean(),
+  open311: Type.Boolean({ description: "Offered to Open311 clients as a service, and its cases shown in the public Open311 request list (docs/open311.md)" }),
   version: Type.Integer(),
   questions: Type.Array(Question, { description: "Extra questions in the order asked; the public sees only the public ones" }),
 });
@@ -128,6 +129,7 @@ export async function categoryRoutes(fastify: FastifyInstance, ctx: AppContext):
             emergency: Type.Optional(Type.Boolean()),
             keywords: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 20 }), { maxItems: 30 })),
             active: Type.Optional(Type.Boolean()),
+            open311: Type.Optional(Type.Boolean({ description: "Offer it to Open311 clients (true for every category until cleared)" })),
             questions: Type.Optional(Type.Array(Question, { maxItems: MAX_QUESTIONS, description: "Replaces the list; old cases keep the questions as they were answered" })),
           },
           { additionalProperties: false, minProperties: 1 },

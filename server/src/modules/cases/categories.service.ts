@@ -71,6 +71,7 @@ export function presentCategory(row: {
   emergency: boolean;
   keywords: string[];
   active: boolean;
+  public: boolean;
   version: number;
   questions: CategoryQuestion[];
 }, answerer: Answerer = "staff") {
@@ -86,6 +87,7 @@ export function presentCategory(row: {
     emergency: row.emergency,
     keywords: row.keywords,
     active: row.active,
+    open311: row.public,
     version: row.version,
     questions: questionsFor(row.questions, answerer),
   };
@@ -111,6 +113,8 @@ export type CategoryChange = {
   emergency?: boolean;
   keywords?: string[];
   active?: boolean;
+  /** Offered to Open311 clients and shown in the public request list. */
+  open311?: boolean;
   questions?: CategoryQuestion[];
 };
 
@@ -150,6 +154,7 @@ export async function updateCategory(ctx: AppContext, actor: Actor, code: string
         emergency: change.emergency ?? row.emergency,
         keywords: change.keywords ?? row.keywords,
         active: change.active ?? row.active,
+        public: change.open311 ?? row.public,
         questions: JSON.stringify(change.questions ?? row.questions),
         version: row.version + 1,
       })

@@ -39,7 +39,7 @@ function presentPlace(ctx: AppContext, row: PlaceRow) {
   return { kind: row.kind, code: row.code, name: row.name, location: point, grid, courtyard, community, street };
 }
 
-function pointOf(row: PlaceRow): { lat: number; lng: number } | null {
+export function pointOf(row: Pick<PlaceRow, "lat" | "lng" | "geometry">): { lat: number; lng: number } | null {
   if (row.lat !== null && row.lng !== null) return { lat: row.lat, lng: row.lng };
   const inside = row.geometry ? interiorPoint(row.geometry) : undefined;
   return inside ? { lat: inside[1], lng: inside[0] } : null;

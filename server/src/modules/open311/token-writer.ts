@@ -1,0 +1,64 @@
+import type { Insertable, Kysely } from "kysely";
+import type { DB, Open311RequestTable } from "../../db/schema.ts";
+
+type Row = Insertable<Open311RequestTable>;
+type Waiting = { row: Row; resolve: () => void; reject: (error: unknown) => void };
+
+const MAX_BATCH = 64;
+const IN_FLIGHT = 2;
+
+/**
+ * Writes the token rows of posted requests in batches, as the report writer writes their cases:
+ * the rows that arrive while a batch is written go together in the next statement, so a client
+ * posting many reports costs one insert per batch instead of one per report. A failed batch is
+ * written row by row, so one bad row fails alone.
+ */
+export class TokenWriter {
+  private readonly waiting: Waiting[] = [];
+  private writers = 0;
+
+  constructor(private readonly db: Kysely<DB>) {}
+
+  write(row: Row): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ row, resolve, reject });
+      if (this.writers < IN_FLIGHT) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.writers++;
+    try {
+      while (this.waiting.length > 0) {
+        const batch = this.waiting.splice(0, MAX_BATCH);
+        try {
+          await this.db.insertInto("open311_requests").values(batch.map((entry) => entry.row)).execute();
+          for (const entry of batch) entry.resolve();
+        } catch (error) {
+          if (batch.length === 1) batch[0].reject(error);
+          else
+            await Promise.all(
+              batch.map((entry) =>
+                this.db
+                  .insertInto("open311_requests")
+                  .values(entry.row)
+                  .execute()
+                  .then(() => entry.resolve(), entry.reject),
+              ),
+            );
+        }
+      }
+    } finally {
+      this.writers--;
+    }
+  }
+}
+
+const writers = new WeakMap<Kysely<DB>, TokenWriter>();
+
+/** The token writer of a database, one per database in a process. */
+export function tokenWriterFor(db: Kysely<DB>): TokenWriter {
+  let writer = writers.get(db);
+  if (!writer) writers.set(db, (writer = new TokenWriter(db)));
+  return writer;
+}
