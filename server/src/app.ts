@@ -56,6 +56,7 @@ import { actorOfScreenToken } from "./modules/evaluation/screen-credentials.serv
 import { NotificationFollower } from "./modules/notifications/notification-follower.ts";
 import { notificationRoutes, registerNotificationWake } from "./modules/notifications/notifications.routes.ts";
 import { templateRoutes } from "./modules/templates/templates.routes.ts";
+import { hotlineRoutes } from "./modules/exchange/hotline.routes.ts";
 
 const WEB_DIST = fileURLToPath(new URL("../../web/dist/", import.meta.url));
 
@@ -177,6 +178,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       await bulletinRoutes(api, ctx);
       await appealRoutes(api, ctx);
       await screenCredentialRoutes(api, ctx);
+      await hotlineRoutes(api, ctx);
     },
     { prefix: "/api/v1" },
   );
