@@ -392,7 +392,8 @@ export async function importHotlineFile(ctx: AppContext, actor: Actor | null, ma
       // Another import of the same source may have written some meanwhile.
       const now = await existingRefs(trx, mapping.region_code, mapping.source_name, batch.map((row) => row.externalRef));
       const reports = batch.filter((row) => !now.has(row.externalRef)).map((row) => reportOf(actor, mapping, row, byCode, leaves));
-      if (reports.length > 0) await insertReportedCases(trx, reports, ctx.config.duplicates);
+      // No duplicates are looked for: the other platform took each call as its own order.
+      if (reports.length > 0) await insertReportedCases(trx, reports, null);
       return reports.length;
     });
     options.onProgress?.(Math.min(start + IMPORT_BATCH, fresh.length), fresh.length);
