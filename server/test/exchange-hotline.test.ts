@@ -224,6 +224,22 @@ describe("12345 exchange: mappings, imports and exports", () => {
     expect(street.body.trim().split("\r\n")).toHaveLength(5);
   });
 
+  it("exports the case list as a workbook with the CSV export's columns and rows, phones masked", async () => {
+    const query = "q=%E8%B7%AF%E7%81%AF&source=hotline";
+    const workbook = await as("dispatcher", "GET", `/api/v1/exchange/exports/cases.xlsx?${query}`);
+    expect(workbook.statusCode, workbook.body).toBe(200);
+    expect(workbook.headers["content-type"]).toContain(XLSX);
+    const table = await readTable(workbook.rawPayload);
+    const csvTable = await readTable((await as("dispatcher", "GET", `/api/v1/cases/export?${query}`)).rawPayload);
+    expect(table.headers).toEqual(csvTable.headers);
+    expect(table.rows.length).toBeGreaterThanOrEqual(4);
+    expect(table.rows.map((r) => r.cells[0]).sort()).toEqual(csvTable.rows.map((r) => r.cells[0]).sort());
+    const phones = table.rows.map((r) => r.cells[table.headers.indexOf("reporter_phone")]).filter(Boolean);
+    expect(phones.length).toBeGreaterThan(0);
+    for (const phone of phones) expect(phone).toMatch(/^138\*{4}\d{4}$/);
+    expect((await as("handler-cgj-1", "GET", `/api/v1/exchange/exports/cases.xlsx?${query}`)).statusCode).toBe(403);
+  });
+
   it("deletes a mapping, audited, and answers 404 for it afterwards", async () => {
     const created = await as("admin", "POST", "/api/v1/exchange/hotline-mappings", { payload: { ...MAPPING, name: "临时" } });
     const id = created.json().mapping.id;

@@ -1331,6 +1331,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exchange/exports/cases.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cases a list query matches as an Excel workbook (the columns of GET /cases/export, at most 50000), phones masked; audited */
+        get: operations["exportCasesWorkbook"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -10422,6 +10439,113 @@ export interface operations {
             };
             /** @description Default Response */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportCasesWorkbook: {
+        parameters: {
+            query?: {
+                /** @description mine: dispatched to the caller, their department or division, or co-handled by their department while its part is open, not yet verified (a grid worker: dispatched to them or to their community); centre: waiting for the caller's centre (reported, accepted, registered at the caller's level, or a return waiting for approval); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
+                queue?: "mine" | "centre" | "near_due" | "overdue";
+                /** @description One status or a comma-separated list */
+                status?: string;
+                /** @description A category code; includes its subcategories */
+                category?: string;
+                /** @description A district, street or community code in the caller's scope */
+                division?: string;
+                level?: "community" | "street" | "district";
+                source?: string;
+                /** @description Created on or after this day (China Standard Time); with counted, the indicator's first day */
+                from?: string;
+                /** @description Created on or before this day (China Standard Time); with counted, the indicator's last day */
+                to?: string;
+                /** @description The cases an indicator of GET /indicators counts from `from` to `to` (both required): the drill-down of its figure. With the division and the group's filter (department, person, grid, category, level, source, reporter) it lists exactly the cases of that figure */
+                counted?: "accepted" | "registered" | "dispatched" | "responded" | "dueToClose" | "closed" | "closedOnTime" | "overdue" | "reworked" | "extended" | "dueToHandle" | "handledOnTime" | "handled" | "closures" | "onSpot" | "rated" | "resolved" | "satisfied";
+                /** @description The department the case counts for (its lead department); empty: none */
+                department?: string;
+                /** @description The person it counts for: its assignee, else who handled it; empty: none */
+                person?: string;
+                /** @description A grid code */
+                grid?: string;
+                /** @description Reported by this user */
+                reporter?: string;
+                /** @description Words that must all occur in the title or description, or a case number: whole (530103-20261122-00042), its day and ordinal in the caller's district (20261122-00042), its day (20261122 or 530103-20261122: the cases created that day), or its ordinal alone (00042 or 42: cases with that ordinal on any day, and cases whose text holds the digits) */
+                q?: string;
+                /** @description Only cases handled on the spot (就地处置) by their finder (true), or only the others (false) */
+                handledOnSpot?: boolean;
+                /** @description With handledOnSpot=true: whether the supervisors' sample review (抽查) was made. handledOnSpot=true&reviewed=false&status=closed is a supervisor's review list; review_pass / review_fail record the review */
+                reviewed?: boolean;
+                /** @description created (the default): newest first; deadline: the handling deadline first, so overdue and near-due cases lead (a worker's task list) */
+                sort?: "created" | "deadline";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
