@@ -60,6 +60,8 @@ import { NotificationFollower } from "./modules/notifications/notification-follo
 import { notificationRoutes, registerNotificationWake } from "./modules/notifications/notifications.routes.ts";
 import { templateRoutes } from "./modules/templates/templates.routes.ts";
 import { open311Routes } from "./modules/open311/open311.routes.ts";
+import { hotlineRoutes } from "./modules/exchange/hotline.routes.ts";
+import { exportRoutes } from "./modules/exchange/exports.routes.ts";
 
 const WEB_DIST = fileURLToPath(new URL("../../web/dist/", import.meta.url));
 
@@ -189,6 +191,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       await bulletinRoutes(api, ctx);
       await appealRoutes(api, ctx);
       await screenCredentialRoutes(api, ctx);
+      await hotlineRoutes(api, ctx);
+      await exportRoutes(api, ctx);
     },
     { prefix: "/api/v1" },
   );

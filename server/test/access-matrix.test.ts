@@ -254,6 +254,43 @@ const OPERATIONS: Record<string, Operation> = {
     request: () => ({ method: "POST", url: "/api/v1/appeals/0190b2f4-0000-7000-8000-000000000006/decision", payload: { accept: true, note: "同意" } }),
   },
   getPatrol: { access: "patrol.read", scoped: false, ok: 404, request: () => ({ method: "GET", url: "/api/v1/patrols/0190b2f4-0000-7000-8000-000000000005" }) },
+  listHotlineMappings: { access: "exchange.write", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/exchange/hotline-mappings" }) },
+  createHotlineMapping: {
+    access: "exchange.write",
+    scoped: false,
+    ok: 201,
+    request: () => ({
+      method: "POST",
+      url: "/api/v1/exchange/hotline-mappings",
+      payload: { name: `矩阵 ${++serial}`, sourceName: "matrix", columns: { externalRef: "编号", description: "内容", address: "地址" } },
+    }),
+  },
+  // No mapping has this id: 404 for whoever may exchange work orders.
+  getHotlineMapping: { access: "exchange.write", scoped: false, ok: 404, request: () => ({ method: "GET", url: "/api/v1/exchange/hotline-mappings/0190b2f4-0000-7000-8000-0000000000e1" }) },
+  updateHotlineMapping: {
+    access: "exchange.write",
+    scoped: false,
+    ok: 404,
+    request: () => ({
+      method: "PUT",
+      url: "/api/v1/exchange/hotline-mappings/0190b2f4-0000-7000-8000-0000000000e1",
+      payload: { name: "矩阵", sourceName: "matrix", columns: { externalRef: "编号", description: "内容", address: "地址" } },
+    }),
+  },
+  deleteHotlineMapping: { access: "exchange.write", scoped: false, ok: 404, request: () => ({ method: "DELETE", url: "/api/v1/exchange/hotline-mappings/0190b2f4-0000-7000-8000-0000000000e1" }) },
+  importHotlineWorkOrders: {
+    access: "exchange.write",
+    scoped: false,
+    ok: 404,
+    request: () => ({
+      method: "POST",
+      url: "/api/v1/exchange/hotline-imports?mapping=0190b2f4-0000-7000-8000-0000000000e1&preview=true",
+      payload: Buffer.from("编号,内容,地址\n1,路灯不亮,金星\n"),
+      headers: { "content-type": "text/csv" },
+    }),
+  },
+  exportCasesWorkbook: { access: "case.export", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/exchange/exports/cases.xlsx?division=${t.division}` }) },
+  exportHotlineResults: { access: "exchange.write", scoped: false, ok: 404, request: () => ({ method: "GET", url: "/api/v1/exchange/hotline-exports?mapping=0190b2f4-0000-7000-8000-0000000000e1" }) },
   listScreenCredentials: { access: "screen.write", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/screen-credentials" }) },
   createScreenCredential: {
     access: "screen.write",

@@ -94,6 +94,9 @@ describe("API keys for machine clients", () => {
     const exportUrl = "/api/v1/cases/export";
     expect(codeOf(await send({ method: "GET", url: exportUrl, headers: reader.auth }))).toEqual([403, "api_key_scope"]);
     expect((await send({ method: "GET", url: exportUrl, headers: exchanger.auth })).statusCode).toBe(200);
+    // exchange: the 12345 exchange, reads included.
+    expect(codeOf(await send({ method: "GET", url: "/api/v1/exchange/hotline-mappings", headers: reader.auth }))).toEqual([403, "api_key_scope"]);
+    expect((await send({ method: "GET", url: "/api/v1/exchange/hotline-mappings", headers: exchanger.auth })).statusCode).toBe(200);
     // A change no route opened to keys is refused whatever the scopes: workflow steps, key administration.
     const caseId = reported.json().case.id;
     const transition = await send({ method: "POST", url: `/api/v1/cases/${caseId}/transitions`, headers: everything.auth, payload: { action: "accept" } });

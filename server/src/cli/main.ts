@@ -278,6 +278,36 @@ program
     }),
   );
 
+const exchange = program.command("exchange").description("exchange work orders with the 12345 hotline platform");
+exchange
+  .command("hotline-import")
+  .description("import a 12345 work-order file (xlsx or CSV) through a saved mapping; numbers already held are left as they are")
+  .argument("<file>", "the .xlsx or .csv file")
+  .requiredOption("--mapping <name>", "the saved mapping's name")
+  .option("--region <code>", "the district, when mappings of that name exist in several")
+  .option("--good-rows-only", "import the good rows even when some are bad (they are reported)")
+  .option("--preview", "check and report only; write nothing")
+  .action((file: string, options: { mapping: string; region?: string; goodRowsOnly?: boolean; preview?: boolean }) =>
+    withContext(async (ctx) => {
+      const { hotlineImportCommand } = await import("./exchange-commands.ts");
+      print(await hotlineImportCommand(ctx, file, options));
+    }),
+  );
+exchange
+  .command("hotline-export")
+  .description("write the results of a source's imported cases in the mapping's columns (.xlsx, or .csv by the file name)")
+  .requiredOption("--mapping <name>", "the saved mapping's name")
+  .option("--region <code>", "the district, when mappings of that name exist in several")
+  .requiredOption("--from <day>", "first day of import, yyyy-mm-dd")
+  .requiredOption("--to <day>", "last day of import, yyyy-mm-dd")
+  .requiredOption("--out <file>", "the file to write")
+  .action((options: { mapping: string; region?: string; from: string; to: string; out: string }) =>
+    withContext(async (ctx) => {
+      const { hotlineExportCommand } = await import("./exchange-commands.ts");
+      print(await hotlineExportCommand(ctx, options));
+    }),
+  );
+
 program
   .command("openapi")
   .description("print the OpenAPI document")

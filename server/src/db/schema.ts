@@ -15,6 +15,7 @@ export type DB = {
   screen_credentials: ScreenCredentialTable;
   open311_requests: Open311RequestTable;
   open311_update_posts: Open311UpdatePostTable;
+  hotline_mappings: HotlineMappingTable;
   audit_log: AuditLogTable;
   audit_chain_heads: { region_code: string; seq: number; hash: string };
   categories: CategoryTable;
@@ -298,6 +299,11 @@ export type CaseTable = {
   extension_count: Generated<number>;
   /** An accepted appeal (考核申诉) left the case out of the due figures. */
   evaluation_excluded: Generated<boolean>;
+  /** Imported from another platform (12345): its source name and work-order number, unique per region. */
+  external_source: string | null;
+  external_ref: string | null;
+  /** When that platform took the call. */
+  external_reported_at: Date | null;
 };
 
 /** Counts per region, kind of grouping, day, community and value (docs/decisions/0033); kept by triggers. */
@@ -550,3 +556,22 @@ export type NewUser = Insertable<UserTable>;
 export type DivisionRow = Selectable<DivisionTable>;
 export type GridRow = Selectable<GridTable>;
 export type CaseRow = Selectable<CaseTable>;
+
+/** Which columns of a 12345 file hold what (modules/exchange/hotline-mapping.ts). */
+export type HotlineColumns = Record<string, string>;
+
+export type HotlineMappingTable = {
+  id: string;
+  region_code: string;
+  name: string;
+  /** The platform the files come from: the namespace of their work-order numbers. */
+  source_name: string;
+  columns: ColumnType<HotlineColumns, string, string>;
+  /** A file's category values and the category codes they mean. */
+  category_values: ColumnType<Record<string, string>, string | undefined, string>;
+  crs: Generated<"wgs84" | "gcj02" | "bd09">;
+  version: Generated<number>;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+};

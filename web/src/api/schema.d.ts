@@ -1264,6 +1264,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exchange/hotline-mappings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The region's saved 12345 column mappings (exchange.write) */
+        get: operations["listHotlineMappings"];
+        put?: never;
+        /** Save a column mapping for a source's work-order files (audited); 422 invalid_mapping, unknown_category; 409 mapping_name_taken */
+        post: operations["createHotlineMapping"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/hotline-mappings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One mapping of the region */
+        get: operations["getHotlineMapping"];
+        /** Replace a mapping (audited); with If-Match only the version it names (else 412 version_mismatch) */
+        put: operations["updateHotlineMapping"];
+        post?: never;
+        /** Delete a mapping (audited); the cases it imported keep their work-order numbers */
+        delete: operations["deleteHotlineMapping"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/hotline-imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a 12345 work-order file (xlsx or CSV body) through a saved mapping as hotline cases; idempotent by work-order number
+         * @description The body is the file itself (Content-Type application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, text/csv or application/octet-stream): the first sheet of an .xlsx, or CSV in UTF-8 (with or without BOM) or GB18030/GBK. At most 20 MiB (else 413 body_too_large), 200,000 data rows (422 too_many_rows), 100 columns (422 too_many_columns); a workbook inflating beyond 400 MiB or 100× is 422 zip_bomb; .xls is 415 unsupported_table_format; a column the mapping names and the file lacks is 422 columns_missing. Every row is checked first. `preview=true` answers 200 with the counts, every bad row (row, column, reason in Chinese) and the first 20 good rows as they would be imported, writing nothing. Otherwise any bad row is 422 invalid_rows (details: the same report) and nothing is imported, unless goodRowsOnly=true, which imports the good rows and reports the bad. A work-order number already held for the mapping's source in the region is left as it is: the same file twice makes its cases once (201 with new and existing counts). Audited; the cases have source hotline and go through intake (routing, deadlines, events).
+         */
+        post: operations["importHotlineWorkOrders"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/hotline-exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The results of a source's imported cases in the mapping's columns (work-order number, status, department, handling note, closed time, rating), as xlsx or CSV (UTF-8 with BOM); audited
+         * @description Cases imported from `from` to `to` (days, China Standard Time, both included; by default the last 30 days), in the caller's scope.
+         */
+        get: operations["exportHotlineResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/exports/cases.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cases a list query matches as an Excel workbook (the columns of GET /cases/export, at most 50000), phones masked; audited */
+        get: operations["exportCasesWorkbook"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -9708,6 +9802,896 @@ export interface operations {
             };
             /** @description Default Response */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listHotlineMappings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        mappings: {
+                            id: string;
+                            name: string;
+                            sourceName: string;
+                            columns: {
+                                [key: string]: string;
+                            };
+                            categoryValues: {
+                                [key: string]: string;
+                            };
+                            /**
+                             * @description The coordinate system of the file's lng/lat columns
+                             * @enum {unknown}
+                             */
+                            crs: "wgs84" | "gcj02" | "bd09";
+                            version: number;
+                            createdAt: string;
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createHotlineMapping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @description The platform the files come from: work-order numbers are unique per region and source */
+                    sourceName: string;
+                    /** @description The file's column header for each field. Import: externalRef (the work-order number) and description are required, and a place by address or by lng and lat; reportedAt, title, category, callerName, callerPhone, deadline are optional. Export: the headers of status, department, handlingNote, closedAt, rating (defaults 办理状态, 承办单位, 办理结果, 办结时间, 满意度) */
+                    columns: {
+                        externalRef?: string;
+                        reportedAt?: string;
+                        title?: string;
+                        description?: string;
+                        address?: string;
+                        category?: string;
+                        callerName?: string;
+                        callerPhone?: string;
+                        lng?: string;
+                        lat?: string;
+                        deadline?: string;
+                        status?: string;
+                        department?: string;
+                        handlingNote?: string;
+                        closedAt?: string;
+                        rating?: string;
+                    };
+                    /** @description A category value of the file → our category code */
+                    categoryValues?: {
+                        [key: string]: string;
+                    };
+                    /**
+                     * @description The coordinate system of the file's lng/lat columns
+                     * @enum {unknown}
+                     */
+                    crs?: "wgs84" | "gcj02" | "bd09";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        mapping: {
+                            id: string;
+                            name: string;
+                            sourceName: string;
+                            columns: {
+                                [key: string]: string;
+                            };
+                            categoryValues: {
+                                [key: string]: string;
+                            };
+                            /**
+                             * @description The coordinate system of the file's lng/lat columns
+                             * @enum {unknown}
+                             */
+                            crs: "wgs84" | "gcj02" | "bd09";
+                            version: number;
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getHotlineMapping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        mapping: {
+                            id: string;
+                            name: string;
+                            sourceName: string;
+                            columns: {
+                                [key: string]: string;
+                            };
+                            categoryValues: {
+                                [key: string]: string;
+                            };
+                            /**
+                             * @description The coordinate system of the file's lng/lat columns
+                             * @enum {unknown}
+                             */
+                            crs: "wgs84" | "gcj02" | "bd09";
+                            version: number;
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateHotlineMapping: {
+        parameters: {
+            query?: never;
+            header?: {
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @description The platform the files come from: work-order numbers are unique per region and source */
+                    sourceName: string;
+                    /** @description The file's column header for each field. Import: externalRef (the work-order number) and description are required, and a place by address or by lng and lat; reportedAt, title, category, callerName, callerPhone, deadline are optional. Export: the headers of status, department, handlingNote, closedAt, rating (defaults 办理状态, 承办单位, 办理结果, 办结时间, 满意度) */
+                    columns: {
+                        externalRef?: string;
+                        reportedAt?: string;
+                        title?: string;
+                        description?: string;
+                        address?: string;
+                        category?: string;
+                        callerName?: string;
+                        callerPhone?: string;
+                        lng?: string;
+                        lat?: string;
+                        deadline?: string;
+                        status?: string;
+                        department?: string;
+                        handlingNote?: string;
+                        closedAt?: string;
+                        rating?: string;
+                    };
+                    /** @description A category value of the file → our category code */
+                    categoryValues?: {
+                        [key: string]: string;
+                    };
+                    /**
+                     * @description The coordinate system of the file's lng/lat columns
+                     * @enum {unknown}
+                     */
+                    crs?: "wgs84" | "gcj02" | "bd09";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        mapping: {
+                            id: string;
+                            name: string;
+                            sourceName: string;
+                            columns: {
+                                [key: string]: string;
+                            };
+                            categoryValues: {
+                                [key: string]: string;
+                            };
+                            /**
+                             * @description The coordinate system of the file's lng/lat columns
+                             * @enum {unknown}
+                             */
+                            crs: "wgs84" | "gcj02" | "bd09";
+                            version: number;
+                            createdAt: string;
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteHotlineMapping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    importHotlineWorkOrders: {
+        parameters: {
+            query: {
+                mapping: string;
+                preview?: boolean;
+                goodRowsOnly?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Data rows in the file */
+                        rows: number;
+                        good: number;
+                        /** @description Rows with a problem */
+                        bad: number;
+                        /** @description Good rows whose work-order number is not held yet (imported, unless preview) */
+                        new: number;
+                        /** @description Good rows whose work-order number is already held: left as they are */
+                        existing: number;
+                        problems: {
+                            /** @description The row number as the spreadsheet shows it (the header is usually row 1) */
+                            row: number;
+                            /** @description The file's column */
+                            column: string;
+                            /** @description Why, in Chinese, for the clerk */
+                            reason: string;
+                        }[];
+                        preview: boolean;
+                        imported: number;
+                        headers: string[];
+                        rowsShown: {
+                            row: number;
+                            externalRef: string;
+                            reportedAt: string | null;
+                            title: string;
+                            description: string;
+                            address: string | null;
+                            category: {
+                                code: string;
+                                name: string;
+                            } | null;
+                            callerName: string | null;
+                            callerPhone: string | null;
+                            gridCode: string;
+                            deadline: string | null;
+                            /** @description Already imported: importing leaves it as it is */
+                            exists: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Data rows in the file */
+                        rows: number;
+                        good: number;
+                        /** @description Rows with a problem */
+                        bad: number;
+                        /** @description Good rows whose work-order number is not held yet (imported, unless preview) */
+                        new: number;
+                        /** @description Good rows whose work-order number is already held: left as they are */
+                        existing: number;
+                        problems: {
+                            /** @description The row number as the spreadsheet shows it (the header is usually row 1) */
+                            row: number;
+                            /** @description The file's column */
+                            column: string;
+                            /** @description Why, in Chinese, for the clerk */
+                            reason: string;
+                        }[];
+                        preview: boolean;
+                        imported: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportHotlineResults: {
+        parameters: {
+            query: {
+                mapping: string;
+                /** @description A day, yyyy-mm-dd, China Standard Time */
+                from?: string;
+                /** @description A day, yyyy-mm-dd, China Standard Time */
+                to?: string;
+                format?: "xlsx" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportCasesWorkbook: {
+        parameters: {
+            query?: {
+                /** @description mine: dispatched to the caller, their department or division, or co-handled by their department while its part is open, not yet verified (a grid worker: dispatched to them or to their community); centre: waiting for the caller's centre (reported, accepted, registered at the caller's level, or a return waiting for approval); near_due: open, at most 4 working hours left before the handling deadline; overdue: open, past it */
+                queue?: "mine" | "centre" | "near_due" | "overdue";
+                /** @description One status or a comma-separated list */
+                status?: string;
+                /** @description A category code; includes its subcategories */
+                category?: string;
+                /** @description A district, street or community code in the caller's scope */
+                division?: string;
+                level?: "community" | "street" | "district";
+                source?: string;
+                /** @description Created on or after this day (China Standard Time); with counted, the indicator's first day */
+                from?: string;
+                /** @description Created on or before this day (China Standard Time); with counted, the indicator's last day */
+                to?: string;
+                /** @description The cases an indicator of GET /indicators counts from `from` to `to` (both required): the drill-down of its figure. With the division and the group's filter (department, person, grid, category, level, source, reporter) it lists exactly the cases of that figure */
+                counted?: "accepted" | "registered" | "dispatched" | "responded" | "dueToClose" | "closed" | "closedOnTime" | "overdue" | "reworked" | "extended" | "dueToHandle" | "handledOnTime" | "handled" | "closures" | "onSpot" | "rated" | "resolved" | "satisfied";
+                /** @description The department the case counts for (its lead department); empty: none */
+                department?: string;
+                /** @description The person it counts for: its assignee, else who handled it; empty: none */
+                person?: string;
+                /** @description A grid code */
+                grid?: string;
+                /** @description Reported by this user */
+                reporter?: string;
+                /** @description Words that must all occur in the title or description, or a case number: whole (530103-20261122-00042), its day and ordinal in the caller's district (20261122-00042), its day (20261122 or 530103-20261122: the cases created that day), or its ordinal alone (00042 or 42: cases with that ordinal on any day, and cases whose text holds the digits) */
+                q?: string;
+                /** @description Only cases handled on the spot (就地处置) by their finder (true), or only the others (false) */
+                handledOnSpot?: boolean;
+                /** @description With handledOnSpot=true: whether the supervisors' sample review (抽查) was made. handledOnSpot=true&reviewed=false&status=closed is a supervisor's review list; review_pass / review_fail record the review */
+                reviewed?: boolean;
+                /** @description created (the default): newest first; deadline: the handling deadline first, so overdue and near-due cases lead (a worker's task list) */
+                sort?: "created" | "deadline";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

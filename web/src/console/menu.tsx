@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { ApiOutlined, DashboardOutlined, EnvironmentOutlined, MessageOutlined, PhoneOutlined, SettingOutlined, UnorderedListOutlined } from "@ant-design/icons";
+import { ApiOutlined, DashboardOutlined, EnvironmentOutlined, MessageOutlined, PhoneOutlined, SettingOutlined, SwapOutlined, UnorderedListOutlined } from "@ant-design/icons";
 import { allowedSections } from "./admin/access";
 import type { Me } from "../api/client";
 import type { Resources } from "../i18n/resources";
@@ -29,6 +29,7 @@ export const MENU: MenuEntry[] = [
   { key: "map", path: "/console/map", label: "nav.map", icon: <EnvironmentOutlined />, allowed: can("grid.read") },
   { key: "admin", path: "/console/admin", label: "nav.admin", icon: <SettingOutlined />, allowed: (me) => allowedSections(me).length > 0 },
   // Response templates are the district's: its administrators keep them.
+  { key: "hotline-exchange", path: "/console/exchange/hotline", label: "nav.hotlineExchange", icon: <SwapOutlined />, allowed: can("exchange.write") },
   { key: "templates", path: "/console/admin/templates", label: "nav.templates", icon: <MessageOutlined />, allowed: (me) => can("category.write")(me) && me.scope?.code.length === 6 },
   { key: "api-keys", path: "/console/api-keys", label: "nav.apiKeys", icon: <ApiOutlined />, allowed: (me) => can("api_key.write")(me) || can("api_key.admin")(me) },
 ];

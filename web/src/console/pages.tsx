@@ -21,6 +21,7 @@ export const CONSOLE_PAGES: ConsolePage[] = [
   { path: "admin/:section", title: "nav.admin", load: () => import("./admin/AdminPage") },
   { path: "admin/templates", title: "nav.templates", load: () => import("./templates/TemplatesAdminPage") },
   { path: "api-keys", title: "nav.apiKeys", load: () => import("./apikeys/ApiKeysPage") },
+  { path: "exchange/hotline", title: "nav.hotlineExchange", load: () => import("./exchange/HotlineExchangePage") },
 ];
 
 export type PageHandle = { title?: ConsoleKey };

@@ -16,6 +16,7 @@ import type tools from "../console/queue/tools-messages";
 import type field from "../field/messages";
 import type dashboard from "../console/dashboard/messages";
 import type apiKeys from "../console/apikeys/messages";
+import type exchange from "../console/exchange/messages";
 
 /**
  * The namespaces of messages, for typed keys. An area adds its own namespace here (type only, so its
@@ -40,6 +41,7 @@ export type Resources = {
   field: (typeof field)["zh-CN"];
   dashboard: (typeof dashboard)["zh-CN"];
   apiKeys: (typeof apiKeys)["zh-CN"];
+  exchange: (typeof exchange)["zh-CN"];
 };
 
 declare module "i18next" {

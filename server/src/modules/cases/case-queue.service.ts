@@ -335,20 +335,24 @@ export function csvCell(value: string | null): string {
 
 const csvLine = (cells: string[]) => `${cells.join(",")}\r\n`;
 
+/** The header of an export: the columns, then the answers to the category's questions in one readable cell. */
+export const EXPORT_HEADERS: readonly string[] = [...EXPORT_COLUMNS.map(([header]) => header), "answers"];
+
 /**
- * The cases a list query matches, as CSV (UTF-8 with a byte-order mark, so that spreadsheet programs
- * read the Chinese text), phones masked. Every export is audited with its filter and size. The size
- * limit is checked by a count that stops at the limit, before any case is read; the lines are then
- * produced page by page, so that an export holds one page in memory, and after each page it rests as
- * long as the page took, so that other requests find the server and the database free half of the
- * time (the embedded database serves one query at a time). One export streams at a time; the others
+ * The cases a list query matches, page by page as rows of cells in the order of EXPORT_HEADERS,
+ * phones masked. Every export is audited with its filter, size and format. The size limit is
+ * checked by a count that stops at the limit, before any case is read; the rows are then produced
+ * page by page, so that an export holds one page in memory, and after each page it rests as long
+ * as the page took, so that other requests find the server and the database free half of the time
+ * (the embedded database serves one query at a time). One export streams at a time; the others
  * wait their turn.
  */
-export async function exportCases(
+export async function exportCaseRows(
   ctx: AppContext,
   actor: Actor,
   query: Omit<CaseListQuery, "limit" | "cursor">,
-): Promise<{ count: number; csv: AsyncIterable<string> }> {
+  format: "csv" | "xlsx" = "csv",
+): Promise<{ count: number; pages: AsyncIterable<(string | null)[][]> }> {
   requirePermission(actor, "case.export");
   const now = new Date();
   const filter = resolveFilter(actor, query, now);
@@ -362,11 +366,9 @@ export async function exportCases(
     action: "case.export",
     targetType: "case",
     targetId: null,
-    details: { query, count },
+    details: { query, count, ...(format === "csv" ? {} : { format }) },
   });
-  async function* lines(): AsyncGenerator<string> {
-    // The answers to the category's questions close each line, in one readable cell.
-    yield `\uFEFF${csvLine([...EXPORT_COLUMNS.map(([header]) => header), "answers"])}`;
+  async function* inTurn(): AsyncGenerator<(string | null)[][]> {
     const release = await takeExportTurn();
     try {
       yield* pages();
@@ -374,20 +376,18 @@ export async function exportCases(
       release();
     }
   }
-  async function* pages(): AsyncGenerator<string> {
+  async function* pages(): AsyncGenerator<(string | null)[][]> {
     let after: PagePosition | undefined;
     while (filter) {
       const started = performance.now();
       const rows = await findCasePage(ctx.db, actor, { ...filter, after, limit: EXPORT_PAGE });
       const page = rows.slice(0, EXPORT_PAGE);
       const answers = await findCaseAnswers(ctx.db, page);
-      yield page
-        .map((row) => {
-          const summary = presentSummary(row, now);
-          const answered = answers.get(row.id);
-          return csvLine([...EXPORT_COLUMNS.map(([, value]) => csvCell(value(summary))), csvCell(answered ? answersText(answered) : null)]);
-        })
-        .join("");
+      yield page.map((row) => {
+        const summary = presentSummary(row, now);
+        const answered = answers.get(row.id);
+        return [...EXPORT_COLUMNS.map(([, value]) => value(summary)), answered ? answersText(answered) : null];
+      });
       const last = page.at(-1);
       if (rows.length <= EXPORT_PAGE || !last) break;
       after = { at: last.position_at, id: last.id };
@@ -395,6 +395,20 @@ export async function exportCases(
       // database's time, so the requests that come meanwhile keep their latency.
       await new Promise((resolve) => setTimeout(resolve, performance.now() - started));
     }
+  }
+  return { count, pages: inTurn() };
+}
+
+/** The cases a list query matches, as CSV (UTF-8 with a byte-order mark, so that spreadsheet programs read the Chinese text). */
+export async function exportCases(
+  ctx: AppContext,
+  actor: Actor,
+  query: Omit<CaseListQuery, "limit" | "cursor">,
+): Promise<{ count: number; csv: AsyncIterable<string> }> {
+  const { count, pages } = await exportCaseRows(ctx, actor, query);
+  async function* lines(): AsyncGenerator<string> {
+    yield `\uFEFF${csvLine([...EXPORT_HEADERS])}`;
+    for await (const page of pages) yield page.map((cells) => csvLine(cells.map(csvCell))).join("");
   }
   return { count, csv: lines() };
 }

@@ -51,7 +51,8 @@ const METERS_PER_DEGREE = 111_320;
 export async function insertReportedCases(
   db: Kysely<DB>,
   reports: readonly NewReport[],
-  window: NearbyWindow,
+  /** Null: no duplicates are looked for (an import of another platform's orders). */
+  window: NearbyWindow | null,
 ): Promise<{ row: CaseRow; nearby: NearbyCase[] }[]> {
   // One counter row per region and day; sorted, so that concurrent batches lock them in one order.
   const counts = new Map<string, { region_code: string; day: string; last_value: number }>();
@@ -135,7 +136,19 @@ export async function insertReportedCases(
       -- In region order: the event log's trigger locks each region's head at commit in this order.
       order by inserted.region_code
     )
-    select inserted.*, (
+    select inserted.*, ${window === null ? sql`'[]'::json` : nearbyOf(window)} as nearby
+    from inserted`.execute(db);
+  const byId = new Map(rows.map(({ nearby, ...row }) => [row.id, { row: row as CaseRow, nearby }]));
+  return reports.map((report) => {
+    const written = byId.get(report.case.id);
+    if (!written) throw new Error(`The case ${report.case.id} was not written`);
+    return written;
+  });
+}
+
+/** The open cases near each inserted case, for duplicate detection (read as they were before the batch). */
+function nearbyOf(window: NearbyWindow): RawBuilder<unknown> {
+  return sql`(
       -- Same category (given or suggested), open, recent, inside the box around the point; the
       -- partial GiST index on open cases' points serves the box.
       select coalesce(json_agg(nearby), '[]') from (
@@ -151,14 +164,7 @@ export async function insertReportedCases(
         order by open.created_at desc
         limit 200
       ) as nearby
-    ) as nearby
-    from inserted`.execute(db);
-  const byId = new Map(rows.map(({ nearby, ...row }) => [row.id, { row: row as CaseRow, nearby }]));
-  return reports.map((report) => {
-    const written = byId.get(report.case.id);
-    if (!written) throw new Error(`The case ${report.case.id} was not written`);
-    return written;
-  });
+    )`;
 }
 
 /**

@@ -125,7 +125,7 @@ function defaultSource(actor: Actor | null): string {
 }
 
 /** Where the case is: a point (any CRS), a building, or a grid; always resolved to a grid. */
-async function locate(ctx: AppContext, input: IntakeInput): Promise<{ lat: number; lng: number; gridCode: string; buildingCode: string | null }> {
+async function locate(ctx: AppContext, input: IntakeInput): Promise<Place> {
   if (input.location) {
     const [lng, lat] = toWgs84(input.location.lng, input.location.lat, input.location.crs ?? "wgs84");
     const found = ctx.grids.locate(lng, lat);
@@ -188,44 +188,34 @@ function duplicatesFor(actor: Actor | null, nearby: NearbyCase[], place: { lat: 
 export type IntakeResult = { statusCode: 201; body: { case: PresentedCase; trackingToken?: string; duplicates: DuplicateCandidate[] } };
 export type DuplicateCandidate = ReturnType<typeof rankDuplicates>[number];
 
+export type Place = { lat: number; lng: number; gridCode: string; buildingCode: string | null };
+
 /**
- * Takes a case in from any channel: locates it on its grid, classifies it (or suggests a category
- * from its text), routes it, sets its level, deadlines and per-district number, and writes the
- * case and its first event in one transaction. With an Idempotency-Key a retry returns the first
- * answer; the same key with another body is refused (422).
+ * The case and first event a report writes: its level, deadlines (from `now`, on the region's
+ * calendar), search terms and tracking token. Shared by every intake path, so that a case imported
+ * from a file is the same as one taken on the phone.
  */
-export async function intakeCase(ctx: AppContext, actor: Actor | null, input: IntakeInput, idempotencyKey?: string): Promise<IntakeResult> {
-  checkPublicReport(actor, input);
-  if (idempotencyKey !== undefined) checkIdempotencyKey(idempotencyKey, actor === null);
-  const idempotency = idempotencyKey === undefined ? undefined : idempotencySecrets(actor ? `user:${actor.userId}` : "anonymous", idempotencyKey);
-  checkOnSpotReport(input);
-  const place = await locate(ctx, input);
-  if (input.handledOnSpot) {
-    const refusal = onSpotRefusal(actor ? workflowActor(actor) : ANONYMOUS, ancestorCode(place.gridCode, "community"));
-    if (refusal) throw new AppError(refusal.status, refusal.code, refusal.message);
-  }
-  if (actor?.scopeCode && !codeInScope(actor, place.gridCode)) {
-    throw notFound("outside_scope", "The location lies outside your area");
-  }
-  const categories = await activeCategories(ctx.db);
-  const suggested = suggestCategories(input.description + (input.title ?? ""), categories.filter((c) => c.parent_code !== null))[0]?.code ?? null;
-  const category = input.categoryCode ? categories.find((c) => c.code === input.categoryCode) : undefined;
-  if (input.categoryCode && !category) throw new AppError(400, "unknown_category", `No category ${input.categoryCode}`);
-  const source = input.source ?? defaultSource(actor);
-  // A hotline caller cannot send a photo; every other channel must when the category asks for one.
-  if (category?.photo_required && source !== "hotline" && !input.photoIds?.length) {
-    throw new AppError(400, "photo_required", `A case of ${category.name} needs a photo`);
-  }
-  const answers = answersFor(category?.questions, input.answers ?? {}, input.answerer ?? answererOf(actor));
+export function newReport(
+  actor: Actor | null,
+  input: IntakeInput,
+  plan: {
+    place: Place;
+    category: { code: string; closure_level: CaseRow["level"]; deadline_policy: string; department_code: string | null } | undefined;
+    suggested: string | null;
+    source: string;
+    answers: Record<string, CaseAnswer>;
+    id: string;
+    now: Date;
+    photoIds: readonly string[];
+  },
+): { report: NewReport; trackingToken: string } {
+  const { place, category, suggested, source, answers, id, now, photoIds } = plan;
   const communityCode = ancestorCode(place.gridCode, "community");
   const regionCode = ancestorCode(place.gridCode, "district");
-  const now = new Date();
   const policy = policyFor(category?.deadline_policy ?? "dukao130", input.urgency ?? "normal");
   const deadlines = computeDeadlines(policy, now, calendarFor(regionCode));
   const trackingToken = crypto.randomBytes(18).toString("base64url");
   const text = `${input.title ?? ""} ${input.description}`;
-  const photoIds = input.photoIds ?? [];
-  const id = uuidv7();
   const report: NewReport = {
     day: shanghaiDay(now),
     defaultDepartment: category?.department_code ?? null,
@@ -258,8 +248,44 @@ export async function intakeCase(ctx: AppContext, actor: Actor | null, input: In
       handle_by: deadlines.handleBy,
       answers,
     },
-    event: { actorId: actor?.userId ?? null, apiKeyId: actor?.apiKey?.id ?? null, details: { source, gridCode: place.gridCode, suggestedCategory: suggested, photos: photoIds } },
+    event: { actorId: actor?.userId ?? null, apiKeyId: actor?.apiKey?.id ?? null, details: { source, gridCode: place.gridCode, suggestedCategory: suggested, photos: [...photoIds] } },
   };
+  return { report, trackingToken };
+}
+
+/**
+ * Takes a case in from any channel: locates it on its grid, classifies it (or suggests a category
+ * from its text), routes it, sets its level, deadlines and per-district number, and writes the
+ * case and its first event in one transaction. With an Idempotency-Key a retry returns the first
+ * answer; the same key with another body is refused (422).
+ */
+export async function intakeCase(ctx: AppContext, actor: Actor | null, input: IntakeInput, idempotencyKey?: string): Promise<IntakeResult> {
+  checkPublicReport(actor, input);
+  if (idempotencyKey !== undefined) checkIdempotencyKey(idempotencyKey, actor === null);
+  const idempotency = idempotencyKey === undefined ? undefined : idempotencySecrets(actor ? `user:${actor.userId}` : "anonymous", idempotencyKey);
+  checkOnSpotReport(input);
+  const place = await locate(ctx, input);
+  if (input.handledOnSpot) {
+    const refusal = onSpotRefusal(actor ? workflowActor(actor) : ANONYMOUS, ancestorCode(place.gridCode, "community"));
+    if (refusal) throw new AppError(refusal.status, refusal.code, refusal.message);
+  }
+  if (actor?.scopeCode && !codeInScope(actor, place.gridCode)) {
+    throw notFound("outside_scope", "The location lies outside your area");
+  }
+  const categories = await activeCategories(ctx.db);
+  const suggested = suggestCategories(input.description + (input.title ?? ""), categories.filter((c) => c.parent_code !== null))[0]?.code ?? null;
+  const category = input.categoryCode ? categories.find((c) => c.code === input.categoryCode) : undefined;
+  if (input.categoryCode && !category) throw new AppError(400, "unknown_category", `No category ${input.categoryCode}`);
+  const source = input.source ?? defaultSource(actor);
+  // A hotline caller cannot send a photo; every other channel must when the category asks for one.
+  if (category?.photo_required && source !== "hotline" && !input.photoIds?.length) {
+    throw new AppError(400, "photo_required", `A case of ${category.name} needs a photo`);
+  }
+  const answers = answersFor(category?.questions, input.answers ?? {}, input.answerer ?? answererOf(actor));
+  const id = uuidv7();
+  const photoIds = input.photoIds ?? [];
+  const { report, trackingToken } = newReport(actor, input, { place, category, suggested, source, answers, id, now: new Date(), photoIds });
+  const regionCode = report.case.region_code;
   const answer = ({ row, nearby }: { row: CaseRow; nearby: NearbyCase[] }): IntakeResult => ({
     statusCode: 201,
     body: { case: presentCase(row, actor, []), trackingToken, duplicates: duplicatesFor(actor, nearby, place, report.case.search_text, ctx.config.duplicates) },

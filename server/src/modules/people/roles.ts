@@ -37,6 +37,7 @@ export const PERMISSIONS = [
   "appeal.write",
   "appeal.decide",
   "screen.write",
+  "exchange.write",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -55,9 +56,9 @@ const GRANTS: Record<Role, Permission[]> = {
   seat_operator: [...CASEWORK, "case.reveal_contact"],
   handler: [...CASEWORK, "appeal.write"],
   supervisor: [...CASEWORK, "patrol.write", "patrol.read", "indicator.read"],
-  dispatcher: [...CASEWORK, "user.read", "case.reveal_contact", "case.export", "indicator.read", "appeal.write"],
+  dispatcher: [...CASEWORK, "user.read", "case.reveal_contact", "case.export", "indicator.read", "appeal.write", "exchange.write"],
   leader: [...CASEWORK, "user.read", "case.export", "patrol.read", "indicator.read", "appeal.write", "appeal.decide", "screen.write"],
-  admin: [...CASEWORK, "user.read", "user.write", "api_key.write", "api_key.admin", "category.write", "department.write", "grid.write", "case.export", "indicator.read", "screen.write"],
+  admin: [...CASEWORK, "user.read", "user.write", "api_key.write", "api_key.admin", "category.write", "department.write", "grid.write", "case.export", "indicator.read", "screen.write", "exchange.write"],
   auditor: [...GEOGRAPHY, "user.read", "audit.read"],
   security_admin: [...GEOGRAPHY, "user.read", "user.write", "api_key.write", "api_key.admin", "audit.read"],
 };
