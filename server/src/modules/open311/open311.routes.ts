@@ -103,8 +103,15 @@ export async function open311Routes(app: FastifyInstance, ctx: AppContext): Prom
   app.addHook("preHandler", async (request) => {
     if (request.method === "OPTIONS") return;
     const apiKey = request.method === "POST" ? (isForm(request.body) ? request.body.fields.get("api_key") : undefined) : queryOf(request).api_key;
-    request.open311Actor = await keyActor(ctx, apiKey);
-    const actor = request.open311Actor;
+    let actor: Actor | null;
+    try {
+      actor = await keyActor(ctx, apiKey);
+    } catch (error) {
+      // A wrong key counts against the address, so that keys cannot be tried at leisure.
+      await limiter.hit(`address:${addressBucket(request.ip)}`, ctx.config.publicRequestsPerMinute);
+      throw error;
+    }
+    request.open311Actor = actor;
     const [bucket, perMinute] = actor
       ? [`api-key:${actor.userId}`, ctx.config.apiKeyRequestsPerMinute]
       : [`address:${addressBucket(request.ip)}`, ctx.config.publicRequestsPerMinute];
