@@ -156,6 +156,12 @@ describe("Open311 GeoReport v2 conformance", () => {
     const { content } = parseXml(again.body);
     expect((content.request as { service_request_id: string; token: string }[])[0].service_request_id).toBe(number);
     expect(await caseCount()).toBe(before + 1);
+
+    // An attribute the service does not define (a client's own) is left aside.
+    const extra = await post("requests.json", form({ ...fields, description: "另一处井盖缺失", "attribute[fixmystreet_id]": "42" }));
+    expect(extra.statusCode, extra.body).toBe(200);
+    const other = await t.ctx.db.selectFrom("cases").select("answers").where("number", "=", extra.json()[0].service_request_id).executeTakeFirstOrThrow();
+    expect(Object.keys(other.answers).sort()).toEqual(["cover_state", "depth_cm", "on_road"]);
   });
 
   it("finds the place of address_string and address_id", async () => {

@@ -106,8 +106,11 @@ export async function open311Routes(app: FastifyInstance, ctx: AppContext): Prom
     const apiKey = request.method === "POST" ? (isForm(request.body) ? request.body.fields.get("api_key") : undefined) : queryOf(request).api_key;
     if (apiKey !== undefined && apiKey !== "") {
       // Admitted as a header's key is: counted against its own limit, its scope checked, the request attributed to it.
-      request.open311Actor = await admitApiKey(request, apiKey, request.method === "POST" ? "report" : "read").catch((error: unknown) => {
-        throw error instanceof AppError && error.statusCode === 401 ? invalidKey() : error;
+      request.open311Actor = await admitApiKey(request, apiKey, request.method === "POST" ? "report" : "read").catch(async (error: unknown) => {
+        if (!(error instanceof AppError && error.statusCode === 401)) throw error;
+        // A wrong key counts against the address, so that keys cannot be tried at leisure.
+        await limiter.hit(`address:${addressBucket(request.ip)}`, ctx.config.publicRequestsPerMinute);
+        throw invalidKey();
       });
       return;
     }

@@ -192,9 +192,11 @@ async function locationOf(ctx: AppContext, actor: Actor, form: Form): Promise<Pi
 function answersOf(category: CategoryRow, form: Form): Record<string, unknown> {
   const questions = category.questions ?? [];
   const given: Record<string, unknown> = {};
+  // An attribute that names no question of the category is a client's own (FixMyStreet adds some
+  // for its councils) and is left aside; one that names a staff-only question is refused below.
   for (const [code, text] of form.attributes) {
     const question = questions.find((candidate) => candidate.code === code);
-    given[code] = question ? attributeValue(question, text) : text;
+    if (question) given[code] = attributeValue(question, text);
   }
   const { problems } = checkAnswers(questions, given, "public");
   if (problems.length > 0) {
