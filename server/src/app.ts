@@ -56,6 +56,8 @@ import { actorOfScreenToken } from "./modules/evaluation/screen-credentials.serv
 import { NotificationFollower } from "./modules/notifications/notification-follower.ts";
 import { notificationRoutes, registerNotificationWake } from "./modules/notifications/notifications.routes.ts";
 import { templateRoutes } from "./modules/templates/templates.routes.ts";
+import { WebhookDeliverer } from "./modules/webhooks/webhook-deliverer.ts";
+import { webhookRoutes } from "./modules/webhooks/webhooks.routes.ts";
 
 const WEB_DIST = fileURLToPath(new URL("../../web/dist/", import.meta.url));
 
@@ -73,6 +75,7 @@ export function createContext(db: Kysely<DB>, config: Config): AppContext {
     caseEvents,
     eventStreams: new EventStreams({ db, config, caseEvents, sessions }),
     notifications: new NotificationFollower(db),
+    webhooks: new WebhookDeliverer(db, caseEvents, { allowedNetworks: config.outboundAllowedNetworks, timeoutMs: config.webhooks.timeoutMs }),
   };
 }
 
@@ -119,6 +122,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   registerEventStreams(app, ctx);
   registerNotificationWake(app, ctx);
   ctx.caseEvents.log = app.log;
+  ctx.webhooks.log = app.log;
   app.addHook("onRoute", documentCommonAnswers);
 
   await app.register(swagger, {
@@ -177,6 +181,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       await bulletinRoutes(api, ctx);
       await appealRoutes(api, ctx);
       await screenCredentialRoutes(api, ctx);
+      await webhookRoutes(api, ctx);
     },
     { prefix: "/api/v1" },
   );
