@@ -16,6 +16,7 @@ import { run as bulletinFiles } from "./bulletin-files.bench.ts";
 import { run as seed } from "./seed.bench.ts";
 import { run as dashboard } from "./dashboard.bench.ts";
 import { run as indicators } from "./indicators.bench.ts";
+import { run as webhooks } from "./webhooks.bench.ts";
 
 const benches: [string, () => Promise<void>][] = [
   ["grid-locate", gridLocate],
@@ -35,6 +36,7 @@ const benches: [string, () => Promise<void>][] = [
   ["seed", seed],
   ["dashboard", dashboard],
   ["indicators", indicators],
+  ["webhooks", webhooks],
 ];
 // Names to run; options (--cases 100000) and their values are for the benches.
 const only = process.argv.slice(2).filter((arg, k, args) => !arg.startsWith("--") && !args[k - 1]?.startsWith("--"));

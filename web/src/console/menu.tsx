@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { DashboardOutlined, EnvironmentOutlined, MessageOutlined, PhoneOutlined, SettingOutlined, UnorderedListOutlined } from "@ant-design/icons";
+import { ApiOutlined, DashboardOutlined, EnvironmentOutlined, MessageOutlined, PhoneOutlined, SettingOutlined, UnorderedListOutlined } from "@ant-design/icons";
 import { allowedSections } from "./admin/access";
 import type { Me } from "../api/client";
 import type { Resources } from "../i18n/resources";
@@ -30,6 +30,7 @@ export const MENU: MenuEntry[] = [
   { key: "admin", path: "/console/admin", label: "nav.admin", icon: <SettingOutlined />, allowed: (me) => allowedSections(me).length > 0 },
   // Response templates are the district's: its administrators keep them.
   { key: "templates", path: "/console/admin/templates", label: "nav.templates", icon: <MessageOutlined />, allowed: (me) => can("category.write")(me) && me.scope?.code.length === 6 },
+  { key: "webhooks", path: "/console/webhooks", label: "nav.webhooks", icon: <ApiOutlined />, allowed: can("webhook.write") },
 ];
 
 /** The menu entries the user may use. */

@@ -19,6 +19,7 @@ const zhCN = {
   "nav.caseDetail": "案件详情",
   "nav.admin": "系统管理",
   "nav.templates": "常用语管理",
+  "nav.webhooks": "事件推送",
 
   "password.title": "修改密码",
   "password.forced": "您的密码由管理员设置或重置，请先设置自己的新密码，然后才能继续使用系统。",
@@ -152,6 +153,7 @@ const en: Record<keyof typeof zhCN, string> = {
   "nav.caseDetail": "Case",
   "nav.admin": "Administration",
   "nav.templates": "Response templates",
+  "nav.webhooks": "Webhooks",
 
   "password.title": "Change password",
   "password.forced": "Your password was set or reset by an administrator. Choose your own new password before you continue.",

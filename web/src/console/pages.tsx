@@ -20,6 +20,7 @@ export const CONSOLE_PAGES: ConsolePage[] = [
   { path: "admin", title: "nav.admin", load: () => import("./admin/AdminPage") },
   { path: "admin/:section", title: "nav.admin", load: () => import("./admin/AdminPage") },
   { path: "admin/templates", title: "nav.templates", load: () => import("./templates/TemplatesAdminPage") },
+  { path: "webhooks", title: "nav.webhooks", load: () => import("./webhooks/WebhooksPage") },
 ];
 
 export type PageHandle = { title?: ConsoleKey };

@@ -15,6 +15,7 @@ import type notifications from "../console/notifications/messages";
 import type tools from "../console/queue/tools-messages";
 import type field from "../field/messages";
 import type dashboard from "../console/dashboard/messages";
+import type webhooks from "../console/webhooks/messages";
 
 /**
  * The namespaces of messages, for typed keys. An area adds its own namespace here (type only, so its
@@ -38,6 +39,7 @@ export type Resources = {
   joint: (typeof joint)["zh-CN"];
   field: (typeof field)["zh-CN"];
   dashboard: (typeof dashboard)["zh-CN"];
+  webhooks: (typeof webhooks)["zh-CN"];
 };
 
 declare module "i18next" {

@@ -101,10 +101,13 @@ export async function claimDue(db: Kysely<DB>, now: Date, until: Date, limit: nu
 export async function payloadFacts(db: Kysely<DB>, deliveries: readonly ClaimedDelivery[]) {
   const eventIds = [...new Set(deliveries.map((delivery) => delivery.event_id))];
   const caseIds = [...new Set(deliveries.map((delivery) => delivery.case_id))];
+  // Both tables are keyed by region first.
+  const regions = [...new Set(deliveries.map((delivery) => delivery.region_code))];
   const [events, cases] = await Promise.all([
     db
       .selectFrom("case_events")
       .select(["id", "case_id", "at", "action", "from_status", "to_status", "level", "note", "public_note"])
+      .where("region_code", "in", regions)
       .where("id", "in", eventIds)
       .execute(),
     db
@@ -134,6 +137,7 @@ export async function payloadFacts(db: Kysely<DB>, deliveries: readonly ClaimedD
         "reporter_name",
         "reporter_phone",
       ])
+      .where("region_code", "in", regions)
       .where("id", "in", caseIds)
       .execute(),
   ]);
