@@ -25,6 +25,11 @@ declare module "../../context.ts" {
 
 /** Deliveries claimed per query; they are sent at once, each to its own connection. */
 const BATCH = 200;
+/**
+ * Batches in flight at once in a process: while one waits for its receivers, another claims or
+ * records, so the database and the network overlap.
+ */
+const LANES = 3;
 /** The safety net and the retry clock: due deliveries are looked for this often even without a wake-up. */
 const POLL_MS = 1_000;
 /** A receiver's answer is read up to this size (it is only logged by its status). */
@@ -128,14 +133,18 @@ export class WebhookDeliverer {
     void this.run();
   }
 
-  /** Delivers until nothing is due: the whole of one pass, for tests and the benchmark. */
+  /** Delivers until nothing is due, in LANES concurrent batches: the whole of one pass, for tests and the benchmark. */
   async deliverDue(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const sent = await this.deliverBatch();
-      total += sent;
-      if (sent === 0) return total;
-    }
+    const lane = async () => {
+      let total = 0;
+      for (;;) {
+        const sent = await this.deliverBatch();
+        total += sent;
+        if (sent === 0) return total;
+      }
+    };
+    const totals = await Promise.all(Array.from({ length: LANES }, lane));
+    return totals.reduce((sum, total) => sum + total, 0);
   }
 
   private async run(): Promise<void> {
