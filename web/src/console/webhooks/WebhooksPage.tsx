@@ -12,6 +12,7 @@ import { useMe } from "../../session";
 import caseMessages from "../cases/messages";
 import { useWords } from "../cases/words";
 import messages from "./messages";
+import "./webhooks.css";
 
 addMessages("webhooks", messages);
 addMessages("case", caseMessages);
@@ -125,7 +126,7 @@ export default function WebhooksPage() {
   if (!allowed) return <Alert type="info" showIcon message={t("page.forbidden")} />;
 
   return (
-    <Space direction="vertical" size="middle" style={{ width: "100%" }}>
+    <Space orientation="vertical" size="middle" style={{ width: "100%" }} className="webhooks-page">
       <Space style={{ width: "100%", justifyContent: "space-between" }} wrap>
         <Typography.Title level={3} style={{ margin: 0 }}>
           {t("page.title")}
@@ -170,7 +171,7 @@ export default function WebhooksPage() {
               key: "url",
               title: t("col.url"),
               render: (_, row) => (
-                <Space direction="vertical" size={0}>
+                <Space orientation="vertical" size={0}>
                   <Typography.Text code>{row.url}</Typography.Text>
                   {row.description ? <Typography.Text type="secondary">{row.description}</Typography.Text> : null}
                 </Space>
@@ -213,7 +214,7 @@ export default function WebhooksPage() {
                     {t("action.editKinds")}
                   </Button>
                   {row.enabled ? (
-                    <Popconfirm title={t("confirm.disable")} onConfirm={() => update.mutate({ id: row.id, body: { enabled: false } })}>
+                    <Popconfirm title={t("confirm.disable")} okText={t("action.disable")} cancelText={t("cancel")} onConfirm={() => update.mutate({ id: row.id, body: { enabled: false } })}>
                       <Button size="small">{t("action.disable")}</Button>
                     </Popconfirm>
                   ) : (
@@ -224,10 +225,10 @@ export default function WebhooksPage() {
                   <Button size="small" onClick={() => setReplaying(row)}>
                     {t("action.replay")}
                   </Button>
-                  <Popconfirm title={t("confirm.rotate")} onConfirm={() => update.mutate({ id: row.id, body: { rotateSecret: true } })}>
+                  <Popconfirm title={t("confirm.rotate")} okText={t("action.rotate")} cancelText={t("cancel")} onConfirm={() => update.mutate({ id: row.id, body: { rotateSecret: true } })}>
                     <Button size="small">{t("action.rotate")}</Button>
                   </Popconfirm>
-                  <Popconfirm title={t("confirm.delete")} onConfirm={() => remove.mutate(row.id)}>
+                  <Popconfirm title={t("confirm.delete")} okText={t("action.delete")} cancelText={t("cancel")} onConfirm={() => remove.mutate(row.id)}>
                     <Button size="small" danger>
                       {t("action.delete")}
                     </Button>
@@ -328,7 +329,7 @@ function DeliveryLog({ id }: { id: string }) {
   const rows = log.data?.pages.flatMap((page) => page.deliveries) ?? [];
   const colour: Record<Delivery["outcome"], string> = { delivered: "green", retry: "orange", disabled: "red" };
   return (
-    <Space direction="vertical" style={{ width: "100%" }}>
+    <Space orientation="vertical" style={{ width: "100%" }}>
       <Table<Delivery>
         size="small"
         rowKey={(row) => `${row.eventId}-${row.attempt}`}
