@@ -220,6 +220,8 @@ describe("webhooks", () => {
     expect(attempts).toBeLessThan(40);
     const log = (await call("admin", "GET", `/webhooks/${subscription.id}/deliveries`)).json().deliveries;
     expect(log[0]).toMatchObject({ outcome: "disabled", statusCode: 503 });
+    const audit = await t.ctx.db.selectFrom("audit_log").select(["action", "actor_id"]).where("target_id", "=", subscription.id).where("action", "=", "webhook.disable").execute();
+    expect(audit).toEqual([{ action: "webhook.disable", actor_id: null }]);
     const notices = (await call("admin", "GET", "/notifications")).json().notifications;
     expect(notices.find((notice: { kind: string; caseId: string }) => notice.kind === "webhook_disabled" && notice.caseId === id)).toBeTruthy();
     // Disabled: nothing more is sent.

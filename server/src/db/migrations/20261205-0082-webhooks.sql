@@ -46,8 +46,9 @@ create table webhook_outbox (
 create index webhook_outbox_due on webhook_outbox (id) where status = 'pending';
 -- The earlier undelivered event of the same case, which holds a later one back.
 create index webhook_outbox_case on webhook_outbox (subscription_id, case_id, id) where status = 'pending';
--- A replay never queues an event twice while it is still undelivered.
-create unique index webhook_outbox_pending_event on webhook_outbox (subscription_id, event_id) where status = 'pending';
+-- A replay never queues an event twice while it is still undelivered. Event first: led by the
+-- subscription, it would tempt the planner to probe a subscription's whole queue for a case's rows.
+create unique index webhook_outbox_pending_event on webhook_outbox (event_id, subscription_id) where status = 'pending';
 create index webhook_outbox_delivered on webhook_outbox (delivered_at) where status = 'delivered';
 
 -- Every attempt, for the console's delivery log; purged by age.

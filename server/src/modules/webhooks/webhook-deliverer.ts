@@ -4,6 +4,7 @@ import type { DB } from "../../db/schema.ts";
 import { allowedNetworks, OutboundError, outboundRequest } from "../../http/outbound.ts";
 import type { LogReader } from "../events/case-event-hub.ts";
 import type { CaseEventHub } from "../events/case-event-hub.ts";
+import { writeAudit } from "../audit/audit.repository.ts";
 import { insertNotifications } from "../notifications/notifications.repository.ts";
 import { GIVE_UP_MS, retryDelayMs, signature } from "./webhook-signature.ts";
 import {
@@ -24,7 +25,7 @@ declare module "../../context.ts" {
 }
 
 /** Deliveries claimed per query; they are sent at once, each to its own connection. */
-const BATCH = 200;
+const BATCH = 100;
 /**
  * Batches in flight at once in a process: while one waits for its receivers, another claims or
  * records, so the database and the network overlap.
@@ -237,7 +238,20 @@ export class WebhookDeliverer {
 
   /** Disables the subscription and tells the administrators over it (and its maker) in their notifications. */
   private async giveUp(outcome: AttemptOutcome): Promise<void> {
-    const disabled = await disableFailing(this.db, outcome.delivery.subscription_id);
+    const disabled = await this.db.transaction().execute(async (trx) => {
+      const row = await disableFailing(trx, outcome.delivery.subscription_id);
+      if (row) {
+        await writeAudit(trx, {
+          regionCode: row.region_code,
+          actorId: null,
+          action: "webhook.disable",
+          targetType: "webhook",
+          targetId: outcome.delivery.subscription_id,
+          details: { reason: "failing", eventId: outcome.delivery.event_id, error: outcome.errorCode },
+        });
+      }
+      return row;
+    });
     if (!disabled) return;
     this.log.warn({ subscription: outcome.delivery.subscription_id, url: disabled.url, error: outcome.errorCode }, "webhook subscription disabled after failing for a day");
     const userIds = await administratorsOf(this.db, disabled.scope_code, disabled.created_by);
