@@ -18,6 +18,7 @@ import { run as dashboard } from "./dashboard.bench.ts";
 import { run as indicators } from "./indicators.bench.ts";
 import { run as open311 } from "./open311.bench.ts";
 import { run as hotlineImport } from "./hotline-import.bench.ts";
+import { run as webhooks } from "./webhooks.bench.ts";
 
 const benches: [string, () => Promise<void>][] = [
   ["grid-locate", gridLocate],
@@ -39,6 +40,7 @@ const benches: [string, () => Promise<void>][] = [
   ["indicators", indicators],
   ["open311", open311],
   ["hotline-import", hotlineImport],
+  ["webhooks", webhooks],
 ];
 // Names to run; options (--cases 100000) and their values are for the benches.
 const only = process.argv.slice(2).filter((arg, k, args) => !arg.startsWith("--") && !args[k - 1]?.startsWith("--"));

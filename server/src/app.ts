@@ -62,6 +62,8 @@ import { templateRoutes } from "./modules/templates/templates.routes.ts";
 import { open311Routes } from "./modules/open311/open311.routes.ts";
 import { hotlineRoutes } from "./modules/exchange/hotline.routes.ts";
 import { exportRoutes } from "./modules/exchange/exports.routes.ts";
+import { WebhookDeliverer } from "./modules/webhooks/webhook-deliverer.ts";
+import { webhookRoutes } from "./modules/webhooks/webhooks.routes.ts";
 
 const WEB_DIST = fileURLToPath(new URL("../../web/dist/", import.meta.url));
 
@@ -79,6 +81,7 @@ export function createContext(db: Kysely<DB>, config: Config): AppContext {
     caseEvents,
     eventStreams: new EventStreams({ db, config, caseEvents, sessions }),
     notifications: new NotificationFollower(db),
+    webhooks: new WebhookDeliverer(db, caseEvents, { allowedNetworks: config.outboundAllowedNetworks, timeoutMs: config.webhooks.timeoutMs }),
   };
 }
 
@@ -132,6 +135,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   registerEventStreams(app, ctx);
   registerNotificationWake(app, ctx);
   ctx.caseEvents.log = app.log;
+  ctx.webhooks.log = app.log;
   app.addHook("onRoute", documentCommonAnswers);
 
   await app.register(swagger, {
@@ -193,6 +197,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       await screenCredentialRoutes(api, ctx);
       await hotlineRoutes(api, ctx);
       await exportRoutes(api, ctx);
+      await webhookRoutes(api, ctx);
     },
     { prefix: "/api/v1" },
   );

@@ -49,6 +49,8 @@ export type Config = {
    * they are loopback, private or link-local; empty in production, `127.0.0.1/32` for local tests.
    */
   outboundAllowedNetworks: string[];
+  /** Webhook deliveries: how long a receiver has to answer (WEBHOOK_TIMEOUT_MS). */
+  webhooks: { timeoutMs: number };
 };
 
 /** How map tiles are drawn: stored points are WGS-84 and are converted to the tiles' system at display time. */
@@ -238,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     map: mapTiles(env),
     smsGateway: smsGateway(env),
     outboundAllowedNetworks: outboundAllowed(env.OUTBOUND_ALLOWED_NETWORKS),
+    webhooks: { timeoutMs: integer(env, "WEBHOOK_TIMEOUT_MS", 10_000, 100, 60_000) },
     attachmentsDir: path.resolve(env.ATTACHMENTS_DIR || path.join(env.DATA_DIR || "./data", "attachments")),
     // Three days by default: a field app keeps its photos until the report is accepted, and may be offline a weekend.
     unattachedUploadHours: integer(env, "UNATTACHED_UPLOAD_HOURS", 72, 1, 24 * 365),

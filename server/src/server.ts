@@ -95,7 +95,10 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
   const { bulletinPeriod } = config;
   const stopBulletins =
     bulletinPeriod === "off" ? () => {} : startLeasedJob(ctx.db, app.log, { name: "bulletins", intervalMs: 3_600_000, run: () => generateDueBulletins(ctx, bulletinPeriod) });
+  // Every process delivers webhooks; claims keep two processes off the same delivery.
+  await ctx.webhooks.start();
   stopSweeps = () => {
+    void ctx.webhooks.stop();
     stopBulletins();
     stopDeadlines();
     stopHousekeeping();

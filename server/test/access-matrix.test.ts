@@ -303,6 +303,26 @@ const OPERATIONS: Record<string, Operation> = {
   // Without a screen token: 401 for everyone, the staff sessions are no screen credential.
   openScreenSession: { access: "public", scoped: false, ok: 401, request: () => ({ method: "POST", url: "/api/v1/screen-credentials/session" }) },
   listOverdueCases: { access: "indicator.read", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/overdue-cases" }) },
+  listWebhooks: { access: "webhook.write", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/webhooks" }) },
+  // A public address given as such, so that no DNS answer is needed.
+  createWebhook: {
+    access: "webhook.write",
+    scoped: true,
+    ok: 201,
+    request: (t) => ({ method: "POST", url: "/api/v1/webhooks", payload: { url: "https://93.184.215.14/matrix", scopeCode: t.division, kinds: ["report"] } }),
+  },
+  // An id that names no subscription in scope.
+  getWebhook: { access: "webhook.write", scoped: false, ok: 404, request: () => ({ method: "GET", url: "/api/v1/webhooks/0190b2f4-0000-7000-8000-000000000007" }) },
+  updateWebhook: { access: "webhook.write", scoped: false, ok: 404, request: () => ({ method: "PATCH", url: "/api/v1/webhooks/0190b2f4-0000-7000-8000-000000000007", payload: { enabled: false } }) },
+  deleteWebhook: { access: "webhook.write", scoped: false, ok: 404, request: () => ({ method: "DELETE", url: "/api/v1/webhooks/0190b2f4-0000-7000-8000-000000000007" }) },
+  enableWebhook: { access: "webhook.write", scoped: false, ok: 404, request: () => ({ method: "POST", url: "/api/v1/webhooks/0190b2f4-0000-7000-8000-000000000007/enable" }) },
+  listWebhookDeliveries: { access: "webhook.write", scoped: false, ok: 404, request: () => ({ method: "GET", url: "/api/v1/webhooks/0190b2f4-0000-7000-8000-000000000007/deliveries" }) },
+  replayWebhook: {
+    access: "webhook.write",
+    scoped: false,
+    ok: 404,
+    request: () => ({ method: "POST", url: "/api/v1/webhooks/0190b2f4-0000-7000-8000-000000000007/replay", payload: { from: "2026-01-01T00:00:00Z" } }),
+  },
   revokeApiKey: {
     access: "api_key.write",
     scoped: false,

@@ -97,6 +97,8 @@ describe("API keys for machine clients", () => {
     // exchange: the 12345 exchange, reads included.
     expect(codeOf(await send({ method: "GET", url: "/api/v1/exchange/hotline-mappings", headers: reader.auth }))).toEqual([403, "api_key_scope"]);
     expect((await send({ method: "GET", url: "/api/v1/exchange/hotline-mappings", headers: exchanger.auth })).statusCode).toBe(200);
+    expect(codeOf(await send({ method: "GET", url: "/api/v1/webhooks", headers: reader.auth }))).toEqual([403, "api_key_scope"]);
+    expect((await send({ method: "GET", url: "/api/v1/webhooks", headers: exchanger.auth })).statusCode).toBe(200);
     // A change no route opened to keys is refused whatever the scopes: workflow steps, key administration.
     const caseId = reported.json().case.id;
     const transition = await send({ method: "POST", url: `/api/v1/cases/${caseId}/transitions`, headers: everything.auth, payload: { action: "accept" } });

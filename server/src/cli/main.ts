@@ -22,6 +22,7 @@ import { serve } from "../server.ts";
 import { backupCommand, restoreCommand } from "./backup-commands.ts";
 import { rebuildRollups, regionsWithCases } from "../modules/evaluation/rollups.repository.ts";
 import { generateBulletin } from "../modules/evaluation/bulletins.service.ts";
+import { replay } from "../modules/webhooks/webhooks.service.ts";
 
 /** Runs `work` with a migrated database and a context, then closes the database. */
 async function withContext<T>(work: (ctx: AppContext, applied: string[]) => Promise<T>): Promise<T> {
@@ -305,6 +306,27 @@ exchange
     withContext(async (ctx) => {
       const { hotlineExportCommand } = await import("./exchange-commands.ts");
       print(await hotlineExportCommand(ctx, options));
+    }),
+  );
+
+const instant = (value: string) => {
+  const at = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(at.getTime())) throw new InvalidArgumentError("a time is ISO 8601, e.g. 2026-12-01T08:00:00+08:00 or 2026-12-01");
+  return at;
+};
+
+program
+  .command("webhooks")
+  .description("webhook subscriptions")
+  .command("replay")
+  .description("queue a subscription's case events again from a time, with their original event ids (on the embedded database, with the server stopped; else use the API or console)")
+  .argument("<subscription>", "the subscription's id")
+  .requiredOption("--from <time>", "the first event's time, ISO 8601", instant)
+  .option("--to <time>", "the last event's time, ISO 8601", instant)
+  .action((subscription: string, options: { from: Date; to?: Date }) =>
+    withContext(async (ctx) => {
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(subscription)) throw new AppError(404, "webhook_not_found", `No subscription ${subscription}`);
+      print(await replay(ctx, subscription, options.from, options.to ?? null, null));
     }),
   );
 

@@ -61,6 +61,9 @@ export type DB = {
   };
   case_event_log: CaseEventLogTable;
   case_event_log_heads: { region_code: string; position: number };
+  webhook_subscriptions: WebhookSubscriptionTable;
+  webhook_outbox: WebhookOutboxTable;
+  webhook_deliveries: WebhookDeliveryTable;
   idempotency_keys: IdempotencyKeyTable;
   attachments: AttachmentTable;
   attachment_redactions: AttachmentRedactionTable;
@@ -93,7 +96,7 @@ export type PatrolTable = {
   created_at: Generated<Date>;
 };
 
-export type NotificationKind = "task" | "escalated" | "urged" | "near_due" | "overdue" | "returned" | "rework";
+export type NotificationKind = "task" | "escalated" | "urged" | "near_due" | "overdue" | "returned" | "rework" | "webhook_disabled";
 
 export type NotificationTable = {
   id: string;
@@ -374,6 +377,56 @@ export type CaseEventTable = {
   changes: ColumnType<Record<string, unknown>, string | undefined, string>;
   /** The API key of the request that wrote the event, if one did. */
   api_key_id: ColumnType<string | null, string | null | undefined, string | null>;
+};
+
+/** A subscription to a region's case events (docs/decisions/0041). */
+export type WebhookSubscriptionTable = {
+  id: string;
+  region_code: string;
+  scope_code: string;
+  url: string;
+  description: Generated<string>;
+  /** Null: every action. */
+  kinds: string[] | null;
+  personal_data: Generated<boolean>;
+  secret: string;
+  active: Generated<boolean>;
+  disabled_reason: "manual" | "failing" | null;
+  disabled_at: Date | null;
+  created_by: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+};
+
+/** A delivery to make or made: one per subscription and event, written by a trigger on case_event_log. */
+export type WebhookOutboxTable = {
+  id: Generated<number>;
+  subscription_id: string;
+  event_id: string;
+  case_id: string;
+  region_code: string;
+  status: Generated<"pending" | "delivered">;
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Date>;
+  claimed_until: Date | null;
+  failing_since: Date | null;
+  created_at: Generated<Date>;
+  delivered_at: Date | null;
+};
+
+/** One attempt to deliver, for the delivery log. */
+export type WebhookDeliveryTable = {
+  id: Generated<number>;
+  subscription_id: string;
+  event_id: string;
+  case_number: string;
+  kind: string;
+  attempt: number;
+  at: Date;
+  outcome: "delivered" | "retry" | "disabled";
+  status_code: number | null;
+  latency_ms: number;
+  error_code: string | null;
 };
 
 /** An entry of a region's commit-ordered case event log (written by a trigger on case_events). */

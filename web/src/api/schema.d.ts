@@ -1358,6 +1358,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The webhook subscriptions of divisions in the caller's scope
+         * @description System and security administrators (webhook.write). Secrets are never shown again after they are issued.
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Subscribe a URL to case events; the signing secret is in this answer only
+         * @description System and security administrators (webhook.write), for their own scope or a division under it. Each event of a matching case is POSTed as JSON, signed (Gridgov-Signature: sha256=HMAC-SHA256(secret, Gridgov-Timestamp + "." + body)), at least once, in order per case; see docs/operations.md. personalData true needs webhook.personal_data (403 personal_data_not_permitted). 422 webhook_url_refused when the host resolves to a loopback, private, link-local, metadata or reserved address (unless OUTBOUND_ALLOWED_NETWORKS allows it), webhook_url_unresolvable, webhook_url_invalid (not http(s), or with a user name).
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One webhook subscription */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /** Delete a subscription with its queue and delivery log */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a subscription: URL, kinds, personal data, enabled; or rotate its secret (the new one is in this answer only)
+         * @description webhook.write; granting personal data needs webhook.personal_data, the security administrator's (403 personal_data_not_permitted). enabled false stops deliveries (they wait in the queue); enabled true resumes them from the oldest undelivered event. 422 webhook_url_refused when the host resolves to a loopback, private, link-local, metadata or reserved address (unless OUTBOUND_ALLOWED_NETWORKS allows it), webhook_url_unresolvable, webhook_url_invalid (not http(s), or with a user name).
+         */
+        patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable a disabled subscription: its undelivered events go out again at once, oldest first */
+        post: operations["enableWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The delivery log of a subscription, newest attempt first (kept 30 days) */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver the subscription's events again from a time, with their original event ids
+         * @description webhook.write. Matching events of the subscription's scope and kinds since `from` (up to `to`) are queued again in the order they happened; an event still undelivered is not queued twice.
+         */
+        post: operations["replayWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -7672,10 +7772,10 @@ export interface operations {
                             /** @description The case's title, cut to 30 characters */
                             title: string;
                             /**
-                             * @description task: dispatched to me or my department; escalated: escalated to my centre; urged: a 督办; near_due / overdue: the deadline sweep's warnings; returned: returned to my centre; rework: verification failed, to be handled again
+                             * @description task: dispatched to me or my department; escalated: escalated to my centre; urged: a 督办; near_due / overdue: the deadline sweep's warnings; returned: returned to my centre; rework: verification failed, to be handled again; webhook_disabled: a webhook subscription failed for a day and was disabled (to administrators; the case is the one whose delivery failed, the title the receiver's host)
                              * @enum {unknown}
                              */
-                            kind: "task" | "escalated" | "urged" | "near_due" | "overdue" | "returned" | "rework";
+                            kind: "task" | "escalated" | "urged" | "near_due" | "overdue" | "returned" | "rework" | "webhook_disabled";
                             /**
                              * Format: date-time
                              * @description When the event was committed
@@ -10692,6 +10792,833 @@ export interface operations {
             };
             /** @description Default Response */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        subscriptions: {
+                            /** Format: uuid */
+                            id: string;
+                            url: string;
+                            description: string;
+                            regionCode: string;
+                            /** @description The district, or a street, community or grid in it, whose cases are delivered */
+                            scope: {
+                                code: string;
+                                name: string;
+                            };
+                            kinds: ("report" | "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "review_pass" | "review_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return" | "reassign" | "handle_on_spot" | "close_on_spot")[] | null;
+                            /** @description Whether payloads carry the reporter's name and phone (granted by the security administrator) */
+                            personalData: boolean;
+                            enabled: boolean;
+                            disabledReason: ("manual" | "failing") | null;
+                            disabledAt: string | null;
+                            createdBy: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description Deliveries not yet acknowledged */
+                            pending: number;
+                            lastDeliveredAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    url: string;
+                    description?: string;
+                    /** @description Default: the caller's scope */
+                    scopeCode?: string;
+                    kinds?: ("report" | "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "review_pass" | "review_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return" | "reassign" | "handle_on_spot" | "close_on_spot")[] | null;
+                    /** @default false */
+                    personalData?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        subscription: {
+                            /** Format: uuid */
+                            id: string;
+                            url: string;
+                            description: string;
+                            regionCode: string;
+                            /** @description The district, or a street, community or grid in it, whose cases are delivered */
+                            scope: {
+                                code: string;
+                                name: string;
+                            };
+                            kinds: ("report" | "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "review_pass" | "review_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return" | "reassign" | "handle_on_spot" | "close_on_spot")[] | null;
+                            /** @description Whether payloads carry the reporter's name and phone (granted by the security administrator) */
+                            personalData: boolean;
+                            enabled: boolean;
+                            disabledReason: ("manual" | "failing") | null;
+                            disabledAt: string | null;
+                            createdBy: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description Deliveries not yet acknowledged */
+                            pending: number;
+                            lastDeliveredAt: string | null;
+                        };
+                        /** @description The signing secret, shown in this answer only: keep it with the receiver */
+                        secret: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        subscription: {
+                            /** Format: uuid */
+                            id: string;
+                            url: string;
+                            description: string;
+                            regionCode: string;
+                            /** @description The district, or a street, community or grid in it, whose cases are delivered */
+                            scope: {
+                                code: string;
+                                name: string;
+                            };
+                            kinds: ("report" | "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "review_pass" | "review_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return" | "reassign" | "handle_on_spot" | "close_on_spot")[] | null;
+                            /** @description Whether payloads carry the reporter's name and phone (granted by the security administrator) */
+                            personalData: boolean;
+                            enabled: boolean;
+                            disabledReason: ("manual" | "failing") | null;
+                            disabledAt: string | null;
+                            createdBy: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description Deliveries not yet acknowledged */
+                            pending: number;
+                            lastDeliveredAt: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    url?: string;
+                    description?: string;
+                    kinds?: ("report" | "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "review_pass" | "review_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return" | "reassign" | "handle_on_spot" | "close_on_spot")[] | null;
+                    personalData?: boolean;
+                    enabled?: boolean;
+                    rotateSecret?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        subscription: {
+                            /** Format: uuid */
+                            id: string;
+                            url: string;
+                            description: string;
+                            regionCode: string;
+                            /** @description The district, or a street, community or grid in it, whose cases are delivered */
+                            scope: {
+                                code: string;
+                                name: string;
+                            };
+                            kinds: ("report" | "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "review_pass" | "review_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return" | "reassign" | "handle_on_spot" | "close_on_spot")[] | null;
+                            /** @description Whether payloads carry the reporter's name and phone (granted by the security administrator) */
+                            personalData: boolean;
+                            enabled: boolean;
+                            disabledReason: ("manual" | "failing") | null;
+                            disabledAt: string | null;
+                            createdBy: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description Deliveries not yet acknowledged */
+                            pending: number;
+                            lastDeliveredAt: string | null;
+                        };
+                        /** @description The signing secret, shown in this answer only: keep it with the receiver */
+                        secret?: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    enableWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        subscription: {
+                            /** Format: uuid */
+                            id: string;
+                            url: string;
+                            description: string;
+                            regionCode: string;
+                            /** @description The district, or a street, community or grid in it, whose cases are delivered */
+                            scope: {
+                                code: string;
+                                name: string;
+                            };
+                            kinds: ("report" | "accept" | "register" | "reclassify" | "reject" | "dispatch" | "acknowledge" | "return" | "handle" | "request_extension" | "approve_extension" | "deny_extension" | "suspend" | "resume" | "verify_pass" | "verify_fail" | "review_pass" | "review_fail" | "evaluate" | "escalate" | "urge" | "merge" | "follow_up" | "co_acknowledge" | "co_report" | "release_co_handler" | "approve_return" | "deny_return" | "reassign" | "handle_on_spot" | "close_on_spot")[] | null;
+                            /** @description Whether payloads carry the reporter's name and phone (granted by the security administrator) */
+                            personalData: boolean;
+                            enabled: boolean;
+                            disabledReason: ("manual" | "failing") | null;
+                            disabledAt: string | null;
+                            createdBy: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description Deliveries not yet acknowledged */
+                            pending: number;
+                            lastDeliveredAt: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deliveries: {
+                            /** Format: uuid */
+                            eventId: string;
+                            caseNumber: string;
+                            kind: string;
+                            attempt: number;
+                            /** Format: date-time */
+                            at: string;
+                            /**
+                             * @description retry: failed, tried again later; disabled: failed for a day, the subscription was disabled
+                             * @enum {unknown}
+                             */
+                            outcome: "delivered" | "retry" | "disabled";
+                            statusCode: number | null;
+                            latencyMs: number;
+                            errorCode: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    replayWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: date-time */
+                    from: string;
+                    /** Format: date-time */
+                    to?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        enqueued: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { ApiOutlined, DashboardOutlined, EnvironmentOutlined, MessageOutlined, PhoneOutlined, SettingOutlined, SwapOutlined, UnorderedListOutlined } from "@ant-design/icons";
+import { ApiOutlined, DashboardOutlined, EnvironmentOutlined, MessageOutlined, PhoneOutlined, SendOutlined, SettingOutlined, SwapOutlined, UnorderedListOutlined } from "@ant-design/icons";
 import { allowedSections } from "./admin/access";
 import type { Me } from "../api/client";
 import type { Resources } from "../i18n/resources";
@@ -32,6 +32,7 @@ export const MENU: MenuEntry[] = [
   { key: "hotline-exchange", path: "/console/exchange/hotline", label: "nav.hotlineExchange", icon: <SwapOutlined />, allowed: can("exchange.write") },
   { key: "templates", path: "/console/admin/templates", label: "nav.templates", icon: <MessageOutlined />, allowed: (me) => can("category.write")(me) && me.scope?.code.length === 6 },
   { key: "api-keys", path: "/console/api-keys", label: "nav.apiKeys", icon: <ApiOutlined />, allowed: (me) => can("api_key.write")(me) || can("api_key.admin")(me) },
+  { key: "webhooks", path: "/console/webhooks", label: "nav.webhooks", icon: <SendOutlined />, allowed: can("webhook.write") },
 ];
 
 /** The menu entries the user may use. */

@@ -21,6 +21,7 @@ const zhCN = {
   "nav.templates": "常用语管理",
   "nav.apiKeys": "API 密钥",
   "nav.hotlineExchange": "12345工单交换",
+  "nav.webhooks": "事件推送",
 
   "password.title": "修改密码",
   "password.forced": "您的密码由管理员设置或重置，请先设置自己的新密码，然后才能继续使用系统。",
@@ -156,6 +157,7 @@ const en: Record<keyof typeof zhCN, string> = {
   "nav.templates": "Response templates",
   "nav.apiKeys": "API keys",
   "nav.hotlineExchange": "12345 exchange",
+  "nav.webhooks": "Webhooks",
 
   "password.title": "Change password",
   "password.forced": "Your password was set or reset by an administrator. Choose your own new password before you continue.",

@@ -17,6 +17,7 @@ import type field from "../field/messages";
 import type dashboard from "../console/dashboard/messages";
 import type apiKeys from "../console/apikeys/messages";
 import type exchange from "../console/exchange/messages";
+import type webhooks from "../console/webhooks/messages";
 
 /**
  * The namespaces of messages, for typed keys. An area adds its own namespace here (type only, so its
@@ -42,6 +43,7 @@ export type Resources = {
   dashboard: (typeof dashboard)["zh-CN"];
   apiKeys: (typeof apiKeys)["zh-CN"];
   exchange: (typeof exchange)["zh-CN"];
+  webhooks: (typeof webhooks)["zh-CN"];
 };
 
 declare module "i18next" {

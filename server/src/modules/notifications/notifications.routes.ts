@@ -5,7 +5,7 @@ import type { AppContext } from "../../context.ts";
 import { errors, Nullable, Uuid } from "../../http/schemas.ts";
 import { listMyNotifications, markAllMyNotificationsRead, markMyNotificationRead } from "./notifications.service.ts";
 
-const KINDS = ["task", "escalated", "urged", "near_due", "overdue", "returned", "rework"];
+const KINDS = ["task", "escalated", "urged", "near_due", "overdue", "returned", "rework", "webhook_disabled"];
 
 const Notification = Type.Object({
   id: Uuid,
@@ -14,7 +14,7 @@ const Notification = Type.Object({
   title: Type.String({ description: "The case's title, cut to 30 characters" }),
   kind: Type.Enum(KINDS, {
     description:
-      "task: dispatched to me or my department; escalated: escalated to my centre; urged: a 督办; near_due / overdue: the deadline sweep's warnings; returned: returned to my centre; rework: verification failed, to be handled again",
+      "task: dispatched to me or my department; escalated: escalated to my centre; urged: a 督办; near_due / overdue: the deadline sweep's warnings; returned: returned to my centre; rework: verification failed, to be handled again; webhook_disabled: a webhook subscription failed for a day and was disabled (to administrators; the case is the one whose delivery failed, the title the receiver's host)",
   }),
   at: Type.String({ format: "date-time", description: "When the event was committed" }),
   read: Type.Boolean(),

@@ -38,6 +38,8 @@ export const PERMISSIONS = [
   "appeal.decide",
   "screen.write",
   "exchange.write",
+  "webhook.write",
+  "webhook.personal_data",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -58,9 +60,10 @@ const GRANTS: Record<Role, Permission[]> = {
   supervisor: [...CASEWORK, "patrol.write", "patrol.read", "indicator.read"],
   dispatcher: [...CASEWORK, "user.read", "case.reveal_contact", "case.export", "indicator.read", "appeal.write", "exchange.write"],
   leader: [...CASEWORK, "user.read", "case.export", "patrol.read", "indicator.read", "appeal.write", "appeal.decide", "screen.write"],
-  admin: [...CASEWORK, "user.read", "user.write", "api_key.write", "api_key.admin", "category.write", "department.write", "grid.write", "case.export", "indicator.read", "screen.write", "exchange.write"],
+  admin: [...CASEWORK, "user.read", "user.write", "api_key.write", "api_key.admin", "category.write", "department.write", "grid.write", "case.export", "indicator.read", "screen.write", "exchange.write", "webhook.write"],
   auditor: [...GEOGRAPHY, "user.read", "audit.read"],
-  security_admin: [...GEOGRAPHY, "user.read", "user.write", "api_key.write", "api_key.admin", "audit.read"],
+  // Only the security administrator grants a webhook subscription personal data.
+  security_admin: [...GEOGRAPHY, "user.read", "user.write", "api_key.write", "api_key.admin", "audit.read", "webhook.write", "webhook.personal_data"],
 };
 
 /** The union of the permissions of the given roles. */

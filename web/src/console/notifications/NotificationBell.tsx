@@ -20,6 +20,7 @@ const KIND_COLOURS: Record<NotificationKind, string> = {
   overdue: "red",
   returned: "magenta",
   rework: "volcano",
+  webhook_disabled: "default",
 };
 
 /**
@@ -41,7 +42,7 @@ export function NotificationBell() {
   const openCase = (notification: Notification) => {
     if (!notification.read) readOne.mutate(notification.id);
     setOpen(false);
-    void navigate(`/console/cases/${notification.caseId}`);
+    void navigate(notification.kind === "webhook_disabled" ? "/console/webhooks" : `/console/cases/${notification.caseId}`);
   };
 
   const now = Date.now();

@@ -18,6 +18,7 @@ const zhCN = {
   "kind.overdue": "已超期",
   "kind.returned": "退回",
   "kind.rework": "返工",
+  "kind.webhook_disabled": "推送已停用",
   "time.justNow": "刚刚",
 };
 
@@ -38,6 +39,7 @@ const en: Record<keyof typeof zhCN, string> = {
   "kind.overdue": "Overdue",
   "kind.returned": "Returned",
   "kind.rework": "Rework",
+  "kind.webhook_disabled": "Webhook disabled",
   "time.justNow": "just now",
 };
 
