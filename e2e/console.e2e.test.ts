@@ -266,7 +266,7 @@ describe("password", () => {
     await submit.click();
     // On to the page they last asked for, with the whole console.
     await page.waitForURL(/\/console\/map$/);
-    await poll(() => menuLinks(page).allTextContents()).toEqual(["案件队列", "领导驾驶舱", "网格地图"]);
+    await poll(() => menuLinks(page).allTextContents()).toEqual(["案件队列", "领导驾驶舱", "网格地图", "12345工单交换"]);
 
     // The new password is the one that signs in now.
     await page.getByRole("button", { name: "退出登录" }).click();
