@@ -73,7 +73,16 @@ describe("webhook deliveries through kill -9", () => {
 
     const second = await startServer(env);
     const until = Date.now() + 60_000;
-    while (new Set(receipts.map((receipt) => receipt.caseId)).size < REPORTS && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+    // Until the outbox is empty: a delivery that reached the receiver but whose answer died with
+    // the first server stays pending until its claim lapses, and goes out again.
+    const watcher = await signIn(second.url, "admin");
+    const pending = async () => {
+      const response = await fetch(`${second.url}/api/v1/webhooks/${subscriptionId}`, { headers: { cookie: watcher } });
+      return (await response.json()).subscription.pending as number;
+    };
+    while ((new Set(receipts.map((receipt) => receipt.caseId)).size < REPORTS || (await pending()) > 0) && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     // Whatever else was in flight settles before the count.
     await new Promise((resolve) => setTimeout(resolve, 500));
     await second.stop();
