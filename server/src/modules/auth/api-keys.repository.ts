@@ -65,7 +65,7 @@ export function findApiKey(db: Kysely<DB>, id: string): Promise<ApiKeyRow | unde
   return listed(db).where("k.id", "=", id).executeTakeFirst();
 }
 
-/** The ids of the keys whose id or prefix (ggk_ and six more characters) is `ref`, within reach (null: any). */
+/** The ids of the keys whose id or prefix (ggk_ and six more characters) is `ref`, within reach (null: every key). */
 export async function findApiKeyIds(db: Kysely<DB>, ref: string, reach: KeyReach | null): Promise<string[]> {
   const isId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref);
   const rows = await db

@@ -27,7 +27,7 @@ export type RequestRow = {
 };
 
 export type RequestFilter = {
-  /** A key's actor: only its scope. Null: anyone, every region. */
+  /** A key's actor: only its scope. Null: a caller without a key, every region. */
   actor: Actor | null;
   numbers?: readonly string[];
   serviceCodes?: readonly string[];
