@@ -159,6 +159,19 @@ describe("administration", () => {
     await page.getByRole("button", { name: "编辑 养老服务" }).waitFor();
     expect(await scrollLocked(page)).toBe(false);
 
+    // Taken off Open311, a category is no longer offered to Open311 clients.
+    const offered = async () => ((await (await page.request.get(`${baseUrl()}/open311/v2/services.json`)).json()) as { service_code: string; service_name: string }[]).filter((service) => service.service_name === "邻里纠纷");
+    expect(await offered()).toHaveLength(1);
+    await page.getByLabel("按名称或编码筛选").fill("邻里");
+    await page.getByRole("button", { name: "编辑 邻里纠纷" }).click();
+    const edit = page.getByRole("dialog", { name: "编辑类别：邻里纠纷" });
+    const open311 = edit.getByRole("switch", { name: /^Open311 开放/ });
+    expect(await open311.getAttribute("aria-checked")).toBe("true");
+    await open311.click();
+    await edit.getByRole("button", { name: "保存" }).click();
+    await edit.waitFor({ state: "detached" });
+    await expect.poll(offered, { timeout: UI_TIMEOUT }).toHaveLength(0);
+
     // The response templates' administration, a table too.
     await page.goto(`${baseUrl()}/console/admin/templates`);
     await page.locator(".ant-table").first().waitFor();

@@ -157,6 +157,9 @@ describe("leaders' dashboard and big screen", () => {
     await page.getByRole("table").first().waitFor();
     await page.goBack();
     await page.getByRole("img", { name: /^网格案件分布图/ }).waitFor();
+    // Back from the list, the dashboard shows the period it showed: its address keeps it.
+    expect(new URL(page.url()).searchParams.get("period")).toBe(lastMonth().month);
+    await expect.poll(async () => [...(await mapCounts(page)).entries()].sort(), { timeout: UI_TIMEOUT }).toEqual(monthCounts);
 
     await accepted.click();
     await page.waitForURL(/\/console\/cases\?/);

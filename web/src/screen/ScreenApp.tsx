@@ -15,6 +15,8 @@ addMessages("dashboard", messages);
 
 const WIDTH = 1920;
 const HEIGHT = 1080;
+/** Categories and channels the wall shows: as many as its panels hold at 18 px. */
+const WALL_ROWS = 6;
 /** A slow check besides the live refresh, so that a revoked screen says so even without a case change. */
 const CHECK_MS = 60_000;
 
@@ -111,12 +113,12 @@ function Board({ opened }: { opened: Opened }) {
         <Panel title={`${t("panel.trend")}（${t("period.month")}）`} area="trend">
           <EChart theme="dark" label={t("panel.trend")} height="100%" option={trendLines(byDay.data?.rows ?? [], [t("series.accepted"), t("series.closures")], month, true)} />
         </Panel>
-        <Panel title={t("panel.categories")} area="categories">
+        <Panel title={t("panel.categories", { count: WALL_ROWS })} area="categories">
           <EChart
             theme="dark"
-            label={t("panel.categories")}
+            label={t("panel.categories", { count: WALL_ROWS })}
             height="100%"
-            option={categoryBars(top(byCategory.data?.rows ?? [], "accepted", 10).map((row) => ({ name: row.name ?? t("none"), value: row.figures.accepted })), true)}
+            option={categoryBars(top(byCategory.data?.rows ?? [], "accepted", WALL_ROWS).map((row) => ({ name: row.name ?? t("none"), value: row.figures.accepted })), true)}
           />
         </Panel>
         <Panel title={t("panel.sources")} area="sources">
@@ -124,7 +126,7 @@ function Board({ opened }: { opened: Opened }) {
             theme="dark"
             label={t("panel.sources")}
             height="100%"
-            option={sourcePie(top(bySource.data?.rows ?? [], "accepted", 9).map((row) => ({ name: t(`source.${row.key}` as "source.hotline", { defaultValue: row.key }), value: row.figures.accepted })), true)}
+            option={sourcePie(top(bySource.data?.rows ?? [], "accepted", WALL_ROWS).map((row) => ({ name: t(`source.${row.key}` as "source.hotline", { defaultValue: row.key }), value: row.figures.accepted })), true)}
           />
         </Panel>
         <Panel title={t("panel.levels")} area="levels">

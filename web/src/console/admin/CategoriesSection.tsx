@@ -81,6 +81,7 @@ export default function CategoriesSection() {
           { title: t("categories.policy"), dataIndex: "deadlinePolicy" },
           { title: t("categories.photo"), dataIndex: "photoRequired", render: (v: boolean) => (v ? "✓" : "") },
           { title: t("categories.emergency"), dataIndex: "emergency", render: (v: boolean) => (v ? <Tag color="red">{t("categories.emergency")}</Tag> : "") },
+          { title: t("categories.open311"), dataIndex: "open311", render: (v: boolean) => (v ? "✓" : "") },
           { title: t("categories.questions"), dataIndex: "questions", render: (q: Question[]) => (q.length ? q.length : "") },
           {
             title: t("common.actions"),
@@ -133,6 +134,7 @@ function CategoryDrawer({ category, mains, onClose }: { category: Category | nul
         emergency: values.emergency,
         keywords: values.keywords,
         active: values.active,
+        open311: values.open311,
         questions,
       }).then(({ category: updated }) => updated);
     },
@@ -208,6 +210,11 @@ function CategoryDrawer({ category, mains, onClose }: { category: Category | nul
           </Form.Item>
           {category && (
             <Form.Item name="active" label={t("categories.active")} valuePropName="checked">
+              <Switch />
+            </Form.Item>
+          )}
+          {category && (
+            <Form.Item name="open311" label={t("categories.open311")} tooltip={t("categories.open311Hint")} valuePropName="checked">
               <Switch />
             </Form.Item>
           )}

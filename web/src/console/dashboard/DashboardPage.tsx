@@ -3,7 +3,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, Card, Col, Empty, Row, Segmented, Select, Space, Spin, Table, Tabs, Typography } from "antd";
 import { ArrowDownOutlined, ArrowUpOutlined, MinusOutlined } from "@ant-design/icons";
 import { useTranslation } from "react-i18next";
-import { Link, useNavigate } from "react-router";
+import { Link, useNavigate, useSearchParams } from "react-router";
 import { fetchDivision, fetchGrids } from "../../api/client";
 import { addMessages } from "../../i18n";
 import { useMe } from "../../session";
@@ -19,6 +19,8 @@ import {
   fetchRanking,
   percent,
   periodDays,
+  periodOfParam,
+  periodParam,
   RANKING_KINDS,
   rankingPeriod,
   todayCst,
@@ -78,8 +80,22 @@ function Figures() {
   const me = useMe();
   const scope = me.scope?.code ?? "";
   const today = todayCst();
-  const [division, setDivision] = useState(scope);
-  const [period, setPeriod] = useState<Period>({ kind: "month", month: today.slice(0, 7) });
+  // The division and period live in the address, so that a leader can bookmark or send a view.
+  const [params, setParams] = useSearchParams();
+  const division = params.get("division") || scope;
+  const period = periodOfParam(params.get("period"), today);
+  const show = (change: { division?: string; period?: Period }) =>
+    setParams(
+      (current) => {
+        const next = new URLSearchParams(current);
+        if (change.division !== undefined) next.set("division", change.division);
+        if (change.period) next.set("period", periodParam(change.period));
+        return next;
+      },
+      { replace: true },
+    );
+  const setDivision = (value: string) => show({ division: value });
+  const setPeriod = (value: Period) => show({ period: value });
   const days = periodDays(period, today);
   const client = useQueryClient();
   useLiveRefresh(() => void client.invalidateQueries({ queryKey: ["dashboard"] }));
@@ -148,7 +164,7 @@ function Figures() {
           </Card>
         </Col>
         <Col xs={24} xl={12}>
-          <Card title={t("panel.categories")} size="small">
+          <Card title={t("panel.categories", { count: 10 })} size="small">
             <CategoryChart rows={byCategory.data?.rows ?? []} days={days} division={division} />
           </Card>
         </Col>
@@ -236,7 +252,7 @@ function CategoryChart({ rows, days, division }: { rows: Row[]; days: Days; divi
   return (
     <ChartOrEmpty rows={shown.length}>
       <EChart
-        label={t("panel.categories")}
+        label={t("panel.categories", { count: 10 })}
         height={260}
         option={categoryBars(shown.map((row) => ({ name: row.name ?? t("none"), value: row.figures.accepted })))}
         onPick={(i) => shown[i]?.key && navigate(drillDown("accepted", days, division, { category: shown[i].key }))}

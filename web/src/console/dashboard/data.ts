@@ -37,6 +37,18 @@ export function rankingPeriod(period: Period, today = todayCst()): string {
   return period.kind === "month" ? period.month : `${period.month}-H${period.half}`;
 }
 
+/** A period as the dashboard's address keeps it: `today`, `YYYY-MM` or `YYYY-MM-H1|H2`. */
+export const periodParam = (period: Period): string => (period.kind === "today" ? "today" : rankingPeriod(period));
+
+/** The period an address names; this month when it names none, a malformed one or one not yet begun. */
+export function periodOfParam(text: string | null, today = todayCst()): Period {
+  if (text === "today") return { kind: "today" };
+  const match = /^(\d{4})-(0[1-9]|1[0-2])(?:-H([12]))?$/.exec(text ?? "");
+  const month = match ? `${match[1]}-${match[2]}` : "";
+  if (!match || month > today.slice(0, 7) || (match[3] === "2" && `${month}-16` > today)) return { kind: "month", month: today.slice(0, 7) };
+  return match[3] ? { kind: "half", month, half: Number(match[3]) as 1 | 2 } : { kind: "month", month };
+}
+
 export const fetchIndicators = (query: IndicatorQuery) => unwrap(api.GET("/api/v1/indicators", { params: { query } }));
 export const fetchOverdue = async () => (await unwrap(api.GET("/api/v1/overdue-cases"))).cases;
 

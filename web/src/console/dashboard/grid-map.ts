@@ -1,5 +1,6 @@
 import { CASE_SHADES, NO_CASE_SHADE } from "../../map/palette";
 import type { ChartOption } from "./charts";
+import { WALL_FONT_SIZE } from "./chart-options";
 
 /** One grid on the map: its code, its names and the figures shown on hover. */
 export type MapGrid = { code: string; name: string; place: string; accepted: number; closures: number; overdue: number };
@@ -58,13 +59,13 @@ export function gridMapOption(mapName: string, grids: readonly MapGrid[], hottes
     dark,
   );
   const rank = new Map(hottest.map((code, i) => [code, i + 1]));
-  const fontSize = dark ? 16 : 12;
+  const fontSize = dark ? WALL_FONT_SIZE : 12;
   return {
     tooltip: {
       trigger: "item",
       backgroundColor: dark ? "#0d1d3f" : "#fff",
       borderColor: dark ? "#3b82f6" : "#d9d9d9",
-      textStyle: { color: dark ? "#e6edff" : "#1f2937", fontSize: dark ? 18 : 13 },
+      textStyle: { color: dark ? "#e6edff" : "#1f2937", fontSize: dark ? WALL_FONT_SIZE : 13 },
       formatter: (params: { name: string }) => {
         const grid = byCode.get(params.name);
         return grid ? `${grid.name}\n${grid.place}\n${words.figures(grid)}` : params.name;
@@ -110,7 +111,7 @@ export function gridMapOption(mapName: string, grids: readonly MapGrid[], hottes
             ...(place === undefined
               ? {}
               : {
-                  label: { show: true, formatter: String(place), color: "#ffffff", fontWeight: "bold", fontSize: dark ? 18 : 13, textBorderColor: "#111827", textBorderWidth: 3 },
+                  label: { show: true, formatter: String(place), color: "#ffffff", fontWeight: "bold", fontSize: dark ? WALL_FONT_SIZE : 13, textBorderColor: "#111827", textBorderWidth: 3 },
                   // An item's own style replaces the legend's colour: it is given again.
                   itemStyle: { areaColor: shadeOf(classes, grid.accepted), borderColor: dark ? "#ffffff" : "#111827", borderWidth: 2 },
                 }),
