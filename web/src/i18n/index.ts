@@ -1,8 +1,11 @@
-import i18n from "i18next";
+import i18n, { type TypeOptions } from "i18next";
 import { initReactI18next, useTranslation } from "react-i18next";
 import common from "./common";
 import { DEFAULT_LANGUAGE, isLanguage, LANGUAGES, type Language, type Messages } from "./languages";
-import type { Resources } from "./resources";
+
+// The namespaces and their keys, as `resources.ts` declares them to i18next (read through i18next's
+// types, so that the areas' message files, which register through this module, are not imported here).
+type Resources = TypeOptions["resources"];
 
 export { DEFAULT_LANGUAGE, LANGUAGES, type Language, type Messages } from "./languages";
 

@@ -1,4 +1,4 @@
-import type { Messages } from "../i18n";
+import type { Messages } from "../i18n/languages";
 
 // Words of the phone apps' shared pieces.
 const zh = {

@@ -1,4 +1,4 @@
-import type { Messages } from "../i18n";
+import type { Messages } from "../i18n/languages";
 
 // The residents' portal: home, report, the answer, my reports, rating, the privacy policy.
 const zh = {

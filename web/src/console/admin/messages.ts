@@ -1,4 +1,4 @@
-import type { Messages } from "../../i18n";
+import type { Messages } from "../../i18n/languages";
 
 // Administration: users, departments, categories, routing rules, grids.
 const zhCN = {

@@ -1,4 +1,4 @@
-import type { Messages } from "../../i18n";
+import type { Messages } from "../../i18n/languages";
 
 // API keys for machine clients: the list, creating a key (shown once) and revoking one.
 const zhCN = {

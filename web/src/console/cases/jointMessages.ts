@@ -1,4 +1,4 @@
-import type { Messages } from "../../i18n";
+import type { Messages } from "../../i18n/languages";
 
 // Joint handling (主办/协办) and returns that wait for the centre, on the case page and its forms.
 const zhCN = {

@@ -1,4 +1,4 @@
-import type { Messages } from "../../i18n";
+import type { Messages } from "../../i18n/languages";
 
 // The case detail page and the words of the case loop (the glossary's terms).
 const zhCN = {

@@ -1,4 +1,4 @@
-import type { Messages } from "../../i18n";
+import type { Messages } from "../../i18n/languages";
 
 // The leaders' dashboard, the big screen, and the screen credentials.
 const zhCN = {

@@ -1,4 +1,4 @@
-import type { Messages } from "../../i18n";
+import type { Messages } from "../../i18n/languages";
 
 // The 12345 work-order exchange: column mappings, imports with their bad-row report, exports.
 const zhCN = {

@@ -1,4 +1,4 @@
-import type { Messages } from "../../i18n";
+import type { Messages } from "../../i18n/languages";
 
 // The hotline intake page: a seat operator takes a call.
 const zhCN = {

@@ -1,4 +1,4 @@
-import type { Messages } from "../../i18n";
+import type { Messages } from "../../i18n/languages";
 
 // The map of cases: every open case in scope on the grids.
 const zhCN = {

@@ -1,4 +1,4 @@
-import type { Messages } from "../../i18n";
+import type { Messages } from "../../i18n/languages";
 
 // A category's extra questions: asked at intake, shown on the case page, edited by administrators.
 const zhCN = {

@@ -1,4 +1,4 @@
-import type { Messages } from "../../i18n";
+import type { Messages } from "../../i18n/languages";
 
 // Response templates (常用语): the picker beside a note field, and the administration page.
 const zhCN = {

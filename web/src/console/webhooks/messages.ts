@@ -1,4 +1,4 @@
-import type { Messages } from "../../i18n";
+import type { Messages } from "../../i18n/languages";
 
 // /console/webhooks: subscriptions of other systems to case events, their delivery logs.
 const zhCN = {
