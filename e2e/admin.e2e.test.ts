@@ -1,13 +1,12 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { collectCspViolations } from "./csp.ts";
 import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
+import { apiSession, launchChromium, openPage, UI_TIMEOUT } from "./browser.ts";
 import { signInAt } from "./sign-in.ts";
 
 const TMP = path.join(REPO_ROOT, ".tmp");
-const UI_TIMEOUT = 30_000;
 const SHANGYI = "530103001001001";
 const CATEGORY = "governance.dispute.neighbour";
 const STREET_ADMIN = { username: "street-admin", password: "Dianchi-Lake-2027" };
@@ -29,22 +28,9 @@ const callApi = (cookie: string, method: string, url: string, body?: unknown, he
     headers: { cookie, ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-async function apiSignIn(username: string, password = DEMO_PASSWORD): Promise<string> {
-  const response = await fetch(`${baseUrl()}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username, password }) });
-  expect(response.status, await response.clone().text()).toBe(200);
-  return (response.headers.get("set-cookie") ?? "").split(";")[0];
-}
+const apiSignIn = (username: string, password?: string) => apiSession(baseUrl(), username, password);
 async function newPage(): Promise<Page> {
-  if (!browser) throw new Error("The browser did not start");
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
-  context.setDefaultTimeout(UI_TIMEOUT);
-  contexts.push(context);
-  await collectCspViolations(context, violations);
-  const page = await context.newPage();
-  page.on("pageerror", (error) => {
-    throw error;
-  });
-  return page;
+  return openPage(browser, contexts, violations, { viewport: { width: 1366, height: 768 } });
 }
 async function signIn(page: Page, username: string, password = DEMO_PASSWORD, at = "/"): Promise<void> {
   await signInAt(page, `${baseUrl()}${at}`, username, password);
@@ -56,10 +42,7 @@ const shot = async (page: Page, name: string) => {
 
 beforeAll(async () => {
   server = await startDemoServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
   admin = await apiSignIn("admin");
   // A system administrator of one street, granted by the security administrator, past their first password.
   const secadmin = await apiSignIn("secadmin");

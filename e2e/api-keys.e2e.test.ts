@@ -1,12 +1,11 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { collectCspViolations } from "./csp.ts";
 import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
+import { launchChromium, openPage, UI_TIMEOUT } from "./browser.ts";
 
 const TMP = path.join(REPO_ROOT, ".tmp");
-const UI_TIMEOUT = 30_000;
 
 let server: Awaited<ReturnType<typeof startDemoServer>> | undefined;
 let browser: Browser | undefined;
@@ -20,16 +19,8 @@ const baseUrl = () => {
 const whoIs = (key: string) => fetch(`${baseUrl()}/api/v1/auth/me`, { headers: { authorization: `Bearer ${key}` } });
 
 async function newPage(): Promise<Page> {
-  if (!browser) throw new Error("The browser did not start");
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
-  context.setDefaultTimeout(UI_TIMEOUT);
-  contexts.push(context);
-  await collectCspViolations(context, violations);
-  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl() });
-  const page = await context.newPage();
-  page.on("pageerror", (error) => {
-    throw error;
-  });
+  const page = await openPage(browser, contexts, violations, { viewport: { width: 1440, height: 900 } });
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseUrl() });
   return page;
 }
 
@@ -43,10 +34,7 @@ async function signIn(page: Page, username: string, at: string): Promise<void> {
 
 beforeAll(async () => {
   server = await startDemoServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {

@@ -1,11 +1,11 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
+import { launchChromium, UI_TIMEOUT } from "./browser.ts";
 
-const UI_TIMEOUT = 30_000;
 const TMP = path.join(REPO_ROOT, ".tmp");
 
 let server: Awaited<ReturnType<typeof startDemoServer>> | undefined;
@@ -109,10 +109,7 @@ async function takeCall(
 
 beforeAll(async () => {
   server = await startDemoServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
   // Where the calls come from: read as the administrator, as a test's own setup.
   const admin = await personAt("admin", "/");
   const grids = (await (await admin.request.get(`${baseUrl()}/api/v1/grids?division=530103`)).json()) as {

@@ -3,14 +3,13 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import sharp from "sharp";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
-import { collectCspViolations } from "./csp.ts";
+import { REPO_ROOT, startDemoServer } from "./server.ts";
+import { apiSession, launchChromium, openPage, UI_TIMEOUT } from "./browser.ts";
 import { signInAt } from "./sign-in.ts";
 
 const SCREENSHOT = path.join(REPO_ROOT, ".tmp/case-map-1920.png");
-const UI_TIMEOUT = 30_000;
 const SHANGYI = "530103001001001";
 
 let server: Awaited<ReturnType<typeof startDemoServer>> | undefined;
@@ -38,27 +37,10 @@ async function startTileServer(): Promise<string> {
   return `http://127.0.0.1:${(tileServer.address() as AddressInfo).port}`;
 }
 
-async function apiSignIn(username: string): Promise<string> {
-  const response = await fetch(`${baseUrl()}/api/v1/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
-  });
-  expect(response.status, await response.clone().text()).toBe(200);
-  return (response.headers.get("set-cookie") ?? "").split(";")[0];
-}
+const apiSignIn = (username: string, password?: string) => apiSession(baseUrl(), username, password);
 
 async function newPage(width: number, height: number): Promise<Page> {
-  if (!browser) throw new Error("The browser did not start");
-  const context = await browser.newContext({ viewport: { width, height }, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
-  context.setDefaultTimeout(UI_TIMEOUT);
-  contexts.push(context);
-  await collectCspViolations(context, violations);
-  const page = await context.newPage();
-  page.on("pageerror", (error) => {
-    throw error;
-  });
-  return page;
+  return openPage(browser, contexts, violations, { viewport: { width, height } });
 }
 
 async function signIn(page: Page, username: string, at: string): Promise<void> {
@@ -87,10 +69,7 @@ beforeAll(async () => {
   const tiles = await startTileServer();
   // The demo start's generated cases (browser test servers start without them): open work in every light.
   server = await startDemoServer({ DEMO_CASES: "1500", MAP_TILE_URL: `${tiles}/tiles/{z}/{x}/{y}.png`, MAP_TILE_CRS: "wgs84" });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

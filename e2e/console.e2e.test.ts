@@ -1,13 +1,12 @@
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
-import { collectCspViolations } from "./csp.ts";
+import { apiSession, launchChromium, openPage, UI_TIMEOUT } from "./browser.ts";
 import { signInAt } from "./sign-in.ts";
 
 const SCREENSHOT_DIR = path.join(REPO_ROOT, ".tmp");
-const UI_TIMEOUT = 30_000;
 // Grids of 尚义社区 (street 拓东街道, 530103001) and of a community of another street.
 const SHANGYI = "530103001001001";
 const OTHER_STREET = "530103002001001";
@@ -34,28 +33,11 @@ async function callApi(cookie: string, method: string, url: string, body?: unkno
   });
 }
 
-async function apiSignIn(username: string, password = DEMO_PASSWORD): Promise<string> {
-  const response = await fetch(`${baseUrl()}/api/v1/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username, password }),
-  });
-  expect(response.status, await response.clone().text()).toBe(200);
-  return (response.headers.get("set-cookie") ?? "").split(";")[0];
-}
+const apiSignIn = (username: string, password?: string) => apiSession(baseUrl(), username, password);
 
 /** A browser of its own for one person, at the width of a command-centre laptop. */
 async function newPage(width = 1366, height = 768): Promise<Page> {
-  if (!browser) throw new Error("The browser did not start");
-  const context = await browser.newContext({ viewport: { width, height }, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
-  context.setDefaultTimeout(UI_TIMEOUT);
-  contexts.push(context);
-  await collectCspViolations(context, violations);
-  const page = await context.newPage();
-  page.on("pageerror", (error) => {
-    throw error;
-  });
-  return page;
+  return openPage(browser, contexts, violations, { viewport: { width, height } });
 }
 
 async function signIn(page: Page, username: string, password = DEMO_PASSWORD, at = "/"): Promise<void> {
@@ -70,10 +52,7 @@ const caseNumbers = async (page: Page) => (await page.locator(".case-table__row 
 
 beforeAll(async () => {
   server = await startDemoServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 
   // Cases for the queues to show: reported by a grid worker and by the hotline, in two streets.
   const admin = await apiSignIn("admin");

@@ -1,14 +1,14 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectCspViolations } from "./csp.ts";
 import { REPO_ROOT, startDemoServer } from "./server.ts";
+import { launchChromium, UI_TIMEOUT } from "./browser.ts";
 import { signInAt } from "./sign-in.ts";
 
 const DASHBOARD_SHOT = path.join(REPO_ROOT, "docs/dashboard.png");
 const SCREEN_SHOT = path.join(REPO_ROOT, "docs/big-screen.png");
-const UI_TIMEOUT = 30_000;
 
 let server: Awaited<ReturnType<typeof startDemoServer>> | undefined;
 let browser: Browser | undefined;
@@ -87,10 +87,7 @@ beforeAll(async () => {
   server = await startDemoServer();
   // A year of a district's cases, a few hundred a month, so that the map and the screenshots read as in service.
   await server.seedCases(5000, 14);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

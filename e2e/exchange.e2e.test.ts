@@ -1,12 +1,11 @@
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
-import { collectCspViolations } from "./csp.ts";
+import { launchChromium, openPage, UI_TIMEOUT } from "./browser.ts";
 
 const SCREENSHOT_DIR = path.join(REPO_ROOT, ".tmp");
-const UI_TIMEOUT = 30_000;
 // A grid of 尚义社区 (street 拓东街道, 530103001).
 const SHANGYI = "530103001001001";
 
@@ -22,16 +21,7 @@ function baseUrl(): string {
 }
 
 async function newPage(width = 1440, height = 900): Promise<Page> {
-  if (!browser) throw new Error("The browser did not start");
-  const context = await browser.newContext({ viewport: { width, height }, locale: "zh-CN", timezoneId: "Asia/Shanghai", acceptDownloads: true });
-  context.setDefaultTimeout(UI_TIMEOUT);
-  contexts.push(context);
-  await collectCspViolations(context, violations);
-  const page = await context.newPage();
-  page.on("pageerror", (error) => {
-    throw error;
-  });
-  return page;
+  return openPage(browser, contexts, violations, { viewport: { width, height }, acceptDownloads: true });
 }
 
 async function signIn(page: Page, username: string, at = "/"): Promise<void> {
@@ -58,10 +48,7 @@ function ordersFile(): Buffer {
 
 beforeAll(async () => {
   server = await startDemoServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
   const login = await fetch(`${baseUrl()}/api/v1/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },

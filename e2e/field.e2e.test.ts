@@ -1,12 +1,12 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { collectCspViolations } from "./csp.ts";
 import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
+import { apiSession, launchChromium, UI_TIMEOUT } from "./browser.ts";
 
-const UI_TIMEOUT = 30_000;
 const TMP = path.join(REPO_ROOT, ".tmp");
 const DOCS = path.join(REPO_ROOT, "docs");
 // A community of the demo district, one of its grid workers and its centre (社区工作站), which dispatches there.
@@ -31,15 +31,7 @@ function baseUrl(): string {
   return server.url;
 }
 
-async function apiSignIn(username: string): Promise<string> {
-  const response = await fetch(`${baseUrl()}/api/v1/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
-  });
-  expect(response.status, await response.clone().text()).toBe(200);
-  return (response.headers.get("set-cookie") ?? "").split(";")[0];
-}
+const apiSignIn = (username: string, password?: string) => apiSession(baseUrl(), username, password);
 
 async function callApi(cookie: string, method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${baseUrl()}${url}`, {
@@ -167,10 +159,7 @@ async function nothingWaiting(page: Page): Promise<void> {
 
 beforeAll(async () => {
   server = await startDemoServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
   dispatcher = await apiSignIn("dispatcher");
   // A point inside one of the community's grids: the middle of its outline, checked by the locate API.
   const grids = (await (await callApi(dispatcher, "GET", `/api/v1/grids?division=${COMMUNITY}`)).json()) as {

@@ -1,10 +1,10 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
+import { launchChromium, UI_TIMEOUT } from "./browser.ts";
 
-const UI_TIMEOUT = 30_000;
 const TMP = path.join(REPO_ROOT, ".tmp");
 /** A grid of 尚义社区; the district's dispatcher owns every level of it. */
 const GRID = "530103001001001";
@@ -85,10 +85,7 @@ async function statusIs(page: Page, status: string): Promise<void> {
 
 beforeAll(async () => {
   server = await startDemoServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 afterEach(async ({ task }) => {

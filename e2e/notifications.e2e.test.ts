@@ -1,13 +1,12 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
-import { collectCspViolations } from "./csp.ts";
+import { REPO_ROOT, startDemoServer } from "./server.ts";
+import { apiSession, launchChromium, openPage, UI_TIMEOUT } from "./browser.ts";
 import { signInAt } from "./sign-in.ts";
 
 const SCREENSHOT_DIR = path.join(REPO_ROOT, ".tmp");
-const UI_TIMEOUT = 30_000;
 // A grid of 尚义社区 (拓东街道).
 const SHANGYI = "530103001001001";
 
@@ -21,15 +20,7 @@ function baseUrl(): string {
   return server.url;
 }
 
-async function apiSignIn(username: string): Promise<string> {
-  const response = await fetch(`${baseUrl()}/api/v1/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
-  });
-  expect(response.status, await response.clone().text()).toBe(200);
-  return (response.headers.get("set-cookie") ?? "").split(";")[0];
-}
+const apiSignIn = (username: string, password?: string) => apiSession(baseUrl(), username, password);
 
 async function callApi(cookie: string, method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${baseUrl()}${url}`, {
@@ -58,16 +49,7 @@ async function dispatchToCgj(dispatcher: string, description: string): Promise<{
 }
 
 async function newPage(width = 1366, height = 768): Promise<Page> {
-  if (!browser) throw new Error("The browser did not start");
-  const context = await browser.newContext({ viewport: { width, height }, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
-  context.setDefaultTimeout(UI_TIMEOUT);
-  contexts.push(context);
-  await collectCspViolations(context, violations);
-  const page = await context.newPage();
-  page.on("pageerror", (error) => {
-    throw error;
-  });
-  return page;
+  return openPage(browser, contexts, violations, { viewport: { width, height } });
 }
 
 async function signIn(page: Page, username: string, at = "/"): Promise<void> {
@@ -83,10 +65,7 @@ const unreadOf = async (page: Page) => {
 
 beforeAll(async () => {
   server = await startDemoServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

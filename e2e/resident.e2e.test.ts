@@ -1,12 +1,12 @@
 import { copyFile, mkdir } from "node:fs/promises";
 import path from "node:path";
-import { chromium, type APIRequestContext, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { APIRequestContext, Browser, BrowserContext, Page } from "playwright-core";
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { collectCspViolations } from "./csp.ts";
 import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
+import { launchChromium, UI_TIMEOUT } from "./browser.ts";
 
-const UI_TIMEOUT = 30_000;
 const TMP = path.join(REPO_ROOT, ".tmp");
 const DOCS = path.join(REPO_ROOT, "docs");
 const COMMUNITY = "530103001001";
@@ -107,21 +107,7 @@ async function fillReport(page: Page, options: { category: string; description: 
 
 beforeAll(async () => {
   server = await startDemoServer({ PUBLIC_REQUESTS_PER_MINUTE: String(PUBLIC_LIMIT) });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      // A name for the test server that is not localhost, so that plain HTTP is not a secure context.
-      `--host-resolver-rules=MAP ${PLAIN_HOST} 127.0.0.1`,
-    ],
-  });
+  browser = await launchChromium();
   home = await pointInCommunity(await staffApi("admin"));
 });
 

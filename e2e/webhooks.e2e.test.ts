@@ -2,13 +2,13 @@ import { mkdir } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
+import { launchChromium, UI_TIMEOUT } from "./browser.ts";
 import { collectCspViolations } from "./csp.ts";
 
 const SCREENSHOT = path.join(REPO_ROOT, ".tmp/webhooks.png");
-const UI_TIMEOUT = 30_000;
 
 let server: Awaited<ReturnType<typeof startDemoServer>> | undefined;
 let browser: Browser | undefined;
@@ -56,10 +56,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver?.listen(0, "127.0.0.1", resolve));
   server = await startDemoServer({ OUTBOUND_ALLOWED_NETWORKS: "127.0.0.1/32" });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
