@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../src/db/database.ts";
 import { copyTemplate } from "./databases.ts";
 import { gridgov } from "./cli.ts";
+import { GAUSS_KRUGER_PRJ, shapefileZip } from "./shapefile-writer.ts";
 
 const disposers: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -78,6 +79,32 @@ describe("the gridgov command", () => {
     } finally {
       await database.close();
     }
+  });
+
+  it("loads grids from a zipped Shapefile with a progress line, and refuses a projected one with or without --crs", async () => {
+    const env = await emptyDatabase();
+    await gridgov(["import", "divisions", "--district", "530103"], env);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gridgov-shp-"));
+    const records = [square("530103001001001", 102.7, 25.04, 0.01), square("530103001001002", 102.71, 25.04, 0.01)].map((feature) => ({
+      polygons: [feature.geometry.coordinates],
+      attributes: feature.properties,
+    }));
+    const wgs84 = path.join(dir, "grids.zip");
+    fs.writeFileSync(wgs84, shapefileZip(records));
+    const loaded = await gridgov(["import", "grids", wgs84], env);
+    expect(loaded.code, loaded.stderr).toBe(0);
+    expect(JSON.parse(loaded.stdout)).toEqual({ grids: 2 });
+    expect(loaded.stderr).toContain("grids: read 2 shapes from grids.zip (GCS_WGS_1984; text UTF-8)");
+    expect(loaded.stderr).toMatch(/grids: loaded 2 grids in \d+\.\d s/);
+
+    const projected = path.join(dir, "projected.zip");
+    fs.writeFileSync(projected, shapefileZip(records, { prj: GAUSS_KRUGER_PRJ }));
+    const refused = await gridgov(["import", "grids", projected], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("projected_crs: The .prj names a projected coordinate system, CGCS2000 / 3-degree Gauss-Kruger CM 102E");
+    const disagreeing = await gridgov(["import", "grids", projected, "--crs", "gcj02"], env);
+    expect(disagreeing.stderr).toContain("projected_crs");
+    expect((await gridgov(["import", "grids", wgs84, "--crs", "bd09"], env)).code).toBe(1);
   });
 
   it("refuses a file that is not GeoJSON with a clear message", async () => {

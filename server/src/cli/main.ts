@@ -1,8 +1,7 @@
-import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { loadConfig } from "../config.ts";
 import type { DB } from "../db/schema.ts";
 import { openDatabase } from "../db/database.ts";
@@ -15,11 +14,11 @@ import { createApiKey, listAllApiKeys, MAX_REQUESTS_PER_MINUTE, revokeApiKeyByRe
 import { brokenChainMessage, describeAuditReport, verifyAuditChain } from "../modules/audit/audit.service.ts";
 import { holdsNoDivisions, seedDemoDistrict } from "../modules/demo/demo.seed.ts";
 import { importDistrict, readDivisionsFile, BUNDLED_DIVISIONS } from "../modules/divisions/divisions.service.ts";
-import { importGrids } from "../modules/grids/grids.service.ts";
 import { createUser } from "../modules/people/users.service.ts";
 import type { AppContext } from "../context.ts";
 import { serve } from "../server.ts";
 import { backupCommand, restoreCommand } from "./backup-commands.ts";
+import { importGridFile, type GridFileOptions } from "./grid-commands.ts";
 import { rebuildRollups, regionsWithCases } from "../modules/evaluation/rollups.repository.ts";
 import { generateBulletin } from "../modules/evaluation/bulletins.service.ts";
 import { replay } from "../modules/webhooks/webhooks.service.ts";
@@ -116,19 +115,13 @@ importCommand
   );
 importCommand
   .command("grids")
-  .description("validate and load grids from a GeoJSON FeatureCollection (nothing is loaded if anything is invalid)")
-  .argument("<file>", "GeoJSON file; each feature has properties.code (15 digits) and properties.name")
-  .action((file: string) =>
-    withContext(async (ctx) => {
-      let collection: unknown;
-      try {
-        collection = JSON.parse(fs.readFileSync(file, "utf8"));
-      } catch (error) {
-        throw new AppError(400, "invalid_file", `Cannot read ${file} as JSON: ${(error as Error).message}`);
-      }
-      const { grids } = await importGrids(ctx, collection);
-      print({ grids });
-    }),
+  .description("validate and load grids from a GeoJSON FeatureCollection or a zipped Shapefile (nothing is loaded if anything is invalid)")
+  .argument("<file>", "GeoJSON (each feature with properties.code, 15 digits, and properties.name) or a .zip of one layer's .shp, .shx, .dbf, .prj (and .cpg)")
+  .addOption(new Option("--crs <crs>", "the coordinate system of the file's points (GCJ-02 is converted to WGS-84)").choices(["wgs84", "gcj02"]))
+  .option("--code-field <name>", "Shapefile: the attribute holding the grid code (default code, CODE or 网格编码)")
+  .option("--name-field <name>", "Shapefile: the attribute holding the grid name (default name, NAME or 网格名称)")
+  .action((file: string, options: GridFileOptions) =>
+    withContext(async (ctx) => print(await importGridFile(ctx, file, options, (line) => process.stderr.write(`${line}\n`)))),
   );
 
 const users = program.command("users").description("manage accounts");

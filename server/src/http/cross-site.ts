@@ -24,16 +24,19 @@ export const crossSiteRequest = () =>
 
 /**
  * Bodies are parsed only as their routes declare them: a route with a body schema takes JSON and
- * nothing else (415 before the body is read), and text/plain, which a page of any site may send
+ * nothing else, or the media types its schema names (415 before the body is read), and text/plain, which a page of any site may send
  * without asking, has no parser at all. Photos keep the image parser of their own route.
  */
 export function acceptDeclaredBodiesOnly(app: FastifyInstance): void {
   app.removeContentTypeParser("text/plain");
   app.addHook("preParsing", async (request) => {
     const type = request.headers["content-type"];
-    if (type === undefined || !request.routeOptions.schema?.body) return;
-    if (type.split(";")[0].trim().toLowerCase() !== "application/json") {
-      throw new AppError(415, "unsupported_media_type", "Send this body as application/json");
+    const body = request.routeOptions.schema?.body as { content?: Record<string, unknown> } | undefined;
+    if (type === undefined || !body) return;
+    // A body schema by media type names each type the route takes (a file beside JSON).
+    const declared = body.content ? Object.keys(body.content) : ["application/json"];
+    if (!declared.includes(type.split(";")[0].trim().toLowerCase())) {
+      throw new AppError(415, "unsupported_media_type", `Send this body as ${declared.join(" or ")}`);
     }
   });
 }

@@ -201,8 +201,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Validate a GeoJSON FeatureCollection of grids and, unless dryRun, load it (district administrators; audited)
-         * @description Each feature has `properties.code` (15 digits) and `properties.name` and a Polygon geometry. The grids are checked together with the stored ones they do not replace (codes, rings, self-intersections, communities, overlaps, gaps, the caller's scope), and every problem is reported with the grid codes involved. `dryRun=true` answers 200 with the problems (none when the file would load). A load checks again in its transaction and loads nothing while any problem remains: 422 `invalid_grids` with `details.problems`. Bodies up to 16 MiB (else 413). Only an administrator of a whole district: else 403 `district_scope_required`.
+         * Validate a GeoJSON FeatureCollection or a zipped Shapefile of grids and, unless dryRun, load it (district administrators; audited)
+         * @description Each feature has `properties.code` (15 digits) and `properties.name` and a Polygon geometry. The grids are checked together with the stored ones they do not replace (codes, rings, self-intersections, communities, overlaps, gaps, the caller's scope), and every problem is reported with the grid codes involved. `dryRun=true` answers 200 with the problems (none when the file would load). A load checks again in its transaction and loads nothing while any problem remains: 422 `invalid_grids` with `details.problems`. A zipped Shapefile (Content-Type application/zip) holds one layer's .shp, .shx, .dbf and .prj (and optionally .cpg); it is read into the same features and checked the same way. The grid code and name come from the attribute `code`, `CODE` or `网格编码` and `name`, `NAME` or `网格名称` (or `codeField`, `nameField`); text is in the encoding the .cpg names, else UTF-8 or else GB18030 (GBK). The .prj names WGS-84 or CGCS2000 geographic coordinates (CGCS2000 is taken as WGS-84: they differ by centimetres); a projected system is 422 `projected_crs`, another datum 422 `unsupported_crs`. `crs=gcj02` says the points are GCJ-02 (Amap, Tencent), converted to WGS-84 on the way in (for GeoJSON too); a .prj other than WGS-84 with it is 422 `crs_mismatch`; without a .prj, `crs` is required. A zip without its .shp, .shx, .dbf or .prj is 422 `shapefile_part_missing` (`details.part`), with several layers 422 `several_shapefiles`, one that is no Shapefile of polygons 422 `invalid_shapefile` or `not_polygons`, without the code attribute 422 `shapefile_field_missing`, with more than one of the usual attributes 422 `shapefile_field_ambiguous`, one inflating beyond 256 MiB or 100× 422 `zip_bomb`. A multi-part polygon is reported as `invalid_geometry` (a grid is one polygon). Bodies up to 16 MiB (else 413). Only an administrator of a whole district: else 403 `district_scope_required`.
          */
         post: operations["importGrids"];
         delete?: never;
@@ -2351,18 +2351,25 @@ export interface operations {
         parameters: {
             query?: {
                 dryRun?: boolean;
+                /** @description The coordinate system of the file's points; wgs84 by default, or as the .prj says */
+                crs?: "wgs84" | "gcj02";
+                /** @description Shapefile: the attribute holding the grid code */
+                codeField?: string;
+                /** @description Shapefile: the attribute holding the grid name */
+                nameField?: string;
             };
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** @description GeoJSON FeatureCollection */
         requestBody: {
             content: {
                 "application/json": {
                     type: string;
                     features: unknown[];
                 };
+                "application/zip": unknown;
+                "application/x-zip-compressed": unknown;
             };
         };
         responses: {

@@ -64,6 +64,19 @@ function directoryOf(data: Buffer, limits: ZipLimits): Entry[] {
  * that a directory that understates its sizes is caught too. Nothing inflated is kept.
  */
 export async function checkZip(data: Buffer, limits: ZipLimits): Promise<void> {
+  await inflateEntries(data, limits, false);
+}
+
+/**
+ * The entries of a zip file by name, inflated, after the same checks as `checkZip`: for files
+ * read here entry by entry (a zipped Shapefile) rather than by a zip library.
+ */
+export async function unzip(data: Buffer, limits: ZipLimits): Promise<Map<string, Buffer>> {
+  return inflateEntries(data, limits, true);
+}
+
+async function inflateEntries(data: Buffer, limits: ZipLimits, keep: boolean): Promise<Map<string, Buffer>> {
+  const kept = new Map<string, Buffer>();
   const entries = directoryOf(data, limits);
   let total = 0;
   for (const entry of entries) {
@@ -83,6 +96,7 @@ export async function checkZip(data: Buffer, limits: ZipLimits): Promise<void> {
     if (body.length !== entry.compressed) throw unreadable("The workbook's zip entries are damaged");
     if (entry.method === 0) {
       if (entry.compressed !== entry.uncompressed) throw unreadable("The workbook's zip entries are damaged");
+      if (keep) kept.set(entry.name, body);
       continue;
     }
     if (entry.method !== 8) throw unreadable(`${entry.name} is compressed in a way workbooks are not (method ${entry.method})`);
@@ -90,6 +104,7 @@ export async function checkZip(data: Buffer, limits: ZipLimits): Promise<void> {
       // One byte more than declared: producing it means the directory lied.
       const inflated = await inflateRaw(body, { maxOutputLength: entry.uncompressed + 1 });
       if (inflated.length !== entry.uncompressed) throw refuse(`${entry.name} inflates to another size than its directory declares`, { entry: entry.name });
+      if (keep) kept.set(entry.name, inflated);
     } catch (error) {
       if (error instanceof AppError) throw error;
       if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") {
@@ -98,4 +113,5 @@ export async function checkZip(data: Buffer, limits: ZipLimits): Promise<void> {
       throw unreadable(`${entry.name} cannot be inflated`);
     }
   }
+  return kept;
 }
