@@ -91,7 +91,7 @@ describe("administration", () => {
     const page = await newPage();
     await signIn(page, "admin", DEMO_PASSWORD, "/console/admin/grids");
     await page.getByRole("tab", { name: "网格导入" }).waitFor();
-    await page.getByLabel("网格文件（GeoJSON）").setInputFiles({ name: "grids.geojson", mimeType: "application/geo+json", buffer: Buffer.from(JSON.stringify(file)) });
+    await page.getByLabel("网格文件（GeoJSON 或 Shapefile 压缩包）").setInputFiles({ name: "grids.geojson", mimeType: "application/geo+json", buffer: Buffer.from(JSON.stringify(file)) });
     await page.getByText(/发现 \d+ 个问题，未导入任何网格/).waitFor();
     const problems = page.locator(".admin-problems");
     await problems.getByText("530103001001901").first().waitFor();

@@ -290,6 +290,13 @@ const OPERATIONS: Record<string, Operation> = {
     }),
   },
   exportCasesWorkbook: { access: "case.export", scoped: true, ok: 200, request: (t) => ({ method: "GET", url: `/api/v1/exchange/exports/cases.xlsx?division=${t.division}` }) },
+  exportIndicatorsWorkbook: {
+    access: "indicator.read",
+    scoped: true,
+    ok: 200,
+    request: (t) => ({ method: "GET", url: `/api/v1/exchange/exports/indicators.xlsx?division=${t.division}&groupBy=community` }),
+  },
+  exportRankingsWorkbook: { access: "indicator.read", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/exchange/exports/rankings.xlsx?kind=street&period=2026-11" }) },
   exportHotlineResults: { access: "exchange.write", scoped: false, ok: 404, request: () => ({ method: "GET", url: "/api/v1/exchange/hotline-exports?mapping=0190b2f4-0000-7000-8000-0000000000e1" }) },
   listScreenCredentials: { access: "screen.write", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/screen-credentials" }) },
   createScreenCredential: {

@@ -46,6 +46,26 @@ const Figures = Type.Object({
 
 const Day = Type.String({ format: "date", description: "A day in China Standard Time, YYYY-MM-DD" });
 
+/** The query of the indicators, which their workbook takes too. */
+export const IndicatorQuery = Type.Object(
+  {
+    division: Type.Optional(Type.String({ pattern: "^[0-9]{6}([0-9]{3}){0,3}$", description: "A district, street, community or grid code; the caller's scope by default" })),
+    from: Type.Optional({ ...Day, description: "First day of the period (the 1st of this month by default)" }),
+    to: Type.Optional({ ...Day, description: "Last day of the period, included (today by default)" }),
+    groupBy: Type.Optional(Type.Enum(GROUPINGS, { description: "reporter: who found the problem, staff only (grid workers, patrols, seats)" })),
+  },
+  { additionalProperties: false },
+);
+
+/** The query of a ranking, which its workbook takes too. */
+export const RankingQuery = Type.Object(
+  {
+    kind: Type.Enum(RANKING_KINDS),
+    period: Type.String({ pattern: "^[0-9]{4}-(0[1-9]|1[0-2])(-H[12])?$", description: "A month (2026-11) or a half month: H1 the 1st–15th, H2 the 16th to the end" }),
+  },
+  { additionalProperties: false },
+);
+
 export async function indicatorRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -61,15 +81,7 @@ export async function indicatorRoutes(fastify: FastifyInstance, ctx: AppContext)
           "Read from rollups kept with every case change, so the cost follows the groups and days asked, not the cases. " +
           "Days are China Standard Time; a week is an ISO week (2026-W49), a month YYYY-MM. A grid's indicators are grouped by day, week or month only " +
           "(else 422 grouping_not_available). Each count is listed by GET /cases?counted=<name>&from=&to= with the division and the group as filters.",
-        querystring: Type.Object(
-          {
-            division: Type.Optional(Type.String({ pattern: "^[0-9]{6}([0-9]{3}){0,3}$", description: "A district, street, community or grid code; the caller's scope by default" })),
-            from: Type.Optional({ ...Day, description: "First day of the period (the 1st of this month by default)" }),
-            to: Type.Optional({ ...Day, description: "Last day of the period, included (today by default)" }),
-            groupBy: Type.Optional(Type.Enum(GROUPINGS, { description: "reporter: who found the problem, staff only (grid workers, patrols, seats)" })),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: IndicatorQuery,
         response: {
           200: Type.Object({
             division: Type.Object({ code: Type.String(), name: Type.String() }),
@@ -105,13 +117,7 @@ export async function indicatorRoutes(fastify: FastifyInstance, ctx: AppContext)
           "handled on the spot and patrol hours against the region's most active worker. Equal indexes share a rank and keep code order; units " +
           "without an index come last with rank null. `change` is the places gained since the previous period (the previous half month or month). " +
           "Every leader of the region sees the whole region's ranking; the cases behind a figure are listed by GET /cases within the caller's scope.",
-        querystring: Type.Object(
-          {
-            kind: Type.Enum(RANKING_KINDS),
-            period: Type.String({ pattern: "^[0-9]{4}-(0[1-9]|1[0-2])(-H[12])?$", description: "A month (2026-11) or a half month: H1 the 1st–15th, H2 the 16th to the end" }),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: RankingQuery,
         response: {
           200: Type.Object({
             kind: Type.Enum(RANKING_KINDS),

@@ -6,6 +6,8 @@ import { errors } from "../../http/schemas.ts";
 import { CaseListQuery } from "../cases/case-queue.routes.ts";
 import { EXPORT_HEADERS, EXPORT_MAX_CASES, exportCaseRows } from "../cases/case-queue.service.ts";
 import { TABLE_TYPES, writeXlsx } from "./table-writer.ts";
+import { exportIndicators, exportRanking } from "../evaluation/indicator-exports.service.ts";
+import { IndicatorQuery, RankingQuery } from "../evaluation/indicators.routes.ts";
 
 export async function exportRoutes(fastify: FastifyInstance, ctx: AppContext): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -35,6 +37,47 @@ export async function exportRoutes(fastify: FastifyInstance, ctx: AppContext): P
         .type(TABLE_TYPES.xlsx)
         .header("content-disposition", `attachment; filename="cases-${day}.xlsx"`)
         .send(await writeXlsx("案件", EXPORT_HEADERS, rows));
+    },
+  );
+
+  const Workbook = { description: "The workbook", content: { [TABLE_TYPES.xlsx]: { schema: Type.Unsafe<Buffer>(Type.String({ format: "binary" })) } } };
+
+  app.get(
+    "/exchange/exports/indicators.xlsx",
+    {
+      config: { apiKeyScope: "exchange" },
+      schema: {
+        operationId: "exportIndicatorsWorkbook",
+        tags: ["exchange"],
+        summary: "The indicators of GET /indicators for the same query as an Excel workbook (indicator.read; audited)",
+        description:
+          "A header block (region, division, period, grouping, generation time), one row per group with every figure as a column under its Chinese name, and the total. " +
+          "Rates are fractions with a percentage number format; a rate without a denominator is —. The scope and errors are those of GET /indicators.",
+        querystring: IndicatorQuery,
+        response: { 200: Workbook, ...errors(400, 401, 403, 404, 422) },
+      },
+    },
+    async (request, reply) => {
+      const { file, name } = await exportIndicators(ctx, request.actor, request.query);
+      return reply.type(TABLE_TYPES.xlsx).header("content-disposition", `attachment; filename="${name}"`).send(file);
+    },
+  );
+
+  app.get(
+    "/exchange/exports/rankings.xlsx",
+    {
+      config: { apiKeyScope: "exchange" },
+      schema: {
+        operationId: "exportRankingsWorkbook",
+        tags: ["exchange"],
+        summary: "A ranking of GET /rankings (kind, period) as an Excel workbook (indicator.read; audited)",
+        querystring: RankingQuery,
+        response: { 200: Workbook, ...errors(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const { file, name } = await exportRanking(ctx, request.actor, request.query);
+      return reply.type(TABLE_TYPES.xlsx).header("content-disposition", `attachment; filename="${name}"`).send(file);
     },
   );
 }

@@ -1,39 +1,49 @@
 import { useState } from "react";
 import { useMutation } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Space, Table, Tag, Typography } from "antd";
+import { Alert, App, Button, Card, Input, Select, Space, Table, Tag, Typography } from "antd";
 import { UploadOutlined } from "@ant-design/icons";
 import { useTranslation } from "react-i18next";
 import { ApiError } from "../../api/client";
-import { importGrids, type GridProblem } from "./adminApi";
+import { importGridShapefile, importGrids, type GridProblem, type ShapefileOptions } from "./adminApi";
 import { adminError } from "./errors";
 import { gridProblemText } from "./grid-problems";
 
-type Checked = { name: string; collection: { type: string; features: unknown[] }; grids: number; problems: GridProblem[] };
+type Source = { collection: { type: string; features: unknown[] } } | { zip: File; options: ShapefileOptions };
+type Checked = { name: string; source: Source; grids: number; problems: GridProblem[] };
 
-/** Upload a GeoJSON grid file: every problem is shown by grid code; the file loads only once it has none. */
+// Codes of a zipped Shapefile refused whole, said in the reader's language.
+const FILE_ERRORS = ["shapefile_part_missing", "several_shapefiles", "invalid_shapefile", "not_polygons", "projected_crs", "unsupported_crs", "crs_mismatch", "shapefile_field_missing", "shapefile_field_ambiguous", "zip_bomb"];
+
+const send = (source: Source, dryRun: boolean) => ("zip" in source ? importGridShapefile(source.zip, dryRun, source.options) : importGrids(source.collection, dryRun));
+
+/** Upload a GeoJSON or zipped Shapefile grid file: every problem is shown by grid code; the file loads only once it has none. */
 export default function GridImportSection() {
   const { t } = useTranslation("admin");
   const { message } = App.useApp();
   const [checked, setChecked] = useState<Checked | null>(null);
   const [unreadable, setUnreadable] = useState(false);
 
+  const [options, setOptions] = useState<ShapefileOptions>({ crs: "wgs84" });
   const check = useMutation({
     mutationFn: async (file: File) => {
-      let collection: { type: string; features: unknown[] };
-      try {
-        collection = JSON.parse(await file.text()) as typeof collection;
-      } catch {
-        setUnreadable(true);
-        return null;
+      let source: Source;
+      if (/\.zip$/i.test(file.name)) source = { zip: file, options };
+      else {
+        try {
+          source = { collection: JSON.parse(await file.text()) as { type: string; features: unknown[] } };
+        } catch {
+          setUnreadable(true);
+          return null;
+        }
       }
       setUnreadable(false);
       try {
-        const answer = await importGrids(collection, true);
-        return { name: file.name, collection, grids: answer.grids, problems: answer.problems };
+        const answer = await send(source, true);
+        return { name: file.name, source, grids: answer.grids, problems: answer.problems };
       } catch (error) {
         // A file that is no FeatureCollection answers with its one problem.
         if (error instanceof ApiError && error.code === "invalid_grids") {
-          return { name: file.name, collection, grids: 0, problems: (error.details as { problems: GridProblem[] }).problems };
+          return { name: file.name, source, grids: 0, problems: (error.details as { problems: GridProblem[] }).problems };
         }
         throw error;
       }
@@ -41,7 +51,7 @@ export default function GridImportSection() {
     onSuccess: (result) => setChecked(result),
   });
   const load = useMutation({
-    mutationFn: (current: Checked) => importGrids(current.collection, false),
+    mutationFn: (current: Checked) => send(current.source, false),
     onSuccess: (answer) => {
       void message.success(t("grids.loaded", { count: answer.grids }));
       setChecked(null);
@@ -53,17 +63,36 @@ export default function GridImportSection() {
     },
   });
 
+  const fileError = (error: unknown) =>
+    error instanceof ApiError && FILE_ERRORS.includes(error.code)
+      ? t(`grids.file.${error.code}` as "grids.file.zip_bomb", { message: error.message, part: (error.details as { part?: string } | undefined)?.part ?? "" })
+      : adminError(t, error);
+
   return (
     <Card>
       <Typography.Paragraph type="secondary">{t("grids.hint")}</Typography.Paragraph>
       <Space direction="vertical" style={{ width: "100%" }}>
+        <Space wrap>
+          <Select<ShapefileOptions["crs"]>
+            aria-label={t("grids.crs")}
+            style={{ width: 220 }}
+            value={options.crs}
+            onChange={(crs) => setOptions({ ...options, crs })}
+            options={[
+              { value: "wgs84", label: t("grids.crs.wgs84") },
+              { value: "gcj02", label: t("grids.crs.gcj02") },
+            ]}
+          />
+          <Input aria-label={t("grids.codeField")} placeholder={t("grids.codeField")} style={{ width: 180 }} value={options.codeField ?? ""} onChange={(event) => setOptions({ ...options, codeField: event.target.value.trim() || undefined })} />
+          <Input aria-label={t("grids.nameField")} placeholder={t("grids.nameField")} style={{ width: 180 }} value={options.nameField ?? ""} onChange={(event) => setOptions({ ...options, nameField: event.target.value.trim() || undefined })} />
+        </Space>
         <label className="ant-btn ant-btn-default" htmlFor="grid-file">
           <UploadOutlined /> {t("grids.choose")}
         </label>
         <input
           id="grid-file"
           type="file"
-          accept=".json,.geojson,application/geo+json,application/json"
+          accept=".json,.geojson,.zip,application/geo+json,application/json,application/zip"
           aria-label={t("grids.file")}
           className="visually-hidden"
           style={{ position: "absolute", width: 1, height: 1, opacity: 0 }}
@@ -76,8 +105,8 @@ export default function GridImportSection() {
         />
         {check.isPending && <Alert type="info" title={t("grids.checking")} />}
         {unreadable && <Alert type="error" showIcon title={t("grids.unreadable")} />}
-        {check.isError && <Alert type="error" showIcon title={adminError(t, check.error)} />}
-        {load.isError && !(load.error instanceof ApiError && load.error.code === "invalid_grids") && <Alert type="error" showIcon title={adminError(t, load.error)} />}
+        {check.isError && <Alert type="error" showIcon title={fileError(check.error)} />}
+        {load.isError && !(load.error instanceof ApiError && load.error.code === "invalid_grids") && <Alert type="error" showIcon title={fileError(load.error)} />}
         {checked && checked.problems.length === 0 && (
           <Alert
             type="success"

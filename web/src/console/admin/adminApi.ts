@@ -53,6 +53,20 @@ export const deleteRoutingRule = (categoryCode: string, divisionCode: string) =>
 export const importGrids = (collection: { type: string; features: unknown[] }, dryRun: boolean) =>
   unwrap(api.POST("/api/v1/grids/import", { params: { query: { dryRun } }, body: collection }));
 
+export type ShapefileOptions = { crs: "wgs84" | "gcj02"; codeField?: string; nameField?: string };
+
+/** Checks a zipped Shapefile of grids (dryRun) or loads it: the zip itself is the body. */
+export const importGridShapefile = (file: File, dryRun: boolean, options: ShapefileOptions) =>
+  unwrap(
+    api.POST("/api/v1/grids/import", {
+      params: { query: { dryRun, crs: options.crs, ...(options.codeField ? { codeField: options.codeField } : {}), ...(options.nameField ? { nameField: options.nameField } : {}) } },
+      // The operation takes the zip's bytes beside JSON.
+      body: file as never,
+      bodySerializer: (body: unknown) => body as File,
+      headers: { "content-type": "application/zip" },
+    }),
+  );
+
 /** A random initial password that passes the server's policy; shown once. */
 export function initialPassword(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12));

@@ -10,6 +10,7 @@ import { useMe } from "../../session";
 import "../messages";
 import { EChart } from "./EChart";
 import { GridCaseMap } from "./GridCaseMap";
+import { IndicatorsDownload, RankingDownload } from "./WorkbookDownloads";
 import { hottestGrids, joinGrids } from "./grid-map";
 import { categoryBars, levelPie, sourcePie, trendLines } from "./chart-options";
 import {
@@ -149,6 +150,7 @@ function Figures() {
         <Typography.Text type="secondary">
           {days.from} – {days.to} · {t("live.note")}
         </Typography.Text>
+        <IndicatorsDownload key={division} division={division} days={days} />
       </Space>
 
       {totals.error ? <Alert type="error" showIcon message={t("panel.error")} /> : null}
@@ -338,7 +340,10 @@ function Rankings({ period }: { period: string }) {
   const ranking = useQuery({ queryKey: ["dashboard", "ranking", kind, period], queryFn: () => fetchRanking(kind, period) });
   return (
     <Space direction="vertical" style={{ width: "100%" }}>
-      <Segmented value={kind} onChange={(value) => setKind(value as RankingKind)} options={RANKING_KINDS.map((value) => ({ value, label: t(`rankings.${value}`) }))} />
+      <Space wrap>
+        <Segmented value={kind} onChange={(value) => setKind(value as RankingKind)} options={RANKING_KINDS.map((value) => ({ value, label: t(`rankings.${value}`) }))} />
+        <RankingDownload kind={kind} period={period} />
+      </Space>
       {ranking.data?.rows.every((row) => row.rank === null) ? (
         <Empty description={t("rankings.none")} />
       ) : (

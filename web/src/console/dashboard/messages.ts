@@ -98,6 +98,19 @@ const zhCN = {
   "level.street": "街道",
   "level.district": "区级",
   "none": "未分类",
+  "workbook.grouping": "导出分组",
+  "workbook.indicators": "导出指标（Excel）",
+  "workbook.ranking": "导出排名（Excel）",
+  "workbook.failed": "导出失败，请重试",
+  "workbook.by.none": "不分组",
+  "workbook.by.street": "按街道",
+  "workbook.by.community": "按社区",
+  "workbook.by.grid": "按网格",
+  "workbook.by.department": "按部门",
+  "workbook.by.category": "按问题类别",
+  "workbook.by.source": "按案件来源",
+  "workbook.by.level": "按案件等级",
+  "workbook.by.day": "按日",
 };
 
 const en: Record<keyof typeof zhCN, string> = {
@@ -197,6 +210,19 @@ const en: Record<keyof typeof zhCN, string> = {
   "level.street": "Street",
   "level.district": "District",
   "none": "Unclassified",
+  "workbook.grouping": "Workbook grouping",
+  "workbook.indicators": "Export indicators (Excel)",
+  "workbook.ranking": "Export ranking (Excel)",
+  "workbook.failed": "The export failed; try again",
+  "workbook.by.none": "No grouping",
+  "workbook.by.street": "By street",
+  "workbook.by.community": "By community",
+  "workbook.by.grid": "By grid",
+  "workbook.by.department": "By department",
+  "workbook.by.category": "By category",
+  "workbook.by.source": "By source",
+  "workbook.by.level": "By level",
+  "workbook.by.day": "By day",
 };
 
 const messages: Messages<typeof zhCN> = { "zh-CN": zhCN, en };
