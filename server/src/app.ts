@@ -28,6 +28,7 @@ import { actorOfSession } from "./modules/auth/auth.service.ts";
 import { apiKeyRoutes } from "./modules/auth/api-keys.routes.ts";
 import { actorOfApiKey } from "./modules/auth/api-keys.service.ts";
 import { SessionCache } from "./modules/auth/session-cache.ts";
+import { ApiKeyCache } from "./modules/auth/api-key-cache.ts";
 import { registerPasswordChangeGate } from "./modules/auth/password-change.ts";
 import { casePointRoutes } from "./modules/cases/case-points.routes.ts";
 import { caseQueueRoutes } from "./modules/cases/case-queue.routes.ts";
@@ -77,6 +78,7 @@ export function createContext(db: Kysely<DB>, config: Config): AppContext {
     grids: new GridLocator(),
     attachments: new LocalAttachmentStore(config.attachmentsDir),
     sessions,
+    apiKeys: new ApiKeyCache(sessions),
     reports: new ReportWriter(db, config.duplicates),
     caseEvents,
     eventStreams: new EventStreams({ db, config, caseEvents, sessions }),

@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import type { FastifyRequest, InjectOptions, LightMyRequestResponse } from "fastify";
 import { admitApiKey } from "../src/http/authentication.ts";
 import { AppError } from "../src/errors.ts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { verifyAuditChain } from "../src/modules/audit/audit.service.ts";
 import type { ApiKeyScope } from "../src/modules/auth/actor.ts";
 import { createApiKey } from "../src/modules/auth/api-keys.service.ts";
@@ -128,18 +128,37 @@ describe("API keys for machine clients", () => {
     expect(await refusal(admitApiKey(request, "ggk_nosuchkeynosuchkeynosuchkeynosuch", "report"))).toEqual([401, "authentication_required"]);
   });
 
-  it("refuses an expired key as an unknown one, on public routes too", async () => {
-    const key = await keyFor(admin, { expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+  it("refuses an expired key as an unknown one, on public routes too, from the moment it expires", async () => {
+    const expiresAt = Date.now() + 3_000;
+    const key = await keyFor(admin, { expiresAt: new Date(expiresAt).toISOString() });
+    // The first use leaves the key's actor in the cache for a few seconds.
     expect((await send({ method: "GET", url: "/api/v1/auth/me", headers: key.auth })).statusCode).toBe(200);
     await t.ctx.db.updateTable("api_keys").set({ expires_at: sql<Date>`now() - interval '1 second'` }).where("id", "=", key.id).execute();
-    const unknown = { authorization: "Bearer ggk_nosuchkeynosuchkeynosuchkeynosuch" };
-    for (const headers of [key.auth, unknown]) {
-      expect(codeOf(await send({ method: "GET", url: "/api/v1/auth/me", headers }))).toEqual([401, "authentication_required"]);
-      // Intake is open to anonymous residents: an ended key must not report anonymously.
-      expect(codeOf(await send({ method: "POST", url: "/api/v1/cases", headers, payload: REPORT }))).toEqual([401, "authentication_required"]);
+    // The clock passes the expiry while the cached entry is still trusted: the entry's own expiry refuses it.
+    vi.useFakeTimers({ now: expiresAt + 1, toFake: ["Date"] });
+    try {
+      const unknown = { authorization: "Bearer ggk_nosuchkeynosuchkeynosuchkeynosuch" };
+      for (const headers of [key.auth, unknown]) {
+        expect(codeOf(await send({ method: "GET", url: "/api/v1/auth/me", headers }))).toEqual([401, "authentication_required"]);
+        // Intake is open to anonymous residents: an ended key must not report anonymously.
+        expect(codeOf(await send({ method: "POST", url: "/api/v1/cases", headers, payload: REPORT }))).toEqual([401, "authentication_required"]);
+      }
+    } finally {
+      vi.useRealTimers();
     }
     const listed = (await send({ method: "GET", url: "/api/v1/api-keys", headers: { cookie: admin } })).json().apiKeys;
     expect(listed.find((row: { id: string }) => row.id === key.id).state).toBe("expired");
+  });
+
+  it("refuses a key at once when its account is disabled, though the key was just used", async () => {
+    const user = await createUser(t.ctx, null, { username: "gateway-owner", displayName: "网关账号", password: "Relay-Station-2026x", roles: ["dispatcher"], scopeCode: "530103" });
+    const key = await createApiKey(t.ctx, null, user.id, { name: "网关", organisation: "区指挥中心" });
+    const auth = { authorization: `Bearer ${key.key}` };
+    expect((await send({ method: "GET", url: "/api/v1/auth/me", headers: auth })).statusCode).toBe(200);
+    const etag = (await send({ method: "GET", url: `/api/v1/users/${user.id}`, headers: { cookie: admin } })).headers.etag as string;
+    const disabled = await send({ method: "PATCH", url: `/api/v1/users/${user.id}`, headers: { cookie: admin, "if-match": etag }, payload: { disabled: true } });
+    expect(disabled.statusCode, disabled.body).toBe(200);
+    expect(codeOf(await send({ method: "GET", url: "/api/v1/auth/me", headers: auth }))).toEqual([401, "authentication_required"]);
   });
 
   it("counts each key against its own limit, with Retry-After", async () => {
@@ -169,8 +188,9 @@ describe("API keys for machine clients", () => {
     const written = await t.ctx.db.updateTable("api_keys").set({ last_used_at: sql<Date>`now() - interval '59 seconds'` }).where("id", "=", key.id).returning("last_used_at").executeTakeFirstOrThrow();
     await send({ method: "GET", url: "/api/v1/auth/me", headers: key.auth });
     expect((await lastUsed())?.getTime()).toBe(written.last_used_at?.getTime());
-    // Past the minute: the next use is written.
+    // Past the minute: the next use that reads the key from the database (past the cache's few seconds) is written.
     await t.ctx.db.updateTable("api_keys").set({ last_used_at: sql<Date>`now() - interval '61 seconds'` }).where("id", "=", key.id).execute();
+    t.ctx.apiKeys.evictKey(key.id);
     const before = Date.now() - 61_000;
     await send({ method: "GET", url: "/api/v1/auth/me", headers: key.auth });
     expect((await lastUsed())?.getTime()).toBeGreaterThan(before + 30_000);
@@ -232,6 +252,8 @@ describe("API keys for machine clients", () => {
     for (const key of [secadminKey, elsewhereKey]) {
       expect(codeOf(await send({ method: "DELETE", url: `/api/v1/api-keys/${key.id}`, headers: { cookie: admin } }))).toEqual([404, "api_key_not_found"]);
     }
+    // Just used, so cached: the revocation still refuses it at once.
+    expect((await send({ method: "GET", url: "/api/v1/auth/me", headers: { authorization: `Bearer ${dispatcherKey.key}` } })).statusCode).toBe(200);
     const revoked = await send({ method: "DELETE", url: `/api/v1/api-keys/${dispatcherKey.id}`, headers: { cookie: admin } });
     expect(revoked.statusCode).toBe(204);
     expect((await send({ method: "GET", url: "/api/v1/auth/me", headers: { authorization: `Bearer ${dispatcherKey.key}` } })).statusCode).toBe(401);

@@ -174,6 +174,36 @@ describe("webhooks", () => {
     expect((await call("admin", "DELETE", `/webhooks/${subscription.id}`)).statusCode).toBe(204);
   });
 
+  it("keeps a case's order when a replay queues its older events behind newer ones still pending", async () => {
+    // The receiver refuses the case's newest event once, so it is still pending when the replay comes.
+    let refuseOnce: string | null = null;
+    const hook = await receiver((eventId, attempt) => (eventId === refuseOnce && attempt === 1 ? 503 : 204));
+    closers.push(hook.close);
+    const { subscription } = await subscribe("admin", { url: hook.url, description: "重放顺序" });
+    const id = await report("井盖松动 webhook-replay");
+    await deliverAll();
+    await act("community-530103001001", id, { action: "accept" });
+    const [reported, accepted] = await timelineOf([id]);
+    refuseOnce = accepted.id;
+    await t.ctx.webhooks.deliverDue();
+    const pending = await t.ctx.db.selectFrom("webhook_outbox").select("event_id").where("subscription_id", "=", subscription.id).where("status", "=", "pending").execute();
+    expect(pending.map((row) => row.event_id)).toEqual([accepted.id]);
+
+    const start = hook.received.length;
+    const replayed = await call("admin", "POST", `/webhooks/${subscription.id}/replay`, { from: new Date(Date.now() - 3_600_000).toISOString() });
+    expect(replayed.statusCode, replayed.body).toBe(200);
+    // The report is queued again; the acceptance, still pending, is not queued twice.
+    const queued = await t.ctx.db.selectFrom("webhook_outbox").select("event_id").where("subscription_id", "=", subscription.id).where("status", "=", "pending").where("case_id", "=", id).orderBy("id").execute();
+    expect(queued.map((row) => row.event_id)).toEqual([accepted.id, reported.id]);
+    await deliverAll();
+    const after = hook.received.slice(start).filter((request) => request.caseId === id).map((request) => [request.eventId, request.answered]);
+    expect(after).toEqual([
+      [reported.id, 204],
+      [accepted.id, 204],
+    ]);
+    expect((await call("admin", "DELETE", `/webhooks/${subscription.id}`)).statusCode).toBe(204);
+  });
+
   it("sends personal data only to a subscription the security administrator granted it", async () => {
     const hook = await receiver(() => 200);
     closers.push(hook.close);

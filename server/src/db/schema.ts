@@ -410,6 +410,8 @@ export type WebhookOutboxTable = {
   next_attempt_at: Generated<Date>;
   claimed_until: Date | null;
   failing_since: Date | null;
+  /** The event's case event log position: a case's pending deliveries go out in this order. */
+  position: Generated<number>;
   created_at: Generated<Date>;
   delivered_at: Date | null;
 };

@@ -87,7 +87,7 @@ export function findLiveApiKey(db: Kysely<DB>, keyHash: string) {
   return db
     .selectFrom("api_keys as k")
     .innerJoin("users", "users.id", "k.user_id")
-    .select(["k.id as key_id", "k.name as key_name", "k.organisation", "k.scopes", "k.requests_per_minute"])
+    .select(["k.id as key_id", "k.name as key_name", "k.organisation", "k.scopes", "k.requests_per_minute", "k.expires_at"])
     .select(["users.id", "users.username", "users.display_name", "users.roles", "users.scope_code", "users.department_id", "users.password_change_required"])
     .select(sql<boolean>`k.last_used_at is null or k.last_used_at < now() - interval '1 minute'`.as("stale"))
     .where("k.key_hash", "=", keyHash)

@@ -26,14 +26,20 @@ const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest
 
 /**
  * The actor of an API key, or null when the key is unknown, revoked or expired, or its account is
- * disabled or locked. Its last use is written at most once a minute.
+ * disabled or locked. Read from the cache of keys resolved in the last seconds (`ApiKeyCache`),
+ * else from the database; its last use is written at most once a minute.
  */
 export async function actorOfApiKey(ctx: AppContext, key: string): Promise<Actor | null> {
   if (!key.startsWith(API_KEY_PREFIX)) return null;
-  const row = await findLiveApiKey(ctx.db, sha256(key));
+  const keyHash = sha256(key);
+  const cached = ctx.apiKeys.get(keyHash);
+  if (cached) return cached;
+  const row = await findLiveApiKey(ctx.db, keyHash);
   if (!row) return null;
   if (row.stale) await touchApiKey(ctx.db, row.key_id);
-  return { ...actorFromUser(row), apiKey: apiKeyOf(row, ctx.config.apiKeyRequestsPerMinute) };
+  const actor = { ...actorFromUser(row), apiKey: apiKeyOf(row, ctx.config.apiKeyRequestsPerMinute) };
+  ctx.apiKeys.set(keyHash, actor, row.expires_at);
+  return actor;
 }
 
 export type NewApiKey = {
@@ -124,7 +130,8 @@ export async function listApiKeys(ctx: AppContext, actor: Actor) {
 /**
  * Revokes a live key: the actor's own, or (administrators) one of an account they manage in their
  * scope; anything else answers as not found. `by` null is the operator on the command line.
- * Its requests answer 401 at once, and its event streams end at their next check.
+ * Its requests to this process answer 401 at once (to another within seconds, see `ApiKeyCache`),
+ * and its event streams end at their next check.
  */
 export async function revokeApiKey(ctx: AppContext, by: Actor | null, id: string): Promise<void> {
   if (by) requireKeyPermission(by);
@@ -144,6 +151,7 @@ export async function revokeApiKey(ctx: AppContext, by: Actor | null, id: string
     return true;
   });
   if (!revoked) throw notFound("api_key_not_found", "No such live API key within your reach");
+  ctx.apiKeys.evictKey(id);
 }
 
 /** The command line revokes by id or by prefix (ggk_ and six characters), which must name one key. */

@@ -70,3 +70,21 @@ export async function purgeEventLog(db: Kysely<DB>, hours: number): Promise<numb
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/**
+ * Lets the transaction write case events without the log's row trigger, for a bulk writer that
+ * appends them itself with `appendCasesToLog` as its last statement.
+ */
+export async function holdEventLogging(trx: Kysely<DB>): Promise<void> {
+  await sql`select set_config('gridgov.case_event_log', 'off', true)`.execute(trx);
+}
+
+/**
+ * Appends the events of the region's cases `caseIds`, written since `holdEventLogging`, in one
+ * statement, and logs the transaction's later events one by one again. It takes the region's log
+ * positions until the commit, so it must be the transaction's last statement. Answers how many.
+ */
+export async function appendCasesToLog(trx: Kysely<DB>, regionCode: string, caseIds: readonly string[]): Promise<number> {
+  const { rows } = await sql<{ appended: string }>`select case_event_log_append_cases(${regionCode}, ${[...caseIds]}::uuid[]) as appended`.execute(trx);
+  return Number(rows[0]?.appended ?? 0);
+}

@@ -6,6 +6,7 @@ import { writeAudit } from "../audit/audit.repository.ts";
 import { regionOf } from "../audit/audit.repository.ts";
 import { codeInScope, requirePermission, type Actor } from "../auth/actor.ts";
 import { insertReportedCases, type NewReport } from "../cases/cases.repository.ts";
+import { appendCasesToLog, holdEventLogging } from "../events/event-log.repository.ts";
 import { newReport, type Place } from "../cases/cases.service.ts";
 import { activeCategories } from "../cases/categories.service.ts";
 import { suggestCategories } from "../cases/text.ts";
@@ -35,6 +36,7 @@ import {
   type MappingRow,
 } from "./hotline.repository.ts";
 import { readTable, type Table } from "./table-reader.ts";
+import { TimeSlices } from "./time-slices.ts";
 import { writeTable, type TableFormat } from "./table-writer.ts";
 
 export type MappingInput = {
@@ -245,7 +247,7 @@ const PHONE = /^[0-9+\- ]{5,20}$/;
 /**
  * Reads every row through the mapping: each problem is reported with the row number the
  * spreadsheet shows, the file's column and the reason in Chinese (the clerk reads it); a row with
- * any problem is not imported.
+ * any problem is not imported. A large file is checked in slices of the event loop.
  */
 async function checkRows(ctx: AppContext, actor: Actor | null, mapping: MappingRow, table: Table) {
   const columns = mapping.columns as MappingColumns;
@@ -256,7 +258,9 @@ async function checkRows(ctx: AppContext, actor: Actor | null, mapping: MappingR
   const checked: CheckedRow[] = [];
   const firstRowOf = new Map<string, number>();
   const now = Date.now();
+  const slices = new TimeSlices();
   for (const { number, cells } of table.rows) {
+    if (slices.due()) await slices.next();
     const before = problems.length;
     const cell = (field: ImportField) => {
       const index = indexes[field];
@@ -392,10 +396,15 @@ export async function importHotlineFile(ctx: AppContext, actor: Actor | null, ma
       // Another import of the same source may have written some meanwhile.
       const now = await existingRefs(trx, mapping.region_code, mapping.source_name, batch.map((row) => row.externalRef));
       const reports = batch.filter((row) => !now.has(row.externalRef)).map((row) => reportOf(actor, mapping, row, byCode, leaves));
+      if (reports.length === 0) return 0;
+      // The batch's events reach the event log in one statement, the last, rather than a trigger per case.
+      await holdEventLogging(trx);
       // No duplicates are looked for: the other platform took each call as its own order.
-      if (reports.length > 0) await insertReportedCases(trx, reports, null);
+      const written = await insertReportedCases(trx, reports, null);
+      await appendCasesToLog(trx, mapping.region_code, written.map(({ row }) => row.id));
       return reports.length;
     });
+    ctx.caseEvents.wakeAfterWrite();
     options.onProgress?.(Math.min(start + IMPORT_BATCH, fresh.length), fresh.length);
   }
   await writeAudit(ctx.db, {

@@ -7,6 +7,7 @@
 import { Readable } from "node:stream";
 import ExcelJS from "exceljs";
 import { AppError } from "../../errors.ts";
+import { TimeSlices } from "./time-slices.ts";
 import { checkZip, type ZipLimits } from "./zip-guard.ts";
 
 export type TableRow = { /** The row number as the spreadsheet shows it: the header is usually row 1. */ number: number; cells: string[] };
@@ -35,14 +36,17 @@ const tooManyRows = (limits: TableLimits) =>
   new AppError(422, "too_many_rows", `A table holds at most ${limits.maxRows.toLocaleString("en")} data rows: split the file`);
 const tooManyColumns = (limits: TableLimits) => new AppError(422, "too_many_columns", `A table holds at most ${limits.maxColumns} columns`);
 
-/** Reads a table file, telling the format by its first bytes; refuses what exceeds the limits. */
+/**
+ * Reads a table file, telling the format by its first bytes; refuses what exceeds the limits. A
+ * large file is read in slices of the event loop, so the server answers other requests meanwhile.
+ */
 export async function readTable(data: Buffer, limits: TableLimits = TABLE_LIMITS): Promise<Table> {
   if (data.length > limits.maxBytes) throw tooLarge(limits);
   if (data.length === 0) throw new AppError(422, "empty_table", "The file is empty");
   if (data.subarray(0, 4).equals(OLE_MAGIC)) {
     throw new AppError(415, "unsupported_table_format", "Old Excel files (.xls) are not read: save the sheet as .xlsx or CSV");
   }
-  const table = data.subarray(0, 4).equals(ZIP_MAGIC) ? await readXlsx(data, limits) : readCsv(data, limits);
+  const table = data.subarray(0, 4).equals(ZIP_MAGIC) ? await readXlsx(data, limits) : await readCsv(data, limits);
   if (table.headers.every((header) => header === "")) throw new AppError(422, "empty_table", "The table has no header row");
   return table;
 }
@@ -59,9 +63,11 @@ async function readXlsx(data: Buffer, limits: TableLimits): Promise<Table> {
   });
   const rows: TableRow[] = [];
   let headers: string[] | undefined;
+  const slices = new TimeSlices();
   try {
     for await (const sheet of reader) {
       for await (const row of sheet as unknown as AsyncIterable<ExcelJS.Row>) {
+        if (slices.due()) await slices.next();
         const values = row.values as ExcelJS.CellValue[];
         if (values.length - 1 > limits.maxColumns) throw tooManyColumns(limits);
         const cells = values.slice(1).map((value) => cellText(value, limits));
@@ -133,7 +139,7 @@ export function decodeCsv(data: Buffer): { text: string; encoding: "utf-8" | "gb
  * RFC 4180 CSV: quoted fields may hold separators, quotes ("") and line breaks; lines end in CRLF
  * or LF. The separator is a comma, or a tab when the first line has tabs and no comma.
  */
-function readCsv(data: Buffer, limits: TableLimits): Table {
+async function readCsv(data: Buffer, limits: TableLimits): Promise<Table> {
   const { text, encoding } = decodeCsv(data);
   const firstLine = text.slice(0, text.search(/\r?\n|$/));
   const separator = !firstLine.includes(",") && firstLine.includes("\t") ? "\t" : ",";
@@ -144,6 +150,7 @@ function readCsv(data: Buffer, limits: TableLimits): Table {
   let line = 1;
   let rowStart = 1;
   let i = 0;
+  const slices = new TimeSlices();
   const endField = () => {
     if (field.length > limits.maxCellChars) throw new AppError(422, "cell_too_long", `A cell holds at most ${limits.maxCellChars} characters`);
     cells.push(field);
@@ -186,6 +193,7 @@ function readCsv(data: Buffer, limits: TableLimits): Table {
       if (char === "\r" && text[i + 1] === "\n") i++;
       line++;
       endRow();
+      if (slices.due()) await slices.next();
     } else field += char;
     i++;
   }

@@ -68,9 +68,10 @@ export type ClaimedDelivery = {
 };
 
 /**
- * Claims up to `limit` due deliveries of active subscriptions until `until`, each the earliest
- * undelivered event of its case for its subscription (a case's later events wait for it), skipping
- * rows another worker is claiming at this moment. One statement, so the claim commits at once.
+ * Claims up to `limit` due deliveries of active subscriptions until `until`, each the undelivered
+ * event of its case for its subscription with the lowest log position (a case's later events wait
+ * for it, replayed ones included), skipping rows another worker is claiming at this moment. One
+ * statement, so the claim commits at once.
  */
 export async function claimDue(db: Kysely<DB>, now: Date, until: Date, limit: number): Promise<ClaimedDelivery[]> {
   const result = await sql<ClaimedDelivery>`
@@ -82,7 +83,7 @@ export async function claimDue(db: Kysely<DB>, now: Date, until: Date, limit: nu
         and not exists (
           select 1 from webhook_outbox as earlier
           where earlier.subscription_id = o.subscription_id and earlier.case_id = o.case_id
-            and earlier.status = 'pending' and earlier.id < o.id)
+            and earlier.status = 'pending' and (earlier.position, earlier.id) < (o.position, o.id))
       order by o.id
       limit ${limit}
       for update of o skip locked
@@ -247,15 +248,18 @@ export async function findDeliveries(db: Kysely<DB>, subscriptionId: string, lim
 
 /**
  * Queues the subscription's matching events again, from `from` (and up to `to`), in the order they
- * happened, with their own event ids; an event still undelivered is not queued twice.
+ * happened, with their own event ids and log positions, so that each goes out before its case's
+ * later events still pending (0 for an event the log no longer keeps: older than any it keeps); an
+ * event still undelivered is not queued twice.
  */
 export async function enqueueReplay(db: Kysely<DB>, subscriptionId: string, from: Date, to: Date | null): Promise<number> {
   const result = await sql<{ id: number }>`
-    insert into webhook_outbox (subscription_id, event_id, case_id, region_code)
-    select s.id, e.id, e.case_id, e.region_code
+    insert into webhook_outbox (subscription_id, event_id, case_id, region_code, position)
+    select s.id, e.id, e.case_id, e.region_code, coalesce(l.position, 0)
     from webhook_subscriptions as s
     join case_events as e on e.region_code = s.region_code
     join cases as c on c.region_code = e.region_code and c.id = e.case_id
+    left join case_event_log as l on l.region_code = e.region_code and l.event_id = e.id
     where s.id = ${subscriptionId} and e.at >= ${from} ${to ? sql`and e.at <= ${to}` : sql``}
       and (s.kinds is null or e.action = any (s.kinds))
       and s.scope_code in (c.region_code, c.street_code, c.community_code, c.grid_code)
