@@ -63,6 +63,7 @@ import { templateRoutes } from "./modules/templates/templates.routes.ts";
 import { open311Routes } from "./modules/open311/open311.routes.ts";
 import { hotlineRoutes } from "./modules/exchange/hotline.routes.ts";
 import { exportRoutes } from "./modules/exchange/exports.routes.ts";
+import { referenceImportRoutes } from "./modules/exchange/reference-imports.routes.ts";
 import { WebhookDeliverer } from "./modules/webhooks/webhook-deliverer.ts";
 import { webhookRoutes } from "./modules/webhooks/webhooks.routes.ts";
 
@@ -199,6 +200,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       await screenCredentialRoutes(api, ctx);
       await hotlineRoutes(api, ctx);
       await exportRoutes(api, ctx);
+      await referenceImportRoutes(api, ctx);
       await webhookRoutes(api, ctx);
     },
     { prefix: "/api/v1" },

@@ -297,6 +297,24 @@ const OPERATIONS: Record<string, Operation> = {
     request: (t) => ({ method: "GET", url: `/api/v1/exchange/exports/indicators.xlsx?division=${t.division}&groupBy=community` }),
   },
   exportRankingsWorkbook: { access: "indicator.read", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/exchange/exports/rankings.xlsx?kind=street&period=2026-11" }) },
+  // A preview writes nothing: 200 with its report for whoever administers departments.
+  importReferenceData: {
+    access: "department.write",
+    scoped: false,
+    ok: 200,
+    request: () => ({
+      method: "POST",
+      url: "/api/v1/exchange/imports/departments?preview=true",
+      payload: Buffer.from("部门编码,部门名称,所属区划编码\nmatrix-dept,矩阵部门,530103\n"),
+      headers: { "content-type": "text/csv" },
+    }),
+  },
+  downloadStaffTemplate: { access: "user.write", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/exchange/templates/staff.xlsx" }) },
+  downloadDepartmentsTemplate: { access: "department.write", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/exchange/templates/departments.xlsx" }) },
+  downloadPlacesTemplate: { access: "grid.write", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/exchange/templates/places.xlsx" }) },
+  exportStaffWorkbook: { access: "user.write", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/exchange/exports/staff.xlsx" }) },
+  exportDepartmentsWorkbook: { access: "department.write", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/exchange/exports/departments.xlsx" }) },
+  exportPlacesWorkbook: { access: "grid.write", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/exchange/exports/places.xlsx" }) },
   exportHotlineResults: { access: "exchange.write", scoped: false, ok: 404, request: () => ({ method: "GET", url: "/api/v1/exchange/hotline-exports?mapping=0190b2f4-0000-7000-8000-0000000000e1" }) },
   listScreenCredentials: { access: "screen.write", scoped: false, ok: 200, request: () => ({ method: "GET", url: "/api/v1/screen-credentials" }) },
   createScreenCredential: {

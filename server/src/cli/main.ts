@@ -22,6 +22,7 @@ import { importGridFile, type GridFileOptions } from "./grid-commands.ts";
 import { rebuildRollups, regionsWithCases } from "../modules/evaluation/rollups.repository.ts";
 import { generateBulletin } from "../modules/evaluation/bulletins.service.ts";
 import { replay } from "../modules/webhooks/webhooks.service.ts";
+import { REFERENCE_KINDS, type ReferenceKind } from "../modules/exchange/reference-columns.ts";
 
 /** Runs `work` with a migrated database and a context, then closes the database. */
 async function withContext<T>(work: (ctx: AppContext, applied: string[]) => Promise<T>): Promise<T> {
@@ -122,6 +123,35 @@ importCommand
   .option("--name-field <name>", "Shapefile: the attribute holding the grid name (default name, NAME or 网格名称)")
   .action((file: string, options: GridFileOptions) =>
     withContext(async (ctx) => print(await importGridFile(ctx, file, options, (line) => process.stderr.write(`${line}\n`)))),
+  );
+
+for (const kind of REFERENCE_KINDS) {
+  importCommand
+    .command(kind)
+    .description(`import ${kind === "places" ? "courtyards and buildings" : kind} from an .xlsx or .csv file in the template's columns (nothing if a row is bad, unless --good-rows-only)`)
+    .argument("<file>", "the .xlsx or .csv file")
+    .option("--good-rows-only", "import the good rows even when some are bad (they are reported)")
+    .option("--preview", "check and report only; write nothing")
+    .action((file: string, options: { goodRowsOnly?: boolean; preview?: boolean }) =>
+      withContext(async (ctx) => {
+        const { referenceImportCommand } = await import("./reference-commands.ts");
+        print(await referenceImportCommand(ctx, kind, file, options));
+      }),
+    );
+}
+program
+  .command("export")
+  .description("write staff, departments or places (courtyards and buildings) to an .xlsx file in the import template's columns")
+  .argument("<kind>", REFERENCE_KINDS.join(", "), (value) => {
+    if (!(REFERENCE_KINDS as readonly string[]).includes(value)) throw new InvalidArgumentError(`one of ${REFERENCE_KINDS.join(", ")}`);
+    return value as ReferenceKind;
+  })
+  .argument("<file>", "the .xlsx file to write")
+  .action((kind: ReferenceKind, file: string) =>
+    withContext(async (ctx) => {
+      const { referenceExportCommand } = await import("./reference-commands.ts");
+      print(await referenceExportCommand(ctx, kind, file));
+    }),
   );
 
 const users = program.command("users").description("manage accounts");

@@ -1395,6 +1395,128 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/exchange/imports/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import staff, departments or places (courtyards and buildings) from an xlsx or CSV file; keyed, so the same file twice changes nothing
+         * @description The body is the file (xlsx, or CSV in UTF-8 or GB18030), raw or as the `file` field of multipart/form-data; the columns are the template's (GET /exchange/templates/{kind}.xlsx), headed in Chinese or by the English field names. Limits as for 12345 files: 20 MiB (413), 200,000 rows, 100 columns, zip bombs refused (422); a required column missing is 422 columns_missing. Needs the permission of the kind's administration: user.write (staff), department.write (departments), grid.write (places). Every row is checked by the administration's rules, the caller's roles and scope included: `preview=true` answers 200 with what would be created, updated or left unchanged and every bad row (row, column, code, reason in Chinese), writing nothing. Otherwise a bad row is 422 invalid_rows (details: the same report) and nothing is imported, unless goodRowsOnly=true. Rows are keyed by username, department code or place code; existing records change only where they differ. One transaction; each change audited. Staff: a new account without an initial password gets a one-time password, answered once in `passwords`; every new account changes its password at first sign-in; existing accounts keep theirs.
+         */
+        post: operations["importReferenceData"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/templates/staff.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The staff import template: the Chinese header row, and a sheet 说明 describing every column, the values allowed and an example row (user.write) */
+        get: operations["downloadStaffTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/exports/staff.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The staff of the caller's scope in the template's columns, which import back unchanged; phones masked; audited (user.write) */
+        get: operations["exportStaffWorkbook"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/templates/departments.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The departments import template: the Chinese header row, and a sheet 说明 describing every column, the values allowed and an example row (department.write) */
+        get: operations["downloadDepartmentsTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/exports/departments.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The departments of the caller's scope in the template's columns, which import back unchanged; phones masked; audited (department.write) */
+        get: operations["exportDepartmentsWorkbook"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/templates/places.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The places import template: the Chinese header row, and a sheet 说明 describing every column, the values allowed and an example row (grid.write) */
+        get: operations["downloadPlacesTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/exports/places.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The places of the caller's scope in the template's columns, which import back unchanged; phones masked; audited (grid.write) */
+        get: operations["exportPlacesWorkbook"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhooks": {
         parameters: {
             query?: never;
@@ -10935,6 +11057,528 @@ export interface operations {
                 /** @description A month (2026-11) or a half month: H1 the 1st–15th, H2 the 16th to the end */
                 period: string;
             };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    importReferenceData: {
+        parameters: {
+            query?: {
+                preview?: boolean;
+                goodRowsOnly?: boolean;
+            };
+            header?: never;
+            path: {
+                /** @description staff (accounts), departments, or places (courtyards and buildings) */
+                kind: "staff" | "departments" | "places";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description staff (accounts), departments, or places (courtyards and buildings)
+                         * @enum {unknown}
+                         */
+                        kind: "staff" | "departments" | "places";
+                        /** @description Data rows in the file */
+                        rows: number;
+                        good: number;
+                        /** @description Rows with a problem */
+                        bad: number;
+                        /** @description Good rows whose key is new (created, unless preview) */
+                        created: number;
+                        /** @description Good rows of existing records that differ (changed where they differ, unless preview) */
+                        updated: number;
+                        /** @description Good rows of existing records that are the same */
+                        unchanged: number;
+                        problems: {
+                            /** @description The row number as the spreadsheet shows it (the header is usually row 1) */
+                            row: number;
+                            /** @description The column's Chinese header */
+                            column: string;
+                            /** @description Stable: required, invalid_username, duplicate_in_file, unknown_role, administrator_roles_exclusive, role_not_managed, scope_required, division_not_found, department_not_found, username_taken, own_account, masked_phone, invalid_phone, weak_password, invalid_code, department_code_taken, too_long, invalid_level, level_mismatch, parent_not_found, invalid_point, point_outside */
+                            code: string;
+                            /** @description Why, in Chinese, for the clerk */
+                            reason: string;
+                        }[];
+                        /** @description The rows that create or change a record (at most 1,000) */
+                        changes: {
+                            row: number;
+                            /** @description Username, department code or place code */
+                            key: string;
+                            /** @enum {unknown} */
+                            action: "create" | "update";
+                            /** @description What an update changes (field names) */
+                            fields: string[];
+                        }[];
+                        preview: boolean;
+                        /** @description Staff: the one-time passwords generated for new accounts whose row had none, shown this once; each must be changed at first sign-in */
+                        passwords: {
+                            row: number;
+                            username: string;
+                            password: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description staff (accounts), departments, or places (courtyards and buildings)
+                         * @enum {unknown}
+                         */
+                        kind: "staff" | "departments" | "places";
+                        /** @description Data rows in the file */
+                        rows: number;
+                        good: number;
+                        /** @description Rows with a problem */
+                        bad: number;
+                        /** @description Good rows whose key is new (created, unless preview) */
+                        created: number;
+                        /** @description Good rows of existing records that differ (changed where they differ, unless preview) */
+                        updated: number;
+                        /** @description Good rows of existing records that are the same */
+                        unchanged: number;
+                        problems: {
+                            /** @description The row number as the spreadsheet shows it (the header is usually row 1) */
+                            row: number;
+                            /** @description The column's Chinese header */
+                            column: string;
+                            /** @description Stable: required, invalid_username, duplicate_in_file, unknown_role, administrator_roles_exclusive, role_not_managed, scope_required, division_not_found, department_not_found, username_taken, own_account, masked_phone, invalid_phone, weak_password, invalid_code, department_code_taken, too_long, invalid_level, level_mismatch, parent_not_found, invalid_point, point_outside */
+                            code: string;
+                            /** @description Why, in Chinese, for the clerk */
+                            reason: string;
+                        }[];
+                        /** @description The rows that create or change a record (at most 1,000) */
+                        changes: {
+                            row: number;
+                            /** @description Username, department code or place code */
+                            key: string;
+                            /** @enum {unknown} */
+                            action: "create" | "update";
+                            /** @description What an update changes (field names) */
+                            fields: string[];
+                        }[];
+                        preview: boolean;
+                        /** @description Staff: the one-time passwords generated for new accounts whose row had none, shown this once; each must be changed at first sign-in */
+                        passwords: {
+                            row: number;
+                            username: string;
+                            password: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    downloadStaffTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportStaffWorkbook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    downloadDepartmentsTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportDepartmentsWorkbook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    downloadPlacesTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportPlacesWorkbook: {
+        parameters: {
+            query?: never;
             header?: never;
             path?: never;
             cookie?: never;

@@ -8,6 +8,7 @@ import { Readable } from "node:stream";
 import ExcelJS from "exceljs";
 import { AppError } from "../../errors.ts";
 import { TimeSlices } from "./time-slices.ts";
+import { decodeWholeUtf8 } from "./xlsx-utf8.ts";
 import { checkZip, type ZipLimits } from "./zip-guard.ts";
 
 export type TableRow = { /** The row number as the spreadsheet shows it: the header is usually row 1. */ number: number; cells: string[] };
@@ -61,6 +62,7 @@ async function readXlsx(data: Buffer, limits: TableLimits): Promise<Table> {
     worksheets: "emit",
     entries: "emit",
   });
+  decodeWholeUtf8(reader);
   const rows: TableRow[] = [];
   let headers: string[] | undefined;
   const slices = new TimeSlices();

@@ -57,6 +57,18 @@ function requireManaged(by: Actor, roles: readonly Role[]): void {
  */
 export async function createUser(ctx: AppContext, by: Actor | null, input: NewUserInput) {
   if (by) requirePermission(by, "user.write");
+  grantableRoles(by, input.roles);
+  requireAcceptablePassword(input.password, input.username);
+  const passwordHash = await hashPassword(input.password);
+  return ctx.db.transaction().execute((trx) => createUserIn(trx, by, input, passwordHash));
+}
+
+/**
+ * `createUser` inside a transaction the caller holds (an import of many accounts commits them
+ * together), with every check it makes; the password is hashed here unless the hash is given.
+ */
+export async function createUserIn(trx: Kysely<DB>, by: Actor | null, input: NewUserInput, passwordHash?: string) {
+  if (by) requirePermission(by, "user.write");
   const roles = grantableRoles(by, input.roles);
   requireAcceptablePassword(input.password, input.username);
   const scopeCode = input.scopeCode ?? null;
@@ -66,45 +78,43 @@ export async function createUser(ctx: AppContext, by: Actor | null, input: NewUs
   if (scopeCode && by && !codeInScope(by, scopeCode)) {
     throw new AppError(404, "division_not_found", `No division ${scopeCode}`);
   }
-  const passwordHash = await hashPassword(input.password);
-  return ctx.db.transaction().execute(async (trx) => {
-    if (scopeCode) {
-      const division = await trx.selectFrom("divisions").select("code").where("code", "=", scopeCode).executeTakeFirst();
-      if (!division) throw new AppError(404, "division_not_found", `No division ${scopeCode}`);
-    }
-    let departmentId: string | null = null;
-    if (input.departmentCode) {
-      const department = await trx.selectFrom("departments").select("id").where("code", "=", input.departmentCode).executeTakeFirst();
-      if (!department) throw new AppError(404, "department_not_found", `No department ${input.departmentCode}`);
-      departmentId = department.id;
-    }
-    const taken = await trx.selectFrom("users").select("id").where("username", "=", input.username).executeTakeFirst();
-    if (taken) throw new AppError(409, "username_taken", `The username ${input.username} is taken`);
-    const id = uuidv7();
-    await trx
-      .insertInto("users")
-      .values({
-        id,
-        username: input.username,
-        display_name: input.displayName,
-        phone: input.phone ?? null,
-        password_hash: passwordHash,
-        roles,
-        scope_code: scopeCode,
-        department_id: departmentId,
-        password_change_required: true,
-      })
-      .execute();
-    await writeAudit(trx, {
-      regionCode: regionOf(scopeCode),
-      actorId: by?.userId ?? null,
-      action: "user.create",
-      targetType: "user",
-      targetId: id,
-      details: { username: input.username, roles, scopeCode },
-    });
-    return { id, username: input.username, displayName: input.displayName, roles, scopeCode };
+  const hashed = passwordHash ?? (await hashPassword(input.password));
+  if (scopeCode) {
+    const division = await trx.selectFrom("divisions").select("code").where("code", "=", scopeCode).executeTakeFirst();
+    if (!division) throw new AppError(404, "division_not_found", `No division ${scopeCode}`);
+  }
+  let departmentId: string | null = null;
+  if (input.departmentCode) {
+    const department = await trx.selectFrom("departments").select("id").where("code", "=", input.departmentCode).executeTakeFirst();
+    if (!department) throw new AppError(404, "department_not_found", `No department ${input.departmentCode}`);
+    departmentId = department.id;
+  }
+  const taken = await trx.selectFrom("users").select("id").where("username", "=", input.username).executeTakeFirst();
+  if (taken) throw new AppError(409, "username_taken", `The username ${input.username} is taken`);
+  const id = uuidv7();
+  await trx
+    .insertInto("users")
+    .values({
+      id,
+      username: input.username,
+      display_name: input.displayName,
+      phone: input.phone ?? null,
+      password_hash: hashed,
+      roles,
+      scope_code: scopeCode,
+      department_id: departmentId,
+      password_change_required: true,
+    })
+    .execute();
+  await writeAudit(trx, {
+    regionCode: regionOf(scopeCode),
+    actorId: by?.userId ?? null,
+    action: "user.create",
+    targetType: "user",
+    targetId: id,
+    details: { username: input.username, roles, scopeCode },
   });
+  return { id, username: input.username, displayName: input.displayName, roles, scopeCode };
 }
 
 const userColumns = [
@@ -219,25 +229,25 @@ export async function listDepartments(ctx: AppContext, actor: Actor) {
 type ManagedUser = { id: string; username: string; roles: Role[]; scope_code: string | null; version: number };
 
 /**
- * The account an administrator is about to change, locked until the transaction ends: one in the
+ * The account an administrator (null: the operator) is about to change, locked until the transaction ends: one in the
  * actor's scope (else 404, as an account that does not exist), not the actor's own (which they
  * change only through their own password), holding only roles the actor manages.
  */
-async function lockManagedUser(trx: Kysely<DB>, actor: Actor, id: string): Promise<ManagedUser> {
-  requirePermission(actor, "user.write");
+async function lockManagedUser(trx: Kysely<DB>, actor: Actor | null, id: string): Promise<ManagedUser> {
+  if (actor) requirePermission(actor, "user.write");
   const row = await trx
     .selectFrom("users")
     .select(["id", "username", "roles", "scope_code", "version"])
     .where("id", "=", id)
-    .where(inScope(actor, sql.ref("scope_code")))
+    .$if(actor !== null, (query) => query.where(inScope(actor as Actor, sql.ref("scope_code"))))
     .forUpdate()
     .executeTakeFirst();
   if (!row) throw notFound("user_not_found", `No user ${id}`);
-  if (row.id === actor.userId) {
+  if (actor && row.id === actor.userId) {
     throw new AppError(403, "own_account", "Administrators do not manage their own account: another administrator does");
   }
   const roles = row.roles.filter(isRole);
-  requireManaged(actor, roles);
+  if (actor) requireManaged(actor, roles);
   return { ...row, roles };
 }
 
@@ -263,22 +273,31 @@ async function changeUser<T>(
   action: string,
   change: (trx: Kysely<DB>, user: ManagedUser) => Promise<{ result: T; details?: Record<string, unknown>; endsSessions: boolean }>,
 ): Promise<T> {
-  const result = await ctx.db.transaction().execute(async (trx) => {
-    const user = await lockManagedUser(trx, actor, id);
-    const outcome = await change(trx, user);
-    if (outcome.endsSessions) await endSessions(trx, id);
-    await writeAudit(trx, {
-      regionCode: regionOf(user.scope_code),
-      actorId: actor.userId,
-      action,
-      targetType: "user",
-      targetId: id,
-      details: { username: user.username, ...outcome.details },
-    });
-    return outcome.result;
-  });
+  const result = await ctx.db.transaction().execute((trx) => changeUserIn(trx, actor, id, action, change));
   ctx.sessions.evictUser(id);
   return result;
+}
+
+/** `changeUser` inside the caller's transaction: the caller evicts the account's sessions once it commits. */
+async function changeUserIn<T>(
+  trx: Kysely<DB>,
+  actor: Actor | null,
+  id: string,
+  action: string,
+  change: (trx: Kysely<DB>, user: ManagedUser) => Promise<{ result: T; details?: Record<string, unknown>; endsSessions: boolean }>,
+): Promise<T> {
+  const user = await lockManagedUser(trx, actor, id);
+  const outcome = await change(trx, user);
+  if (outcome.endsSessions) await endSessions(trx, id);
+  await writeAudit(trx, {
+    regionCode: regionOf(user.scope_code),
+    actorId: actor?.userId ?? null,
+    action,
+    targetType: "user",
+    targetId: id,
+    details: { username: user.username, ...outcome.details },
+  });
+  return outcome.result;
 }
 
 /** An administrator sets a new password, which the owner must change at their next sign-in. */
@@ -331,11 +350,21 @@ export type UserChange = {
  * change to what the account may do or whether it may sign in ends its sessions.
  */
 export async function updateUser(ctx: AppContext, actor: Actor, id: string, ifMatch: string | undefined, change: UserChange) {
-  return changeUser(ctx, actor, id, "user.update", async (trx, user) => {
+  const result = await ctx.db.transaction().execute((trx) => updateUserIn(trx, actor, id, ifMatch, change));
+  ctx.sessions.evictUser(id);
+  return result;
+}
+
+/**
+ * `updateUser` inside the caller's transaction, `actor` null for the operator; the caller evicts
+ * the account's sessions (`ctx.sessions.evictUser`) once it commits.
+ */
+export async function updateUserIn(trx: Kysely<DB>, actor: Actor | null, id: string, ifMatch: string | undefined, change: UserChange) {
+  return changeUserIn(trx, actor, id, "user.update", async (trx, user) => {
     if (!ifMatch) throw new AppError(428, "precondition_required", "Send If-Match with the user's ETag");
     if (ifMatch !== `"${user.version}"`) throw new AppError(412, "version_mismatch", "The user changed since you read it");
     const roles = change.roles === undefined ? undefined : grantableRoles(actor, change.roles);
-    if (change.scopeCode && !codeInScope(actor, change.scopeCode)) {
+    if (change.scopeCode && actor && !codeInScope(actor, change.scopeCode)) {
       throw notFound("division_not_found", `No division ${change.scopeCode}`);
     }
     const scopeCode = change.scopeCode === undefined ? user.scope_code : change.scopeCode;

@@ -1,0 +1,45 @@
+import { PassThrough } from "node:stream";
+import type ExcelJS from "exceljs";
+import { describe, expect, it } from "vitest";
+import { decodeWholeUtf8 } from "./xlsx-utf8.ts";
+
+/** A stand-in for exceljs's reader that records the text its parsers would be handed. */
+function recordingReader() {
+  const seen = { sheet: [] as string[], strings: [] as string[] };
+  const reader = {
+    async *_parseWorksheet(iterable: AsyncIterable<Buffer | string>) {
+      for await (const chunk of iterable) seen.sheet.push(typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk));
+      yield undefined;
+    },
+    async *_parseSharedStrings(entry: NodeJS.ReadableStream) {
+      for await (const chunk of entry) seen.strings.push(typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk as Buffer));
+      yield undefined;
+    },
+  };
+  decodeWholeUtf8(reader as unknown as ExcelJS.stream.xlsx.WorkbookReader);
+  return { reader, seen };
+}
+
+describe("exceljs's streaming reader handed whole UTF-8 text", () => {
+  const bytes = Buffer.from("<t>黎宇平</t><t>吴云</t>");
+  // Chunks cut inside 黎 (3 bytes) and inside 云.
+  const chunks = [bytes.subarray(0, 4), bytes.subarray(4, 20), bytes.subarray(20)];
+
+  it("decodes a sheet's chunks across the characters they split", async () => {
+    const { reader, seen } = recordingReader();
+    async function* source() {
+      yield* chunks;
+    }
+    for await (const _ of reader._parseWorksheet(source())) void _;
+    expect(seen.sheet.join("")).toBe("<t>黎宇平</t><t>吴云</t>");
+  });
+
+  it("decodes the shared strings' entry the same way", async () => {
+    const { reader, seen } = recordingReader();
+    const entry = new PassThrough();
+    for (const chunk of chunks) entry.write(chunk);
+    entry.end();
+    for await (const _ of reader._parseSharedStrings(entry)) void _;
+    expect(seen.strings.join("")).toBe("<t>黎宇平</t><t>吴云</t>");
+  });
+});
