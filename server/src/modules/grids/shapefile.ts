@@ -55,6 +55,7 @@ export async function readShapefileZip(data: Buffer, options: ShapefileOptions =
   } catch (error) {
     // The zip guard speaks of workbooks; here the zip is a Shapefile.
     if (error instanceof AppError && error.code === "unreadable_table") throw fail(400, "invalid_shapefile", "The file is not a readable zip file");
+    if (error instanceof AppError) throw fail(error.statusCode, error.code, error.message.replace(/workbook/g, "zip"), error.details);
     throw error;
   }
   const parts = shapefileParts(entries);
