@@ -1,13 +1,12 @@
 import { readFile } from "node:fs/promises";
 import ExcelJS from "exceljs";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { GAUSS_KRUGER_PRJ, shapefileZip } from "../server/test/shapefile-writer.ts";
-import { collectCspViolations } from "./csp.ts";
 import { DEMO_PASSWORD, startDemoServer } from "./server.ts";
+import { launchChromium, openPage, UI_TIMEOUT } from "./browser.ts";
 import { signInAt } from "./sign-in.ts";
 
-const UI_TIMEOUT = 30_000;
 let server: Awaited<ReturnType<typeof startDemoServer>> | undefined;
 let browser: Browser | undefined;
 const contexts: BrowserContext[] = [];
@@ -19,24 +18,12 @@ const baseUrl = () => {
 };
 
 async function newPage(): Promise<Page> {
-  if (!browser) throw new Error("The browser did not start");
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "zh-CN", timezoneId: "Asia/Shanghai", acceptDownloads: true });
-  context.setDefaultTimeout(UI_TIMEOUT);
-  contexts.push(context);
-  await collectCspViolations(context, violations);
-  const page = await context.newPage();
-  page.on("pageerror", (error) => {
-    throw error;
-  });
-  return page;
+  return openPage(browser, contexts, violations, { viewport: { width: 1366, height: 768 }, acceptDownloads: true });
 }
 
 beforeAll(async () => {
   server = await startDemoServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 afterAll(async () => {

@@ -2,7 +2,8 @@ import gcoordModule from "gcoord";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GeoJsonPolygon } from "../src/db/schema.ts";
 import { createTestApp, type TestApp } from "./test-app.ts";
-import { GAUSS_KRUGER_PRJ, shapefileZip, zipFiles, type ShapeRecord } from "./shapefile-writer.ts";
+import { GAUSS_KRUGER_PRJ, shapefileZip, type ShapeRecord } from "./shapefile-writer.ts";
+import { zipFiles } from "./zip-writer.ts";
 
 const gcoord = gcoordModule as unknown as typeof gcoordModule.default;
 

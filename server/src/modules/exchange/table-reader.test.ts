@@ -1,39 +1,12 @@
-import zlib from "node:zlib";
 import ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../errors.ts";
 import { readTable, TABLE_LIMITS } from "./table-reader.ts";
 import { writeCsv, writeXlsx } from "./table-writer.ts";
+import { zipFiles } from "../../../test/zip-writer.ts";
 
 /** A zip of one deflated entry whose directory declares `declared` bytes inflated. */
-export function zipOf(name: string, content: Buffer, declared = content.length): Buffer {
-  const data = zlib.deflateRawSync(content);
-  const nameBytes = Buffer.from(name);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt16LE(8, 8);
-  local.writeUInt32LE(data.length, 18);
-  local.writeUInt32LE(declared, 22);
-  local.writeUInt16LE(nameBytes.length, 26);
-  const directory = Buffer.alloc(46);
-  directory.writeUInt32LE(0x02014b50, 0);
-  directory.writeUInt16LE(20, 4);
-  directory.writeUInt16LE(20, 6);
-  directory.writeUInt16LE(8, 10);
-  directory.writeUInt32LE(data.length, 20);
-  directory.writeUInt32LE(declared, 24);
-  directory.writeUInt16LE(nameBytes.length, 28);
-  directory.writeUInt32LE(0, 42);
-  const directoryOffset = local.length + nameBytes.length + data.length;
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(directory.length + nameBytes.length, 12);
-  end.writeUInt32LE(directoryOffset, 16);
-  return Buffer.concat([local, nameBytes, data, directory, nameBytes, end]);
-}
+const zipOf = (name: string, content: Buffer, declared = content.length): Buffer => zipFiles({ [name]: content }, { [name]: declared });
 
 async function refusal(work: Promise<unknown>): Promise<AppError> {
   try {

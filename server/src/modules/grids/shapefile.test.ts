@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../errors.ts";
-import { CGCS2000_PRJ, GAUSS_KRUGER_PRJ, shapefileZip, zipFiles } from "../../../test/shapefile-writer.ts";
+import { CGCS2000_PRJ, GAUSS_KRUGER_PRJ, shapefileZip } from "../../../test/shapefile-writer.ts";
+import { zipFiles } from "../../../test/zip-writer.ts";
 import { ringSignedArea } from "./geometry.ts";
 import { readShapefileZip } from "./shapefile.ts";
 
