@@ -166,6 +166,17 @@ describe("12345 exchange: mappings, imports and exports", () => {
     expect(cases[0]).toMatchObject({ reporter_name: "张三", reporter_phone: "13800001234", department_code: "cgj" });
     expect(cases[0].external_reported_at?.toISOString()).toBe("2026-12-01T01:30:00.000Z");
     expect(cases[1].handle_by.toISOString()).toBe("2027-01-31T10:00:00.000Z");
+    // The batch's events reach the event log once each, in one run of positions, as the trigger writes them.
+    const logged = await t.ctx.db
+      .selectFrom("case_event_log")
+      .select(["position", "case_id", "number", "action", "status", "grid_code", "department_code"])
+      .where("case_id", "in", cases.map((c) => c.id))
+      .orderBy("position")
+      .execute();
+    expect(logged.map((entry) => entry.action)).toEqual(["report", "report", "report"]);
+    expect(new Set(logged.map((entry) => entry.case_id))).toEqual(new Set(cases.map((c) => c.id)));
+    expect(Number(logged[2].position) - Number(logged[0].position)).toBe(2);
+    expect(logged.find((entry) => entry.case_id === cases[0].id)).toMatchObject({ number: cases[0].number, status: "reported", grid_code: "530103001001001", department_code: "cgj" });
     const listed = await as("dispatcher", "GET", `/api/v1/cases/${cases[0].id}`);
     expect(listed.json().case.reporter.phone).toBe("138****1234");
     expect(listed.json().timeline[0]).toMatchObject({ action: "report", details: expect.objectContaining({ externalRef: "WB-1", source: "hotline" }) });

@@ -125,15 +125,3 @@ export function findRequestByToken(db: Kysely<DB>, tokenHash: string) {
   return db.selectFrom("open311_requests").select(["case_number", "region_code", "case_id"]).where("token_hash", "=", tokenHash).executeTakeFirst();
 }
 
-/** The answer to a request the same key's user posted with the same body recently, to answer a retry with it. */
-export function findRetriedRequest(db: Kysely<DB>, userId: string, requestHash: string, since: Date) {
-  return db
-    .selectFrom("open311_requests")
-    .select(["case_number", "region_code", "case_id"])
-    .where("user_id", "=", userId)
-    .where("request_hash", "=", requestHash)
-    .where("created_at", ">=", since)
-    .orderBy("created_at", "desc")
-    .limit(1)
-    .executeTakeFirst();
-}

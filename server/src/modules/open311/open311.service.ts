@@ -20,7 +20,8 @@ import { placeTerms, pointOf } from "../divisions/places.service.ts";
 import { STAFF_ROLES } from "../people/roles.ts";
 import { attributeOf, attributeValue, parseWireTime, type Form, statusText, updateStatus, wireStatus, wireTime, type WireRecord } from "./open311-format.ts";
 import { tokenWriterFor } from "./token-writer.ts";
-import { findRequestByToken, findRequests, findRetriedRequest, findUpdates, type RequestRow } from "./open311.repository.ts";
+import { findRequestByToken, findRequests, findUpdates, type RequestRow } from "./open311.repository.ts";
+import { retryFinderFor } from "./retry-finder.ts";
 
 /**
  * Open311 GeoReport v2 and mySociety's servicerequestupdates over our own use cases
@@ -247,7 +248,7 @@ export async function postRequest(ctx: AppContext, caller: Actor | null, form: F
   const answers = answersOf(category, form);
   const contact = { email: optional(form, "email", 200) ?? null, device_id: optional(form, "device_id", 200) ?? null, account_id: optional(form, "account_id", 200) ?? null };
   const requestHash = hashOfRequest(actor.userId, form);
-  const retried = await findRetriedRequest(ctx.db, actor.userId, requestHash, new Date(Date.now() - RETRY_WINDOW_MS));
+  const retried = await retryFinderFor(ctx.db).find(actor.userId, requestHash, new Date(Date.now() - RETRY_WINDOW_MS));
   const made = retried ? { id: retried.case_id, number: retried.case_number } : await createCase(ctx, actor, category, form, answers, idempotencyKey);
   // Every answer carries a new token, a retry's too: the client may have lost the first.
   const token = crypto.randomBytes(18).toString("base64url");
