@@ -4,22 +4,12 @@ import { Button, Select, Space, Typography } from "antd";
 import { DownloadOutlined } from "@ant-design/icons";
 import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../../api/client";
+import { saveFile } from "../../api/save-file";
 import type { Grouping, RankingKind } from "./data";
 
 /** The groupings offered for the workbook: divisions, departments, categories, sources, levels, days. */
 const WORKBOOK_GROUPINGS = ["none", "street", "community", "grid", "department", "category", "source", "level", "day"] as const;
 type WorkbookGrouping = (typeof WORKBOOK_GROUPINGS)[number];
-
-function saveBlob(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = name;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /** Downloads the indicators the dashboard shows (its division and period) as an Excel workbook, grouped as chosen. */
 export function IndicatorsDownload({ division, days }: { division: string; days: { from: string; to: string } }) {
@@ -33,7 +23,7 @@ export function IndicatorsDownload({ division, days }: { division: string; days:
       const groupBy = shown === "none" ? undefined : (shown as Grouping);
       const query = { division, from: days.from, to: days.to, ...(groupBy ? { groupBy } : {}) };
       const blob = (await unwrap(api.GET("/api/v1/exchange/exports/indicators.xlsx", { params: { query }, parseAs: "blob" }))) as Blob;
-      saveBlob(blob, `indicators-${division}-${days.from}-${days.to}.xlsx`);
+      saveFile(blob, `indicators-${division}-${days.from}-${days.to}.xlsx`);
     },
   });
   return (
@@ -59,7 +49,7 @@ export function RankingDownload({ kind, period }: { kind: RankingKind; period: s
   const download = useMutation({
     mutationFn: async () => {
       const blob = (await unwrap(api.GET("/api/v1/exchange/exports/rankings.xlsx", { params: { query: { kind, period } }, parseAs: "blob" }))) as Blob;
-      saveBlob(blob, `rankings-${kind}-${period}.xlsx`);
+      saveFile(blob, `rankings-${kind}-${period}.xlsx`);
     },
   });
   return (

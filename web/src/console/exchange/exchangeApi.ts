@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { api, unwrap } from "../../api/client";
 import type { paths } from "../../api/schema";
+import { saveFile } from "../../api/save-file";
 
 type Json<Op, Status extends number = 200> = Op extends { responses: { [S in Status]: { content: { "application/json": infer Body } } } } ? Body : never;
 
@@ -46,12 +47,5 @@ export const runImport = async (file: File, mapping: string, goodRowsOnly: boole
 /** Downloads the results file through the client and hands it to the browser as a download. */
 export async function downloadResults(query: { mapping: string; from: string; to: string; format: "xlsx" | "csv" }): Promise<void> {
   const blob = (await unwrap(api.GET("/api/v1/exchange/hotline-exports", { params: { query }, parseAs: "blob" }))) as Blob;
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = `hotline-results-${query.from}-${query.to}.${query.format}`;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveFile(blob, `hotline-results-${query.from}-${query.to}.${query.format}`);
 }

@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { api, ApiError, toApiError, unwrap } from "../../api/client";
 import type { paths } from "../../api/schema";
+import { fileNameOf, saveFile } from "../../api/save-file";
 import { useLanguage } from "../../i18n";
 import { useMe } from "../../session";
 import "../messages";
@@ -56,19 +57,6 @@ function namesOf(division: Division | undefined, into = new Map<string, string>(
   into.set(division.code, division.name);
   for (const child of division.children ?? []) namesOf(child, into);
   return into;
-}
-
-/** Saves a downloaded file under the name the server gave it. */
-function saveBlob(blob: Blob, response: Response): void {
-  const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? "cases.csv";
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = name;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 /** The work queues: a tab per queue, the API's filters, text and case-number search, and keyset pages, all kept in the URL. */
@@ -407,7 +395,7 @@ function useExport(query: ReturnType<typeof apiQuery>, t: ReturnType<typeof useT
         void message.error(refusal.code === "export_too_large" ? t("queue.exportTooLarge") : t("queue.exportFailed", { message: refusal.message }));
         return;
       }
-      saveBlob(data, response);
+      saveFile(data, fileNameOf(response, "cases.csv"));
     } catch (error) {
       void message.error(t("queue.exportFailed", { message: error instanceof Error ? error.message : String(error) }));
     } finally {
