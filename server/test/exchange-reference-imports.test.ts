@@ -243,6 +243,14 @@ describe("reference-data imports: staff, departments, places", () => {
     expect((await departments()).map((row) => row.code)).toEqual(["imp-b"]);
   });
 
+  it("refuses a file over 20 MiB with 413, raw or in a form", async () => {
+    const huge = Buffer.alloc(21 * 1024 * 1024, 0x41);
+    const raw = await upload("admin", "departments", huge, "?preview=true");
+    expect([raw.statusCode, raw.json().error.code]).toEqual([413, "body_too_large"]);
+    const form = await upload("admin", "departments", huge, "?preview=true", "multipart/form-data; boundary=x");
+    expect([form.statusCode, form.json().error.code]).toEqual([413, "body_too_large"]);
+  });
+
   it("takes the file as a multipart form's file field", async () => {
     const boundary = "----gridgov-test";
     const csv = writeCsv(DEPARTMENT_HEADERS, [["imp-form", "表单部门", "530103", ""]]);

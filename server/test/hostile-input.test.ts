@@ -843,8 +843,8 @@ describe("hostile input", () => {
       const limit = t.ctx.config.bodyLimitBytes;
       const oversized = Buffer.from(JSON.stringify({ description: "长".repeat(Math.ceil(limit / 3) + 1), gridCode: fixtures.grid }));
       expect(oversized.length).toBeGreaterThan(limit);
-      // A grid file has its own, larger limit (below); so has a 12345 work-order file (20 MiB, tested with the exchange).
-      const ownLimits = new Set(["importGrids", "importHotlineWorkOrders"]);
+      // A grid file has its own, larger limit (below); so have 12345 work-order and reference-data files (20 MiB, tested with the exchange).
+      const ownLimits = new Set(["importGrids", "importHotlineWorkOrders", "importReferenceData"]);
       for (const operation of writers().filter((operation) => !ownLimits.has(operation.id))) {
         for (const caller of [admin(), stranger]) {
           const options = injectOptions(operation, rawJson(operation, oversized), caller);

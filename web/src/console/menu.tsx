@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { ApiOutlined, DashboardOutlined, EnvironmentOutlined, MessageOutlined, PhoneOutlined, SendOutlined, SettingOutlined, SwapOutlined, UnorderedListOutlined } from "@ant-design/icons";
+import { ApiOutlined, DashboardOutlined, EnvironmentOutlined, ImportOutlined, MessageOutlined, PhoneOutlined, SendOutlined, SettingOutlined, SwapOutlined, UnorderedListOutlined } from "@ant-design/icons";
 import { allowedSections } from "./admin/access";
 import type { Me } from "../api/client";
 import type { Resources } from "../i18n/resources";
@@ -30,6 +30,7 @@ export const MENU: MenuEntry[] = [
   { key: "admin", path: "/console/admin", label: "nav.admin", icon: <SettingOutlined />, allowed: (me) => allowedSections(me).length > 0 },
   // Response templates are the district's: its administrators keep them.
   { key: "hotline-exchange", path: "/console/exchange/hotline", label: "nav.hotlineExchange", icon: <SwapOutlined />, allowed: can("exchange.write") },
+  { key: "reference-imports", path: "/console/exchange/imports", label: "nav.referenceImports", icon: <ImportOutlined />, allowed: (me) => ["user.write", "department.write", "grid.write"].some((permission) => can(permission)(me)) },
   { key: "templates", path: "/console/admin/templates", label: "nav.templates", icon: <MessageOutlined />, allowed: (me) => can("category.write")(me) && me.scope?.code.length === 6 },
   { key: "api-keys", path: "/console/api-keys", label: "nav.apiKeys", icon: <ApiOutlined />, allowed: (me) => can("api_key.write")(me) || can("api_key.admin")(me) },
   { key: "webhooks", path: "/console/webhooks", label: "nav.webhooks", icon: <SendOutlined />, allowed: can("webhook.write") },

@@ -21,6 +21,7 @@ const zhCN = {
   "nav.templates": "常用语管理",
   "nav.apiKeys": "API 密钥",
   "nav.hotlineExchange": "12345工单交换",
+  "nav.referenceImports": "基础数据导入",
   "nav.webhooks": "事件推送",
 
   "password.title": "修改密码",
@@ -157,6 +158,7 @@ const en: Record<keyof typeof zhCN, string> = {
   "nav.templates": "Response templates",
   "nav.apiKeys": "API keys",
   "nav.hotlineExchange": "12345 exchange",
+  "nav.referenceImports": "Reference data import",
   "nav.webhooks": "Webhooks",
 
   "password.title": "Change password",

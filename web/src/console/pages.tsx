@@ -22,6 +22,7 @@ export const CONSOLE_PAGES: ConsolePage[] = [
   { path: "admin/templates", title: "nav.templates", load: () => import("./templates/TemplatesAdminPage") },
   { path: "api-keys", title: "nav.apiKeys", load: () => import("./apikeys/ApiKeysPage") },
   { path: "exchange/hotline", title: "nav.hotlineExchange", load: () => import("./exchange/HotlineExchangePage") },
+  { path: "exchange/imports", title: "nav.referenceImports", load: () => import("./exchange/ReferenceImportsPage") },
   { path: "webhooks", title: "nav.webhooks", load: () => import("./webhooks/WebhooksPage") },
 ];
 

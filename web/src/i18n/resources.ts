@@ -18,6 +18,7 @@ import type dashboard from "../console/dashboard/messages";
 import type apiKeys from "../console/apikeys/messages";
 import type exchange from "../console/exchange/messages";
 import type webhooks from "../console/webhooks/messages";
+import type referenceImports from "../console/exchange/referenceMessages";
 
 /**
  * The namespaces of messages, for typed keys. An area adds its own namespace here (type only, so its
@@ -44,6 +45,7 @@ export type Resources = {
   apiKeys: (typeof apiKeys)["zh-CN"];
   exchange: (typeof exchange)["zh-CN"];
   webhooks: (typeof webhooks)["zh-CN"];
+  referenceImports: (typeof referenceImports)["zh-CN"];
 };
 
 declare module "i18next" {

@@ -105,6 +105,16 @@ async function checkPlaces(ctx: AppContext, actor: Actor | null, table: Table) {
   });
 }
 
+/** For the operator's import: a division code the file writes under, whose district's audit chain records it. */
+function codeOfPlans(plans: readonly Plan[]): string | null {
+  for (const plan of plans) {
+    if ("level" in plan) return plan.code;
+    const code = "username" in plan ? (plan.create?.scopeCode ?? plan.update?.change.scopeCode) : (plan.create?.divisionCode ?? plan.update?.change.divisionCode);
+    if (code) return code;
+  }
+  return null;
+}
+
 /** A one-time password the policy accepts: 16 characters of base64url (96 bits). */
 const oneTimePassword = () => crypto.randomBytes(12).toString("base64url");
 
@@ -175,7 +185,7 @@ export async function importReferenceFile(ctx: AppContext, actor: Actor | null, 
       if (done % 100 === 0) options.onProgress?.(done, writes.length);
     }
     await writeAudit(trx, {
-      regionCode: regionOf(actor?.scopeCode ?? null),
+      regionCode: regionOf(actor ? actor.scopeCode : codeOfPlans(writes)),
       actorId: actor?.userId ?? null,
       action: "exchange.reference_import",
       targetType: "reference_file",
