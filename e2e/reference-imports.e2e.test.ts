@@ -1,12 +1,12 @@
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
-import { collectCspViolations } from "./csp.ts";
+import { REPO_ROOT, startDemoServer } from "./server.ts";
+import { launchChromium, openPage, UI_TIMEOUT } from "./browser.ts";
+import { signInAt } from "./sign-in.ts";
 
 const SCREENSHOT_DIR = path.join(REPO_ROOT, ".tmp");
-const UI_TIMEOUT = 30_000;
 
 let server: Awaited<ReturnType<typeof startDemoServer>> | undefined;
 let browser: Browser | undefined;
@@ -19,25 +19,10 @@ function baseUrl(): string {
 }
 
 async function newPage(width = 1440, height = 900): Promise<Page> {
-  if (!browser) throw new Error("The browser did not start");
-  const context = await browser.newContext({ viewport: { width, height }, locale: "zh-CN", timezoneId: "Asia/Shanghai", acceptDownloads: true });
-  context.setDefaultTimeout(UI_TIMEOUT);
-  contexts.push(context);
-  await collectCspViolations(context, violations);
-  const page = await context.newPage();
-  page.on("pageerror", (error) => {
-    throw error;
-  });
-  return page;
+  return openPage(browser, contexts, violations, { viewport: { width, height }, acceptDownloads: true });
 }
 
-async function signIn(page: Page, username: string, at = "/"): Promise<void> {
-  await page.goto(`${baseUrl()}${at}`);
-  await page.getByLabel("用户名", { exact: true }).fill(username);
-  await page.getByLabel("密码", { exact: true }).fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "登录", exact: true }).click();
-  await page.getByRole("button", { name: "退出登录" }).waitFor();
-}
+const signIn = (page: Page, username: string, at = "/") => signInAt(page, `${baseUrl()}${at}`, username);
 
 const settled = (page: Page) => page.evaluate(() => Promise.all(document.getAnimations().map((animation) => animation.finished.catch(() => undefined))));
 
@@ -49,10 +34,7 @@ function departmentsFile(): Buffer {
 
 beforeAll(async () => {
   server = await startDemoServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

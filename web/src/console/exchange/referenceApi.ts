@@ -1,5 +1,6 @@
 import { api, unwrap } from "../../api/client";
 import type { paths } from "../../api/schema";
+import { saveFile } from "../../api/save-file";
 
 type Json<Op, Status extends number = 200> = Op extends { responses: { [S in Status]: { content: { "application/json": infer Body } } } } ? Body : never;
 
@@ -44,12 +45,5 @@ function workbook(what: "template" | "export", kind: ReferenceKind) {
 /** Downloads a template or an export through the client and hands it to the browser as a download. */
 export async function downloadWorkbook(what: "template" | "export", kind: ReferenceKind, fileName: string): Promise<void> {
   const blob = (await unwrap(workbook(what, kind) as Promise<{ data?: unknown; error?: unknown; response: Response }>)) as Blob;
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveFile(blob, fileName);
 }
