@@ -5,11 +5,11 @@ import { DEMO_PASSWORD } from "./server.ts";
 /** How long a step waits for a screen to show what it looks for: test machines are slow and shared. */
 export const UI_TIMEOUT = 30_000;
 
-/** Debian's Chromium (or CHROMIUM_PATH), headless, without sandbox or GPU, and calling nowhere on its own. */
-export function launchChromium(): Promise<Browser> {
+/** Debian's Chromium (or CHROMIUM_PATH), headless, without sandbox or GPU, and calling nowhere on its own; `args` add to its switches. */
+export function launchChromium(args: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", ...args],
   });
 }
 

@@ -107,7 +107,8 @@ async function fillReport(page: Page, options: { category: string; description: 
 
 beforeAll(async () => {
   server = await startDemoServer({ PUBLIC_REQUESTS_PER_MINUTE: String(PUBLIC_LIMIT) });
-  browser = await launchChromium();
+  // A name for the test server that is not localhost, so that plain HTTP is not a secure context.
+  browser = await launchChromium([`--host-resolver-rules=MAP ${PLAIN_HOST} 127.0.0.1`]);
   home = await pointInCommunity(await staffApi("admin"));
 });
 
