@@ -28,7 +28,8 @@ export function rowProgress(label: string, stream: NodeJS.WriteStream = process.
   };
 }
 
-function readFile(file: string): Buffer {
+/** A table file from disk, refused before it is read when larger than a table may be. */
+export function readTableFile(file: string): Buffer {
   let size: number;
   try {
     size = fs.statSync(file).size;
@@ -41,7 +42,7 @@ function readFile(file: string): Buffer {
 
 /** `gridgov exchange hotline-import`: the whole region's, as the operator of the server. */
 export async function hotlineImportCommand(ctx: AppContext, file: string, options: { mapping: string; region?: string; goodRowsOnly?: boolean; preview?: boolean }) {
-  const data = readFile(file);
+  const data = readTableFile(file);
   await ctx.grids.load(ctx.db);
   const mapping = await mappingByName(ctx, options.mapping, options.region);
   return importHotlineFile(ctx, null, mapping, data, { goodRowsOnly: options.goodRowsOnly, preview: options.preview, onProgress: rowProgress("hotline-import") });

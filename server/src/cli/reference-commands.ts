@@ -3,8 +3,7 @@ import type { AppContext } from "../context.ts";
 import { AppError } from "../errors.ts";
 import type { ReferenceKind, RowProblem } from "../modules/exchange/reference-columns.ts";
 import { exportReference, importReferenceFile } from "../modules/exchange/reference-imports.service.ts";
-import { TABLE_LIMITS } from "../modules/exchange/table-reader.ts";
-import { rowProgress } from "./exchange-commands.ts";
+import { readTableFile, rowProgress } from "./exchange-commands.ts";
 
 /** The bad rows as a clerk reads them, one a line: 第12行 [角色] 没有角色「队长」… (unknown_role). */
 export function describeProblems(problems: readonly RowProblem[]): string {
@@ -16,16 +15,10 @@ export function describeProblems(problems: readonly RowProblem[]): string {
  * the checks of the API; progress and the bad rows on stderr, the summary on stdout.
  */
 export async function referenceImportCommand(ctx: AppContext, kind: ReferenceKind, file: string, options: { goodRowsOnly?: boolean; preview?: boolean }, stderr: NodeJS.WriteStream = process.stderr) {
-  let size: number;
-  try {
-    size = fs.statSync(file).size;
-  } catch (error) {
-    throw new AppError(400, "invalid_file", `Cannot read ${file}: ${(error as Error).message}`);
-  }
-  if (size > TABLE_LIMITS.maxBytes) throw new AppError(413, "table_too_large", `A table file holds at most ${TABLE_LIMITS.maxBytes / 1024 / 1024} MiB`);
+  const data = readTableFile(file);
   await ctx.grids.load(ctx.db);
   try {
-    const result = await importReferenceFile(ctx, null, kind, fs.readFileSync(file), { ...options, onProgress: rowProgress(`import ${kind}`, stderr) });
+    const result = await importReferenceFile(ctx, null, kind, data, { ...options, onProgress: rowProgress(`import ${kind}`, stderr) });
     if (result.problems.length > 0) stderr.write(`${result.bad} bad rows${result.preview ? "" : ", not imported"}:\n${describeProblems(result.problems)}`);
     return result;
   } catch (error) {

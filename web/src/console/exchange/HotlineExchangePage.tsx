@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Checkbox, Drawer, Form, Input, Popconfirm, Radio, Select, Space, Table, Tag, Typography, AutoComplete } from "antd";
-import { DeleteOutlined, DownloadOutlined, PlusOutlined, UploadOutlined } from "@ant-design/icons";
+import { DeleteOutlined, DownloadOutlined, PlusOutlined } from "@ant-design/icons";
 import { useTranslation } from "react-i18next";
 import type { TFunction } from "i18next";
 import { ApiError } from "../../api/client";
@@ -10,6 +10,7 @@ import { useMe } from "../../session";
 import { useCategories } from "../cases/caseApi";
 import { formatDateTime } from "../queue/format";
 import messages from "./messages";
+import { TableFileInput } from "./TableFileInput";
 import {
   createMapping, deleteMapping, downloadResults, exchangeKeys, previewImport, runImport, updateMapping, useMappings,
   type HotlineMapping, type ImportPreview, type ImportResult, type MappingBody, type RowProblem,
@@ -321,23 +322,17 @@ function ImportCard({ mappings, onHeaders }: { mappings: HotlineMapping[]; onHea
           }}
           options={mappings.map((mapping) => ({ value: mapping.id, label: mapping.name }))}
         />
-        <label className="ant-btn ant-btn-default" htmlFor="hotline-file">
-          <UploadOutlined aria-hidden="true" /> {t("import.chooseFile")}
-        </label>
-        <input
+        <TableFileInput
           id="hotline-file"
-          type="file"
-          accept=".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-          aria-label={t("import.file")}
-          className="exchange-file-input"
-          onChange={(event) => {
-            setFile(event.target.files?.[0] ?? null);
-            event.target.value = "";
+          label={t("import.file")}
+          choose={t("import.chooseFile")}
+          file={file}
+          onChoose={(chosen) => {
+            setFile(chosen);
             setPreview(null);
             setResult(null);
           }}
         />
-        {file && <Typography.Text code>{file.name}</Typography.Text>}
         <Button disabled={!file || !chosen} loading={check.isPending} onClick={() => check.mutate()}>
           {t("import.preview")}
         </Button>

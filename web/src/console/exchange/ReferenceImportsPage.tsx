@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useMutation } from "@tanstack/react-query";
 import { Alert, Button, Card, Checkbox, Radio, Space, Table, Tag, Typography } from "antd";
-import { DownloadOutlined, UploadOutlined } from "@ant-design/icons";
+import { DownloadOutlined } from "@ant-design/icons";
 import { useSearchParams } from "react-router";
 import { useTranslation } from "react-i18next";
 import type { TFunction } from "i18next";
@@ -9,6 +9,7 @@ import { ApiError } from "../../api/client";
 import { addMessages } from "../../i18n";
 import { useMe } from "../../session";
 import messages from "./referenceMessages";
+import { TableFileInput } from "./TableFileInput";
 import {
   downloadWorkbook, KIND_PERMISSIONS, previewReferenceImport, REFERENCE_KINDS, runReferenceImport,
   type OneTimePassword, type ReferenceChange, type ReferenceKind, type ReferenceProblem, type ReferenceReport,
@@ -189,25 +190,19 @@ function ImportCard({ kind }: { kind: ReferenceKind }) {
     <Card title={t("import.title")}>
       <Typography.Paragraph type="secondary">{t("limits")}</Typography.Paragraph>
       <Space wrap size="middle" align="center">
-        <label className="ant-btn ant-btn-default" htmlFor="reference-file">
-          <UploadOutlined aria-hidden="true" /> {t("import.chooseFile")}
-        </label>
-        <input
+        <TableFileInput
           id="reference-file"
-          type="file"
-          accept=".xlsx,.csv,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-          aria-label={t("import.file")}
-          className="exchange-file-input"
-          onChange={(event) => {
-            setFile(event.target.files?.[0] ?? null);
-            event.target.value = "";
+          label={t("import.file")}
+          choose={t("import.chooseFile")}
+          file={file}
+          onChoose={(chosen) => {
+            setFile(chosen);
             setPreview(null);
             setResult(null);
             setGoodRowsOnly(false);
             run.reset();
           }}
         />
-        {file && <Typography.Text code>{file.name}</Typography.Text>}
         <Button disabled={!file} loading={check.isPending} onClick={() => check.mutate()}>
           {t("import.preview")}
         </Button>
