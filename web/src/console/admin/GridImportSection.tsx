@@ -75,7 +75,7 @@ export default function GridImportSection() {
         <Space wrap>
           <Select<ShapefileOptions["crs"]>
             aria-label={t("grids.crs")}
-            style={{ width: 220 }}
+            style={{ width: 320 }}
             value={options.crs}
             onChange={(crs) => setOptions({ ...options, crs })}
             options={[
@@ -83,8 +83,8 @@ export default function GridImportSection() {
               { value: "gcj02", label: t("grids.crs.gcj02") },
             ]}
           />
-          <Input aria-label={t("grids.codeField")} placeholder={t("grids.codeField")} style={{ width: 180 }} value={options.codeField ?? ""} onChange={(event) => setOptions({ ...options, codeField: event.target.value.trim() || undefined })} />
-          <Input aria-label={t("grids.nameField")} placeholder={t("grids.nameField")} style={{ width: 180 }} value={options.nameField ?? ""} onChange={(event) => setOptions({ ...options, nameField: event.target.value.trim() || undefined })} />
+          <Input aria-label={t("grids.codeField")} placeholder={t("grids.codeField")} style={{ width: 250 }} value={options.codeField ?? ""} onChange={(event) => setOptions({ ...options, codeField: event.target.value.trim() || undefined })} />
+          <Input aria-label={t("grids.nameField")} placeholder={t("grids.nameField")} style={{ width: 250 }} value={options.nameField ?? ""} onChange={(event) => setOptions({ ...options, nameField: event.target.value.trim() || undefined })} />
         </Space>
         <label className="ant-btn ant-btn-default" htmlFor="grid-file">
           <UploadOutlined /> {t("grids.choose")}
