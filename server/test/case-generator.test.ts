@@ -4,6 +4,7 @@ import { verifyAuditChain } from "../src/modules/audit/audit.service.ts";
 import { sweepDeadlines } from "../src/modules/cases/deadline-sweep.ts";
 import { applyCommand, isFinal, reportedState, type Assignment, type CaseState, type CaseStatus, type Command, type WorkflowActor } from "../src/modules/cases/workflow.ts";
 import { generateCases, type SeedCasesSummary } from "../src/modules/demo/case-seed.ts";
+import { rebuildRollups } from "../src/modules/evaluation/rollups.repository.ts";
 import { createTestApp, type TestApp } from "./test-app.ts";
 
 const CASES = 2000;
@@ -186,6 +187,39 @@ describe("generated cases", () => {
     expect(audit.intact).toBe(true);
     const seeded = await t.ctx.db.selectFrom("audit_log").select("details").where("action", "=", "demo.seed_cases").execute();
     expect(seeded.reduce((sum, entry) => sum + (entry.details.cases as number), 0)).toBe(CASES);
+  });
+
+  it("stamps each case with the moments indicators count by, as its events give them, and counts it as a rebuild does", async () => {
+    // The moments from the events, as the workflow stamps them: firsts, the last handling, extensions granted.
+    const { rows } = await sql<{ id: string; registered: boolean; dispatched: boolean; responded: boolean | null }>`
+      select c.id, c.registered_at is not null as registered, c.dispatched_at is not null as dispatched, c.responded_on_time as responded
+      from cases as c
+      cross join lateral (
+        select min(e.at) filter (where e.action in ('register', 'handle_on_spot')) as registered_at,
+          min(e.at) filter (where e.action = 'dispatch') as dispatched_at,
+          min(e.at) filter (where e.action = 'acknowledge') as acknowledged_at,
+          max(e.at) filter (where e.action in ('handle', 'handle_on_spot')) as handled_at,
+          (array_agg(e.actor_id order by e.at desc) filter (where e.action in ('handle', 'handle_on_spot')))[1] as handled_by,
+          (count(*) filter (where e.action = 'approve_extension'))::int as extensions
+        from case_events as e where e.region_code = c.region_code and e.case_id = c.id
+      ) as m
+      where c.registered_at is not distinct from m.registered_at
+        and c.dispatched_at is not distinct from case when m.registered_at is not null then m.dispatched_at end
+        and c.acknowledged_at is not distinct from case when m.registered_at is not null then m.acknowledged_at end
+        and c.handled_at is not distinct from case when m.registered_at is not null then m.handled_at end
+        and c.handled_by is not distinct from case when m.registered_at is not null then m.handled_by end
+        and c.extension_count = case when m.registered_at is not null then m.extensions else 0 end
+        and (c.handling_minutes is not null) = (m.registered_at is not null and m.dispatched_at is not null and m.handled_at is not null)
+        and (c.responded_on_time is not null) = (m.registered_at is not null and m.dispatched_at is not null and m.acknowledged_at is not null)`.execute(t.ctx.db);
+    expect(rows).toHaveLength(CASES);
+    expect(rows.some((row) => row.responded === true) && rows.some((row) => row.responded === false)).toBe(true);
+    expect(rows.filter((row) => row.registered).length).toBeGreaterThan(CASES / 2);
+    // The rollups counted chunk by chunk are what a rebuild from the events counts.
+    const rollups = async () => (await sql`select * from case_counts order by kind, day, community_code, value`.execute(t.ctx.db)).rows;
+    const loaded = await rollups();
+    expect(loaded.length).toBeGreaterThan(0);
+    await rebuildRollups(t.ctx.db, "530103");
+    expect(await rollups()).toEqual(loaded);
   });
 
   it("refuses to load the same seed twice, writing nothing", async () => {

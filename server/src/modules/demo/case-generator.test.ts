@@ -52,6 +52,7 @@ const world: GeneratorWorld = {
     person(["resident"], null),
     ...departments.map((d) => person(["handler"], REGION, d.id)),
   ],
+  responseHours: 2,
 };
 const NOW = new Date("2026-11-20T06:00:00Z");
 const generate = (cases: number, seed: number) => [...generateCaseHistories(world, { cases, seed, now: NOW })];

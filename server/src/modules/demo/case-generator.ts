@@ -51,6 +51,8 @@ export type GeneratorWorld = {
   categories: WorldCategory[];
   departments: { id: string; code: string }[];
   people: WorldPerson[];
+  /** The region's response limit (响应时限) in working hours: an acknowledgement within it counts as responded. */
+  responseHours: number;
 };
 
 export type GenerateOptions = {
@@ -125,6 +127,18 @@ export type GeneratedCase = {
   deadlineState: "on_time" | "near_due" | "overdue";
   version: number;
   events: GeneratedEvent[];
+} & CountedMoments;
+
+/** The moments indicators count by, as the workflow stamps them on a case (`countedMoments` in the case service). */
+export type CountedMoments = {
+  registeredAt: Date | null;
+  dispatchedAt: Date | null;
+  acknowledgedAt: Date | null;
+  respondedOnTime: boolean | null;
+  handledAt: Date | null;
+  handledBy: string | null;
+  handlingMinutes: number | null;
+  extensionCount: number;
 };
 
 const MINUTE = 60_000;
@@ -650,6 +664,7 @@ class HistoryGenerator {
       closedAt: null,
       deadlineState: "on_time",
       version: 1,
+      ...NO_MOMENTS,
       events: [
         {
           id: this.uuid(createdAt),
@@ -666,6 +681,7 @@ class HistoryGenerator {
       ],
     };
     new CaseRun(this, row, category, duplicateOf).play();
+    Object.assign(row, countedMoments(row.events, world));
     this.remember(row, place, keyword);
     return row;
   }
@@ -1138,4 +1154,51 @@ export function nearDueFrom(calendar: WorkingCalendar, due: number): number {
     t = start;
   }
   return t;
+}
+
+const NO_MOMENTS: CountedMoments = {
+  registeredAt: null, dispatchedAt: null, acknowledgedAt: null, respondedOnTime: null,
+  handledAt: null, handledBy: null, handlingMinutes: null, extensionCount: 0,
+};
+
+/**
+ * The moments a history's events stamp, as the workflow stamps them one action at a time: the first
+ * registration, dispatch and acknowledgement (with whether it came within the response limit after
+ * the first dispatch), the last handling (by whom, and the working minutes since the first
+ * dispatch), the extensions granted. A case never registered counts by none of them.
+ */
+export function countedMoments(events: readonly GeneratedEvent[], world: Pick<GeneratorWorld, "calendar" | "responseHours">): CountedMoments {
+  const moments = { ...NO_MOMENTS };
+  for (const event of events) {
+    switch (event.action) {
+      case "register":
+        moments.registeredAt ??= event.at;
+        break;
+      case "handle_on_spot":
+        moments.registeredAt ??= event.at;
+        moments.handledAt = event.at;
+        moments.handledBy = event.actorId;
+        break;
+      case "dispatch":
+        moments.dispatchedAt ??= event.at;
+        break;
+      case "acknowledge":
+        moments.acknowledgedAt ??= event.at;
+        break;
+      case "handle":
+        moments.handledAt = event.at;
+        moments.handledBy = event.actorId;
+        break;
+      case "approve_extension":
+        moments.extensionCount++;
+        break;
+    }
+  }
+  if (!moments.registeredAt) return { ...NO_MOMENTS };
+  const { dispatchedAt, acknowledgedAt, handledAt } = moments;
+  if (dispatchedAt && acknowledgedAt) {
+    moments.respondedOnTime = world.calendar.workingMillisBetween(dispatchedAt, acknowledgedAt) <= world.responseHours * 3_600_000;
+  }
+  if (dispatchedAt && handledAt) moments.handlingMinutes = Math.floor(world.calendar.workingMillisBetween(dispatchedAt, handledAt) / 60_000);
+  return moments;
 }

@@ -5,13 +5,12 @@ import { copyIn, CopyRows, copyText } from "../../db/copy-in.ts";
 import type { Database } from "../../db/database.ts";
 import type { DB, GeoJsonPolygon } from "../../db/schema.ts";
 import { AppError } from "../../errors.ts";
-import { pauseRollups, resumeRollups } from "../evaluation/rollups.repository.ts";
 import { writeAudit } from "../audit/audit.repository.ts";
 import { calendarFor } from "../cases/calendars.ts";
+import { responseHours } from "../cases/cases.repository.ts";
 import { nearDueLimit } from "../cases/deadlines.ts";
 import type { ClosureLevel } from "../cases/workflow.ts";
 import { generateCaseHistories, type GeneratedCase, type GeneratorWorld } from "./case-generator.ts";
-import { stampCountedMoments } from "./counted-moments.ts";
 import { DEMO_DISTRICT } from "./demo.seed.ts";
 
 export type SeedCasesOptions = {
@@ -79,6 +78,8 @@ const CASE_COLUMNS: Column[] = [
   ["accept_by", "timestamptz"], ["dispatch_by", "timestamptz"], ["feedback_by", "timestamptz"], ["handle_by", "timestamptz"],
   ["created_at", "timestamptz"], ["updated_at", "timestamptz"], ["closed_at", "timestamptz"], ["deadline_state", "text"],
   ["co_handlers", "jsonb"], ["return_request", "jsonb"], ["resolved", "boolean"],
+  ["registered_at", "timestamptz"], ["dispatched_at", "timestamptz"], ["acknowledged_at", "timestamptz"], ["responded_on_time", "boolean"],
+  ["handled_at", "timestamptz"], ["handled_by", "uuid"], ["handling_minutes", "int"], ["extension_count", "int"],
 ];
 const EVENT_COLUMNS: Column[] = [
   ["region_code", "text"], ["id", "uuid"], ["case_id", "uuid"], ["at", "timestamptz"], ["actor_id", "uuid"], ["action", "text"],
@@ -96,6 +97,8 @@ function caseValues(region: string, c: GeneratedCase, number: string): Value[] {
     c.pendingExtensionDays, c.extensionRequestedBy, c.reworkCount, c.reopenCount, c.satisfaction, c.mergedInto, iso(c.acceptBy), iso(c.dispatchBy),
     iso(c.feedbackBy), iso(c.handleBy), iso(c.createdAt), iso(c.updatedAt), iso(c.closedAt), c.deadlineState,
     JSON.stringify(c.coHandlers), c.returnRequest ? JSON.stringify(c.returnRequest) : null, c.resolved,
+    iso(c.registeredAt), iso(c.dispatchedAt), iso(c.acknowledgedAt), c.respondedOnTime, iso(c.handledAt), c.handledBy, c.handlingMinutes,
+    c.extensionCount,
   ];
 }
 
@@ -191,6 +194,7 @@ export async function loadWorld(db: Kysely<DB>, regionCode = DEMO_DISTRICT): Pro
     })),
     departments,
     people: people.map((p) => ({ id: p.id, roles: p.roles, scopeCode: p.scope_code, departmentId: p.department_id })),
+    responseHours: await responseHours(db, regionCode),
   };
 }
 
@@ -202,8 +206,8 @@ export async function loadWorld(db: Kysely<DB>, regionCode = DEMO_DISTRICT): Pro
  *
  * A large load into a database no server shares (`bulkLoad`) is one transaction that drops the
  * case tables' indexes and keys, loads every chunk, builds them again (which checks every key and
- * reference, as the rows' own inserts would have) and brings the derived tables up to date
- * (`afterSeeding`). Otherwise each chunk is its own transaction with the indexes kept, so that a
+ * reference, as the rows' own inserts would have) and counts the rollups once from the loaded
+ * cases. Otherwise each chunk is its own transaction with the indexes kept, so that a
  * running server's requests go between chunks.
  */
 export async function generateCases(database: Pick<Database, "kind" | "withClient">, options: SeedCasesOptions): Promise<SeedCasesSummary> {
@@ -284,14 +288,10 @@ export async function generateCases(database: Pick<Database, "kind" | "withClien
           if (summary.cases === 0) {
             await refuseSeeded(trx, chunk[0]);
             rebuild = await timed(() => prepareBulkLoad(database.kind, trx, summary.timeMs));
-            await pauseRollups(trx);
           }
           loaded(chunk, await timed(() => loadChunk(database.kind, client, trx, region, chunk, seed, summary.timeMs)));
         });
-        await timed(async () => {
-          await rebuildIndexes(trx, rebuild, summary.timeMs);
-          await afterSeeding(trx, region, true);
-        });
+        await timed(() => rebuildIndexes(trx, rebuild, summary.timeMs));
       }),
     );
   } else {
@@ -303,7 +303,6 @@ export async function generateCases(database: Pick<Database, "kind" | "withClien
       });
       loaded(chunk, numbers);
     });
-    await database.withClient((_client, db) => timed(() => db.transaction().execute((trx) => afterSeeding(trx, region, false))));
   }
   const { timeMs } = summary;
   timeMs.rest -= timeMs.cases + timeMs.events + timeMs.indexes;
@@ -311,17 +310,6 @@ export async function generateCases(database: Pick<Database, "kind" | "withClien
   summary.durationMs = Math.round(performance.now() - started);
   summary.casesPerSecond = Math.round((summary.cases * 1000) / Math.max(1, summary.durationMs));
   return summary;
-}
-
-/**
- * What is derived from the cases and their events beyond what each chunk keeps (numbers, status
- * counts, return counts), brought up to date once every generated case is in, in the load's
- * transaction: the moments indicators count by (`stampCountedMoments`), and the evaluation
- * rollups, which a chunked load keeps statement by statement and a bulk load rebuilds once.
- */
-async function afterSeeding(trx: Kysely<DB>, region: string, bulk: boolean): Promise<void> {
-  await stampCountedMoments(trx, region);
-  if (bulk) await resumeRollups(trx, region);
 }
 
 /** How many cases the region holds. */
