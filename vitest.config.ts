@@ -25,6 +25,7 @@ export default defineConfig({
           name: "e2e",
           root: "e2e",
           include: ["**/*.e2e.test.ts"],
+          globalSetup: ["global-setup.ts"],
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },

@@ -54,8 +54,8 @@ describe("reference-data imports", () => {
     await page.getByRole("menuitem", { name: /基础数据导入/ }).click();
     await page.getByRole("heading", { name: "基础数据导入", level: 2 }).waitFor();
     await page.getByRole("radiogroup", { name: "数据类型" }).getByText("部门", { exact: true }).click();
-    await expect(page.getByRole("radio", { name: "部门" }).isChecked()).resolves.toBe(true);
     await page.waitForURL(/kind=departments/);
+    await expect(page.getByRole("radio", { name: "部门" }).isChecked()).resolves.toBe(true);
     await page.getByText("按部门编码认出已有部门").waitFor();
 
     const template = page.waitForEvent("download");

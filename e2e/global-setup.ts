@@ -1,0 +1,9 @@
+import { createDemoTemplate, removeDemoTemplate } from "./server.ts";
+
+export async function setup(): Promise<void> {
+  await createDemoTemplate();
+}
+
+export function teardown(): void {
+  removeDemoTemplate();
+}
