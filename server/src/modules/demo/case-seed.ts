@@ -48,8 +48,9 @@ export type SeedCasesSummary = {
   bulk: boolean;
   /**
    * Where the time went, in milliseconds: generating the histories (which overlaps with loading the
-   * previous chunk), loading the cases and their events, dropping and building the indexes of a
-   * bulk load, and the rest of each chunk's transaction (numbers, status counts, audit, commit).
+   * previous chunk), loading the cases (with the rollups' count of them) and their events, dropping
+   * and building the indexes of a bulk load, and the rest of each chunk's transaction (numbers,
+   * status counts, audit, commit).
    */
   timeMs: { generating: number; cases: number; events: number; indexes: number; rest: number };
   /** Up to 100 of the cases, spread over the run, with their tracking tokens (for benches and checks). */
@@ -206,8 +207,8 @@ export async function loadWorld(db: Kysely<DB>, regionCode = DEMO_DISTRICT): Pro
  *
  * A large load into a database no server shares (`bulkLoad`) is one transaction that drops the
  * case tables' indexes and keys, loads every chunk, builds them again (which checks every key and
- * reference, as the rows' own inserts would have) and counts the rollups once from the loaded
- * cases. Otherwise each chunk is its own transaction with the indexes kept, so that a
+ * reference, as the rows' own inserts would have). Either way the rollups' triggers count each
+ * chunk as it goes in. Otherwise each chunk is its own transaction with the indexes kept, so that a
  * running server's requests go between chunks.
  */
 export async function generateCases(database: Pick<Database, "kind" | "withClient">, options: SeedCasesOptions): Promise<SeedCasesSummary> {
