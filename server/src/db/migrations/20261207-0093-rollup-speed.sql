@@ -4,11 +4,8 @@
 -- and only cases done after their deadline are searched for late rows. Counting 100,000 generated
 -- cases into empty rollups took 46.9 s and now takes 20.0 s on PostgreSQL 15.
 
--- Rollup speed (docs/decisions/0033, amendment): the same counts as before, in fewer and narrower
--- rows. Each case's contributions carry only the keys the kinds split by, not the whole case row;
--- they are pivoted into one row per case and day before the split into kinds, and the reporter's
--- kind (two measures) is counted on its own. Rebuilding the rollups of 100,000 cases, and a bulk
--- seed's count of them, take about half the time.
+-- The function is restated whole (a migration replaces a function, it cannot patch one); the
+-- upsert at its end is unchanged. The reporter's kind (two measures) is counted on its own.
 
 create or replace function case_counts_add(added cases[], removed cases[]) returns void language plpgsql as $$
 begin

@@ -13,6 +13,7 @@ import { toWgs84, type Crs } from "../grids/grids.service.ts";
 import { maskPhone } from "../people/people.presenters.ts";
 import { STAFF_ROLES } from "../people/roles.ts";
 import { calendarFor } from "./calendars.ts";
+import { momentsOf } from "./counted-moments.ts";
 import {
   findCaseDetailInScope,
   findCaseByNumber,
@@ -963,35 +964,10 @@ async function applyTransition(
   });
 }
 
-/**
- * The moments indicators count by that this action sets: the first registration, dispatch and
- * acknowledgement (with whether it came within the region's response limit), each handling (by
- * whom, and the working minutes since the first dispatch), each extension granted.
- */
+/** The moments indicators count by that this action sets (`momentsOf`); the response limit is read only for an acknowledgement. */
 async function countedMoments(ctx: AppContext, row: CaseRow, command: Command, actorId: string | null, now: Date): Promise<Updateable<CaseTable>> {
-  const calendar = calendarFor(row.region_code);
-  switch (command.action) {
-    case "register":
-      return row.registered_at ? {} : { registered_at: now };
-    case "dispatch":
-      return row.dispatched_at ? {} : { dispatched_at: now };
-    case "acknowledge": {
-      if (row.acknowledged_at) return {};
-      const limitHours = await responseHours(ctx.db, row.region_code);
-      const responded = row.dispatched_at !== null && calendar.workingMillisBetween(row.dispatched_at, now) <= limitHours * 3_600_000;
-      return { acknowledged_at: now, responded_on_time: responded };
-    }
-    case "handle":
-      return {
-        handled_at: now,
-        handled_by: actorId,
-        handling_minutes: row.dispatched_at ? Math.floor(calendar.workingMillisBetween(row.dispatched_at, now) / 60_000) : null,
-      };
-    case "approve_extension":
-      return { extension_count: row.extension_count + 1 };
-    default:
-      return {};
-  }
+  const limitHours = command.action === "acknowledge" && !row.acknowledged_at ? await responseHours(ctx.db, row.region_code) : 0;
+  return momentsOf(row, command.action, now, actorId, calendarFor(row.region_code), limitHours);
 }
 
 /** Actions audited besides a change of classification. */

@@ -8,6 +8,7 @@
 import crypto from "node:crypto";
 import type { GeoJsonPolygon } from "../../db/schema.ts";
 import type { WorkingCalendar } from "../cases/calendar.ts";
+import { momentsOf, NO_MOMENTS, type CountedMoments } from "../cases/counted-moments.ts";
 import { computeDeadlines, deadlineStatus, NEAR_DUE_WORKING_HOURS, policyFor, type DeadlineStatus, type Urgency } from "../cases/deadlines.ts";
 import { suggestCategories, tokenize } from "../cases/text.ts";
 import {
@@ -127,18 +128,8 @@ export type GeneratedCase = {
   deadlineState: "on_time" | "near_due" | "overdue";
   version: number;
   events: GeneratedEvent[];
-} & CountedMoments;
-
-/** The moments indicators count by, as the workflow stamps them on a case (`countedMoments` in the case service). */
-export type CountedMoments = {
-  registeredAt: Date | null;
-  dispatchedAt: Date | null;
-  acknowledgedAt: Date | null;
-  respondedOnTime: boolean | null;
-  handledAt: Date | null;
-  handledBy: string | null;
-  handlingMinutes: number | null;
-  extensionCount: number;
+  /** The moments indicators count by, stamped by the history's events as the workflow stamps them. */
+  moments: CountedMoments;
 };
 
 const MINUTE = 60_000;
@@ -664,7 +655,7 @@ class HistoryGenerator {
       closedAt: null,
       deadlineState: "on_time",
       version: 1,
-      ...NO_MOMENTS,
+      moments: NO_MOMENTS,
       events: [
         {
           id: this.uuid(createdAt),
@@ -681,7 +672,10 @@ class HistoryGenerator {
       ],
     };
     new CaseRun(this, row, category, duplicateOf).play();
-    Object.assign(row, countedMoments(row.events, world));
+    row.moments = row.events.reduce(
+      (moments, event) => ({ ...moments, ...momentsOf(moments, event.action, event.at, event.actorId, world.calendar, world.responseHours) }),
+      NO_MOMENTS,
+    );
     this.remember(row, place, keyword);
     return row;
   }
@@ -1154,51 +1148,4 @@ export function nearDueFrom(calendar: WorkingCalendar, due: number): number {
     t = start;
   }
   return t;
-}
-
-const NO_MOMENTS: CountedMoments = {
-  registeredAt: null, dispatchedAt: null, acknowledgedAt: null, respondedOnTime: null,
-  handledAt: null, handledBy: null, handlingMinutes: null, extensionCount: 0,
-};
-
-/**
- * The moments a history's events stamp, as the workflow stamps them one action at a time: the first
- * registration, dispatch and acknowledgement (with whether it came within the response limit after
- * the first dispatch), the last handling (by whom, and the working minutes since the first
- * dispatch), the extensions granted. A case never registered counts by none of them.
- */
-export function countedMoments(events: readonly GeneratedEvent[], world: Pick<GeneratorWorld, "calendar" | "responseHours">): CountedMoments {
-  const moments = { ...NO_MOMENTS };
-  for (const event of events) {
-    switch (event.action) {
-      case "register":
-        moments.registeredAt ??= event.at;
-        break;
-      case "handle_on_spot":
-        moments.registeredAt ??= event.at;
-        moments.handledAt = event.at;
-        moments.handledBy = event.actorId;
-        break;
-      case "dispatch":
-        moments.dispatchedAt ??= event.at;
-        break;
-      case "acknowledge":
-        moments.acknowledgedAt ??= event.at;
-        break;
-      case "handle":
-        moments.handledAt = event.at;
-        moments.handledBy = event.actorId;
-        break;
-      case "approve_extension":
-        moments.extensionCount++;
-        break;
-    }
-  }
-  if (!moments.registeredAt) return { ...NO_MOMENTS };
-  const { dispatchedAt, acknowledgedAt, handledAt } = moments;
-  if (dispatchedAt && acknowledgedAt) {
-    moments.respondedOnTime = world.calendar.workingMillisBetween(dispatchedAt, acknowledgedAt) <= world.responseHours * 3_600_000;
-  }
-  if (dispatchedAt && handledAt) moments.handlingMinutes = Math.floor(world.calendar.workingMillisBetween(dispatchedAt, handledAt) / 60_000);
-  return moments;
 }

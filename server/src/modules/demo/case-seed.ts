@@ -98,8 +98,8 @@ function caseValues(region: string, c: GeneratedCase, number: string): Value[] {
     c.pendingExtensionDays, c.extensionRequestedBy, c.reworkCount, c.reopenCount, c.satisfaction, c.mergedInto, iso(c.acceptBy), iso(c.dispatchBy),
     iso(c.feedbackBy), iso(c.handleBy), iso(c.createdAt), iso(c.updatedAt), iso(c.closedAt), c.deadlineState,
     JSON.stringify(c.coHandlers), c.returnRequest ? JSON.stringify(c.returnRequest) : null, c.resolved,
-    iso(c.registeredAt), iso(c.dispatchedAt), iso(c.acknowledgedAt), c.respondedOnTime, iso(c.handledAt), c.handledBy, c.handlingMinutes,
-    c.extensionCount,
+    iso(c.moments.registered_at), iso(c.moments.dispatched_at), iso(c.moments.acknowledged_at), c.moments.responded_on_time,
+    iso(c.moments.handled_at), c.moments.handled_by, c.moments.handling_minutes, c.moments.extension_count,
   ];
 }
 
