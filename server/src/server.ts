@@ -5,6 +5,7 @@ import type { AppContext } from "./context.ts";
 import { openDatabase, type Database } from "./db/database.ts";
 import { listenControlSocket } from "./db/control-socket.ts";
 import { migrate } from "./db/migrate.ts";
+import { analyseGrownTables } from "./db/statistics.ts";
 import { holdsNoDivisions, seedDemoDistrict } from "./modules/demo/demo.seed.ts";
 import { sweepDeadlines } from "./modules/cases/deadline-sweep.ts";
 import { purgeExpired } from "./modules/system/housekeeping.ts";
@@ -88,6 +89,11 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
     },
   });
   const stopHousekeeping = startLeasedJob(ctx.db, app.log, { name: "housekeeping", intervalMs: 15 * 60_000, run: () => purgeExpired(ctx) });
+  // The embedded database has no autovacuum: its planner statistics are kept here.
+  const stopStatistics =
+    config.database.kind === "pglite"
+      ? startLeasedJob(ctx.db, app.log, { name: "statistics", intervalMs: 10 * 60_000, run: async () => ({ tablesAnalysed: await analyseGrownTables(ctx.db) }) })
+      : () => {};
   const stopNotifications = startLeasedJob(ctx.db, app.log, { name: "notifications", intervalMs: 5_000, run: () => ctx.notifications.followAll() });
   const channel = config.smsGateway ? httpSmsChannel(config.smsGateway) : logChannel(app.log);
   const stopMessages = startLeasedJob(ctx.db, app.log, { name: "outbound-messages", intervalMs: 15_000, run: () => sendDueMessages(ctx.db, channel) });
@@ -102,6 +108,7 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
     stopBulletins();
     stopDeadlines();
     stopHousekeeping();
+    stopStatistics();
     stopNotifications();
     stopMessages();
   };

@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import { v7 as uuidv7 } from "uuid";
 import type { AppContext } from "../../context.ts";
+import { keepStatistics } from "../../db/statistics.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { writeAudit } from "../audit/audit.repository.ts";
 import { regionOf } from "../audit/audit.repository.ts";
@@ -388,6 +389,7 @@ export async function importHotlineFile(ctx: AppContext, actor: Actor | null, ma
   const leaves = categories.filter((category) => category.parent_code !== null);
   const byCode = new Map(categories.map((category) => [category.code, category]));
   let imported = 0;
+  const statistics = keepStatistics(ctx.db, "cases");
   options.onProgress?.(0, fresh.length);
   for (let start = 0; start < fresh.length; start += IMPORT_BATCH) {
     const batch = fresh.slice(start, start + IMPORT_BATCH);
@@ -405,6 +407,7 @@ export async function importHotlineFile(ctx: AppContext, actor: Actor | null, ma
       return reports.length;
     });
     ctx.caseEvents.wakeAfterWrite();
+    await statistics.wrote(batch.length);
     options.onProgress?.(Math.min(start + IMPORT_BATCH, fresh.length), fresh.length);
   }
   await writeAudit(ctx.db, {
