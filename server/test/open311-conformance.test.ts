@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../src/modules/auth/api-keys.service.ts";
+import { DatabaseRetryFinder, MemoryRetryFinder, RETRY_WINDOW_MS } from "../src/modules/open311/retry-finder.ts";
 import { createTestApp, type TestApp } from "./test-app.ts";
 import { expectConforms, expectSameAsJson, expectXmlError, parseXml } from "./open311-conformance-kit.ts";
 
@@ -162,6 +163,25 @@ describe("Open311 GeoReport v2 conformance", () => {
     expect(extra.statusCode, extra.body).toBe(200);
     const other = await t.ctx.db.selectFrom("cases").select("answers").where("number", "=", extra.json()[0].service_request_id).executeTakeFirstOrThrow();
     expect(Object.keys(other.answers).sort()).toEqual(["cover_state", "depth_cm", "on_road"]);
+  });
+
+  it("finds a retried post from the stored posts, as after a restart, on both finders, within a day only", async () => {
+    const fields = { api_key: key, service_code: SERVICE, lat: String(point.lat), long: String(point.lng), description: "重启后重试的井盖报告", "attribute[cover_state]": "missing" };
+    const first = await post("requests.json", form(fields));
+    expect(first.statusCode, first.body).toBe(200);
+    const number: string = first.json()[0].service_request_id;
+    const stored = await t.ctx.db.selectFrom("open311_requests").selectAll().where("case_number", "=", number).executeTakeFirstOrThrow();
+    // An older post of another request, outside the window.
+    const old = { ...stored, token_hash: "f".repeat(64), request_hash: "e".repeat(64), created_at: new Date(Date.now() - RETRY_WINDOW_MS - 60_000) };
+    await t.ctx.db.insertInto("open311_requests").values(old).execute();
+    for (const finder of [new MemoryRetryFinder(t.ctx.db), new DatabaseRetryFinder(t.ctx.db)]) {
+      expect(await finder.find(stored.user_id, stored.request_hash)).toEqual({ case_number: number, region_code: "530103", case_id: stored.case_id });
+      expect(await finder.find(stored.user_id, old.request_hash)).toBeUndefined();
+      expect(await finder.find(stored.user_id, "d".repeat(64))).toBeUndefined();
+    }
+    // Posted again through the server: the same case, whichever finder it runs.
+    const again = await post("requests.json", form(fields));
+    expect(again.json()[0].service_request_id).toBe(number);
   });
 
   it("finds the place of address_string and address_id", async () => {

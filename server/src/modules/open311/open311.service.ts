@@ -36,8 +36,6 @@ const refusedKey = (message: string) => new AppError(403, "open311_api_key", mes
 const bad = (message: string) => new AppError(400, "open311_bad_request", message);
 const missing = (message: string) => new AppError(404, "open311_not_found", message);
 
-/** How long a repeated post of the same request by the same key answers with the first case. */
-const RETRY_WINDOW_MS = 24 * 3_600_000;
 /** A request's media_url: the whole exchange within this time. */
 const MEDIA_TIMEOUT_MS = 15_000;
 /** At most this many requests or updates in one answer, as the specification allows a server to limit. */
@@ -248,19 +246,23 @@ export async function postRequest(ctx: AppContext, caller: Actor | null, form: F
   const answers = answersOf(category, form);
   const contact = { email: optional(form, "email", 200) ?? null, device_id: optional(form, "device_id", 200) ?? null, account_id: optional(form, "account_id", 200) ?? null };
   const requestHash = hashOfRequest(actor.userId, form);
-  const retried = await retryFinderFor(ctx.db).find(actor.userId, requestHash, new Date(Date.now() - RETRY_WINDOW_MS));
+  const embedded = ctx.config.database.kind !== "postgres";
+  const retries = retryFinderFor(ctx.db, embedded);
+  const retried = await retries.find(actor.userId, requestHash);
   const made = retried ? { id: retried.case_id, number: retried.case_number } : await createCase(ctx, actor, category, form, answers, idempotencyKey);
   // Every answer carries a new token, a retry's too: the client may have lost the first.
   const token = crypto.randomBytes(18).toString("base64url");
-  await tokenWriterFor(ctx.db).write({
+  const regionCode = made.number.slice(0, 6);
+  await tokenWriterFor(ctx.db, embedded).write({
     token_hash: sha256(token),
-    region_code: made.number.slice(0, 6),
+    region_code: regionCode,
     case_id: made.id,
     case_number: made.number,
     user_id: actor.userId,
     request_hash: requestHash,
     ...contact,
   });
+  retries.remember(actor.userId, requestHash, { case_number: made.number, region_code: regionCode, case_id: made.id });
   return [{ service_request_id: made.number, token, service_notice: serviceNotice(made.number), account_id: contact.account_id }];
 }
 

@@ -5,24 +5,27 @@ type Row = Insertable<Open311RequestTable>;
 type Waiting = { row: Row; resolve: () => void; reject: (error: unknown) => void };
 
 const MAX_BATCH = 64;
-const IN_FLIGHT = 2;
 
 /**
  * Writes the token rows of posted requests in batches, as the report writer writes their cases:
  * the rows that arrive while a batch is written go together in the next statement, so a client
  * posting many reports costs one insert per batch instead of one per report. A failed batch is
- * written row by row, so one bad row fails alone.
+ * written row by row, so one bad row fails alone. Two batches are written at once on PostgreSQL;
+ * one on the embedded database, whose one connection would only take them in turn, in halves.
  */
 export class TokenWriter {
   private readonly waiting: Waiting[] = [];
   private writers = 0;
 
-  constructor(private readonly db: Kysely<DB>) {}
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly inFlight: number,
+  ) {}
 
   write(row: Row): Promise<void> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ row, resolve, reject });
-      if (this.writers < IN_FLIGHT) void this.drain();
+      if (this.writers < this.inFlight) void this.drain();
     });
   }
 
@@ -57,8 +60,8 @@ export class TokenWriter {
 const writers = new WeakMap<Kysely<DB>, TokenWriter>();
 
 /** The token writer of a database, one per database in a process. */
-export function tokenWriterFor(db: Kysely<DB>): TokenWriter {
+export function tokenWriterFor(db: Kysely<DB>, embedded: boolean): TokenWriter {
   let writer = writers.get(db);
-  if (!writer) writers.set(db, (writer = new TokenWriter(db)));
+  if (!writer) writers.set(db, (writer = new TokenWriter(db, embedded ? 1 : 2)));
   return writer;
 }
