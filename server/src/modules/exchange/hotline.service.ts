@@ -393,7 +393,7 @@ export async function importHotlineFile(ctx: AppContext, actor: Actor | null, ma
   options.onProgress?.(0, fresh.length);
   for (let start = 0; start < fresh.length; start += IMPORT_BATCH) {
     const batch = fresh.slice(start, start + IMPORT_BATCH);
-    imported += await ctx.db.transaction().execute(async (trx) => {
+    const written = await ctx.db.transaction().execute(async (trx) => {
       await lockSource(trx, mapping.region_code, mapping.source_name);
       // Another import of the same source may have written some meanwhile.
       const now = await existingRefs(trx, mapping.region_code, mapping.source_name, batch.map((row) => row.externalRef));
@@ -402,12 +402,13 @@ export async function importHotlineFile(ctx: AppContext, actor: Actor | null, ma
       // The batch's events reach the event log in one statement, the last, rather than a trigger per case.
       await holdEventLogging(trx);
       // No duplicates are looked for: the other platform took each call as its own order.
-      const written = await insertReportedCases(trx, reports, null);
-      await appendCasesToLog(trx, mapping.region_code, written.map(({ row }) => row.id));
+      const inserted = await insertReportedCases(trx, reports, null);
+      await appendCasesToLog(trx, mapping.region_code, inserted.map(({ row }) => row.id));
       return reports.length;
     });
+    imported += written;
     ctx.caseEvents.wakeAfterWrite();
-    await statistics.wrote(batch.length);
+    await statistics.wrote(written);
     options.onProgress?.(Math.min(start + IMPORT_BATCH, fresh.length), fresh.length);
   }
   await writeAudit(ctx.db, {

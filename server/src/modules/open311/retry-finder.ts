@@ -87,20 +87,22 @@ export class MemoryRetryFinder implements RetryFinder {
   constructor(private readonly db: Kysely<DB>) {}
 
   async find(userId: string, requestHash: string): Promise<RetriedRequest | undefined> {
-    this.loaded ??= this.load();
+    // A failed read is tried again at the next lookup.
+    this.loaded ??= this.load().catch((error: unknown) => {
+      this.loaded = null;
+      throw error;
+    });
     await this.loaded;
-    const now = Date.now();
-    this.forgetBefore(now - RETRY_WINDOW_MS);
+    this.forgetBefore(Date.now() - RETRY_WINDOW_MS);
     const post = this.posts.get(postKey(userId, requestHash));
     return post && { case_number: post.case_number, region_code: post.region_code, case_id: post.case_id };
   }
 
   remember(userId: string, requestHash: string, made: RetriedRequest): void {
-    const key = postKey(userId, requestHash);
-    this.posts.delete(key);
-    this.posts.set(key, { ...made, at: Date.now() });
+    this.keep(postKey(userId, requestHash), { ...made, at: Date.now() });
   }
 
+  /** Read once, at the first lookup: `remember` follows a lookup, so nothing is remembered before. */
   private async load(): Promise<void> {
     const rows = await this.db
       .selectFrom("open311_requests")
@@ -108,19 +110,16 @@ export class MemoryRetryFinder implements RetryFinder {
       .where("created_at", ">=", new Date(Date.now() - RETRY_WINDOW_MS))
       .orderBy("created_at")
       .execute();
-    const loaded = new Map<string, Post>();
     for (const row of rows) {
-      const key = postKey(row.user_id, row.request_hash);
-      loaded.delete(key);
-      loaded.set(key, { case_number: row.case_number, region_code: row.region_code, case_id: row.case_id, at: new Date(row.created_at).getTime() });
+      const { case_number, region_code, case_id } = row;
+      this.keep(postKey(row.user_id, row.request_hash), { case_number, region_code, case_id, at: new Date(row.created_at).getTime() });
     }
-    // Posts remembered while the table was read are newer than what it held.
-    for (const [key, post] of this.posts) {
-      loaded.delete(key);
-      loaded.set(key, post);
-    }
-    this.posts.clear();
-    for (const [key, post] of loaded) this.posts.set(key, post);
+  }
+
+  /** The post as the newest of its key: the map stays in order of time. */
+  private keep(key: string, post: Post): void {
+    this.posts.delete(key);
+    this.posts.set(key, post);
   }
 
   private forgetBefore(time: number): void {
