@@ -87,8 +87,9 @@ function firstDifference(query: Query, answer: Answer, scanned: { bucket: string
 }
 
 const rollupRows = async (db: Kysely<DB>) => {
-  const { rows } = await sql<{ days: number; late: number }>`select (select count(*) from case_counts)::int as days, (select count(*) from case_late_counts)::int as late`.execute(db);
-  return `${fmt(rows[0].days, 0)} by day, ${fmt(rows[0].late, 0)} late`;
+  const { rows } = await sql<{ days: number; halves: number; late: number }>`select (select count(*) from case_counts)::int as days,
+    (select count(*) from case_half_counts)::int as halves, (select count(*) from case_late_counts)::int as late`.execute(db);
+  return `${fmt(rows[0].days, 0)} by day, ${fmt(rows[0].halves, 0)} by half month, ${fmt(rows[0].late, 0)} late`;
 };
 
 async function measure(database: string, target: DatabaseTarget, cases: number, years: number, runs: number): Promise<Row[]> {

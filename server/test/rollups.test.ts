@@ -38,7 +38,26 @@ async function rollups(t: TestApp) {
     <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) order by kind, day, community_code, value`.execute(t.ctx.db);
   const { rows: late } = await sql`select * from case_late_counts where region_code = ${REGION} and (cases, reworked, extended) <> (0, 0, 0)
     order by kind, stage, done_day, due_day, community_code, value`.execute(t.ctx.db);
-  return { counts, late };
+  const { rows: halves } = await sql`select * from case_half_counts where region_code = ${REGION} and (accepted, registered, dispatched, responded, due_close,
+    closed_due, closed_on_time, reworked, extended, due_handle, handled_on_time, handled, handling_minutes, closed, on_spot, rated, resolved, satisfied)
+    <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) order by kind, half, community_code, value`.execute(t.ctx.db);
+  return { counts, late, halves };
+}
+
+/** The half-month rows the day rows add up to, in the same order. */
+async function halvesOfDays(t: TestApp) {
+  const { rows } = await sql`select * from (
+      select region_code, kind, gridgov_half(day) as half, community_code, value, sum(accepted)::int as accepted, sum(registered)::int as registered,
+        sum(dispatched)::int as dispatched, sum(responded)::int as responded, sum(due_close)::int as due_close, sum(closed_due)::int as closed_due,
+        sum(closed_on_time)::int as closed_on_time, sum(reworked)::int as reworked, sum(extended)::int as extended, sum(due_handle)::int as due_handle,
+        sum(handled_on_time)::int as handled_on_time, sum(handled)::int as handled, sum(handling_minutes)::bigint as handling_minutes,
+        sum(closed)::int as closed, sum(on_spot)::int as on_spot, sum(rated)::int as rated, sum(resolved)::int as resolved, sum(satisfied)::int as satisfied
+      from case_counts where region_code = ${REGION} and kind in ('all', 'reporter') group by 1, 2, 3, 4, 5
+    ) as h
+    where (accepted, registered, dispatched, responded, due_close, closed_due, closed_on_time, reworked, extended, due_handle, handled_on_time, handled,
+      handling_minutes, closed, on_spot, rated, resolved, satisfied) <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    order by kind, half, community_code, value`.execute(t.ctx.db);
+  return rows;
 }
 
 describe("evaluation rollups", () => {
@@ -161,6 +180,9 @@ describe("evaluation rollups", () => {
 
     const kept = await rollups(t);
     expect(kept.counts.length).toBeGreaterThan(50);
+    // The half-month rows are the day rows summed by half month, kept as the cases moved.
+    expect(kept.halves.length).toBeGreaterThan(10);
+    expect(kept.halves).toEqual(await halvesOfDays(t));
     await rebuildRollups(t.ctx.db, REGION);
     expect(await rollups(t)).toEqual(kept);
   });
@@ -169,6 +191,7 @@ describe("evaluation rollups", () => {
     await generateCases(t.database, { cases: 400, seed: 7, days: 120, chunkSize: 150, bulk: false });
     await generateCases(t.database, { cases: 400, seed: 8, days: 120, chunkSize: 150, bulk: true });
     const kept = await rollups(t);
+    expect(kept.halves).toEqual(await halvesOfDays(t));
     await rebuildRollups(t.ctx.db, REGION);
     expect(await rollups(t)).toEqual(kept);
     const { rows } = await sql<{ accepted: number; registered: number; due: number; responded: number; handled: number }>`
@@ -181,8 +204,13 @@ describe("evaluation rollups", () => {
   });
 
   it("gives the same figures from the rollups as counted from the case table, for every grouping and period", { timeout: 300_000 }, async () => {
-    const periods = [...months].flatMap((month) => [`${month}`, `${month}-H1`, `${month}-H2`].map((code) => periodOf(code)!));
-    const groupings: (Grouping | undefined)[] = [undefined, "street", "community", "grid", "department", "person", "category", "level", "source", "week"];
+    const ordered = [...months].sort();
+    // Months and half months, and a stretch from a 10th to a 20th: days, whole half months, days.
+    const periods = [
+      ...ordered.flatMap((month) => [`${month}`, `${month}-H1`, `${month}-H2`].map((code) => periodOf(code)!)),
+      { code: "10th to 20th", from: `${ordered[0]}-10`, to: `${ordered.at(-1)}-20` },
+    ];
+    const groupings: (Grouping | undefined)[] = [undefined, "street", "community", "grid", "department", "person", "category", "level", "source", "reporter", "week", "month"];
     for (const suspendedDue of [true, false]) {
       await sql`insert into evaluation_settings (region_code, suspended_due) values (${REGION}, ${suspendedDue})
         on conflict (region_code) do update set suspended_due = excluded.suspended_due`.execute(t.ctx.db);

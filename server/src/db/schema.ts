@@ -27,6 +27,7 @@ export type DB = {
   /** Return requests and approvals per community and department they count against (docs/decisions/0028). */
   case_return_counts: { region_code: string; community_code: string; department_code: string; requested: Generated<number>; approved: Generated<number> };
   case_counts: CaseCountTable;
+  case_half_counts: CaseHalfCountTable;
   case_appeals: {
     id: string;
     region_code: string;
@@ -335,6 +336,9 @@ export type CaseCountTable = {
   resolved: number;
   satisfied: number;
 };
+
+/** The same counts by half month (the 1st or the 16th in `half`), for the kinds 'all' and 'reporter'. */
+export type CaseHalfCountTable = Omit<CaseCountTable, "kind" | "day"> & { kind: "all" | "reporter"; half: string };
 
 /** Cases closed or handled on a later day than their deadline's, by both days. */
 export type CaseLateCountTable = {

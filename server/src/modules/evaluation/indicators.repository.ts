@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { codeRangeEnd } from "../cases/cases.repository.ts";
 import { COUNTED_INDICATORS, countedIn, countedPerson, type CountedIndicator } from "../cases/counted-cases.ts";
-import { kindOf, LATE_COLUMNS, SUM_COLUMNS, type Bucket, type CountSums, type Grouping } from "./indicators.ts";
+import { kindOf, LATE_COLUMNS, segmentsOf, SUM_COLUMNS, type Bucket, type CountSums, type Grouping, type Segment } from "./indicators.ts";
 
 /** Where the counts are read: a division (district, street, community) or one grid. */
 export type CountScope = { regionCode: string; division: string };
@@ -56,24 +56,38 @@ function groupRows(alias: string, groupBy: Grouping | undefined): RawBuilder<unk
 const bucketValues = (buckets: readonly Bucket[]) =>
   sql`(values ${sql.join(buckets.map((bucket) => sql`(${bucket.key}::text, ${bucket.from}::date, ${bucket.to}::date)`))}) as b (key, first, last)`;
 
+const segmentValues = (segments: readonly Segment[]) =>
+  sql`(values ${sql.join(segments.map((segment) => sql`(${segment.key}::text, ${segment.grain}::text, ${segment.from}::date, ${segment.to}::date)`))}) as s (key, grain, first, last)`;
+
+/** The kinds kept by half month as well as by day (migration 20261207-0094). */
+const HALF_KINDS: ReadonlySet<string> = new Set(["all", "reporter"]);
+
 /**
- * The sums of every group in every bucket, from the rollups alone: the day rows of the buckets,
+ * The sums of every group in every bucket, from the rollups alone: the rows of the buckets (whole
+ * half months from the half-month rows where the kind has them, the other days from the day rows),
  * and the late rows that cross a bucket's bounds (closed after a deadline before it: due in it;
- * due in it and closed after it: not closed in it). Each bucket reads its own index range (a
+ * due in it and closed after it: not closed in it). Each stretch reads its own index range (a
  * lateral subquery, kept apart by `offset 0`): joined plainly, the planner read every row of the
  * kind once and compared it with every bucket, three times the work for a year by month. The two
- * late conditions are disjoint (due before the bucket, or due in it), so a union reads each row once.
+ * late conditions are disjoint (due before the bucket, or due in it), so a union reads each row once;
+ * each names its stages, which come before the days in the keys, so that the days bound the range
+ * read (without them a year by month read every late row of the kind in each bucket).
  */
 export async function sumCounts(db: Kysely<DB>, scope: CountScope, groupBy: Grouping | undefined, buckets: readonly Bucket[]): Promise<GroupSums[]> {
   const kind = scope.division.length >= GRID_CODE_LENGTH ? "grid" : kindOf(groupBy);
+  const segments = buckets.flatMap((bucket) => (HALF_KINDS.has(kind) ? segmentsOf(bucket) : [{ key: bucket.key, grain: "day" as const, from: bucket.from, to: bucket.to }]));
+  const columns = (alias: string) => sql.join([sql.ref(`${alias}.community_code`), sql.ref(`${alias}.value`), ...SUM_COLUMNS.map((column) => sql.ref(`${alias}.${column}`))]);
   const { rows } = await sql<{ bucket: string; group: string } & Record<string, string | number>>`
     with b as (select * from ${bucketValues(buckets)}),
     days as (
-      select b.key as bucket, ${groupKey("c", groupBy)} as "group",
+      select s.key as bucket, ${groupKey("c", groupBy)} as "group",
         ${sql.join(SUM_COLUMNS.map((column) => sql`sum(c.${sql.ref(column)})::float8 as ${sql.ref(column)}`))}
-      from b cross join lateral (
-        select * from case_counts as c
-        where c.region_code = ${scope.regionCode} and c.kind = ${kind} and c.day between b.first and b.last and ${divisionRows("c", scope)} and ${groupRows("c", groupBy)}
+      from ${segmentValues(segments)} cross join lateral (
+        select ${columns("c")} from case_counts as c
+        where s.grain = 'day' and c.region_code = ${scope.regionCode} and c.kind = ${kind} and c.day between s.first and s.last and ${divisionRows("c", scope)} and ${groupRows("c", groupBy)}
+        union all
+        select ${columns("h")} from case_half_counts as h
+        where s.grain = 'half' and h.region_code = ${scope.regionCode} and h.kind = ${kind} and h.half between s.first and s.last and ${divisionRows("h", scope)} and ${groupRows("h", groupBy)}
         offset 0
       ) as c
       group by 1, 2
@@ -87,10 +101,10 @@ export async function sumCounts(db: Kysely<DB>, scope: CountScope, groupBy: Grou
         sum(l.cases) filter (where l.stage = 'handle' and l.done_day between b.first and b.last and l.due_day < b.first)::float8 as carried_handle
       from b cross join lateral (
         select * from case_late_counts as l
-        where l.region_code = ${scope.regionCode} and l.kind = ${kind} and l.done_day between b.first and b.last and l.due_day < b.first and ${divisionRows("l", scope)} and ${groupRows("l", groupBy)}
+        where l.region_code = ${scope.regionCode} and l.kind = ${kind} and l.stage in ('close', 'handle') and l.done_day between b.first and b.last and l.due_day < b.first and ${divisionRows("l", scope)} and ${groupRows("l", groupBy)}
         union all
         select * from case_late_counts as l
-        where l.region_code = ${scope.regionCode} and l.kind = ${kind} and l.due_day between b.first and b.last and l.done_day > b.last and ${divisionRows("l", scope)} and ${groupRows("l", groupBy)}
+        where l.region_code = ${scope.regionCode} and l.kind = ${kind} and l.stage = 'close' and l.due_day between b.first and b.last and l.done_day > b.last and ${divisionRows("l", scope)} and ${groupRows("l", groupBy)}
       ) as l
       group by 1, 2
     )

@@ -195,6 +195,36 @@ export function bucketsOf(period: { from: string; to: string }, groupBy: Groupin
   return buckets;
 }
 
+/** The first day of the half month a day is in: the 1st or the 16th. */
+export function halfOf(isoDay: string): string {
+  return `${isoDay.slice(0, 8)}${Number(isoDay.slice(8)) > 15 ? "16" : "01"}`;
+}
+
+/** The half month after the one that starts on `half`. */
+function nextHalf(half: string): string {
+  return half.endsWith("-01") ? `${half.slice(0, 8)}16` : `${addDays(`${half.slice(0, 8)}01`, 32).slice(0, 8)}01`;
+}
+
+/** A stretch of a bucket read from one grain of the rollups: day rows, or half-month rows by their first day. */
+export type Segment = { key: string; grain: "day" | "half"; from: string; to: string };
+
+/**
+ * A bucket as the rollup rows that add up to it: the half months wholly inside it from the
+ * half-month rows, the days before and after them from the day rows.
+ */
+export function segmentsOf(bucket: Bucket): Segment[] {
+  const segments: Segment[] = [];
+  const first = halfOf(bucket.from) === bucket.from ? bucket.from : nextHalf(halfOf(bucket.from));
+  let last: string | undefined;
+  for (let half = first; addDays(nextHalf(half), -1) <= bucket.to; half = nextHalf(half)) last = half;
+  if (last === undefined) return [{ key: bucket.key, grain: "day", from: bucket.from, to: bucket.to }];
+  if (bucket.from < first) segments.push({ key: bucket.key, grain: "day", from: bucket.from, to: addDays(first, -1) });
+  segments.push({ key: bucket.key, grain: "half", from: first, to: last });
+  const after = nextHalf(last);
+  if (after <= bucket.to) segments.push({ key: bucket.key, grain: "day", from: after, to: bucket.to });
+  return segments;
+}
+
 /**
  * An evaluation period by its code: a month (2026-11) or a half month (2026-11-H1: the 1st–15th,
  * 2026-11-H2: the 16th to the month's end). Undefined for anything else.
