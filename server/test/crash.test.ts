@@ -66,7 +66,10 @@ describe("crash safety", () => {
         }
       };
       const workers = Promise.all([worker(), worker(), worker()]);
-      await new Promise((resolve) => setTimeout(resolve, 500 + Math.random() * 1000));
+      // Killed once this round has answered a few reports (however busy the machine), at a random moment after.
+      const enough = cases.size + 5;
+      while (cases.size < enough) await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 1000));
       server.child.kill("SIGKILL");
       await exited(server.child);
       await workers;

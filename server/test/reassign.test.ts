@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { calendarFor } from "../src/modules/cases/calendars.ts";
 import { createTestApp, type TestApp } from "./test-app.ts";
 
 type Detail = {
@@ -77,8 +78,14 @@ describe("reassignment (改派) of dispatched cases", () => {
     expect(event?.details.assignment).toEqual(moved.case.assignment);
     expect(moved.case.assignment).toMatchObject({ kind: "department" });
     expect(moved.case.assignment).not.toEqual(before.case.assignment);
-    // The new department's clock starts at the reassignment.
-    expect(Date.parse(moved.case.deadlines.handleBy)).toBeGreaterThan(Date.parse(before.case.deadlines.handleBy));
+    // The new department's clock starts at the reassignment: from it, the case's whole handling
+    // time again in working time (the same deadline when no working time has passed, at a weekend).
+    const calendar = calendarFor("530103");
+    const working = (from: string, to: string) => calendar.workingMillisBetween(new Date(from), new Date(to));
+    const stage = working(before.case.createdAt, before.case.deadlines.handleBy);
+    expect(stage).toBeGreaterThan(0);
+    expect(Math.abs(working(event!.at, moved.case.deadlines.handleBy) - stage)).toBeLessThanOrEqual(1);
+    expect(Date.parse(moved.case.deadlines.handleBy)).toBeGreaterThanOrEqual(Date.parse(before.case.deadlines.handleBy));
     expect(Date.parse(moved.case.deadlines.feedbackBy)).toBeGreaterThanOrEqual(Date.parse(before.case.deadlines.feedbackBy));
 
     expect(await mine("handler-cgj-1")).not.toContain(id);
