@@ -3,8 +3,8 @@ import { calendarFor } from "../src/modules/cases/calendars.ts";
 import { createTestApp, type TestApp } from "./test-app.ts";
 
 type Detail = {
-  case: { id: string; version: number; status: string; actions: string[]; assignment: Record<string, string> | null; deadlines: { feedbackBy: string; handleBy: string } };
-  timeline: { action: string; note: string | null; details: Record<string, unknown> }[];
+  case: { id: string; createdAt: string; version: number; status: string; actions: string[]; assignment: Record<string, string> | null; deadlines: { feedbackBy: string; handleBy: string } };
+  timeline: { action: string; at: string; note: string | null; details: Record<string, unknown> }[];
 };
 
 // A grid of 尚义社区 (street 530103001) and one of another street.
