@@ -8,33 +8,14 @@
 create function gridgov_half(day date) returns date language sql immutable parallel safe
   as $$ select (date_trunc('month', day) + case when extract(day from day) > 15 then interval '15 days' else interval '0' end)::date $$;
 
-create table case_half_counts (
-  region_code text not null,
-  kind text not null check (kind in ('all', 'reporter')),
-  -- The half month's first day: the 1st or the 16th.
-  half date not null check (half = gridgov_half(half)),
-  community_code text not null,
-  value text not null,
-  accepted integer not null default 0,
-  registered integer not null default 0,
-  dispatched integer not null default 0,
-  responded integer not null default 0,
-  due_close integer not null default 0,
-  closed_due integer not null default 0,
-  closed_on_time integer not null default 0,
-  reworked integer not null default 0,
-  extended integer not null default 0,
-  due_handle integer not null default 0,
-  handled_on_time integer not null default 0,
-  handled integer not null default 0,
-  handling_minutes bigint not null default 0,
-  closed integer not null default 0,
-  on_spot integer not null default 0,
-  rated integer not null default 0,
-  resolved integer not null default 0,
-  satisfied integer not null default 0,
-  primary key (region_code, kind, half, community_code, value)
-);
+-- The day rows' columns, in their order, with the half month's first day (the 1st or the 16th) in
+-- place of the day: the two tables cannot drift apart, and the upserts list the same columns.
+create table case_half_counts (like case_counts including defaults);
+alter table case_half_counts rename column day to half;
+alter table case_half_counts
+  add check (kind in ('all', 'reporter')),
+  add check (half = gridgov_half(half)),
+  add primary key (region_code, kind, half, community_code, value);
 
 insert into case_half_counts
 select region_code, kind, gridgov_half(day), community_code, value, sum(accepted), sum(registered), sum(dispatched),

@@ -59,9 +59,6 @@ const bucketValues = (buckets: readonly Bucket[]) =>
 const segmentValues = (segments: readonly Segment[]) =>
   sql`(values ${sql.join(segments.map((segment) => sql`(${segment.key}::text, ${segment.grain}::text, ${segment.from}::date, ${segment.to}::date)`))}) as s (key, grain, first, last)`;
 
-/** The kinds kept by half month as well as by day (migration 20261207-0094). */
-const HALF_KINDS: ReadonlySet<string> = new Set(["all", "reporter"]);
-
 /**
  * The sums of every group in every bucket, from the rollups alone: the rows of the buckets (whole
  * half months from the half-month rows where the kind has them, the other days from the day rows),
@@ -75,7 +72,7 @@ const HALF_KINDS: ReadonlySet<string> = new Set(["all", "reporter"]);
  */
 export async function sumCounts(db: Kysely<DB>, scope: CountScope, groupBy: Grouping | undefined, buckets: readonly Bucket[]): Promise<GroupSums[]> {
   const kind = scope.division.length >= GRID_CODE_LENGTH ? "grid" : kindOf(groupBy);
-  const segments = buckets.flatMap((bucket) => (HALF_KINDS.has(kind) ? segmentsOf(bucket) : [{ key: bucket.key, grain: "day" as const, from: bucket.from, to: bucket.to }]));
+  const segments = buckets.flatMap((bucket) => segmentsOf(bucket, kind));
   const columns = (alias: string) => sql.join([sql.ref(`${alias}.community_code`), sql.ref(`${alias}.value`), ...SUM_COLUMNS.map((column) => sql.ref(`${alias}.${column}`))]);
   const { rows } = await sql<{ bucket: string; group: string } & Record<string, string | number>>`
     with b as (select * from ${bucketValues(buckets)}),

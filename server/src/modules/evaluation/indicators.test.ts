@@ -7,20 +7,24 @@ describe("a bucket as rollup rows", () => {
   });
 
   it("reads whole half months from the half-month rows", () => {
-    expect(segmentsOf({ key: "m", ...periodOf("2026-02")! })).toEqual([{ key: "m", grain: "half", from: "2026-02-01", to: "2026-02-16" }]);
-    expect(segmentsOf({ key: "h", ...periodOf("2026-12-H2")! })).toEqual([{ key: "h", grain: "half", from: "2026-12-16", to: "2026-12-16" }]);
-    expect(segmentsOf({ key: "y", from: "2025-12-16", to: "2026-01-31" })).toEqual([{ key: "y", grain: "half", from: "2025-12-16", to: "2026-01-16" }]);
+    expect(segmentsOf({ key: "m", ...periodOf("2026-02")! }, "all")).toEqual([{ key: "m", grain: "half", from: "2026-02-01", to: "2026-02-16" }]);
+    expect(segmentsOf({ key: "h", ...periodOf("2026-12-H2")! }, "all")).toEqual([{ key: "h", grain: "half", from: "2026-12-16", to: "2026-12-16" }]);
+    expect(segmentsOf({ key: "y", from: "2025-12-16", to: "2026-01-31" }, "all")).toEqual([{ key: "y", grain: "half", from: "2025-12-16", to: "2026-01-16" }]);
   });
 
   it("reads the days outside whole half months from the day rows", () => {
-    expect(segmentsOf({ key: "s", from: "2026-01-10", to: "2026-03-20" })).toEqual([
+    expect(segmentsOf({ key: "s", from: "2026-01-10", to: "2026-03-20" }, "all")).toEqual([
       { key: "s", grain: "day", from: "2026-01-10", to: "2026-01-15" },
       { key: "s", grain: "half", from: "2026-01-16", to: "2026-03-01" },
       { key: "s", grain: "day", from: "2026-03-16", to: "2026-03-20" },
     ]);
     // A leap February's second half ends on the 29th.
-    expect(segmentsOf({ key: "l", from: "2028-02-16", to: "2028-02-28" })).toEqual([{ key: "l", grain: "day", from: "2028-02-16", to: "2028-02-28" }]);
-    expect(segmentsOf({ key: "l", from: "2028-02-16", to: "2028-02-29" })).toEqual([{ key: "l", grain: "half", from: "2028-02-16", to: "2028-02-16" }]);
-    expect(segmentsOf({ key: "d", from: "2026-05-03", to: "2026-05-03" })).toEqual([{ key: "d", grain: "day", from: "2026-05-03", to: "2026-05-03" }]);
+    expect(segmentsOf({ key: "l", from: "2028-02-16", to: "2028-02-28" }, "all")).toEqual([{ key: "l", grain: "day", from: "2028-02-16", to: "2028-02-28" }]);
+    expect(segmentsOf({ key: "l", from: "2028-02-16", to: "2028-02-29" }, "all")).toEqual([{ key: "l", grain: "half", from: "2028-02-16", to: "2028-02-16" }]);
+    expect(segmentsOf({ key: "d", from: "2026-05-03", to: "2026-05-03" }, "all")).toEqual([{ key: "d", grain: "day", from: "2026-05-03", to: "2026-05-03" }]);
+  });
+
+  it("reads kinds kept only by day from the day rows", () => {
+    expect(segmentsOf({ key: "m", ...periodOf("2026-02")! }, "department")).toEqual([{ key: "m", grain: "day", from: "2026-02-01", to: "2026-02-28" }]);
   });
 });

@@ -208,11 +208,16 @@ function nextHalf(half: string): string {
 /** A stretch of a bucket read from one grain of the rollups: day rows, or half-month rows by their first day. */
 export type Segment = { key: string; grain: "day" | "half"; from: string; to: string };
 
+/** The kinds the rollups keep by half month as well as by day (migration 20261207-0094). */
+const HALF_MONTH_KINDS: ReadonlySet<CountKind> = new Set(["all", "reporter"]);
+
 /**
- * A bucket as the rollup rows that add up to it: the half months wholly inside it from the
- * half-month rows, the days before and after them from the day rows.
+ * A bucket as the rollup rows of a kind that add up to it: for a kind kept by half month, the half
+ * months wholly inside it from the half-month rows and the days before and after them from the day
+ * rows; for the others, its days.
  */
-export function segmentsOf(bucket: Bucket): Segment[] {
+export function segmentsOf(bucket: Bucket, kind: CountKind): Segment[] {
+  if (!HALF_MONTH_KINDS.has(kind)) return [{ key: bucket.key, grain: "day", from: bucket.from, to: bucket.to }];
   const segments: Segment[] = [];
   const first = halfOf(bucket.from) === bucket.from ? bucket.from : nextHalf(halfOf(bucket.from));
   let last: string | undefined;
