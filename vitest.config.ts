@@ -2,9 +2,6 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    // Most of a test file's time is spent waiting on a database, a server or a browser: two files
-    // at a time keep both cores busy (the default on a two-core machine is one).
-    maxWorkers: 2,
     projects: [
       {
         test: {
@@ -32,8 +29,6 @@ export default defineConfig({
           root: "e2e",
           include: ["**/*.e2e.test.ts"],
           globalSetup: ["global-setup.ts"],
-          // One browser at a time: two, each with its own server, starve each other on two cores.
-          maxWorkers: 1,
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },

@@ -44,6 +44,7 @@ describe("gridgov import and export of reference data", () => {
       await database.close();
     }
     const again = await gridgov(["import", "departments", out], copy.env);
+    expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ created: 1, updated: 0, bad: 0 });
     const reopened = await open(copy.env);
     try {
