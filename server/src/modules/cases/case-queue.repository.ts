@@ -1,4 +1,5 @@
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool } from "kysely";
+import { sql, type Compilable, type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool } from "kysely";
+import { executePrepared } from "../../db/prepared.ts";
 import type { CaseAnswer, CaseTable, DB } from "../../db/schema.ts";
 import { inScope, type Actor } from "../auth/actor.ts";
 import { caseInScope, caseReadable, caseUnder, codeUnder } from "./cases.repository.ts";
@@ -47,6 +48,8 @@ export type CasePageFilter = {
   personId?: string;
   gridCode?: string;
   reporterId?: string;
+  /** Nothing but a queue's own conditions (its statuses, owner, assignee or deadline range). */
+  bareQueue?: boolean;
   /** The list's order: newest first (the default), or the handling deadline first (`deadline`). */
   sort?: "created" | "deadline";
   after?: PagePosition;
@@ -225,6 +228,15 @@ function selectEitherPage(db: Kysely<DB>, actor: Actor, filter: CasePageFilter) 
 const SEARCH_WINDOW = 500;
 
 /**
+ * A bare queue's page runs as a named statement: planning cost more than the read, and its plan walks
+ * one index in order whatever the values. A filter a person chooses (a rare category or a common
+ * one, a day or a year) keeps a plan made for its value.
+ */
+function run(db: Kysely<DB>, filter: CasePageFilter, query: Compilable<PageRow>): Promise<PageRow[]> {
+  return filter.bareQueue ? executePrepared(db, "case_page", query) : db.executeQuery(query.compile()).then((result) => result.rows);
+}
+
+/**
  * One page of case summaries in the actor's scope, newest first, with one row more than the limit
  * so that the caller knows whether another page follows.
  */
@@ -248,17 +260,17 @@ export async function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePag
     // deadline (an index-only scan passes over the open cases not due without reading them), then
     // the page's rows by key.
     const keys = selectPage(db, actor, filter).clearSelect().select("id");
-    return db
+    const page = db
       .selectFrom("cases")
       .select([...SUMMARY_COLUMNS, positionAt()])
       .where((eb) => (filter.assignee ? caseReadable(eb, actor) : caseInScope(eb, actor)))
       .where("id", "in", keys)
       .orderBy("created_at", "desc")
-      .orderBy("id", "desc")
-      .execute();
+      .orderBy("id", "desc");
+    return run(db, filter, page);
   }
-  if (filter.orReturnRequested && filter.statuses?.length && !terms?.length && !characters?.length) return selectEitherPage(db, actor, filter).execute();
-  if (!terms?.length && !characters?.length) return selectPage(db, actor, filter).execute();
+  if (filter.orReturnRequested && filter.statuses?.length && !terms?.length && !characters?.length) return run(db, filter, selectEitherPage(db, actor, filter));
+  if (!terms?.length && !characters?.length) return run(db, filter, selectPage(db, actor, filter));
   // The planner estimates a query's terms as independent, which the overlapping bigrams of one
   // word are not: it would take the index for common words too. So first the newest cases...
   // (The window's rows are tested as text and only the matches formatted: the array and the

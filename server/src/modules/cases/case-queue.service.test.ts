@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { csvCell, textFilter } from "./case-queue.service.ts";
+import type { Actor } from "../auth/actor.ts";
+import { permissionsOf } from "../people/roles.ts";
+import { csvCell, resolveFilter, textFilter } from "./case-queue.service.ts";
 
 describe("csvCell", () => {
   it("quotes separators, quotes and line breaks", () => {
@@ -50,5 +52,31 @@ describe("textFilter", () => {
   it("finds nothing for text without a searchable term", () => {
     expect(textFilter("的", "530103")).toBeNull();
     expect(textFilter("%_", "530103")).toBeNull();
+  });
+});
+
+describe("resolveFilter", () => {
+  const dispatcher: Actor = {
+    userId: "dispatcher",
+    username: "dispatcher",
+    displayName: "调度员",
+    roles: ["dispatcher"],
+    permissions: permissionsOf(["dispatcher"]),
+    scopeCode: "530103",
+    departmentId: null,
+    passwordChangeRequired: false,
+  };
+  const now = new Date("2026-12-03T02:00:00Z");
+
+  it("marks a bare queue, whose page may run from a plan made once, and nothing a person narrows", () => {
+    for (const queue of ["centre", "overdue", "near_due", undefined] as const) {
+      expect(resolveFilter(dispatcher, { queue }, now)?.bareQueue, queue).toBe(true);
+    }
+    const handler = { ...dispatcher, roles: ["handler" as const], permissions: permissionsOf(["handler"]), departmentId: "swj" };
+    expect(resolveFilter(handler, { queue: "mine" }, now)?.bareQueue).toBe(true);
+    expect(resolveFilter(dispatcher, { queue: "centre", category: "city.road" }, now)?.bareQueue).toBe(false);
+    expect(resolveFilter(dispatcher, { queue: "overdue", statuses: ["suspended"] }, now)?.bareQueue).toBe(false);
+    expect(resolveFilter(dispatcher, { source: "hotline" }, now)?.bareQueue).toBe(false);
+    expect(resolveFilter(dispatcher, { q: "井盖" }, now)?.bareQueue).toBe(false);
   });
 });

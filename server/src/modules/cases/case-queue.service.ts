@@ -235,6 +235,7 @@ export function resolveFilter(actor: Actor, query: Omit<CaseListQuery, "limit" |
   return {
     ...queue,
     statuses,
+    bareQueue: Object.entries(query).every(([key, value]) => key === "queue" || value === undefined),
     categoryCode: query.category,
     division: query.division,
     level: query.level,
