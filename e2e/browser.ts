@@ -2,8 +2,11 @@ import { chromium, type Browser, type BrowserContext, type BrowserContextOptions
 import { collectCspViolations } from "./csp.ts";
 import { DEMO_PASSWORD } from "./server.ts";
 
-/** How long a step waits for a screen to show what it looks for: test machines are slow and shared. */
-export const UI_TIMEOUT = 30_000;
+/**
+ * How long a step waits for a screen to show what it looks for: a ceiling, not a measure. Test
+ * machines are slow and shared (in CI the server's tests on PostgreSQL run beside these).
+ */
+export const UI_TIMEOUT = 60_000;
 
 /** Debian's Chromium (or CHROMIUM_PATH), headless, without sandbox or GPU, and calling nowhere on its own; `args` add to its switches. */
 export function launchChromium(args: string[] = []): Promise<Browser> {
