@@ -71,6 +71,9 @@ describe("resolveFilter", () => {
   it("marks a bare queue, whose page may run from a plan made once, and nothing a person narrows", () => {
     for (const queue of ["centre", "overdue", "near_due", undefined] as const) {
       expect(resolveFilter(dispatcher, { queue }, now)?.bareQueue, queue).toBe(true);
+      // As the list passes it, with its page.
+      const page = { queue, limit: 50, cursor: "x" };
+      expect(resolveFilter(dispatcher, page, now)?.bareQueue, queue).toBe(true);
     }
     const handler = { ...dispatcher, roles: ["handler" as const], permissions: permissionsOf(["handler"]), departmentId: "swj" };
     expect(resolveFilter(handler, { queue: "mine" }, now)?.bareQueue).toBe(true);

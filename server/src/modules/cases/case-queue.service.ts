@@ -145,6 +145,9 @@ function queueFilter(queue: CaseQueue | undefined, actor: Actor, now: Date): Par
 
 export type ResolvedFilter = Omit<CasePageFilter, "limit" | "after">;
 
+/** What a bare queue's query holds besides its conditions: which queue, and which page of it. */
+const PAGE_KEYS: ReadonlySet<string> = new Set(["queue", "limit", "cursor"]);
+
 const HAN = /^\p{Script=Han}+$/u;
 /** A whole case number (530103-20261201-00012), within the actor's region by its first six digits. */
 const CASE_NUMBER = /^\d{6}-\d{8}-\d{5,}$/;
@@ -235,7 +238,7 @@ export function resolveFilter(actor: Actor, query: Omit<CaseListQuery, "limit" |
   return {
     ...queue,
     statuses,
-    bareQueue: Object.entries(query).every(([key, value]) => key === "queue" || value === undefined),
+    bareQueue: Object.entries(query).every(([key, value]) => PAGE_KEYS.has(key) || value === undefined),
     categoryCode: query.category,
     division: query.division,
     level: query.level,
