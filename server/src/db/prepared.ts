@@ -6,10 +6,11 @@ import type { DB } from "./schema.ts";
 /**
  * Named statements for the hottest reads (a case by id, public tracking, a queue's page). A
  * statement Kysely sends is parsed, analysed and planned again on every call; for a case read the
- * planning alone cost more than running it (0.5–1 ms against 0.05–0.25 ms at a million cases, on a table with two dozen
- * indexes); a queue's page of 51 cases took 0.3 ms to parse and 0.8–1.3 ms to plan against 0.5 ms
- * to run. A named statement is parsed once per connection and, after a few calls, run from its
- * generic plan, which for a lookup by key or a walk of one index in order is the same plan.
+ * planning alone cost more than running it (0.5–1 ms against 0.05–0.25 ms at a million cases, on
+ * a table with two dozen indexes), and a queue's page of 51 cases took 0.3 ms to parse and
+ * 0.8–1.3 ms to plan against 0.5 ms to run. A named statement is parsed once per connection and,
+ * after a few calls, run from its generic plan, which for a lookup by key or a walk of one index
+ * in order is the same plan.
  *
  * Kysely has no way to name a statement, so the name travels in front of the text as a comment
  * that the pool's clients read (`preparingPool`); anything else passes through untouched.

@@ -228,12 +228,12 @@ function selectEitherPage(db: Kysely<DB>, actor: Actor, filter: CasePageFilter) 
 const SEARCH_WINDOW = 500;
 
 /**
- * A bare queue's page runs as a named statement: planning cost more than the read, and its plan walks
- * one index in order whatever the values. A filter a person chooses (a rare category or a common
+ * A bare queue's page runs as a named statement: planning cost more than the read, and its plan
+ * walks one index in order whatever the values. A filter a person chooses (a rare category or a common
  * one, a day or a year) keeps a plan made for its value.
  */
-function run(db: Kysely<DB>, filter: CasePageFilter, query: Compilable<PageRow>): Promise<PageRow[]> {
-  return filter.bareQueue ? executePrepared(db, "case_page", query) : db.executeQuery(query.compile()).then((result) => result.rows);
+function run(db: Kysely<DB>, filter: CasePageFilter, query: Compilable<PageRow> & { execute(): Promise<PageRow[]> }): Promise<PageRow[]> {
+  return filter.bareQueue ? executePrepared(db, "case_page", query) : query.execute();
 }
 
 /**

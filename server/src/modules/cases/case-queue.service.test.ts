@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Actor } from "../auth/actor.ts";
-import { permissionsOf } from "../people/roles.ts";
+import { actorFromUser } from "../auth/auth.service.ts";
 import { csvCell, resolveFilter, textFilter } from "./case-queue.service.ts";
 
 describe("csvCell", () => {
@@ -56,16 +55,9 @@ describe("textFilter", () => {
 });
 
 describe("resolveFilter", () => {
-  const dispatcher: Actor = {
-    userId: "dispatcher",
-    username: "dispatcher",
-    displayName: "调度员",
-    roles: ["dispatcher"],
-    permissions: permissionsOf(["dispatcher"]),
-    scopeCode: "530103",
-    departmentId: null,
-    passwordChangeRequired: false,
-  };
+  const staff = (roles: string[], departmentId: string | null = null) =>
+    actorFromUser({ id: roles[0], username: roles[0], display_name: roles[0], roles, scope_code: "530103", department_id: departmentId, password_change_required: false });
+  const dispatcher = staff(["dispatcher"]);
   const now = new Date("2026-12-03T02:00:00Z");
 
   it("marks a bare queue, whose page may run from a plan made once, and nothing a person narrows", () => {
@@ -75,8 +67,7 @@ describe("resolveFilter", () => {
       const page = { queue, limit: 50, cursor: "x" };
       expect(resolveFilter(dispatcher, page, now)?.bareQueue, queue).toBe(true);
     }
-    const handler = { ...dispatcher, roles: ["handler" as const], permissions: permissionsOf(["handler"]), departmentId: "swj" };
-    expect(resolveFilter(handler, { queue: "mine" }, now)?.bareQueue).toBe(true);
+    expect(resolveFilter(staff(["handler"], "swj"), { queue: "mine" }, now)?.bareQueue).toBe(true);
     expect(resolveFilter(dispatcher, { queue: "centre", category: "city.road" }, now)?.bareQueue).toBe(false);
     expect(resolveFilter(dispatcher, { queue: "overdue", statuses: ["suspended"] }, now)?.bareQueue).toBe(false);
     expect(resolveFilter(dispatcher, { source: "hotline" }, now)?.bareQueue).toBe(false);
