@@ -34,6 +34,21 @@ export async function openPage(browser: Browser | undefined, contexts: BrowserCo
   return page;
 }
 
+/**
+ * Waits for the page's running animations to end, so a screenshot shows the screen at rest. An
+ * endless one (a spinner, a pulsing light) never ends, so only those with an end are awaited.
+ */
+export async function settled(page: Page): Promise<void> {
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((animation) => animation.playState === "running" && Number.isFinite(animation.effect?.getComputedTiming().endTime ?? Infinity))
+        .map((animation) => animation.finished.catch(() => undefined)),
+    ),
+  );
+}
+
 /** Signs in through the API, as a script or a test's own setup does; answers the session cookie. */
 export async function apiSession(baseUrl: string, username: string, password = DEMO_PASSWORD): Promise<string> {
   const response = await fetch(`${baseUrl}/api/v1/auth/login`, {

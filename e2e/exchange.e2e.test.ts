@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
-import { launchChromium, openPage, UI_TIMEOUT } from "./browser.ts";
+import { launchChromium, openPage, settled, UI_TIMEOUT } from "./browser.ts";
 
 const SCREENSHOT_DIR = path.join(REPO_ROOT, ".tmp");
 // A grid of 尚义社区 (street 拓东街道, 530103001).
@@ -32,7 +32,6 @@ async function signIn(page: Page, username: string, at = "/"): Promise<void> {
   await page.getByRole("button", { name: "退出登录" }).waitFor();
 }
 
-const settled = (page: Page) => page.evaluate(() => Promise.all(document.getAnimations().map((animation) => animation.finished.catch(() => undefined))));
 
 /** A 12345 file as the city's platform sends it: CSV in UTF-8 with a BOM. */
 function ordersFile(): Buffer {

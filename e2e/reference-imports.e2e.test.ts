@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, startDemoServer } from "./server.ts";
-import { launchChromium, openPage, UI_TIMEOUT } from "./browser.ts";
+import { launchChromium, openPage, settled, UI_TIMEOUT } from "./browser.ts";
 import { signInAt } from "./sign-in.ts";
 
 const SCREENSHOT_DIR = path.join(REPO_ROOT, ".tmp");
@@ -24,7 +24,6 @@ async function newPage(width = 1440, height = 900): Promise<Page> {
 
 const signIn = (page: Page, username: string, at = "/") => signInAt(page, `${baseUrl()}${at}`, username);
 
-const settled = (page: Page) => page.evaluate(() => Promise.all(document.getAnimations().map((animation) => animation.finished.catch(() => undefined))));
 
 /** A departments file as a clerk saves it from Excel: CSV in UTF-8 with a BOM, one row with a division that does not exist. */
 function departmentsFile(): Buffer {

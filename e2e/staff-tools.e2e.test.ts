@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, startDemoServer } from "./server.ts";
-import { apiSession, launchChromium, openPage, UI_TIMEOUT } from "./browser.ts";
+import { apiSession, launchChromium, openPage, settled, UI_TIMEOUT } from "./browser.ts";
 import { signInAt } from "./sign-in.ts";
 
 const SCREENSHOT_DIR = path.join(REPO_ROOT, ".tmp");
@@ -46,7 +46,6 @@ const poll = <T>(value: () => T | Promise<T>) => expect.poll(value, { timeout: U
 const caseNumbers = async (page: Page) => (await page.locator(".case-table__row .case-number").allTextContents()).map((text) => text.trim());
 /** Waits for the page's animations (a dialog fading in, a checkbox's wave) to end, so that a screenshot shows the screen at rest. */
 // An animation cancelled meanwhile (a row re-rendered by a live update) is at rest too.
-const settled = (page: Page) => page.evaluate(() => Promise.all(document.getAnimations().map((animation) => animation.finished.catch(() => undefined))));
 const pageNumber = async (page: Page) => (await page.locator(".case-number--large").textContent())?.trim();
 
 beforeAll(async () => {
