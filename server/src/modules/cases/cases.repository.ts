@@ -136,7 +136,7 @@ export async function insertReportedCases(
       -- In region order: the event log's trigger locks each region's head at commit in this order.
       order by inserted.region_code
     )
-    select inserted.*, ${window === null ? sql`'[]'::json` : nearbyOf(window)} as nearby
+    select inserted.*, ${window === null ? sql`'[]'::json` : nearbyOf("inserted", window)} as nearby
     from inserted`.execute(db);
   const byId = new Map(rows.map(({ nearby, ...row }) => [row.id, { row: row as CaseRow, nearby }]));
   return reports.map((report) => {
@@ -146,21 +146,29 @@ export async function insertReportedCases(
   });
 }
 
-/** The open cases near each inserted case, for duplicate detection (read as they were before the batch). */
-function nearbyOf(window: NearbyWindow): RawBuilder<unknown> {
-  return sql`(
-      -- Same category (given or suggested), open, recent, inside the box around the point; the
-      -- partial GiST index on open cases' points serves the box.
-      select coalesce(json_agg(nearby), '[]') from (
+/**
+ * The open cases near the case `row` names (a table or CTE of cases) while it is open itself, as a
+ * JSON array, for duplicate detection: of its category or suggested category, recent, inside the box
+ * around its point, newest first. The open statuses are written into the statement, so that even a
+ * plan made once for every case (a named statement) uses the partial GiST index on open cases'
+ * points, and a finished case skips the search.
+ */
+function nearbyOf(row: "inserted" | "updated" | "cases", window: NearbyWindow): RawBuilder<NearbyCase[]> {
+  const open = sql.join(OPEN_STATUSES.map((status) => sql.lit(status)));
+  const r = sql.raw(row);
+  const halfWidth = sql`${window.radiusMeters}::float8 / (${METERS_PER_DEGREE} * cos(radians(${r}.lat)))`;
+  const halfHeight = sql`${window.radiusMeters / METERS_PER_DEGREE}::float8`;
+  return sql<NearbyCase[]>`(
+      select coalesce(json_agg(nearby order by nearby.created_at desc), '[]') from (
         select open.id, open.number, open.community_code, open.lat, open.lng, open.search_text, open.title, open.status, open.created_at
         from cases as open
-        where open.region_code = inserted.region_code
-          and open.status in (${sql.join([...OPEN_STATUSES])})
-          and point(open.lng, open.lat) <@ box(
-            point(inserted.lng - ${window.radiusMeters}::float8 / (${METERS_PER_DEGREE} * cos(radians(inserted.lat))), inserted.lat - ${window.radiusMeters / METERS_PER_DEGREE}::float8),
-            point(inserted.lng + ${window.radiusMeters}::float8 / (${METERS_PER_DEGREE} * cos(radians(inserted.lat))), inserted.lat + ${window.radiusMeters / METERS_PER_DEGREE}::float8))
-          and coalesce(inserted.category_code, inserted.suggested_category_code) in (open.category_code, open.suggested_category_code)
+        where ${r}.status in (${open})
+          and open.region_code = ${r}.region_code
+          and open.status in (${open})
+          and point(open.lng, open.lat) <@ box(point(${r}.lng - ${halfWidth}, ${r}.lat - ${halfHeight}), point(${r}.lng + ${halfWidth}, ${r}.lat + ${halfHeight}))
+          and (open.category_code in (${r}.category_code, ${r}.suggested_category_code) or open.suggested_category_code in (${r}.category_code, ${r}.suggested_category_code))
           and open.created_at > now() - make_interval(days => ${window.days})
+          and open.id <> ${r}.id
         order by open.created_at desc
         limit 200
       ) as nearby
@@ -175,7 +183,7 @@ function nearbyOf(window: NearbyWindow): RawBuilder<unknown> {
 export async function findNearbyOpenCases(
   db: Kysely<DB>,
   actor: Actor,
-  near: { regionCode: string; lat: number; lng: number; categories: readonly string[]; excludeId?: string },
+  near: { regionCode: string; lat: number; lng: number; categories: readonly string[] },
   window: NearbyWindow,
 ): Promise<NearbyCase[]> {
   if (near.categories.length === 0) return [];
@@ -190,7 +198,6 @@ export async function findNearbyOpenCases(
     .where(sql<SqlBool>`point(lng, lat) <@ box(point(${near.lng - dLng}::float8, ${near.lat - dLat}::float8), point(${near.lng + dLng}::float8, ${near.lat + dLat}::float8))`)
     .where((eb) => eb.or([eb("category_code", "in", [...near.categories]), eb("suggested_category_code", "in", [...near.categories])]))
     .where(sql<SqlBool>`created_at > now() - make_interval(days => ${window.days})`)
-    .$if(near.excludeId !== undefined, (query) => query.where("id", "<>", near.excludeId as string))
     .orderBy("created_at", "desc")
     .limit(200)
     .execute();
@@ -213,8 +220,11 @@ export type TimelineEntry = {
   api_key: { id: string; name: string; organisation: string } | null;
 };
 export type CasePhoto = { id: string; kind: string | null; mime: string; width: number; height: number; redaction: PhotoRedaction | null; public: boolean };
-/** A case with what its detail view shows besides the row: its timeline, oldest first, and its photos. */
-export type CaseDetailRow = CaseRow & { timeline: TimelineEntry[]; photos: CasePhoto[] };
+/**
+ * A case with what its detail view shows besides the row: its timeline, oldest first, its photos,
+ * and while it is open the open cases near it that may be the same problem (`nearbyOf`).
+ */
+export type CaseDetailRow = CaseRow & { timeline: TimelineEntry[]; photos: CasePhoto[]; nearby: NearbyCase[] };
 
 /**
  * The events of `events` (rows of case_events) as a JSON array, oldest first, each with its actor's
@@ -248,6 +258,8 @@ const photosJson = (row: string) => sql<CasePhoto[]>`(
 export async function writeTransition(
   db: Kysely<DB>,
   transition: { before: CaseRow; changes: Updateable<CaseTable>; event: NewCaseEvent },
+  /** The window of the open cases near it the answer lists; none without one. */
+  window: NearbyWindow | null = null,
 ): Promise<CaseDetailRow | undefined> {
   const { event, before } = transition;
   const from = before.status;
@@ -290,6 +302,7 @@ export async function writeTransition(
       select * from case_events where region_code = ${event.regionCode} and case_id = ${event.caseId}
       union all select * from event`).as("timeline"),
     photosJson("updated").as("photos"),
+    (window ? nearbyOf("updated", window) : sql<NearbyCase[]>`'[]'::json`).as("nearby"),
   ];
   if (from === event.to) return written.selectFrom("updated").selectAll().select(answer).executeTakeFirst();
   // Both rows in one upsert, locked in status order, so that two transitions moving cases between
@@ -321,14 +334,15 @@ export async function writeTransition(
     .executeTakeFirst();
 }
 
-/** One case in the actor's scope with its timeline and photos, in one query; or undefined. */
-export async function findCaseDetailInScope(db: Kysely<DB>, actor: Actor, id: string): Promise<CaseDetailRow | undefined> {
+/** One case in the actor's scope with its timeline, photos and the open cases near it, in one query; or undefined. */
+export async function findCaseDetailInScope(db: Kysely<DB>, actor: Actor, id: string, window: NearbyWindow): Promise<CaseDetailRow | undefined> {
   const query = db
     .selectFrom("cases")
     .selectAll("cases")
     .select([
       timelineJson(sql`select * from case_events where region_code = cases.region_code and case_id = cases.id`).as("timeline"),
       photosJson("cases").as("photos"),
+      nearbyOf("cases", window).as("nearby"),
     ])
     .where((eb) => caseReadable(eb, actor))
     .where("id", "=", id);

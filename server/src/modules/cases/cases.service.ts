@@ -21,7 +21,6 @@ import {
   findTrackedCase,
   findNearbyOpenCases,
   insertReportedCases,
-  OPEN_STATUSES,
   responseHours,
   routedDepartment,
   type CaseDetailRow,
@@ -555,30 +554,17 @@ const caseNotFound = (id: string) => notFound("case_not_found", `No case ${id}`)
 /** A case with its timeline and the actions the actor may take now; outside the actor's scope: 404. */
 export async function getCase(ctx: AppContext, actor: Actor, id: string) {
   requirePermission(actor, "case.read");
-  const row = await findCaseDetailInScope(ctx.db, actor, id);
+  const row = await findCaseDetailInScope(ctx.db, actor, id, ctx.config.duplicates);
   if (!row) throw caseNotFound(id);
-  return { ...caseDetail(actor, row, await departmentNames(ctx, coHandlerIds(row))), duplicates: await possibleDuplicates(ctx, actor, row) };
+  return caseDetail(ctx, actor, row, await departmentNames(ctx, coHandlerIds(row)));
 }
 
 /**
- * The open cases in the actor's scope that are probably the same problem as this open case: near
- * it, of its category (given or suggested), recent, with similar text. What a merge needs: the
- * target's id, number, title and status. None for a finished case.
+ * The detail view of a case read in the actor's scope with its timeline and photos, and the open
+ * cases in the actor's scope that are probably the same problem as this open case (near it, of its
+ * category, recent, with similar text): what a merge needs of them.
  */
-async function possibleDuplicates(ctx: AppContext, actor: Actor, row: CaseRow): Promise<DuplicateCandidate[]> {
-  if (!(OPEN_STATUSES as readonly string[]).includes(row.status)) return [];
-  const categories = [row.category_code, row.suggested_category_code].filter((code): code is string => code !== null);
-  const nearby = await findNearbyOpenCases(
-    ctx.db,
-    actor,
-    { regionCode: row.region_code, lat: row.lat, lng: row.lng, categories, excludeId: row.id },
-    ctx.config.duplicates,
-  );
-  return rankDuplicates(actor, nearby, row, row.search_text, ctx.config.duplicates);
-}
-
-/** The detail view of a case read in the actor's scope with its timeline and photos. */
-function caseDetail(actor: Actor, { timeline, photos, ...row }: CaseDetailRow, departments: DepartmentNames) {
+function caseDetail(ctx: AppContext, actor: Actor, { timeline, photos, nearby, ...row }: CaseDetailRow, departments: DepartmentNames) {
   return {
     case: presentCase(row, actor, availableActions(stateOf(row), workflowActor(actor)), departments),
     photos,
@@ -595,6 +581,7 @@ function caseDetail(actor: Actor, { timeline, photos, ...row }: CaseDetailRow, d
       note: event.note,
       details: event.details as Record<string, unknown>,
     })),
+    duplicates: rankDuplicates(actor, nearby, row, row.search_text, ctx.config.duplicates),
   };
 }
 
@@ -808,7 +795,7 @@ async function transitionOnce(ctx: AppContext, actor: Actor, id: string, ifMatch
   const command = await commandOf(ctx, actor, row, input);
   const updated = await applyTransition(ctx, row, workflowActor(actor), actor.userId, command, input);
   // The same answer as a read of the case right after, so that the client shows it as it is.
-  return { ...caseDetail(actor, updated, await departmentNames(ctx, coHandlerIds(updated))), duplicates: await possibleDuplicates(ctx, actor, updated) };
+  return caseDetail(ctx, actor, updated, await departmentNames(ctx, coHandlerIds(updated)));
 }
 
 /**
@@ -932,7 +919,8 @@ async function applyTransition(
           ...(input.caller ? { caller: { name: input.caller.name ?? null, phone: maskPhone(input.caller.phone ?? null) } } : {}),
         },
       },
-    });
+      // The answer is the case's page, with its possible duplicates.
+    }, ctx.config.duplicates);
     if (!updated) throw new AppError(412, "version_mismatch", "The case changed since you read it; reload it");
     return updated;
   };
