@@ -347,7 +347,7 @@ describe("case lists over more cases than a search window or an export page", ()
 
   beforeAll(async () => {
     t = await createTestApp("demo");
-    for (const username of ["admin", "dispatcher-009-1", "dispatcher-010-1"]) cookies[username] = await t.login(username);
+    for (const username of ["admin", "dispatcher-001-1", "dispatcher-009-1", "dispatcher-010-1", "community-530103001001"]) cookies[username] = await t.login(username);
     const report = async (description: string, gridCode: string) => {
       const response = await t.app.inject({ method: "POST", url: "/api/v1/cases", payload: { description, gridCode }, headers: { cookie: cookies.admin } });
       expect(response.statusCode, response.body).toBe(201);
@@ -401,6 +401,18 @@ describe("case lists over more cases than a search window or an export page", ()
     expect((await ids("dispatcher-009-1", "")).sort()).toEqual([...street9].sort());
     expect(await ids("dispatcher-010-1", "")).toHaveLength(20);
     expect((await ids("admin", "division=530103009")).sort()).toEqual([...street9].sort());
+  });
+
+  it("searches a street's or a community's cases through the index, and no other street's", async () => {
+    const grid9 = await t.ctx.db.selectFrom("grids").select(["code", "community_code"]).where("code", "like", "530103009%").orderBy("code").executeTakeFirstOrThrow();
+    // Matches in another street, older than the periods a search walks one by one.
+    const elsewhere = await copies(newer, 3, new Date(Date.now() - 90 * 86_400_000), { grid_code: grid9.code, community_code: grid9.community_code, street_code: "530103009" });
+    const here = [newer, older, ...[...spread].reverse()];
+    expect(await ids("dispatcher-001-1", `q=${encodeURIComponent("井盖")}`)).toEqual(here);
+    expect(await ids("community-530103001001", `q=${encodeURIComponent("井盖")}`)).toEqual(here);
+    expect(await ids("dispatcher-009-1", `q=${encodeURIComponent("井盖")}`)).toEqual([...elsewhere].reverse());
+    expect(await ids("admin", `q=${encodeURIComponent("井盖")}`)).toEqual([...here, ...[...elsewhere].reverse()]);
+    expect(await ids("admin", `division=530103009&q=${encodeURIComponent("井盖")}`)).toEqual([...elsewhere].reverse());
   });
 
   it("exports every matching case across pages, in the list's order", async () => {

@@ -79,17 +79,26 @@ const SEARCH_PERIOD_SECONDS = 172_800;
 
 /** The search period of a creation time, as search_period(created_at) numbers it. */
 export const searchPeriodOf = (at: string | Date): number => Math.floor(new Date(at).getTime() / 1000 / SEARCH_PERIOD_SECONDS);
+/** How many periods each step of a search reads through the index, newest first, before it reads the rest at once. */
+const PERIOD_SPANS = [1, 1, 2, 4, 8];
 
-/** A case's stored terms and its creation period's term: the expression of the GIN index cases_search_terms. */
-const indexedTerms = sql`(string_to_array(search_text, ' ') || search_period(created_at))`;
+/**
+ * A case's stored terms, its creation period's term and its street's and community's terms: the
+ * expression of the GIN index cases_search_terms.
+ */
+const indexedTerms = sql`(string_to_array(search_text, ' ') || search_period(created_at) || ('#' || street_code) || ('#' || community_code))`;
+
+/** The index terms of the streets and communities a search is bounded to, so that the index finds the matches inside them. */
+const divisionTerms = (codes: readonly (string | null | undefined)[]) => codes.filter((code) => code?.length === 9 || code?.length === 12).map((code) => `#${code}`);
 
 /**
  * The search text holds every term (the GIN index cases_search_terms serves this containment, on the
- * same expression) and every lone character; with periods, the case was created in one of them.
+ * same expression) and every lone character; with periods, the case was created in one of them; with
+ * divisions (`divisionTerms`), it lies in each.
  */
-function textMatches({ terms, characters, periods }: Pick<CasePageFilter, "terms" | "characters" | "periods">): Expression<SqlBool> {
+function textMatches({ terms, characters, periods, divisions }: Pick<CasePageFilter, "terms" | "characters" | "periods"> & { divisions: string[] }): Expression<SqlBool> {
   const conditions = [
-    ...(terms?.length ? [sql<SqlBool>`${indexedTerms} @> ${sql.val(terms)}::text[]`] : []),
+    ...(terms?.length ? [sql<SqlBool>`${indexedTerms} @> ${sql.val([...terms, ...divisions])}::text[]`] : []),
     ...(terms?.length && periods?.length ? [sql<SqlBool>`${indexedTerms} && ${sql.val(periods.map((period) => `@${period}`))}::text[]`] : []),
     ...(characters ?? []).map((char) => sql<SqlBool>`search_text like ${`%${literal(char)}%`}`),
   ];
@@ -147,7 +156,9 @@ export function matchingCases(db: Kysely<DB>, actor: Actor, filter: Omit<CasePag
   if (filter.createdFrom) query = query.where("created_at", ">=", filter.createdFrom);
   if (filter.createdBefore) query = query.where("created_at", "<", filter.createdBefore);
   const { ordinal } = filter;
-  const text = terms?.length || characters?.length ? textMatches({ terms, characters, periods }) : undefined;
+  // A queue of one's own work reaches past one's scope: only a division the filter names bounds its search.
+  const divisions = divisionTerms([filter.assignee ? undefined : actor.scopeCode, filter.division]);
+  const text = terms?.length || characters?.length ? textMatches({ terms, characters, periods, divisions }) : undefined;
   if (ordinal !== undefined) {
     const numbered = (eb: CaseExpressions) => eb(ordinalOf, "=", ordinal);
     query = text ? query.where((eb) => eb.or([numbered(eb), text])) : query.where(numbered);
@@ -295,21 +306,21 @@ export async function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePag
   let after: PagePosition = { at: windowEnd.position_at, id: windowEnd.id };
   const rest = (more: Partial<CasePageFilter>) => selectPage(db, actor, { ...filter, after, limit: filter.limit - rows.length, ...more }).execute();
   if (!terms?.length) return [...rows, ...(await rest({}))];
-  // ...and terms period by period, newest first, one, one, two, four… periods at a time back to
-  // the oldest case, so that a search reads about as many matches as its page needs.
-  const oldest = await matchingCases(db, actor, unsearched).select("created_at").orderBy("created_at").limit(1).executeTakeFirst();
-  if (!oldest) return rows;
-  const first = searchPeriodOf(oldest.created_at);
+  // ...and terms period by period, newest first, one, one, two, four and eight periods at a time,
+  // so that a search reads about as many matches as its page needs. A word that has not filled the
+  // page in those 32 days is rare: the rest of its matches are read at once, which costs less than
+  // walking wider and wider spans of periods through the index.
   let period = searchPeriodOf(after.at);
-  for (let span = 1, step = 0; period >= first; step++, span = step < 2 ? 1 : span * 2) {
-    const periods = Array.from({ length: Math.min(span, period - first + 1) }, (_, k) => period - k);
+  for (const span of PERIOD_SPANS) {
+    const periods = Array.from({ length: span }, (_, k) => period - k);
     const found = await rest({ periods });
     rows.push(...found);
-    if (rows.length > filter.limit) break;
-    period -= periods.length;
+    if (rows.length > filter.limit) return rows;
+    period -= span;
     const last = found.at(-1);
     if (last) after = { at: last.position_at, id: last.id };
   }
+  rows.push(...(await rest({})));
   return rows;
 }
 
