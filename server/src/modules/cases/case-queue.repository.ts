@@ -79,8 +79,9 @@ const SEARCH_PERIOD_SECONDS = 172_800;
 
 /** The search period of a creation time, as search_period(created_at) numbers it. */
 export const searchPeriodOf = (at: string | Date): number => Math.floor(new Date(at).getTime() / 1000 / SEARCH_PERIOD_SECONDS);
-/** How many periods each step of a search reads through the index, newest first, before it reads the rest at once. */
-const PERIOD_SPANS = [1, 1, 2, 4, 8];
+/** The most periods one step of a search reads through the index, and the most steps before it reads the rest at once. */
+const MAX_SPAN = 16;
+const PERIOD_STEPS = 3;
 
 /**
  * A case's stored terms, its creation period's term and its street's and community's terms: the
@@ -306,19 +307,27 @@ export async function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePag
   let after: PagePosition = { at: windowEnd.position_at, id: windowEnd.id };
   const rest = (more: Partial<CasePageFilter>) => selectPage(db, actor, { ...filter, after, limit: filter.limit - rows.length, ...more }).execute();
   if (!terms?.length) return [...rows, ...(await rest({}))];
-  // ...and terms period by period, newest first, one, one, two, four and eight periods at a time,
-  // so that a search reads about as many matches as its page needs. A word that has not filled the
-  // page in those 32 days is rare: the rest of its matches are read at once, which costs less than
-  // walking wider and wider spans of periods through the index.
+  // ...and terms period by period, newest first: the newest period, then as many more as the
+  // matches found so far say the page still needs (a quarter more), so that a search reads about
+  // as many matches as its page needs in two or three steps. A word too rare to fill the page
+  // within MAX_SPAN periods reads the rest of its matches at once, which costs less than walking
+  // wide spans of periods through the index (the union of their terms).
   let period = searchPeriodOf(after.at);
-  for (const span of PERIOD_SPANS) {
+  let span = 1;
+  let searched = 0;
+  let matched = 0;
+  for (let step = 0; step < PERIOD_STEPS; step++) {
     const periods = Array.from({ length: span }, (_, k) => period - k);
     const found = await rest({ periods });
     rows.push(...found);
     if (rows.length > filter.limit) return rows;
     period -= span;
+    searched += span;
+    matched += found.length;
     const last = found.at(-1);
     if (last) after = { at: last.position_at, id: last.id };
+    span = Math.ceil(((filter.limit + 1 - rows.length) * searched * 1.25) / Math.max(matched, 0.5));
+    if (span > MAX_SPAN) break;
   }
   rows.push(...(await rest({})));
   return rows;
