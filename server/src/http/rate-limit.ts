@@ -1,5 +1,6 @@
 import net from "node:net";
 import { sql, type Kysely } from "kysely";
+import { executePrepared } from "../db/prepared.ts";
 import type { DB } from "../db/schema.ts";
 
 // Expired rows are swept by the counting statement itself, at most this often per process and this
@@ -56,6 +57,10 @@ export class DatabaseRateLimiter implements RateLimiter {
       on conflict (bucket) do update set
         hits = case when r.window_ends <= now() then 1 else r.hits + 1 end,
         window_ends = case when r.window_ends <= now() then excluded.window_ends else r.window_ends end`;
+    // Every limited request runs this: named, it is parsed and planned once per connection.
+    const counted = sql<{ hits: number; wait: number; swept: number }>`
+      ${count}
+      returning r.hits, ceil(extract(epoch from r.window_ends - now()))::int as wait, 0 as swept`;
     const { rows } = sweep
       ? await sql<{ hits: number; wait: number; swept: number }>`
           with swept as (
@@ -71,10 +76,7 @@ export class DatabaseRateLimiter implements RateLimiter {
           ${count}
           returning r.hits, ceil(extract(epoch from r.window_ends - now()))::int as wait, (select count(*) from swept)::int as swept
         `.execute(this.db)
-      : await sql<{ hits: number; wait: number; swept: number }>`
-          ${count}
-          returning r.hits, ceil(extract(epoch from r.window_ends - now()))::int as wait, 0 as swept
-        `.execute(this.db);
+      : { rows: await executePrepared(this.db, "rate_limit_hit", { compile: () => counted.compile(this.db) }) };
     const { hits, wait, swept } = rows[0];
     // A full batch leaves more behind: the next request sweeps again.
     if (swept >= SWEEP_BATCH) this.nextSweep = 0;
