@@ -171,8 +171,7 @@ async function measure(server: RunningServer, size: number, samples: Sample[], e
     const sample = samples[k % samples.length];
     return get(`/api/v1/public/cases/${sample.number}?token=${sample.trackingToken}`);
   };
-  // A server that has run for a while: its code compiled and its statements prepared on the
-  // pool's connections (20 requests left the first lookups a third slower in CPU).
+  // Its statements prepared on the pool's connections, its code optimised (WARM_UPS).
   await timed(WARM_UPS, byId);
   await timed(WARM_UPS, track);
   for (const queue of QUEUES) await timed(WARM_UPS / 30, () => get(`/api/v1/cases${queue ? `?queue=${queue}` : ""}`, district));

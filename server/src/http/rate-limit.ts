@@ -1,5 +1,5 @@
 import net from "node:net";
-import { sql, type Kysely } from "kysely";
+import { sql, type Kysely, type RawBuilder } from "kysely";
 import { executePrepared } from "../db/prepared.ts";
 import type { DB } from "../db/schema.ts";
 
@@ -33,6 +33,10 @@ export function rateLimiterFor(db: Kysely<DB>, embedded: boolean): RateLimiter {
   return limiter;
 }
 
+const countOnly = (count: RawBuilder<unknown>) => sql<{ hits: number; wait: number; swept: number }>`
+  ${count}
+  returning r.hits, ceil(extract(epoch from r.window_ends - now()))::int as wait, 0 as swept`;
+
 /** Counts in the unlogged `rate_limits` table: one statement counts and answers how long the window runs. */
 export class DatabaseRateLimiter implements RateLimiter {
   private nextSweep = 0;
@@ -57,10 +61,6 @@ export class DatabaseRateLimiter implements RateLimiter {
       on conflict (bucket) do update set
         hits = case when r.window_ends <= now() then 1 else r.hits + 1 end,
         window_ends = case when r.window_ends <= now() then excluded.window_ends else r.window_ends end`;
-    // Every limited request runs this: named, it is parsed and planned once per connection.
-    const counted = sql<{ hits: number; wait: number; swept: number }>`
-      ${count}
-      returning r.hits, ceil(extract(epoch from r.window_ends - now()))::int as wait, 0 as swept`;
     const { rows } = sweep
       ? await sql<{ hits: number; wait: number; swept: number }>`
           with swept as (
@@ -76,7 +76,8 @@ export class DatabaseRateLimiter implements RateLimiter {
           ${count}
           returning r.hits, ceil(extract(epoch from r.window_ends - now()))::int as wait, (select count(*) from swept)::int as swept
         `.execute(this.db)
-      : { rows: await executePrepared(this.db, "rate_limit_hit", { compile: () => counted.compile(this.db) }) };
+      : // Every limited request runs this one: named, it is parsed and planned once per connection.
+        { rows: await executePrepared(this.db, "rate_limit_hit", { compile: () => countOnly(count).compile(this.db) }) };
     const { hits, wait, swept } = rows[0];
     // A full batch leaves more behind: the next request sweeps again.
     if (swept >= SWEEP_BATCH) this.nextSweep = 0;

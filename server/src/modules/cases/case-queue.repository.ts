@@ -82,6 +82,8 @@ export const searchPeriodOf = (at: string | Date): number => Math.floor(new Date
 /** The most periods one step of a search reads through the index, and the most steps before it reads the rest at once. */
 const MAX_SPAN = 16;
 const PERIOD_STEPS = 3;
+/** How many more periods a step reads than the matches found so far say the page needs. */
+const SPAN_MARGIN = 1.25;
 
 /**
  * A case's stored terms, its creation period's term and its street's and community's terms: the
@@ -326,7 +328,8 @@ export async function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePag
     matched += found.length;
     const last = found.at(-1);
     if (last) after = { at: last.position_at, id: last.id };
-    span = Math.ceil(((filter.limit + 1 - rows.length) * searched * 1.25) / Math.max(matched, 0.5));
+    // No match yet counts as half a match, so that the span grows without dividing by zero.
+    span = Math.ceil(((filter.limit + 1 - rows.length) * searched * SPAN_MARGIN) / Math.max(matched, 0.5));
     if (span > MAX_SPAN) break;
   }
   rows.push(...(await rest({})));

@@ -25,6 +25,7 @@ import {
   routedDepartment,
   type CaseDetailRow,
   type NearbyCase,
+  type NearbyWindow,
   type NewReport,
   writeTransition,
 } from "./cases.repository.ts";
@@ -793,7 +794,7 @@ async function transitionOnce(ctx: AppContext, actor: Actor, id: string, ifMatch
     throw new AppError(400, "invalid_transition_input", "Only release_co_handler takes a departmentCode");
   }
   const command = await commandOf(ctx, actor, row, input);
-  const updated = await applyTransition(ctx, row, workflowActor(actor), actor.userId, command, input);
+  const updated = await applyTransition(ctx, row, workflowActor(actor), actor.userId, command, input, ctx.config.duplicates);
   // The same answer as a read of the case right after, so that the client shows it as it is.
   return caseDetail(ctx, actor, updated, await departmentNames(ctx, coHandlerIds(updated)));
 }
@@ -830,6 +831,8 @@ async function applyTransition(
     caller?: TransitionInput["caller"];
     resolved?: boolean;
   },
+  /** The window of the open cases near it that the answer lists, for a caller that shows the case's page; none by default. */
+  nearby: NearbyWindow | null = null,
 ): Promise<CaseDetailRow> {
   let transition;
   try {
@@ -919,8 +922,7 @@ async function applyTransition(
           ...(input.caller ? { caller: { name: input.caller.name ?? null, phone: maskPhone(input.caller.phone ?? null) } } : {}),
         },
       },
-      // The answer is the case's page, with its possible duplicates.
-    }, ctx.config.duplicates);
+    }, nearby);
     if (!updated) throw new AppError(412, "version_mismatch", "The case changed since you read it; reload it");
     return updated;
   };
