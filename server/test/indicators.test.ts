@@ -115,6 +115,7 @@ describe("indicators", () => {
     const keys = byFinder.rows.map((row: { key: string }) => row.key);
     expect(keys).toContain(idOf("gw-530103001001-1"));
     expect(keys).not.toContain(idOf("resident"));
+    expect(keys).not.toContain("");
     expect(byFinder.rows.find((row: { key: string }) => row.key === idOf("gw-530103001001-1")).figures.accepted).toBe(1);
   });
 

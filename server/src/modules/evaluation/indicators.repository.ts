@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { codeRangeEnd } from "../cases/cases.repository.ts";
 import { COUNTED_INDICATORS, countedIn, countedPerson, type CountedIndicator } from "../cases/counted-cases.ts";
-import { kindOf, LATE_COLUMNS, segmentsOf, SUM_COLUMNS, type Bucket, type CountSums, type Grouping, type Segment } from "./indicators.ts";
+import { kindOf, LATE_COLUMNS, REPORTER_COLUMNS, segmentsOf, SUM_COLUMNS, type Bucket, type CountSums, type Grouping, type Segment } from "./indicators.ts";
 
 /** Where the counts are read: a division (district, street, community) or one grid. */
 export type CountScope = { regionCode: string; division: string };
@@ -46,11 +46,11 @@ function groupKey(alias: string, groupBy: Grouping | undefined): RawBuilder<stri
 
 /**
  * Grouped by who found the problem, only staff are groups: the figures rank grid workers and
- * patrols, and a resident who reported is neither listed nor named.
+ * patrols, and a resident who reported is neither listed nor named. Tested on the groups once
+ * summed (a reporter's key is a user id, or '' for an anonymous report), not on every row read.
  */
-const STAFF_IDS = sql`(select id::text from users where scope_code is not null)`;
-function groupRows(alias: string, groupBy: Grouping | undefined): RawBuilder<unknown> {
-  return groupBy === "reporter" ? sql`${sql.ref(`${alias}.value`)} in ${STAFF_IDS}` : sql`true`;
+function staffOnly(alias: string, groupBy: Grouping | undefined): RawBuilder<unknown> {
+  return groupBy === "reporter" ? sql`nullif(${sql.ref(`${alias}.value`)}, '')::uuid in (select id from users where scope_code is not null)` : sql`true`;
 }
 
 const bucketValues = (buckets: readonly Bucket[]) =>
@@ -69,26 +69,36 @@ const segmentValues = (segments: readonly Segment[]) =>
  * late conditions are disjoint (due before the bucket, or due in it), so a union reads each row once;
  * each names its stages, which come before the days in the keys, so that the days bound the range
  * read (without them a year by month read every late row of the kind in each bucket).
+ *
+ * The kind 'reporter' reads its two measures alone (`REPORTER_COLUMNS`), from the partial indexes
+ * that hold them (`case_counts_reporters`, `case_half_counts_reporters`: no row visited), and no
+ * late rows: its grid workers by half month read 18 sums of 4,640 scattered rows at a million cases.
+ * The kind is written into the text, so that the planner can prove those indexes apply.
  */
 export async function sumCounts(db: Kysely<DB>, scope: CountScope, groupBy: Grouping | undefined, buckets: readonly Bucket[]): Promise<GroupSums[]> {
   const kind = scope.division.length >= GRID_CODE_LENGTH ? "grid" : kindOf(groupBy);
+  const sums: readonly string[] = kind === "reporter" ? REPORTER_COLUMNS : SUM_COLUMNS;
   const segments = buckets.flatMap((bucket) => segmentsOf(bucket, kind));
-  const columns = (alias: string) => sql.join([sql.ref(`${alias}.community_code`), sql.ref(`${alias}.value`), ...SUM_COLUMNS.map((column) => sql.ref(`${alias}.${column}`))]);
-  const { rows } = await sql<{ bucket: string; group: string } & Record<string, string | number>>`
+  const columns = (alias: string) => sql.join([sql.ref(`${alias}.community_code`), sql.ref(`${alias}.value`), ...sums.map((column) => sql.ref(`${alias}.${column}`))]);
+  const days = sql`
+    select s.key as bucket, ${groupKey("c", groupBy)} as "group",
+      ${sql.join(sums.map((column) => sql`sum(c.${sql.ref(column)})::float8 as ${sql.ref(column)}`))}
+    from ${segmentValues(segments)} cross join lateral (
+      select ${columns("c")} from case_counts as c
+      where s.grain = 'day' and c.region_code = ${scope.regionCode} and c.kind = ${sql.lit(kind)} and c.day between s.first and s.last and ${divisionRows("c", scope)}
+      union all
+      select ${columns("h")} from case_half_counts as h
+      where s.grain = 'half' and h.region_code = ${scope.regionCode} and h.kind = ${sql.lit(kind)} and h.half between s.first and s.last and ${divisionRows("h", scope)}
+      offset 0
+    ) as c
+    group by 1, 2
+    having ${staffOnly("c", groupBy)}`;
+  const { rows } =
+    kind === "reporter"
+      ? await sql<{ bucket: string; group: string } & Record<string, string | number>>`${days}`.execute(db)
+      : await sql<{ bucket: string; group: string } & Record<string, string | number>>`
     with b as (select * from ${bucketValues(buckets)}),
-    days as (
-      select s.key as bucket, ${groupKey("c", groupBy)} as "group",
-        ${sql.join(SUM_COLUMNS.map((column) => sql`sum(c.${sql.ref(column)})::float8 as ${sql.ref(column)}`))}
-      from ${segmentValues(segments)} cross join lateral (
-        select ${columns("c")} from case_counts as c
-        where s.grain = 'day' and c.region_code = ${scope.regionCode} and c.kind = ${kind} and c.day between s.first and s.last and ${divisionRows("c", scope)} and ${groupRows("c", groupBy)}
-        union all
-        select ${columns("h")} from case_half_counts as h
-        where s.grain = 'half' and h.region_code = ${scope.regionCode} and h.kind = ${kind} and h.half between s.first and s.last and ${divisionRows("h", scope)} and ${groupRows("h", groupBy)}
-        offset 0
-      ) as c
-      group by 1, 2
-    ),
+    days as (${days}),
     late as (
       select b.key as bucket, ${groupKey("l", groupBy)} as "group",
         sum(l.cases) filter (where l.stage = 'close' and l.done_day between b.first and b.last and l.due_day < b.first)::float8 as carried_close,
@@ -98,10 +108,10 @@ export async function sumCounts(db: Kysely<DB>, scope: CountScope, groupBy: Grou
         sum(l.cases) filter (where l.stage = 'handle' and l.done_day between b.first and b.last and l.due_day < b.first)::float8 as carried_handle
       from b cross join lateral (
         select * from case_late_counts as l
-        where l.region_code = ${scope.regionCode} and l.kind = ${kind} and l.stage in ('close', 'handle') and l.done_day between b.first and b.last and l.due_day < b.first and ${divisionRows("l", scope)} and ${groupRows("l", groupBy)}
+        where l.region_code = ${scope.regionCode} and l.kind = ${sql.lit(kind)} and l.stage in ('close', 'handle') and l.done_day between b.first and b.last and l.due_day < b.first and ${divisionRows("l", scope)}
         union all
         select * from case_late_counts as l
-        where l.region_code = ${scope.regionCode} and l.kind = ${kind} and l.stage = 'close' and l.due_day between b.first and b.last and l.done_day > b.last and ${divisionRows("l", scope)} and ${groupRows("l", groupBy)}
+        where l.region_code = ${scope.regionCode} and l.kind = ${sql.lit(kind)} and l.stage = 'close' and l.due_day between b.first and b.last and l.done_day > b.last and ${divisionRows("l", scope)}
       ) as l
       group by 1, 2
     )
@@ -166,7 +176,7 @@ export async function scanCounts(
       select ${caseGroupKey(groupBy)} as "group",
         ${sql.join(indicators.map((indicator) => sql`count(*) filter (where ${countedIn(indicator, bucket, suspendedDue)}) as ${sql.ref(indicator)}`))}
       from cases where region_code = ${scope.regionCode} and ${under}
-        and ${groupBy === "reporter" ? sql`reporter_user_id::text in ${STAFF_IDS}` : sql`true`}
+        and ${groupBy === "reporter" ? sql`reporter_user_id in (select id from users where scope_code is not null)` : sql`true`}
       group by 1`.execute(db);
     for (const row of rows) {
       const counts = Object.fromEntries(COUNTED_INDICATORS.map((indicator) => [indicator, Number(row[indicator] ?? 0)])) as Record<CountedIndicator, number>;
@@ -175,7 +185,6 @@ export async function scanCounts(
   }
   return results;
 }
-
 
 /** Whether suspended cases count as due in the region (its evaluation setting, else yes). */
 export async function suspendedDueIn(db: Kysely<DB>, regionCode: string): Promise<boolean> {

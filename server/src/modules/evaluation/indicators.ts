@@ -76,6 +76,11 @@ export const SUM_COLUMNS = [
   "resolved",
   "satisfied",
 ] as const;
+/**
+ * The only measures the rollups keep for the kind 'reporter' (reports, cases handled on the spot):
+ * the rest of its columns stay zero, and it has no late rows.
+ */
+export const REPORTER_COLUMNS = ["accepted", "on_spot"] as const satisfies readonly (typeof SUM_COLUMNS)[number][];
 /** The sums of the late rows, split by the bucket's bounds. */
 export const LATE_COLUMNS = ["carried_close", "carried_reworked", "carried_extended", "beyond_close", "carried_handle"] as const;
 
