@@ -49,8 +49,9 @@ function groupKey(alias: string, groupBy: Grouping | undefined): RawBuilder<stri
  * patrols, and a resident who reported is neither listed nor named. Tested on the groups once
  * summed (a reporter's key is a user id, or '' for an anonymous report), not on every row read.
  */
+const STAFF_IDS = sql`(select id from users where scope_code is not null)`;
 function staffOnly(alias: string, groupBy: Grouping | undefined): RawBuilder<unknown> {
-  return groupBy === "reporter" ? sql`nullif(${sql.ref(`${alias}.value`)}, '')::uuid in (select id from users where scope_code is not null)` : sql`true`;
+  return groupBy === "reporter" ? sql`nullif(${sql.ref(`${alias}.value`)}, '')::uuid in ${STAFF_IDS}` : sql`true`;
 }
 
 const bucketValues = (buckets: readonly Bucket[]) =>
@@ -176,7 +177,7 @@ export async function scanCounts(
       select ${caseGroupKey(groupBy)} as "group",
         ${sql.join(indicators.map((indicator) => sql`count(*) filter (where ${countedIn(indicator, bucket, suspendedDue)}) as ${sql.ref(indicator)}`))}
       from cases where region_code = ${scope.regionCode} and ${under}
-        and ${groupBy === "reporter" ? sql`reporter_user_id in (select id from users where scope_code is not null)` : sql`true`}
+        and ${groupBy === "reporter" ? sql`reporter_user_id in ${STAFF_IDS}` : sql`true`}
       group by 1`.execute(db);
     for (const row of rows) {
       const counts = Object.fromEntries(COUNTED_INDICATORS.map((indicator) => [indicator, Number(row[indicator] ?? 0)])) as Record<CountedIndicator, number>;
