@@ -41,7 +41,7 @@ describe("map tiles", () => {
   it("may be loaded by the app's pages, and only there", async () => {
     const page = await t.app.inject({ method: "GET", url: "/console/map" });
     const imgSrc = String(page.headers["content-security-policy"]).split("; ").find((directive) => directive.startsWith("img-src"));
-    expect(imgSrc).toBe("img-src 'self' blob: https://webrd01.is.autonavi.com https://webrd02.is.autonavi.com");
+    expect(imgSrc).toBe("img-src 'self' blob: data: https://webrd01.is.autonavi.com https://webrd02.is.autonavi.com");
     const api = await t.app.inject({ method: "GET", url: "/api/v1/map-config", headers: { cookie } });
     expect(api.headers["content-security-policy"]).not.toContain("autonavi");
   });

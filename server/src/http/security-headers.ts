@@ -48,9 +48,14 @@ export const APP_POLICY: Policy = {
   "frame-ancestors": ["'none'"],
 };
 
-/** The app's policy with the map tiles' origins among its image sources. */
+/**
+ * The app's policy with the map tiles' origins among its image sources, and `data:`: Leaflet
+ * cancels the download of a tile it no longer shows by pointing the tile at a data: URL (an
+ * empty GIF), which the policy would refuse and report on every pan and zoom. An image from a
+ * data: URL runs nothing.
+ */
 export function appPolicyWithTiles(tileOrigins: readonly string[]): Policy {
-  return tileOrigins.length === 0 ? APP_POLICY : { ...APP_POLICY, "img-src": [...(APP_POLICY["img-src"] ?? []), ...tileOrigins] };
+  return tileOrigins.length === 0 ? APP_POLICY : { ...APP_POLICY, "img-src": [...(APP_POLICY["img-src"] ?? []), "data:", ...tileOrigins] };
 }
 
 /**

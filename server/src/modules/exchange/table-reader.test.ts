@@ -1,4 +1,5 @@
 import ExcelJS from "exceljs";
+import JSZip from "jszip";
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../errors.ts";
 import { readTable, TABLE_LIMITS } from "./table-reader.ts";
@@ -54,6 +55,19 @@ describe("reading tables", () => {
       { number: 3, cells: ["W-1", "2026-12-03 09:30:00", "13800001111", "2"] },
       { number: 4, cells: ["W-2"] },
     ]);
+  });
+
+  it("reads a workbook's first sheet even when its workbook part comes too late or not at all", async () => {
+    const workbook = new ExcelJS.Workbook();
+    workbook.addWorksheet("工单").addRows([["编号", "地址"], ["W-1", "盘龙区"]]);
+    workbook.addWorksheet("说明").addRow(["ignored"]);
+    // The reader's pass over the archive can miss its last part, the workbook (sheet names):
+    // without it, the sheets are still there to read.
+    const zip = await JSZip.loadAsync(await workbook.xlsx.writeBuffer());
+    zip.remove("xl/workbook.xml");
+    const table = await readTable(await zip.generateAsync({ type: "nodebuffer", compression: "DEFLATE" }));
+    expect(table.headers).toEqual(["编号", "地址"]);
+    expect(table.rows).toEqual([{ number: 2, cells: ["W-1", "盘龙区"] }]);
   });
 
   it("reads back what it writes, in both formats", async () => {

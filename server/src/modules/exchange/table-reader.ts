@@ -63,6 +63,10 @@ async function readXlsx(data: Buffer, limits: TableLimits): Promise<Table> {
     entries: "emit",
   });
   decodeWholeUtf8(reader);
+  // The reader learns the sheets' names from the workbook part in the same single pass over the
+  // archive, and sometimes has not read it when the sheets come (exceljs issue 3064; its own
+  // writer stores that part last): the rows need no names, so they are read without.
+  (reader as unknown as { model?: { sheets: unknown[] } }).model ??= { sheets: [] };
   const rows: TableRow[] = [];
   let headers: string[] | undefined;
   const slices = new TimeSlices();
