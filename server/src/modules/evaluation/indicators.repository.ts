@@ -94,10 +94,11 @@ export async function sumCounts(db: Kysely<DB>, scope: CountScope, groupBy: Grou
     ) as c
     group by 1, 2
     having ${staffOnly("c", groupBy)}`;
+  type SumsRow = { bucket: string; group: string } & Record<string, string | number>;
   const { rows } =
     kind === "reporter"
-      ? await sql<{ bucket: string; group: string } & Record<string, string | number>>`${days}`.execute(db)
-      : await sql<{ bucket: string; group: string } & Record<string, string | number>>`
+      ? await sql<SumsRow>`${days}`.execute(db)
+      : await sql<SumsRow>`
     with b as (select * from ${bucketValues(buckets)}),
     days as (${days}),
     late as (

@@ -8,7 +8,7 @@ import { Readable } from "node:stream";
 import ExcelJS from "exceljs";
 import { AppError } from "../../errors.ts";
 import { TimeSlices } from "./time-slices.ts";
-import { decodeWholeUtf8 } from "./xlsx-utf8.ts";
+import { mendWorkbookReader } from "./xlsx-reader.ts";
 import { checkZip, type ZipLimits } from "./zip-guard.ts";
 
 export type TableRow = { /** The row number as the spreadsheet shows it: the header is usually row 1. */ number: number; cells: string[] };
@@ -62,11 +62,7 @@ async function readXlsx(data: Buffer, limits: TableLimits): Promise<Table> {
     worksheets: "emit",
     entries: "emit",
   });
-  decodeWholeUtf8(reader);
-  // The reader learns the sheets' names from the workbook part in the same single pass over the
-  // archive, and sometimes has not read it when the sheets come (exceljs issue 3064; its own
-  // writer stores that part last): the rows need no names, so they are read without.
-  (reader as unknown as { model?: { sheets: unknown[] } }).model ??= { sheets: [] };
+  mendWorkbookReader(reader);
   const rows: TableRow[] = [];
   let headers: string[] | undefined;
   const slices = new TimeSlices();

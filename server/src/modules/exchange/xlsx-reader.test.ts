@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import type ExcelJS from "exceljs";
 import { describe, expect, it } from "vitest";
-import { decodeWholeUtf8 } from "./xlsx-utf8.ts";
+import { mendWorkbookReader } from "./xlsx-reader.ts";
 
 /** A stand-in for exceljs's reader that records the text its parsers would be handed. */
 function recordingReader() {
@@ -16,7 +16,7 @@ function recordingReader() {
       yield undefined;
     },
   };
-  decodeWholeUtf8(reader as unknown as ExcelJS.stream.xlsx.WorkbookReader);
+  mendWorkbookReader(reader as unknown as ExcelJS.stream.xlsx.WorkbookReader);
   return { reader, seen };
 }
 
