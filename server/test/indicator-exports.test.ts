@@ -64,6 +64,21 @@ describe("indicator and ranking workbooks", () => {
     expect(persons.rawPayload.toString("latin1")).not.toMatch(/1[3-9]\d{9}/);
   });
 
+  it("writes a finder's reports and cases handled on the spot, and a dash for what is not counted per finder", async () => {
+    const finder = await t.login("gw-530103001001-1");
+    const report = await t.app.inject({ method: "POST", url: "/api/v1/cases", payload: { description: "导出测试：井盖缺失", gridCode: "530103001001001" }, headers: { cookie: finder } });
+    expect(report.statusCode, report.body).toBe(201);
+    const api = (await get("leader", "/api/v1/indicators?division=530103&groupBy=reporter")).json();
+    const { rows } = await read((await get("leader", "/api/v1/exchange/exports/indicators.xlsx?division=530103&groupBy=reporter")).rawPayload);
+    const { id } = await t.ctx.db.selectFrom("users").select("id").where("username", "=", "gw-530103001001-1").executeTakeFirstOrThrow();
+    const own = api.rows.findIndex((row: { key: string }) => row.key === id);
+    expect(own).toBeGreaterThanOrEqual(0);
+    expect(rows[own][0]).toBe(id);
+    const cells = figuresOf(rows[own].slice(2));
+    expect({ accepted: cells.accepted, onSpot: cells.onSpot }).toEqual(api.rows[own].figures);
+    expect(Object.entries(cells).filter(([, value]) => value !== null).map(([name]) => name)).toEqual(["accepted", "onSpot"]);
+  });
+
   it("keeps a street leader to their street, with the indicators' errors", async () => {
     const own = await get("leader-001", "/api/v1/exchange/exports/indicators.xlsx?from=2026-10-01&to=2026-10-31&groupBy=community");
     expect(own.statusCode, own.body).toBe(200);

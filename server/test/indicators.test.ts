@@ -103,7 +103,7 @@ describe("indicators", () => {
     expect(byCategory.rows.map((row: { key: string; name: string }) => [row.key, row.name])).toEqual([["component.public_facility.street_light", expect.stringContaining("路灯")]]);
   });
 
-  it("groups by finder only staff: a resident who reported is no group", async () => {
+  it("groups by finder only staff, with only the figures counted per finder: a resident who reported is no group", async () => {
     const users = await t.ctx.db.selectFrom("users").select(["id", "username"]).where("username", "in", ["resident", "gw-530103001001-1"]).execute();
     const idOf = (username: string) => users.find((user) => user.username === username)!.id;
     for (const username of ["resident", "gw-530103001001-1"]) {
@@ -116,7 +116,9 @@ describe("indicators", () => {
     expect(keys).toContain(idOf("gw-530103001001-1"));
     expect(keys).not.toContain(idOf("resident"));
     expect(keys).not.toContain("");
-    expect(byFinder.rows.find((row: { key: string }) => row.key === idOf("gw-530103001001-1")).figures.accepted).toBe(1);
+    // Reports and cases handled on the spot; closures and the rest are not counted by finder, so absent rather than zero.
+    expect(byFinder.rows.find((row: { key: string }) => row.key === idOf("gw-530103001001-1")).figures).toEqual({ accepted: 1, onSpot: 0 });
+    expect(Object.keys(byFinder.total)).toContain("closureRate");
   });
 
   it("lists the cases behind a figure with the case list's counted filter", async () => {

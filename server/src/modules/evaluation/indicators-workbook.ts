@@ -6,7 +6,7 @@
  * denominator is "—". Pure.
  */
 import ExcelJS from "exceljs";
-import type { Figures, Grouping } from "./indicators.ts";
+import type { Figures, Grouping, ReporterFigures } from "./indicators.ts";
 
 type FigureName = keyof Figures;
 
@@ -119,7 +119,8 @@ async function workbookOf(sheetName: string, title: string, lines: string[], col
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }
 
-const figureCells = (figures: Figures): Value[] => FIGURE_COLUMNS.map(([name]) => figures[name] ?? NO_FIGURE);
+/** A figure the group does not count (a reporter's closures, say) is a dash. */
+const figureCells = (figures: Partial<Figures>): Value[] => FIGURE_COLUMNS.map(([name]) => figures[name] ?? NO_FIGURE);
 const figureHeaders: Column[] = FIGURE_COLUMNS.map(([name, header]) => ({ header, numFmt: formatOf(name) }));
 
 export type IndicatorsSheet = {
@@ -127,7 +128,7 @@ export type IndicatorsSheet = {
   division: { code: string; name: string };
   period: { from: string; to: string };
   groupBy: Grouping | null;
-  rows: { key: string; name: string | null; figures: Figures }[];
+  rows: { key: string; name: string | null; figures: Figures | ReporterFigures }[];
   total: Figures;
   generatedAt: Date;
 };

@@ -44,6 +44,12 @@ const Figures = Type.Object({
   satisfactionRate: Rate("满意率: satisfied / rated"),
 });
 
+/** A reporter's figures (groupBy=reporter): the rollups count nothing else by who found a problem. */
+const ReporterFigures = Type.Object(
+  { accepted: Figures.properties.accepted, onSpot: Figures.properties.onSpot },
+  { additionalProperties: false, description: "groupBy=reporter: reports and cases handled on the spot, the only figures counted per reporter" },
+);
+
 const Day = Type.String({ format: "date", description: "A day in China Standard Time, YYYY-MM-DD" });
 
 /** The query of the indicators, which their workbook takes too. */
@@ -91,7 +97,7 @@ export async function indicatorRoutes(fastify: FastifyInstance, ctx: AppContext)
               Type.Object({
                 key: Type.String({ description: "The group's code, id or period; '' for cases with none (no category, no person)" }),
                 name: Nullable(Type.String({ description: "Its name, for divisions, grids, departments, staff and categories" })),
-                figures: Figures,
+                figures: Type.Union([ReporterFigures, Figures]),
               }),
             ),
             total: Figures,

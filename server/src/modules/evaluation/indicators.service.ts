@@ -1,7 +1,7 @@
 import type { AppContext } from "../../context.ts";
 import { AppError, notFound } from "../../errors.ts";
 import { codeInScope, requirePermission, type Actor } from "../auth/actor.ts";
-import { addDays, bucketsOf, figuresOf, isDay, isTimeGrouping, ZERO_SUMS, type Figures, type Grouping } from "./indicators.ts";
+import { addDays, bucketsOf, figuresOf, isDay, isTimeGrouping, reporterFiguresOf, ZERO_SUMS, type Figures, type Grouping, type ReporterFigures } from "./indicators.ts";
 import { sumCounts, type CountScope } from "./indicators.repository.ts";
 import { groupNames } from "./group-names.repository.ts";
 
@@ -12,7 +12,8 @@ const MAX_DAYS = 3 * 366;
 const MAX_DAILY_DAYS = 400;
 const GRID_CODE_LENGTH = 15;
 
-export type IndicatorRow = { key: string; name: string | null; figures: Figures };
+/** A group's figures; a reporter's are only those kept per reporter. */
+export type IndicatorRow = { key: string; name: string | null; figures: Figures | ReporterFigures };
 export type IndicatorAnswer = {
   division: { code: string; name: string };
   period: { from: string; to: string };
@@ -48,8 +49,9 @@ export async function getIndicators(ctx: AppContext, actor: Actor, query: Indica
   ]);
   const keyOf = (row: { bucket: string; group: string }) => (isTimeGrouping(query.groupBy) ? row.bucket : row.group);
   const names = query.groupBy === undefined ? new Map<string, string>() : await groupNames(ctx.db, query.groupBy, grouped.map(keyOf));
+  const figuresOfGroup = query.groupBy === "reporter" ? reporterFiguresOf : figuresOf;
   const rows = grouped
-    .map((row) => ({ key: keyOf(row), name: names.get(keyOf(row)) ?? null, figures: figuresOf(row.sums) }))
+    .map((row) => ({ key: keyOf(row), name: names.get(keyOf(row)) ?? null, figures: figuresOfGroup(row.sums) }))
     .sort((a, b) => a.key.localeCompare(b.key));
   return {
     division: { code: division, name },

@@ -2,9 +2,11 @@ import { api, unwrap } from "../../api/client";
 import type { paths } from "../../api/schema";
 
 export type IndicatorQuery = NonNullable<paths["/api/v1/indicators"]["get"]["parameters"]["query"]>;
-export type Indicators = paths["/api/v1/indicators"]["get"]["responses"][200]["content"]["application/json"];
-export type Figures = Indicators["total"];
-export type Grouping = NonNullable<IndicatorQuery["groupBy"]>;
+type IndicatorAnswer = paths["/api/v1/indicators"]["get"]["responses"][200]["content"]["application/json"];
+export type Figures = IndicatorAnswer["total"];
+/** The screens' groupings: all but `reporter`, whose rows carry only reports and cases handled on the spot. */
+export type Grouping = Exclude<NonNullable<IndicatorQuery["groupBy"]>, "reporter">;
+export type Indicators = Omit<IndicatorAnswer, "rows"> & { rows: (Omit<IndicatorAnswer["rows"][number], "figures"> & { figures: Figures })[] };
 export type OverdueCase = paths["/api/v1/overdue-cases"]["get"]["responses"][200]["content"]["application/json"]["cases"][number];
 
 export const RANKING_KINDS = ["street", "community", "department", "grid_worker"] as const;
@@ -49,7 +51,8 @@ export function periodOfParam(text: string | null, today = todayCst()): Period {
   return match[3] ? { kind: "half", month, half: Number(match[3]) as 1 | 2 } : { kind: "month", month };
 }
 
-export const fetchIndicators = (query: IndicatorQuery) => unwrap(api.GET("/api/v1/indicators", { params: { query } }));
+export const fetchIndicators = (query: IndicatorQuery & { groupBy?: Grouping }): Promise<Indicators> =>
+  unwrap(api.GET("/api/v1/indicators", { params: { query } })) as Promise<Indicators>;
 export const fetchOverdue = async () => (await unwrap(api.GET("/api/v1/overdue-cases"))).cases;
 
 export const fetchRanking = (kind: RankingKind, period: string): Promise<Ranking> => unwrap(api.GET("/api/v1/rankings", { params: { query: { kind, period } } }));
