@@ -21,6 +21,8 @@ describe("bulletins", () => {
     const due = { created: "2025-03-03", registered: "2025-03-03", dispatched: "2025-03-03", deadline: "2025-03-12" };
     await insertGroup(t.ctx.db, { ...due, count: 8, handled: "2025-03-05", closed: "2025-03-06", status: "closed" });
     await insertGroup(t.ctx.db, { ...due, count: 2, status: "in_progress" });
+    const finder = await t.ctx.db.selectFrom("users").select("id").where("username", "=", "gw-530103001001-1").executeTakeFirstOrThrow();
+    await insertGroup(t.ctx.db, { ...due, count: 3, handled: "2025-03-05", closed: "2025-03-06", status: "closed", reporterUserId: finder.id });
   });
   afterAll(() => t.close());
 
@@ -47,8 +49,8 @@ describe("bulletins", () => {
     await workbook.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
     const summary = workbook.worksheets[0];
     const cells = summary.getSheetValues().flat().filter((value) => value !== undefined && value !== null).map(String);
-    // 10 due, 8 closed on time: 80%.
-    expect(cells).toEqual(expect.arrayContaining(["10", "8", "0.8"]));
+    // 13 due, 11 closed on time.
+    expect(cells).toEqual(expect.arrayContaining(["13", "11", String(11 / 13)]));
     expect(workbook.worksheets.length).toBeGreaterThanOrEqual(5);
 
     const pdf = await t.app.inject({ method: "GET", url: "/api/v1/bulletins/2025-03-H1/files/pdf", headers: { cookie: leader } });
@@ -56,7 +58,13 @@ describe("bulletins", () => {
     fs.writeFileSync(file, pdf.rawPayload);
     const text = execFileSync("pdftotext", ["-layout", file, "-"]).toString();
     expect(text).toContain("盘龙区");
-    expect(text).toContain("80.00%");
+    expect(text).toContain("84.62%");
+    // Grid workers are shown by what is counted per finder: reports and cases handled on the spot.
+    const stored = await t.ctx.db.selectFrom("bulletins").select("data").where("period_code", "=", "2025-03-H1").executeTakeFirstOrThrow();
+    const workers = (stored.data as unknown as BulletinData).levels.find((level) => level.kind === "grid_worker");
+    expect(workers?.rows[0].figures).toEqual({ accepted: 3, onSpot: 0 });
+    expect(workers?.rows.every((row) => Object.keys(row.figures).sort().join() === "accepted,onSpot")).toBe(true);
+    expect(text).toContain("就地处置数");
     const street = await t.ctx.db.selectFrom("divisions").select("name").where("code", "=", "530103001").executeTakeFirstOrThrow();
     expect(text).toContain(street.name);
   });
@@ -69,11 +77,11 @@ describe("bulletins", () => {
     const row = await t.ctx.db.selectFrom("bulletins").select("data").where("period_code", "=", "2025-03-H2").executeTakeFirstOrThrow();
     const { corrections } = row.data as unknown as BulletinData;
     expect(corrections).toEqual(
-      expect.arrayContaining([expect.objectContaining({ period: expect.objectContaining({ code: "2025-03-H1" }), kind: "region", indicator: "dueToClose", published: 10, now: 9 })]),
+      expect.arrayContaining([expect.objectContaining({ period: expect.objectContaining({ code: "2025-03-H1" }), kind: "region", indicator: "dueToClose", published: 13, now: 12 })]),
     );
     // The frozen bulletin keeps its figures.
     const first = await t.ctx.db.selectFrom("bulletins").select("data").where("period_code", "=", "2025-03-H1").executeTakeFirstOrThrow();
-    expect((first.data as unknown as BulletinData).totals.dueToClose).toBe(10);
+    expect((first.data as unknown as BulletinData).totals.dueToClose).toBe(13);
     // Already corrected: not listed again.
     expect((await publish("2025-04-H1")).json().corrections).toBe(0);
   });

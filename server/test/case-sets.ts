@@ -26,6 +26,8 @@ export type CaseGroup = {
   satisfied?: number;
   basicallySatisfied?: number;
   resolved?: number;
+  /** The staff member who found the problems (a grid worker), if any. */
+  reporterUserId?: string;
 };
 
 let serial = 0;
@@ -40,7 +42,7 @@ export async function insertGroup(db: Kysely<DB>, group: CaseGroup): Promise<voi
     insert into cases (region_code, id, number, status, level, source, category_code, title, description, search_text, lat, lng,
       grid_code, community_code, street_code, tracking_token_hash, accept_by, dispatch_by, feedback_by, handle_by, created_at,
       registered_at, dispatched_at, handled_at, closed_at, rework_count, extension_count, acknowledged_at, responded_on_time,
-      satisfaction, resolved)
+      satisfaction, resolved, reporter_user_id)
     select '530103', gen_random_uuid(), '530103-20250101-' || lpad((${first}::int + n)::text, 7, '0'), ${group.status}, 'street', 'hotline',
       'component.public_facility.street_light', '路灯', '路灯不亮', '路灯', 25.04, 102.71,
       ${`${community}001`}, ${community}, ${community.slice(0, 9)}, 'x',
@@ -52,7 +54,7 @@ export async function insertGroup(db: Kysely<DB>, group: CaseGroup): Promise<voi
       case when n < ${group.satisfied ?? 0} then 'satisfied'
         when n < ${(group.satisfied ?? 0) + (group.basicallySatisfied ?? 0)} then 'basically_satisfied'
         when n < ${group.rated ?? 0} then 'dissatisfied' end,
-      case when n < ${group.rated ?? 0} then n < ${group.resolved ?? 0} end
+      case when n < ${group.rated ?? 0} then n < ${group.resolved ?? 0} end, ${group.reporterUserId ?? null}::uuid
     from generate_series(0, ${group.count - 1}) as n`.execute(db);
 }
 

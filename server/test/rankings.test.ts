@@ -53,6 +53,9 @@ describe("rankings", () => {
     expect(empty.rows.every((row: { rank: number | null }) => row.rank === null)).toBe(true);
     const workers = await rankings(streetLeader, "kind=grid_worker&period=2025-03");
     expect(workers.rows.length).toBeGreaterThan(100);
+    // A grid worker's figures are those counted per finder; their activity is beside them.
+    expect(Object.keys(workers.rows[0].figures).sort()).toEqual(["accepted", "onSpot"]);
+    expect(workers.rows[0]).toMatchObject({ reports: workers.rows[0].figures.accepted, onSpot: workers.rows[0].figures.onSpot, patrolHours: expect.any(Number) });
     const bad = await t.app.inject({ method: "GET", url: "/api/v1/rankings?kind=street&period=2025-13", headers: { cookie: streetLeader } });
     expect(bad.statusCode).toBe(400);
   });

@@ -9130,6 +9130,11 @@ export interface operations {
                             figures: {
                                 /** @description 受理数: cases reported in the period */
                                 accepted: number;
+                                /** @description Handled on the spot (就地处置) and closed in the period */
+                                onSpot: number;
+                            } | {
+                                /** @description 受理数: cases reported in the period */
+                                accepted: number;
                                 /** @description 立案数: registered (立案) in the period */
                                 registered: number;
                                 registrationRate: number | null;

@@ -78,6 +78,17 @@ describe("correctionsBetween", () => {
     ]);
   });
 
+  it("compares a level on the columns both its tables show: a column added or dropped is no correction of each unit", () => {
+    // Published when a grid worker's row carried every figure; computed now with only reports and cases handled on the spot.
+    const then = published();
+    then.levels.push({ kind: "grid_worker", rows: [row(1, "w1", "张伟", { accepted: 12, registered: 0, closed: 0, closureRate: null })] });
+    const now = published();
+    now.levels.push({ kind: "grid_worker", rows: [row(1, "w1", "张伟", { accepted: 12, onSpot: 3 })] });
+    expect(correctionsBetween(then, now)).toEqual([]);
+    now.levels[2].rows[0].figures = { accepted: 13, onSpot: 3 };
+    expect(correctionsBetween(then, now).map((c) => [c.kind, c.code, c.indicator, c.published, c.now])).toEqual([["grid_worker", "w1", "accepted", 12, 13]]);
+  });
+
   it("counts a unit present on one side only against null, under its current name", () => {
     const now = published();
     now.levels[1].rows = [

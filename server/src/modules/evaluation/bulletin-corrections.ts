@@ -4,7 +4,7 @@
  * correction in the next bulletin instead of being edited silently.
  */
 import type { BulletinData, BulletinLevel, Correction, Figures, IndicatorName } from "./bulletin-data.ts";
-import { INDICATOR_ORDER } from "./bulletin-text.ts";
+import { INDICATOR_ORDER, levelIndicators } from "./bulletin-text.ts";
 
 const LEVEL_ORDER: BulletinLevel["kind"][] = ["street", "community", "department", "grid_worker"];
 
@@ -21,11 +21,21 @@ function differs(a: number | null, b: number | null): boolean {
 
 const valueOf = (figures: Figures | undefined, indicator: IndicatorName): number | null => figures?.[indicator] ?? null;
 
+/** The figure columns both sides' tables of a level show, in bulletin order; one side's when the other has no rows. */
+function shownByBoth(before: readonly IndicatorName[], after: readonly IndicatorName[]): readonly IndicatorName[] {
+  if (before.length === 0) return after;
+  if (after.length === 0) return before;
+  return after.filter((indicator) => before.includes(indicator));
+}
+
 /**
  * Every figure of `published` whose value differs in `now`, the same period computed today:
  * the region's totals first, then each level (street, community, department, grid worker) by unit
- * code, each unit's indicators in bulletin order. A unit present on one side only counts as null on
- * the other. Both must be bulletins of the same region and period.
+ * code, each unit's indicators in bulletin order; a figure present on one side only counts as null on
+ * the other, and so does a unit. A level compares the columns both its tables show: a column added
+ * to a level's table, or dropped from it (grid workers' closures, not counted per finder), is no
+ * correction of each of its units.
+ * Both must be bulletins of the same region and period.
  */
 export function correctionsBetween(published: BulletinData, now: BulletinData): Correction[] {
   if (published.regionCode !== now.regionCode || published.period.code !== now.period.code) {
@@ -35,28 +45,30 @@ export function correctionsBetween(published: BulletinData, now: BulletinData): 
   }
   const period = published.period;
   const corrections: Correction[] = [];
-  const compare = (kind: Correction["kind"], code: string, name: string, before: Figures | undefined, after: Figures | undefined) => {
-    for (const indicator of INDICATOR_ORDER) {
+  const compare = (kind: Correction["kind"], code: string, name: string, before: Figures | undefined, after: Figures | undefined, indicators: readonly IndicatorName[]) => {
+    for (const indicator of indicators) {
       const was = valueOf(before, indicator);
       const is = valueOf(after, indicator);
       if (differs(was, is)) corrections.push({ period, kind, code, name, indicator, published: was, now: is });
     }
   };
 
-  compare("region", published.regionCode, now.regionName, published.totals, now.totals);
+  compare("region", published.regionCode, now.regionName, published.totals, now.totals, INDICATOR_ORDER);
 
   const kinds = [...new Set([...published.levels, ...now.levels].map((level) => level.kind))]
     .sort((a, b) => LEVEL_ORDER.indexOf(a) - LEVEL_ORDER.indexOf(b));
   for (const kind of kinds) {
-    const rowsOf = (data: BulletinData) => new Map(data.levels.filter((level) => level.kind === kind).flatMap((level) => level.rows).map((row) => [row.code, row]));
-    const before = rowsOf(published);
-    const after = rowsOf(now);
+    const levelOf = (data: BulletinData): BulletinLevel => ({ kind, rows: data.levels.filter((level) => level.kind === kind).flatMap((level) => level.rows) });
+    const [then, today] = [levelOf(published), levelOf(now)];
+    const indicators = shownByBoth(levelIndicators(then), levelIndicators(today));
+    const before = new Map(then.rows.map((row) => [row.code, row]));
+    const after = new Map(today.rows.map((row) => [row.code, row]));
     const codes = [...new Set([...before.keys(), ...after.keys()])].sort();
     for (const code of codes) {
       const was = before.get(code);
       const is = after.get(code);
       // The unit's name today, which the reader knows it by.
-      compare(kind, code, (is ?? was)!.name, was?.figures, is?.figures);
+      compare(kind, code, (is ?? was)!.name, was?.figures, is?.figures, indicators);
     }
   }
   return corrections;

@@ -3,7 +3,7 @@
  * frozen when the period is published. Both files are rendered from this one structure.
  */
 
-export type IndicatorName = "accepted" | "registered" | "registrationRate" | "dispatched" | "dispatchRate"
+export type IndicatorName = "accepted" | "onSpot" | "registered" | "registrationRate" | "dispatched" | "dispatchRate"
   | "dueToClose" | "closed" | "closureRate" | "closedOnTime" | "onTimeClosureRate" | "dueToHandle"
   | "handledOnTime" | "onTimeHandlingRate" | "reworked" | "reworkRate" | "extended" | "extensionRate"
   | "overdue" | "averageHandlingHours" | "responseRate" | "resolutionRate" | "satisfactionRate";

@@ -43,8 +43,10 @@ export function sampleFigures(next: () => number, accepted: number): Figures {
 
 function rankedLevel(kind: BulletinLevel["kind"], units: { code: string; name: string; figures: Figures }[], next: () => number): BulletinLevel {
   const scored = units.map((unit) => {
-    const { closureRate, onTimeClosureRate, reworkRate } = unit.figures;
-    const index = Math.round(100 * (0.4 * (closureRate ?? 0) + 0.4 * (onTimeClosureRate ?? 0) + 0.2 * (1 - (reworkRate ?? 0))) * 100) / 100;
+    const { closureRate, onTimeClosureRate, reworkRate, accepted, onSpot } = unit.figures;
+    // A grid worker scores reports and cases handled on the spot (against 120 and 40); the others their rates.
+    const score = kind === "grid_worker" ? 0.6 * Math.min(1, (accepted ?? 0) / 120) + 0.4 * Math.min(1, (onSpot ?? 0) / 40) : 0.4 * (closureRate ?? 0) + 0.4 * (onTimeClosureRate ?? 0) + 0.2 * (1 - (reworkRate ?? 0));
+    const index = Math.round(100 * score * 100) / 100;
     return { ...unit, index };
   });
   scored.sort((a, b) => b.index - a.index || a.code.localeCompare(b.code));
@@ -81,8 +83,11 @@ export function sampleBulletin(size: SampleSize, seed = 1): BulletinData {
     code: `W${String(k + 1).padStart(4, "0")}`,
     name: `${pick(SURNAMES)}${pick(GIVEN)}`,
   }));
+  // A grid worker's figures are those counted per finder: reports, and cases handled on the spot.
+  const figuresOf = (kind: BulletinLevel["kind"], accepted: number): Figures =>
+    kind === "grid_worker" ? { accepted, onSpot: Math.round(accepted * 0.4 * next()) } : sampleFigures(next, accepted);
   const level = (kind: BulletinLevel["kind"], units: { code: string; name: string }[], low: number, high: number) =>
-    rankedLevel(kind, units.map((unit) => ({ ...unit, figures: sampleFigures(next, Math.round(low + (high - low) * next())) })), next);
+    rankedLevel(kind, units.map((unit) => ({ ...unit, figures: figuresOf(kind, Math.round(low + (high - low) * next())) })), next);
   const levels = [
     level("street", streets, 800, 6000),
     level("community", communities, 40, 600),

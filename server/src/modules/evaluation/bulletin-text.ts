@@ -9,7 +9,7 @@ type Locale = BulletinData["locale"];
 
 /** Every indicator in the order bulletins show them: counts beside the rate they feed. */
 export const INDICATOR_ORDER: readonly IndicatorName[] = [
-  "accepted", "registered", "registrationRate", "dispatched", "dispatchRate",
+  "accepted", "onSpot", "registered", "registrationRate", "dispatched", "dispatchRate",
   "dueToClose", "closed", "closureRate", "closedOnTime", "onTimeClosureRate",
   "dueToHandle", "handledOnTime", "onTimeHandlingRate", "reworked", "reworkRate",
   "extended", "extensionRate", "overdue", "averageHandlingHours",
@@ -18,6 +18,7 @@ export const INDICATOR_ORDER: readonly IndicatorName[] = [
 
 const INDICATOR_LABELS: Record<IndicatorName, [zh: string, en: string]> = {
   accepted: ["受理数", "Accepted"],
+  onSpot: ["就地处置数", "Handled on the spot"],
   registered: ["立案数", "Registered"],
   registrationRate: ["立案率", "Registration rate"],
   dispatched: ["派遣数", "Dispatched"],

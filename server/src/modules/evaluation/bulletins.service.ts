@@ -10,7 +10,7 @@ import type { BulletinData, BulletinLevel, Correction, Figures as BulletinFigure
 import { bulletinPdf } from "./bulletin-pdf.ts";
 import { bulletinWorkbook } from "./bulletin-workbook.ts";
 import { previousPeriod, RANKING_KINDS } from "./governance-index.ts";
-import { addDays, bucketsOf, figuresOf, periodOf, ZERO_SUMS, type Figures } from "./indicators.ts";
+import { addDays, bucketsOf, figuresOf, periodOf, ZERO_SUMS, type Figures, type ReporterFigures } from "./indicators.ts";
 import { sumCounts } from "./indicators.repository.ts";
 import { today } from "./indicators.service.ts";
 import { rankingOf } from "./rankings.service.ts";
@@ -93,7 +93,12 @@ async function periodFigures(
   return { regionCode, regionName, period, totals: bulletinFigures(figuresOf(total?.sums ?? ZERO_SUMS)), levels, worst: WORST, locale: "zh-CN" };
 }
 
-const bulletinFigures = (figures: Figures): BulletinFigures => {
+/**
+ * What a bulletin shows of a unit's figures: a grid worker's are those counted per finder (reports,
+ * cases handled on the spot); anyone else's all but the counts behind the hotline's rates.
+ */
+const bulletinFigures = (figures: Figures | ReporterFigures): BulletinFigures => {
+  if (!("registered" in figures)) return figures;
   const { handled: _handled, responded: _responded, closures: _closures, onSpot: _onSpot, rated: _rated, resolved: _resolved, satisfied: _satisfied, ...named } = figures;
   return named;
 };

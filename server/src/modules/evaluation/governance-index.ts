@@ -44,7 +44,7 @@ export const DEFAULT_WEIGHTS: Record<RankingKind, IndexWeights> = {
 };
 
 /** A unit's inputs: its indicators, and for grid workers its activity. */
-export type IndexInputs = { figures: Figures; reports?: number; onSpot?: number; patrolHours?: number };
+export type IndexInputs = { figures: Partial<Figures>; reports?: number; onSpot?: number; patrolHours?: number };
 
 /** The region's best value of each relative part, the mark it is scored against. */
 export type Bests = Partial<Record<IndexPart, number>>;

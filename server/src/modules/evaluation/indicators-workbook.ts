@@ -156,13 +156,13 @@ export type RankingSheet = {
   region: { code: string; name: string };
   kind: "street" | "community" | "department" | "grid_worker";
   period: { code: string; from: string; to: string };
-  rows: { rank: number | null; code: string; name: string; index: number | null; change: number | null; figures: Figures; reports?: number; onSpot?: number; patrolHours?: number }[];
+  rows: { rank: number | null; code: string; name: string; index: number | null; change: number | null; figures: Figures | ReporterFigures; reports?: number; onSpot?: number; patrolHours?: number }[];
   generatedAt: Date;
 };
 
 const KIND_LABELS: Record<RankingSheet["kind"], string> = { street: "街道", community: "社区", department: "部门", grid_worker: "网格员" };
 
-/** A ranking by governance index: rank, unit, index, change of rank and every figure. */
+/** A ranking by governance index: rank, unit, index, change of rank and every figure (a grid worker's: reports, on the spot, patrol). */
 export async function rankingWorkbook(data: RankingSheet): Promise<Buffer> {
   const kind = KIND_LABELS[data.kind];
   const worker = data.kind === "grid_worker";
@@ -179,8 +179,7 @@ export async function rankingWorkbook(data: RankingSheet): Promise<Buffer> {
     ...(worker ? [] : [{ header: `${kind}编码` }]),
     { header: "治理指数", numFmt: "0.00" },
     { header: "名次变化", numFmt: "+0;-0;0" },
-    ...(worker ? [{ header: "上报数", numFmt: COUNT_FORMAT }, { header: "就地处置数", numFmt: COUNT_FORMAT }, { header: "巡查时长（小时）", numFmt: HOURS_FORMAT }] : []),
-    ...figureHeaders,
+    ...(worker ? [{ header: "上报数", numFmt: COUNT_FORMAT }, { header: "就地处置数", numFmt: COUNT_FORMAT }, { header: "巡查时长（小时）", numFmt: HOURS_FORMAT }] : figureHeaders),
   ];
   const rows: Value[][] = data.rows.map((row) => [
     row.rank,
@@ -188,8 +187,7 @@ export async function rankingWorkbook(data: RankingSheet): Promise<Buffer> {
     ...(worker ? [] : [row.code]),
     row.index ?? NO_FIGURE,
     row.change,
-    ...(worker ? [row.reports ?? 0, row.onSpot ?? 0, row.patrolHours ?? 0] : []),
-    ...figureCells(row.figures),
+    ...(worker ? [row.reports ?? 0, row.onSpot ?? 0, row.patrolHours ?? 0] : figureCells(row.figures)),
   ]);
   return workbookOf("治理指数排行", `治理指数排行 — ${kind}`, lines, columns, rows, false);
 }

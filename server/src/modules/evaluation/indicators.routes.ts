@@ -137,7 +137,7 @@ export async function indicatorRoutes(fastify: FastifyInstance, ctx: AppContext)
                 name: Type.String(),
                 index: Nullable(Type.Number()),
                 change: Nullable(Type.Integer({ description: "Places gained (+) or lost (−) since the previous period; null if unranked in either" })),
-                figures: Figures,
+                figures: Type.Union([ReporterFigures, Figures]),
                 reports: Type.Optional(Type.Integer({ description: "grid_worker: problems reported" })),
                 onSpot: Type.Optional(Type.Integer({ description: "grid_worker: handled on the spot" })),
                 patrolHours: Type.Optional(Type.Number({ description: "grid_worker: hours of tracked patrol" })),

@@ -3,11 +3,11 @@ import type { AppContext } from "../../context.ts";
 import { AppError, badRequest } from "../../errors.ts";
 import { requirePermission, type Actor } from "../auth/actor.ts";
 import { DEFAULT_WEIGHTS, governanceIndex, previousPeriod, rankByIndex, type IndexInputs, type IndexWeights, type RankingKind } from "./governance-index.ts";
-import { bucketsOf, figuresOf, periodOf, ZERO_SUMS, type Figures, type Grouping } from "./indicators.ts";
+import { bucketsOf, figuresOf, periodOf, reporterFiguresOf, ZERO_SUMS, type Figures, type Grouping, type ReporterFigures } from "./indicators.ts";
 import { sumCounts } from "./indicators.repository.ts";
 
 type Period = { code: string; from: string; to: string };
-type Unit = { code: string; name: string; inputs: IndexInputs };
+type Unit = { code: string; name: string; inputs: IndexInputs & { figures: Figures | ReporterFigures } };
 
 export type RankingRow = {
   rank: number | null;
@@ -15,7 +15,8 @@ export type RankingRow = {
   name: string;
   index: number | null;
   change: number | null;
-  figures: Figures;
+  /** A grid worker's: only those counted per finder (reports, cases handled on the spot). */
+  figures: Figures | ReporterFigures;
   reports?: number;
   onSpot?: number;
   patrolHours?: number;
@@ -82,8 +83,9 @@ const GROUPING: Record<RankingKind, Grouping> = { street: "street", community: "
 /** Every unit of the kind in the region, with its figures over the period (zero when it has none). */
 async function unitsOf(ctx: AppContext, region: string, kind: RankingKind, period: Period): Promise<Unit[]> {
   const sums = await sumCounts(ctx.db, { regionCode: region, division: region }, GROUPING[kind], bucketsOf(period, undefined));
-  const figures = new Map(sums.map((row) => [row.group, figuresOf(row.sums)]));
-  const zero = figuresOf(ZERO_SUMS);
+  const figuresFor = kind === "grid_worker" ? reporterFiguresOf : figuresOf;
+  const figures = new Map(sums.map((row) => [row.group, figuresFor(row.sums)]));
+  const zero = figuresFor(ZERO_SUMS);
   const figuresOfUnit = (code: string) => figures.get(code) ?? zero;
   switch (kind) {
     case "street":
