@@ -44,10 +44,10 @@ const Figures = Type.Object({
   satisfactionRate: Rate("满意率: satisfied / rated"),
 });
 
-/** A reporter's figures (groupBy=reporter): the rollups count nothing else by who found a problem. */
+/** A finder's figures (groupBy=reporter, grid workers' rankings): the rollups count nothing else by who found a problem. */
 const ReporterFigures = Type.Object(
   { accepted: Figures.properties.accepted, onSpot: Figures.properties.onSpot },
-  { additionalProperties: false, description: "groupBy=reporter: reports and cases handled on the spot, the only figures counted per reporter" },
+  { additionalProperties: false, description: "A finder's (groupBy=reporter, a grid worker's ranking): reports and cases handled on the spot, the only figures counted per finder" },
 );
 
 const Day = Type.String({ format: "date", description: "A day in China Standard Time, YYYY-MM-DD" });
