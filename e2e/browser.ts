@@ -1,4 +1,4 @@
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from "playwright-core";
 import { collectCspViolations } from "./csp.ts";
 import { DEMO_PASSWORD } from "./server.ts";
 
@@ -47,6 +47,40 @@ export async function settled(page: Page): Promise<void> {
         .map((animation) => animation.finished.catch(() => undefined)),
     ),
   );
+}
+
+/**
+ * A dialog once it is open and still. The console's dialogs zoom in: a click while one still moves
+ * (a slow frame on a busy machine) can land beside its button, and the form is never sent.
+ */
+export async function dialogAtRest(dialog: Locator): Promise<Locator> {
+  await dialog.waitFor();
+  const until = Date.now() + UI_TIMEOUT;
+  const moving = () =>
+    dialog.evaluate(
+      (element) =>
+        /zoom-(appear|enter)/.test(element.className) ||
+        element.getAnimations({ subtree: true }).some((animation) => animation.playState === "running" && Number.isFinite(animation.effect?.getComputedTiming().endTime ?? Infinity)),
+    );
+  while (await moving()) {
+    if (Date.now() > until) throw new Error("The dialog did not come to rest");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return dialog;
+}
+
+/** Confirms a dialog at rest and waits for it to close; if it stays, says what it and the page show (a refusal, a field's message). */
+export async function confirmDialog(page: Page, dialog: Locator, button = "确定"): Promise<void> {
+  await (await dialogAtRest(dialog)).getByRole("button", { name: button }).click();
+  await dialog.waitFor({ state: "detached" }).catch(async (error: Error) => {
+    throw new Error(`${error.message}\nThe dialog still shows: ${await dialog.innerText().catch(() => "?")}\nThe page says: ${await page.locator(".ant-message").innerText().catch(() => "")}`);
+  });
+}
+
+/** The dialog of an action on a case's page, opened by its button, at rest. */
+export async function openCaseAction(page: Page, action: string): Promise<Locator> {
+  await page.getByRole("region", { name: "可执行操作" }).getByRole("button", { name: action, exact: true }).click();
+  return dialogAtRest(page.getByRole("dialog", { name: action }));
 }
 
 /** Signs in through the API, as a script or a test's own setup does; answers the session cookie. */

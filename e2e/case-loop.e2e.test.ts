@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
-import { launchChromium, UI_TIMEOUT } from "./browser.ts";
+import { confirmDialog, launchChromium, openCaseAction, UI_TIMEOUT } from "./browser.ts";
 
 const TMP = path.join(REPO_ROOT, ".tmp");
 
@@ -44,21 +44,8 @@ async function displayName(page: Page): Promise<string> {
   return ((await answer.json()) as { user: { displayName: string } }).user.displayName;
 }
 
-/** The modal of an action: opened by its button, confirmed with 确定. */
-async function openAction(page: Page, action: string) {
-  await page.getByRole("region", { name: "可执行操作" }).getByRole("button", { name: action, exact: true }).click();
-  const dialog = page.getByRole("dialog", { name: action });
-  await dialog.waitFor();
-  return dialog;
-}
-
-async function confirm(page: Page, dialog: ReturnType<Page["getByRole"]>) {
-  await dialog.getByRole("button", { name: "确定" }).click();
-  await dialog.waitFor({ state: "detached" });
-}
-
 async function takeAction(page: Page, action: string): Promise<void> {
-  await confirm(page, await openAction(page, action));
+  await confirmDialog(page, await openCaseAction(page, action));
 }
 
 async function statusIs(page: Page, status: string): Promise<void> {
@@ -175,10 +162,10 @@ describe("the case loop in the console", () => {
     await takeAction(dispatcher, "受理");
     await statusIs(dispatcher, "待立案");
 
-    const register = await openAction(dispatcher, "立案");
+    const register = await openCaseAction(dispatcher, "立案");
     // The category suggested from the caller's words is preselected.
     await register.getByText("暴露垃圾").first().waitFor();
-    await confirm(dispatcher, register);
+    await confirmDialog(dispatcher, register);
     await statusIs(dispatcher, "待派遣");
     await dispatcher.getByRole("region", { name: "可执行操作" }).getByRole("button", { name: "派遣", exact: true }).waitFor();
     await mkdir(TMP, { recursive: true });
@@ -186,9 +173,9 @@ describe("the case loop in the console", () => {
     await expect.poll(() => dispatcher.locator(".ant-message-notice").count(), { timeout: UI_TIMEOUT }).toBe(0);
     await dispatcher.screenshot({ path: path.join(TMP, "case-detail.png"), fullPage: true });
 
-    const dispatch = await openAction(dispatcher, "派遣");
+    const dispatch = await openCaseAction(dispatcher, "派遣");
     await dispatch.getByText("盘龙区城市管理局").waitFor();
-    await confirm(dispatcher, dispatch);
+    await confirmDialog(dispatcher, dispatch);
     await statusIs(dispatcher, "待签收");
     const dispatcherName = await displayName(dispatcher);
 
@@ -196,14 +183,14 @@ describe("the case loop in the console", () => {
     await statusIs(handler, "待签收");
     await takeAction(handler, "签收");
     await statusIs(handler, "处置中");
-    const handle = await openAction(handler, "处置反馈");
+    const handle = await openCaseAction(handler, "处置反馈");
     await handle.getByLabel("办理意见").fill("已安排环卫清运，现场已清理干净");
     const photo = await sharp({ create: { width: 320, height: 240, channels: 3, background: "#4a7" } }).jpeg().toBuffer();
     const chooser = handler.waitForEvent("filechooser");
     await handle.getByRole("button", { name: "上传照片" }).click();
     await (await chooser).setFiles({ name: "after.jpg", mimeType: "image/jpeg", buffer: photo });
     await handle.getByRole("img", { name: "after.jpg" }).or(handle.locator(".ant-upload-list-item-done")).first().waitFor();
-    await confirm(handler, handle);
+    await confirmDialog(handler, handle);
     await statusIs(handler, "待核查");
     const handlerName = await displayName(handler);
 
@@ -255,7 +242,7 @@ describe("the case loop in the console", () => {
     await statusIs(second, "待受理");
 
     // The second is writing a note when the first accepts the case.
-    const dialog = await openAction(second, "受理");
+    const dialog = await openCaseAction(second, "受理");
     await dialog.getByLabel("办理意见").fill("第二位指挥员的意见");
     await takeAction(first, "受理");
     await statusIs(first, "待立案");

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
-import { launchChromium, UI_TIMEOUT } from "./browser.ts";
+import { confirmDialog, launchChromium, openCaseAction, UI_TIMEOUT } from "./browser.ts";
 
 const TMP = path.join(REPO_ROOT, ".tmp");
 /** A grid of 尚义社区; the district's dispatcher owns every level of it. */
@@ -48,28 +48,6 @@ async function registeredCase(page: Page, description: string): Promise<string> 
   return `/console/cases/${id}`;
 }
 
-async function openAction(page: Page, action: string) {
-  await page.getByRole("region", { name: "可执行操作" }).getByRole("button", { name: action, exact: true }).click();
-  const dialog = page.getByRole("dialog", { name: action });
-  await dialog.waitFor();
-  // The dialog zooms in: a click on its button while it still moves (a slow frame on a busy
-  // machine) can land beside the button, and the form is never sent. Act once it is at rest.
-  await expect
-    .poll(() => dialog.evaluate((element) => /zoom-(appear|enter)/.test(element.className) || element.getAnimations({ subtree: true }).some((animation) => animation.playState === "running")), {
-      timeout: UI_TIMEOUT,
-    })
-    .toBe(false);
-  return dialog;
-}
-
-async function confirm(page: Page, dialog: ReturnType<Page["getByRole"]>) {
-  await dialog.getByRole("button", { name: "确定" }).click();
-  await dialog.waitFor({ state: "detached" }).catch(async (error: Error) => {
-    // Say what the dialog shows (an error from the server, a field's message) instead of only that it stayed.
-    throw new Error(`${error.message}\nThe dialog still shows: ${await dialog.innerText().catch(() => "?")}\nThe page says: ${await page.locator(".ant-message").innerText().catch(() => "")}`);
-  });
-}
-
 /** Picks an option of a select in the dialog from its open list. */
 async function choose(page: Page, dialog: ReturnType<Page["getByRole"]>, label: string, option: string) {
   await dialog.getByLabel(label, { exact: true }).click();
@@ -112,10 +90,10 @@ describe("joint handling and returns in the console", () => {
     await dispatcher.goto(baseUrl() + href);
     await statusIs(dispatcher, "待派遣");
 
-    const dispatch = await openAction(dispatcher, "派遣");
+    const dispatch = await openCaseAction(dispatcher, "派遣");
     await dispatch.getByText("盘龙区城市管理局").waitFor();
     await choose(dispatcher, dispatch, "协办单位", "盘龙区水务局");
-    await confirm(dispatcher, dispatch);
+    await confirmDialog(dispatcher, dispatch);
     await statusIs(dispatcher, "待签收");
     const joint = dispatcher.locator(".ant-card").filter({ hasText: "联合处置" });
     await joint.getByText("盘龙区水务局").waitFor();
@@ -123,9 +101,9 @@ describe("joint handling and returns in the console", () => {
 
     const lead = await personAt("handler-cgj-1", href);
     await statusIs(lead, "待签收");
-    await confirm(lead, await openAction(lead, "签收"));
+    await confirmDialog(lead, await openCaseAction(lead, "签收"));
     await statusIs(lead, "处置中");
-    const early = await openAction(lead, "处置反馈");
+    const early = await openCaseAction(lead, "处置反馈");
     await early.getByLabel("办理意见").fill("垃圾已清运");
     await early.getByRole("button", { name: "确定" }).click();
     // Refused: the co-handler's part is not in; the case stays in progress.
@@ -136,17 +114,17 @@ describe("joint handling and returns in the console", () => {
 
     const co = await personAt("handler-swj-1", "/console/cases?queue=mine");
     await co.goto(baseUrl() + href);
-    await confirm(co, await openAction(co, "协办签收"));
-    const report = await openAction(co, "协办反馈");
+    await confirmDialog(co, await openCaseAction(co, "协办签收"));
+    const report = await openCaseAction(co, "协办反馈");
     await report.getByLabel("办理意见").fill("污水管已抢修，协办部分完成");
-    await confirm(co, report);
+    await confirmDialog(co, report);
     await co.locator(".ant-card").filter({ hasText: "联合处置" }).getByText("已反馈").waitFor();
 
     // The lead's page follows the co-handler's report live, and now completes.
     await lead.locator(".ant-card").filter({ hasText: "联合处置" }).getByText("已反馈").waitFor();
-    const handle = await openAction(lead, "处置反馈");
+    const handle = await openCaseAction(lead, "处置反馈");
     await handle.getByLabel("办理意见").fill("垃圾已清运，步道已冲洗");
-    await confirm(lead, handle);
+    await confirmDialog(lead, handle);
     await statusIs(lead, "待核查");
     await mkdir(TMP, { recursive: true });
     await dispatcher.reload();
@@ -165,14 +143,14 @@ describe("joint handling and returns in the console", () => {
     const before = await stats();
     const href = await registeredCase(dispatcher, "小区门口满地垃圾，好几天没人清理");
     await dispatcher.goto(baseUrl() + href);
-    await confirm(dispatcher, await openAction(dispatcher, "派遣"));
+    await confirmDialog(dispatcher, await openCaseAction(dispatcher, "派遣"));
     await statusIs(dispatcher, "待签收");
 
     const handler = await personAt("handler-cgj-1", href);
-    const ask = await openAction(handler, "退回");
+    const ask = await openCaseAction(handler, "退回");
     await choose(handler, ask, "退回原因", "属私人或物业管理范围");
     await ask.getByLabel("办理意见").fill("该处为小区物业管理区域");
-    await confirm(handler, ask);
+    await confirmDialog(handler, ask);
     // The case stays with the department, marked, until the centre decides.
     await handler.getByText("处置单位已申请退回，待指挥中心审核").waitFor();
     await statusIs(handler, "待签收");
@@ -180,7 +158,7 @@ describe("joint handling and returns in the console", () => {
 
     await dispatcher.getByText("处置单位已申请退回，待指挥中心审核").waitFor();
     await dispatcher.getByText("退回原因：属私人或物业管理范围").waitFor();
-    await confirm(dispatcher, await openAction(dispatcher, "同意退回"));
+    await confirmDialog(dispatcher, await openCaseAction(dispatcher, "同意退回"));
     await statusIs(dispatcher, "待派遣");
     await statusIs(handler, "待派遣");
     await expect.poll(async () => {
@@ -192,10 +170,10 @@ describe("joint handling and returns in the console", () => {
     const workers = await dispatcher.request.get(`${baseUrl()}/api/v1/users?covers=530103001001&role=grid_worker`);
     const worker = ((await workers.json()) as { users: { username: string; displayName: string }[] }).users.find((user) => user.username === "gw-530103001001-1");
     if (!worker) throw new Error("The community has no grid worker gw-530103001001-1");
-    const dispatch = await openAction(dispatcher, "派遣");
+    const dispatch = await openCaseAction(dispatcher, "派遣");
     await dispatch.getByText("派给网格员", { exact: true }).click();
     await choose(dispatcher, dispatch, "网格员", worker.username);
-    await confirm(dispatcher, dispatch);
+    await confirmDialog(dispatcher, dispatch);
     await statusIs(dispatcher, "待签收");
     await dispatcher.locator(".case-facts").getByText(worker.displayName, { exact: true }).waitFor();
     await dispatcher.getByText(`派往：${worker.displayName}`).first().waitFor();

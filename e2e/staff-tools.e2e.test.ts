@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, startDemoServer } from "./server.ts";
-import { apiSession, launchChromium, openPage, settled, UI_TIMEOUT } from "./browser.ts";
+import { apiSession, dialogAtRest, launchChromium, openPage, settled, UI_TIMEOUT } from "./browser.ts";
 import { signInAt } from "./sign-in.ts";
 
 const SCREENSHOT_DIR = path.join(REPO_ROOT, ".tmp");
@@ -44,8 +44,6 @@ async function signIn(page: Page, username: string, at = "/"): Promise<void> {
 
 const poll = <T>(value: () => T | Promise<T>) => expect.poll(value, { timeout: UI_TIMEOUT, interval: 100 });
 const caseNumbers = async (page: Page) => (await page.locator(".case-table__row .case-number").allTextContents()).map((text) => text.trim());
-/** Waits for the page's animations (a dialog fading in, a checkbox's wave) to end, so that a screenshot shows the screen at rest. */
-// An animation cancelled meanwhile (a row re-rendered by a live update) is at rest too.
 const pageNumber = async (page: Page) => (await page.locator(".case-number--large").textContent())?.trim();
 
 beforeAll(async () => {
@@ -108,7 +106,7 @@ describe("staff tools", () => {
     await poll(() => caseNumbers(page)).toHaveLength(9);
     const saved = page.getByRole("region", { name: "我的筛选" });
     await saved.getByRole("button", { name: "保存筛选" }).click();
-    const dialog = page.getByRole("dialog", { name: "保存当前筛选" });
+    const dialog = await dialogAtRest(page.getByRole("dialog", { name: "保存当前筛选" }));
     await dialog.getByLabel("名称").fill("护栏待受理");
     await dialog.getByRole("button", { name: "确定" }).click();
     await saved.getByRole("link", { name: "护栏待受理" }).waitFor();
@@ -140,10 +138,10 @@ describe("staff tools", () => {
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, "console-queue-selection.png") });
 
     await bar.getByRole("button", { name: "批量督办" }).click();
-    const dialog = page.getByRole("dialog", { name: "批量督办 10 件案件" });
+    const dialog = await dialogAtRest(page.getByRole("dialog", { name: "批量督办 10 件案件" }));
     await dialog.getByRole("textbox", { name: "说明" }).fill("请今日内处置并反馈");
     await dialog.getByRole("button", { name: "确定" }).click();
-    const report = page.getByRole("dialog", { name: "批量督办结果" });
+    const report = await dialogAtRest(page.getByRole("dialog", { name: "批量督办结果" }));
     await report.getByText("成功 9 件，未办理 1 件").waitFor();
     const refused = report.getByRole("table", { name: "未办理的案件" });
     await poll(() => refused.locator("tbody tr").count()).toBe(1);
@@ -187,14 +185,14 @@ describe("staff tools", () => {
     await page.getByRole("checkbox", { name: "选择本页全部案件" }).check();
     const bar = page.getByRole("region", { name: "批量操作" });
     await bar.getByRole("button", { name: "批量改派" }).click();
-    const dialog = page.getByRole("dialog", { name: "批量改派 3 件案件" });
+    const dialog = await dialogAtRest(page.getByRole("dialog", { name: "批量改派 3 件案件" }));
     await dialog.getByRole("button", { name: "确定" }).click();
     await dialog.getByText("请填写改派原因").waitFor();
     await dialog.getByRole("combobox", { name: "改派至部门" }).fill("水务");
     await page.locator(".ant-select-dropdown:visible .ant-select-item-option").filter({ hasText: "盘龙区水务局" }).first().click();
     await dialog.getByRole("textbox", { name: "改派原因" }).fill("积水由供水管网渗漏引起，改派水务局");
     await dialog.getByRole("button", { name: "确定" }).click();
-    const report = page.getByRole("dialog", { name: "批量改派结果" });
+    const report = await dialogAtRest(page.getByRole("dialog", { name: "批量改派结果" }));
     await report.getByText("成功 2 件，未办理 1 件").waitFor();
     const refused = report.getByRole("table", { name: "未办理的案件" });
     expect((await refused.locator("tbody tr td").allTextContents()).map((text) => text.trim())).toEqual([
@@ -205,9 +203,10 @@ describe("staff tools", () => {
 
     // The case page's action dialog opens over the page without an inline style the policy refuses.
     await report.locator(".ant-modal-footer").getByRole("button", { name: "关闭" }).click();
+    await report.waitFor({ state: "detached" });
     await page.getByRole("link", { name: `打开案件 ${numbers[1]}` }).click();
     await page.getByRole("button", { name: "改派", exact: true }).click();
-    const reassign = page.getByRole("dialog", { name: "改派" });
+    const reassign = await dialogAtRest(page.getByRole("dialog", { name: "改派" }));
     await reassign.getByText("改派至").first().waitFor();
     await reassign.getByRole("button", { name: "取消" }).click();
     await reassign.waitFor({ state: "detached" });
