@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
-import { apiSession, launchChromium, openPage, UI_TIMEOUT } from "./browser.ts";
+import { apiSession, dialogAtRest, launchChromium, openPage, UI_TIMEOUT } from "./browser.ts";
 import { signInAt } from "./sign-in.ts";
 
 const TMP = path.join(REPO_ROOT, ".tmp");
@@ -127,7 +127,7 @@ describe("administration", () => {
 
     // A new main category of a class, found in the list once saved.
     await page.getByRole("button", { name: "新建类别" }).click();
-    const create = page.getByRole("dialog", { name: "新建类别" });
+    const create = await dialogAtRest(page.getByRole("dialog", { name: "新建类别" }));
     await create.getByLabel("类别体系").click();
     await page.locator(".ant-select-dropdown:visible .ant-select-item-option").filter({ hasText: "社会治理" }).first().click();
     await create.getByLabel("编码后缀").fill("elderly_care");
@@ -147,7 +147,7 @@ describe("administration", () => {
     expect(await offered()).toHaveLength(1);
     await page.getByLabel("按名称或编码筛选").fill("邻里");
     await page.getByRole("button", { name: "编辑 邻里纠纷" }).click();
-    const edit = page.getByRole("dialog", { name: "编辑类别：邻里纠纷" });
+    const edit = await dialogAtRest(page.getByRole("dialog", { name: "编辑类别：邻里纠纷" }));
     const open311 = edit.getByRole("switch", { name: /^Open311 开放/ });
     expect(await open311.getAttribute("aria-checked")).toBe("true");
     await open311.click();

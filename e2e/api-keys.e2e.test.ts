@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
-import { launchChromium, openPage, UI_TIMEOUT } from "./browser.ts";
+import { dialogAtRest, launchChromium, openPage, UI_TIMEOUT } from "./browser.ts";
 
 const TMP = path.join(REPO_ROOT, ".tmp");
 
@@ -56,14 +56,14 @@ describe("API keys page", () => {
     expect(new URL(page.url()).pathname).toBe("/console/api-keys");
 
     await page.getByRole("button", { name: "新建 API 密钥" }).click();
-    const form = page.getByRole("dialog", { name: "新建 API 密钥" });
+    const form = await dialogAtRest(page.getByRole("dialog", { name: "新建 API 密钥" }));
     await form.getByLabel("名称").fill("12345 热线对接");
     await form.getByLabel("所属单位").fill("市12345热线");
     await form.getByLabel(/数据交换/).check();
     await form.getByLabel("每分钟请求上限").fill("120");
     await form.getByRole("button", { name: "创 建" }).or(form.getByRole("button", { name: "创建" })).click();
 
-    const shown = page.getByRole("dialog", { name: "API 密钥已创建" });
+    const shown = await dialogAtRest(page.getByRole("dialog", { name: "API 密钥已创建" }));
     await shown.getByText("关闭本窗口后将无法再次查看").waitFor();
     const key = (await shown.getByTestId("new-api-key").textContent())?.trim() ?? "";
     expect(key).toMatch(/^ggk_[A-Za-z0-9_-]{32}$/);

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, startDemoServer } from "./server.ts";
-import { apiSession, launchChromium, openPage, UI_TIMEOUT } from "./browser.ts";
+import { apiSession, launchChromium, openCaseAction, openPage, UI_TIMEOUT } from "./browser.ts";
 import { signInAt } from "./sign-in.ts";
 
 const SCREENSHOT_DIR = path.join(REPO_ROOT, ".tmp");
@@ -113,9 +113,7 @@ describe("notifications and response templates", () => {
     const found = await dispatchToCgj(dispatcherApi, "桥下有人占道卖菜，堵住了人行道");
     const page = await newPage();
     await signIn(page, "dispatcher-2", `/console/cases/${found.id}`);
-    await page.getByRole("region", { name: "可执行操作" }).getByRole("button", { name: "督办", exact: true }).click();
-    const dialog = page.getByRole("dialog", { name: "督办" });
-    await dialog.waitFor();
+    const dialog = await openCaseAction(page, "督办");
     await dialog.getByLabel("常用语").click();
     await page.locator(".ant-select-item-option").filter({ hasText: "督办提醒" }).click();
     const note = dialog.getByLabel("办理意见");

@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
-import { launchChromium, UI_TIMEOUT } from "./browser.ts";
+import { dialogAtRest, launchChromium, UI_TIMEOUT } from "./browser.ts";
 
 const TMP = path.join(REPO_ROOT, ".tmp");
 
@@ -93,7 +93,7 @@ describe("photo redaction", () => {
     const dispatcher = await staffAt("dispatcher", `/console/cases/${created.id}`);
     await dispatcher.getByRole("img", { name: "处置前照片 1" }).waitFor();
     await dispatcher.getByRole("button", { name: "打码 处置前照片 1" }).click();
-    const dialog = dispatcher.getByRole("dialog", { name: "照片打码" });
+    const dialog = await dialogAtRest(dispatcher.getByRole("dialog", { name: "照片打码" }));
     const surface = dialog.getByRole("application", { name: "照片，拖动以框选需要模糊的区域" });
     await expect.poll(async () => (await surface.boundingBox())?.height ?? 0).toBeGreaterThan(100);
     await expect.poll(() => surface.locator("img").evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth)).toBeGreaterThan(0);

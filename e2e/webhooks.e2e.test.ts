@@ -5,7 +5,7 @@ import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
-import { launchChromium, UI_TIMEOUT } from "./browser.ts";
+import { dialogAtRest, launchChromium, UI_TIMEOUT } from "./browser.ts";
 import { collectCspViolations } from "./csp.ts";
 
 const SCREENSHOT = path.join(REPO_ROOT, ".tmp/webhooks.png");
@@ -75,7 +75,7 @@ describe("webhooks console", () => {
 
     // A private address is refused with words that say what to do.
     await page.getByRole("button", { name: "新建推送" }).click();
-    const dialog = page.getByRole("dialog", { name: "新建推送" });
+    const dialog = await dialogAtRest(page.getByRole("dialog", { name: "新建推送" }));
     await dialog.getByLabel("接收地址").fill("http://10.0.0.8/hook");
     await dialog.getByRole("button", { name: "创建" }).click();
     await dialog.getByText("该地址指向内网、回环或保留地址").waitFor();
@@ -96,7 +96,7 @@ describe("webhooks console", () => {
     const row = page.getByRole("row", { name: /区大数据中心/ });
     await row.getByText("启用中").waitFor();
     await row.getByRole("button", { name: `投递记录 ${hookUrl}` }).click();
-    const log = page.getByRole("dialog", { name: `投递记录：${hookUrl}` });
+    const log = await dialogAtRest(page.getByRole("dialog", { name: `投递记录：${hookUrl}` }));
     await expect.poll(() => log.getByText("已送达").count(), { timeout: UI_TIMEOUT }).toBeGreaterThanOrEqual(2);
     expect(page.url()).toContain("log=");
     await log.getByRole("button", { name: "Close" }).or(log.getByRole("button", { name: "关闭" })).first().click();
