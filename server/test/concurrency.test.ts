@@ -102,12 +102,13 @@ describe("concurrent work on the same cases", () => {
     }
     expect(stats.byStatus).toEqual(byStatus);
     // The rollup the dashboard reads holds exactly what the cases say, in every community.
-    const rollup = await t.ctx.db.selectFrom("case_status_counts").selectAll().where("cases", ">", 0).orderBy(["community_code", "status"]).execute();
+    const rollup = await t.ctx.db.selectFrom("case_status_counts").selectAll().where("cases", ">", 0).orderBy("community_code").orderBy("status").execute();
     const counted = await t.ctx.db
       .selectFrom("cases")
       .select(["region_code", "community_code", "status", (eb) => eb.fn.countAll<number>().as("cases")])
       .groupBy(["region_code", "community_code", "status"])
-      .orderBy(["community_code", "status"])
+      .orderBy("community_code")
+      .orderBy("status")
       .execute();
     expect(rollup).toEqual(counted.map((row) => ({ ...row, cases: Number(row.cases) })));
   });
