@@ -19,7 +19,7 @@ import { ensureCategories } from "../server/src/modules/cases/categories.service
 import { COUNTED_INDICATORS, type CountedIndicator } from "../server/src/modules/cases/counted-cases.ts";
 import { generateCases } from "../server/src/modules/demo/case-seed.ts";
 import { DEMO_DISTRICT, holdsNoDivisions, seedDemoDistrict } from "../server/src/modules/demo/demo.seed.ts";
-import { addDays, bucketsOf, periodOf, type Figures, type Grouping } from "../server/src/modules/evaluation/indicators.ts";
+import { addDays, bucketsOf, periodOf, REPORTER_INDICATORS, type Figures, type Grouping } from "../server/src/modules/evaluation/indicators.ts";
 import { scanCounts, suspendedDueIn } from "../server/src/modules/evaluation/indicators.repository.ts";
 import { today } from "../server/src/modules/evaluation/indicators.service.ts";
 import { cookieOf } from "../server/test/test-app.ts";
@@ -75,7 +75,7 @@ function firstDifference(query: Query, answer: Answer, scanned: { bucket: string
   const fromApi = new Map<string, Figures>(query.groupBy === undefined ? [["", answer.total]] : answer.rows.map((row) => [row.key, row.figures]));
   const fromScan = new Map(scanned.map((row) => [byTime ? row.bucket : row.group, row.counts]));
   // The scan of grid workers counts what their figures show: reports and cases handled on the spot.
-  const indicators: readonly CountedIndicator[] = query.groupBy === "reporter" ? ["accepted", "onSpot"] : COUNTED_INDICATORS;
+  const indicators: readonly CountedIndicator[] = query.groupBy === "reporter" ? REPORTER_INDICATORS : COUNTED_INDICATORS;
   for (const key of new Set([...fromApi.keys(), ...fromScan.keys()])) {
     for (const indicator of indicators) {
       const api = fromApi.get(key)?.[indicator] ?? 0;

@@ -84,10 +84,10 @@ export function sampleBulletin(size: SampleSize, seed = 1): BulletinData {
     name: `${pick(SURNAMES)}${pick(GIVEN)}`,
   }));
   // A grid worker's figures are those counted per finder: reports, and cases handled on the spot.
-  const figuresOf = (kind: BulletinLevel["kind"], accepted: number): Figures =>
+  const unitFigures = (kind: BulletinLevel["kind"], accepted: number): Figures =>
     kind === "grid_worker" ? { accepted, onSpot: Math.round(accepted * 0.4 * next()) } : sampleFigures(next, accepted);
   const level = (kind: BulletinLevel["kind"], units: { code: string; name: string }[], low: number, high: number) =>
-    rankedLevel(kind, units.map((unit) => ({ ...unit, figures: figuresOf(kind, Math.round(low + (high - low) * next())) })), next);
+    rankedLevel(kind, units.map((unit) => ({ ...unit, figures: unitFigures(kind, Math.round(low + (high - low) * next())) })), next);
   const levels = [
     level("street", streets, 800, 6000),
     level("community", communities, 40, 600),

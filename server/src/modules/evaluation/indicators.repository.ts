@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { codeRangeEnd } from "../cases/cases.repository.ts";
 import { COUNTED_INDICATORS, countedIn, countedPerson, type CountedIndicator } from "../cases/counted-cases.ts";
-import { kindOf, LATE_COLUMNS, REPORTER_COLUMNS, segmentsOf, SUM_COLUMNS, type Bucket, type CountSums, type Grouping, type Segment } from "./indicators.ts";
+import { kindOf, LATE_COLUMNS, REPORTER_COLUMNS, REPORTER_INDICATORS, segmentsOf, SUM_COLUMNS, type Bucket, type CountSums, type Grouping, type Segment } from "./indicators.ts";
 
 /** Where the counts are read: a division (district, street, community) or one grid. */
 export type CountScope = { regionCode: string; division: string };
@@ -171,7 +171,7 @@ export async function scanCounts(
   suspendedDue: boolean,
 ): Promise<{ bucket: string; group: string; counts: Record<CountedIndicator, number> }[]> {
   const under = scope.division.length >= GRID_CODE_LENGTH ? sql`grid_code = ${scope.division}` : communitiesUnder(sql.ref("community_code"), scope.division);
-  const indicators = groupBy === "reporter" ? (["accepted", "onSpot"] as const) : COUNTED_INDICATORS;
+  const indicators = groupBy === "reporter" ? REPORTER_INDICATORS : COUNTED_INDICATORS;
   const results = [];
   for (const bucket of buckets) {
     const { rows } = await sql<{ group: string } & Record<string, string>>`

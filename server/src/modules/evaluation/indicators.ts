@@ -126,7 +126,8 @@ export type Figures = {
  * A reporter's figures: only what the rollups keep per reporter (`REPORTER_COLUMNS`). The rest is
  * not counted by who found a problem, so it is left out rather than shown as zero.
  */
-export type ReporterFigures = Pick<Figures, "accepted" | "onSpot">;
+export const REPORTER_INDICATORS = ["accepted", "onSpot"] as const;
+export type ReporterFigures = Pick<Figures, (typeof REPORTER_INDICATORS)[number]>;
 export const reporterFiguresOf = (sums: CountSums): ReporterFigures => ({ accepted: sums.accepted, onSpot: sums.on_spot });
 
 const rate = (part: number, whole: number) => (whole > 0 ? part / whole : null);
