@@ -10,6 +10,7 @@ import { apiSession, launchChromium, openPage, UI_TIMEOUT } from "./browser.ts";
 import { signInAt } from "./sign-in.ts";
 
 const SCREENSHOT = path.join(REPO_ROOT, ".tmp/case-map-1920.png");
+const POPUP_SCREENSHOT = path.join(REPO_ROOT, ".tmp/case-map-popup-1920.png");
 const SHANGYI = "530103001001001";
 
 let server: Awaited<ReturnType<typeof startDemoServer>> | undefined;
@@ -138,6 +139,7 @@ describe("the map of cases", () => {
     const number = ((await popup.locator(".case-number").first().textContent()) ?? "").trim();
     expect(number).toMatch(/^530103-\d{8}-\d{5}$/);
     await popup.locator(".case-popup__title").filter({ hasText: /\S/ }).waitFor();
+    await page.screenshot({ path: POPUP_SCREENSHOT });
     await popup.getByRole("link", { name: "打开案件" }).click();
     await poll(() => page.url()).toMatch(/\/console\/cases\/[0-9a-f-]{36}$/);
     await page.getByText(number, { exact: true }).first().waitFor();

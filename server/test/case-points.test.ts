@@ -128,13 +128,36 @@ describe("GET /api/v1/cases/points", () => {
     expect(response.json().error.code).toBe("invalid_bbox");
   });
 
-  it("says when the answer was cut off at the limit", async () => {
+  it("says when the answer was cut off at the limit, and then keeps the newest cases", async () => {
+    const newest = await t.ctx.db
+      .selectFrom("cases")
+      .select("id")
+      .where("status", "in", ["reported", "accepted", "registered", "dispatched", "in_progress", "handled", "suspended"])
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .limit(2)
+      .execute();
     const cut = await points("dispatcher", "limit=1");
     expect(cut).toMatchObject({ count: 1, truncated: true });
-    expect(cut.id).toHaveLength(1);
+    expect(cut.id).toEqual([newest[0].id]);
+    const two = await points("dispatcher", "limit=2");
+    expect(two).toMatchObject({ count: 2, truncated: true });
+    for (const column of ["id", "number", "lng", "lat", "status", "light", "category", "level", "source"] as const) expect(two[column]).toHaveLength(2);
+    expect(two.id).toEqual(newest.map((row) => row.id));
     const whole = await points("leader-001", "limit=2&bbox=102.69,25.03,102.72,25.06");
     expect(whole).toMatchObject({ count: 2, truncated: false });
     expect((await get("dispatcher", "limit=100001")).statusCode).toBe(400);
+  });
+
+  it("rounds the coordinates to seven decimals, about a centimetre", async () => {
+    await t.ctx.db.updateTable("cases").set({ lng: 102.70012345678, lat: 25.04019876543 }).where("id", "=", ids.road).execute();
+    try {
+      const answer = await points("dispatcher", "fields=id,lng,lat");
+      const at = answer.id.indexOf(ids.road);
+      expect([answer.lng[at], answer.lat[at]]).toEqual([102.7001235, 25.0401988]);
+    } finally {
+      await t.ctx.db.updateTable("cases").set({ lng: 102.7001, lat: 25.0401 }).where("id", "=", ids.road).execute();
+    }
   });
 
   it("answers 304 to its own ETag until something in it changes, and never across scopes", async () => {

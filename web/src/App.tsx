@@ -3,17 +3,17 @@ import { RouterProvider } from "react-router";
 import { useQuery } from "@tanstack/react-query";
 import { Button } from "antd";
 import { useTranslation } from "react-i18next";
-import { fetchMe } from "./api/client";
 import { FullPageSpin } from "./components/FullPageSpin";
 import { StatusPanel } from "./components/StatusPanel";
 import { LoginPage } from "./pages/LoginPage";
 import { ME_QUERY_KEY } from "./queryClient";
 import { createRouter } from "./routes";
+import { readSession } from "./session";
 
 /** The console: the sign-in page or, once `/auth/me` answers with a user, the page its URL names. */
 export function App() {
   const { t } = useTranslation();
-  const me = useQuery({ queryKey: ME_QUERY_KEY, queryFn: fetchMe, retry: 1, staleTime: Infinity });
+  const me = useQuery({ queryKey: ME_QUERY_KEY, queryFn: readSession, retry: 1, staleTime: Infinity });
 
   if (me.isPending) return <FullPageSpin tip={t("session.checking")} />;
   if (me.isError) {

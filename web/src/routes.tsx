@@ -1,4 +1,4 @@
-import { createBrowserRouter, Navigate, type RouteObject } from "react-router";
+import { createBrowserRouter, matchRoutes, Navigate, type RouteObject } from "react-router";
 import { useTranslation } from "react-i18next";
 import { FullPageSpin } from "./components/FullPageSpin";
 import { RouteError } from "./components/RouteError";
@@ -42,3 +42,14 @@ export const routes: RouteObject[] = [
 ];
 
 export const createRouter = () => createBrowserRouter(routes);
+
+/**
+ * Starts loading the chunks of the page at `pathname` (the shell's and the page's own) at once,
+ * while the session is still being asked for: the router would ask for them only after it, and a
+ * deep link would wait for both one after the other. The router's own loads then find them loaded.
+ */
+export function preloadRoute(pathname: string): void {
+  for (const { route } of matchRoutes(routes, pathname) ?? []) {
+    if (typeof route.lazy === "function") void route.lazy().catch(() => undefined);
+  }
+}

@@ -22,9 +22,9 @@ type Fingerprint = { n: number; id_hashes: string | null; newest: string | null;
 /** A change detector of a set of case rows: see `casePointsFingerprint`. */
 export const fingerprint = (row: Fingerprint): string => `${row.n}:${row.id_hashes ?? ""}:${row.newest ?? ""}:${row.versions ?? ""}`;
 
-// Over rows that carry their `version` (xmin as a number).
+// Over rows that carry their `version` (xmin as a number). uuid_hash, not the id's text hashed.
 const fingerprintColumns = [
-  sql<string | null>`sum(hashtext(id::text))::text`.as("id_hashes"),
+  sql<string | null>`sum(uuid_hash(id))::text`.as("id_hashes"),
   sql<string | null>`max(version)::text`.as("newest"),
   sql<string | null>`sum(version)::text`.as("versions"),
 ] as const;
@@ -41,23 +41,26 @@ function matchedCases(db: Kysely<DB>, actor: Actor, filter: Omit<CasePageFilter,
 const POINT_AGGREGATES = [
   ["ids", sql<string | null>`string_agg(id::text, ',')`],
   ["numbers", sql<string | null>`string_agg(number, ',')`],
-  ["lngs", sql<string | null>`string_agg(lng::text, ',')`],
-  ["lats", sql<string | null>`string_agg(lat::text, ',')`],
+  // Rounded here to seven decimals (about a centimetre): the text is then the answer's JSON as it is.
+  ["lngs", sql<string | null>`string_agg((round(lng * 1e7::float8) / 1e7::float8)::text, ',')`],
+  ["lats", sql<string | null>`string_agg((round(lat * 1e7::float8) / 1e7::float8)::text, ',')`],
   ["statuses", sql<string | null>`string_agg(status, ',')`],
   ["categories", sql<string | null>`string_agg(coalesce(category_code, ''), ',')`],
   ["levels", sql<string | null>`string_agg(level, ',')`],
   ["sources", sql<string | null>`string_agg(source, ',')`],
   ["regions", sql<string | null>`string_agg(region_code, ',')`],
-  ["handles", sql<string | null>`string_agg((extract(epoch from handle_by) * 1000)::bigint::text, ',')`],
+  // date_part is a float: extract's numeric costs more than the rest of the column.
+  ["handles", sql<string | null>`string_agg((date_part('epoch', handle_by) * 1000)::bigint::text, ',')`],
 ] as const satisfies readonly (readonly [PointColumn, unknown])[];
 
 /**
- * The points of the cases the list's filter matches, newest first, at most `limit + 1` (one more
- * than asked, so that the caller knows whether the answer was cut off). Read as one row of
- * aggregated columns: tens of thousands of rows cost far more to hand over, from the embedded
- * database's worker especially, than a few long strings. Every aggregate reads the same rows in
- * the same order, so the i-th entries of the columns belong to one case. Only the `columns` asked
- * for are aggregated: each one is a large share of the read.
+ * The points of the cases the list's filter matches, at most `limit + 1` (one more than asked, so
+ * that the caller knows whether the answer was cut off): in the order the database reads them, or
+ * newest first when `newest` (what a cut-off answer keeps; sorting every match costs a third of
+ * the read). Read as one row of aggregated columns: tens of thousands of rows cost far more to hand
+ * over, from the embedded database's worker especially, than a few long strings. Every aggregate
+ * reads the same rows in the same order, so the i-th entries of the columns belong to one case.
+ * Only the `columns` asked for are aggregated: each one is a large share of the read.
  */
 export async function findCasePoints(
   db: Kysely<DB>,
@@ -66,14 +69,14 @@ export async function findCasePoints(
   bbox: Bbox | undefined,
   limit: number,
   columns: ReadonlySet<PointColumn>,
+  newest: boolean,
 ): Promise<PointColumns> {
-  const rows = matchedCases(db, actor, filter, bbox)
-    .select(["region_code", "id", "number", "lng", "lat", "status", "category_code", "level", "source", "handle_by", sql<string>`xmin::text::bigint`.as("version")])
-    .orderBy("created_at", "desc")
-    .orderBy("id", "desc")
-    .limit(limit + 1);
+  let rows = matchedCases(db, actor, filter, bbox).select([
+    "region_code", "id", "number", "lng", "lat", "status", "category_code", "level", "source", "handle_by", sql<string>`xmin::text::bigint`.as("version"),
+  ]);
+  if (newest) rows = rows.orderBy("created_at", "desc").orderBy("id", "desc");
   return db
-    .selectFrom(rows.as("p"))
+    .selectFrom(rows.limit(limit + 1).as("p"))
     .select([
       sql<number>`count(*)::int`.as("n"),
       ...POINT_AGGREGATES.filter(([column]) => columns.has(column)).map(([column, aggregate]) => aggregate.as(column)),

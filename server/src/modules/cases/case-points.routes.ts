@@ -36,7 +36,7 @@ const CasePointsQuery = Type.Object(
     fields: Type.Optional(
       Type.String({
         maxLength: 200,
-        description: `The columns to answer, separated by commas, among ${POINT_FIELDS.join(", ")} (count and truncated always come): every one when absent. A map that opens a case by its id needs only id,lng,lat,status,light, a fraction of the bytes and of the read.`,
+        description: `The columns to answer, separated by commas, among ${POINT_FIELDS.join(", ")} (count and truncated always come): every one when absent. A map draws from lng,lat,status,light, a fraction of the bytes and of the read, and asks for the ids of a clicked point with a box around it.`,
       }),
     ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: POINTS_MAX, default: POINTS_MAX })),
@@ -57,7 +57,8 @@ export async function casePointRoutes(fastify: FastifyInstance, ctx: AppContext)
         tags: ["cases"],
         summary: `The open cases in the caller's scope as points for a map (at most ${POINTS_MAX}), with the list's filters and a box`,
         description:
-          "Columns rather than objects: the i-th entry of every array belongs to the same case, newest first. " +
+          "Columns rather than objects: the i-th entry of every array belongs to the same case. The cases come in no set order, " +
+          "except that an answer cut off at the limit (`truncated`) holds the newest. Coordinates are rounded to seven decimals (about a centimetre). " +
           "Every column by default; `fields` names the ones to answer, the others are absent (400 invalid_fields for a name that is not a column). " +
           "Only open cases (a status filter keeps the open statuses it names). The answer carries an ETag; send it back in " +
           "If-None-Match to get a 304 while nothing in the answer has changed.",

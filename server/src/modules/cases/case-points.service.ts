@@ -67,8 +67,15 @@ export function parseBbox(text: string): Bbox {
   return { minLng, minLat, maxLng, maxLat };
 }
 
-/** Seven decimals of a degree are about a centimetre: more says nothing and costs bytes. */
-const round = (degrees: number) => Math.round(degrees * 1e7) / 1e7;
+/** The first `count` entries of a comma-separated list (the read holds one more than the limit). */
+function cut(text: string, count: number): string {
+  let end = -1;
+  for (let k = 0; k < count; k++) {
+    end = text.indexOf(",", end + 1);
+    if (end === -1) return text;
+  }
+  return text.slice(0, end);
+}
 
 /** Per region, the extremes of the deadlines under each light: the lights hold while none crosses its limit. */
 type LightBounds = { overdueMax: number; nearDueMin: number; nearDueMax: number; onTimeMin: number };
@@ -112,7 +119,7 @@ const namedEtags = (ifNoneMatch: string | undefined) => (ifNoneMatch ?? "").spli
 
 /**
  * The open cases in the actor's scope that the list's filters (and a box) match, as compact
- * columns for a map, newest first, at most `limit` (say `truncated` when there were more). Each
+ * columns for a map, at most `limit` (say `truncated` when there were more, and then keep the newest). Each
  * case's light is the list's deadline state: overdue past its handling deadline, near due within
  * the near-due limit of its region's calendar, as of the start of the current minute. The answer
  * comes serialised with a strong ETag of its bytes and the caller's scope.
@@ -151,7 +158,9 @@ export async function casePoints(ctx: AppContext, actor: Actor, query: CasePoint
   }
 
   const read = new Set([...fields].flatMap((field): PointColumn[] => [...FIELD_COLUMNS[field]]));
-  const columns = filter ? await findCasePoints(ctx.db, actor, filter, bbox, query.limit, read) : null;
+  let columns = filter ? await findCasePoints(ctx.db, actor, filter, bbox, query.limit, read, false) : null;
+  // Cut off: read again, newest first, so that the answer keeps the newest.
+  if (filter && columns && columns.n > query.limit) columns = await findCasePoints(ctx.db, actor, filter, bbox, query.limit, read, true);
   const count = Math.min(columns?.n ?? 0, query.limit);
   const list = (text: string | null | undefined) => (count === 0 || !text ? [] : text.split(",", count));
   const regions = list(columns?.regions);
@@ -178,22 +187,23 @@ export async function casePoints(ctx: AppContext, actor: Actor, query: CasePoint
     return "on_time";
   });
   const truncated = (columns?.n ?? 0) > query.limit;
-  const all: Required<CasePoints> = {
-    count,
-    truncated,
-    id: list(columns?.ids),
-    number: list(columns?.numbers),
-    lng: list(columns?.lngs).map((value) => round(Number(value))),
-    lat: list(columns?.lats).map((value) => round(Number(value))),
-    status: list(columns?.statuses),
-    light,
-    category: list(columns?.categories).map((value) => value || null),
-    level: list(columns?.levels),
-    source: list(columns?.sources),
+  /** A column of codes, numbers or ids (no quote, backslash or comma in any), as JSON without parsing it. */
+  const codes = (text: string | null | undefined) => (count === 0 || !text ? "[]" : `["${cut(text, count).replaceAll(",", '","')}"]`);
+  const numbers = (text: string | null | undefined) => (count === 0 || !text ? "[]" : `[${cut(text, count)}]`);
+  const json: Record<PointField, () => string> = {
+    id: () => codes(columns?.ids),
+    number: () => codes(columns?.numbers),
+    lng: () => numbers(columns?.lngs),
+    lat: () => numbers(columns?.lats),
+    status: () => codes(columns?.statuses),
+    light: () => JSON.stringify(light),
+    category: () => JSON.stringify(list(columns?.categories).map((value) => value || null)),
+    level: () => codes(columns?.levels),
+    source: () => codes(columns?.sources),
   };
-  const points: CasePoints = { count, truncated };
-  for (const field of POINT_FIELDS) if (fields.has(field)) Object.assign(points, { [field]: all[field] });
-  const body = JSON.stringify(points);
+  const parts = [`"count":${count}`, `"truncated":${truncated}`];
+  for (const field of POINT_FIELDS) if (fields.has(field)) parts.push(`"${field}":${json[field]()}`);
+  const body = `{${parts.join(",")}}`;
   const hash = createHash("sha256").update(actor.scopeCode ?? "").update("\n").update(body).digest("base64url").slice(0, 32);
   const etag = `"${hash}"`;
   // A cut-off answer's fingerprint is of its rows, not of every match: such an answer is built each time.

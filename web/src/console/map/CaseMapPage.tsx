@@ -7,7 +7,7 @@ import L from "leaflet";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 import { api, fetchDivision, fetchGrids, unwrap, type Division, type Scope } from "../../api/client";
-import { divisionDepth, fetchPoints, pointsQuery, takeEarly } from "./early-reads";
+import { divisionDepth, fetchPoints, pointsQuery, takeEarly, type PointsQuery } from "./early-reads";
 import { StatusPanel } from "../../components/StatusPanel";
 import { addMessages, type MessageKey } from "../../i18n";
 import { CasePointsLayer } from "../../map/CasePointsLayer";
@@ -22,6 +22,7 @@ import CaseFilterFields from "../queue/CaseFilterFields";
 import { hasFilters, readFilters, STATUSES, writeFilters, type QueueFilters } from "../queue/filters";
 import "./case-map.css";
 import messages from "./messages";
+import { casesAt, spotQuery, type SpotCase } from "./spot";
 
 addMessages("caseMap", messages);
 
@@ -101,7 +102,7 @@ function ScopeMap({ scope, canReadCases }: { scope: Scope; canReadCases: boolean
     const status = data?.status ?? [];
     const light = (data?.light ?? []).map((value, i): MapLight => (status[i] === "suspended" ? "suspended" : value));
     for (const value of light) counts[value]++;
-    return { id: data?.id ?? [], lng: data?.lng ?? [], lat: data?.lat ?? [], status, light, counts };
+    return { lng: data?.lng ?? [], lat: data?.lat ?? [], status, light, counts };
   }, [points.data]);
 
   // The tile layer, when tiles are configured; else the plain background.
@@ -267,7 +268,7 @@ function ScopeMap({ scope, canReadCases }: { scope: Scope; canReadCases: boolean
           <GridDrawer feature={selectedFeature} onClose={() => setSelectedCode(null)} />
           {selected && points.data && selectedIndex !== undefined
             ? createPortal(
-                <CasePopup id={columns.id[selectedIndex]} status={columns.status[selectedIndex]} light={columns.light[selectedIndex]} />,
+                <CasesAt query={query} lng={columns.lng[selectedIndex]} lat={columns.lat[selectedIndex]} />,
                 selected.element,
               )
             : null}
@@ -310,19 +311,51 @@ function MapFilters({ filters, deadline, update, reset }: FiltersProps) {
   );
 }
 
-type PopupProps = { id: string; status: string; light: MapLight };
-
 /** The deadline light's class, as the queues draw it. */
 const LIGHT_CLASS: Record<MapLight, string> = { on_time: "green", near_due: "yellow", overdue: "red", suspended: "grey" };
 
-/** A clicked case: its number and title (read with the case), status and light, and the way to its page. */
-function CasePopup({ id, status, light }: PopupProps) {
+/**
+ * A clicked point: the map's cases at that very spot (the map's answer carries no ids), read by a
+ * box around it with the map's filters. Usually one; cases reported at the same spot are listed together.
+ */
+function CasesAt({ query, lng, lat }: { query: PointsQuery; lng: number; lat: number }) {
+  const { t: tm } = useTranslation("caseMap");
+  const spot = useQuery({ queryKey: ["cases", "points", "at", query, lng, lat], queryFn: () => fetchPoints(spotQuery(query, lng, lat)) });
+  const here = useMemo(() => (spot.data ? casesAt(spot.data, lng, lat) : []), [spot.data, lng, lat]);
+  const label = spot.isPending ? tm("popup.loading") : spot.isError ? tm("popup.spotError") : here.length === 0 ? tm("popup.gone") : tm("popup.cases", { count: here.length });
+  return (
+    <div className="case-popup__body" role="dialog" aria-label={label}>
+      {spot.isPending ? (
+        <Spin size="small" aria-label={label} />
+      ) : spot.isError ? (
+        <>
+          <Typography.Text type="danger">{label}</Typography.Text>
+          <Button size="small" className="case-popup__open" onClick={() => void spot.refetch()}>
+            {tm("points.retry")}
+          </Button>
+        </>
+      ) : here.length === 0 ? (
+        label
+      ) : (
+        <>
+          {here.length > 1 ? <div className="case-popup__heading">{label}</div> : null}
+          {here.map((found) => (
+            <CaseSummary key={found.id} {...found} />
+          ))}
+        </>
+      )}
+    </div>
+  );
+}
+
+/** A case of a clicked point: its number and title (read with the case), status and light, and the way to its page. */
+function CaseSummary({ id, status, light }: SpotCase) {
   const { t } = useTranslation("console");
   const { t: tm } = useTranslation("caseMap");
   const detail = useQuery({ queryKey: caseKeys.detail(id), queryFn: () => fetchCase(id) });
   const view = detail.data?.case;
   return (
-    <div className="case-popup__body" role="dialog" aria-label={view?.number ?? tm("popup.loading")}>
+    <section className="case-popup__case" aria-label={view?.number ?? tm("popup.loading")}>
       {view ? (
         <Typography.Text className="case-number" copyable={{ text: view.number }}>
           {view.number}
@@ -341,6 +374,6 @@ function CasePopup({ id, status, light }: PopupProps) {
       <Link className="case-popup__open" to={`/console/cases/${id}`}>
         {tm("popup.open")}
       </Link>
-    </div>
+    </section>
   );
 }

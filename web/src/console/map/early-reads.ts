@@ -1,11 +1,16 @@
-import { api, fetchDivision, fetchGrids, fetchMe, unwrap } from "../../api/client";
+import { api, fetchDivision, fetchGrids, unwrap, type Me } from "../../api/client";
+import { lastSession } from "../../session";
 import { apiQuery, readFilters, type QueueFilters } from "../queue/filters";
 
 /** Where the map of cases is: its reads start early only on a first load of this page. */
 export const CASE_MAP_PATH = "/console/map";
 
-/** The columns the map draws and opens a case by: a case's number and title come with its popup. */
-const MAP_FIELDS = "id,lng,lat,status,light";
+/**
+ * The columns the map draws. No ids: they were most of the answer's bytes (random, they do not
+ * compress), and only a clicked point needs them, which `spot.ts` asks for then.
+ */
+const MAP_FIELDS = "lng,lat,status,light";
+
 
 /** The points query of the map's filters: the list's filters less its text search, which the map does not take. */
 export function pointsQuery(filters: QueueFilters) {
@@ -31,28 +36,34 @@ type Reads = {
 const early: Reads = { points: null, division: null, grids: null };
 
 /**
- * The map's reads, started as the app's entry runs on a first load of the map, once the session
- * (asked for here as the app asks for it) says whose scope: the points of the URL's filters, the
- * scope's divisions and its grids. They are the page's longest reads and would otherwise wait for
- * the shell's and the page's chunks and their first render. The page's queries take each answer
- * once, if they ask for the same thing.
+ * The map's reads, started as the app's entry runs on a first load of the map: the scope's
+ * divisions and grids, then the points of the URL's filters. They are the page's longest reads and
+ * would otherwise wait for the shell's and the page's chunks and their first render. They start at
+ * once for the scope of this browser's last session, and again once the session answers if its
+ * scope is another. The page's queries take each answer once, if they ask for the same thing (the
+ * same scope, depth and filters), so a wrong guess is only a read too many.
  */
-export function startEarlyReads(): void {
+export function startEarlyReads(session: Promise<Me | null>): void {
   if (window.location.pathname !== CASE_MAP_PATH) return;
-  // Asked once the session is known: a signed-out visitor sees the sign-in page and asks nothing more.
-  void fetchMe()
+  const start = (scopeCode: string, scopeLevel: string, readsCases: boolean) => {
+    if (readsCases) {
+      const query = pointsQuery(readFilters(new URLSearchParams(window.location.search)));
+      early.points = keep("points", { key: JSON.stringify(query), answer: fetchPoints(query) });
+    }
+    // The points first: they take the server longest, and the small reads after them still come
+    // before the page has rendered (measured: the other order draws later).
+    const depth = divisionDepth(scopeLevel);
+    early.division = keep("division", { key: JSON.stringify([scopeCode, depth]), answer: fetchDivision(scopeCode, depth) });
+    early.grids = keep("grids", { key: scopeCode, answer: fetchGrids(scopeCode) });
+  };
+  const last = lastSession();
+  if (last) start(last.scopeCode, last.scopeLevel, last.readsCases);
+  void session
     .then((me) => {
-      const scope = me?.scope;
-      if (!me || !scope) return;
-      // The small reads first: the server answers them before the points' long read, so the map
-      // stands ready when the points arrive.
-      const depth = divisionDepth(scope.level);
-      early.division = keep("division", { key: JSON.stringify([scope.code, depth]), answer: fetchDivision(scope.code, depth) });
-      early.grids = keep("grids", { key: scope.code, answer: fetchGrids(scope.code) });
-      if (me.permissions.includes("case.read")) {
-        const query = pointsQuery(readFilters(new URLSearchParams(window.location.search)));
-        early.points = keep("points", { key: JSON.stringify(query), answer: fetchPoints(query) });
-      }
+      if (!me?.scope) return;
+      const readsCases = me.permissions.includes("case.read");
+      if (last?.scopeCode === me.scope.code && last.scopeLevel === me.scope.level && last.readsCases === readsCases) return;
+      start(me.scope.code, me.scope.level, readsCases);
     })
     .catch(() => undefined);
 }

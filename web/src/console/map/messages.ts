@@ -22,6 +22,9 @@ const zhCN = {
   "popup.loading": "正在读取案件…",
   "popup.error": "案件读取失败，请点击“打开案件”查看。",
   "popup.status": "状态",
+  "popup.spotError": "此处的案件读取失败，请重试。",
+  "popup.gone": "此处的案件已不在地图上（已办结或已改动），地图将自动刷新。",
+  "popup.cases": "此处有 {count} 件案件",
   "tiles.attribution": "底图",
 };
 
@@ -46,6 +49,9 @@ const en: Record<keyof typeof zhCN, string> = {
   "popup.loading": "Reading the case…",
   "popup.error": "The case could not be read: open it to see it.",
   "popup.status": "Status",
+  "popup.spotError": "The cases here could not be read. Try again.",
+  "popup.gone": "The case here is no longer on the map (finished or changed); the map refreshes by itself.",
+  "popup.cases": "Cases at this spot: {count}",
   "tiles.attribution": "Base map",
 };
 
