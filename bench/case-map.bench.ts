@@ -132,6 +132,11 @@ async function drag(page: Page, from: { x: number; y: number }, dx: number, dy: 
 /** First visits and return visits measured, each in a new browser context. */
 const VISITS = 5;
 
+type Network = { latency: number; downloadThroughput: number; uploadThroughput: number };
+
+/** A street office's line to the district's server, as Chromium emulates it: added latency per request, bytes per second. */
+const DISTRICT_NETWORK: Network = { latency: 30, downloadThroughput: 20e6 / 8, uploadThroughput: 10e6 / 8 };
+
 const times = (values: number[]) => values.map((value) => fmt(value, 0)).join(", ");
 
 /** Navigates to the map and waits for the first frame with `count` cases drawn: the page's clock then. */
@@ -167,21 +172,27 @@ async function browser(client: Client, url: string, cookie: string, count: numbe
     // From the start of navigation to the first frame with the points drawn, in a fresh browser
     // context each time: a first visit (nothing cached), then a return visit (the app's files
     // cached, the points changed meanwhile by a new report). The median of VISITS of each.
-    const first: number[] = [];
-    const again: number[] = [];
     let page: Page | undefined;
     let expected = count;
-    for (let visit = 0; visit < VISITS; visit++) {
-      await page?.context().close();
-      const context = await instance.newContext({ viewport: { width: 1920, height: 1080 }, locale: "zh-CN" });
-      await context.addCookies([{ name, value, url }]);
-      page = await context.newPage();
-      first.push(await firstRender(page, url, expected));
-      await report(client, cookie);
-      expected++;
-      await page.goto("about:blank");
-      again.push(await firstRender(page, url, expected));
-    }
+    const visits = async (network?: Network) => {
+      const first: number[] = [];
+      const again: number[] = [];
+      for (let visit = 0; visit < VISITS; visit++) {
+        await page?.context().close();
+        const context = await instance.newContext({ viewport: { width: 1920, height: 1080 }, locale: "zh-CN" });
+        await context.addCookies([{ name, value, url }]);
+        page = await context.newPage();
+        if (network) await (await context.newCDPSession(page)).send("Network.emulateNetworkConditions", { offline: false, ...network });
+        first.push(await firstRender(page, url, expected));
+        await report(client, cookie);
+        expected++;
+        await page.goto("about:blank");
+        again.push(await firstRender(page, url, expected));
+      }
+      return { first, again };
+    };
+    const lan = await visits(DISTRICT_NETWORK);
+    const { first, again } = await visits();
     if (!page) throw new Error("No visit");
 
     const box = await page.locator(".grid-map").boundingBox();
@@ -213,6 +224,8 @@ async function browser(client: Client, url: string, cookie: string, count: numbe
     return [
       { name: `first render of the points, first visit (median of ${VISITS}, from navigation, sign-in not included; ${times(first)} ms)`, value: percentile(first, 50), unit: "ms", aim: 1500 },
       { name: `first render of the points, return visit with one more case (median of ${VISITS}; ${times(again)} ms)`, value: percentile(again, 50), unit: "ms", aim: 1500 },
+      { name: `the same over a district network (${DISTRICT_NETWORK.latency} ms more per round trip, 20 Mbit/s): first visit (${times(lan.first)} ms)`, value: percentile(lan.first, 50), unit: "ms" },
+      { name: `the same over a district network: return visit (${times(lan.again)} ms)`, value: percentile(lan.again, 50), unit: "ms" },
       { name: `frame time while panning, district view (${district.text}; p95 of ${districtFrames.length} frames)`, value: percentile(districtFrames, 95), unit: "ms", aim: 33 },
       { name: `frame time while panning, ${ZOOM_STEPS} zoom steps in (${street.text}; p95 of ${streetFrames.length} frames)`, value: percentile(streetFrames, 95), unit: "ms", aim: 33 },
       { name: "longest frame while panning", value: Math.max(...districtFrames, ...streetFrames), unit: "ms" },
