@@ -2,8 +2,6 @@ import { useQueryClient } from "@tanstack/react-query";
 import { fetchMe, type Me } from "./api/client";
 import { ME_QUERY_KEY } from "./queryClient";
 
-let early: Promise<Me | null> | null = null;
-
 const LAST_SESSION_KEY = "gridgov.lastSession";
 
 /** What a browser remembers of the last session it saw: whose scope, and whether it could read cases. */
@@ -43,6 +41,8 @@ async function readAndRemember(): Promise<Me | null> {
   return me;
 }
 
+let early: Promise<Me | null> | null = null;
+
 /**
  * Asks for the session as the page starts, before the app has rendered anything: the app's first
  * session query and a page's early reads then share one answer, instead of the app asking again
@@ -50,7 +50,7 @@ async function readAndRemember(): Promise<Me | null> {
  */
 export function askSessionEarly(): Promise<Me | null> {
   const asked = readAndRemember();
-  // Unhandled only until the app takes it; the app's query shows a failure.
+  // Marked handled here: the app's query takes this promise and shows a failure.
   asked.catch(() => undefined);
   early = asked;
   return asked;

@@ -11,7 +11,6 @@ export const CASE_MAP_PATH = "/console/map";
  */
 const MAP_FIELDS = "lng,lat,status,light";
 
-
 /** The points query of the map's filters: the list's filters less its text search, which the map does not take. */
 export function pointsQuery(filters: QueueFilters) {
   const { q: _q, ...rest } = apiQuery(filters);
@@ -36,8 +35,8 @@ type Reads = {
 const early: Reads = { points: null, division: null, grids: null };
 
 /**
- * The map's reads, started as the app's entry runs on a first load of the map: the scope's
- * divisions and grids, then the points of the URL's filters. They are the page's longest reads and
+ * The map's reads, started as the app's entry runs on a first load of the map: the points of the
+ * URL's filters, then the scope's divisions and grids. They are the page's longest reads and
  * would otherwise wait for the shell's and the page's chunks and their first render. They start at
  * once for the scope of this browser's last session, and again once the session answers if its
  * scope is another. The page's queries take each answer once, if they ask for the same thing (the
