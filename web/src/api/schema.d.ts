@@ -741,7 +741,7 @@ export interface paths {
         };
         /**
          * The open cases in the caller's scope as points for a map (at most 100000), with the list's filters and a box
-         * @description Columns rather than objects: the i-th entry of every array belongs to the same case, newest first. Every column by default; `fields` names the ones to answer, the others are absent (400 invalid_fields for a name that is not a column). Only open cases (a status filter keeps the open statuses it names). The answer carries an ETag; send it back in If-None-Match to get a 304 while nothing in the answer has changed.
+         * @description Columns rather than objects: the i-th entry of every array belongs to the same case. The cases come in no set order, except that an answer cut off at the limit (`truncated`) holds the newest. Coordinates are rounded to seven decimals (about a centimetre). Every column by default; `fields` names the ones to answer, the others are absent (400 invalid_fields for a name that is not a column). Only open cases (a status filter keeps the open statuses it names). The answer carries an ETag; send it back in If-None-Match to get a 304 while nothing in the answer has changed.
          */
         get: operations["listCasePoints"];
         put?: never;
@@ -6759,7 +6759,7 @@ export interface operations {
                 sort?: "created" | "deadline";
                 /** @description minLng,minLat,maxLng,maxLat in WGS-84 degrees: only the cases inside */
                 bbox?: string;
-                /** @description The columns to answer, separated by commas, among id, number, lng, lat, status, light, category, level, source (count and truncated always come): every one when absent. A map that opens a case by its id needs only id,lng,lat,status,light, a fraction of the bytes and of the read. */
+                /** @description The columns to answer, separated by commas, among id, number, lng, lat, status, light, category, level, source (count and truncated always come): every one when absent. A map draws from lng,lat,status,light, a fraction of the bytes and of the read, and asks for the ids of a clicked point with a box around it. */
                 fields?: string;
                 limit?: number;
             };
