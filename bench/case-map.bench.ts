@@ -154,10 +154,8 @@ async function firstRender(page: Page, url: string, count: number): Promise<numb
   return page.evaluate(() => performance.now());
 }
 
-/** A new report through the API, so that the map's next answer is a full one and not the cached one's 304. */
-async function report(client: Client, cookie: string): Promise<void> {
-  const grids = await client.request("GET", "/api/v1/grids?division=530103", undefined, { cookie });
-  const gridCode = (grids.body as { features: { properties: { code: string } }[] }).features[0].properties.code;
+/** A new report in `gridCode` through the API, so that the map's next answer is a full one and not the cached one's 304. */
+async function report(client: Client, cookie: string, gridCode: string): Promise<void> {
   const answer = await client.request("POST", "/api/v1/cases", { description: "地图压测：返回访问前新报的案件", gridCode }, { cookie });
   if (answer.status !== 201) throw new Error(`The report was refused: ${answer.status}`);
 }
@@ -172,6 +170,8 @@ async function browser(client: Client, url: string, cookie: string, count: numbe
     // From the start of navigation to the first frame with the points drawn, in a fresh browser
     // context each time: a first visit (nothing cached), then a return visit (the app's files
     // cached, the points changed meanwhile by a new report). The median of VISITS of each.
+    const grids = await client.request("GET", "/api/v1/grids?division=530103", undefined, { cookie });
+    const gridCode = (grids.body as { features: { properties: { code: string } }[] }).features[0].properties.code;
     let visited: Page | undefined;
     let expected = count;
     const visits = async (network?: Network) => {
@@ -185,7 +185,7 @@ async function browser(client: Client, url: string, cookie: string, count: numbe
         visited = page;
         if (network) await (await context.newCDPSession(page)).send("Network.emulateNetworkConditions", { offline: false, ...network });
         first.push(await firstRender(page, url, expected));
-        await report(client, cookie);
+        await report(client, cookie, gridCode);
         expected++;
         await page.goto("about:blank");
         again.push(await firstRender(page, url, expected));
