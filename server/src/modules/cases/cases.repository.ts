@@ -131,7 +131,7 @@ export async function insertReportedCases(
       select inserted.region_code, report.report_event_id, inserted.id, report.report_actor_id, report.report_api_key_id, 'report', null, inserted.status,
         inserted.level, true, report.report_details || jsonb_build_object('department', inserted.department_code),
         -- The case's first state: its events replay it from here.
-        (select jsonb_object_agg(kv.key, kv.value) from jsonb_each(to_jsonb(inserted)) as kv where kv.key in (${sql.join([...RECORDED_COLUMNS])}))
+        jsonb_build_object(${sql.join(RECORDED_COLUMNS.map((column) => sql`${sql.lit(column)}, ${sql.ref(`inserted.${column}`)}`))})
       from inserted join report on report.id = inserted.id
       -- In region order: the event log's trigger locks each region's head at commit in this order.
       order by inserted.region_code
