@@ -7,7 +7,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { sql } from "kysely";
 import { chromium, type Page } from "playwright-core";
-import { createContext } from "../server/src/app.ts";
+import { createContext } from "../server/src/create-context.ts";
 import { loadConfig } from "../server/src/config.ts";
 import { openDatabase, type DatabaseTarget } from "../server/src/db/database.ts";
 import { migrate } from "../server/src/db/migrate.ts";

@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import { sql } from "kysely";
 import pg from "pg";
 import { loadConfig } from "../server/src/config.ts";
-import { createContext } from "../server/src/app.ts";
+import { createContext } from "../server/src/create-context.ts";
 import { openDatabase, type DatabaseTarget } from "../server/src/db/database.ts";
 import { migrate } from "../server/src/db/migrate.ts";
 import { ensureCategories } from "../server/src/modules/cases/categories.service.ts";

@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { loadConfig } from "../server/src/config.ts";
-import { createContext } from "../server/src/app.ts";
+import { createContext } from "../server/src/create-context.ts";
 import { openDatabase, type DatabaseTarget } from "../server/src/db/database.ts";
 import { migrate } from "../server/src/db/migrate.ts";
 import { ensureCategories } from "../server/src/modules/cases/categories.service.ts";

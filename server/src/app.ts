@@ -7,11 +7,9 @@ import cookie from "@fastify/cookie";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import type { Kysely } from "kysely";
 import Fastify, { type FastifyInstance, type FastifyReply, type RouteOptions } from "fastify";
-import { tileSources, type Config } from "./config.ts";
+import { tileSources } from "./config.ts";
 import type { AppContext } from "./context.ts";
-import type { DB } from "./db/schema.ts";
 import { registerAuthentication, sessionCookieName } from "./http/authentication.ts";
 import { AppError } from "./errors.ts";
 import { acceptDeclaredBodiesOnly } from "./http/cross-site.ts";
@@ -21,14 +19,11 @@ import { trustProxyOption } from "./http/proxies.ts";
 import { rateLimiterFor } from "./http/rate-limit.ts";
 import { appPolicyWithTiles, contentSecurityPolicy, newNonce, registerSecurityHeaders, type Policy } from "./http/security-headers.ts";
 import { refuseMalformedQuery, validatorCompiler } from "./http/validation.ts";
-import { LocalAttachmentStore } from "./modules/attachments/attachment-store.ts";
 import { redactionRoutes } from "./modules/attachments/redactions.routes.ts";
 import { authRoutes } from "./modules/auth/auth.routes.ts";
 import { actorOfSession } from "./modules/auth/auth.service.ts";
 import { apiKeyRoutes } from "./modules/auth/api-keys.routes.ts";
 import { actorOfApiKey } from "./modules/auth/api-keys.service.ts";
-import { SessionCache } from "./modules/auth/session-cache.ts";
-import { ApiKeyCache } from "./modules/auth/api-key-cache.ts";
 import { registerPasswordChangeGate } from "./modules/auth/password-change.ts";
 import { casePointRoutes } from "./modules/cases/case-points.routes.ts";
 import { caseQueueRoutes } from "./modules/cases/case-queue.routes.ts";
@@ -37,56 +32,31 @@ import { caseRoutes } from "./modules/cases/cases.routes.ts";
 import { categoryRoutes } from "./modules/cases/categories.routes.ts";
 import { savedFilterRoutes } from "./modules/cases/saved-filters.routes.ts";
 import { bulkRoutes } from "./modules/cases/case-bulk.routes.ts";
-import { ReportWriter } from "./modules/cases/report-writer.ts";
 import { Division, divisionRoutes } from "./modules/divisions/divisions.routes.ts";
 import { placeRoutes } from "./modules/divisions/places.routes.ts";
 import { gridRoutes } from "./modules/grids/grids.routes.ts";
 import { mapConfigRoutes } from "./modules/map/map-config.routes.ts";
 import { publicMapRoutes } from "./modules/map/public-map.routes.ts";
-import { GridLocator } from "./modules/grids/grids.service.ts";
 import { peopleRoutes } from "./modules/people/people.routes.ts";
 import { departmentRoutes } from "./modules/people/departments.routes.ts";
 import { STAFF_ROLES } from "./modules/people/roles.ts";
 import { healthRoutes } from "./modules/system/health.routes.ts";
-import { CaseEventHub } from "./modules/events/case-event-hub.ts";
 import { eventRoutes, registerEventStreams } from "./modules/events/events.routes.ts";
-import { EventStreams } from "./modules/events/events.service.ts";
 import { patrolRoutes } from "./modules/patrols/patrols.routes.ts";
 import { indicatorRoutes } from "./modules/evaluation/indicators.routes.ts";
 import { bulletinRoutes } from "./modules/evaluation/bulletins.routes.ts";
 import { appealRoutes } from "./modules/evaluation/appeals.routes.ts";
 import { screenCredentialRoutes } from "./modules/evaluation/screen-credentials.routes.ts";
 import { actorOfScreenToken } from "./modules/evaluation/screen-credentials.service.ts";
-import { NotificationFollower } from "./modules/notifications/notification-follower.ts";
 import { notificationRoutes, registerNotificationWake } from "./modules/notifications/notifications.routes.ts";
 import { templateRoutes } from "./modules/templates/templates.routes.ts";
 import { open311Routes } from "./modules/open311/open311.routes.ts";
 import { hotlineRoutes } from "./modules/exchange/hotline.routes.ts";
 import { exportRoutes } from "./modules/exchange/exports.routes.ts";
 import { referenceImportRoutes } from "./modules/exchange/reference-imports.routes.ts";
-import { WebhookDeliverer } from "./modules/webhooks/webhook-deliverer.ts";
 import { webhookRoutes } from "./modules/webhooks/webhooks.routes.ts";
 
 const WEB_DIST = fileURLToPath(new URL("../../web/dist/", import.meta.url));
-
-/** The context of a process: every area's part assembled here; the grid locator starts empty until `grids.load`. */
-export function createContext(db: Kysely<DB>, config: Config): AppContext {
-  const sessions = new SessionCache();
-  const caseEvents = new CaseEventHub(db, config.database.kind === "postgres" ? config.database.url : null);
-  return {
-    db,
-    config,
-    grids: new GridLocator(),
-    attachments: new LocalAttachmentStore(config.attachmentsDir),
-    sessions,
-    apiKeys: new ApiKeyCache(sessions),
-    reports: new ReportWriter(db, config.duplicates),
-    caseEvents,
-    eventStreams: new EventStreams({ db, config, caseEvents, sessions }),
-    notifications: new NotificationFollower(db),
-    webhooks: new WebhookDeliverer(db, caseEvents, { allowedNetworks: config.outboundAllowedNetworks, timeoutMs: config.webhooks.timeoutMs }),
-  };
-}
 
 export type AppOptions = { logger?: boolean | { level: string } };
 

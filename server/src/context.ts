@@ -9,7 +9,7 @@ import type { DB } from "./db/schema.ts";
  *   declare module "../../context.ts" { interface AppParts { grids: GridLocator } }
  *
  * so that this file depends on no area and no import runs back up to it. `createContext` in
- * app.ts builds them.
+ * create-context.ts builds them.
  */
 export interface AppParts {}
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
-import { buildApp, createContext } from "./app.ts";
+import { buildApp } from "./app.ts";
+import { createContext } from "./create-context.ts";
 import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
 import { openDatabase, type Database } from "./db/database.ts";

@@ -9,7 +9,7 @@ import { migrate } from "../src/db/migrate.ts";
 import { seedDemoDistrict } from "../src/modules/demo/demo.seed.ts";
 import { ensureCategories } from "../src/modules/cases/categories.service.ts";
 import { importDistrict, readDivisionsFile } from "../src/modules/divisions/divisions.service.ts";
-import { createContext } from "../src/app.ts";
+import { createContext } from "../src/create-context.ts";
 
 /**
  * Test databases come from two templates made once per run: "empty" (migrated) and "demo" (the

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { LightMyRequestResponse } from "fastify";
 import { sql } from "kysely";
-import { buildApp, createContext } from "../src/app.ts";
+import { buildApp } from "../src/app.ts";
+import { createContext } from "../src/create-context.ts";
 import { DatabaseRateLimiter, rateLimiterFor, type MemoryRateLimiter } from "../src/http/rate-limit.ts";
 import { DEMO_PASSWORD, usePostgres } from "./databases.ts";
 import { cookieOf, createTestApp, type TestApp } from "./test-app.ts";

@@ -1,5 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
-import { buildApp, createContext } from "../src/app.ts";
+import { buildApp } from "../src/app.ts";
+import { createContext } from "../src/create-context.ts";
 import { loadConfig, type Config } from "../src/config.ts";
 import fs from "node:fs";
 import os from "node:os";

@@ -1,5 +1,5 @@
 import type { Config } from "../config.ts";
-import { createContext } from "../app.ts";
+import { createContext } from "../create-context.ts";
 import { sendControlRequest, type ControlProgress } from "../db/control-socket.ts";
 import { DataDirInUseError } from "../db/data-dir-lock.ts";
 import { openDatabase, type Database } from "../db/database.ts";
