@@ -49,7 +49,19 @@ describe("the layers of server/src", () => {
     expect(circles(graph).map((circle) => circle.join(" → "))).toEqual([]);
   });
 
-  it("keeps the context free of every area: areas are assembled in app.ts", () => {
+  it("keeps the context free of every area: areas are assembled in create-context.ts and app.ts", () => {
     expect(graph.get("context.ts")?.filter((file) => file.startsWith("modules/"))).toEqual([]);
+  });
+
+  it("starts the gridgov command without the HTTP application, which only the serving commands load", () => {
+    const loaded = new Set<string>();
+    const load = (file: string) => {
+      if (loaded.has(file) || !graph.has(file)) return;
+      loaded.add(file);
+      for (const next of graph.get(file) ?? []) load(next);
+    };
+    load("cli/main.ts");
+    expect(loaded.size).toBeGreaterThan(20);
+    expect([...loaded].filter((file) => file === "app.ts" || file === "server.ts" || file.endsWith(".routes.ts"))).toEqual([]);
   });
 });
