@@ -4,6 +4,9 @@
 // e.g. --cases 100000,1000000; 10000000 on PostgreSQL only when asked) is generated into a fresh
 // database (--years, default 1): PGlite up to --pglite-max (default 100000), and PostgreSQL with
 // DATABASE_URL or --postgres <url>. --runs sets the timed requests per query (default 20).
+// --seeded <url> measures a PostgreSQL database seeded before (a 10M seed takes over an hour) as it
+// is, instead of any size: nothing seeded, nothing dropped. --scan-runs sets the scans per query
+// (default 3).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -37,7 +40,8 @@ const sizes = (value: string | undefined, fallback: number[]) =>
 const AIM_P95: Record<string, { ms: number; at: number }> = { PGlite: { ms: 100, at: 1_000_000 }, PostgreSQL: { ms: 50, at: 10_000_000 } };
 const AIM_RATIO = 50;
 const WARM_UPS = 2;
-const SCAN_RUNS = 3;
+/** Scans per query, `--scan-runs` (at 10M a year's scan takes minutes). */
+const SCAN_RUNS = Math.max(1, Number(option("--scan-runs") ?? 3));
 
 type Query = { name: string; groupBy?: Grouping; from: string; to: string };
 type Row = { database: string; cases: number; query: string; p50: number; p95: number; scanP50: number; same: boolean; mismatch?: string };
@@ -93,7 +97,8 @@ const rollupRows = async (db: Kysely<DB>) => {
   return `${fmt(rows[0].days, 0)} by day, ${fmt(rows[0].halves, 0)} by half month, ${fmt(rows[0].late, 0)} late`;
 };
 
-async function measure(database: string, target: DatabaseTarget, cases: number, years: number, runs: number): Promise<Row[]> {
+/** Times the queries on `target`: seeded with `cases` first, or, with `cases` null, as it is (`--seeded`). */
+async function measure(database: string, target: DatabaseTarget, cases: number | null, years: number, runs: number): Promise<Row[]> {
   const config = {
     ...loadConfig({ LOG_LEVEL: "warn", STAFF_REQUESTS_PER_MINUTE: "1000000", PUBLIC_REQUESTS_PER_MINUTE: "1000000" }),
     database: target,
@@ -105,14 +110,21 @@ async function measure(database: string, target: DatabaseTarget, cases: number, 
     await ensureCategories(opened.db);
     const ctx = createContext(opened.db, config);
     if (await holdsNoDivisions(ctx)) await seedDemoDistrict(ctx, config.demoPassword);
-    const started = performance.now();
-    const summary = await generateCases(opened, { cases, seed: cases, years });
-    const seeding = (performance.now() - started) / 1000;
-    // Vacuumed here rather than by an autovacuum worker that would still hold the database when it is dropped.
-    await sql`vacuum analyze`.execute(opened.db);
-    console.log(
-      `\n${database}: ${fmt(summary.cases, 0)} cases${summary.bulk ? " (bulk)" : ""} seeded in ${fmt(seeding, 1)} s (${fmt(summary.cases / seeding, 0)} cases/s); vacuumed and analysed`,
-    );
+    let held: number;
+    if (cases === null) {
+      held = (await sql<{ n: number }>`select count(*)::int as n from cases where region_code = ${DEMO_DISTRICT}`.execute(opened.db)).rows[0].n;
+      console.log(`\n${database}: ${fmt(held, 0)} cases seeded before, measured as they are`);
+    } else {
+      const started = performance.now();
+      const summary = await generateCases(opened, { cases, seed: cases, years });
+      const seeding = (performance.now() - started) / 1000;
+      // Vacuumed here rather than by an autovacuum worker that would still hold the database when it is dropped.
+      await sql`vacuum analyze`.execute(opened.db);
+      console.log(
+        `\n${database}: ${fmt(summary.cases, 0)} cases${summary.bulk ? " (bulk)" : ""} seeded in ${fmt(seeding, 1)} s (${fmt(summary.cases / seeding, 0)} cases/s); vacuumed and analysed`,
+      );
+      held = summary.cases;
+    }
 
     await ctx.grids.load(ctx.db);
     app = await buildApp(ctx);
@@ -139,7 +151,7 @@ async function measure(database: string, target: DatabaseTarget, cases: number, 
         scanned = await scanCounts(ctx.db, scope, query.groupBy, buckets, suspendedDue);
       });
       const mismatch = firstDifference(query, answer!, scanned);
-      const row = { database, cases: summary.cases, query: query.name, p50: percentile(samples, 50), p95: percentile(samples, 95), scanP50: percentile(scans, 50), same: !mismatch, mismatch };
+      const row = { database, cases: held, query: query.name, p50: percentile(samples, 50), p95: percentile(samples, 95), scanP50: percentile(scans, 50), same: !mismatch, mismatch };
       rows.push(row);
       print([row], false);
       if (query.groupBy === "month") {
@@ -181,7 +193,8 @@ export async function run(): Promise<void> {
   const all = sizes(option("--cases"), [100_000]);
   const pgliteMax = Number(option("--pglite-max") ?? 100_000);
   const rows: Row[] = [];
-  for (const cases of all.filter((n) => n <= pgliteMax && n < 10_000_000)) {
+  const seeded = option("--seeded");
+  for (const cases of seeded ? [] : all.filter((n) => n <= pgliteMax && n < 10_000_000)) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "gridgov-bench-indicators-"));
     try {
       rows.push(...(await measure("PGlite", { kind: "pglite", dataDir }, cases, years, runs)));
@@ -190,7 +203,9 @@ export async function run(): Promise<void> {
     }
   }
   const url = option("--postgres") ?? process.env.DATABASE_URL?.trim();
-  if (url) {
+  if (seeded) {
+    rows.push(...(await measure("PostgreSQL", { kind: "postgres", url: seeded }, null, years, runs)));
+  } else if (url) {
     for (const cases of all) {
       await withFreshPostgres(url, async (fresh) => {
         rows.push(...(await measure("PostgreSQL", { kind: "postgres", url: fresh }, cases, years, runs)));
