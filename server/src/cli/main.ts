@@ -49,7 +49,7 @@ program
   .description("serve the API and the web app on PORT (default 3000)")
   .option("--demo", "demo mode: seed the Panlong demo district into an empty database")
   .action(async (options: { demo?: boolean }) => {
-    // The HTTP application is loaded by the commands that serve it only: the others start in a third of the time.
+    // Only the commands that serve load the HTTP application and its routes: the others start sooner.
     const { serve } = await import("../server.ts");
     await serve(loadConfig(), { demo: options.demo === true });
   });
