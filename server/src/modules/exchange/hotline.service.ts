@@ -390,20 +390,9 @@ export async function importHotlineFile(ctx: AppContext, actor: Actor | null, ma
   const byCode = new Map(categories.map((category) => [category.code, category]));
   let imported = 0;
   const statistics = keepStatistics(ctx.db, "cases");
-  const prepare = (start: number) => {
-    const prepared = prepareReports(fresh.slice(start, start + IMPORT_BATCH), (row) => reportOf(actor, mapping, row, byCode, leaves));
-    // A failure is thrown where the batch is awaited; one left behind by a failed write is dropped.
-    prepared.catch(() => undefined);
-    return prepared;
-  };
-  options.onProgress?.(0, fresh.length);
-  // Each batch's reports are prepared while the database writes the batch before: the server's
-  // share of a batch is about as long as the database's, and each has a core.
-  let preparing = prepare(0);
-  for (let start = 0; start < fresh.length; start += IMPORT_BATCH) {
-    const batch = await preparing;
-    preparing = prepare(start + IMPORT_BATCH);
-    const written = await ctx.db.transaction().execute(async (trx) => {
+  const prepare = (start: number) => prepareReports(fresh.slice(start, start + IMPORT_BATCH), (row) => reportOf(actor, mapping, row, byCode, leaves));
+  const write = (batch: PreparedReport[]) =>
+    ctx.db.transaction().execute(async (trx) => {
       await lockSource(trx, mapping.region_code, mapping.source_name);
       // Another import of the same source may have written some meanwhile.
       const now = await existingRefs(trx, mapping.region_code, mapping.source_name, batch.map(({ row }) => row.externalRef));
@@ -416,6 +405,13 @@ export async function importHotlineFile(ctx: AppContext, actor: Actor | null, ma
       await appendCasesToLog(trx, mapping.region_code, inserted.map(({ row }) => row.id));
       return reports.length;
     });
+  options.onProgress?.(0, fresh.length);
+  // The next batch's reports are prepared while the database writes this one: the server's
+  // share of a batch is about as long as the database's, and each has a core.
+  let batch = await prepare(0);
+  for (let start = 0; start < fresh.length; start += IMPORT_BATCH) {
+    const [written, next] = await Promise.all([write(batch), prepare(start + IMPORT_BATCH)]);
+    batch = next;
     imported += written;
     ctx.caseEvents.wakeAfterWrite();
     await statistics.wrote(written);
@@ -445,10 +441,12 @@ type Categories = Awaited<ReturnType<typeof activeCategories>>;
 /** How long preparing reports may hold the event loop: the write beside it waits at most that long for each answer. */
 const PREPARE_SLICE_MS = 2;
 
+type PreparedReport = { row: CheckedRow; report: NewReport };
+
 /** Each row with its report, made in slices so that a write going on meanwhile keeps moving. */
-async function prepareReports(rows: CheckedRow[], reportOf: (row: CheckedRow) => NewReport): Promise<{ row: CheckedRow; report: NewReport }[]> {
+async function prepareReports(rows: CheckedRow[], reportOf: (row: CheckedRow) => NewReport): Promise<PreparedReport[]> {
   const slices = new TimeSlices(PREPARE_SLICE_MS);
-  const prepared: { row: CheckedRow; report: NewReport }[] = [];
+  const prepared: PreparedReport[] = [];
   for (const row of rows) {
     if (slices.due()) await slices.next();
     prepared.push({ row, report: reportOf(row) });
