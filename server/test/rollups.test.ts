@@ -41,7 +41,21 @@ async function rollups(t: TestApp) {
   const { rows: halves } = await sql`select * from case_half_counts where region_code = ${REGION} and (accepted, registered, dispatched, responded, due_close,
     closed_due, closed_on_time, reworked, extended, due_handle, handled_on_time, handled, handling_minutes, closed, on_spot, rated, resolved, satisfied)
     <> (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) order by kind, half, community_code, value`.execute(t.ctx.db);
-  return { counts, late, halves };
+  const { rows: lateHalves } = await sql`select * from case_late_half_counts where region_code = ${REGION} and (cases, reworked, extended) <> (0, 0, 0)
+    order by kind, stage, done_half, due_half, community_code, value`.execute(t.ctx.db);
+  return { counts, late, halves, lateHalves };
+}
+
+/** The late half-month rows the late day rows add up to, in the same order. */
+async function lateHalvesOfDays(t: TestApp) {
+  const { rows } = await sql`select * from (
+      select region_code, kind, stage, gridgov_half(done_day) as done_half, gridgov_half(due_day) as due_half, community_code, value, sum(cases)::int as cases,
+        sum(reworked)::int as reworked, sum(extended)::int as extended
+      from case_late_counts where region_code = ${REGION} group by 1, 2, 3, 4, 5, 6, 7
+    ) as h
+    where (cases, reworked, extended) <> (0, 0, 0)
+    order by kind, stage, done_half, due_half, community_code, value`.execute(t.ctx.db);
+  return rows;
 }
 
 /** The half-month rows the day rows add up to, in the same order. */
@@ -183,6 +197,8 @@ describe("evaluation rollups", () => {
     // The half-month rows are the day rows summed by half month, kept as the cases moved.
     expect(kept.halves.length).toBeGreaterThan(10);
     expect(kept.halves).toEqual(await halvesOfDays(t));
+    expect(kept.lateHalves.length).toBeGreaterThan(0);
+    expect(kept.lateHalves).toEqual(await lateHalvesOfDays(t));
     await rebuildRollups(t.ctx.db, REGION);
     expect(await rollups(t)).toEqual(kept);
   });
@@ -192,6 +208,7 @@ describe("evaluation rollups", () => {
     await generateCases(t.database, { cases: 400, seed: 8, days: 120, chunkSize: 150, bulk: true });
     const kept = await rollups(t);
     expect(kept.halves).toEqual(await halvesOfDays(t));
+    expect(kept.lateHalves).toEqual(await lateHalvesOfDays(t));
     await rebuildRollups(t.ctx.db, REGION);
     expect(await rollups(t)).toEqual(kept);
     const { rows } = await sql<{ accepted: number; registered: number; due: number; responded: number; handled: number }>`
@@ -204,7 +221,11 @@ describe("evaluation rollups", () => {
   });
 
   it("gives the same figures from the rollups as counted from the case table, for every grouping and period", { timeout: 300_000 }, async () => {
-    const ordered = [...months].sort();
+    // The workload's months and the generated loads' (whose histories close cases late across
+    // half months and months).
+    const { rows: loaded } = await sql<{ month: string }>`select distinct to_char(gridgov_day(created_at), 'YYYY-MM') as month
+      from cases where region_code = ${REGION}`.execute(t.ctx.db);
+    const ordered = [...new Set([...months, ...loaded.map((row) => row.month)])].sort();
     // Months and half months, and a stretch from a 10th to a 20th: days, whole half months, days.
     const periods = [
       ...ordered.flatMap((month) => [`${month}`, `${month}-H1`, `${month}-H2`].map((code) => periodOf(code)!)),

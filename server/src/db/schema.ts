@@ -53,6 +53,7 @@ export type DB = {
     pdf: Buffer;
   };
   case_late_counts: CaseLateCountTable;
+  case_late_half_counts: CaseLateHalfCountTable;
   evaluation_settings: {
     region_code: string;
     suspended_due: Generated<boolean>;
@@ -353,6 +354,9 @@ export type CaseLateCountTable = {
   reworked: number;
   extended: number;
 };
+
+/** The same late rows by the half months (their 1st or 16th) the case was closed or handled in and was due in. */
+export type CaseLateHalfCountTable = Omit<CaseLateCountTable, "done_day" | "due_day"> & { done_half: string; due_half: string };
 
 /** The configured reasons of a return (退回) or a rejection (不予立案). */
 export type CaseReasonTable = {

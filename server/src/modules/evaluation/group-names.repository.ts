@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import type { Grouping } from "./indicators.ts";
 
@@ -24,10 +24,16 @@ function namesOf(db: Kysely<DB>, groupBy: Grouping, keys: string[]): Promise<{ k
       return db.selectFrom("departments").select(["code as key", "name"]).where("code", "in", keys).execute();
     case "person":
     case "reporter": {
-      // Staff only, by name: a resident who reported stays unnamed.
+      // Staff only, by name: a resident who reported stays unnamed. One array parameter, not a
+      // list of them: a district's 1,300 grid workers as a list took 5 ms more to plan than to run.
       const ids = keys.filter((key) => /^[0-9a-f-]{36}$/.test(key));
       if (ids.length === 0) return Promise.resolve([]);
-      return db.selectFrom("users").select(["id as key", "display_name as name"]).where("id", "in", ids).where("scope_code", "is not", null).execute();
+      return db
+        .selectFrom("users")
+        .select(["id as key", "display_name as name"])
+        .where("id", "=", sql<string>`any(${ids}::uuid[])`)
+        .where("scope_code", "is not", null)
+        .execute();
     }
     case "category":
       return db.selectFrom("categories").select(["code as key", "name"]).where("code", "in", keys).execute();

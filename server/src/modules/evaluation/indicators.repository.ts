@@ -2,7 +2,7 @@ import { sql, type Kysely, type RawBuilder } from "kysely";
 import type { DB } from "../../db/schema.ts";
 import { codeRangeEnd } from "../cases/cases.repository.ts";
 import { COUNTED_INDICATORS, countedIn, countedPerson, type CountedIndicator } from "../cases/counted-cases.ts";
-import { kindOf, LATE_COLUMNS, REPORTER_COLUMNS, REPORTER_INDICATORS, segmentsOf, SUM_COLUMNS, type Bucket, type CountSums, type Grouping, type Segment } from "./indicators.ts";
+import { kindOf, lateSegmentsOf, LATE_COLUMNS, REPORTER_COLUMNS, REPORTER_INDICATORS, segmentsOf, SUM_COLUMNS, type Bucket, type CountSums, type Grouping, type Segment } from "./indicators.ts";
 
 /** Where the counts are read: a division (district, street, community) or one grid. */
 export type CountScope = { regionCode: string; division: string };
@@ -54,11 +54,22 @@ function staffOnly(alias: string, groupBy: Grouping | undefined): RawBuilder<unk
   return groupBy === "reporter" ? sql`nullif(${sql.ref(`${alias}.value`)}, '')::uuid in ${STAFF_IDS}` : sql`true`;
 }
 
-const bucketValues = (buckets: readonly Bucket[]) =>
-  sql`(values ${sql.join(buckets.map((bucket) => sql`(${bucket.key}::text, ${bucket.from}::date, ${bucket.to}::date)`))}) as b (key, first, last)`;
-
 const segmentValues = (segments: readonly Segment[]) =>
   sql`(values ${sql.join(segments.map((segment) => sql`(${segment.key}::text, ${segment.grain}::text, ${segment.from}::date, ${segment.to}::date)`))}) as s (key, grain, first, last)`;
+
+/**
+ * The late rows' stretches of each bucket: its cases carried in (done in it, due before its first
+ * day, `bucket_first`) by `lateSegmentsOf`, and its cases carried out (due in it, done after it:
+ * the grain 'beyond', over the whole bucket).
+ */
+const lateSegmentValues = (buckets: readonly Bucket[]) =>
+  sql`(values ${sql.join(
+    buckets.flatMap((bucket) =>
+      [...lateSegmentsOf(bucket), { key: bucket.key, grain: "beyond", from: bucket.from, to: bucket.to }].map(
+        (segment) => sql`(${segment.key}::text, ${segment.grain}::text, ${segment.from}::date, ${segment.to}::date, ${bucket.from}::date)`,
+      ),
+    ),
+  )}) as s (key, grain, first, last, bucket_first)`;
 
 /**
  * The sums of every group in every bucket, from the rollups alone: the rows of the buckets (whole
@@ -66,10 +77,11 @@ const segmentValues = (segments: readonly Segment[]) =>
  * and the late rows that cross a bucket's bounds (closed after a deadline before it: due in it;
  * due in it and closed after it: not closed in it). Each stretch reads its own index range (a
  * lateral subquery, kept apart by `offset 0`): joined plainly, the planner read every row of the
- * kind once and compared it with every bucket, three times the work for a year by month. The two
- * late conditions are disjoint (due before the bucket, or due in it), so a union reads each row once;
- * each names its stages, which come before the days in the keys, so that the days bound the range
- * read (without them a year by month read every late row of the kind in each bucket).
+ * kind once and compared it with every bucket, three times the work for a year by month. A bucket
+ * that starts on a half month reads the cases it carries in from the late half-month rows
+ * (`case_late_half_counts`) for its whole half months: at 10,000,000 cases a year by month read
+ * 41,000 late rows by day. Each read names its stages, which come before the days in the keys, so
+ * that the days bound the range read.
  *
  * The kind 'reporter' reads its two measures alone (`REPORTER_COLUMNS`), from the partial indexes
  * that hold them (`case_counts_reporters`, `case_half_counts_reporters`: no row visited), and no
@@ -81,6 +93,7 @@ export async function sumCounts(db: Kysely<DB>, scope: CountScope, groupBy: Grou
   const sums: readonly string[] = kind === "reporter" ? REPORTER_COLUMNS : SUM_COLUMNS;
   const segments = buckets.flatMap((bucket) => segmentsOf(bucket, kind));
   const columns = (alias: string) => sql.join([sql.ref(`${alias}.community_code`), sql.ref(`${alias}.value`), ...sums.map((column) => sql.ref(`${alias}.${column}`))]);
+  const lateColumns = (alias: string) => sql.join(["stage", "community_code", "value", "cases", "reworked", "extended"].map((column) => sql.ref(`${alias}.${column}`)));
   const days = sql`
     select s.key as bucket, ${groupKey("c", groupBy)} as "group",
       ${sql.join(sums.map((column) => sql`sum(c.${sql.ref(column)})::float8 as ${sql.ref(column)}`))}
@@ -99,21 +112,23 @@ export async function sumCounts(db: Kysely<DB>, scope: CountScope, groupBy: Grou
     kind === "reporter"
       ? await sql<SumsRow>`${days}`.execute(db)
       : await sql<SumsRow>`
-    with b as (select * from ${bucketValues(buckets)}),
-    days as (${days}),
+    with days as (${days}),
     late as (
-      select b.key as bucket, ${groupKey("l", groupBy)} as "group",
-        sum(l.cases) filter (where l.stage = 'close' and l.done_day between b.first and b.last and l.due_day < b.first)::float8 as carried_close,
-        sum(l.reworked) filter (where l.stage = 'close' and l.done_day between b.first and b.last and l.due_day < b.first)::float8 as carried_reworked,
-        sum(l.extended) filter (where l.stage = 'close' and l.done_day between b.first and b.last and l.due_day < b.first)::float8 as carried_extended,
-        sum(l.cases) filter (where l.stage = 'close' and l.due_day between b.first and b.last and l.done_day > b.last)::float8 as beyond_close,
-        sum(l.cases) filter (where l.stage = 'handle' and l.done_day between b.first and b.last and l.due_day < b.first)::float8 as carried_handle
-      from b cross join lateral (
-        select * from case_late_counts as l
-        where l.region_code = ${scope.regionCode} and l.kind = ${sql.lit(kind)} and l.stage in ('close', 'handle') and l.done_day between b.first and b.last and l.due_day < b.first and ${divisionRows("l", scope)}
+      select l.bucket, ${groupKey("l", groupBy)} as "group",
+        sum(l.cases) filter (where l.part = 'carried' and l.stage = 'close')::float8 as carried_close,
+        sum(l.reworked) filter (where l.part = 'carried' and l.stage = 'close')::float8 as carried_reworked,
+        sum(l.extended) filter (where l.part = 'carried' and l.stage = 'close')::float8 as carried_extended,
+        sum(l.cases) filter (where l.part = 'beyond')::float8 as beyond_close,
+        sum(l.cases) filter (where l.part = 'carried' and l.stage = 'handle')::float8 as carried_handle
+      from ${lateSegmentValues(buckets)} cross join lateral (
+        select s.key as bucket, 'carried' as part, ${lateColumns("l")} from case_late_half_counts as l
+        where s.grain = 'half' and l.region_code = ${scope.regionCode} and l.kind = ${sql.lit(kind)} and l.stage in ('close', 'handle') and l.done_half between s.first and s.last and l.due_half < s.bucket_first and ${divisionRows("l", scope)}
         union all
-        select * from case_late_counts as l
-        where l.region_code = ${scope.regionCode} and l.kind = ${sql.lit(kind)} and l.stage = 'close' and l.due_day between b.first and b.last and l.done_day > b.last and ${divisionRows("l", scope)}
+        select s.key, 'carried', ${lateColumns("l")} from case_late_counts as l
+        where s.grain = 'day' and l.region_code = ${scope.regionCode} and l.kind = ${sql.lit(kind)} and l.stage in ('close', 'handle') and l.done_day between s.first and s.last and l.due_day < s.bucket_first and ${divisionRows("l", scope)}
+        union all
+        select s.key, 'beyond', ${lateColumns("l")} from case_late_counts as l
+        where s.grain = 'beyond' and l.region_code = ${scope.regionCode} and l.kind = ${sql.lit(kind)} and l.stage = 'close' and l.due_day between s.first and s.last and l.done_day > s.last and ${divisionRows("l", scope)}
       ) as l
       group by 1, 2
     )

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { halfOf, periodOf, segmentsOf } from "./indicators.ts";
+import { halfOf, lateSegmentsOf, periodOf, segmentsOf } from "./indicators.ts";
 
 describe("a bucket as rollup rows", () => {
   it("names the half month of a day by its first day", () => {
@@ -26,5 +26,15 @@ describe("a bucket as rollup rows", () => {
 
   it("reads kinds kept only by day from the day rows", () => {
     expect(segmentsOf({ key: "m", ...periodOf("2026-02")! }, "department")).toEqual([{ key: "m", grain: "day", from: "2026-02-01", to: "2026-02-28" }]);
+  });
+
+  it("reads the cases a bucket carries in by half month when it starts on one, for every kind", () => {
+    expect(lateSegmentsOf({ key: "m", ...periodOf("2026-02")! })).toEqual([{ key: "m", grain: "half", from: "2026-02-01", to: "2026-02-16" }]);
+    expect(lateSegmentsOf({ key: "s", from: "2026-01-16", to: "2026-03-20" })).toEqual([
+      { key: "s", grain: "half", from: "2026-01-16", to: "2026-03-01" },
+      { key: "s", grain: "day", from: "2026-03-16", to: "2026-03-20" },
+    ]);
+    // Due before the 10th is not known from the half month due: the days, then.
+    expect(lateSegmentsOf({ key: "s", from: "2026-01-10", to: "2026-03-20" })).toEqual([{ key: "s", grain: "day", from: "2026-01-10", to: "2026-03-20" }]);
   });
 });

@@ -225,12 +225,25 @@ export type Segment = { key: string; grain: "day" | "half"; from: string; to: st
 const HALF_MONTH_KINDS: ReadonlySet<CountKind> = new Set(["all", "reporter"]);
 
 /**
- * A bucket as the rollup rows of a kind that add up to it: for a kind kept by half month, the half
- * months wholly inside it from the half-month rows and the days before and after them from the day
- * rows; for the others, its days.
+ * A bucket as the rollup rows of a kind that add up to it: for a kind kept by half month, its
+ * `halfSegments`; for the others, its days.
  */
 export function segmentsOf(bucket: Bucket, kind: CountKind): Segment[] {
-  if (!HALF_MONTH_KINDS.has(kind)) return [{ key: bucket.key, grain: "day", from: bucket.from, to: bucket.to }];
+  return HALF_MONTH_KINDS.has(kind) ? halfSegments(bucket) : [{ key: bucket.key, grain: "day", from: bucket.from, to: bucket.to }];
+}
+
+/**
+ * A bucket as the late rows that add up to the cases it carries in (done in it, due before its
+ * first day): when it starts on a half month, its `halfSegments`, since the late half-month rows
+ * keep the half month due, which is all a comparison with a half month's first day needs;
+ * otherwise its days.
+ */
+export function lateSegmentsOf(bucket: Bucket): Segment[] {
+  return halfOf(bucket.from) === bucket.from ? halfSegments(bucket) : [{ key: bucket.key, grain: "day", from: bucket.from, to: bucket.to }];
+}
+
+/** A bucket as the half months wholly inside it and the days before and after them. */
+function halfSegments(bucket: Bucket): Segment[] {
   const segments: Segment[] = [];
   const first = halfOf(bucket.from) === bucket.from ? bucket.from : nextHalf(halfOf(bucket.from));
   let last: string | undefined;
