@@ -22,9 +22,12 @@ const DEMO_CASE_SEED = 530103;
 
 export type Running = { app: FastifyInstance; database: Database; ctx: AppContext; stop(): Promise<void> };
 
-/** Opens the database, migrates it, loads the grid index and assembles the app (not listening yet). */
-export async function prepare(config: Config, options: { demo: boolean; logger?: boolean }): Promise<Running> {
-  const database = await openDatabase(config.database);
+/**
+ * Opens the database (or takes the one being opened, `opening`), migrates it, loads the grid
+ * index and assembles the app (not listening yet).
+ */
+export async function prepare(config: Config, options: { demo: boolean; logger?: boolean; opening?: Promise<Database> }): Promise<Running> {
+  const database = await (options.opening ?? openDatabase(config.database));
   try {
     await migrate(database.db);
     await ensureCategories(database.db);
@@ -53,8 +56,8 @@ export async function prepare(config: Config, options: { demo: boolean; logger?:
 }
 
 /** Serves until SIGTERM or SIGINT, then finishes in-flight requests and closes the database. */
-export async function serve(config: Config, options: { demo: boolean }): Promise<Running> {
-  const running = await prepare(config, { demo: options.demo, logger: true });
+export async function serve(config: Config, options: { demo: boolean; opening?: Promise<Database> }): Promise<Running> {
+  const running = await prepare(config, { ...options, logger: true });
   const { app } = running;
   if (options.demo) {
     app.log.warn("gridgov runs in DEMO mode: demo accounts exist with the password from GRIDGOV_DEMO_PASSWORD");

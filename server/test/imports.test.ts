@@ -64,4 +64,14 @@ describe("the layers of server/src", () => {
     expect(loaded.size).toBeGreaterThan(20);
     expect([...loaded].filter((file) => file === "app.ts" || file === "server.ts" || file.endsWith(".routes.ts"))).toEqual([]);
   });
+
+  it("loads the spreadsheet and PDF libraries only when a file is made or read (libraries.ts), not at start", () => {
+    const importing = [...graph.keys()].filter((file) =>
+      /^\s*(?:import\s+(?!type\b)(?:[^'"]*?\sfrom\s+)?|export\s+(?!type\b)[^'"]*?\sfrom\s+)["'](?:exceljs|pdfkit)["']/m.test(fs.readFileSync(path.join(SRC, file), "utf8")),
+    );
+    expect(importing).toEqual([]);
+    const loader = fs.readFileSync(path.join(SRC, "libraries.ts"), "utf8");
+    expect(loader).toContain('import("exceljs")');
+    expect(loader).toContain('import("pdfkit")');
+  });
 });

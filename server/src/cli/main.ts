@@ -49,9 +49,13 @@ program
   .description("serve the API and the web app on PORT (default 3000)")
   .option("--demo", "demo mode: seed the Panlong demo district into an empty database")
   .action(async (options: { demo?: boolean }) => {
-    // Only the commands that serve load the HTTP application and its routes: the others start sooner.
+    const config = loadConfig();
+    // The database opens (the embedded one in its own thread) while the HTTP application and its
+    // routes load, which only the commands that serve do: the others start sooner.
+    const opening = openDatabase(config.database);
+    opening.catch(() => {}); // Its failure is reported where it is awaited, not as unhandled.
     const { serve } = await import("../server.ts");
-    await serve(loadConfig(), { demo: options.demo === true });
+    await serve(config, { demo: options.demo === true, opening });
   });
 
 program

@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import PDFDocument from "pdfkit";
+import { loadPdfKit } from "../../libraries.ts";
 import type { BulletinData, BulletinLevel, IndicatorName, RankedRow } from "./bulletin-data.ts";
 import {
   bulletinTitle, bulletinWords, figureStyle, formatChange, formatFigure, formatHours, formatIndex, formatShanghaiTime,
@@ -203,6 +203,7 @@ export async function bulletinPdf(data: BulletinData): Promise<Buffer> {
   const generated = formatShanghaiTime(data.generatedAt);
   const { regular, bold } = await loadFonts();
 
+  const PDFDocument = await loadPdfKit();
   const doc = new PDFDocument({
     size: "A4",
     layout: "landscape",

@@ -4,7 +4,8 @@
  * number format (rates as fractions shown as percentages), so that the office can sort, sum and
  * chart them; a rate with no denominator is written "—".
  */
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
+import { loadExcelJs } from "../../libraries.ts";
 import type { BulletinData, BulletinLevel, IndicatorName } from "./bulletin-data.ts";
 import {
   NO_FIGURE, bulletinTitle, bulletinWords, figureStyle, formatShanghaiTime, indicatorLabel, kindLabel, levelIndicators,
@@ -132,7 +133,8 @@ export async function bulletinWorkbook(data: BulletinData): Promise<Buffer> {
   const { locale } = data;
   const words = bulletinWords(locale);
   const period = periodLabel(data.period, locale);
-  const workbook = new ExcelJS.Workbook();
+  const { Workbook } = await loadExcelJs();
+  const workbook = new Workbook();
   workbook.creator = data.regionName;
   workbook.title = bulletinTitle(data);
   workbook.created = new Date(data.generatedAt);

@@ -5,7 +5,8 @@
  * by the cell's number format, so that the office can sort and chart them; a rate without a
  * denominator is "—". Pure.
  */
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
+import { loadExcelJs } from "../../libraries.ts";
 import type { Figures, Grouping, ReporterFigures } from "./indicators.ts";
 
 type FigureName = keyof Figures;
@@ -85,7 +86,8 @@ type Value = string | number | null;
  * frozen; `totalRow` (the last row) is set off in bold. Numbers carry their columns' formats.
  */
 async function workbookOf(sheetName: string, title: string, lines: string[], columns: Column[], rows: Value[][], totalRow: boolean): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const { Workbook } = await loadExcelJs();
+  const workbook = new Workbook();
   workbook.creator = "gridgov";
   const headerRow = lines.length + 3;
   const sheet = workbook.addWorksheet(sheetName, { views: [{ state: "frozen", ySplit: headerRow, xSplit: 2 }] });

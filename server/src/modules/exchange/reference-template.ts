@@ -5,7 +5,8 @@
  * leading zero); the second, 说明, says of every column whether it is required, what it holds and
  * the values allowed, with an example row.
  */
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
+import { loadExcelJs } from "../../libraries.ts";
 import { DEPARTMENT_COLUMNS } from "./department-rows.ts";
 import { PLACE_COLUMNS } from "./place-rows.ts";
 import type { ColumnSpec, ReferenceKind } from "./reference-columns.ts";
@@ -27,7 +28,8 @@ function width(text: string): number {
 
 export async function referenceWorkbook(kind: ReferenceKind, rows: readonly (string | number | null)[][]): Promise<Buffer> {
   const columns = REFERENCE_COLUMNS[kind];
-  const workbook = new ExcelJS.Workbook();
+  const { Workbook } = await loadExcelJs();
+  const workbook = new Workbook();
   workbook.creator = "gridgov";
   const sheet = workbook.addWorksheet(SHEET_NAMES[kind], { views: [{ state: "frozen", ySplit: 1 }] });
   sheet.columns = columns.map((column) => ({

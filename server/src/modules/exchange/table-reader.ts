@@ -5,8 +5,9 @@
  * the row number the spreadsheet shows, so that a report can point a clerk at it.
  */
 import { Readable } from "node:stream";
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
 import { AppError } from "../../errors.ts";
+import { loadExcelJs } from "../../libraries.ts";
 import { TimeSlices } from "./time-slices.ts";
 import { mendWorkbookReader } from "./xlsx-reader.ts";
 import { checkZip, type ZipLimits } from "./zip-guard.ts";
@@ -55,7 +56,8 @@ export async function readTable(data: Buffer, limits: TableLimits = TABLE_LIMITS
 /** The first sheet's rows; the header is the first row with any text. */
 async function readXlsx(data: Buffer, limits: TableLimits): Promise<Table> {
   await checkZip(data, limits);
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([data]), {
+  const { stream } = await loadExcelJs();
+  const reader = new stream.xlsx.WorkbookReader(Readable.from([data]), {
     sharedStrings: "cache",
     styles: "cache",
     hyperlinks: "ignore",

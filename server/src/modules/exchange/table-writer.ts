@@ -2,7 +2,8 @@
  * Tables written for a clerk's spreadsheet: an Excel workbook of one sheet, or CSV in UTF-8 with a
  * byte-order mark (without it Excel on a Chinese Windows reads UTF-8 as GBK and garbles the text).
  */
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
+import { loadExcelJs } from "../../libraries.ts";
 import { csvCell } from "../cases/case-queue.service.ts";
 
 export type TableValue = string | number | Date | null;
@@ -28,7 +29,8 @@ function textWidth(text: string): number {
  * Dates are written as the Asia/Shanghai wall clock, which is what Excel shows without a zone.
  */
 export async function writeXlsx(sheetName: string, headers: readonly string[], rows: readonly TableValue[][]): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const { Workbook } = await loadExcelJs();
+  const workbook = new Workbook();
   workbook.creator = "gridgov";
   const sheet = workbook.addWorksheet(sheetName.slice(0, 31), { views: [{ state: "frozen", ySplit: 1 }] });
   const widths = headers.map((header) => textWidth(header));
