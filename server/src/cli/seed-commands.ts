@@ -81,7 +81,7 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): { 
       const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
       stream.write(`seed: ${summary.cases.toLocaleString("en")} cases in ${seconds(summary.durationMs)}: ${summary.casesPerSecond.toLocaleString("en")} cases/s\n`);
       const { generating, cases, events, indexes, rest } = summary.timeMs;
-      const built = summary.bulk ? `, building the indexes ${seconds(indexes)}` : "";
+      const built = summary.bulk ? `, building the indexes and compacting the rollups ${seconds(indexes)}` : "";
       stream.write(`seed: loading cases ${seconds(cases)}, their events ${seconds(events)}${built}, the rest ${seconds(rest)}; generating ${seconds(generating)}, beside loading\n`);
     },
   };

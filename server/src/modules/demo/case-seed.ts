@@ -49,8 +49,8 @@ export type SeedCasesSummary = {
   /**
    * Where the time went, in milliseconds: generating the histories (which overlaps with loading the
    * previous chunk), loading the cases (with the rollups' count of them) and their events, dropping
-   * and building the indexes of a bulk load, and the rest of each chunk's transaction (numbers,
-   * status counts, audit, commit).
+   * and building the indexes of a bulk load and rewriting its rollup tables, and the rest of each
+   * chunk's transaction (numbers, status counts, audit, commit).
    */
   timeMs: { generating: number; cases: number; events: number; indexes: number; rest: number };
   /** Up to 100 of the cases, spread over the run, with their tracking tokens (for benches and checks). */
@@ -295,6 +295,7 @@ export async function generateCases(database: Pick<Database, "kind" | "withClien
         await timed(() => rebuildIndexes(trx, rebuild, summary.timeMs));
       }),
     );
+    await timed(() => database.withClient((_client, db) => compactRollups(db, summary.timeMs)));
   } else {
     await pipeline(async (chunk) => {
       // The connection is taken per chunk: on PGlite a running server's requests go between chunks.
@@ -353,6 +354,19 @@ async function prepareBulkLoad(kind: Database["kind"], trx: Kysely<DB>, timeMs: 
 async function rebuildIndexes(trx: Kysely<DB>, statements: string[], timeMs: SeedCasesSummary["timeMs"]): Promise<void> {
   const started = performance.now();
   for (const statement of statements) await sql.raw(statement).execute(trx);
+  timeMs.indexes += performance.now() - started;
+}
+
+/**
+ * Rewrites the rollup tables after a bulk load. Each chunk's count updates the rows of the days it
+ * touches, and in one transaction every old version stays until the end: at 10,000,000 cases
+ * `case_counts` held 9.3 GB for 8.4 million rows, and the grid workers' half month read 2,233
+ * index pages for 4,917 entries. Rewritten, the tables hold each row once, as a running server's
+ * vacuumed tables would.
+ */
+async function compactRollups(db: Kysely<DB>, timeMs: SeedCasesSummary["timeMs"]): Promise<void> {
+  const started = performance.now();
+  await sql`vacuum (full, analyze) case_counts, case_half_counts, case_late_counts, case_late_half_counts`.execute(db);
   timeMs.indexes += performance.now() - started;
 }
 
