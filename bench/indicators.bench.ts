@@ -16,7 +16,7 @@ import type { FastifyInstance } from "fastify";
 import { loadConfig } from "../server/src/config.ts";
 import { buildApp } from "../server/src/app.ts";
 import { createContext } from "../server/src/create-context.ts";
-import { openDatabase, type DatabaseTarget } from "../server/src/db/database.ts";
+import { openDatabase, type Database, type DatabaseTarget } from "../server/src/db/database.ts";
 import type { DB } from "../server/src/db/schema.ts";
 import { migrate } from "../server/src/db/migrate.ts";
 import { ensureCategories } from "../server/src/modules/cases/categories.service.ts";
@@ -98,6 +98,26 @@ const rollupRows = async (db: Kysely<DB>) => {
   return `${fmt(rows[0].days, 0)} by day, ${fmt(rows[0].halves, 0)} by half month, ${fmt(rows[0].late, 0)} late by day and ${fmt(rows[0].late_halves, 0)} by half month`;
 };
 
+/** The demo district's cases in a database seeded before (`--seeded`). */
+async function heldCases(database: string, db: Kysely<DB>): Promise<number> {
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from cases where region_code = ${DEMO_DISTRICT}`.execute(db);
+  console.log(`\n${database}: ${fmt(rows[0].n, 0)} cases seeded before, measured as they are`);
+  return rows[0].n;
+}
+
+/** Generates `cases` cases, vacuums and analyses, and prints the seeding rate. */
+async function seed(database: string, opened: Database, cases: number, years: number): Promise<number> {
+  const started = performance.now();
+  const summary = await generateCases(opened, { cases, seed: cases, years });
+  const seeding = (performance.now() - started) / 1000;
+  // Vacuumed here rather than by an autovacuum worker that would still hold the database when it is dropped.
+  await sql`vacuum analyze`.execute(opened.db);
+  console.log(
+    `\n${database}: ${fmt(summary.cases, 0)} cases${summary.bulk ? " (bulk)" : ""} seeded in ${fmt(seeding, 1)} s (${fmt(summary.cases / seeding, 0)} cases/s); vacuumed and analysed`,
+  );
+  return summary.cases;
+}
+
 /** Times the queries on `target`: seeded with `cases` first, or, with `cases` null, as it is (`--seeded`). */
 async function measure(database: string, target: DatabaseTarget, cases: number | null, years: number, runs: number): Promise<Row[]> {
   const config = {
@@ -111,21 +131,7 @@ async function measure(database: string, target: DatabaseTarget, cases: number |
     await ensureCategories(opened.db);
     const ctx = createContext(opened.db, config);
     if (await holdsNoDivisions(ctx)) await seedDemoDistrict(ctx, config.demoPassword);
-    let held: number;
-    if (cases === null) {
-      held = (await sql<{ n: number }>`select count(*)::int as n from cases where region_code = ${DEMO_DISTRICT}`.execute(opened.db)).rows[0].n;
-      console.log(`\n${database}: ${fmt(held, 0)} cases seeded before, measured as they are`);
-    } else {
-      const started = performance.now();
-      const summary = await generateCases(opened, { cases, seed: cases, years });
-      const seeding = (performance.now() - started) / 1000;
-      // Vacuumed here rather than by an autovacuum worker that would still hold the database when it is dropped.
-      await sql`vacuum analyze`.execute(opened.db);
-      console.log(
-        `\n${database}: ${fmt(summary.cases, 0)} cases${summary.bulk ? " (bulk)" : ""} seeded in ${fmt(seeding, 1)} s (${fmt(summary.cases / seeding, 0)} cases/s); vacuumed and analysed`,
-      );
-      held = summary.cases;
-    }
+    const held = cases === null ? await heldCases(database, opened.db) : await seed(database, opened, cases, years);
 
     await ctx.grids.load(ctx.db);
     app = await buildApp(ctx);

@@ -49,7 +49,7 @@ async function seedInto(target: DatabaseTarget, cases: number, years: number): P
 }
 
 function print(rows: Row[]): void {
-  console.log("\n| database | cases | events | seconds | cases/s | aim | | generating | cases | events | indexes | rest | Node CPU | µs/case |");
+  console.log("\n| database | cases | events | seconds | cases/s | aim | | generating | cases | events | indexes, rollups rewritten | rest | Node CPU | µs/case |");
   console.log("|---|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|");
   const s = (ms: number) => fmt(ms / 1000, 1);
   for (const { database, summary, cpuMs } of rows) {
