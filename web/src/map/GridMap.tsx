@@ -22,11 +22,11 @@ type Props = {
   fillOpacity?: number;
 };
 
-// Stacking order: grid fills, then community borders, then street borders, then the selection.
+// Stacking order: the grid fills and, over them, the community and street borders, in one SVG;
+// then the selection. One SVG, not one per kind: without a GPU every layer is blended into every
+// frame of a pan, and three full-view SVGs over the cases' canvas missed a frame in four.
 const PANES = {
   grids: 410,
-  communityBorders: 420,
-  streetBorders: 430,
   selection: 440,
 } as const;
 
@@ -50,12 +50,12 @@ function collectBoundaries(division: Division, into: Boundaries = { streets: [],
   return into;
 }
 
-function boundaryLayer(geometries: Geometry[], pane: string, style: L.PathOptions, coordsToLatLng: (coords: [number, number]) => L.LatLng): L.GeoJSON {
+function boundaryLayer(geometries: Geometry[], renderer: L.Renderer, style: L.PathOptions, coordsToLatLng: (coords: [number, number]) => L.LatLng): L.GeoJSON {
   const collection: FeatureCollection = {
     type: "FeatureCollection",
     features: geometries.map((geometry) => ({ type: "Feature", geometry, properties: {} })),
   };
-  return L.geoJSON(collection, { pane, interactive: false, coordsToLatLng, style: () => ({ ...style, fill: false }) });
+  return L.geoJSON(collection, { renderer, interactive: false, coordsToLatLng, style: () => ({ ...style, fill: false }) });
 }
 
 function textElement(text: string): HTMLElement {
@@ -149,16 +149,17 @@ export function GridMap({ grids, division, streetColors, selectedCode, onSelect,
     // slice per frame from the next one, so that whatever a page draws over them (the cases) shows
     // first and no frame waits for all of them.
     const boundaries = collectBoundaries(division);
+    const vectors = L.svg({ pane: "grids" });
     const borders = L.featureGroup([
-      boundaryLayer(boundaries.communities, "communityBorders", COMMUNITY_BORDER, coordsToLatLng),
-      boundaryLayer(boundaries.streets, "streetBorders", STREET_BORDER, coordsToLatLng),
+      boundaryLayer(boundaries.communities, vectors, COMMUNITY_BORDER, coordsToLatLng),
+      boundaryLayer(boundaries.streets, vectors, STREET_BORDER, coordsToLatLng),
     ]).addTo(map);
     // Without animation: a map left within the animation's quarter second would otherwise end it on removed panes.
     const fit = (bounds: L.LatLngBounds) => map.fitBounds(bounds, { padding: [24, 24], animate: false });
     const bordersBounds = borders.getBounds();
     if (bordersBounds.isValid()) fit(bordersBounds);
     const fills = L.geoJSON(undefined, {
-      pane: "grids",
+      renderer: vectors,
       coordsToLatLng,
       style: baseStyle,
       onEachFeature: (feature, layer) => {
@@ -194,6 +195,8 @@ export function GridMap({ grids, division, streetColors, selectedCode, onSelect,
       next += slice.length;
       const collection: FeatureCollection = { type: "FeatureCollection", features: slice };
       fills.addData(collection);
+      // Paths are stacked in the order added: the borders back over the fills.
+      borders.bringToFront();
       if (next < grids.features.length) frame = requestAnimationFrame(addSlice);
       else if (!bordersBounds.isValid() && fills.getBounds().isValid()) fit(fills.getBounds());
     };
@@ -203,6 +206,7 @@ export function GridMap({ grids, division, streetColors, selectedCode, onSelect,
       cancelAnimationFrame(frame);
       fills.remove();
       borders.remove();
+      vectors.remove();
       gridPaths.clear();
     };
   }, [grids, division, streetColors, coordsToLatLng, fillOpacity]);
