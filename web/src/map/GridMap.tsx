@@ -50,12 +50,15 @@ function collectBoundaries(division: Division, into: Boundaries = { streets: [],
   return into;
 }
 
+/** A GeoJSON layer hands its options to the paths it makes: these draw them with `renderer`. */
+const drawnBy = (renderer: L.Renderer): L.PathOptions => ({ renderer });
+
 function boundaryLayer(geometries: Geometry[], renderer: L.Renderer, style: L.PathOptions, coordsToLatLng: (coords: [number, number]) => L.LatLng): L.GeoJSON {
   const collection: FeatureCollection = {
     type: "FeatureCollection",
     features: geometries.map((geometry) => ({ type: "Feature", geometry, properties: {} })),
   };
-  return L.geoJSON(collection, { renderer, interactive: false, coordsToLatLng, style: () => ({ ...style, fill: false }) });
+  return L.geoJSON(collection, { ...drawnBy(renderer), interactive: false, coordsToLatLng, style: () => ({ ...style, fill: false }) });
 }
 
 function textElement(text: string): HTMLElement {
@@ -159,7 +162,7 @@ export function GridMap({ grids, division, streetColors, selectedCode, onSelect,
     const bordersBounds = borders.getBounds();
     if (bordersBounds.isValid()) fit(bordersBounds);
     const fills = L.geoJSON(undefined, {
-      renderer: vectors,
+      ...drawnBy(vectors),
       coordsToLatLng,
       style: baseStyle,
       onEachFeature: (feature, layer) => {
