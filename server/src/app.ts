@@ -7,10 +7,10 @@ import cookie from "@fastify/cookie";
 import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyInstance, type FastifyReply, type RouteOptions } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from "fastify";
 import { tileSources } from "./config.ts";
 import type { AppContext } from "./context.ts";
-import { registerAuthentication, sessionCookieName } from "./http/authentication.ts";
+import { registerAuthentication, resolveActor, sessionCookieName } from "./http/authentication.ts";
 import { AppError } from "./errors.ts";
 import { acceptDeclaredBodiesOnly } from "./http/cross-site.ts";
 import { answerClientError, answerFrameworkError, registerErrorHandling } from "./http/errors.ts";
@@ -55,6 +55,7 @@ import { hotlineRoutes } from "./modules/exchange/hotline.routes.ts";
 import { exportRoutes } from "./modules/exchange/exports.routes.ts";
 import { referenceImportRoutes } from "./modules/exchange/reference-imports.routes.ts";
 import { webhookRoutes } from "./modules/webhooks/webhooks.routes.ts";
+import { presentMe } from "./modules/people/people.presenters.ts";
 
 const WEB_DIST = fileURLToPath(new URL("../../web/dist/", import.meta.url));
 
@@ -141,7 +142,10 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
       route.config = { ...route.config, public: true };
     });
     await publicScope.register(swaggerUi, { routePrefix: "/api/v1/docs" });
-    await serveWebApp(publicScope, appPolicy);
+    await serveWebApp(publicScope, appPolicy, async (request) => {
+      const actor = await resolveActor(request);
+      return actor && !actor.apiKey && !actor.screenCredentialId ? presentMe(ctx, actor) : null;
+    });
   });
 
   await app.register(healthRoutes, ctx);
@@ -255,24 +259,28 @@ const NAMES_A_FILE = /\.[^/.]+$/;
  * The built web app at /. Files keep their names and are served precompressed (`.br`, `.gz` from
  * the build) as Accept-Encoding allows; hashed assets are cached for a year, pages revalidated every
  * time. A GET for a path whose last segment names no file is a page of an app (a deep link) and
- * answers that app's page (index.html for the console); a missing file is a plain 404; an unknown
- * API route a JSON 404.
+ * answers that app's page (index.html for the console, with its visitor's session: `sessionOf`); a
+ * missing file is a plain 404; an unknown API route a JSON 404.
  */
-async function serveWebApp(app: FastifyInstance, appPolicy: Policy): Promise<void> {
+async function serveWebApp(app: FastifyInstance, appPolicy: Policy, sessionOf: (request: FastifyRequest) => Promise<unknown>): Promise<void> {
   const pages = new Map(PAGE_FILES.filter((file) => fs.existsSync(path.join(WEB_DIST, file))).map((file) => [file, fs.readFileSync(path.join(WEB_DIST, file), "utf8")]));
-  const indexHtml = pages.get("index.html");
-  const pageFor = (pathname: string) => {
-    const app = APP_PAGES.find(({ prefix }) => pathname === prefix || pathname.startsWith(`${prefix}/`));
-    return app ? pages.get(app.file) : indexHtml;
-  };
-  const sendIndex = (reply: FastifyReply, html: string) => {
+  const pageFor = (pathname: string) => APP_PAGES.find(({ prefix }) => pathname === prefix || pathname.startsWith(`${prefix}/`))?.file ?? "index.html";
+  const sendPage = async (request: FastifyRequest, reply: FastifyReply, file: string, html: string) => {
     const nonce = newNonce();
+    let page = html.replaceAll(NONCE_PLACEHOLDER, nonce);
+    if (file === "index.html") {
+      // Unreadable (the database away): the app asks for the session itself, and shows why it failed.
+      const user = await sessionOf(request).catch(() => undefined);
+      if (user !== undefined) page = page.replace("</head>", `${sessionScript(user)}</head>`);
+    }
     return reply
       .header("content-security-policy", contentSecurityPolicy(appPolicy, nonce))
-      .header("cache-control", "no-cache")
+      // Each answer has its own nonce, and the console's its visitor's session: never one for all.
+      .header("cache-control", "private, no-cache")
       .type("text/html; charset=utf-8")
-      .send(html.replaceAll(NONCE_PLACEHOLDER, nonce));
+      .send(page);
   };
+  const indexHtml = pages.get("index.html");
   if (indexHtml) {
     await app.register(fastifyStatic, {
       root: WEB_DIST,
@@ -283,8 +291,8 @@ async function serveWebApp(app: FastifyInstance, appPolicy: Policy): Promise<voi
       globIgnore: [...PAGE_FILES, "**/*.br", "**/*.gz"],
       setHeaders: (reply, file) => reply.header("cache-control", file.startsWith(HASHED_ASSETS) ? CACHE_HASHED : CACHE_OTHER_FILES),
     });
-    app.get("/", { schema: { hide: true } }, (_request, reply) => sendIndex(reply, indexHtml));
-    for (const [file, html] of pages) app.get(`/${file}`, { schema: { hide: true } }, (_request, reply) => sendIndex(reply, html));
+    app.get("/", { schema: { hide: true } }, (request, reply) => sendPage(request, reply, "index.html", indexHtml));
+    for (const [file, html] of pages) app.get(`/${file}`, { schema: { hide: true } }, (request, reply) => sendPage(request, reply, file, html));
   }
   app.setNotFoundHandler((request, reply) => {
     const pathname = request.url.split("?")[0];
@@ -292,10 +300,23 @@ async function serveWebApp(app: FastifyInstance, appPolicy: Policy): Promise<voi
     const isRead = request.method === "GET" || request.method === "HEAD";
     if (!isApi && isRead) {
       const lastSegment = pathname.slice(pathname.lastIndexOf("/") + 1);
-      const page = pageFor(pathname);
-      if (page && !NAMES_A_FILE.test(lastSegment)) return sendIndex(reply, page);
+      const file = pageFor(pathname);
+      const page = pages.get(file);
+      if (page && !NAMES_A_FILE.test(lastSegment)) return sendPage(request, reply, file, page);
       return reply.status(404).type("text/plain; charset=utf-8").send("Not Found");
     }
     return reply.status(404).send({ error: { code: "route_not_found", message: `No route ${request.method} ${pathname}` } });
   });
+}
+
+/** The id of the console page's session element; web/src/session.ts reads it. */
+const SESSION_ELEMENT_ID = "gridgov-session";
+
+/**
+ * The console page's session: what `GET /api/v1/auth/me` answers (its `user`, null when no one is
+ * signed in), as a data block the app reads before it renders (web/src/session.ts), so that it
+ * neither asks for it nor waits for it. `<` is escaped: a display name cannot close the element.
+ */
+function sessionScript(user: unknown): string {
+  return `<script type="application/json" id="${SESSION_ELEMENT_ID}">${JSON.stringify({ user }).replaceAll("<", "\\u003c")}</script>`;
 }

@@ -85,14 +85,14 @@ describe("the web server", () => {
     }
   });
 
-  it("caches hashed assets for a year, revalidates index.html every time, and other files for an hour", async () => {
+  it("caches hashed assets for a year, revalidates pages every time and keeps them out of shared caches, other files for an hour", async () => {
     const asset = await t.app.inject({ method: "GET", url: entryScript() });
     expect(asset.statusCode).toBe(200);
     expect(asset.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
     for (const url of ["/", "/index.html", "/console/cases/123"]) {
       const page = await t.app.inject({ method: "GET", url });
       expect(page.statusCode, url).toBe(200);
-      expect(page.headers["cache-control"], url).toBe("no-cache");
+      expect(page.headers["cache-control"], url).toBe("private, no-cache");
     }
     const icon = await t.app.inject({ method: "GET", url: "/favicon.svg" });
     expect(icon.statusCode).toBe(200);
@@ -146,5 +146,49 @@ describe("the web server", () => {
     expect(open311.statusCode).toBe(404);
     expect(open311.headers["content-type"]).toBe("text/xml; charset=utf-8");
     expect(open311.body).toContain("<errors><error><code>404</code>");
+  });
+});
+
+/** The session the console's page carries, as the app reads it (web/src/session.ts). */
+function sessionIn(html: string): unknown {
+  const text = /<script type="application\/json" id="gridgov-session">([^<]*)<\/script>/.exec(html)?.[1];
+  return text === undefined ? undefined : JSON.parse(text);
+}
+
+describe("the console's page", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp("demo");
+  });
+  afterAll(() => t.close());
+
+  it("carries its visitor's session as /auth/me answers it, on every page of the console, and no one's when signed out", async () => {
+    const cookie = await t.login("dispatcher");
+    const me = await t.app.inject({ method: "GET", url: "/api/v1/auth/me", headers: { cookie } });
+    for (const url of ["/", "/index.html", "/console/map", "/console/cases/123?status=reported"]) {
+      const page = await t.app.inject({ method: "GET", url, headers: { cookie } });
+      expect(page.statusCode, url).toBe(200);
+      expect(sessionIn(page.body), url).toEqual(me.json());
+      const anonymous = await t.app.inject({ method: "GET", url });
+      expect(sessionIn(anonymous.body), url).toEqual({ user: null });
+    }
+    // The other apps' pages carry none: their people sign in elsewhere.
+    for (const url of ["/resident", "/field/tasks", "/screen"]) {
+      const page = await t.app.inject({ method: "GET", url, headers: { cookie } });
+      expect(sessionIn(page.body), url).toBeUndefined();
+    }
+    // A session that ended is no one's.
+    expect((await t.app.inject({ method: "POST", url: "/api/v1/auth/logout", headers: { cookie } })).statusCode).toBe(204);
+    const after = await t.app.inject({ method: "GET", url: "/console/map", headers: { cookie } });
+    expect(sessionIn(after.body)).toEqual({ user: null });
+  });
+
+  it("writes a display name that holds markup as text that cannot close its element", async () => {
+    const name = "</script><script>alert(1)</script><!--";
+    await t.ctx.db.updateTable("users").set({ display_name: name }).where("username", "=", "dispatcher").execute();
+    const cookie = await t.login("dispatcher");
+    const page = await t.app.inject({ method: "GET", url: "/console", headers: { cookie } });
+    expect(page.body.match(/<\/script>/g)).toHaveLength((await t.app.inject({ method: "GET", url: "/console" })).body.match(/<\/script>/g)?.length ?? 0);
+    expect(sessionIn(page.body)).toMatchObject({ user: { username: "dispatcher", displayName: name } });
   });
 });

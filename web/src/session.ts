@@ -2,54 +2,34 @@ import { useQueryClient } from "@tanstack/react-query";
 import { fetchMe, type Me } from "./api/client";
 import { ME_QUERY_KEY } from "./queryClient";
 
-const LAST_SESSION_KEY = "gridgov.lastSession";
-
-/** What a browser remembers of the last session it saw: whose scope, and whether it could read cases. */
-export type LastSession = { scopeCode: string; scopeLevel: string; readsCases: boolean };
+/** Where the server writes the visitor's session into the console's page (server/src/app.ts). */
+const SESSION_ELEMENT_ID = "gridgov-session";
 
 /**
- * The last session this browser saw signed in, if any: a first load of the map asks for that
- * scope's data before the session answers (a guess the page checks: its queries take an early
- * answer only for the scope the session names), and a visitor signed out asks for nothing.
+ * The session the server wrote into the page: `/auth/me`'s user, null when no one is signed in;
+ * undefined when the page carries none (the development server's page, or a database the server
+ * could not read), and the app then asks for it.
  */
-export function lastSession(): LastSession | null {
+export function sessionInPage(): Me | null | undefined {
+  const text = document.getElementById(SESSION_ELEMENT_ID)?.textContent;
+  if (!text) return undefined;
   try {
-    const stored: unknown = JSON.parse(window.localStorage.getItem(LAST_SESSION_KEY) ?? "null");
-    if (typeof stored !== "object" || stored === null) return null;
-    const { scopeCode, scopeLevel, readsCases } = stored as Record<string, unknown>;
-    return typeof scopeCode === "string" && typeof scopeLevel === "string" && typeof readsCases === "boolean" ? { scopeCode, scopeLevel, readsCases } : null;
+    const { user } = JSON.parse(text) as { user?: Me | null };
+    return user === undefined ? undefined : user;
   } catch {
-    return null;
+    return undefined;
   }
-}
-
-/** Remembers what a session read found (and that no one is signed in after signing out). */
-export function rememberSession(me: Me | null): void {
-  try {
-    if (me?.scope) {
-      const last: LastSession = { scopeCode: me.scope.code, scopeLevel: me.scope.level, readsCases: me.permissions.includes("case.read") };
-      window.localStorage.setItem(LAST_SESSION_KEY, JSON.stringify(last));
-    } else window.localStorage.removeItem(LAST_SESSION_KEY);
-  } catch {
-    // Storage can be unavailable (privacy mode): first loads then wait for the session.
-  }
-}
-
-async function readAndRemember(): Promise<Me | null> {
-  const me = await fetchMe();
-  rememberSession(me);
-  return me;
 }
 
 let early: Promise<Me | null> | null = null;
 
 /**
- * Asks for the session as the page starts, before the app has rendered anything: the app's first
- * session query and a page's early reads then share one answer, instead of the app asking again
- * once its chunks have run, behind whatever the server is already answering.
+ * The session as the page starts, before the app has rendered anything: the one in the page, else
+ * asked for at once. The app's first session query and a page's early reads share this answer.
  */
 export function askSessionEarly(): Promise<Me | null> {
-  const asked = readAndRemember();
+  const inPage = sessionInPage();
+  const asked = inPage === undefined ? fetchMe() : Promise.resolve(inPage);
   // Marked handled here: the app's query takes this promise and shows a failure.
   asked.catch(() => undefined);
   early = asked;
@@ -60,7 +40,7 @@ export function askSessionEarly(): Promise<Me | null> {
 export function readSession(): Promise<Me | null> {
   const taken = early;
   early = null;
-  return taken ?? readAndRemember();
+  return taken ?? fetchMe();
 }
 
 /** The signed-in user; pages under the router are shown only once `/auth/me` answered with one. */

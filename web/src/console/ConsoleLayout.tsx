@@ -15,7 +15,7 @@ import { logout } from "../api/client";
 import { LanguageSwitch } from "../components/LanguageSwitch";
 import { useLiveCases } from "../live";
 import { ME_QUERY_KEY } from "../queryClient";
-import { rememberSession, useMe } from "../session";
+import { useMe } from "../session";
 import { homePath } from "./home";
 import { entryOf, menuFor } from "./menu";
 import "./messages";
@@ -71,7 +71,6 @@ export function ConsoleLayout() {
       // The next person to sign in starts from their own home page, not this user's last page.
       window.history.replaceState(null, "", "/");
       queryClient.setQueryData(ME_QUERY_KEY, null);
-      rememberSession(null);
       queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== ME_QUERY_KEY[0] });
     },
   });

@@ -7,7 +7,6 @@ import { useTranslation } from "react-i18next";
 import type { TFunction } from "i18next";
 import type { MessageKey } from "../i18n";
 import { ME_QUERY_KEY } from "../queryClient";
-import { rememberSession } from "../session";
 
 type LoginForm = { username: string; password: string };
 
@@ -38,7 +37,6 @@ export function LoginPage() {
     mutationFn: ({ username, password }: LoginForm) => login(username.trim(), password),
     onSuccess: (user) => {
       queryClient.setQueryData(ME_QUERY_KEY, user);
-      rememberSession(user);
     },
     onError: () => {
       form.setFieldValue("password", "");

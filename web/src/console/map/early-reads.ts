@@ -1,5 +1,4 @@
 import { api, fetchDivision, fetchGrids, unwrap, type Me } from "../../api/client";
-import { lastSession } from "../../session";
 import { apiQuery, readFilters, type QueueFilters } from "../queue/filters";
 
 /** Where the map of cases is: its reads start early only on a first load of this page. */
@@ -37,32 +36,25 @@ const early: Reads = { points: null, division: null, grids: null };
 /**
  * The map's reads, started as the app's entry runs on a first load of the map: the points of the
  * URL's filters, then the scope's divisions and grids. They are the page's longest reads and
- * would otherwise wait for the shell's and the page's chunks and their first render. They start at
- * once for the scope of this browser's last session, and again once the session answers if its
- * scope is another. The page's queries take each answer once, if they ask for the same thing (the
- * same scope, depth and filters), so a wrong guess is only a read too many.
+ * would otherwise wait for the shell's and the page's chunks and their first render. They start
+ * as soon as the session is known: at once when the server wrote it into the page. The page's
+ * queries take each answer once, if they ask for the same thing (the same scope, depth and
+ * filters).
  */
 export function startEarlyReads(session: Promise<Me | null>): void {
   if (window.location.pathname !== CASE_MAP_PATH) return;
-  const start = (scopeCode: string, scopeLevel: string, readsCases: boolean) => {
-    if (readsCases) {
-      const query = pointsQuery(readFilters(new URLSearchParams(window.location.search)));
-      early.points = keep("points", { key: JSON.stringify(query), answer: fetchPoints(query) });
-    }
-    // The points first: they take the server longest, and the small reads after them still come
-    // before the page has rendered (measured: the other order draws later).
-    const depth = divisionDepth(scopeLevel);
-    early.division = keep("division", { key: JSON.stringify([scopeCode, depth]), answer: fetchDivision(scopeCode, depth) });
-    early.grids = keep("grids", { key: scopeCode, answer: fetchGrids(scopeCode) });
-  };
-  const last = lastSession();
-  if (last) start(last.scopeCode, last.scopeLevel, last.readsCases);
   void session
     .then((me) => {
       if (!me?.scope) return;
-      const readsCases = me.permissions.includes("case.read");
-      if (last?.scopeCode === me.scope.code && last.scopeLevel === me.scope.level && last.readsCases === readsCases) return;
-      start(me.scope.code, me.scope.level, readsCases);
+      if (me.permissions.includes("case.read")) {
+        const query = pointsQuery(readFilters(new URLSearchParams(window.location.search)));
+        early.points = keep("points", { key: JSON.stringify(query), answer: fetchPoints(query) });
+      }
+      // The points first: they take the server longest, and the small reads after them still come
+      // before the page has rendered (measured: the other order draws later).
+      const depth = divisionDepth(me.scope.level);
+      early.division = keep("division", { key: JSON.stringify([me.scope.code, depth]), answer: fetchDivision(me.scope.code, depth) });
+      early.grids = keep("grids", { key: me.scope.code, answer: fetchGrids(me.scope.code) });
     })
     .catch(() => undefined);
 }
