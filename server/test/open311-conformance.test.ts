@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../src/modules/auth/api-keys.service.ts";
 import { DatabaseRetryFinder, MemoryRetryFinder, RETRY_WINDOW_MS } from "../src/modules/open311/retry-finder.ts";
@@ -163,6 +164,24 @@ describe("Open311 GeoReport v2 conformance", () => {
     expect(extra.statusCode, extra.body).toBe(200);
     const other = await t.ctx.db.selectFrom("cases").select("answers").where("number", "=", extra.json()[0].service_request_id).executeTakeFirstOrThrow();
     expect(Object.keys(other.answers).sort()).toEqual(["cover_state", "depth_cm", "on_road"]);
+  });
+
+  it("writes each answer's token with its case, and for a post answered with another's case by its Idempotency-Key", async () => {
+    const before = await caseCount();
+    const fields = { api_key: key, service_code: SERVICE, lat: String(point.lat), long: String(point.lng), description: "同时发出两次的井盖报告", "attribute[cover_state]": "missing" };
+    // Sent together, neither finds the other as a retry; the intake answers the second with the first's case.
+    const headers = { "idempotency-key": "k".repeat(10) + crypto.randomBytes(16).toString("base64url") };
+    const answers = await Promise.all([post("requests.json", form(fields), headers), post("requests.json", form(fields), headers)]);
+    for (const answer of answers) expect(answer.statusCode, answer.body).toBe(200);
+    const [[first], [second]] = answers.map((answer) => answer.json() as { service_request_id: string; token: string }[]);
+    expect(second.service_request_id).toBe(first.service_request_id);
+    expect(second.token).not.toBe(first.token);
+    expect(await caseCount()).toBe(before + 1);
+    for (const { token } of [first, second]) {
+      expect((await get(`tokens/${token}.json`)).json()).toEqual([{ service_request_id: first.service_request_id, token }]);
+    }
+    const rows = await t.ctx.db.selectFrom("open311_requests").select("case_number").where("case_number", "=", first.service_request_id).execute();
+    expect(rows).toHaveLength(2);
   });
 
   it("finds a retried post from the stored posts, as after a restart, on both finders, within a day only", async () => {

@@ -27,6 +27,7 @@ import {
   type NearbyCase,
   type NearbyWindow,
   type NewReport,
+  type Open311Request,
   writeTransition,
 } from "./cases.repository.ts";
 import { activeCategories } from "./categories.service.ts";
@@ -186,7 +187,12 @@ function duplicatesFor(actor: Actor | null, nearby: NearbyCase[], place: { lat: 
   return rankDuplicates(actor, nearby, place, searchText, config);
 }
 
-export type IntakeResult = { statusCode: 201; body: { case: PresentedCase; trackingToken?: string; duplicates: DuplicateCandidate[] } };
+export type IntakeResult = {
+  statusCode: 201;
+  body: { case: PresentedCase; trackingToken?: string; duplicates: DuplicateCandidate[] };
+  /** The answer kept for an Idempotency-Key used before: this call wrote nothing. */
+  replayed?: true;
+};
 export type DuplicateCandidate = ReturnType<typeof rankDuplicates>[number];
 
 export type Place = { lat: number; lng: number; gridCode: string; buildingCode: string | null };
@@ -260,7 +266,14 @@ export function newReport(
  * case and its first event in one transaction. With an Idempotency-Key a retry returns the first
  * answer; the same key with another body is refused (422).
  */
-export async function intakeCase(ctx: AppContext, actor: Actor | null, input: IntakeInput, idempotencyKey?: string): Promise<IntakeResult> {
+export async function intakeCase(
+  ctx: AppContext,
+  actor: Actor | null,
+  input: IntakeInput,
+  idempotencyKey?: string,
+  /** Written with the case (not with a replayed answer's). */
+  open311Request?: Open311Request,
+): Promise<IntakeResult> {
   checkPublicReport(actor, input);
   if (idempotencyKey !== undefined) checkIdempotencyKey(idempotencyKey, actor === null);
   const idempotency = idempotencyKey === undefined ? undefined : idempotencySecrets(actor ? `user:${actor.userId}` : "anonymous", idempotencyKey);
@@ -286,6 +299,7 @@ export async function intakeCase(ctx: AppContext, actor: Actor | null, input: In
   const id = uuidv7();
   const photoIds = input.photoIds ?? [];
   const { report, trackingToken } = newReport(actor, input, { place, category, suggested, source, answers, id, now: new Date(), photoIds });
+  if (open311Request) report.open311Request = open311Request;
   const regionCode = report.case.region_code;
   const answer = ({ row, nearby }: { row: CaseRow; nearby: NearbyCase[] }): IntakeResult => ({
     statusCode: 201,
@@ -303,7 +317,7 @@ export async function intakeCase(ctx: AppContext, actor: Actor | null, input: In
         if (!first || !crypto.timingSafeEqual(first.request_mac, mac)) {
           throw new AppError(422, "idempotency_key_reused", "This Idempotency-Key was used with another request body");
         }
-        return { statusCode: 201, body: openAnswer(idempotency, first.response) as IntakeResult["body"] };
+        return { statusCode: 201, body: openAnswer(idempotency, first.response) as IntakeResult["body"], replayed: true };
       }
     }
     let [written] = await insertReportedCases(trx, [report], ctx.config.duplicates);

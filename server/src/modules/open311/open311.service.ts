@@ -11,7 +11,7 @@ import { DEFAULT_PHOTO_LIMITS } from "../attachments/photos.ts";
 import { publicPhotoLinks } from "../attachments/public-photos.service.ts";
 import { writeAudit } from "../audit/audit.repository.ts";
 import { inScope, type Actor } from "../auth/actor.ts";
-import { insertCaseEvent } from "../cases/cases.repository.ts";
+import { insertCaseEvent, type Open311Request } from "../cases/cases.repository.ts";
 import { intakeCase, type IntakeInput } from "../cases/cases.service.ts";
 import { activeCategories } from "../cases/categories.service.ts";
 import { checkAnswers, questionsFor } from "../cases/category-questions.ts";
@@ -249,25 +249,27 @@ export async function postRequest(ctx: AppContext, caller: Actor | null, form: F
   const embedded = ctx.config.database.kind !== "postgres";
   const retries = retryFinderFor(ctx.db, embedded);
   const retried = await retries.find(actor.userId, requestHash);
-  const made = retried ? { id: retried.case_id, number: retried.case_number } : await createCase(ctx, actor, category, form, answers, idempotencyKey);
   // Every answer carries a new token, a retry's too: the client may have lost the first.
   const token = crypto.randomBytes(18).toString("base64url");
+  const request = { token_hash: sha256(token), user_id: actor.userId, request_hash: requestHash, ...contact };
+  // A new case writes the token row in its own statement; a retry's case only needs the row.
+  const made = retried ? { id: retried.case_id, number: retried.case_number, written: false } : await createCase(ctx, actor, category, form, answers, idempotencyKey, request);
   const regionCode = made.number.slice(0, 6);
-  await tokenWriterFor(ctx.db, embedded).write({
-    token_hash: sha256(token),
-    region_code: regionCode,
-    case_id: made.id,
-    case_number: made.number,
-    user_id: actor.userId,
-    request_hash: requestHash,
-    ...contact,
-  });
+  if (!made.written) await tokenWriterFor(ctx.db, embedded).write({ ...request, region_code: regionCode, case_id: made.id, case_number: made.number });
   retries.remember(actor.userId, requestHash, { case_number: made.number, region_code: regionCode, case_id: made.id });
   return [{ service_request_id: made.number, token, service_notice: serviceNotice(made.number), account_id: contact.account_id }];
 }
 
 /** The case of a posted request, through the intake. */
-async function createCase(ctx: AppContext, actor: Actor, category: CategoryRow, form: Form, answers: Record<string, unknown>, idempotencyKey: string | undefined) {
+async function createCase(
+  ctx: AppContext,
+  actor: Actor,
+  category: CategoryRow,
+  form: Form,
+  answers: Record<string, unknown>,
+  idempotencyKey: string | undefined,
+  request: Open311Request,
+) {
   const description = optional(form, "description", 2000) ?? category.name;
   const name = [optional(form, "last_name", 25), optional(form, "first_name", 25)].filter(Boolean).join("");
   const phone = optional(form, "phone", 20);
@@ -286,8 +288,8 @@ async function createCase(ctx: AppContext, actor: Actor, category: CategoryRow, 
     answerer: "public",
   };
   try {
-    const { id, number } = (await intakeCase(ctx, actor, input, idempotencyKey)).body.case;
-    return { id, number };
+    const result = await intakeCase(ctx, actor, input, idempotencyKey, request);
+    return { id: result.body.case.id, number: result.body.case.number, written: !result.replayed };
   } catch (error) {
     throw asOpen311Error(error);
   }
