@@ -289,25 +289,35 @@ export async function findCasePage(db: Kysely<DB>, actor: Actor, filter: CasePag
   // word are not: it would take the index for common words too. So first the newest cases...
   // (The window's rows are tested as text and only the matches formatted: the array and the
   // cursor's timestamp text for each of the window's rows cost ten times the rest of the read.)
+  // Each step is a named statement: the steps fix the plan whatever the words (the window walks
+  // the newest cases, the rest goes through the terms' index), so a generic plan is the right one,
+  // and parsing and planning the three steps cost the database more than running them.
   const unsearched = { ...filter, terms: undefined, characters: undefined };
-  const recent = await db
-    .selectFrom(selectPage(db, actor, { ...unsearched, limit: SEARCH_WINDOW - 1 }).clearSelect().select(SUMMARY_COLUMNS).as("recent"))
-    .select([...SUMMARY_COLUMNS, positionAt()])
-    .where(windowMatches({ terms, characters }))
-    .orderBy("created_at", "desc")
-    .orderBy("id", "desc")
-    .limit(filter.limit + 1)
-    .execute();
+  const recent = await executePrepared(
+    db,
+    "case_search_recent",
+    db
+      .selectFrom(selectPage(db, actor, { ...unsearched, limit: SEARCH_WINDOW - 1 }).clearSelect().select(SUMMARY_COLUMNS).as("recent"))
+      .select([...SUMMARY_COLUMNS, positionAt()])
+      .where(windowMatches({ terms, characters }))
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .limit(filter.limit + 1),
+  );
   if (recent.length > filter.limit) return recent;
-  const windowEnd = await db
-    .selectFrom(selectPage(db, actor, { ...unsearched, limit: 0 }).clearSelect().select(["id", "created_at"]).offset(SEARCH_WINDOW - 1).as("last"))
-    .select(["id", positionAt()])
-    .executeTakeFirst();
+  const [windowEnd] = await executePrepared(
+    db,
+    "case_search_window_end",
+    db
+      .selectFrom(selectPage(db, actor, { ...unsearched, limit: 0 }).clearSelect().select(["id", "created_at"]).offset(SEARCH_WINDOW - 1).as("last"))
+      .select(["id", positionAt()]),
+  );
   if (!windowEnd) return recent;
   // ...then, past them, through the index: lone characters have no index, so all at once...
   const rows = [...recent];
   let after: PagePosition = { at: windowEnd.position_at, id: windowEnd.id };
-  const rest = (more: Partial<CasePageFilter>) => selectPage(db, actor, { ...filter, after, limit: filter.limit - rows.length, ...more }).execute();
+  const rest = (more: Partial<CasePageFilter>) =>
+    executePrepared(db, "case_search_rest", selectPage(db, actor, { ...filter, after, limit: filter.limit - rows.length, ...more }));
   if (!terms?.length) return [...rows, ...(await rest({}))];
   // ...and terms period by period, newest first: the newest period, then as many more as the
   // matches found so far say the page still needs (a quarter more), so that a search reads about
