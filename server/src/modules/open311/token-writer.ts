@@ -7,11 +7,12 @@ type Waiting = { row: Row; resolve: () => void; reject: (error: unknown) => void
 const MAX_BATCH = 64;
 
 /**
- * Writes the token rows of posted requests in batches, as the report writer writes their cases:
- * the rows that arrive while a batch is written go together in the next statement, so a client
- * posting many reports costs one insert per batch instead of one per report. A failed batch is
- * written row by row, so one bad row fails alone. Two batches are written at once on PostgreSQL;
- * one on the embedded database, whose one connection would only take them in turn, in halves.
+ * Writes the token rows of posts whose case was not written with them (a new case's row goes in
+ * the intake's statement): a retry's, or one the intake answered with an earlier case by its
+ * Idempotency-Key. In batches, as the report writer writes cases: the rows that arrive while a
+ * batch is written go together in the next statement. A failed batch is written row by row, so
+ * one bad row fails alone. Two batches are written at once on PostgreSQL; one on the embedded
+ * database, whose one connection would only take them in turn, in halves.
  */
 export class TokenWriter {
   private readonly waiting: Waiting[] = [];
