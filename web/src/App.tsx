@@ -3,6 +3,7 @@ import { RouterProvider } from "react-router";
 import { useQuery } from "@tanstack/react-query";
 import { Button } from "antd";
 import { useTranslation } from "react-i18next";
+import { ApiError } from "./api/client";
 import { FullPageSpin } from "./components/FullPageSpin";
 import { StatusPanel } from "./components/StatusPanel";
 import { LoginPage } from "./pages/LoginPage";
@@ -22,7 +23,7 @@ export function App() {
         <StatusPanel
           status="warning"
           title={t("session.error")}
-          subTitle={me.error.message}
+          subTitle={unreachable(me.error) ? t("session.errorNetwork") : t("session.errorServer", { message: me.error.message })}
           extra={
             <Button type="primary" onClick={() => void me.refetch()}>
               {t("common.retry")}
@@ -35,6 +36,9 @@ export function App() {
   if (!me.data) return <LoginPage />;
   return <SignedIn />;
 }
+
+/** The browser did not reach the server at all (rather than the server failing to answer). */
+const unreachable = (error: Error) => error instanceof ApiError && error.code === "network_error";
 
 /** The routed pages; each loads its own chunk, so sign-in carries none of them. */
 function SignedIn() {

@@ -12,9 +12,10 @@ function Home() {
   return <Navigate to={homePath(useMe())} replace />;
 }
 
+/** While the shell's and the page's chunks load: the session is known by then. */
 function FirstLoad() {
   const { t } = useTranslation();
-  return <FullPageSpin tip={t("session.checking")} />;
+  return <FullPageSpin tip={t("page.opening")} />;
 }
 
 export const routes: RouteObject[] = [

@@ -22,7 +22,10 @@ const zhCN = {
   "login.error.unknown": "登录失败：{message}",
 
   "session.checking": "正在验证登录状态…",
+  "page.opening": "正在打开页面…",
   "session.error": "无法获取登录状态",
+  "session.errorNetwork": "无法连接服务器，请检查网络后重试。",
+  "session.errorServer": "服务器暂时无法读取登录状态，请稍后重试；如果问题持续，请联系系统管理员。（{message}）",
   "common.retry": "重试",
 
   "notFound.title": "页面不存在",
@@ -92,7 +95,10 @@ const en: Record<keyof typeof zhCN, string> = {
   "login.error.unknown": "Sign-in failed: {message}",
 
   "session.checking": "Checking your session…",
+  "page.opening": "Opening the page…",
   "session.error": "Could not check your session",
+  "session.errorNetwork": "Cannot reach the server. Check your connection and try again.",
+  "session.errorServer": "The server cannot read your session just now. Try again shortly; if it persists, tell your system administrator. ({message})",
   "common.retry": "Retry",
 
   "notFound.title": "Page not found",
