@@ -23,19 +23,29 @@ export function countdown(minutes: number): Countdown {
   return { key: "deadline.overJust", count: 0 };
 }
 
-const SHANGHAI = new Intl.DateTimeFormat("en-GB", {
-  timeZone: "Asia/Shanghai",
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  hourCycle: "h23",
-});
+let shanghai: Intl.DateTimeFormat | undefined;
+
+/**
+ * Made at the first date shown, not as the module loads: a formatter with a time zone reads the
+ * zone's rules (about 40 ms in a browser), and the module comes with pages, the map's first, that
+ * show no date at first.
+ */
+function inShanghai(): Intl.DateTimeFormat {
+  shanghai ??= new Intl.DateTimeFormat("en-GB", {
+    timeZone: "Asia/Shanghai",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  });
+  return shanghai;
+}
 
 /** An instant as `YYYY-MM-DD HH:mm` in Asia/Shanghai, whatever the browser's time zone. */
 export function formatDateTime(iso: string): string {
-  const parts = Object.fromEntries(SHANGHAI.formatToParts(new Date(iso)).map((part) => [part.type, part.value]));
+  const parts = Object.fromEntries(inShanghai().formatToParts(new Date(iso)).map((part) => [part.type, part.value]));
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
 }
 
