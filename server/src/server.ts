@@ -62,19 +62,20 @@ export async function serve(config: Config, options: { demo: boolean; opening?: 
   if (options.demo) {
     app.log.warn("gridgov runs in DEMO mode: demo accounts exist with the password from GRIDGOV_DEMO_PASSWORD");
   }
-  let stopSweeps = () => {};
+  let stopSweeps = async () => {};
   let stopControl = async () => {};
   const shutdown = (signal: string) => {
     app.log.info({ signal }, "shutting down");
-    stopSweeps();
-    // A backup in progress is finished before the database closes.
-    stopControl().then(() => running.stop()).then(
-      () => process.exit(0),
-      (error: unknown) => {
-        app.log.error({ err: error }, "shutdown failed");
-        process.exit(1);
-      },
-    );
+    // Runs in progress (a sweep, a notification pass, a delivery) and a backup finish before the database closes.
+    Promise.all([stopSweeps(), stopControl()])
+      .then(() => running.stop())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          app.log.error({ err: error }, "shutdown failed");
+          process.exit(1);
+        },
+      );
   };
   process.once("SIGTERM", () => shutdown("SIGTERM"));
   process.once("SIGINT", () => shutdown("SIGINT"));
@@ -97,24 +98,19 @@ export async function serve(config: Config, options: { demo: boolean; opening?: 
   const stopStatistics =
     config.database.kind === "pglite"
       ? startLeasedJob(ctx.db, app.log, { name: "statistics", intervalMs: 10 * 60_000, run: async () => ({ tablesAnalysed: await analyseGrownTables(ctx.db) }) })
-      : () => {};
+      : async () => {};
   const stopNotifications = startLeasedJob(ctx.db, app.log, { name: "notifications", intervalMs: 5_000, run: () => ctx.notifications.followAll() });
   const channel = config.smsGateway ? httpSmsChannel(config.smsGateway) : logChannel(app.log);
   const stopMessages = startLeasedJob(ctx.db, app.log, { name: "outbound-messages", intervalMs: 15_000, run: () => sendDueMessages(ctx.db, channel) });
   // Bulletins are published once per period; an hourly look is soon enough after midnight.
   const { bulletinPeriod } = config;
   const stopBulletins =
-    bulletinPeriod === "off" ? () => {} : startLeasedJob(ctx.db, app.log, { name: "bulletins", intervalMs: 3_600_000, run: () => generateDueBulletins(ctx, bulletinPeriod) });
+    bulletinPeriod === "off" ? async () => {} : startLeasedJob(ctx.db, app.log, { name: "bulletins", intervalMs: 3_600_000, run: () => generateDueBulletins(ctx, bulletinPeriod) });
   // Every process delivers webhooks; claims keep two processes off the same delivery.
   await ctx.webhooks.start();
-  stopSweeps = () => {
-    void ctx.webhooks.stop();
-    stopBulletins();
-    stopDeadlines();
-    stopHousekeeping();
-    stopStatistics();
-    stopNotifications();
-    stopMessages();
+  stopSweeps = async () => {
+    await Promise.all([ctx.webhooks.stop(), stopBulletins(), stopDeadlines(), stopHousekeeping(), stopStatistics(), stopNotifications(), stopMessages()]);
+    await ctx.notifications.stop();
   };
   // The server holds a PGlite data directory; `gridgov backup` asks it for a snapshot here.
   if (config.database.kind === "pglite") {

@@ -131,17 +131,28 @@ type Log = { warn(o: object, m: string): void };
 export class NotificationFollower {
   private running: Promise<PassCounts> | null = null;
   private again = false;
+  private stopped = false;
   log: Log = { warn: () => {} };
 
   constructor(private readonly db: Kysely<DB>) {}
 
   /** Follows every region soon, without waiting; a failure is logged and left to the next run. */
   wake(): void {
+    if (this.stopped) return;
     if (this.running) {
       this.again = true;
       return;
     }
     void this.followAll().catch((error: unknown) => this.log.warn({ err: error }, "deriving notifications failed"));
+  }
+
+  /**
+   * Wakes no more and settles once the pass in progress has finished, so that the database can be
+   * closed under it. What the pass left is derived by the next process: each region's position is kept.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    while (this.running) await this.running.catch(() => {});
   }
 
   /** Every region with a log, each to its head. */

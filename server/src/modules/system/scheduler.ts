@@ -29,13 +29,15 @@ type Log = { info(o: object, m: string): void; error(o: object, m: string): void
 
 /**
  * Runs `job` now and every `intervalMs` in whichever server holds the lease `name`; what it
- * returns is logged when any count in it is not zero. Returns a stop function.
+ * returns is logged when any count in it is not zero. Returns a stop function, whose promise
+ * settles once a run in progress has finished: the database may then be closed under it.
  */
 export function startLeasedJob(
   db: Kysely<DB>,
   log: Log,
   job: { name: string; intervalMs: number; run(): Promise<Record<string, number>> },
-): () => void {
+): () => Promise<void> {
+  let running: Promise<void> | null = null;
   const tick = async () => {
     try {
       if (!(await takeLease(db, job.name, PROCESS_ID, job.intervalMs - 1_000))) return;
@@ -45,8 +47,17 @@ export function startLeasedJob(
       log.error({ err: error }, `${job.name} failed`);
     }
   };
-  const timer = setInterval(() => void tick(), job.intervalMs);
+  // One run at a time: a period that comes while a run goes on is skipped.
+  const next = () => {
+    running ??= tick().finally(() => {
+      running = null;
+    });
+  };
+  const timer = setInterval(next, job.intervalMs);
   timer.unref();
-  void tick();
-  return () => clearInterval(timer);
+  next();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }
