@@ -22,7 +22,7 @@ import {
   type RootOperationNode,
   type UnknownRow,
 } from "kysely";
-import { v7 as uuidv7 } from "uuid";
+import { uuidv7 } from "../server/src/ids.ts";
 import { loadConfig, type Config } from "../server/src/config.ts";
 import type { DatabaseTarget } from "../server/src/db/database.ts";
 import { resolveActor } from "../server/src/http/authentication.ts";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { v7 as uuidv7 } from "uuid";
+import { uuidv7 } from "../src/ids.ts";
 import { hashPassword } from "../src/modules/auth/passwords.ts";
 import { createTestApp, type TestApp } from "./test-app.ts";
 import { DEMO_PASSWORD } from "./databases.ts";

@@ -1,5 +1,5 @@
 import sharp from "sharp";
-import { v7 as uuidv7 } from "uuid";
+import { uuidv7 } from "../src/ids.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sweepDeadlines } from "../src/modules/cases/deadline-sweep.ts";
 import { takeLease } from "../src/modules/system/scheduler.ts";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { v7 as uuidv7 } from "uuid";
+import { uuidv7 } from "../src/ids.ts";
 import { insertReportedCases, type NewReport } from "../src/modules/cases/cases.repository.ts";
 import { createTestApp, type TestApp } from "./test-app.ts";
 

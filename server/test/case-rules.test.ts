@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from "uuid";
+import { uuidv7 } from "../src/ids.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sweepDeadlines } from "../src/modules/cases/deadline-sweep.ts";
 import { createTestApp, type TestApp } from "./test-app.ts";

@@ -1,5 +1,5 @@
 import ExcelJS from "exceljs";
-import { v7 as uuidv7 } from "uuid";
+import { uuidv7 } from "../src/ids.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "../src/modules/auth/passwords.ts";
 import { readTable } from "../src/modules/exchange/table-reader.ts";

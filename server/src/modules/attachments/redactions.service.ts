@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from "uuid";
+import { uuidv7 } from "../../ids.ts";
 import type { AppContext } from "../../context.ts";
 import type { CaseRow } from "../../db/schema.ts";
 import { AppError, notFound } from "../../errors.ts";

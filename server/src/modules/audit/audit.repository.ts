@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { v7 as uuidv7 } from "uuid";
+import { uuidv7 } from "../../ids.ts";
 import type { DB } from "../../db/schema.ts";
 import { currentApiKeyId } from "../auth/api-key-attribution.ts";
 import { chainTail, entryHash, GENESIS_HASH, plainJson, type ChainedEntry, type ChainHead, type StoredEntry } from "./audit-chain.ts";

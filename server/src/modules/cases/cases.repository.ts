@@ -1,5 +1,5 @@
 import { sql, type Expression, type ExpressionBuilder, type Insertable, type Kysely, type RawBuilder, type SqlBool, type Updateable } from "kysely";
-import { v7 as uuidv7 } from "uuid";
+import { uuidv7 } from "../../ids.ts";
 import type { CaseAnswer, CaseRow, CaseTable, DB, Open311RequestTable } from "../../db/schema.ts";
 import type { Actor } from "../auth/actor.ts";
 import { currentApiKeyId } from "../auth/api-key-attribution.ts";

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import type { Kysely, Updateable } from "kysely";
-import { v7 as uuidv7 } from "uuid";
+import { uuidv7 } from "../../ids.ts";
 import type { AppContext } from "../../context.ts";
 import type { CaseAnswer, CaseRow, CaseTable, CategoryQuestion, DB } from "../../db/schema.ts";
 import { AppError, notFound } from "../../errors.ts";

@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from "uuid";
+import { uuidv7 } from "../../ids.ts";
 import type { AppContext } from "../../context.ts";
 import type { CategoryQuestion, GridDuty, NewUser } from "../../db/schema.ts";
 import { writeAudit } from "../audit/audit.repository.ts";

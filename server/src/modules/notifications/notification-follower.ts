@@ -1,5 +1,5 @@
 import { sql, type Kysely } from "kysely";
-import { v7 as uuidv7 } from "uuid";
+import { uuidv7 } from "../../ids.ts";
 import type { DB } from "../../db/schema.ts";
 import { readLog } from "../events/event-log.repository.ts";
 import { asAssignment, notificationFor, outboundFor, shortTitle, type EventFacts } from "./notification-rules.ts";

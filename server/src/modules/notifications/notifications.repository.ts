@@ -1,5 +1,5 @@
 import { sql, type Kysely } from "kysely";
-import { v7 as uuidv7 } from "uuid";
+import { uuidv7 } from "../../ids.ts";
 import type { DB, NotificationKind } from "../../db/schema.ts";
 import type { Recipients } from "./notification-rules.ts";
 

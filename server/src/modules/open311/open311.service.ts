@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import type net from "node:net";
 import { sql, type Selectable } from "kysely";
-import { v7 as uuidv7 } from "uuid";
+import { uuidv7 } from "../../ids.ts";
 import type { AppContext } from "../../context.ts";
 import type { CategoryTable } from "../../db/schema.ts";
 import { AppError } from "../../errors.ts";

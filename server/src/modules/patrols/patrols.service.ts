@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { v7 as uuidv7 } from "uuid";
+import { uuidv7 } from "../../ids.ts";
 import type { AppContext } from "../../context.ts";
 import { AppError, badRequest, notFound } from "../../errors.ts";
 import { regionOf, writeAudit } from "../audit/audit.repository.ts";
