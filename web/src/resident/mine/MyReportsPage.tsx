@@ -1,7 +1,8 @@
 import { useEffect, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { useTranslation } from "react-i18next";
-import { formatTime, saveKey } from "../track/tracking";
+import { formatDateTime } from "../../console/queue/format";
+import { saveKey } from "../track/tracking";
 import { forgetReport, loadMyReports, type MyReport } from "./my-reports";
 
 function readReports(): MyReport[] {
@@ -44,7 +45,7 @@ export default function MyReportsPage() {
             <li key={report.number} className="m-card">
               <div className="r-number r-number--small">{report.number}</div>
               <div className="r-case__title">{report.title}</div>
-              <div className="m-muted">{t("mine.reportedAt", { time: formatTime(report.reportedAt) })}</div>
+              <div className="m-muted">{t("mine.reportedAt", { time: formatDateTime(report.reportedAt) })}</div>
               <div className="r-mine__actions">
                 <button type="button" className="m-button m-button--primary" aria-label={`${t("mine.open")} ${report.number}`} onClick={() => open(report)}>
                   {t("mine.open")}

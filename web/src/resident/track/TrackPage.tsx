@@ -2,12 +2,13 @@ import { useEffect, useState, type FormEvent } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { api, ApiError, unwrap } from "../../api/client";
+import { formatDateTime } from "../../console/queue/format";
 import { addMessages } from "../../i18n";
 import { CopyButton } from "../../mobile/CopyButton";
 import { retryAfterSeconds } from "../../mobile/retry-after";
 import messages from "./messages";
 import { RatingForm } from "./RatingForm";
-import { formatTime, loadKey, normaliseNumber, normaliseToken, readTrackingLink, saveKey, STEPS, stepOf, type Tracked, type TrackingKey } from "./tracking";
+import { loadKey, normaliseNumber, normaliseToken, readTrackingLink, saveKey, STEPS, stepOf, type Tracked, type TrackingKey } from "./tracking";
 
 addMessages("resident", messages);
 
@@ -173,11 +174,11 @@ function CaseProgress({ tracked }: { tracked: Tracked }) {
         <CopyButton text={tracked.number} label={t("case.copy")} />
         <div className="r-case__title">{tracked.title}</div>
         <div className="m-muted">
-          {t("case.reportedAt")} {formatTime(tracked.createdAt)}
+          {t("case.reportedAt")} {formatDateTime(tracked.createdAt)}
           {tracked.closedAt && (
             <>
               {" · "}
-              {t("case.closedAt")} {formatTime(tracked.closedAt)}
+              {t("case.closedAt")} {formatDateTime(tracked.closedAt)}
             </>
           )}
         </div>
@@ -225,7 +226,7 @@ function CaseProgress({ tracked }: { tracked: Tracked }) {
             {[...tracked.timeline].reverse().map((event) => (
               <li key={`${event.at}-${event.action}`} className="r-timeline__item">
                 <div className="r-timeline__action">{actionWord(event.action)}</div>
-                <div className="m-muted">{formatTime(event.at)}</div>
+                <div className="m-muted">{formatDateTime(event.at)}</div>
                 {event.note && <div className="r-timeline__note">{event.note}</div>}
               </li>
             ))}

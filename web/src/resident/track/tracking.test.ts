@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatTime, loadKey, normaliseNumber, readTrackingLink, saveKey, stepOf } from "./tracking";
+import { loadKey, normaliseNumber, readTrackingLink, saveKey, stepOf } from "./tracking";
 
 const TOKEN = "abcdefghijklmnopqrstuv";
 
@@ -59,11 +59,5 @@ describe("stepOf", () => {
     ]);
     expect(stepOf("rejected")).toEqual({ step: "accepted", ended: "rejected" });
     expect(stepOf("merged").ended).toBe("merged");
-  });
-});
-
-describe("formatTime", () => {
-  it("writes Asia/Shanghai time", () => {
-    expect(formatTime("2026-12-03T02:15:07.120Z")).toBe("2026-12-03 10:15");
   });
 });

@@ -92,18 +92,3 @@ export function stepOf(status: string): { step: Step; ended?: "rejected" | "merg
   }
 }
 
-const SHANGHAI = new Intl.DateTimeFormat("en-CA", {
-  timeZone: "Asia/Shanghai",
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  hourCycle: "h23",
-});
-
-/** A time as residents read it: `YYYY-MM-DD HH:mm`, Asia/Shanghai. */
-export function formatTime(iso: string): string {
-  const parts = Object.fromEntries(SHANGHAI.formatToParts(new Date(iso)).map((part) => [part.type, part.value]));
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
-}
