@@ -100,6 +100,8 @@ describe("webhooks console", () => {
     await expect.poll(() => log.getByText("已送达").count(), { timeout: UI_TIMEOUT }).toBeGreaterThanOrEqual(2);
     expect(page.url()).toContain("log=");
     await log.getByRole("button", { name: "Close" }).or(log.getByRole("button", { name: "关闭" })).first().click();
+    // Until it has closed, its mask takes the clicks meant for the rows.
+    await log.waitFor({ state: "hidden" });
     // Shown once: after a reload the secret is gone for good.
     expect(await page.getByTestId("webhook-secret").count()).toBe(0);
     await mkdir(path.dirname(SCREENSHOT), { recursive: true });
