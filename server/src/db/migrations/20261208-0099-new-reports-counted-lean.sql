@@ -6,6 +6,7 @@
 -- PostgreSQL, half the intake's statement. These cases now add their one count directly; any other
 -- case inserted (a generated history, a case closed on the spot) still goes through case_counts_add.
 create or replace function case_counts_inserted() returns trigger language plpgsql as $$
+declare others cases[];
 begin
   with fresh as (
     select n.region_code, gridgov_day(n.created_at) as day, n.community_code, n.grid_code as grid,
@@ -35,10 +36,10 @@ begin
   order by 1, 2, 3, 4, 5
   on conflict (region_code, kind, day, community_code, value) do update set accepted = t.accepted + excluded.accepted;
 
-  if exists (select from new_cases as n where n.registered_at is not null or n.dispatched_at is not null or n.closed_at is not null) then
-    perform case_counts_add(
-      (select array_agg(n::cases) from new_cases as n where n.registered_at is not null or n.dispatched_at is not null or n.closed_at is not null),
-      '{}'::cases[]);
+  select array_agg(n::cases) into others from new_cases as n
+  where n.registered_at is not null or n.dispatched_at is not null or n.closed_at is not null;
+  if others is not null then
+    perform case_counts_add(others, '{}'::cases[]);
   end if;
   return null;
 end
