@@ -35,7 +35,8 @@ describe("stopping background work before the database closes", () => {
     let runs = 0;
     const stop = startLeasedJob(t.ctx.db, log, {
       name: "test-stop",
-      intervalMs: 2_000,
+      // The shortest period a lease allows (a second is kept off its length): a period passes during the run.
+      intervalMs: 1_100,
       run: async () => {
         runs++;
         started.resolve();
@@ -44,6 +45,8 @@ describe("stopping background work before the database closes", () => {
       },
     });
     await started.promise;
+    // A period comes and goes while the run holds: it starts no second run beside it.
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
     const stopping = stop();
     expect(await settled(stopping)).toBe(false);
     release.resolve();
