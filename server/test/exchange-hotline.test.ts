@@ -263,6 +263,28 @@ describe("12345 exchange: mappings, imports and exports", () => {
     expect(Number(rows[0].rows)).toBeGreaterThanOrEqual(before.cases + 1_000);
   });
 
+  it("imports a file of several batches whole, each order once, with a few already held", async () => {
+    // 1,100 orders: three batches of the import (500 each), the next prepared while one is written.
+    const refs = Array.from({ length: 1100 }, (_, k) => `MB-${String(k).padStart(4, "0")}`);
+    const held = await upload("dispatcher", csv(refs.slice(600, 610).map((ref) => row(ref))), "");
+    expect(held.json()).toMatchObject({ imported: 10 });
+    const before = await counts();
+    const answer = await upload("dispatcher", csv(refs.map((ref) => row(ref))), "");
+    expect(answer.statusCode, answer.body).toBe(201);
+    expect(answer.json()).toMatchObject({ rows: 1100, good: 1100, new: 1090, existing: 10, imported: 1090 });
+    expect(await counts()).toEqual({ cases: before.cases + 1090, events: before.events + 1090 });
+    const written = await t.ctx.db
+      .selectFrom("cases")
+      .select(["id", "external_ref"])
+      .where("external_source", "=", MAPPING.sourceName)
+      .where("external_ref", "like", "MB-%")
+      .execute();
+    expect(written.map((c) => c.external_ref).sort()).toEqual(refs);
+    const logged = await t.ctx.db.selectFrom("case_event_log").select("case_id").where("case_id", "in", written.map((c) => c.id)).execute();
+    expect(logged).toHaveLength(1100);
+    expect(new Set(logged.map((entry) => entry.case_id)).size).toBe(1100);
+  });
+
   it("deletes a mapping, audited, and answers 404 for it afterwards", async () => {
     const created = await as("admin", "POST", "/api/v1/exchange/hotline-mappings", { payload: { ...MAPPING, name: "临时" } });
     const id = created.json().mapping.id;

@@ -391,26 +391,40 @@ export async function importHotlineFile(ctx: AppContext, actor: Actor | null, ma
   let imported = 0;
   const statistics = keepStatistics(ctx.db, "cases");
   const prepare = (start: number) => prepareReports(fresh.slice(start, start + IMPORT_BATCH), (row) => reportOf(actor, mapping, row, byCode, leaves));
-  const write = (batch: PreparedReport[]) =>
-    ctx.db.transaction().execute(async (trx) => {
-      await lockSource(trx, mapping.region_code, mapping.source_name);
-      // Another import of the same source may have written some meanwhile.
-      const now = await existingRefs(trx, mapping.region_code, mapping.source_name, batch.map(({ row }) => row.externalRef));
-      const reports = batch.filter(({ row }) => !now.has(row.externalRef)).map(({ report }) => report);
-      if (reports.length === 0) return 0;
-      // The batch's events reach the event log in one statement, the last, rather than a trigger per case.
-      await holdEventLogging(trx);
-      // No duplicates are looked for: the other platform took each call as its own order.
-      const inserted = await insertReportedCases(trx, reports, null);
-      await appendCasesToLog(trx, mapping.region_code, inserted.map(({ row }) => row.id));
-      return reports.length;
-    });
+  /**
+   * Writes `batch`, preparing the next batch's reports while the database runs the batch's one long
+   * statement, not beside its short ones, whose answers would each wait for a slice of preparing
+   * (2.4 ms a round trip instead of about 0.5). The next batch is awaited after the commit, so
+   * that it never holds the day's numbers.
+   */
+  const write = async (batch: PreparedReport[], next: () => Promise<PreparedReport[]>) => {
+    let preparing: Promise<PreparedReport[]> | undefined;
+    try {
+      const written = await ctx.db.transaction().execute(async (trx) => {
+        await lockSource(trx, mapping.region_code, mapping.source_name);
+        // Another import of the same source may have written some meanwhile.
+        const now = await existingRefs(trx, mapping.region_code, mapping.source_name, batch.map(({ row }) => row.externalRef));
+        const reports = batch.filter(({ row }) => !now.has(row.externalRef)).map(({ report }) => report);
+        if (reports.length === 0) return 0;
+        // The batch's events reach the event log in one statement, the last, rather than a trigger per case.
+        await holdEventLogging(trx);
+        // No duplicates are looked for: the other platform took each call as its own order.
+        const inserting = insertReportedCases(trx, reports, null);
+        preparing = next();
+        const inserted = await inserting;
+        await appendCasesToLog(trx, mapping.region_code, inserted.map(({ row }) => row.id));
+        return reports.length;
+      });
+      return { written, next: await (preparing ?? next()) };
+    } catch (error) {
+      await preparing?.catch(() => undefined);
+      throw error;
+    }
+  };
   options.onProgress?.(0, fresh.length);
-  // The next batch's reports are prepared while the database writes this one: the server's
-  // share of a batch is about as long as the database's, and each has a core.
   let batch = await prepare(0);
   for (let start = 0; start < fresh.length; start += IMPORT_BATCH) {
-    const [written, next] = await Promise.all([write(batch), prepare(start + IMPORT_BATCH)]);
+    const { written, next } = await write(batch, () => prepare(start + IMPORT_BATCH));
     batch = next;
     imported += written;
     ctx.caseEvents.wakeAfterWrite();
