@@ -399,8 +399,9 @@ export async function importHotlineFile(ctx: AppContext, actor: Actor | null, ma
    */
   const write = async (batch: PreparedReport[], next: () => Promise<PreparedReport[]>) => {
     let preparing: Promise<PreparedReport[]> | undefined;
-    try {
-      const written = await ctx.db.transaction().execute(async (trx) => {
+    const written = await ctx.db
+      .transaction()
+      .execute(async (trx) => {
         await lockSource(trx, mapping.region_code, mapping.source_name);
         // Another import of the same source may have written some meanwhile.
         const now = await existingRefs(trx, mapping.region_code, mapping.source_name, batch.map(({ row }) => row.externalRef));
@@ -414,12 +415,13 @@ export async function importHotlineFile(ctx: AppContext, actor: Actor | null, ma
         const inserted = await inserting;
         await appendCasesToLog(trx, mapping.region_code, inserted.map(({ row }) => row.id));
         return reports.length;
+      })
+      // A failed write still lets the preparing end, so that nothing is left unawaited.
+      .catch(async (error: unknown) => {
+        await preparing?.catch(() => undefined);
+        throw error;
       });
-      return { written, next: await (preparing ?? next()) };
-    } catch (error) {
-      await preparing?.catch(() => undefined);
-      throw error;
-    }
+    return { written, next: await (preparing ?? next()) };
   };
   options.onProgress?.(0, fresh.length);
   let batch = await prepare(0);
