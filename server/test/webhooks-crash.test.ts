@@ -19,17 +19,29 @@ const REPORTS = 40;
 
 describe("webhook deliveries through kill -9", () => {
   it("delivers the rest after a restart, repeating only deliveries whose acknowledgement may have been lost, with the same event id", { timeout: 240_000 }, async () => {
-    // The receiver answers slowly, so that deliveries are in flight when the server dies.
+    // The receiver records an event when it answers 200 to a caller still there. Until the kill it
+    // answers one request at a time, 150 ms each, so that the kill finds most deliveries in flight
+    // whatever the machine's speed; afterwards each request is answered 150 ms after it came.
     const receipts: { eventId: string; caseId: string; at: number }[] = [];
+    let oneAtATime = true;
+    let line = Promise.resolve();
     const receiver = http.createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on("data", (chunk: Buffer) => chunks.push(chunk));
       request.on("end", () => {
         const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { id: string; case: { id: string } };
-        setTimeout(() => {
-          receipts.push({ eventId: body.id, caseId: body.case.id, at: Date.now() });
-          response.writeHead(200).end();
-        }, 150);
+        const answer = () =>
+          new Promise<void>((resolve) =>
+            setTimeout(() => {
+              if (!request.socket.destroyed) {
+                receipts.push({ eventId: body.id, caseId: body.case.id, at: Date.now() });
+                response.writeHead(200).end();
+              }
+              resolve();
+            }, 150),
+          );
+        if (oneAtATime) line = line.then(answer);
+        else void answer();
       });
     });
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
@@ -40,15 +52,8 @@ describe("webhook deliveries through kill -9", () => {
     disposers.push(copy.dispose);
     // A short timeout: the claims of the killed process lapse seconds after it died.
     const env = { ...copy.env, OUTBOUND_ALLOWED_NETWORKS: "127.0.0.1/32", WEBHOOK_TIMEOUT_MS: "1000" };
+    const startedAt = new Date().toISOString();
     const first = await startServer(env);
-    const admin = await signIn(first.url, "admin");
-    const created = await fetch(`${first.url}/api/v1/webhooks`, {
-      method: "POST",
-      headers: { "content-type": "application/json", cookie: admin },
-      body: JSON.stringify({ url: hookUrl, kinds: ["report"] }),
-    });
-    expect(created.status).toBe(201);
-    const subscriptionId: string = (await created.json()).subscription.id;
     const seat = await signIn(first.url, "seat-01");
     const cases: string[] = [];
     for (let k = 0; k < REPORTS; k++) {
@@ -60,21 +65,39 @@ describe("webhook deliveries through kill -9", () => {
       expect(response.status).toBe(201);
       cases.push((await response.json()).case.id);
     }
+    // Subscribed after the reports and given them by the operator's replay, so that all of them
+    // wait in the outbox when the next server starts, however slowly the reports came in.
+    const admin = await signIn(first.url, "admin");
+    const created = await fetch(`${first.url}/api/v1/webhooks`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: admin },
+      body: JSON.stringify({ url: hookUrl, kinds: ["report"] }),
+    });
+    expect(created.status).toBe(201);
+    const subscriptionId: string = (await created.json()).subscription.id;
+    await first.stop();
+    const queued = await gridgov(["webhooks", "replay", subscriptionId, "--from", startedAt], env);
+    expect(queued.code, queued.stderr).toBe(0);
+    expect(JSON.parse(queued.stdout)).toEqual({ enqueued: REPORTS });
+
     // Killed while deliveries are going out.
+    const sending = await startServer(env);
     const deadline = Date.now() + 30_000;
     while (receipts.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-    first.child.kill("SIGKILL");
-    await exited(first.child);
+    sending.child.kill("SIGKILL");
+    await exited(sending.child);
     const killedAt = Date.now();
+    oneAtATime = false;
     // Answers still on their way to the dead server are lost acknowledgements.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const beforeRestart = new Set(receipts.map((receipt) => receipt.eventId));
+    expect(beforeRestart.size).toBeGreaterThan(0);
     expect(beforeRestart.size).toBeLessThan(REPORTS);
 
     const second = await startServer(env);
     const until = Date.now() + 60_000;
     // Until the outbox is empty: a delivery that reached the receiver but whose answer died with
-    // the first server stays pending until its claim lapses, and goes out again.
+    // the killed server stays pending until its claim lapses, and goes out again.
     const watcher = await signIn(second.url, "admin");
     const pending = async () => {
       const response = await fetch(`${second.url}/api/v1/webhooks/${subscriptionId}`, { headers: { cookie: watcher } });
