@@ -26,7 +26,11 @@ const templateRoot = () => {
   process.env.GRIDGOV_TEST_TEMPLATES ??= fs.mkdtempSync(path.join(os.tmpdir(), "gridgov-templates-"));
   return process.env.GRIDGOV_TEST_TEMPLATES;
 };
-const pgTemplateName = (template: Template) => `gridgov_template_${template}`;
+// Named per run, so that two runs on one PostgreSQL server (CI's and a developer's) never drop each other's.
+const pgTemplateName = (template: Template) => {
+  process.env.GRIDGOV_TEST_RUN ??= crypto.randomBytes(4).toString("hex");
+  return `gridgov_template_${template}_${process.env.GRIDGOV_TEST_RUN}`;
+};
 
 export const usePostgres = () => Boolean(process.env.DATABASE_URL);
 
