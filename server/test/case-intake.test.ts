@@ -1,6 +1,8 @@
+import type { KyselyPlugin } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { uuidv7 } from "../src/ids.ts";
 import { insertReportedCases, type NewReport } from "../src/modules/cases/cases.repository.ts";
+import { ReportWriter } from "../src/modules/cases/report-writer.ts";
 import { createTestApp, type TestApp } from "./test-app.ts";
 
 /** Intakes under load: batched writes, numbers, routing, and one bad report among good ones. */
@@ -90,10 +92,11 @@ describe("case intake under load", () => {
     expect(await t.ctx.db.selectFrom("routing_rules").select("division_code").where("division_code", "=", "530102001").execute()).toEqual([]);
   });
 
-  it("fails one bad report of a batch alone: the others are written, the bad one leaves nothing", async () => {
+  /** Reports as the writer takes them, made from a case reported through the API, of a category or none. */
+  async function reportMaker(): Promise<(categoryCode: string | null) => NewReport> {
     const good = await report({ description: "垃圾桶满了没人清理", location: { ...point, crs: "wgs84" } });
     const template = await t.ctx.db.selectFrom("cases").selectAll().where("id", "=", good.json().case.id).executeTakeFirstOrThrow();
-    const reportOf = (categoryCode: string | null): NewReport => {
+    return (categoryCode) => {
       const { number: _number, department_code: _department, version: _version, created_at: _created, updated_at: _updated, co_handlers: _co, ...values } = template;
       return {
         case: { ...values, id: uuidv7(), category_code: categoryCode, assignment: null, return_request: null },
@@ -102,6 +105,10 @@ describe("case intake under load", () => {
         event: { actorId: null, details: {} },
       };
     };
+  }
+
+  it("fails one bad report of a batch alone: the others are written, the bad one leaves nothing", async () => {
+    const reportOf = await reportMaker();
     const reports = [reportOf(null), reportOf("no.such.category"), reportOf(null)];
     const before = await t.ctx.db.selectFrom("cases").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
     const outcomes = await Promise.allSettled(reports.map((one) => t.ctx.reports.write(one)));
@@ -112,6 +119,37 @@ describe("case intake under load", () => {
     expect(orphans).toEqual([]);
     // The same batch written as one statement fails whole: the writer's retry is what isolates it.
     await expect(insertReportedCases(t.ctx.db, [reportOf(null), reportOf("no.such.category")], t.ctx.config.duplicates)).rejects.toThrow();
+  });
+
+  it("writes the reports that came while every connection was busy in one statement, once a connection is free", async () => {
+    const reportOf = await reportMaker();
+    const batches: number[] = [];
+    const counting: KyselyPlugin = {
+      transformQuery: ({ node }) => node,
+      transformResult: async ({ result }) => {
+        if (result.rows[0] && "nearby" in result.rows[0]) batches.push(result.rows.length);
+        return result;
+      },
+    };
+    const writer = new ReportWriter(t.ctx.db.withPlugin(counting), t.ctx.config.duplicates);
+    let release = () => {};
+    const busy = new Promise<void>((resolve) => (release = resolve));
+    const taken: Promise<void>[] = [];
+    const held = Array.from({ length: t.database.connections }, () => {
+      let took = () => {};
+      taken.push(new Promise<void>((resolve) => (took = resolve)));
+      return t.ctx.db.connection().execute(async () => {
+        took();
+        await busy;
+      });
+    });
+    await Promise.all(taken);
+    const reports = Array.from({ length: 10 }, () => reportOf(null));
+    const written = Promise.all(reports.map((one) => writer.write(one)));
+    release();
+    await Promise.all(held);
+    expect((await written).map(({ row }) => row.id)).toEqual(reports.map((one) => one.case.id));
+    expect(batches).toEqual([10]);
   });
 
   it("refuses a logged-out session at once, though it was just used", async () => {

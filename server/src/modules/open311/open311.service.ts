@@ -255,7 +255,7 @@ export async function postRequest(ctx: AppContext, caller: Actor | null, form: F
   // A new case writes the token row in its own statement; a retry's case only needs the row.
   const made = retried ? { id: retried.case_id, number: retried.case_number, written: false } : await createCase(ctx, actor, category, form, answers, idempotencyKey, request);
   const regionCode = made.number.slice(0, 6);
-  if (!made.written) await tokenWriterFor(ctx.db, embedded).write({ ...request, region_code: regionCode, case_id: made.id, case_number: made.number });
+  if (!made.written) await tokenWriterFor(ctx.db).write({ ...request, region_code: regionCode, case_id: made.id, case_number: made.number });
   retries.remember(actor.userId, requestHash, { case_number: made.number, region_code: regionCode, case_id: made.id });
   return [{ service_request_id: made.number, token, service_notice: serviceNotice(made.number), account_id: contact.account_id }];
 }

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from "kysely";
+import { Batcher } from "../../db/batcher.ts";
 import type { DB } from "../../db/schema.ts";
 
 /** The case a key's earlier post of the same request made. */
@@ -15,48 +16,31 @@ export interface RetryFinder {
   remember(userId: string, requestHash: string, made: RetriedRequest): void;
 }
 type Lookup = { userId: string; requestHash: string; since: Date };
-type Waiting = { lookup: Lookup; resolve: (found: RetriedRequest | undefined) => void; reject: (error: unknown) => void };
-
-const MAX_BATCH = 64;
-const IN_FLIGHT = 2;
 
 /**
- * Looks up whether posted requests repeat an earlier post, in batches, as the token writer writes
- * their tokens: the lookups that arrive while a query runs go together in the next one, so a client
- * posting many reports costs one query per batch instead of one per report.
+ * Looks up whether posted requests repeat an earlier post, in batches (`Batcher`), as the token
+ * writer writes their tokens: a client posting many reports costs one query per batch instead of
+ * one per report.
  */
 export class DatabaseRetryFinder implements RetryFinder {
-  private readonly waiting: Waiting[] = [];
-  private readers = 0;
+  private readonly batcher: Batcher<Lookup, RetriedRequest | undefined>;
 
-  constructor(private readonly db: Kysely<DB>) {}
+  constructor(db: Kysely<DB>) {
+    this.batcher = new Batcher(db, {
+      run: async (connection, lookups) => {
+        const found = await findRetried(connection, lookups);
+        return lookups.map((_, index) => found.get(index));
+      },
+      retryAlone: false,
+    });
+  }
 
   find(userId: string, requestHash: string): Promise<RetriedRequest | undefined> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ lookup: { userId, requestHash, since: new Date(Date.now() - RETRY_WINDOW_MS) }, resolve, reject });
-      if (this.readers < IN_FLIGHT) void this.drain();
-    });
+    return this.batcher.add({ userId, requestHash, since: new Date(Date.now() - RETRY_WINDOW_MS) });
   }
 
   remember(): void {
     // The table answers the next lookup.
-  }
-
-  private async drain(): Promise<void> {
-    this.readers++;
-    try {
-      while (this.waiting.length > 0) {
-        const batch = this.waiting.splice(0, MAX_BATCH);
-        try {
-          const found = await findRetried(this.db, batch.map((entry) => entry.lookup));
-          batch.forEach((entry, index) => entry.resolve(found.get(index)));
-        } catch (error) {
-          for (const entry of batch) entry.reject(error);
-        }
-      }
-    } finally {
-      this.readers--;
-    }
   }
 }
 
