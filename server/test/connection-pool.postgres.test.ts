@@ -1,17 +1,12 @@
 import { sql } from "kysely";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { openTestDatabase, withAdmin } from "./databases.ts";
 
 // Only a PostgreSQL server can end a connection from outside; the embedded database has one, its own.
 describe("a PostgreSQL connection pool", () => {
-  const disposers: (() => Promise<void>)[] = [];
-  afterAll(async () => {
-    for (const dispose of disposers) await dispose();
-  });
-
   it("outlives the server ending its idle connections, and answers the next query on a new one", async () => {
     const { database, dispose } = await openTestDatabase("empty");
-    disposers.push(dispose);
+    onTestFinished(dispose);
     const backend = async () => (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(database.db)).rows[0].pid;
     const before = await backend();
     const uncaught: unknown[] = [];

@@ -1,17 +1,12 @@
 import { sql } from "kysely";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { executePrepared } from "../src/db/prepared.ts";
 import { openTestDatabase } from "./databases.ts";
 
 describe("named statements", () => {
-  const disposers: (() => Promise<void>)[] = [];
-  afterAll(async () => {
-    for (const dispose of disposers) await dispose();
-  });
-
   it("are prepared once per connection and answer like the statement itself", async () => {
     const { database, dispose } = await openTestDatabase("empty");
-    disposers.push(dispose);
+    onTestFinished(dispose);
     await database.db.connection().execute(async (db) => {
       const query = (code: string) => db.selectNoFrom(sql<string>`${code}::text`.as("echo"));
       expect(await executePrepared(db, "echo", query("a"))).toEqual([{ echo: "a" }]);

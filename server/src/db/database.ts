@@ -32,16 +32,14 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value,
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number.parseFloat(value));
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
 
-const POSTGRES_CONNECTIONS = 10;
-
 /** Opens the database named by the target: a PostgreSQL server, or PGlite in a worker thread. */
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if (target.kind === "postgres") {
-    const pool = new pg.Pool({ connectionString: target.url, max: POSTGRES_CONNECTIONS });
+    const pool = new pg.Pool({ connectionString: target.url, max: 10 });
     // An idle connection the server ends (a restart, an administrator, a dropped database) leaves
     // the pool, which opens another at the next query; unheard, its error would end the process.
     pool.on("error", () => {});
-    return wrap(pool, "postgres", POSTGRES_CONNECTIONS, async () => {});
+    return wrap(pool, "postgres", async () => {});
   }
   const dataDir = target.kind === "pglite" ? path.resolve(target.dataDir) : undefined;
   const pgdata = dataDir && path.join(dataDir, "pgdata");
@@ -60,7 +58,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   }
   // A single connection: PGlite serves one session, and a pool of one serialises transactions.
   const pool = new pg.Pool({ host: socketDir, port: 5432, user: "postgres", database: "postgres", max: 1 });
-  return wrap(pool, "pglite", 1, async () => {
+  return wrap(pool, "pglite", async () => {
     worker.postMessage({ type: "stop" });
     await waitFor(worker, "stopped").catch(() => {});
     await worker.terminate();
@@ -69,12 +67,13 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   });
 }
 
-function wrap(pool: pg.Pool, kind: Database["kind"], connections: number, stop: () => Promise<void>): Database {
+function wrap(pool: pg.Pool, kind: Database["kind"], stop: () => Promise<void>): Database {
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
   return {
     db,
     kind,
-    connections,
+    // Both pools name their size; 10 is pg's own default.
+    connections: pool.options.max ?? 10,
     async withClient(work) {
       const client = await pool.connect();
       // A pool of this one client: Kysely's queries and the caller's run on the same session.
