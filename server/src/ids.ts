@@ -4,6 +4,7 @@ import crypto from "node:crypto";
 const pool = Buffer.alloc(4096);
 let used = pool.length;
 
+/** `count` random bytes from the pool: a view, valid until the next draw, so read or copy it at once. */
 function randomBytes(count: number): Buffer {
   if (used + count > pool.length) {
     crypto.randomFillSync(pool);
@@ -11,6 +12,15 @@ function randomBytes(count: number): Buffer {
   }
   used += count;
   return pool.subarray(used - count, used);
+}
+
+/**
+ * A secret token of `bytes` random bytes, base64url: a tracking token, an Open311 token. From the
+ * pool, as ids are: asking the operating system for each token cost 11 µs, a tenth of what a
+ * 12345 import spends preparing a case.
+ */
+export function randomToken(bytes: number): string {
+  return randomBytes(bytes).toString("base64url");
 }
 
 /** The last id's millisecond and its 32-bit sequence: ids made in one millisecond count up from a random start. */

@@ -1,6 +1,7 @@
 import zlib from "node:zlib";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rebuildRollups } from "../src/modules/evaluation/rollups.repository.ts";
 import { readTable } from "../src/modules/exchange/table-reader.ts";
 import { writeCsv, writeXlsx, type TableValue } from "../src/modules/exchange/table-writer.ts";
 import { createTestApp, type TestApp } from "./test-app.ts";
@@ -283,6 +284,45 @@ describe("12345 exchange: mappings, imports and exports", () => {
     const logged = await t.ctx.db.selectFrom("case_event_log").select("case_id").where("case_id", "in", written.map((c) => c.id)).execute();
     expect(logged).toHaveLength(1100);
     expect(new Set(logged.map((entry) => entry.case_id)).size).toBe(1100);
+  });
+
+  it("imports orders of many communities once each, numbered without gaps and counted as a recount counts them", async () => {
+    // Orders in 8 communities, more than a batch for each lane: on PostgreSQL the import writes two
+    // lanes of communities at once, each batch drawing its numbers ahead of its statement.
+    const grids = await t.ctx.db.selectFrom("grids").select(["code", "community_code"]).distinctOn("community_code").orderBy("community_code").limit(8).execute();
+    expect(grids).toHaveLength(8);
+    const rows = Array.from({ length: 1_600 }, (_, k) => {
+      const [lng, lat] = t.ctx.grids.interiorPoint(grids[k % grids.length].code) as [number, number];
+      return row(`LN-${String(k).padStart(4, "0")}`, { 问题地址: "", 经度: String(lng), 纬度: String(lat) });
+    });
+    const answer = await upload("dispatcher", csv(rows), "");
+    expect(answer.statusCode, answer.body).toBe(201);
+    expect(answer.json()).toMatchObject({ new: 1_600, imported: 1_600 });
+    const written = await t.ctx.db.selectFrom("cases").select(["number", "community_code"]).where("external_ref", "like", "LN-%").execute();
+    expect(written).toHaveLength(1_600);
+    const communities = new Map<string, number>();
+    for (const c of written) communities.set(c.community_code, (communities.get(c.community_code) ?? 0) + 1);
+    expect([...communities.values()]).toEqual(Array(8).fill(200));
+    // Nothing else wrote meanwhile: the import's numbers are one run, each once.
+    const ordinals = written.map((c) => Number(c.number.split("-")[2])).sort((a, b) => a - b);
+    expect(new Set(ordinals).size).toBe(1_600);
+    expect(ordinals[1_599] - ordinals[0]).toBe(1_599);
+    // Each batch counted its cases into its communities' rollup rows, as a recount from the cases does.
+    const today = async () =>
+      (await sql`select kind, community_code, value, accepted from case_counts where day = gridgov_day(now()) and accepted > 0 order by 1, 2, 3`.execute(t.ctx.db)).rows;
+    const counted = await today();
+    await rebuildRollups(t.ctx.db, "530103");
+    expect(await today()).toEqual(counted);
+  });
+
+  it("writes each order once when the same file is imported twice at the same time", async () => {
+    const refs = Array.from({ length: 700 }, (_, k) => `TW-${String(k).padStart(4, "0")}`);
+    const file = csv(refs.map((ref) => row(ref)));
+    const [first, second] = await Promise.all([upload("dispatcher", file, ""), upload("dispatcher", file, "")]);
+    expect([first.statusCode, second.statusCode]).toEqual([201, 201]);
+    expect(first.json().imported + second.json().imported).toBe(700);
+    const written = await t.ctx.db.selectFrom("cases").select("external_ref").where("external_ref", "like", "TW-%").execute();
+    expect(written.map((c) => c.external_ref).sort()).toEqual(refs);
   });
 
   it("deletes a mapping, audited, and answers 404 for it afterwards", async () => {

@@ -60,18 +60,33 @@ const METERS_PER_DEGREE = 111_320;
 export async function insertReportedCases(
   db: Kysely<DB>,
   reports: readonly NewReport[],
-  /** Null: no duplicates are looked for (an import of another platform's orders). */
-  window: NearbyWindow | null,
+  window: NearbyWindow,
 ): Promise<{ row: CaseRow; nearby: NearbyCase[] }[]> {
-  // One counter row per region and day; sorted, so that concurrent batches lock them in one order.
-  const counts = new Map<string, { region_code: string; day: string; last_value: number }>();
-  const ordinals = reports.map((report) => {
-    const key = `${report.case.region_code}-${report.day}`;
-    const counter = counts.get(key) ?? { region_code: report.case.region_code, day: report.day, last_value: 0 };
-    counts.set(key, counter);
-    return ++counter.last_value;
+  const query = reportedCases<CaseRow & { nearby: NearbyCase[] }>(reports, undefined, sql`select inserted.*, ${nearbyOf("inserted", window)} as nearby from inserted`);
+  const rows = await executePrepared(db, "cases_reported", { compile: () => query.compile(db) });
+  const byId = new Map(rows.map(({ nearby, ...row }) => [row.id, { row: row as CaseRow, nearby }]));
+  return reports.map((report) => {
+    const written = byId.get(report.case.id);
+    if (!written) throw new Error(`The case ${report.case.id} was not written`);
+    return written;
   });
-  const counters = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, counter]) => counter);
+}
+
+/**
+ * Writes another platform's orders as reported cases by the intake's statement, without looking
+ * for duplicates (the platform took each call as its own order), and answers their ids: an import
+ * reads nothing else back. Their numbers are drawn in the statement, or beforehand (`drawn`).
+ */
+export async function insertImportedCases(db: Kysely<DB>, reports: readonly NewReport[], drawn?: DrawnNumbers): Promise<string[]> {
+  const query = reportedCases<{ id: string }>(reports, drawn, sql`select inserted.id from inserted`);
+  const rows = await executePrepared(db, "cases_imported", { compile: () => query.compile(db) });
+  if (rows.length !== reports.length) throw new Error(`${reports.length - rows.length} of ${reports.length} cases were not written`);
+  return rows.map((row) => row.id);
+}
+
+/** The reports' statement, `answer` its final select from `inserted`. */
+function reportedCases<R>(reports: readonly NewReport[], drawn: DrawnNumbers | undefined, answer: RawBuilder<unknown>): RawBuilder<R> {
+  const { counters, below } = drawn ?? countersOf(reports);
   const reported = new Map<string, { region_code: string; community_code: string; status: string; cases: number }>();
   for (const { case: values } of reports) {
     const key = `${values.region_code}-${values.community_code}-${values.status}`;
@@ -86,7 +101,7 @@ export async function insertReportedCases(
     case: report.case,
     day: report.day,
     // How far below the counter's new value (the batch's last number of its region and day) this report's number lies.
-    below: (counts.get(`${report.case.region_code}-${report.day}`)?.last_value ?? 1) - ordinals[index],
+    below: below[index],
     default_department: report.defaultDepartment,
     event_id: uuidv7(),
     actor_id: report.event.actorId,
@@ -94,7 +109,7 @@ export async function insertReportedCases(
     details: report.event.details,
   }));
 
-  const query = sql<CaseRow & { nearby: NearbyCase[] }>`
+  return sql<R>`
     with report as (
       select
         entry->>'day' as report_day,
@@ -108,13 +123,7 @@ export async function insertReportedCases(
       from jsonb_array_elements(${JSON.stringify(batch)}::jsonb) as entries(entry)
       cross join lateral jsonb_populate_record(null::cases, entry->'case') as reported
     ),
-    counter as (
-      insert into case_number_counters (region_code, day, last_value)
-      select region_code, day, last_value from jsonb_to_recordset(${JSON.stringify(counters)}::jsonb) as c (region_code text, day text, last_value int)
-      order by region_code, day
-      on conflict (region_code, day) do update set last_value = case_number_counters.last_value + excluded.last_value
-      returning region_code, day, last_value
-    ),
+    counter as (${drawn ? sql`select region_code, day, last_value from jsonb_to_recordset(${JSON.stringify(counters)}::jsonb) as c (region_code text, day text, last_value int)` : advanceCounters(counters)}),
     inserted as (
       insert into cases (${sql.join(columns.map((column) => sql.ref(column)))}, number, department_code)
       select
@@ -156,15 +165,38 @@ export async function insertReportedCases(
         as r (case_id uuid, token_hash text, user_id uuid, request_hash text, email text, device_id text, account_id text)
       join inserted on inserted.id = r.case_id
     )
-    select inserted.*, ${window === null ? sql`'[]'::json` : nearbyOf("inserted", window)} as nearby
-    from inserted`;
-  const rows = await executePrepared(db, "cases_reported", { compile: () => query.compile(db) });
-  const byId = new Map(rows.map(({ nearby, ...row }) => [row.id, { row: row as CaseRow, nearby }]));
-  return reports.map((report) => {
-    const written = byId.get(report.case.id);
-    if (!written) throw new Error(`The case ${report.case.id} was not written`);
-    return written;
+    ${answer}`;
+}
+
+type Counter = { region_code: string; day: string; last_value: number };
+/** Counters to advance (by `last_value`) and how far below its counter's new value each report's number lies. */
+export type DrawnNumbers = { counters: Counter[]; below: number[] };
+
+function countersOf(reports: readonly NewReport[]): DrawnNumbers {
+  // One counter row per region and day; sorted, so that concurrent batches lock them in one order.
+  const counts = new Map<string, Counter>();
+  const ordinals = reports.map((report) => {
+    const key = `${report.case.region_code}-${report.day}`;
+    const counter = counts.get(key) ?? { region_code: report.case.region_code, day: report.day, last_value: 0 };
+    counts.set(key, counter);
+    return ++counter.last_value;
   });
+  const counters = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, counter]) => counter);
+  return { counters, below: reports.map((report, index) => (counts.get(`${report.case.region_code}-${report.day}`)?.last_value ?? 1) - ordinals[index]) };
+}
+
+const advanceCounters = (counters: Counter[]) => sql`
+      insert into case_number_counters (region_code, day, last_value)
+      select region_code, day, last_value from jsonb_to_recordset(${JSON.stringify(counters)}::jsonb) as c (region_code text, day text, last_value int)
+      order by region_code, day
+      on conflict (region_code, day) do update set last_value = case_number_counters.last_value + excluded.last_value
+      returning region_code, day, last_value`;
+
+/** Draws the reports' numbers in a statement of its own: committed at once, so a later failure leaves them unused. */
+export async function drawCaseNumbers(db: Kysely<DB>, reports: readonly NewReport[]): Promise<DrawnNumbers> {
+  const { counters, below } = countersOf(reports);
+  const { rows } = await sql<Counter>`${advanceCounters(counters)}`.execute(db);
+  return { counters: rows.map((row) => ({ ...row, last_value: Number(row.last_value) })), below };
 }
 
 /**

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import type { Kysely, Updateable } from "kysely";
-import { uuidv7 } from "../../ids.ts";
+import { randomToken, uuidv7 } from "../../ids.ts";
 import type { AppContext } from "../../context.ts";
 import type { CaseAnswer, CaseRow, CaseTable, CategoryQuestion, DB } from "../../db/schema.ts";
 import { AppError, notFound } from "../../errors.ts";
@@ -221,7 +221,7 @@ export function newReport(
   const regionCode = ancestorCode(place.gridCode, "district");
   const policy = policyFor(category?.deadline_policy ?? "dukao130", input.urgency ?? "normal");
   const deadlines = computeDeadlines(policy, now, calendarFor(regionCode));
-  const trackingToken = crypto.randomBytes(18).toString("base64url");
+  const trackingToken = randomToken(18);
   const text = `${input.title ?? ""} ${input.description}`;
   const report: NewReport = {
     day: shanghaiDay(now),

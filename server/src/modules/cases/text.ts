@@ -129,14 +129,18 @@ export function suggestCategories(
   const scored: { code: string; raw: number; longest: number; order: number }[] = [];
   categories.forEach((category, order) => {
     const keywords = compactKeywords(category.keywords);
-    const covered = new Uint8Array(haystack.length);
+    // Made at the category's first hit: most categories have none in a given report.
+    let covered: Uint8Array | undefined;
     let raw = 0;
     let longest = 0;
     for (const keyword of keywords) {
       let counted = false;
       for (let at = haystack.indexOf(keyword); at !== -1; at = haystack.indexOf(keyword, at + 1)) {
         const end = at + keyword.length;
-        if (!covered.subarray(at, end).every((c) => c === 1)) counted = true;
+        covered ??= new Uint8Array(haystack.length);
+        // Counted when the hit covers a character no longer keyword's hit did.
+        const uncovered = covered.indexOf(0, at);
+        if (uncovered !== -1 && uncovered < end) counted = true;
         covered.fill(1, at, end);
       }
       if (counted) {

@@ -41,9 +41,21 @@ export async function existingRefs(db: Kysely<DB>, regionCode: string, source: s
   return found;
 }
 
-/** Holds the import of one source of a region until the transaction ends, so that two imports never write one number twice. */
-export async function lockSource(trx: Kysely<DB>, regionCode: string, source: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtext(${`hotline:${regionCode}:${source}`}))`.execute(trx);
+/**
+ * Runs `work` while this process holds the region's source on a connection of its own (released
+ * with it, should the process die), so that two imports of one source never write a work order
+ * twice: a second waits until the first has written everything.
+ */
+export async function holdingSource<T>(db: Kysely<DB>, regionCode: string, source: string, work: () => Promise<T>): Promise<T> {
+  const key = `hotline:${regionCode}:${source}`;
+  return db.connection().execute(async (held) => {
+    await sql`select pg_advisory_lock(hashtext(${key}))`.execute(held);
+    try {
+      return await work();
+    } finally {
+      await sql`select pg_advisory_unlock(hashtext(${key}))`.execute(held);
+    }
+  });
 }
 
 /** The places an address may name: communities, courtyards and buildings with their points, and grids. */

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import type net from "node:net";
 import { sql, type Selectable } from "kysely";
-import { uuidv7 } from "../../ids.ts";
+import { randomToken, uuidv7 } from "../../ids.ts";
 import type { AppContext } from "../../context.ts";
 import type { CategoryTable } from "../../db/schema.ts";
 import { AppError } from "../../errors.ts";
@@ -250,7 +250,7 @@ export async function postRequest(ctx: AppContext, caller: Actor | null, form: F
   const retries = retryFinderFor(ctx.db, embedded);
   const retried = await retries.find(actor.userId, requestHash);
   // Every answer carries a new token, a retry's too: the client may have lost the first.
-  const token = crypto.randomBytes(18).toString("base64url");
+  const token = randomToken(18);
   const request = { token_hash: sha256(token), user_id: actor.userId, request_hash: requestHash, ...contact };
   // A new case writes the token row in its own statement; a retry's case only needs the row.
   const made = retried ? { id: retried.case_id, number: retried.case_number, written: false } : await createCase(ctx, actor, category, form, answers, idempotencyKey, request);
