@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { DivisionLevel } from "../../db/schema.ts";
 import { AddressResolver } from "./hotline.service.ts";
 
-const division = (code: string, level: string, name: string, parent: string | null, point: [number, number] | null = null) => ({
+const division = (code: string, level: DivisionLevel, name: string, parent: string | null, point: [number, number] | null = null) => ({
   code,
   parent_code: parent,
   level,
