@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DivisionLevel } from "../../db/schema.ts";
-import { AddressResolver } from "./hotline.service.ts";
+import { AddressResolver } from "./address-resolver.ts";
 
 const division = (code: string, level: DivisionLevel, name: string, parent: string | null, point: [number, number] | null = null) => ({
   code,
