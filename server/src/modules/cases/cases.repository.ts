@@ -169,7 +169,11 @@ function reportedCases<R>(reports: readonly NewReport[], drawn: DrawnNumbers | u
 }
 
 type Counter = { region_code: string; day: string; last_value: number };
-/** Counters to advance (by `last_value`) and how far below its counter's new value each report's number lies. */
+/**
+ * Each region's and day's counter, and how far below that counter's new value each report's number
+ * lies. `last_value` is how far to advance the counter (`countersOf`) or, once drawn
+ * (`drawCaseNumbers`), its new value.
+ */
 export type DrawnNumbers = { counters: Counter[]; below: number[] };
 
 function countersOf(reports: readonly NewReport[]): DrawnNumbers {
