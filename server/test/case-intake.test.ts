@@ -24,6 +24,21 @@ describe("case intake under load", () => {
   const report = (body: Record<string, unknown>) =>
     t.app.inject({ method: "POST", url: "/api/v1/cases", payload: body, headers: { cookie: seat } });
 
+  it("places reports by grid code at the grid's interior point, found once for each load of the grids", async () => {
+    const grid = await t.ctx.db.selectFrom("grids").select("code").where("community_code", "=", communityCode).executeTakeFirstOrThrow();
+    const first = t.ctx.grids.interiorPoint(grid.code);
+    expect(t.ctx.grids.interiorPoint(grid.code)).toBe(first);
+    const answer = await report({ description: "网格里的路灯不亮了，晚上很黑", gridCode: grid.code });
+    expect(answer.statusCode, answer.body).toBe(201);
+    expect(answer.json().case).toMatchObject({ gridCode: grid.code, location: { lng: first?.[0], lat: first?.[1] } });
+    expect(t.ctx.grids.interiorPoint("530103999999999")).toBeUndefined();
+    // Grids loaded again (an import) are found again.
+    await t.ctx.grids.load(t.ctx.db);
+    const again = t.ctx.grids.interiorPoint(grid.code);
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+  });
+
   it("numbers sixty concurrent reports without a gap or a repeat, each with its report event", async () => {
     const answers = await Promise.all(
       Array.from({ length: 60 }, (_, index) => report({ description: `第${index}号：人行道上的井盖松动，踩上去会晃`, location: { ...point, crs: "wgs84" } })),

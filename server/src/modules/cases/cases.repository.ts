@@ -200,7 +200,7 @@ const advanceCounters = (counters: Counter[]) => sql`
 export async function drawCaseNumbers(db: Kysely<DB>, reports: readonly NewReport[]): Promise<DrawnNumbers> {
   const { counters, below } = countersOf(reports);
   const { rows } = await sql<Counter>`${advanceCounters(counters)}`.execute(db);
-  return { counters: rows.map((row) => ({ ...row, last_value: Number(row.last_value) })), below };
+  return { counters: rows, below };
 }
 
 /**

@@ -14,7 +14,6 @@ export class AddressResolver {
   private readonly byStart = new Map<string, number[]>();
   private readonly buildings = new Map<string, { name: string; code: string; lat: number | null; lng: number | null }[]>();
   private readonly firstGrid = new Map<string, string>();
-  private readonly points = new Map<string, [number, number] | undefined>();
 
   constructor(
     places: AddressPlaces,
@@ -55,7 +54,7 @@ export class AddressResolver {
       if (place.lat !== null && place.lng !== null) return { lng: place.lng, lat: place.lat, buildingCode: null };
     }
     const grid = place.kind === "grid" ? place.code : this.firstGrid.get(place.kind === "community" ? place.code : place.code.slice(0, 12));
-    const point = grid ? this.pointOf(grid) : undefined;
+    const point = grid ? this.gridPoint(grid) : undefined;
     return point ? { lng: point[0], lat: point[1], buildingCode: null } : undefined;
   }
 
@@ -69,10 +68,5 @@ export class AddressResolver {
       }
     }
     return best === Infinity ? undefined : this.named[best];
-  }
-
-  private pointOf(grid: string): [number, number] | undefined {
-    if (!this.points.has(grid)) this.points.set(grid, this.gridPoint(grid));
-    return this.points.get(grid);
   }
 }

@@ -42,9 +42,12 @@ export class GridLocator {
   private index = new GridIndex([]);
   private locations = new Map<string, GridLocation>();
   private polygons = new Map<string, GeoJsonPolygon>();
+  /** Interior points of the grids found so far: a grid's is asked for by every report placed by its code or its name. */
+  private interiors = new Map<string, [number, number] | undefined>();
 
   async load(db: Kysely<DB>): Promise<void> {
     const rows = await findAllGridsForIndex(db);
+    this.interiors = new Map();
     this.index = new GridIndex(rows.map((row) => ({ code: row.code, geometry: row.geometry as GeoJsonPolygon })));
     this.polygons = new Map(rows.map((row) => [row.code, row.geometry as GeoJsonPolygon]));
     this.locations = new Map(
@@ -83,7 +86,9 @@ export class GridLocator {
   /** A point strictly inside the grid, [lng, lat], for cases reported by grid code alone. */
   interiorPoint(code: string): [number, number] | undefined {
     const polygon = this.polygons.get(code);
-    return polygon ? interiorPoint(polygon) : undefined;
+    if (!polygon) return undefined;
+    if (!this.interiors.has(code)) this.interiors.set(code, interiorPoint(polygon));
+    return this.interiors.get(code);
   }
 
   /** The grid, community and street of a WGS-84 point, or undefined outside every grid. */
