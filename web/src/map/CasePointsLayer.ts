@@ -10,8 +10,13 @@ type Drawn = { x: number; y: number; r: number; cluster: number } & ({ kind: "cl
 
 export type CasePointsHandlers = { onPoint: (index: number, at: L.LatLng) => void };
 
-/** Extra canvas around the view, as a share of its size: a pan shows drawn points until it ends and the canvas is redrawn. */
-const PADDING = 0.3;
+/**
+ * Extra canvas around the view, as a share of its size: a pan shows drawn points until it ends and
+ * the canvas is redrawn. The grids' SVG renderer keeps Leaflet's 0.1 as well. Without a GPU the
+ * canvas's memory is costly: its first frames take about 15 ms a megapixel each to hand to the
+ * compositor, so 0.3 (2.6 times the view's pixels) cost a first visit about 150 ms more than 0.1.
+ */
+const PADDING = 0.1;
 const POINT_RADIUS = 6;
 /** The side of a cluster's cell, in pixels at the zoom clustered. */
 const CELL = 56;
@@ -52,18 +57,10 @@ const clusterSide = (r: number) => Math.ceil(2 * (r + 1));
 /** Cluster sprites kept at most: a few views' worth; past it they are drawn again as needed. */
 const CLUSTER_SPRITES_MAX = 4000;
 
-/** A cluster's disc of radius `r`: white, a ring of its lights' shares from twelve o'clock (worst first), its count. */
-function clusterSprite(count: number, lights: readonly number[], r: number, ratio: number): HTMLCanvasElement {
-  const side = clusterSide(r);
-  const sprite = document.createElement("canvas");
-  sprite.width = Math.round(side * ratio);
-  sprite.height = Math.round(side * ratio);
-  const context = sprite.getContext("2d");
-  if (!context) return sprite;
-  context.scale(ratio, ratio);
-  const c = side / 2;
+/** A cluster's disc of radius `r` centred at (cx, cy): white, a ring of its lights' shares from twelve o'clock (worst first), its count. */
+function paintCluster(context: CanvasRenderingContext2D, cx: number, cy: number, count: number, lights: ArrayLike<number>, r: number): void {
   context.beginPath();
-  context.arc(c, c, r, 0, 2 * Math.PI);
+  context.arc(cx, cy, r, 0, 2 * Math.PI);
   context.fillStyle = "rgba(255, 255, 255, 0.95)";
   context.fill();
   const ring = 5;
@@ -73,14 +70,14 @@ function clusterSprite(count: number, lights: readonly number[], r: number, rati
     if (share <= 0) continue;
     const end = start + share * 2 * Math.PI;
     context.beginPath();
-    context.arc(c, c, r - ring / 2, start, end);
+    context.arc(cx, cy, r - ring / 2, start, end);
     context.lineWidth = ring;
     context.strokeStyle = LIGHT_COLORS[LIGHT_ORDER[slot]];
     context.stroke();
     start = end;
   }
   context.beginPath();
-  context.arc(c, c, r, 0, 2 * Math.PI);
+  context.arc(cx, cy, r, 0, 2 * Math.PI);
   context.lineWidth = 1;
   context.strokeStyle = "rgba(0, 0, 0, 0.35)";
   context.stroke();
@@ -88,7 +85,19 @@ function clusterSprite(count: number, lights: readonly number[], r: number, rati
   context.font = `600 ${r > 20 ? 13 : 12}px system-ui, sans-serif`;
   context.textAlign = "center";
   context.textBaseline = "middle";
-  context.fillText(count >= 10_000 ? `${Math.round(count / 1000)}k` : String(count), c, c + 0.5);
+  context.fillText(count >= 10_000 ? `${Math.round(count / 1000)}k` : String(count), cx, cy + 0.5);
+}
+
+/** A cluster's sprite: its disc on a canvas of its own, to be copied. */
+function clusterSprite(count: number, lights: ArrayLike<number>, r: number, ratio: number): HTMLCanvasElement {
+  const side = clusterSide(r);
+  const sprite = document.createElement("canvas");
+  sprite.width = Math.round(side * ratio);
+  sprite.height = Math.round(side * ratio);
+  const context = sprite.getContext("2d");
+  if (!context) return sprite;
+  context.scale(ratio, ratio);
+  paintCluster(context, side / 2, side / 2, count, lights, r);
   return sprite;
 }
 
@@ -111,6 +120,8 @@ export class CasePointsLayer extends L.Layer {
   private sprites: { ratio: number; byLight: Map<MapLight, HTMLCanvasElement> } | null = null;
   /** Cluster sprites by count and lights, at the sprites' pixel ratio. */
   private readonly clusterSprites = new Map<string, HTMLCanvasElement>();
+  /** Clusters drawn once without a sprite: the next draw of one makes its sprite. */
+  private readonly clustersSeen = new Set<string>();
 
   constructor(handlers: CasePointsHandlers) {
     super({ pane: "casePoints" });
@@ -240,6 +251,7 @@ export class CasePointsLayer extends L.Layer {
     if (this.sprites?.ratio !== ratio) {
       this.sprites = { ratio, byLight: new Map(LIGHT_ORDER.map((light) => [light, pointSprite(light, ratio)])) };
       this.clusterSprites.clear();
+      this.clustersSeen.clear();
     }
     return this.sprites.byLight;
   }
@@ -250,22 +262,32 @@ export class CasePointsLayer extends L.Layer {
   }
 
   /**
-   * A cluster: its sprite for its count and lights, drawn once and then copied. A pan redraws the
-   * same cells with the same counts, so nearly every cluster of a redraw is a copy.
+   * A cluster: its sprite for its count and lights, drawn once and then copied, since a pan redraws
+   * the same cells with the same counts. A cluster seen for the first time is painted straight onto
+   * the canvas: a sprite costs a canvas of its own, several times a painting, and a first view's
+   * clusters (hundreds, nearly all different) would otherwise each make one.
    */
   private drawCluster(context: CanvasRenderingContext2D, x: number, y: number, r: number, clusters: Clusters, k: number, ratio: number): void {
     const count = clusters.count[k];
-    const lights = clusters.lights;
-    const key = `${count}:${lights[k * 4]}:${lights[k * 4 + 1]}:${lights[k * 4 + 2]}`;
+    const lights = clusters.lights.subarray(k * 4, k * 4 + 4);
+    const key = `${count}:${lights[0]}:${lights[1]}:${lights[2]}`;
+    const side = clusterSide(r);
+    // On whole pixels: a copy, not a resampling that blurs the count.
+    const left = Math.round(x - side / 2);
+    const top = Math.round(y - side / 2);
     let sprite = this.clusterSprites.get(key);
     if (!sprite) {
-      sprite = clusterSprite(count, [lights[k * 4], lights[k * 4 + 1], lights[k * 4 + 2], lights[k * 4 + 3]], r, ratio);
+      if (!this.clustersSeen.has(key)) {
+        if (this.clustersSeen.size >= CLUSTER_SPRITES_MAX) this.clustersSeen.clear();
+        this.clustersSeen.add(key);
+        paintCluster(context, left + side / 2, top + side / 2, count, lights, r);
+        return;
+      }
+      sprite = clusterSprite(count, lights, r, ratio);
       if (this.clusterSprites.size >= CLUSTER_SPRITES_MAX) this.clusterSprites.clear();
       this.clusterSprites.set(key, sprite);
     }
-    const side = clusterSide(r);
-    // On whole pixels: a copy, not a resampling that blurs the count.
-    context.drawImage(sprite, Math.round(x - side / 2), Math.round(y - side / 2), side, side);
+    context.drawImage(sprite, left, top, side, side);
   }
 
   /** The topmost thing drawn under a container point. */

@@ -32,7 +32,8 @@ export function streetLegend(grids: GridFeatureCollection): StreetEntry[] {
     else streets.set(streetCode, { name: streetName, grids: 1 });
   }
   return [...streets.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    // Codes are digits: compared as they are, without a collator (whose first use costs a first visit 10 ms).
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([code, { name, grids: count }], index) => ({
       code,
       name,

@@ -9,8 +9,14 @@ const MAX_LATITUDE = 85.0511287798;
 
 /** Web Mercator pixels at zoom 0 (a 256 px world), as Leaflet projects them: times 2^z at zoom z. */
 export function worldPoint(lng: number, lat: number): [number, number] {
+  return [worldX(lng), worldY(lat)];
+}
+
+const worldX = (lng: number) => 256 * (lng / 360 + 0.5);
+
+function worldY(lat: number): number {
   const phi = (Math.max(-MAX_LATITUDE, Math.min(MAX_LATITUDE, lat)) * Math.PI) / 180;
-  return [256 * (lng / 360 + 0.5), 256 * (0.5 - Math.log(Math.tan(Math.PI / 4 + phi / 2)) / (2 * Math.PI))];
+  return 256 * (0.5 - Math.log(Math.tan(Math.PI / 4 + phi / 2)) / (2 * Math.PI));
 }
 
 /** Up to this many cells around a view, a cluster's cell is found by index rather than by hash. */
@@ -59,7 +65,8 @@ export class PointGrid {
     this.light = new Uint8Array(this.size);
     this.cell = cell;
     for (let i = 0; i < this.size; i++) {
-      [this.x[i], this.y[i]] = worldPoint(points.lng[i], points.lat[i]);
+      this.x[i] = worldX(points.lng[i]);
+      this.y[i] = worldY(points.lat[i]);
       this.light[i] = LIGHT_SLOT[points.light[i]];
     }
   }
