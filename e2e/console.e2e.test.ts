@@ -100,6 +100,24 @@ describe("console shell", () => {
     await poll(() => menuLinks(auditor).count()).toBe(1);
   });
 
+  it("styles Ant Design's components from the stylesheet built with the app, generating none of them in the page", async () => {
+    const page = await newPage();
+    await signIn(page, "dispatcher");
+    await page.waitForURL(/\/console\/cases/);
+    // A page loaded whole, as a link opens it: its first render uses the sheet.
+    await page.goto(`${baseUrl()}/console/cases/${cases.manhole.id}`);
+    await page.getByText(cases.manhole.number).first().waitFor();
+    expect(await page.locator('link[rel="stylesheet"][href^="/assets/antd-"]').count()).toBe(1);
+    // A component's styles generated at run time are a <style> of rules scoped by the theme's hash class.
+    const generated = await page.evaluate(() =>
+      [...document.querySelectorAll("style")].map((style) => style.textContent ?? "").filter((text) => text.includes(":where(.css-")).map((text) => text.slice(0, 80)),
+    );
+    expect(generated).toEqual([]);
+    // The sheet's rules apply, in the console's theme: the current page's menu item in its primary colour.
+    const selected = page.getByRole("navigation", { name: "主菜单" }).locator(".ant-menu-item-selected");
+    expect(await selected.evaluate((item) => getComputedStyle(item).color)).toBe("rgb(31, 95, 191)");
+  });
+
   it("returns the user to the page they asked for after signing in", async () => {
     const page = await newPage();
     await signIn(page, "leader", DEMO_PASSWORD, "/console/cases?source=hotline");

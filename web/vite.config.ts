@@ -5,12 +5,13 @@ import { BUILD_TARGET } from "./build-target.ts";
 import { precompress } from "./precompress.ts";
 import { fieldServiceWorker } from "./field-sw.ts";
 import { cspSafeOverlays } from "./csp-safe-overlays.ts";
+import { antdStylesheet } from "./antd-styles.ts";
 
 // `npm run dev` serves the app and forwards API calls to a server on port 3000.
 const apiTarget = "http://localhost:3000";
 
 export default defineConfig({
-  plugins: [react(), cspSafeOverlays(), fieldServiceWorker(), precompress()],
+  plugins: [react(), cspSafeOverlays(), antdStylesheet(), fieldServiceWorker(), precompress()],
   // The server puts a fresh nonce here in every index.html it sends (server/src/app.ts); the app
   // hands it to Ant Design, whose <style> elements the Content-Security-Policy then admits.
   html: { cspNonce: "__CSP_NONCE__" },

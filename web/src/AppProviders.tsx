@@ -5,6 +5,7 @@ import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
 import { useLanguage } from "./i18n";
 import { createQueryClient } from "./queryClient";
+import { ANTD_CONFIG } from "./theme";
 
 // The nonce the server put in this page; Ant Design's <style> elements carry it, so that the
 // Content-Security-Policy admits them and no other inline style.
@@ -18,8 +19,8 @@ export function AppProviders({ children }: { children: ReactNode }) {
     <ConfigProvider
       csp={CSP}
       locale={language === "en" ? enUS : zhCN}
-      button={{ autoInsertSpace: false }}
-      theme={{ token: { colorPrimary: "#1f5fbf", borderRadius: 6 } }}
+      button={ANTD_CONFIG.button}
+      theme={ANTD_CONFIG.theme}
     >
       <AntApp component={false}>
         <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>

@@ -1,0 +1,11 @@
+import type { ConfigProviderProps } from "antd";
+
+/**
+ * Ant Design's configuration for the console: its theme and buttons. The console's pages render in
+ * it (AppProviders.tsx), and the build renders the components' styles ahead in it
+ * (web/antd-styles.ts): the styles' hashes come from this theme, so both must use this one object.
+ */
+export const ANTD_CONFIG = {
+  button: { autoInsertSpace: false },
+  theme: { token: { colorPrimary: "#1f5fbf", borderRadius: 6 } },
+} as const satisfies ConfigProviderProps;
