@@ -156,11 +156,13 @@ export function GridMap({ grids, division, streetColors, selectedCode, onSelect,
     const borders = L.featureGroup([
       boundaryLayer(boundaries.communities, vectors, COMMUNITY_BORDER, coordsToLatLng),
       boundaryLayer(boundaries.streets, vectors, STREET_BORDER, coordsToLatLng),
-    ]).addTo(map);
+    ]);
     // Without animation: a map left within the animation's quarter second would otherwise end it on removed panes.
     const fit = (bounds: L.LatLngBounds) => map.fitBounds(bounds, { padding: [24, 24], animate: false });
+    // The view fitted before the borders are added, which are then projected once, at that view.
     const bordersBounds = borders.getBounds();
     if (bordersBounds.isValid()) fit(bordersBounds);
+    borders.addTo(map);
     const fills = L.geoJSON(undefined, {
       ...drawnBy(vectors),
       coordsToLatLng,
