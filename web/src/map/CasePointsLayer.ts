@@ -26,29 +26,36 @@ const CLICK_SLOP = 5;
 
 const clusterRadius = (count: number) => Math.min(34, 12 + 5 * Math.log10(count));
 
+/** A canvas `side` CSS pixels square at the pixel ratio, painted once by `paint` in CSS pixels, to be copied. */
+function spriteCanvas(side: number, ratio: number, paint: (context: CanvasRenderingContext2D) => void): HTMLCanvasElement {
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.ceil(side * ratio);
+  canvas.height = Math.ceil(side * ratio);
+  const context = canvas.getContext("2d");
+  if (!context) return canvas;
+  context.scale(ratio, ratio);
+  paint(context);
+  return canvas;
+}
+
 /** A case's dot, drawn once per light and pixel ratio and then copied: a copy costs a fraction of two strokes and a fill. */
 function pointSprite(light: MapLight, ratio: number): HTMLCanvasElement {
   const size = 2 * (POINT_RADIUS + 2);
-  const sprite = document.createElement("canvas");
-  sprite.width = Math.ceil(size * ratio);
-  sprite.height = Math.ceil(size * ratio);
-  const context = sprite.getContext("2d");
-  if (!context) return sprite;
-  context.scale(ratio, ratio);
-  const c = size / 2;
-  context.beginPath();
-  context.arc(c, c, POINT_RADIUS, 0, 2 * Math.PI);
-  context.fillStyle = LIGHT_COLORS[light];
-  context.fill();
-  context.lineWidth = 1.5;
-  context.strokeStyle = "#ffffff";
-  context.stroke();
-  context.beginPath();
-  context.arc(c, c, POINT_RADIUS + 1, 0, 2 * Math.PI);
-  context.lineWidth = 0.75;
-  context.strokeStyle = "rgba(0, 0, 0, 0.55)";
-  context.stroke();
-  return sprite;
+  return spriteCanvas(size, ratio, (context) => {
+    const c = size / 2;
+    context.beginPath();
+    context.arc(c, c, POINT_RADIUS, 0, 2 * Math.PI);
+    context.fillStyle = LIGHT_COLORS[light];
+    context.fill();
+    context.lineWidth = 1.5;
+    context.strokeStyle = "#ffffff";
+    context.stroke();
+    context.beginPath();
+    context.arc(c, c, POINT_RADIUS + 1, 0, 2 * Math.PI);
+    context.lineWidth = 0.75;
+    context.strokeStyle = "rgba(0, 0, 0, 0.55)";
+    context.stroke();
+  });
 }
 
 /** A cluster sprite's side in whole pixels, its disc and a pixel of margin. */
@@ -91,14 +98,7 @@ function paintCluster(context: CanvasRenderingContext2D, cx: number, cy: number,
 /** A cluster's sprite: its disc on a canvas of its own, to be copied. */
 function clusterSprite(count: number, lights: ArrayLike<number>, r: number, ratio: number): HTMLCanvasElement {
   const side = clusterSide(r);
-  const sprite = document.createElement("canvas");
-  sprite.width = Math.round(side * ratio);
-  sprite.height = Math.round(side * ratio);
-  const context = sprite.getContext("2d");
-  if (!context) return sprite;
-  context.scale(ratio, ratio);
-  paintCluster(context, side / 2, side / 2, count, lights, r);
-  return sprite;
+  return spriteCanvas(side, ratio, (context) => paintCluster(context, side / 2, side / 2, count, lights, r));
 }
 
 /**
