@@ -12,7 +12,8 @@ import { ANTD_CONFIG } from "./src/theme.ts";
  * component left out is styled at run time, as before.
  */
 function consoleComponents(): ReactNode[] {
-  const { Input, Layout, Radio, Typography, Form, Row, Col } = antd;
+  // Components whose parts are rendered too.
+  const { Input, Layout, Radio, Typography, Form } = antd;
   const item = { key: "a", label: "a" };
   return [
     h(antd.App, { key: "app", component: false }),
@@ -46,7 +47,7 @@ function consoleComponents(): ReactNode[] {
     h(Radio.Group, { key: "radios", optionType: "button", options: ["a"] }),
     h(antd.Segmented, { key: "segmented", options: ["a"] }),
     h(Form, { key: "form" }, h(Form.Item, { label: "a" }, h(Input))),
-    h(Row, { key: "row" }, h(Col, { span: 1 })),
+    h(antd.Row, { key: "row" }, h(antd.Col, { span: 1 })),
     h(antd.Card, { key: "card", title: "a" }),
     h(antd.Descriptions, { key: "descriptions", items: [{ key: "a", label: "a", children: "a" }] }),
     h(antd.Table, { key: "table", columns: [{ title: "a", dataIndex: "a" }], dataSource: [] }),

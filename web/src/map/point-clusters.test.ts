@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { MapLight } from "./palette";
-import { PointGrid, worldPoint, type WorldBox } from "./point-clusters";
+import { PointGrid, worldX, worldY, type WorldBox } from "./point-clusters";
 
 const WORLD: WorldBox = { minX: 0, minY: 0, maxX: 256, maxY: 256 };
+const worldPoint = (lng: number, lat: number): [number, number] => [worldX(lng), worldY(lat)];
 
 /** The place of a world pixel at zoom 0 (the inverse of worldPoint). */
 function lngLat(x: number, y: number): [number, number] {

@@ -7,14 +7,11 @@ const LIGHT_SLOT: Record<MapLight, number> = { overdue: 0, near_due: 1, on_time:
 /** Leaflet's spherical Mercator stops here: beyond it a latitude has no finite projection. */
 const MAX_LATITUDE = 85.0511287798;
 
-/** Web Mercator pixels at zoom 0 (a 256 px world), as Leaflet projects them: times 2^z at zoom z. */
-export function worldPoint(lng: number, lat: number): [number, number] {
-  return [worldX(lng), worldY(lat)];
-}
+/** Web Mercator pixels at zoom 0 (a 256 px world), as Leaflet projects them (times 2^z at zoom z): x of a longitude. */
+export const worldX = (lng: number) => 256 * (lng / 360 + 0.5);
 
-const worldX = (lng: number) => 256 * (lng / 360 + 0.5);
-
-function worldY(lat: number): number {
+/** Web Mercator pixels at zoom 0: y of a latitude, clamped where the projection ends. */
+export function worldY(lat: number): number {
   const phi = (Math.max(-MAX_LATITUDE, Math.min(MAX_LATITUDE, lat)) * Math.PI) / 180;
   return 256 * (0.5 - Math.log(Math.tan(Math.PI / 4 + phi / 2)) / (2 * Math.PI));
 }
