@@ -98,6 +98,8 @@ describe("notifications and response templates", () => {
     await item.waitFor();
     await expect(list.getByRole("button").filter({ hasText: second.number }).textContent()).resolves.toContain("新任务");
     await mkdir(SCREENSHOT_DIR, { recursive: true });
+    // The list as it rests, not halfway through the popover's opening animation.
+    await list.evaluate((element) => Promise.all((element.closest(".ant-popover") ?? element).getAnimations({ subtree: true }).map((animation) => animation.finished)));
     await handler.screenshot({ path: path.join(SCREENSHOT_DIR, "notifications-1366.png") });
 
     await item.click();
