@@ -105,6 +105,8 @@ describe("webhooks console", () => {
     // Shown once: after a reload the secret is gone for good.
     expect(await page.getByTestId("webhook-secret").count()).toBe(0);
     await mkdir(path.dirname(SCREENSHOT), { recursive: true });
+    // The page as it rests, once the drawer has finished closing.
+    await page.evaluate(() => Promise.all(document.getAnimations().filter((animation) => animation.effect?.getTiming().iterations !== Infinity).map((animation) => animation.finished)));
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
     await row.getByRole("button", { name: "停用" }).click();
