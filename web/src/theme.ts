@@ -7,5 +7,7 @@ import type { ConfigProviderProps } from "antd";
  */
 export const ANTD_CONFIG = {
   button: { autoInsertSpace: false },
-  theme: { token: { colorPrimary: "#1f5fbf", borderRadius: 6 } },
+  // The components take the page's fonts (styles.css), whose list names the Chinese ones: Ant
+  // Design's own list names none, and each of its text sizes then searched the system for them.
+  theme: { token: { colorPrimary: "#1f5fbf", borderRadius: 6, fontFamily: "inherit" } },
 } as const satisfies ConfigProviderProps;

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { createPortal } from "react-dom";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Alert, Button, Radio, Spin, Tag, Typography } from "antd";
@@ -66,7 +66,8 @@ function ScopeMap({ scope, canReadCases }: { scope: Scope; canReadCases: boolean
   const { t: tm } = useTranslation("caseMap");
   const [params, setParams] = useSearchParams();
   const filters = useMemo(() => readFilters(params), [params]);
-  const update = (change: Partial<QueueFilters>) => setParams(writeFilters({ ...filters, ...change }));
+  const update = useCallback((change: Partial<QueueFilters>) => setParams(writeFilters({ ...filters, ...change })), [filters, setParams]);
+  const reset = useCallback(() => setParams(new URLSearchParams()), [setParams]);
   const [selectedCode, setSelectedCode] = useState<string | null>(null);
   const [selected, setSelected] = useState<Selected | null>(null);
   const [map, setMap] = useState<L.Map | null>(null);
@@ -196,7 +197,7 @@ function ScopeMap({ scope, canReadCases }: { scope: Scope; canReadCases: boolean
   return (
     <>
       {canReadCases ? (
-        <MapFilters filters={filters} deadline={deadlineFilter} update={update} reset={() => setParams(new URLSearchParams())} />
+        <MapFilters filters={filters} deadline={deadlineFilter} update={update} reset={reset} />
       ) : null}
       <div className="map-page">
         <div className="map-stage">
@@ -285,8 +286,11 @@ type FiltersProps = {
   reset: () => void;
 };
 
-/** The map's filters, the queues' fields and URL parameters, so that a link shows the same cases on the map and in the list. */
-function MapFilters({ filters, deadline, update, reset }: FiltersProps) {
+/**
+ * The map's filters, the queues' fields and URL parameters, so that a link shows the same cases on
+ * the map and in the list. Rendered again only when they change, not with each answer the map gets.
+ */
+const MapFilters = memo(function MapFilters({ filters, deadline, update, reset }: FiltersProps) {
   const { t } = useTranslation("console");
   const { t: tm } = useTranslation("caseMap");
   return (
@@ -309,7 +313,7 @@ function MapFilters({ filters, deadline, update, reset }: FiltersProps) {
       ) : null}
     </section>
   );
-}
+});
 
 /** The deadline light's class, as the queues draw it. */
 const LIGHT_CLASS: Record<MapLight, string> = { on_time: "green", near_due: "yellow", overdue: "red", suspended: "grey" };
