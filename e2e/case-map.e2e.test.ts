@@ -145,6 +145,22 @@ describe("the map of cases", () => {
     await page.getByText(number, { exact: true }).first().waitFor();
   });
 
+  it("on a first load asks for its points, divisions and grids once each, before the app's code has loaded", async () => {
+    const page = await newPage(1366, 768);
+    const [name, value] = (await apiSignIn("dispatcher")).split("=");
+    await page.context().addCookies([{ name, value, url: baseUrl() }]);
+    const asked: string[] = [];
+    page.on("request", (request) => asked.push(new URL(request.url()).pathname));
+    await page.goto(`${baseUrl()}/console/map`);
+    await poll(async () => (await drawn(page)).clusters + (await drawn(page)).points).toBeGreaterThan(0);
+    const reads = ["/api/v1/cases/points", "/api/v1/divisions/530103", "/api/v1/grids"];
+    expect(reads.map((read) => asked.filter((path) => path === read).length)).toEqual([1, 1, 1]);
+    // The shell's chunk is asked for once the app's code has run: the reads started before it.
+    const shell = asked.findIndex((path) => path.startsWith("/assets/ConsoleLayout-"));
+    expect(shell).toBeGreaterThan(-1);
+    for (const read of reads) expect(asked.indexOf(read)).toBeLessThan(shell);
+  });
+
   it("shows a case reported elsewhere without a reload", async () => {
     const page = await newPage(1366, 768);
     await signIn(page, "dispatcher", "/console/map");

@@ -9,7 +9,7 @@ import { StatusPanel } from "./components/StatusPanel";
 import { LoginPage } from "./pages/LoginPage";
 import { ME_QUERY_KEY } from "./queryClient";
 import { createRouter } from "./routes";
-import { readSession } from "./session";
+import { readSession } from "./session-early";
 
 /** The console: the sign-in page or, once `/auth/me` answers with a user, the page its URL names. */
 export function App() {

@@ -34,9 +34,10 @@ type Reads = {
 const early: Reads = { points: null, division: null, grids: null };
 
 /**
- * The map's reads, started as the app's entry runs on a first load of the map: the points of the
- * URL's filters, then the scope's divisions and grids. They are the page's longest reads and
- * would otherwise wait for the shell's and the page's chunks and their first render. They start
+ * The map's reads, started by the console's entry on a first load of the map, before the app's
+ * code has loaded: the points of the URL's filters, then the scope's divisions and grids. They are
+ * the page's longest reads and would otherwise wait for the app's, the shell's and the page's
+ * chunks and their first render. They start
  * as soon as the session is known: at once when the server wrote it into the page. The page's
  * queries take each answer once, if they ask for the same thing (the same scope, depth and
  * filters).

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Me } from "./api/client";
-import { askSessionEarly, readSession, sessionInPage } from "./session";
+import { askSessionEarly, readSession, sessionInPage } from "./session-early";
 
 const dispatcher = { username: "dispatcher", scope: { code: "530103", level: "district" }, permissions: ["case.read"] } as unknown as Me;
 
