@@ -145,7 +145,7 @@ describe("the map of cases", () => {
     await page.getByText(number, { exact: true }).first().waitFor();
   });
 
-  it("on a first load asks for its points, divisions and grids once each, before the app's code has loaded", async () => {
+  it("on a first load asks for its points, divisions and grids once each, before the app's code has loaded, and not for the sign-in page", async () => {
     const page = await newPage(1366, 768);
     const [name, value] = (await apiSignIn("dispatcher")).split("=");
     await page.context().addCookies([{ name, value, url: baseUrl() }]);
@@ -159,6 +159,7 @@ describe("the map of cases", () => {
     const shell = asked.findIndex((path) => path.startsWith("/assets/ConsoleLayout-"));
     expect(shell).toBeGreaterThan(-1);
     for (const read of reads) expect(asked.indexOf(read)).toBeLessThan(shell);
+    expect(asked.filter((path) => path.startsWith("/assets/LoginPage-"))).toEqual([]);
   });
 
   it("shows a case reported elsewhere without a reload", async () => {

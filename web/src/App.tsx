@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import { RouterProvider } from "react-router";
 import { useQuery } from "@tanstack/react-query";
 import { Button } from "antd";
@@ -6,10 +6,12 @@ import { useTranslation } from "react-i18next";
 import { ApiError } from "./api/client";
 import { FullPageSpin } from "./components/FullPageSpin";
 import { StatusPanel } from "./components/StatusPanel";
-import { LoginPage } from "./pages/LoginPage";
 import { ME_QUERY_KEY } from "./queryClient";
 import { createRouter } from "./routes";
 import { readSession } from "./session-early";
+
+/** The sign-in page is a chunk of its own: a signed-in first load carries none of its form. */
+const LoginPage = lazy(() => import("./pages/LoginPage").then((module) => ({ default: module.LoginPage })));
 
 /** The console: the sign-in page or, once `/auth/me` answers with a user, the page its URL names. */
 export function App() {
@@ -33,7 +35,13 @@ export function App() {
       </div>
     );
   }
-  if (!me.data) return <LoginPage />;
+  if (!me.data) {
+    return (
+      <Suspense fallback={<FullPageSpin tip={t("session.checking")} />}>
+        <LoginPage />
+      </Suspense>
+    );
+  }
   return <SignedIn />;
 }
 
