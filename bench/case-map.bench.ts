@@ -141,20 +141,29 @@ const times = (values: number[]) => values.map((value) => fmt(value, 0)).join(",
 
 /**
  * Navigates to the map and waits for the points: `count` cases drawn on the canvas and counted in
- * the legend. The clock is read in the page, in the animation frame after the one that found them
- * drawn, so once that frame has been painted and handed on: a call made afterwards to read it
- * would wait behind whatever the page does next (the filters' categories, the bell) and count that too.
+ * the legend. A mutation observer notes when the draw that showed them happened; the clock is read
+ * in the first animation frame that starts after it, once the frame that drew them has been
+ * painted and handed on. A poll alone would be a frame late whenever it ran before the draw in the
+ * same frame, and a call made after the wait to read the clock would queue behind whatever the
+ * page does next (the filters' categories, the bell) and count that too.
  */
 async function firstRender(page: Page, url: string, count: number): Promise<number> {
   await page.goto(`${url}/console/map`);
   const renderedAt = await page.waitForFunction(
     (expected) => {
-      const seen = window as { gridgovPointsSeen?: boolean };
-      if (seen.gridgovPointsSeen) return performance.now();
-      const canvas = document.querySelector<HTMLCanvasElement>("canvas.case-points");
-      const text = document.querySelector(".case-map__count")?.textContent ?? "";
-      seen.gridgovPointsSeen = Boolean(canvas && Number(canvas.dataset.clusters) + Number(canvas.dataset.points) > 0 && text.includes(String(expected)));
-      return false;
+      const state = window as { gridgovDrawnAt?: number; gridgovObserver?: MutationObserver };
+      if (!state.gridgovObserver) {
+        state.gridgovObserver = new MutationObserver(() => {
+          const canvas = document.querySelector<HTMLCanvasElement>("canvas.case-points");
+          const text = document.querySelector(".case-map__count")?.textContent ?? "";
+          const drawn = canvas && Number(canvas.dataset.clusters) + Number(canvas.dataset.points) > 0 && text.includes(String(expected));
+          if (drawn && state.gridgovDrawnAt === undefined) state.gridgovDrawnAt = performance.now();
+        });
+        state.gridgovObserver.observe(document, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ["data-clusters", "data-points"] });
+      }
+      // The current frame's start: later than the draw only from the frame after the one that drew.
+      const frame = Number(document.timeline.currentTime);
+      return state.gridgovDrawnAt !== undefined && frame > state.gridgovDrawnAt ? performance.now() : false;
     },
     count,
     { polling: "raf", timeout: 60_000 },

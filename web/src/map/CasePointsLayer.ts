@@ -106,8 +106,8 @@ function clusterSprite(count: number, lights: ArrayLike<number>, r: number, rati
  * one canvas (not one DOM element per case) in a pane of their own, above the grids. A cluster is
  * a ring of its cases' lights in proportion around its count; a case alone is a dot of its light.
  * A click on a cluster zooms to where it splits; a click on a case calls `onPoint`. The canvas is
- * redrawn once in the frame after a move, zoom or new points; while the map is dragged it moves
- * with the map pane, and only the cells around the view are clustered and drawn.
+ * redrawn at once for new points and once in the frame after a move or zoom; while the map is
+ * dragged it moves with the map pane, and only the cells around the view are clustered and drawn.
  */
 export class CasePointsLayer extends L.Layer {
   private readonly handlers: CasePointsHandlers;
@@ -128,10 +128,16 @@ export class CasePointsLayer extends L.Layer {
     this.handlers = handlers;
   }
 
-  /** Replaces the points: their world positions are computed once per answer, not per frame. */
+  /**
+   * Replaces the points: their world positions are computed once per answer, not per frame. They
+   * are drawn at once, so that the frame they arrive in shows them (the first answer usually comes
+   * as the map is made, whose frame then shows the cases too).
+   */
   setPoints(points: CasePointColumns): this {
     this.grid = new PointGrid(points, CELL);
-    this.scheduleRedraw();
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.redraw();
     return this;
   }
 
@@ -157,7 +163,8 @@ export class CasePointsLayer extends L.Layer {
     container.addEventListener("mousedown", this.press, true);
     container.addEventListener("click", this.click, true);
     container.addEventListener("mousemove", this.hover);
-    this.redraw();
+    // Nothing to draw before the first points: a canvas never drawn costs the compositor no buffer.
+    if (this.grid) this.redraw();
     return this;
   }
 
