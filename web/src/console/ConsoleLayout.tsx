@@ -25,6 +25,20 @@ import { PageTitleContext } from "./page-title";
 // The bell (a popover, badges, tags) loads after the page it sits over, outside the first load.
 const NotificationBell = lazy(() => import("./notifications/NotificationBell").then((module) => ({ default: module.NotificationBell })));
 
+/** True once the browser has had an idle moment (at most two seconds on): for what a page's first screen can do without. */
+function useIdle(): boolean {
+  const [idle, setIdle] = useState(false);
+  useEffect(() => {
+    if (typeof requestIdleCallback !== "function") {
+      const timer = window.setTimeout(() => setIdle(true), 500);
+      return () => window.clearTimeout(timer);
+    }
+    const callback = requestIdleCallback(() => setIdle(true), { timeout: 2000 });
+    return () => cancelIdleCallback(callback);
+  }, []);
+  return idle;
+}
+
 const PASSWORD_PATH = "/console/password";
 const COLLAPSED_KEY = "gridgov.menuCollapsed";
 
@@ -45,6 +59,8 @@ export function ConsoleLayout() {
   const me = useMe();
   // Queues and open cases follow the case events of the user's scope, in every console page.
   useLiveCases();
+  // The bell and its reads wait until the page's first screen is up.
+  const idle = useIdle();
   const { t } = useTranslation("console");
   const location = useLocation();
   const navigation = useNavigation();
@@ -136,7 +152,7 @@ export function ConsoleLayout() {
             <EnvironmentOutlined aria-hidden="true" />
             <span className="app-header__scope">{me.scope ? me.scope.name : t("header.noScope", { ns: "common" })}</span>
           </div>
-          {forced || !me.permissions.includes("case.read") ? null : (
+          {forced || !me.permissions.includes("case.read") || !idle ? null : (
             <Suspense fallback={null}>
               <NotificationBell />
             </Suspense>
