@@ -100,6 +100,20 @@ describe("console shell", () => {
     await poll(() => menuLinks(auditor).count()).toBe(1);
   });
 
+  it("says the sign-in page could not be loaded, and loads it again on retry", async () => {
+    const page = await newPage(390, 844);
+    let refused = 0;
+    await page.route("**/assets/LoginPage-*", async (route) => {
+      if (refused++ === 0) return route.abort();
+      return route.continue();
+    });
+    await page.goto(`${baseUrl()}/console/cases`);
+    await page.getByText("无法连接服务器，请检查网络后重试。").waitFor();
+    await page.getByRole("button", { name: /重\s*试/ }).click();
+    await page.getByRole("button", { name: /登\s*录/ }).waitFor();
+    expect(refused).toBeGreaterThan(1);
+  });
+
   it("styles Ant Design's components from the stylesheet built with the app, generating none of them in the page", async () => {
     const page = await newPage();
     await signIn(page, "dispatcher");
