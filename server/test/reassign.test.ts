@@ -84,7 +84,9 @@ describe("reassignment (改派) of dispatched cases", () => {
     const working = (from: string, to: string) => calendar.workingMillisBetween(new Date(from), new Date(to));
     const stage = working(before.case.createdAt, before.case.deadlines.handleBy);
     expect(stage).toBeGreaterThan(0);
-    expect(Math.abs(working(event!.at, moved.case.deadlines.handleBy) - stage)).toBeLessThanOrEqual(1);
+    // Within a second: the event's time is the database's clock at its transaction, the deadline is
+    // counted from the server's a few milliseconds before (only on a working day do they differ).
+    expect(Math.abs(working(event!.at, moved.case.deadlines.handleBy) - stage)).toBeLessThanOrEqual(1000);
     expect(Date.parse(moved.case.deadlines.handleBy)).toBeGreaterThanOrEqual(Date.parse(before.case.deadlines.handleBy));
     expect(Date.parse(moved.case.deadlines.feedbackBy)).toBeGreaterThanOrEqual(Date.parse(before.case.deadlines.feedbackBy));
 
