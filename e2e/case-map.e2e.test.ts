@@ -145,7 +145,7 @@ describe("the map of cases", () => {
     await page.getByText(number, { exact: true }).first().waitFor();
   });
 
-  it("on a first load asks for its points, divisions and grids once each, before the app's code has loaded, and not for the sign-in page", async () => {
+  it("on a first load asks for its points, divisions, grids and tile configuration once each, before the app's code has loaded, and not for the sign-in page", async () => {
     const page = await newPage(1366, 768);
     const [name, value] = (await apiSignIn("dispatcher")).split("=");
     await page.context().addCookies([{ name, value, url: baseUrl() }]);
@@ -153,8 +153,8 @@ describe("the map of cases", () => {
     page.on("request", (request) => asked.push(new URL(request.url()).pathname));
     await page.goto(`${baseUrl()}/console/map`);
     await poll(async () => (await drawn(page)).clusters + (await drawn(page)).points).toBeGreaterThan(0);
-    const reads = ["/api/v1/cases/points", "/api/v1/divisions/530103", "/api/v1/grids"];
-    expect(reads.map((read) => asked.filter((path) => path === read).length)).toEqual([1, 1, 1]);
+    const reads = ["/api/v1/cases/points", "/api/v1/divisions/530103", "/api/v1/grids", "/api/v1/map-config"];
+    expect(reads.map((read) => asked.filter((path) => path === read).length)).toEqual([1, 1, 1, 1]);
     // The shell's chunk is asked for once the app's code has run: the reads started before it.
     const shell = asked.findIndex((path) => path.startsWith("/assets/ConsoleLayout-"));
     expect(shell).toBeGreaterThan(-1);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestApp, type TestApp } from "./test-app.ts";
 
 type Points = {
@@ -199,5 +199,23 @@ describe("GET /api/v1/cases/points", () => {
     // Another user of the same scope is answered on its own, the same answer for the same cases.
     const seat = await get("leader-001", "", { "if-none-match": etag });
     expect(seat.statusCode).toBe(200);
+  });
+
+  it("answers 200 when a deadline passes between two polls, no case having changed, and 304 again after", async () => {
+    const start = Date.now();
+    await set("other", { handle_by: new Date(start + 90_000) });
+    const first = await get("dispatcher");
+    const before = first.json() as Points;
+    expect(before.light[before.id.indexOf(ids.other)]).toBe("near_due");
+    vi.useFakeTimers({ toFake: ["Date"], now: start + 3 * 60_000 });
+    try {
+      const later = await get("dispatcher", "", { "if-none-match": String(first.headers.etag) });
+      expect(later.statusCode).toBe(200);
+      const after = later.json() as Points;
+      expect(after.light[after.id.indexOf(ids.other)]).toBe("overdue");
+      expect((await get("dispatcher", "", { "if-none-match": String(later.headers.etag) })).statusCode).toBe(304);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

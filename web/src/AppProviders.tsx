@@ -1,10 +1,9 @@
-import { useState, type ReactNode } from "react";
-import { QueryClientProvider } from "@tanstack/react-query";
+import type { ReactNode } from "react";
+import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
 import { App as AntApp, ConfigProvider } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
 import { useLanguage } from "./i18n";
-import { createQueryClient } from "./queryClient";
 import { ANTD_CONFIG } from "./theme";
 
 // The nonce the server put in this page; Ant Design's <style> elements carry it, so that the
@@ -12,9 +11,8 @@ import { ANTD_CONFIG } from "./theme";
 const CSP = { nonce: document.querySelector<HTMLMetaElement>('meta[property="csp-nonce"]')?.nonce || undefined };
 
 /** What every page of the console sits in: Ant Design's theme, locale and policy nonce, and the queries. */
-export function AppProviders({ children }: { children: ReactNode }) {
+export function AppProviders({ queryClient, children }: { queryClient: QueryClient; children: ReactNode }) {
   const language = useLanguage();
-  const [queryClient] = useState(createQueryClient);
   return (
     <ConfigProvider
       csp={CSP}

@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import type { AppContext } from "../../context.ts";
 import { badRequest } from "../../errors.ts";
 import type { Actor } from "../auth/actor.ts";
-import { casePointsFingerprint, findCasePoints, fingerprint, type Bbox, type PointColumn } from "./case-points.repository.ts";
+import { casePointsFingerprint, findCasePoints, fingerprint, type Bbox, type LightClock, type PointColumn } from "./case-points.repository.ts";
 import { OPEN, resolveFilter, type CaseListQuery } from "./case-queue.service.ts";
-import { calendarFor } from "./calendars.ts";
+import { calendarFor, regionsWithOwnCalendar } from "./calendars.ts";
 import { nearDueLimit, type DeadlineStatus } from "./deadlines.ts";
 
 /** The most points one answer holds; a wider view must be narrowed by the box or the filters. */
@@ -27,18 +27,18 @@ export type CasePoints = {
   source?: string[];
 };
 
-/** The answer's columns, and what each is read from (a light from its case's region and deadline). */
+/** The answer's columns, and what each is read from. */
 const FIELD_COLUMNS = {
-  id: ["ids"],
-  number: ["numbers"],
-  lng: ["lngs"],
-  lat: ["lats"],
-  status: ["statuses"],
-  light: ["regions", "handles"],
-  category: ["categories"],
-  level: ["levels"],
-  source: ["sources"],
-} as const satisfies Record<string, readonly PointColumn[]>;
+  id: "ids",
+  number: "numbers",
+  lng: "lngs",
+  lat: "lats",
+  status: "statuses",
+  light: "lights",
+  category: "categories",
+  level: "levels",
+  source: "sources",
+} as const satisfies Record<string, PointColumn>;
 
 export type PointField = keyof typeof FIELD_COLUMNS;
 export const POINT_FIELDS = Object.keys(FIELD_COLUMNS) as PointField[];
@@ -77,11 +77,8 @@ function cut(text: string, count: number): string {
   return text.slice(0, end);
 }
 
-/** Per region, the extremes of the deadlines under each light: the lights hold while none crosses its limit. */
-type LightBounds = { overdueMax: number; nearDueMin: number; nearDueMax: number; onTimeMin: number };
-
-/** An answer given before: whose and of what it was, its cases' fingerprint and its lights' bounds. */
-type Given = { key: string; fingerprint: string; lights: Map<string, LightBounds> };
+/** An answer given before: whose and of what it was, and its cases' fingerprint (their lights with them). */
+type Given = { key: string; fingerprint: string };
 
 /** Answers remembered per database, by ETag: enough for every open map of a busy centre. */
 const GIVEN_MAX = 500;
@@ -104,14 +101,10 @@ function requestKey(actor: Actor, query: CasePointsQuery): string {
   return JSON.stringify([actor.userId, actor.scopeCode, actor.departmentId, [...actor.roles].sort(), asked]);
 }
 
-/** Whether every case keeps its light at `now`: none of a region's deadlines has crossed now or its near-due limit. */
-function lightsHold(lights: Map<string, LightBounds>, now: Date, nearDueUntil: (region: string) => number): boolean {
-  const at = now.getTime();
-  for (const [region, bounds] of lights) {
-    const limit = nearDueUntil(region);
-    if (bounds.overdueMax >= at || bounds.nearDueMin < at || bounds.nearDueMax > limit || bounds.onTimeMin <= limit) return false;
-  }
-  return true;
+/** The clock of the lights at `now`: the national calendar's near-due limit, and those of the regions with their own. */
+function lightClock(now: Date): LightClock {
+  const regions = regionsWithOwnCalendar();
+  return { now, otherwise: nearDueLimit(now, calendarFor("default")), regions, limits: regions.map((region) => nearDueLimit(now, calendarFor(region))) };
 }
 
 /** The ETags an If-None-Match header names, without their weak prefix. */
@@ -126,7 +119,7 @@ const namedEtags = (ifNoneMatch: string | undefined) => (ifNoneMatch ?? "").spli
  *
  * A poll that names an ETag this server gave the same caller for the same query is answered
  * without building the answer again (`body` null: not modified) when one small read finds its
- * cases' fingerprint unchanged and no deadline has crossed the limit of its light meanwhile.
+ * cases' fingerprint unchanged, their lights at this minute with them.
  */
 export async function casePoints(ctx: AppContext, actor: Actor, query: CasePointsQuery, ifNoneMatch?: string): Promise<{ body: string | null; etag: string }> {
   // Lights to the minute: every poll within a minute gets the same answer, and its 304.
@@ -135,57 +128,25 @@ export async function casePoints(ctx: AppContext, actor: Actor, query: CasePoint
   const filter = resolveFilter(actor, { ...query, statuses }, now);
   const bbox = query.bbox === undefined ? undefined : parseBbox(query.bbox);
   const fields = parseFields(query.fields);
-  // The near-due limit is one instant per region: one calendar walk per region, not per case.
-  const limits = new Map<string, number>();
-  const nearDueUntil = (region: string) => {
-    let limit = limits.get(region);
-    if (limit === undefined) {
-      limit = nearDueLimit(now, calendarFor(region)).getTime();
-      limits.set(region, limit);
-    }
-    return limit;
-  };
+  // The near-due limit is one instant per calendar: the database reads each case's light against its region's.
+  const clock = lightClock(now);
 
   const answers = givenOf(ctx.db);
   const key = requestKey(actor, query);
   if (filter) {
     for (const etag of namedEtags(ifNoneMatch)) {
       const known = answers.get(etag);
-      if (known?.key !== key || !lightsHold(known.lights, now, nearDueUntil)) continue;
-      if ((await casePointsFingerprint(ctx.db, actor, filter, bbox)) === known.fingerprint) return { body: null, etag };
+      if (known?.key !== key) continue;
+      if ((await casePointsFingerprint(ctx.db, actor, filter, bbox, clock)) === known.fingerprint) return { body: null, etag };
       break;
     }
   }
 
-  const read = new Set([...fields].flatMap((field): PointColumn[] => [...FIELD_COLUMNS[field]]));
-  let columns = filter ? await findCasePoints(ctx.db, actor, filter, bbox, query.limit, read, false) : null;
+  const read = new Set([...fields].map((field) => FIELD_COLUMNS[field]));
+  let columns = filter ? await findCasePoints(ctx.db, actor, filter, bbox, query.limit, read, false, clock) : null;
   // Cut off: read again, newest first, so that the answer keeps the newest.
-  if (filter && columns && columns.n > query.limit) columns = await findCasePoints(ctx.db, actor, filter, bbox, query.limit, read, true);
+  if (filter && columns && columns.n > query.limit) columns = await findCasePoints(ctx.db, actor, filter, bbox, query.limit, read, true, clock);
   const count = Math.min(columns?.n ?? 0, query.limit);
-  const list = (text: string | null | undefined) => (count === 0 || !text ? [] : text.split(",", count));
-  const regions = list(columns?.regions);
-  const handles = list(columns?.handles);
-  const lights = new Map<string, LightBounds>();
-  const light = handles.map((value, i): DeadlineStatus => {
-    const handleBy = Number(value);
-    const region = regions[i];
-    let bounds = lights.get(region);
-    if (!bounds) {
-      bounds = { overdueMax: -Infinity, nearDueMin: Infinity, nearDueMax: -Infinity, onTimeMin: Infinity };
-      lights.set(region, bounds);
-    }
-    if (handleBy < now.getTime()) {
-      bounds.overdueMax = Math.max(bounds.overdueMax, handleBy);
-      return "overdue";
-    }
-    if (handleBy <= nearDueUntil(region)) {
-      bounds.nearDueMin = Math.min(bounds.nearDueMin, handleBy);
-      bounds.nearDueMax = Math.max(bounds.nearDueMax, handleBy);
-      return "near_due";
-    }
-    bounds.onTimeMin = Math.min(bounds.onTimeMin, handleBy);
-    return "on_time";
-  });
   const truncated = (columns?.n ?? 0) > query.limit;
   /** A column of codes, numbers or ids (no quote, backslash or comma in any), as JSON without parsing it. */
   const codes = (text: string | null | undefined) => (count === 0 || !text ? "[]" : `["${cut(text, count).replaceAll(",", '","')}"]`);
@@ -196,8 +157,8 @@ export async function casePoints(ctx: AppContext, actor: Actor, query: CasePoint
     lng: () => numbers(columns?.lngs),
     lat: () => numbers(columns?.lats),
     status: () => codes(columns?.statuses),
-    light: () => JSON.stringify(light),
-    category: () => JSON.stringify(list(columns?.categories).map((value) => value || null)),
+    light: () => codes(columns?.lights),
+    category: () => JSON.stringify(count === 0 || !columns?.categories ? [] : columns.categories.split(",", count).map((value) => value || null)),
     level: () => codes(columns?.levels),
     source: () => codes(columns?.sources),
   };
@@ -209,7 +170,7 @@ export async function casePoints(ctx: AppContext, actor: Actor, query: CasePoint
   // A cut-off answer's fingerprint is of its rows, not of every match: such an answer is built each time.
   if (columns && !truncated) {
     answers.delete(etag);
-    answers.set(etag, { key, fingerprint: fingerprint(columns), lights });
+    answers.set(etag, { key, fingerprint: fingerprint(columns) });
     if (answers.size > GIVEN_MAX) answers.delete(answers.keys().next().value as string);
   }
   return { body, etag };

@@ -6,8 +6,8 @@ import { ClearOutlined } from "@ant-design/icons";
 import L from "leaflet";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
-import { api, fetchDivision, fetchGrids, unwrap, type Division, type Scope } from "../../api/client";
-import { divisionDepth, fetchPoints, pointsQuery, takeEarly, type PointsQuery } from "./early-reads";
+import { fetchDivision, fetchGrids, type Division, type Scope } from "../../api/client";
+import { divisionDepth, fetchMapConfig, fetchPoints, mapKeys, pointsQuery, takeEarlyOr, type PointsQuery } from "./early-reads";
 import { StatusPanel } from "../../components/StatusPanel";
 import { addMessages, type MessageKey } from "../../i18n";
 import { CasePointsLayer } from "../../map/CasePointsLayer";
@@ -74,15 +74,19 @@ function ScopeMap({ scope, canReadCases }: { scope: Scope; canReadCases: boolean
   const depth = divisionDepth(scope.level);
 
   const division = useQuery({
-    queryKey: ["division", scope.code, depth],
-    queryFn: () => takeEarly("division", JSON.stringify([scope.code, depth])) ?? fetchDivision(scope.code, depth),
+    queryKey: mapKeys.division(scope.code, depth),
+    queryFn: ({ queryKey }) => takeEarlyOr(queryKey, () => fetchDivision(scope.code, depth)),
   });
-  const grids = useQuery({ queryKey: ["grids", scope.code], queryFn: () => takeEarly("grids", scope.code) ?? fetchGrids(scope.code) });
-  const mapConfig = useQuery({ queryKey: ["map-config"], queryFn: () => unwrap(api.GET("/api/v1/map-config")), staleTime: Infinity });
+  const grids = useQuery({ queryKey: mapKeys.grids(scope.code), queryFn: ({ queryKey }) => takeEarlyOr(queryKey, () => fetchGrids(scope.code)) });
+  const mapConfig = useQuery({
+    queryKey: mapKeys.config(),
+    queryFn: ({ queryKey }) => takeEarlyOr(queryKey, () => fetchMapConfig()),
+    staleTime: Infinity,
+  });
   const query = useMemo(() => pointsQuery(filters), [filters]);
   const points = useQuery({
-    queryKey: ["cases", "points", query],
-    queryFn: () => takeEarly("points", JSON.stringify(query)) ?? fetchPoints(query),
+    queryKey: mapKeys.points(query),
+    queryFn: ({ queryKey }) => takeEarlyOr(queryKey, () => fetchPoints(query)),
     enabled: canReadCases,
     placeholderData: keepPreviousData,
     staleTime: 30_000,
@@ -159,7 +163,8 @@ function ScopeMap({ scope, canReadCases }: { scope: Scope; canReadCases: boolean
     setSelected(null);
   }
 
-  if (division.isPending || grids.isPending) {
+  // The configuration too, small and asked for beside them: drawn once, in the tiles' projection.
+  if (division.isPending || grids.isPending || mapConfig.isPending) {
     return (
       <div className="full-page-center" role="status" aria-live="polite">
         <Spin size="large" />
