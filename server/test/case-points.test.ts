@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { actorOfSession } from "../src/modules/auth/auth.service.ts";
+import { findCasePoints, fingerprint, type LightClock } from "../src/modules/cases/case-points.repository.ts";
+import { OPEN, resolveFilter } from "../src/modules/cases/case-queue.service.ts";
 import { createTestApp, type TestApp } from "./test-app.ts";
 
 type Points = {
@@ -217,5 +220,24 @@ describe("GET /api/v1/cases/points", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("reads each case's light against the near-due limit of its own region's calendar", async () => {
+    const now = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+    const inTwoDays = new Date(now.getTime() + 2 * 86_400_000);
+    await set("other", { handle_by: inTwoDays });
+    const actor = await actorOfSession(t.ctx, cookies.dispatcher.split(";")[0].split("=")[1]);
+    const filter = resolveFilter(actor!, { statuses: OPEN }, now)!;
+    const read = async (clock: LightClock) => {
+      const columns = await findCasePoints(t.ctx.db, actor!, filter, undefined, 100_000, new Set(["ids", "lights"]), false, clock);
+      const lights = columns.lights!.split(",");
+      return { light: lights[columns.ids!.split(",").indexOf(ids.other)], fingerprint: fingerprint(columns) };
+    };
+    // The national calendar's limit before the deadline; the district's own after it.
+    const national = await read({ now, otherwise: now, regions: [], limits: [] });
+    const ownCalendar = await read({ now, otherwise: now, regions: ["530102", "530103"], limits: [now, new Date(inTwoDays.getTime() + 60_000)] });
+    expect(national.light).toBe("on_time");
+    expect(ownCalendar.light).toBe("near_due");
+    expect(ownCalendar.fingerprint).not.toBe(national.fingerprint);
   });
 });
