@@ -3,7 +3,7 @@ import { LIGHT_COLORS, type MapLight } from "./palette";
 import { LIGHT_ORDER, PointGrid, type Clusters, type WorldBox } from "./point-clusters";
 
 /** The points to draw, as columns (the API's shape), already in the tiles' coordinates. */
-export type CasePointColumns = { lng: readonly number[]; lat: readonly number[]; light: readonly MapLight[] };
+export type CasePointColumns = { lng: ArrayLike<number>; lat: ArrayLike<number>; light: readonly MapLight[] };
 
 /** What one draw put on the canvas, in container pixels: for hit tests, and for tests to aim at. */
 type Drawn = { x: number; y: number; r: number; cluster: number } & ({ kind: "cluster"; count: number } | { kind: "point"; index: number });

@@ -149,8 +149,8 @@ export function GridMap({ grids, division, streetColors, selectedCode, onSelect,
     });
 
     // The borders at once, and the view fitted to them; the grid fills, hundreds of SVG paths, a
-    // slice per frame from the next one, so that whatever a page draws over them (the cases) shows
-    // first and no frame waits for all of them.
+    // slice per frame from the second frame on, so that the first one shows whatever a page draws
+    // over them (the cases) without waiting for any fill, and no frame waits for all of them.
     const boundaries = collectBoundaries(division);
     const vectors = L.svg({ pane: "grids" });
     const borders = L.featureGroup([
@@ -205,7 +205,10 @@ export function GridMap({ grids, division, streetColors, selectedCode, onSelect,
       if (next < grids.features.length) frame = requestAnimationFrame(addSlice);
       else if (!bordersBounds.isValid() && fills.getBounds().isValid()) fit(fills.getBounds());
     };
-    frame = requestAnimationFrame(addSlice);
+    // A callback asked for now runs before the next frame's paint: the first slice waits one more.
+    frame = requestAnimationFrame(() => {
+      frame = requestAnimationFrame(addSlice);
+    });
 
     return () => {
       cancelAnimationFrame(frame);

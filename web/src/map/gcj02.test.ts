@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { displayProjection, outOfChina, wgs84ToGcj02 } from "./gcj02";
+import { displayProjection, outOfChina, projectColumns, wgs84ToGcj02 } from "./gcj02";
 
 /** Metres between two nearby points (equirectangular: exact enough at these distances). */
 function metres([lng1, lat1]: [number, number], [lng2, lat2]: [number, number]): number {
@@ -34,5 +34,14 @@ describe("WGS-84 to GCJ-02", () => {
     expect(displayProjection("wgs84")(102.7, 25.04)).toEqual([102.7, 25.04]);
     expect(displayProjection("cgcs2000")(102.7, 25.04)).toEqual([102.7, 25.04]);
     expect(displayProjection("gcj02")(102.7, 25.04)).toEqual(wgs84ToGcj02(102.7, 25.04));
+  });
+
+  it("projects columns of points the same way, handing WGS-84 and CGCS2000 columns back untouched", () => {
+    const lng = [102.7, 102.71, 139.6917];
+    const lat = [25.04, 25.05, 35.6895];
+    expect(projectColumns("wgs84", lng, lat)).toEqual({ lng, lat });
+    expect(projectColumns("cgcs2000", lng, lat).lng).toBe(lng);
+    const shifted = projectColumns("gcj02", lng, lat);
+    for (let i = 0; i < lng.length; i++) expect([shifted.lng[i], shifted.lat[i]]).toEqual(wgs84ToGcj02(lng[i], lat[i]));
   });
 });

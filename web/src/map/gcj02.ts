@@ -50,3 +50,12 @@ export type TileCrs = "wgs84" | "gcj02" | "cgcs2000";
 export function displayProjection(crs: TileCrs): (lng: number, lat: number) => [number, number] {
   return crs === "gcj02" ? wgs84ToGcj02 : (lng, lat) => [lng, lat];
 }
+
+/** Columns of stored WGS-84 points as drawn on tiles of `crs`: the columns themselves where nothing moves. */
+export function projectColumns(crs: TileCrs, lng: ArrayLike<number>, lat: ArrayLike<number>): { lng: ArrayLike<number>; lat: ArrayLike<number> } {
+  if (crs !== "gcj02") return { lng, lat };
+  const x = new Float64Array(lng.length);
+  const y = new Float64Array(lat.length);
+  for (let i = 0; i < x.length; i++) [x[i], y[i]] = wgs84ToGcj02(lng[i], lat[i]);
+  return { lng: x, lat: y };
+}

@@ -55,7 +55,7 @@ export class PointGrid {
   private readonly cell: number;
 
   /** `lng` and `lat` in the map's coordinates; `cell` in pixels. */
-  constructor(points: { lng: readonly number[]; lat: readonly number[]; light: readonly MapLight[] }, cell: number) {
+  constructor(points: { lng: ArrayLike<number>; lat: ArrayLike<number>; light: readonly MapLight[] }, cell: number) {
     this.size = points.lng.length;
     this.x = new Float64Array(this.size);
     this.y = new Float64Array(this.size);

@@ -11,7 +11,7 @@ import { divisionDepth, fetchMapConfig, fetchPoints, mapKeys, pointsQuery, takeE
 import { StatusPanel } from "../../components/StatusPanel";
 import { addMessages, type MessageKey } from "../../i18n";
 import { CasePointsLayer } from "../../map/CasePointsLayer";
-import { displayProjection } from "../../map/gcj02";
+import { displayProjection, projectColumns } from "../../map/gcj02";
 import { GridDrawer } from "../../map/GridDrawer";
 import { GridMap } from "../../map/GridMap";
 import { LIGHT_COLORS, streetLegend, type MapLight, type StreetEntry } from "../../map/palette";
@@ -94,7 +94,8 @@ function ScopeMap({ scope, canReadCases }: { scope: Scope; canReadCases: boolean
     refetchInterval: 60_000,
   });
 
-  const project = useMemo(() => displayProjection(mapConfig.data?.tileCrs ?? "wgs84"), [mapConfig.data?.tileCrs]);
+  const tileCrs = mapConfig.data?.tileCrs ?? "wgs84";
+  const project = useMemo(() => displayProjection(tileCrs), [tileCrs]);
   const legend = useMemo<StreetEntry[]>(() => (grids.data ? streetLegend(grids.data) : []), [grids.data]);
   const streetColors = useMemo(() => new Map(legend.map((entry) => [entry.code, entry.color])), [legend]);
   const selectedFeature = useMemo(() => grids.data?.features.find((feature) => feature.properties.code === selectedCode) ?? null, [grids.data, selectedCode]);
@@ -105,8 +106,12 @@ function ScopeMap({ scope, canReadCases }: { scope: Scope; canReadCases: boolean
     const counts: Record<MapLight, number> = { on_time: 0, near_due: 0, overdue: 0, suspended: 0 };
     const data = points.data;
     const status = data?.status ?? [];
-    const light = (data?.light ?? []).map((value, i): MapLight => (status[i] === "suspended" ? "suspended" : value));
-    for (const value of light) counts[value]++;
+    const lights = data?.light ?? [];
+    const light = new Array<MapLight>(lights.length);
+    for (let i = 0; i < lights.length; i++) {
+      light[i] = status[i] === "suspended" ? "suspended" : lights[i];
+      counts[light[i]]++;
+    }
     return { lng: data?.lng ?? [], lat: data?.lat ?? [], status, light, counts };
   }, [points.data]);
 
@@ -137,12 +142,8 @@ function ScopeMap({ scope, canReadCases }: { scope: Scope; canReadCases: boolean
   useEffect(() => {
     const layer = layerRef.current;
     if (!layer || !points.data) return;
-    const count = columns.light.length;
-    const lng = new Array<number>(count);
-    const lat = new Array<number>(count);
-    for (let i = 0; i < count; i++) [lng[i], lat[i]] = project(columns.lng[i], columns.lat[i]);
-    layer.setPoints({ lng, lat, light: columns.light });
-  }, [map, points.data, columns, project]);
+    layer.setPoints({ ...projectColumns(tileCrs, columns.lng, columns.lat), light: columns.light });
+  }, [map, points.data, columns, tileCrs]);
 
   // The popup of a clicked case: a Leaflet popup whose content React renders.
   useEffect(() => {
