@@ -255,7 +255,7 @@ async function browser(client: Client, url: string, cookie: string, count: numbe
   }
 }
 
-async function benchDatabase(label: string, target: DatabaseTarget, env: Record<string, string>, count: number, withBrowser: boolean): Promise<void> {
+async function benchDatabase(label: string, target: DatabaseTarget, env: Record<string, string>, count: number): Promise<void> {
   const seeding = performance.now();
   await seed(target, count);
   console.log(`\n${label}: ${fmt(count, 0)} open cases inserted in ${fmt((performance.now() - seeding) / 1000, 1)} s`);
@@ -266,7 +266,7 @@ async function benchDatabase(label: string, target: DatabaseTarget, env: Record<
     const cookie = login.cookies[0]?.split(";")[0] ?? "";
     if (!cookie) throw new Error(`Sign-in failed: ${login.status}`);
     const figures = await endpoint(client, cookie, count);
-    if (withBrowser) figures.push(...(await browser(client, server.url, cookie, count)));
+    figures.push(...(await browser(client, server.url, cookie, count)));
     print(`${label}, ${fmt(count, 0)} open cases`, figures);
   } finally {
     await server.stop();
@@ -280,11 +280,12 @@ export async function run(): Promise<void> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "gridgov-bench-map-"));
   try {
     const dataDir = path.join(scratch, "data");
-    await benchDatabase("PGlite", { kind: "pglite", dataDir }, { DATA_DIR: dataDir, DATABASE_URL: "" }, count, true);
+    await benchDatabase("PGlite", { kind: "pglite", dataDir }, { DATA_DIR: dataDir, DATABASE_URL: "" }, count);
     const url = option("--postgres") ?? process.env.DATABASE_URL?.trim();
     if (url) {
-      // The browser's figures do not depend on the database: measured once, on PGlite.
-      await withFreshPostgres(url, (fresh) => benchDatabase("PostgreSQL", { kind: "postgres", url: fresh }, { DATABASE_URL: fresh, DATA_DIR: "" }, count, false));
+      // The browser's figures too: on the embedded database a first visit's reads run one at a time,
+      // on PostgreSQL, what district servers run, side by side.
+      await withFreshPostgres(url, (fresh) => benchDatabase("PostgreSQL", { kind: "postgres", url: fresh }, { DATABASE_URL: fresh, DATA_DIR: "" }, count));
     } else {
       console.log("PostgreSQL: skipped (set DATABASE_URL or --postgres <url> to measure it too)");
     }
