@@ -46,14 +46,17 @@ export function wgs84ToGcj02(lng: number, lat: number): [number, number] {
 /** The tiles' coordinate systems (MAP_TILE_CRS); CGCS2000 differs from WGS-84 by centimetres, below a map's resolution. */
 export type TileCrs = "wgs84" | "gcj02" | "cgcs2000";
 
+/** Whether stored WGS-84 points move on tiles of `crs`: only GCJ-02's are offset. */
+const shifts = (crs: TileCrs) => crs === "gcj02";
+
 /** How a stored WGS-84 point [lng, lat] is drawn on tiles of `crs`. */
 export function displayProjection(crs: TileCrs): (lng: number, lat: number) => [number, number] {
-  return crs === "gcj02" ? wgs84ToGcj02 : (lng, lat) => [lng, lat];
+  return shifts(crs) ? wgs84ToGcj02 : (lng, lat) => [lng, lat];
 }
 
 /** Columns of stored WGS-84 points as drawn on tiles of `crs`: the columns themselves where nothing moves. */
 export function projectColumns(crs: TileCrs, lng: ArrayLike<number>, lat: ArrayLike<number>): { lng: ArrayLike<number>; lat: ArrayLike<number> } {
-  if (crs !== "gcj02") return { lng, lat };
+  if (!shifts(crs)) return { lng, lat };
   const x = new Float64Array(lng.length);
   const y = new Float64Array(lat.length);
   for (let i = 0; i < x.length; i++) [x[i], y[i]] = wgs84ToGcj02(lng[i], lat[i]);

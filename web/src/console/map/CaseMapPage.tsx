@@ -80,7 +80,7 @@ function ScopeMap({ scope, canReadCases }: { scope: Scope; canReadCases: boolean
   const grids = useQuery({ queryKey: mapKeys.grids(scope.code), queryFn: ({ queryKey }) => takeEarlyOr(queryKey, () => fetchGrids(scope.code)) });
   const mapConfig = useQuery({
     queryKey: mapKeys.config(),
-    queryFn: ({ queryKey }) => takeEarlyOr(queryKey, () => fetchMapConfig()),
+    queryFn: ({ queryKey }) => takeEarlyOr(queryKey, fetchMapConfig),
     staleTime: Infinity,
   });
   const query = useMemo(() => pointsQuery(filters), [filters]);
