@@ -102,16 +102,66 @@ describe("console shell", () => {
 
   it("says the sign-in page could not be loaded, and loads it again on retry", async () => {
     const page = await newPage(390, 844);
+    // Refused until the page has said so: the entry and the app both ask for the chunk, and a
+    // single refusal would fail only whichever asked first.
+    let down = true;
     let refused = 0;
     await page.route("**/assets/LoginPage-*", async (route) => {
-      if (refused++ === 0) return route.abort();
-      return route.continue();
+      if (!down) return route.continue();
+      refused++;
+      return route.abort();
     });
     await page.goto(`${baseUrl()}/console/cases`);
     await page.getByText("无法连接服务器，请检查网络后重试。").waitFor();
+    expect(refused).toBeGreaterThan(0);
+    down = false;
     await page.getByRole("button", { name: /重\s*试/ }).click();
     await page.getByRole("button", { name: /登\s*录/ }).waitFor();
-    expect(refused).toBeGreaterThan(1);
+  });
+
+  it("says so in plain words when the app's own code cannot be loaded, and loads the page on reload", async () => {
+    const page = await newPage(1366, 768);
+    // Signed in: nothing but the entry asks for the app's chunk (the sign-in page's chunk would too).
+    const [name, value] = (await apiSignIn("dispatcher")).split("=");
+    await page.context().addCookies([{ name, value, url: baseUrl() }]);
+    // The app's chunk cannot be had (it is preloaded, then imported) until the network comes back.
+    let down = true;
+    let refused = 0;
+    await page.route("**/assets/mount-*.js", async (route) => {
+      if (!down) return route.continue();
+      refused++;
+      return route.abort();
+    });
+    await page.goto(`${baseUrl()}/console/cases`);
+    const notice = page.getByRole("alert");
+    await notice.getByText("页面未能加载，请检查网络后重新加载。").waitFor();
+    expect(await notice.getByText("The page could not be loaded. Check the network and reload.").count()).toBe(1);
+    await mkdir(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, "console-entry-failure.png") });
+    expect(refused).toBeGreaterThan(0);
+    down = false;
+    await notice.getByRole("button", { name: "重新加载 · Reload" }).click();
+    await poll(() => menuLinks(page).count()).toBeGreaterThan(0);
+    await poll(() => page.title()).toBe("案件队列 · gridgov");
+  });
+
+  it("folds the menu to its icons on a narrow screen, and opening it there is not kept for a wide one", async () => {
+    const page = await newPage(800, 900);
+    await signIn(page, "dispatcher");
+    await page.waitForURL(/\/console\/cases/);
+    const toggle = page.locator(".app-header__toggle");
+    const sider = page.locator(".console__sider");
+    await poll(() => toggle.getAttribute("aria-expanded")).toBe("false");
+    expect(Math.round((await sider.boundingBox())?.width ?? 0)).toBe(56);
+    await toggle.click();
+    await poll(async () => Math.round((await sider.boundingBox())?.width ?? 0)).toBe(200);
+    expect(await page.evaluate(() => window.localStorage.getItem("gridgov.menuCollapsed"))).toBeNull();
+    // Wider than a tablet: the menu as the wide screen had it, open.
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await poll(() => toggle.getAttribute("aria-expanded")).toBe("true");
+    // Narrow again: folded again.
+    await page.setViewportSize({ width: 800, height: 900 });
+    await poll(() => toggle.getAttribute("aria-expanded")).toBe("false");
   });
 
   it("styles Ant Design's components from the stylesheet built with the app, generating none of them in the page", async () => {

@@ -1,4 +1,5 @@
 import { startEarlyReads } from "./console/map/early-reads";
+import { showEntryFailure } from "./entry-failure";
 import { askSessionEarly } from "./session-early";
 
 // The console's entry holds no React: it reads the session and starts the page's longest reads
@@ -6,7 +7,7 @@ import { askSessionEarly } from "./session-early";
 const session = askSessionEarly();
 startEarlyReads(session);
 
-void import("./mount");
+void import("./mount").catch(showEntryFailure);
 // No one signed in: the sign-in page's chunk is asked for beside the app's.
 void session
   .then(async (me) => {
