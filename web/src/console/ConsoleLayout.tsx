@@ -51,6 +51,14 @@ function readCollapsed(): boolean {
 }
 
 /**
+ * Below Ant Design's `lg` breakpoint (a tablet, a phone) the open menu would take half the page: it
+ * starts folded to its icons there, and opening it there is not remembered for wider screens.
+ */
+const NARROW_BREAKPOINT = "lg";
+const NARROW_QUERY = "(max-width: 991.98px)";
+const isNarrow = () => typeof window.matchMedia === "function" && window.matchMedia(NARROW_QUERY).matches;
+
+/**
  * The console around every page: the side menu of what the user's roles allow, the header with the
  * user, scope, language and sign-out, the page's title in the breadcrumb and the document title, a
  * spinner while a page's chunk loads. An account that must change its password sees only that page.
@@ -66,7 +74,8 @@ export function ConsoleLayout() {
   const navigation = useNavigation();
   const matches = useMatches();
   const queryClient = useQueryClient();
-  const [collapsed, setCollapsed] = useState(readCollapsed);
+  const [narrow, setNarrow] = useState(isNarrow);
+  const [collapsed, setCollapsed] = useState(() => narrow || readCollapsed());
   const [pageTitle, setPageTitle] = useState<string | null>(null);
   // Live updates of the queues and open cases start here, once per console: useLiveCases().
 
@@ -99,12 +108,16 @@ export function ConsoleLayout() {
   const toggle = () => {
     setCollapsed((value) => {
       try {
-        window.localStorage.setItem(COLLAPSED_KEY, value ? "0" : "1");
+        if (!narrow) window.localStorage.setItem(COLLAPSED_KEY, value ? "0" : "1");
       } catch {
         // The choice then lasts for this page only.
       }
       return !value;
     });
+  };
+  const onBreakpoint = (broken: boolean) => {
+    setNarrow(broken);
+    setCollapsed(broken || readCollapsed());
   };
 
   const crumbs = [
@@ -182,6 +195,8 @@ export function ConsoleLayout() {
             collapsedWidth={56}
             collapsible
             collapsed={collapsed}
+            breakpoint={NARROW_BREAKPOINT}
+            onBreakpoint={onBreakpoint}
             trigger={null}
           >
             <nav aria-label={t("shell.menu")} id="console-menu">
