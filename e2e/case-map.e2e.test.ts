@@ -162,6 +162,31 @@ describe("the map of cases", () => {
     expect(asked.filter((path) => path.startsWith("/assets/LoginPage-"))).toEqual([]);
   });
 
+  it("draws the map at once without tiles when their settings cannot be read, says so, and adds the tiles on retry", async () => {
+    const page = await newPage(1366, 768);
+    let refused = 0;
+    await page.route("**/api/v1/map-config", async (route) => {
+      if (refused++ === 0) return route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ error: { code: "unavailable", message: "down" } }) });
+      return route.continue();
+    });
+    await signIn(page, "dispatcher", "/console/map");
+    const notice = page.locator(".case-map__notices").getByRole("alert").filter({ hasText: "底图设置读取失败，地图暂不显示底图。" });
+    await notice.waitFor();
+    await poll(async () => (await drawn(page)).clusters + (await drawn(page)).points).toBeGreaterThan(0);
+    // Asked once, not retried behind the spinner: the map came without waiting for retries.
+    expect(refused).toBe(1);
+    expect(await page.locator("img.leaflet-tile").count()).toBe(0);
+    // On a laptop's 1366 × 768 the legend leaves the zoom control free to click.
+    const zoomIn = await page.locator(".leaflet-control-zoom-in").boundingBox();
+    if (!zoomIn) throw new Error("No zoom control");
+    const onTop = await page.evaluate(([x, y]) => document.elementFromPoint(x, y)?.closest(".leaflet-control-zoom-in") !== null, [zoomIn.x + zoomIn.width / 2, zoomIn.y + zoomIn.height / 2]);
+    expect(onTop).toBe(true);
+    await notice.getByRole("button", { name: /重\s*试/ }).click();
+    await poll(() => page.locator("img.leaflet-tile-loaded").count()).toBeGreaterThan(0);
+    await notice.waitFor({ state: "detached" });
+    expect(refused).toBe(2);
+  });
+
   it("shows a case reported elsewhere without a reload", async () => {
     const page = await newPage(1366, 768);
     await signIn(page, "dispatcher", "/console/map");

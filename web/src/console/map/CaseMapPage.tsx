@@ -82,6 +82,8 @@ function ScopeMap({ scope, canReadCases }: { scope: Scope; canReadCases: boolean
     queryKey: mapKeys.config(),
     queryFn: ({ queryKey }) => takeEarlyOr(queryKey, fetchMapConfig),
     staleTime: Infinity,
+    // The map waits for it: one that fails is said at once, the map drawn without tiles meanwhile.
+    retry: false,
   });
   const query = useMemo(() => pointsQuery(filters), [filters]);
   const points = useQuery({
@@ -258,6 +260,18 @@ function ScopeMap({ scope, canReadCases }: { scope: Scope; canReadCases: boolean
           </section>
           <div className="case-map__notices">
             {!canReadCases ? <Alert type="info" showIcon title={tm("points.noCaseRead")} /> : null}
+            {mapConfig.isError ? (
+              <Alert
+                type="warning"
+                showIcon
+                title={tm("tiles.error")}
+                action={
+                  <Button size="small" loading={mapConfig.isFetching} onClick={() => void mapConfig.refetch()}>
+                    {tm("points.retry")}
+                  </Button>
+                }
+              />
+            ) : null}
             {points.isError ? (
               <Alert
                 type="error"

@@ -26,6 +26,7 @@ const zhCN = {
   "popup.gone": "此处的案件已不在地图上（已办结或已改动），地图将自动刷新。",
   "popup.cases": "此处有 {count} 件案件",
   "tiles.attribution": "底图",
+  "tiles.error": "底图设置读取失败，地图暂不显示底图。",
 };
 
 const en: Record<keyof typeof zhCN, string> = {
@@ -53,6 +54,7 @@ const en: Record<keyof typeof zhCN, string> = {
   "popup.gone": "The case here is no longer on the map (finished or changed); the map refreshes by itself.",
   "popup.cases": "Cases at this spot: {count}",
   "tiles.attribution": "Base map",
+  "tiles.error": "The base map's settings could not be read: the map shows no base map for now.",
 };
 
 const messages: Messages<typeof zhCN> = { "zh-CN": zhCN, en };
