@@ -165,6 +165,33 @@ describe("administration", () => {
     const page = await newPage();
     await signIn(page, STREET_ADMIN.username, STREET_ADMIN.password, "/console/admin");
     await page.getByRole("tab", { name: "用户" }).waitFor();
+    // The page's title once in the breadcrumb, not again as its menu entry.
+    await page.locator(".console__breadcrumb").getByText("系统管理").waitFor();
+    expect(await page.locator(".console__breadcrumb").getByText("系统管理").count()).toBe(1);
+
+    // Scopes by name: the street's own beside its code, and a new account's chosen by a community's name.
+    const { division: street } = (await (await callApi(await apiSignIn(STREET_ADMIN.username, STREET_ADMIN.password), "GET", "/api/v1/divisions/530103001?depth=1")).json()) as {
+      division: { name: string; children: { code: string; name: string }[] };
+    };
+    const community = street.children[1];
+    await page.getByLabel("按用户名筛选").fill(STREET_ADMIN.username);
+    await expect.poll(() => page.getByRole("row").filter({ hasText: STREET_ADMIN.username }).locator(".admin-scope").textContent(), { timeout: UI_TIMEOUT }).toBe(`${street.name}530103001`);
+    await page.getByRole("button", { name: "新建用户" }).click();
+    const create = await dialogAtRest(page.getByRole("dialog", { name: "新建用户" }));
+    await create.getByLabel("用户名").fill("gw-by-name");
+    await create.getByLabel("姓名").fill("按名称选范围");
+    await create.getByLabel("角色").click();
+    await page.locator(".ant-select-dropdown:visible .ant-select-item-option").filter({ hasText: "网格员" }).first().click();
+    await page.keyboard.press("Escape");
+    // A click on the select, as a person does: its search box takes the typing.
+    await create.locator(".ant-form-item").filter({ hasText: "管辖范围" }).locator(".ant-select").click();
+    await page.keyboard.type(community.name);
+    await page.locator(".ant-select-dropdown:visible .ant-select-item-option").filter({ hasText: community.name }).first().click();
+    await create.getByRole("button", { name: "保存" }).click();
+    await page.getByText(/请把初始密码告知本人/).waitFor();
+    const users = (await (await callApi(await apiSignIn(STREET_ADMIN.username, STREET_ADMIN.password), "GET", "/api/v1/users?role=grid_worker&limit=500")).json()) as { users: { username: string; scopeCode: string }[] };
+    expect(users.users.find((user) => user.username === "gw-by-name")?.scopeCode).toBe(community.code);
+
     expect(await page.getByRole("tab", { name: "案件类别" }).count()).toBe(0);
     expect(await page.getByRole("tab", { name: "网格导入" }).count()).toBe(0);
     await page.goto(`${baseUrl()}/console/admin/categories`);

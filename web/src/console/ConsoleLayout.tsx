@@ -122,7 +122,8 @@ export function ConsoleLayout() {
 
   const crumbs = [
     { key: "home", title: <Link to={homePath(me)}>{t("shell.console")}</Link> },
-    ...(entry && entry.path !== location.pathname
+    // The menu entry the page sits under, unless it is the page itself (by path or by name).
+    ...(entry && entry.path !== location.pathname && t(entry.label) !== title
       ? [{ key: entry.key, title: <Link to={entry.path}>{t(entry.label)}</Link> }]
       : []),
     { key: "page", title },

@@ -1,6 +1,7 @@
 import type { QueryClient } from "@tanstack/react-query";
 import { api, fetchDivision, fetchGrids, unwrap, type Me } from "../../api/client";
 import { apiQuery, readFilters, type QueueFilters } from "../queue/filters";
+import { divisionDepth } from "../scope-divisions";
 
 /** Where the map of cases is: its reads start early only on a first load of this page. */
 export const CASE_MAP_PATH = "/console/map";
@@ -22,10 +23,6 @@ export type PointsQuery = ReturnType<typeof pointsQuery>;
 export const fetchPoints = (query: PointsQuery) => unwrap(api.GET("/api/v1/cases/points", { params: { query } }));
 export const fetchMapConfig = () => unwrap(api.GET("/api/v1/map-config"));
 
-/** How many levels below the scope the map fetches, so that streets and communities are both drawn. */
-export function divisionDepth(level: string): number {
-  return level === "community" ? 0 : level === "street" ? 1 : 2;
-}
 
 /** The map's query keys: the page's queries and the early reads' answers meet under them. */
 export const mapKeys = {

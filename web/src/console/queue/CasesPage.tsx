@@ -12,12 +12,12 @@ import { useMe } from "../../session";
 import "../messages";
 import { CaseTable, type Column } from "./CaseTable";
 import { DeadlineLight } from "./DeadlineLight";
-import type { OptionGroup } from "./CaseFilterFields";
 import { apiQuery, hasFilters, LEVELS, QUEUE_TABS, readFilters, SOURCES, STATUSES, writeFilters, type QueueFilters, type QueueTab } from "./filters";
 import { formatDateTime, relativeTime } from "./format";
 import { StatusPanel } from "../../components/StatusPanel";
 import type { Selected } from "./bulk";
 import { caseLink } from "./walk";
+import { divisionOptions, namesOf, scopeDivisionsQuery } from "../scope-divisions";
 
 // Chunks of their own, with their messages: the list shows without waiting for them.
 const SavedFilters = lazy(() => import("./SavedFilters"));
@@ -27,8 +27,6 @@ const CaseFilterFields = lazy(() => import("./CaseFilterFields"));
 
 type CasePage = paths["/api/v1/cases"]["get"]["responses"][200]["content"]["application/json"];
 type CaseSummary = CasePage["cases"][number];
-type Division = paths["/api/v1/divisions/{code}"]["get"]["responses"][200]["content"]["application/json"]["division"];
-type Option = { value: string; label: string };
 
 const PAGE_SIZE = 50;
 
@@ -37,27 +35,6 @@ function tabsFor(roles: readonly string[]): QueueTab[] {
   return QUEUE_TABS.filter((tab) => (tab === "mine" ? roles.includes("handler") : tab === "centre" ? roles.includes("dispatcher") : true));
 }
 
-/** The scope and the divisions under it, a street's communities in a group under it. */
-function divisionOptions(division: Division): (Option | OptionGroup)[] {
-  const own: Option = { value: division.code, label: division.name };
-  const children = division.children ?? [];
-  if (children.every((child) => !child.children?.length)) return [own, ...children.map((child) => ({ value: child.code, label: child.name }))];
-  return [
-    own,
-    ...children.map((child) => ({
-      label: child.name,
-      title: child.name,
-      options: [{ value: child.code, label: child.name }, ...(child.children ?? []).map((c) => ({ value: c.code, label: c.name }))],
-    })),
-  ];
-}
-
-function namesOf(division: Division | undefined, into = new Map<string, string>()): Map<string, string> {
-  if (!division) return into;
-  into.set(division.code, division.name);
-  for (const child of division.children ?? []) namesOf(child, into);
-  return into;
-}
 
 /** The work queues: a tab per queue, the API's filters, text and case-number search, and keyset pages, all kept in the URL. */
 export default function CasesPage() {
@@ -115,21 +92,11 @@ export default function CasesPage() {
     staleTime: Infinity,
   });
   const scope = me.scope;
-  const divisions = useQuery({
-    queryKey: ["division", scope?.code ?? "", "names"],
-    queryFn: () =>
-      unwrap(
-        api.GET("/api/v1/divisions/{code}", {
-          params: { path: { code: scope?.code ?? "" }, query: { depth: scope?.level === "district" ? 2 : scope?.level === "street" ? 1 : 0, geometry: false } },
-        }),
-      ),
-    enabled: scope !== null,
-    staleTime: Infinity,
-  });
+  const divisions = useQuery(scopeDivisionsQuery(scope));
 
   const categoryNames = useMemo(() => new Map((categories.data?.categories ?? []).map((c) => [c.code, c.name])), [categories.data]);
-  const divisionNames = useMemo(() => namesOf(divisions.data?.division), [divisions.data]);
-  const divisionChoices = useMemo(() => (divisions.data ? divisionOptions(divisions.data.division) : []), [divisions.data]);
+  const divisionNames = useMemo(() => namesOf(divisions.data), [divisions.data]);
+  const divisionChoices = useMemo(() => (divisions.data ? divisionOptions(divisions.data) : []), [divisions.data]);
   const cases = useMemo(() => list.data?.pages.flatMap((page) => page.cases) ?? [], [list.data]);
   const now = Date.now();
 

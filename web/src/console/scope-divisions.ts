@@ -1,0 +1,48 @@
+import { api, unwrap, type Division, type Me } from "../api/client";
+import type { Option, OptionGroup } from "./queue/CaseFilterFields";
+
+/** How many levels below the scope the console reads, so that streets and communities are both there. */
+export function divisionDepth(level: string): number {
+  return level === "community" ? 0 : level === "street" ? 1 : 2;
+}
+
+/**
+ * The divisions under the user's scope without their outlines: for names and choices (the queue's
+ * places and division filter, the users' scopes). One query for every page that asks.
+ */
+export const scopeDivisionsQuery = (scope: Me["scope"]) => ({
+  queryKey: ["division", scope?.code ?? "", "names"] as const,
+  queryFn: async () => {
+    const { division } = await unwrap(
+      api.GET("/api/v1/divisions/{code}", {
+        params: { path: { code: scope?.code ?? "" }, query: { depth: divisionDepth(scope?.level ?? "community"), geometry: false } },
+      }),
+    );
+    return division;
+  },
+  enabled: scope !== null,
+  staleTime: Infinity,
+});
+
+/** Every division's name by its code. */
+export function namesOf(division: Division | undefined, into = new Map<string, string>()): Map<string, string> {
+  if (!division) return into;
+  into.set(division.code, division.name);
+  for (const child of division.children ?? []) namesOf(child, into);
+  return into;
+}
+
+/** The scope and the divisions under it as choices, a street's communities in a group under it. */
+export function divisionOptions(division: Division): (Option | OptionGroup)[] {
+  const own: Option = { value: division.code, label: division.name };
+  const children = division.children ?? [];
+  if (children.every((child) => !child.children?.length)) return [own, ...children.map((child) => ({ value: child.code, label: child.name }))];
+  return [
+    own,
+    ...children.map((child) => ({
+      label: child.name,
+      title: child.name,
+      options: [{ value: child.code, label: child.name }, ...(child.children ?? []).map((c) => ({ value: c.code, label: c.name }))],
+    })),
+  ];
+}
