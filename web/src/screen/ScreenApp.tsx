@@ -10,6 +10,7 @@ import { categoryBars, levelPie, sourcePie, trendLines } from "../console/dashbo
 import { fetchIndicators, fetchOverdue, fetchRanking, percent, periodDays, todayCst, top, type Figures, type RankingKind } from "../console/dashboard/data";
 import messages from "../console/dashboard/messages";
 import { useLiveRefresh } from "../console/dashboard/useLiveRefresh";
+import { formatDayTime } from "../console/queue/format";
 
 addMessages("dashboard", messages);
 
@@ -201,7 +202,7 @@ function Board({ opened }: { opened: Opened }) {
                   <tr key={row.id}>
                     <td>{row.number}</td>
                     <td>{row.title}</td>
-                    <td className="screen__down">{new Date(row.handleBy).toLocaleString("zh-CN", { hour12: false, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" })}</td>
+                    <td className="screen__down">{formatDayTime(row.handleBy)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -34,6 +34,7 @@ import "./dashboard.css";
 import messages from "./messages";
 import { ScreenCredentials } from "./ScreenCredentials";
 import { useLiveRefresh } from "./useLiveRefresh";
+import { formatDateTime } from "../queue/format";
 
 addMessages("dashboard", messages);
 
@@ -202,7 +203,7 @@ function Figures() {
               columns={[
                 { key: "number", title: t("overdue.number"), render: (_, row) => <Link to={`/console/cases/${row.id}`}>{row.number}</Link> },
                 { key: "title", title: t("overdue.title"), dataIndex: "title" },
-                { key: "deadline", title: t("overdue.deadline"), render: (_, row) => new Date(row.handleBy).toLocaleString("zh-CN", { hour12: false }) },
+                { key: "deadline", title: t("overdue.deadline"), render: (_, row) => formatDateTime(row.handleBy) },
               ]}
             />
           </Card>

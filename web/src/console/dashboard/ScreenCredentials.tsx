@@ -4,9 +4,10 @@ import { Alert, Button, Form, Input, Popconfirm, Select, Space, Table, Tag, Typo
 import { useTranslation } from "react-i18next";
 import { api, fetchDivision, unwrap } from "../../api/client";
 import { useMe } from "../../session";
+import { formatDateTime } from "../queue/format";
 
 const KEY = ["screen-credentials"];
-const when = (at: string | null) => (at ? new Date(at).toLocaleString("zh-CN", { hour12: false }) : null);
+const when = (at: string | null) => (at ? formatDateTime(at) : null);
 
 /** Lists, issues and revokes the screen credentials of the user's scope. */
 export function ScreenCredentials() {

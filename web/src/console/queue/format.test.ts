@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countdown, formatDateTime, relativeTime } from "./format";
+import { countdown, formatDateTime, formatDayTime, relativeTime } from "./format";
 
 describe("countdown", () => {
   it("reads working minutes left in the largest whole unit", () => {
@@ -22,6 +22,7 @@ describe("times", () => {
   it("are shown in Asia/Shanghai as YYYY-MM-DD HH:mm", () => {
     expect(formatDateTime("2026-11-22T16:05:00.000Z")).toBe("2026-11-23 00:05");
     expect(formatDateTime("2026-01-02T03:04:59.999Z")).toBe("2026-01-02 11:04");
+    expect(formatDayTime("2026-11-22T16:05:00.000Z")).toBe("11-23 00:05");
   });
 
   it("say how long ago, in the largest whole unit", () => {

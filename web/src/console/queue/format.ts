@@ -43,10 +43,18 @@ function inShanghai(): Intl.DateTimeFormat {
   return shanghai;
 }
 
+const shanghaiParts = (iso: string) => Object.fromEntries(inShanghai().formatToParts(new Date(iso)).map((part) => [part.type, part.value]));
+
 /** An instant as `YYYY-MM-DD HH:mm` in Asia/Shanghai, whatever the browser's time zone. */
 export function formatDateTime(iso: string): string {
-  const parts = Object.fromEntries(inShanghai().formatToParts(new Date(iso)).map((part) => [part.type, part.value]));
+  const parts = shanghaiParts(iso);
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+}
+
+/** An instant as `MM-DD HH:mm` in Asia/Shanghai: for a row with no room for the year. */
+export function formatDayTime(iso: string): string {
+  const parts = shanghaiParts(iso);
+  return `${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
 }
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [

@@ -13,6 +13,7 @@ import caseMessages from "../cases/messages";
 import { useWords } from "../cases/words";
 import messages from "./messages";
 import "./webhooks.css";
+import { formatDateTime } from "../queue/format";
 
 addMessages("webhooks", messages);
 addMessages("case", caseMessages);
@@ -29,7 +30,7 @@ const KINDS = [
 ] as const satisfies readonly Kind[];
 
 const KEY = ["webhooks"];
-const when = (at: string | null) => (at ? new Date(at).toLocaleString("zh-CN", { hour12: false }) : null);
+const when = (at: string | null) => (at ? formatDateTime(at) : null);
 
 type CreateValues = { url: string; description?: string; scopeCode: string; kinds?: Kind[]; personalData?: boolean };
 
