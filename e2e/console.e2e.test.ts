@@ -44,6 +44,18 @@ async function signIn(page: Page, username: string, password = DEMO_PASSWORD, at
   await signInAt(page, `${baseUrl()}${at}`, username, password);
 }
 
+/** Refuses every request for `pattern`, as a dropped network would, until `restore()`. */
+async function refuse(page: Page, pattern: string): Promise<{ refused: () => number; restore: () => void }> {
+  let down = true;
+  let refused = 0;
+  await page.route(pattern, async (route) => {
+    if (!down) return route.continue();
+    refused++;
+    return route.abort();
+  });
+  return { refused: () => refused, restore: () => void (down = false) };
+}
+
 /** Polls until the value matches; a screen may take a while to load on a busy machine. */
 const poll = <T>(value: () => T | Promise<T>) => expect.poll(value, { timeout: UI_TIMEOUT, interval: 100 });
 const menuLinks = (page: Page) => page.getByRole("navigation", { name: "主菜单" }).getByRole("link");
@@ -104,17 +116,11 @@ describe("console shell", () => {
     const page = await newPage(390, 844);
     // Refused until the page has said so: the entry and the app both ask for the chunk, and a
     // single refusal would fail only whichever asked first.
-    let down = true;
-    let refused = 0;
-    await page.route("**/assets/LoginPage-*", async (route) => {
-      if (!down) return route.continue();
-      refused++;
-      return route.abort();
-    });
+    const network = await refuse(page, "**/assets/LoginPage-*");
     await page.goto(`${baseUrl()}/console/cases`);
     await page.getByText("无法连接服务器，请检查网络后重试。").waitFor();
-    expect(refused).toBeGreaterThan(0);
-    down = false;
+    expect(network.refused()).toBeGreaterThan(0);
+    network.restore();
     await page.getByRole("button", { name: /重\s*试/ }).click();
     await page.getByRole("button", { name: /登\s*录/ }).waitFor();
   });
@@ -125,21 +131,15 @@ describe("console shell", () => {
     const [name, value] = (await apiSignIn("dispatcher")).split("=");
     await page.context().addCookies([{ name, value, url: baseUrl() }]);
     // The app's chunk cannot be had (it is preloaded, then imported) until the network comes back.
-    let down = true;
-    let refused = 0;
-    await page.route("**/assets/mount-*.js", async (route) => {
-      if (!down) return route.continue();
-      refused++;
-      return route.abort();
-    });
+    const network = await refuse(page, "**/assets/mount-*.js");
     await page.goto(`${baseUrl()}/console/cases`);
     const notice = page.getByRole("alert");
     await notice.getByText("页面未能加载，请检查网络后重新加载。").waitFor();
     expect(await notice.getByText("The page could not be loaded. Check the network and reload.").count()).toBe(1);
     await mkdir(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, "console-entry-failure.png") });
-    expect(refused).toBeGreaterThan(0);
-    down = false;
+    expect(network.refused()).toBeGreaterThan(0);
+    network.restore();
     await notice.getByRole("button", { name: "重新加载 · Reload" }).click();
     await poll(() => menuLinks(page).count()).toBeGreaterThan(0);
     await poll(() => page.title()).toBe("案件队列 · gridgov");

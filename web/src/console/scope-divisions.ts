@@ -1,5 +1,7 @@
 import { api, unwrap, type Division, type Me } from "../api/client";
-import type { Option, OptionGroup } from "./queue/CaseFilterFields";
+
+type Option = { value: string; label: string };
+type OptionGroup = { label: string; title: string; options: Option[] };
 
 /** How many levels below the scope the console reads, so that streets and communities are both there. */
 export function divisionDepth(level: string): number {

@@ -8,7 +8,7 @@ import "../messages";
 import { LEVELS, SOURCES, type QueueFilters, type STATUSES } from "./filters";
 
 type Category = paths["/api/v1/categories"]["get"]["responses"][200]["content"]["application/json"]["categories"][number];
-export type Option = { value: string; label: string };
+type Option = { value: string; label: string };
 export type OptionGroup = { label: string; title: string; options: Option[] };
 
 /** The categories as groups under their top-level category, each option named with its parents' names. */
