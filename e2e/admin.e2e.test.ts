@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORD, REPO_ROOT, startDemoServer } from "./server.ts";
-import { apiSession, dialogAtRest, launchChromium, openPage, UI_TIMEOUT } from "./browser.ts";
+import { apiSession, dialogAtRest, launchChromium, openPage, settled, UI_TIMEOUT } from "./browser.ts";
 import { signInAt } from "./sign-in.ts";
 
 const TMP = path.join(REPO_ROOT, ".tmp");
@@ -37,6 +37,7 @@ async function signIn(page: Page, username: string, password = DEMO_PASSWORD, at
 }
 const shot = async (page: Page, name: string) => {
   await mkdir(TMP, { recursive: true });
+  await settled(page);
   await page.screenshot({ path: path.join(TMP, name), fullPage: true });
 };
 
@@ -107,7 +108,10 @@ describe("administration", () => {
     for (const [tab, section] of [["用户", "users"], ["部门", "departments"], ["派遣规则", "routing"], ["案件类别", "categories"]] as const) {
       await page.getByRole("tab", { name: tab }).click();
       await page.waitForURL(`**/console/admin/${section}`);
-      await page.locator(".ant-table-tbody .ant-table-row").first().waitFor();
+      // The section's own pane (the last one stays while the next one's chunk loads), then its rows
+      // or its empty table (the demo has no routing rules).
+      await page.getByRole("tab", { name: tab, selected: true }).waitFor();
+      await page.locator(".ant-table-tbody").locator(".ant-table-row, .ant-table-placeholder").first().waitFor();
       await expect.poll(() => page.locator(".ant-spin-spinning").count(), { timeout: UI_TIMEOUT }).toBe(0);
       await shot(page, `admin-${section}.png`);
     }
@@ -159,6 +163,27 @@ describe("administration", () => {
     await page.goto(`${baseUrl()}/console/admin/templates`);
     await page.locator(".ant-table").first().waitFor();
     await expect.poll(() => page.locator(".ant-spin-spinning").count(), { timeout: UI_TIMEOUT }).toBe(0);
+
+    // Divisions by name: a department's, and a routing rule's division chosen by a street's name.
+    const { division } = (await (await callApi(admin, "GET", "/api/v1/divisions/530103?depth=1")).json()) as { division: { children: { code: string; name: string }[] } };
+    const street = division.children[2];
+    await page.goto(`${baseUrl()}/console/admin/departments`);
+    await expect.poll(() => page.locator(".ant-table-row").first().locator(".admin-scope").textContent(), { timeout: UI_TIMEOUT }).toBe("盘龙区530103");
+    await page.getByRole("tab", { name: "派遣规则" }).click();
+    const toolbar = page.locator(".admin-toolbar");
+    const choose = async (label: string, typed: string, option: string) => {
+      await toolbar.locator(".ant-form-item").filter({ hasText: label }).locator(".ant-select").click();
+      await page.keyboard.type(typed);
+      await page.locator(".ant-select-dropdown:visible .ant-select-item-option").filter({ hasText: option }).first().click();
+    };
+    await choose("类别", "邻里", "邻里纠纷");
+    await choose("区划", street.name, street.name);
+    await choose("部门", "民政", "盘龙区民政局");
+    await toolbar.getByRole("button", { name: "设置规则" }).click();
+    const rule = page.locator(".ant-table-row").filter({ hasText: "邻里纠纷" });
+    await expect.poll(() => rule.locator(".admin-scope").textContent(), { timeout: UI_TIMEOUT }).toBe(`${street.name}${street.code}`);
+    const rules = (await (await callApi(admin, "GET", "/api/v1/routing-rules")).json()) as { rules: { categoryCode: string; divisionCode: string; departmentCode: string }[] };
+    expect(rules.rules.filter((r) => r.categoryCode === CATEGORY).map((r) => r.divisionCode)).toEqual([street.code]);
   });
 
   it("keeps category settings from a street administrator: no tab, no page, 403", async () => {

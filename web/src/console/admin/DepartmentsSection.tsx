@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { ApiError } from "../../api/client";
 import { useMe } from "../../session";
 import { adminKeys, createDepartment, listDepartments, updateDepartment, type Department } from "./adminApi";
+import { DivisionName, DivisionSelect, useDivisionNames } from "./divisions";
 import { adminError } from "./errors";
 
 const PHONE = /^[0-9+\- ]{5,20}$/;
@@ -15,6 +16,7 @@ export default function DepartmentsSection() {
   const { t } = useTranslation("admin");
   const [editing, setEditing] = useState<Department | "new" | null>(null);
   const departments = useQuery({ queryKey: adminKeys.departments, queryFn: listDepartments });
+  const divisionNames = useDivisionNames();
   return (
     <Card>
       <div className="admin-toolbar">
@@ -33,7 +35,7 @@ export default function DepartmentsSection() {
         columns={[
           { title: t("departments.code"), dataIndex: "code", render: (code: string) => <span className="admin-code">{code}</span> },
           { title: t("departments.name"), dataIndex: "name" },
-          { title: t("departments.division"), dataIndex: "divisionCode" },
+          { title: t("departments.division"), dataIndex: "divisionCode", render: (code: string) => <DivisionName code={code} names={divisionNames} /> },
           { title: t("departments.dutyPhone"), dataIndex: "dutyPhone" },
           {
             title: t("common.actions"),
@@ -96,7 +98,7 @@ function DepartmentModal({ department, onClose }: { department: Department | nul
           <Input maxLength={60} />
         </Form.Item>
         <Form.Item name="divisionCode" label={t("departments.division")} rules={[{ required: true, pattern: /^[0-9]{6,18}$/, message: t("common.required") }]}>
-          <Input maxLength={18} />
+          <DivisionSelect />
         </Form.Item>
         <Form.Item
           name="dutyPhone"

@@ -1,8 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Card, Form, Input, Popconfirm, Select, Table } from "antd";
+import { Alert, App, Button, Card, Form, Popconfirm, Select, Table } from "antd";
 import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../../api/client";
 import { adminKeys, deleteRoutingRule, listDepartments, listRoutingRules, putRoutingRule, type RoutingRule } from "./adminApi";
+import { DivisionName, DivisionSelect, useDivisionNames } from "./divisions";
 import { adminError } from "./errors";
 
 type Values = { categoryCode: string; divisionCode: string; departmentCode: string };
@@ -33,6 +34,7 @@ export default function RoutingSection() {
     },
     onError: (error) => void message.error(adminError(t, error)),
   });
+  const divisionNames = useDivisionNames();
   const categoryName = new Map((categories.data ?? []).map((c) => [c.code, c.name]));
   const departmentName = new Map((departments.data ?? []).map((d) => [d.code, d.name]));
   return (
@@ -46,7 +48,7 @@ export default function RoutingSection() {
           />
         </Form.Item>
         <Form.Item name="divisionCode" label={t("routing.division")} rules={[{ required: true, pattern: /^[0-9]{6,18}$/, message: t("common.required") }]}>
-          <Input style={{ width: 150 }} />
+          <DivisionSelect style={{ width: 200 }} />
         </Form.Item>
         <Form.Item name="departmentCode" label={t("routing.department")} rules={[{ required: true, message: t("common.required") }]}>
           <Select showSearch={{ optionFilterProp: "label" }} style={{ width: 220 }} options={(departments.data ?? []).map((d) => ({ value: d.code, label: d.name }))} />
@@ -65,7 +67,7 @@ export default function RoutingSection() {
         pagination={{ pageSize: 20, showSizeChanger: false }}
         columns={[
           { title: t("routing.category"), dataIndex: "categoryCode", render: (code: string) => categoryName.get(code) ?? code },
-          { title: t("routing.division"), dataIndex: "divisionCode" },
+          { title: t("routing.division"), dataIndex: "divisionCode", render: (code: string) => <DivisionName code={code} names={divisionNames} /> },
           { title: t("routing.department"), dataIndex: "departmentCode", render: (code: string) => departmentName.get(code) ?? code },
           {
             title: t("common.actions"),

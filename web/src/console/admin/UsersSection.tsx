@@ -1,12 +1,12 @@
 import { useMemo, useState } from "react";
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Typography } from "antd";
 import { useTranslation } from "react-i18next";
 import type { Me } from "../../api/client";
 import { useMe } from "../../session";
 import { adminKeys, createUser, initialPassword, listUsers, lockUser, resetPassword, unlockUser, updateUser, type User } from "./adminApi";
 import { adminError } from "./errors";
-import { divisionOptions, namesOf, scopeDivisionsQuery } from "../scope-divisions";
+import { DivisionName, DivisionSelect, useDivisionNames } from "./divisions";
 
 const ROLES = ["grid_worker", "volunteer", "building_head", "seat_operator", "dispatcher", "handler", "supervisor", "leader", "resident", "merchant", "admin", "auditor", "security_admin"] as const;
 type Role = (typeof ROLES)[number];
@@ -28,9 +28,7 @@ export default function UsersSection() {
   const [search, setSearch] = useState("");
   const [state, setState] = useState<State | undefined>();
   const [editing, setEditing] = useState<User | "new" | null>(null);
-  const me = useMe();
-  const divisions = useQuery(scopeDivisionsQuery(me.scope));
-  const divisionNames = useMemo(() => namesOf(divisions.data), [divisions.data]);
+  const divisionNames = useDivisionNames();
   const users = useInfiniteQuery({
     queryKey: adminKeys.users(role),
     queryFn: ({ pageParam }) => listUsers(role, pageParam),
@@ -104,17 +102,7 @@ export default function UsersSection() {
           { title: t("users.username"), dataIndex: "username", render: (name: string) => <span className="admin-code">{name}</span> },
           { title: t("users.displayName"), dataIndex: "displayName" },
           { title: t("users.role"), dataIndex: "roles", render: (roles: string[]) => roles.map((r) => t(`role.${r}` as "role.admin", { defaultValue: r })).join("、") },
-          {
-            title: t("users.scope"),
-            dataIndex: "scopeCode",
-            render: (code: string | null) =>
-              code ? (
-                <span className="admin-scope">
-                  {divisionNames.get(code) ?? code}
-                  {divisionNames.has(code) ? <span className="admin-scope__code">{code}</span> : null}
-                </span>
-              ) : null,
-          },
+          { title: t("users.scope"), dataIndex: "scopeCode", render: (code: string | null) => <DivisionName code={code} names={divisionNames} /> },
           { title: t("users.phone"), dataIndex: "phone" },
           {
             title: t("users.state"),
@@ -165,8 +153,6 @@ function UserModal({ user, onClose, onSaved }: { user: User | null; onClose: () 
   const { modal, message } = App.useApp();
   const me = useMe();
   const [form] = Form.useForm<Values>();
-  const divisions = useQuery(scopeDivisionsQuery(me.scope));
-  const scopes = useMemo(() => (divisions.data ? divisionOptions(divisions.data) : []), [divisions.data]);
   const save = useMutation({
     mutationFn: async (values: Values) => {
       const phone = values.phone?.trim() || undefined;
@@ -199,7 +185,7 @@ function UserModal({ user, onClose, onSaved }: { user: User | null; onClose: () 
           <Select mode="multiple" options={grantable(me).map((value) => ({ value, label: t(`role.${value}`) }))} />
         </Form.Item>
         <Form.Item name="scopeCode" label={t("users.scope")} rules={[{ required: true, pattern: /^[0-9]{6,18}$/, message: t("common.required") }]}>
-          <Select showSearch={{ optionFilterProp: "label" }} loading={divisions.isPending} options={scopes} placeholder={t("users.scopePlaceholder")} />
+          <DivisionSelect />
         </Form.Item>
         <Form.Item name="phone" label={t("users.phone")} rules={[{ pattern: /^[0-9+\- ]{5,20}$/, message: t("departments.phoneInvalid") }]}>
           <Input inputMode="tel" maxLength={20} />

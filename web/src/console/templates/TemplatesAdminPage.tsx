@@ -11,6 +11,7 @@ import { useCategories } from "../cases/caseApi";
 import { useWords } from "../cases/words";
 import messages from "./messages";
 import { createTemplate, deleteTemplate, templateKeys, updateTemplate, useAllTemplates, type ResponseTemplate, type TemplateBody } from "./templatesApi";
+import "./templates.css";
 
 addMessages("templates", messages);
 addMessages("case", caseMessages);
