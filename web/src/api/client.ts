@@ -85,10 +85,11 @@ export async function logout(): Promise<void> {
   await unwrap(api.POST("/api/v1/auth/logout"));
 }
 
-export async function fetchDivision(code: string, depth: number): Promise<Division> {
+/** A division and `depth` levels of its children; with their outlines unless `geometry` is false (names only). */
+export async function fetchDivision(code: string, depth: number, geometry = true): Promise<Division> {
   const { division } = await unwrap(
     api.GET("/api/v1/divisions/{code}", {
-      params: { path: { code }, query: { depth, geometry: true } },
+      params: { path: { code }, query: { depth, geometry } },
     }),
   );
   return division;

@@ -1,4 +1,4 @@
-import { api, unwrap, type Division, type Me } from "../api/client";
+import { fetchDivision, type Division, type Me } from "../api/client";
 
 type Option = { value: string; label: string };
 type OptionGroup = { label: string; title: string; options: Option[] };
@@ -14,14 +14,7 @@ export function divisionDepth(level: string): number {
  */
 export const scopeDivisionsQuery = (scope: Me["scope"]) => ({
   queryKey: ["division", scope?.code ?? "", "names"] as const,
-  queryFn: async () => {
-    const { division } = await unwrap(
-      api.GET("/api/v1/divisions/{code}", {
-        params: { path: { code: scope?.code ?? "" }, query: { depth: divisionDepth(scope?.level ?? "community"), geometry: false } },
-      }),
-    );
-    return division;
-  },
+  queryFn: () => fetchDivision(scope?.code ?? "", divisionDepth(scope?.level ?? "community"), false),
   enabled: scope !== null,
   staleTime: Infinity,
 });

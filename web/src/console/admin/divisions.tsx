@@ -5,10 +5,14 @@ import { useTranslation } from "react-i18next";
 import { useMe } from "../../session";
 import { divisionOptions, namesOf, scopeDivisionsQuery } from "../scope-divisions";
 
+/** The divisions under the administrator's scope, names only. */
+function useScopeDivisions() {
+  return useQuery(scopeDivisionsQuery(useMe().scope));
+}
+
 /** The administrator's divisions by code, for the tables: a code shows as its name with the code beside it. */
 export function useDivisionNames(): Map<string, string> {
-  const me = useMe();
-  const divisions = useQuery(scopeDivisionsQuery(me.scope));
+  const divisions = useScopeDivisions();
   return useMemo(() => namesOf(divisions.data), [divisions.data]);
 }
 
@@ -29,8 +33,21 @@ export function DivisionName({ code, names }: { code: string | null; names: Map<
 /** A choice of the district, its streets and communities by name (searchable), for a form's division code. */
 export function DivisionSelect(props: Omit<SelectProps<string>, "options" | "showSearch" | "loading">) {
   const { t } = useTranslation("admin");
-  const me = useMe();
-  const divisions = useQuery(scopeDivisionsQuery(me.scope));
+  const divisions = useScopeDivisions();
   const options = useMemo(() => (divisions.data ? divisionOptions(divisions.data) : []), [divisions.data]);
-  return <Select<string> placeholder={t("division.placeholder")} {...props} showSearch={{ optionFilterProp: "label" }} loading={divisions.isPending} options={options} />;
+  return (
+    <Select<string>
+      placeholder={t("division.placeholder")}
+      {...props}
+      showSearch={{ optionFilterProp: "label" }}
+      loading={divisions.isPending}
+      options={options}
+      // Unreadable, the choice says so, and asks again when opened.
+      status={divisions.isError ? "error" : undefined}
+      notFoundContent={divisions.isError ? t("division.loadError") : undefined}
+      onOpenChange={(open) => {
+        if (open && divisions.isError) void divisions.refetch();
+      }}
+    />
+  );
 }

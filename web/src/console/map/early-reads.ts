@@ -23,7 +23,6 @@ export type PointsQuery = ReturnType<typeof pointsQuery>;
 export const fetchPoints = (query: PointsQuery) => unwrap(api.GET("/api/v1/cases/points", { params: { query } }));
 export const fetchMapConfig = () => unwrap(api.GET("/api/v1/map-config"));
 
-
 /** The map's query keys: the page's queries and the early reads' answers meet under them. */
 export const mapKeys = {
   points: (query: PointsQuery) => ["cases", "points", query] as const,
