@@ -41,3 +41,9 @@ export function divisionOptions(division: Division): (Option | OptionGroup)[] {
     })),
   ];
 }
+
+/** The choices of a division select: the scope and its divisions, or the scope alone while they load or if they cannot be read. */
+export function divisionChoices(scope: Me["scope"], division: Division | undefined): (Option | OptionGroup)[] {
+  if (division) return divisionOptions(division);
+  return scope ? [{ value: scope.code, label: scope.name }] : [];
+}

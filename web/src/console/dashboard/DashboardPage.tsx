@@ -4,7 +4,8 @@ import { Alert, Card, Col, Empty, Row, Segmented, Select, Space, Spin, Table, Ta
 import { ArrowDownOutlined, ArrowUpOutlined, MinusOutlined } from "@ant-design/icons";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useSearchParams } from "react-router";
-import { fetchDivision, fetchGrids } from "../../api/client";
+import { fetchGrids } from "../../api/client";
+import { divisionChoices, scopeDivisionsQuery } from "../scope-divisions";
 import { addMessages } from "../../i18n";
 import { useMe } from "../../session";
 import "../messages";
@@ -102,12 +103,9 @@ function Figures() {
   const client = useQueryClient();
   useLiveRefresh(() => void client.invalidateQueries({ queryKey: ["dashboard"] }));
 
-  const scopeDivision = useQuery({ queryKey: ["dashboard", "division", scope], queryFn: () => fetchDivision(scope, 1), enabled: scope !== "", staleTime: Infinity });
-  const divisionOptions = useMemo(() => {
-    const own = scopeDivision.data;
-    if (!own) return [{ value: scope, label: me.scope?.name ?? scope }];
-    return [{ value: own.code, label: own.name }, ...(own.children ?? []).filter((child) => child.level === "street" || child.level === "community").map((child) => ({ value: child.code, label: `— ${child.name}` }))];
-  }, [scopeDivision.data, scope, me.scope?.name]);
+  // Outside the ["dashboard"] keys that live updates refresh: the divisions do not change with cases.
+  const scopeDivisions = useQuery(scopeDivisionsQuery(me.scope));
+  const divisionOptions = useMemo(() => divisionChoices(me.scope, scopeDivisions.data), [scopeDivisions.data, me.scope]);
 
   const indicators = (groupBy?: "day" | "category" | "source" | "level" | "grid") =>
     ({ queryKey: ["dashboard", "indicators", division, days.from, days.to, groupBy ?? "total"], queryFn: () => fetchIndicators({ division, from: days.from, to: days.to, groupBy }) }) as const;

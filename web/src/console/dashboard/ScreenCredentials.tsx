@@ -2,7 +2,8 @@ import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Alert, Button, Form, Input, Popconfirm, Select, Space, Table, Tag, Typography } from "antd";
 import { useTranslation } from "react-i18next";
-import { api, fetchDivision, unwrap } from "../../api/client";
+import { api, unwrap } from "../../api/client";
+import { divisionChoices, scopeDivisionsQuery } from "../scope-divisions";
 import { useMe } from "../../session";
 import { formatDateTime } from "../queue/format";
 
@@ -17,10 +18,8 @@ export function ScreenCredentials() {
   const client = useQueryClient();
   const [issued, setIssued] = useState<string | null>(null);
   const list = useQuery({ queryKey: KEY, queryFn: async () => (await unwrap(api.GET("/api/v1/screen-credentials"))).credentials });
-  const divisions = useQuery({ queryKey: ["dashboard", "division", scope], queryFn: () => fetchDivision(scope, 1), enabled: scope !== "", staleTime: Infinity });
-  const options = divisions.data
-    ? [{ value: divisions.data.code, label: divisions.data.name }, ...(divisions.data.children ?? []).filter((c) => c.level === "street" || c.level === "community").map((c) => ({ value: c.code, label: `— ${c.name}` }))]
-    : [{ value: scope, label: me.scope?.name ?? scope }];
+  const divisions = useQuery(scopeDivisionsQuery(me.scope));
+  const options = divisionChoices(me.scope, divisions.data);
   const issue = useMutation({
     mutationFn: (body: { name: string; division: string }) => unwrap(api.POST("/api/v1/screen-credentials", { body })),
     onSuccess: (answer) => {

@@ -5,7 +5,8 @@ import { PlusOutlined } from "@ant-design/icons";
 import type { Dayjs } from "dayjs";
 import { useTranslation } from "react-i18next";
 import { useSearchParams } from "react-router";
-import { api, ApiError, fetchDivision, unwrap } from "../../api/client";
+import { api, ApiError, unwrap } from "../../api/client";
+import { divisionChoices, scopeDivisionsQuery } from "../scope-divisions";
 import type { paths } from "../../api/schema";
 import { addMessages } from "../../i18n";
 import { useMe } from "../../session";
@@ -54,10 +55,8 @@ export default function WebhooksPage() {
   const scope = me.scope?.code ?? "";
 
   const list = useQuery({ queryKey: KEY, queryFn: async () => (await unwrap(api.GET("/api/v1/webhooks"))).subscriptions, enabled: allowed });
-  const division = useQuery({ queryKey: ["webhooks", "division", scope], queryFn: () => fetchDivision(scope, 1), enabled: allowed && scope.length >= 6, staleTime: Infinity });
-  const scopeOptions = division.data
-    ? [{ value: division.data.code, label: division.data.name }, ...(division.data.children ?? []).filter((c) => c.level === "street" || c.level === "community").map((c) => ({ value: c.code, label: `— ${c.name}` }))]
-    : [{ value: scope, label: me.scope?.name ?? scope }];
+  const division = useQuery({ ...scopeDivisionsQuery(me.scope), enabled: allowed && me.scope !== null });
+  const scopeOptions = divisionChoices(me.scope, division.data);
   const kindOptions = KINDS.map((kind) => ({ value: kind, label: word("action", kind) }));
 
   const errorText = (error: unknown) => {
